@@ -1,0 +1,1 @@
+"""One module per `difflab` command; each exposes `register(subparsers)`."""
