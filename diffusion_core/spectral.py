@@ -104,8 +104,8 @@ class PowerLawFit:
 
 
 def default_fit_band(n: int) -> tuple[float, float]:
-    """Fit band for an n x n image: from the 2nd ring to 0.9 x Nyquist (edge rings are noisy)."""
-    return (2.0 / n, 0.45)
+    """Fit band for an n x n image: 2nd ring to 0.9 x Nyquist (all rings below 32 px, too few else)."""
+    return (2.0 / n, 0.45) if n >= 32 else (1.0 / n, 0.5)
 
 
 def fit_power_law(freqs: np.ndarray, psd: np.ndarray,

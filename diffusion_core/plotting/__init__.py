@@ -1,0 +1,1 @@
+"""Figures built from core results. Plotting reads results; it does no maths."""

@@ -1,0 +1,153 @@
+"""Presets: TOML files validated into frozen dataclasses; views round-trip through a file and a link.
+
+Unknown keys, wrong types and out-of-folder paths are errors with one line saying what to fix.
+Preset files live under the repository's `presets/` folder; nothing else is read.
+"""
+from __future__ import annotations
+
+import dataclasses
+import tomllib
+import types
+import typing
+from pathlib import Path
+from typing import Any, TypeVar
+from urllib.parse import parse_qsl, urlencode
+
+from .validation import InputError
+
+T = TypeVar("T")
+PRESET_ROOT = Path(__file__).resolve().parent.parent / "presets"
+MAX_PRESET_BYTES = 64 * 1024
+
+
+def _coerce(name: str, value: Any, typ: Any) -> Any:
+    """Check one value against a field type (bool, int, float, str, tuple[...], Literal, X | None)."""
+    origin = typing.get_origin(typ)
+    if origin is typing.Literal:
+        if value not in typing.get_args(typ):
+            raise InputError(f"preset key {name!r} must be one of {list(typing.get_args(typ))}, got {value!r}")
+        return value
+    if origin in (typing.Union, types.UnionType):
+        args = typing.get_args(typ)
+        if value is None and type(None) in args:
+            return None
+        return _coerce(name, value, next(a for a in args if a is not type(None)))
+    if origin is tuple:
+        if not isinstance(value, (list, tuple)):
+            raise InputError(f"preset key {name!r} must be a list, got {type(value).__name__}")
+        inner = typing.get_args(typ)[0]
+        return tuple(_coerce(name, v, inner) for v in value)
+    if typ is float and isinstance(value, int) and not isinstance(value, bool):
+        return float(value)
+    if typ in (bool, int, float, str) and not (isinstance(value, typ) and not (typ is int and isinstance(value, bool))):
+        raise InputError(f"preset key {name!r} must be {typ.__name__}, got {type(value).__name__} {value!r}")
+    return value
+
+
+def from_dict(data: dict[str, Any], cls: type[T]) -> T:
+    """Validate a plain dict into the frozen dataclass `cls`; unknown keys are errors."""
+    fields = {f.name: f for f in dataclasses.fields(cls)}  # type: ignore[arg-type]
+    hints = typing.get_type_hints(cls)
+    unknown = sorted(set(data) - set(fields))
+    if unknown:
+        raise InputError(f"unknown preset key(s) {', '.join(unknown)}; valid keys: {', '.join(fields)}")
+    values = {k: _coerce(k, v, hints[k]) for k, v in data.items()}
+    try:
+        return cls(**values)
+    except InputError:
+        raise
+    except (TypeError, ValueError) as e:
+        raise InputError(f"preset is invalid: {e}") from None
+
+
+def resolve_preset_path(path: str | Path) -> Path:
+    """A .toml file inside presets/ (relative names are taken from there); path tricks refused."""
+    p = Path(path)
+    p = (PRESET_ROOT / p if not p.is_absolute() else p).resolve()
+    if p.suffix != ".toml":
+        raise InputError(f"preset must be a .toml file, got {Path(path).name!r}")
+    if PRESET_ROOT not in p.parents:
+        raise InputError(f"preset must be inside {PRESET_ROOT}, got {path!s}")
+    if not p.is_file():
+        raise InputError(f"preset not found: {path!s}")
+    return p
+
+
+def parse_toml(text: str) -> dict[str, Any]:
+    """TOML text -> dict, with a one-line message on syntax errors."""
+    if len(text.encode()) > MAX_PRESET_BYTES:
+        raise InputError(f"preset is larger than {MAX_PRESET_BYTES // 1024} KB")
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as e:
+        raise InputError(f"preset is not valid TOML: {e}") from None
+
+
+def load_preset(source: str | Path, cls: type[T], *, text: bool = False) -> T:
+    """Load TOML text (text=True) or a preset file under presets/ into `cls`."""
+    raw = str(source) if text else resolve_preset_path(source).read_text()
+    return from_dict(parse_toml(raw), cls)
+
+
+def load_uploaded_preset(path: str, cls: type[T]) -> T:
+    """A preset file the user uploaded (the app's own temp copy): size-checked, then validated."""
+    p = Path(path)
+    if p.suffix != ".toml":
+        raise InputError(f"preset must be a .toml file, got {p.name!r}")
+    if p.stat().st_size > MAX_PRESET_BYTES:
+        raise InputError(f"preset is larger than {MAX_PRESET_BYTES // 1024} KB")
+    return from_dict(parse_toml(p.read_text(errors="replace")), cls)
+
+
+def _toml_value(v: Any) -> str:
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, (int, float)):
+        return repr(v)
+    if isinstance(v, (list, tuple)):
+        return "[" + ", ".join(_toml_value(x) for x in v) + "]"
+    return '"' + str(v).replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def dump_preset(obj: Any) -> str:
+    """Frozen dataclass -> TOML text (None fields are left out)."""
+    lines = [f"# {type(obj).__name__} preset, written by Diffusion Lab"]
+    for k, v in dataclasses.asdict(obj).items():
+        if v is not None:
+            lines.append(f"{k} = {_toml_value(v)}")
+    return "\n".join(lines) + "\n"
+
+
+def to_query(obj: Any) -> str:
+    """Frozen dataclass -> URL query string (for a shareable link)."""
+    return urlencode({k: ",".join(map(str, v)) if isinstance(v, (list, tuple)) else v
+                      for k, v in dataclasses.asdict(obj).items() if v is not None})
+
+
+def from_query(params: dict[str, str] | str, cls: type[T]) -> T:
+    """URL query (dict or string) -> `cls`, converting text to each field's type; other keys ignored."""
+    items = dict(parse_qsl(params)) if isinstance(params, str) else dict(params)
+    hints = typing.get_type_hints(cls)
+    data: dict[str, Any] = {}
+    for name in (f.name for f in dataclasses.fields(cls)):  # type: ignore[arg-type]
+        if name in items:
+            data[name] = _from_text(name, items[name], hints[name])
+    return from_dict(data, cls)
+
+
+def _from_text(name: str, text: str, typ: Any) -> Any:
+    origin = typing.get_origin(typ)
+    if origin in (typing.Union, types.UnionType):
+        typ = next(a for a in typing.get_args(typ) if a is not type(None))
+        origin = typing.get_origin(typ)
+    if origin is tuple:
+        inner = typing.get_args(typ)[0]
+        return tuple(_from_text(name, t, inner) for t in text.split(",") if t)
+    if origin is typing.Literal:
+        return text
+    try:
+        if typ is bool:
+            return text.lower() in ("1", "true", "yes", "on")
+        return typ(text) if typ in (int, float) else text
+    except ValueError:
+        raise InputError(f"link parameter {name!r} must be {typ.__name__}, got {text!r}") from None

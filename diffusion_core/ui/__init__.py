@@ -1,0 +1,1 @@
+"""UI handlers: plain functions, no gradio import, testable without a server."""

@@ -1,0 +1,67 @@
+"""Gradio layer: the only package (with app.py) that imports gradio. Each tab module exposes
+`build() -> None`, called inside `gr.Tab`, and wires its events to handlers in `diffusion_core.ui`.
+"""
+from __future__ import annotations
+
+import functools
+import importlib
+import logging
+import traceback
+from collections.abc import Callable
+from typing import Any
+
+import gradio as gr
+
+from ...validation import InputError
+
+log = logging.getLogger("difflab.app")
+
+# (tab label, module under diffusion_core.ui.layout), in display order.
+TABS: list[tuple[str, str]] = [
+    ("Spectrum", "spectrum"),
+]
+
+INTRO = (
+    "# Diffusion Lab\n"
+    "An offline lab for the design space of diffusion models. Time runs **t = 0 (data) → t = 1 (noise)**; "
+    "the noise level is the logSNR **λ** (VP: α² = sigmoid(λ), σ² = sigmoid(−λ); VE: σ = e^(−λ/2))."
+)
+
+
+def guard(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """Turn InputError into a one-line gr.Error; log anything unexpected and report it briefly."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except gr.Error:
+            raise
+        except InputError as e:
+            raise gr.Error(str(e), duration=8) from None
+        except Exception as e:  # noqa: BLE001 - the server must keep serving
+            log.error("handler %s failed:\n%s", fn.__name__, traceback.format_exc())
+            raise gr.Error(f"internal error in {fn.__name__}: {type(e).__name__}: {e}") from None
+
+    return wrapper
+
+
+def link_for(request: gr.Request | None, tab: str, query: str) -> str:
+    """A shareable link to this view: the page URL with the tab and settings as query string."""
+    base = "http://127.0.0.1:7860/"
+    if request is not None and getattr(request, "headers", None):
+        host = request.headers.get("host")
+        if host:
+            base = f"http://{host}/"
+    return f"{base}?tab={tab}&{query}"
+
+
+def build_app() -> gr.Blocks:
+    """All tabs in one Blocks app."""
+    with gr.Blocks(title="Diffusion Lab", fill_width=True) as demo:
+        gr.Markdown(INTRO)
+        with gr.Tabs():
+            for label, module in TABS:
+                with gr.Tab(label, id=module):
+                    importlib.import_module(f"{__name__}.{module}").build(demo)
+    return demo

@@ -1,0 +1,106 @@
+"""Spectrum tab layout: controls on the left, live figures and explanation on the right.
+
+This module is the pattern for every tab: components, then one `gr.on` for the main computation
+with a stable api_name, cheap updates on `.input`/`.change`, exports and presets on buttons.
+"""
+from __future__ import annotations
+
+import gradio as gr
+
+from ... import data
+from ...plotting.common import PLOT_CONFIG  # noqa: F401  (modebar PNG export is plotly's own)
+from ...presets import dump_preset, from_query, load_uploaded_preset, to_query
+from ...exports import write_text
+from .. import spectrum as handlers
+from . import guard, link_for
+
+D = handlers.SpectrumView()
+
+
+def _view(source, photo, dataset, beta, seed, size, lam, tau_lo, tau_hi, window) -> handlers.SpectrumView:
+    return handlers.SpectrumView(source=source, photo=photo, dataset=dataset, beta=float(beta),
+                                 seed=int(seed), size=int(size), lam=float(lam), tau_lo=float(tau_lo),
+                                 tau_hi=float(tau_hi), window=bool(window))
+
+
+def spectrum(source, photo, dataset, beta, seed, size, lam, tau_lo, tau_hi, window, upload):
+    """Main event (api_name `spectrum`)."""
+    r = handlers.spectrum_view(_view(source, photo, dataset, beta, seed, size, lam, tau_lo, tau_hi, window), upload)
+    return r.noisy_image, r.log_spectrum, r.psd, r.snr, r.explanation, handlers.sigma_label(float(lam))
+
+
+def export_csv(upload, *settings):
+    return handlers.spectrum_csv(_view(*settings), upload)
+
+
+def save_preset(*settings, request: gr.Request = None):
+    view = _view(*settings)
+    path = write_text("spectrum-preset", ".toml", dump_preset(view))
+    return str(path), link_for(request, "spectrum", to_query(view))
+
+
+def _values(v: handlers.SpectrumView) -> list:
+    return [v.source, v.photo, v.dataset, v.beta, v.seed, v.size, v.lam, v.tau_lo, v.tau_hi, v.window]
+
+
+def load_preset(path):
+    if not path:
+        return [gr.update()] * 10
+    return _values(load_uploaded_preset(path, handlers.SpectrumView))
+
+
+def load_link(request: gr.Request):
+    params = dict(request.query_params) if request is not None else {}
+    if params.get("tab") != "spectrum":
+        return [gr.update()] * 10
+    return _values(from_query(params, handlers.SpectrumView))
+
+
+def build(demo: gr.Blocks) -> None:
+    gr.Markdown(
+        "**What this shows.** Noise is white, so it adds the same power e^(−λ) to every frequency, "
+        "while natural images put most power at low frequencies. Move λ and watch the flat floor bury "
+        "the image from the finest scales up: the frequencies still above the floor are what a "
+        "denoiser can recover at this noise level.")
+    with gr.Row():
+        with gr.Column(scale=1, min_width=300):
+            source = gr.Radio(["photo", "field", "upload", "dataset"], value=D.source, label="Image source")
+            photo = gr.Dropdown(list(data.PHOTOS), value=D.photo, label="Bundled photo (scikit-image)")
+            dataset = gr.Radio(list(handlers.DATASETS), value=D.dataset, label="Data set (data-set mode)")
+            beta = gr.Slider(0.5, 4.0, value=D.beta, step=0.05, label="Synthetic field β (P ∝ f^-β)")
+            seed = gr.Number(value=D.seed, precision=0, label="Seed (field and noise)", minimum=0)
+            upload = gr.File(label="Upload (PNG, JPEG, TIFF, WebP, GIF, NPY)", type="filepath",
+                             file_types=[".png", ".jpg", ".jpeg", ".tif", ".tiff", ".webp", ".gif", ".npy"])
+            size = gr.Dropdown(list(handlers.SIZES), value=D.size, label="Size (centre crop, resized)")
+            window = gr.Checkbox(value=D.window, label="Hann window before the FFT")
+            lam = gr.Slider(-12.0, 12.0, value=D.lam, step=0.05, label="Noise level: logSNR λ (t → 1 is λ → −∞)")
+            sigma = gr.Markdown(handlers.sigma_label(D.lam))
+            tau_lo = gr.Slider(0.01, 1.0, value=D.tau_lo, step=0.01, label="τ_lo (below: destroyed)")
+            tau_hi = gr.Slider(1.0, 100.0, value=D.tau_hi, step=0.5, label="τ_hi (above: resolved)")
+            with gr.Accordion("Export and presets", open=False):
+                csv_btn = gr.Button("Export data as CSV")
+                preset_btn = gr.Button("Save view as preset + link")
+                out_file = gr.File(label="Download", interactive=False)
+                link = gr.Textbox(label="Link to this view", buttons=["copy"])
+                preset_in = gr.File(label="Load a preset (.toml)", type="filepath", file_types=[".toml"])
+        with gr.Column(scale=3):
+            explanation = gr.Markdown()
+            with gr.Row():
+                noisy = gr.Image(label="Noisy image (VP: αx₀ + σε)", type="numpy", height=360, format="png")
+                logspec = gr.Plot(label="2-D log power spectrum")
+            with gr.Row():
+                psd = gr.Plot(label="Radial PSD")
+                snr = gr.Plot(label="Per-frequency SNR")
+
+    settings = [source, photo, dataset, beta, seed, size, lam, tau_lo, tau_hi, window]
+    outputs = [noisy, logspec, psd, snr, explanation, sigma]
+    gr.on(
+        triggers=[demo.load, source.change, photo.change, dataset.change, beta.release, seed.submit,
+                  size.change, window.change, lam.input, tau_lo.input, tau_hi.input, upload.change],
+        fn=guard(spectrum), inputs=[*settings, upload], outputs=outputs, api_name="spectrum",
+        trigger_mode="always_last", show_progress="hidden",
+    )
+    csv_btn.click(guard(export_csv), [upload, *settings], out_file, api_name="spectrum_csv")
+    preset_btn.click(guard(save_preset), settings, [out_file, link], api_name="spectrum_preset")
+    preset_in.upload(guard(load_preset), preset_in, settings, api_visibility="private")
+    demo.load(guard(load_link), None, settings, api_visibility="private")
