@@ -12,7 +12,7 @@ import torch
 
 from ..increments import LAWS, get_law, kurtosis_stderr, ks_to_gaussian, sample_excess_kurtosis
 from ..validation import check_int
-from ..walks import FORMS, GRIDS, Form, Grid, exact_moments, expected_excess_kurtosis, simulate_walk
+from ..walks import FORMS, GRIDS, Form, Grid, check_steps, exact_moments, expected_excess_kurtosis, simulate_walk
 
 
 def increments_report(law: str, steps: int, paths: int = 100_000, seed: int = 0, form: Form = "ddpm",
@@ -50,7 +50,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     from ..cli import emit
     from ..validation import check_finite
-    steps = check_int("steps", args.steps, 1)
+    steps = check_steps(args.steps)
     paths = check_int("paths", args.paths, 2)
     result = increments_report(args.law, steps, paths, check_int("seed", args.seed, 0), args.form, args.grid,
                                check_finite("nu", args.nu))
