@@ -31,14 +31,22 @@ def betas_for_alpha_bar(T: int, max_beta: float = 0.999) -> Tensor:
     return torch.tensor([min(1 - abar((i + 1) / T) / abar(i / T), max_beta) for i in range(T)], dtype=torch.float32)
 
 
-def diffusers_betas(beta_schedule: str, T: int, beta_start: float = 1e-4, beta_end: float = 0.02) -> Tensor:
-    """betas as diffusers builds them: 'linear', 'scaled_linear' (sqrt-linear squared), 'squaredcos_cap_v2'."""
+def betas_for_alpha_bar_f64(T: int, max_beta: float = 0.999) -> Tensor:
+    """The same betas in float64 (for exact logSNR curves; diffusers itself rounds to float32)."""
+    t = torch.arange(T + 1, dtype=torch.float64) / T
+    abar = torch.cos((t + 0.008) / 1.008 * math.pi / 2) ** 2
+    return (1 - abar[1:] / abar[:-1]).clamp(max=max_beta)
+
+
+def diffusers_betas(beta_schedule: str, T: int, beta_start: float = 1e-4, beta_end: float = 0.02,
+                    dtype: torch.dtype = torch.float32) -> Tensor:
+    """betas as diffusers builds them (float32): 'linear', 'scaled_linear' (sqrt-linear squared), 'squaredcos_cap_v2'."""
     if beta_schedule == "linear":
-        return torch.linspace(beta_start, beta_end, T, dtype=torch.float32)
+        return torch.linspace(beta_start, beta_end, T, dtype=dtype)
     if beta_schedule == "scaled_linear":
-        return torch.linspace(beta_start**0.5, beta_end**0.5, T, dtype=torch.float32) ** 2
+        return torch.linspace(beta_start**0.5, beta_end**0.5, T, dtype=dtype) ** 2
     if beta_schedule == "squaredcos_cap_v2":
-        return betas_for_alpha_bar(T)
+        return betas_for_alpha_bar(T).to(dtype) if dtype == torch.float32 else betas_for_alpha_bar_f64(T)
     raise InputError(f"unknown beta_schedule {beta_schedule!r}; choose linear, scaled_linear or squaredcos_cap_v2")
 
 
@@ -53,18 +61,24 @@ def rescale_zero_terminal_snr(betas: Tensor) -> Tensor:
 
 
 def alphas_cumprod(beta_schedule: str, T: int = 1000, beta_start: float = 1e-4, beta_end: float = 0.02,
-                   rescale_betas_zero_snr: bool = False) -> Tensor:
-    """abar_t = prod_{s <= t} (1 - beta_s), float32 as in diffusers. [T]"""
-    betas = diffusers_betas(beta_schedule, T, beta_start, beta_end)
+                   rescale_betas_zero_snr: bool = False, dtype: torch.dtype = torch.float32) -> Tensor:
+    """abar_t = prod_{s <= t} (1 - beta_s); float32 reproduces diffusers bit for bit. [T]"""
+    betas = diffusers_betas(beta_schedule, T, beta_start, beta_end, dtype)
     if rescale_betas_zero_snr:
         betas = rescale_zero_terminal_snr(betas)
     return torch.cumprod(1.0 - betas, dim=0)
 
 
-def family_alphas_cumprod(name: str, p: dict[str, Any]) -> Tensor:
+def family_alphas_cumprod(name: str, p: dict[str, Any], dtype: torch.dtype = torch.float32) -> Tensor:
     """alphas_cumprod of a discrete family with validated parameters p. [T]"""
     return alphas_cumprod(S.DIFFUSERS_BETA_SCHEDULE[name], p["num_train_timesteps"], p.get("beta_start", 1e-4),
-                          p.get("beta_end", 0.02), p["rescale_betas_zero_snr"])
+                          p.get("beta_end", 0.02), p["rescale_betas_zero_snr"], dtype)
+
+
+def discrete_lam_fn(name: str, p: dict[str, Any]) -> S.LamFn:
+    """lam(t) of a discrete family from float64 alphas_cumprod (lam = +inf/-inf where abar = 1/0 is clipped)."""
+    ac = family_alphas_cumprod(name, p, torch.float64).clamp(1e-30, 1 - 1e-16)
+    return S.lam_discrete(ac)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -107,7 +121,7 @@ def euler_discrete_sigmas(ac: Tensor, n: int, spacing: str = "linspace", steps_o
         ac[-1] = 2**-24                       # diffusers: near 0 so the first sigma is finite
     T = len(ac)
     ts = diffusers_timesteps(n, T, spacing, steps_offset, integer=False)
-    train = np.array(((1 - ac) / ac) ** 0.5)
+    train = (((1 - ac) / ac) ** 0.5).numpy()
     sig = np.interp(ts, np.arange(0, T), train)
     if use_karras_sigmas:
         ramp = np.linspace(0, 1, n)

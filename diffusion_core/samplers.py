@@ -31,13 +31,17 @@ Tensor = torch.Tensor
 
 
 def check_sigmas(sigmas: Tensor) -> Tensor:
-    """Validate a k-diffusion sigma list: 1-D, >= 2 entries, finite, descending, >= 0, last 0."""
+    """Validate a sigma list: 1-D, >= 2 entries, finite, strictly descending, > 0 except a last 0.
+
+    The last entry is normally 0; a positive last sigma (diffusers final_sigmas_type='sigma_min')
+    is allowed and then the sampler returns the state at that noise level.
+    """
     if not isinstance(sigmas, torch.Tensor) or sigmas.ndim != 1 or len(sigmas) < 2:
         raise InputError("sigmas must be a 1-D tensor with at least 2 entries (N steps need N + 1 sigmas)")
     if not torch.isfinite(sigmas).all():
         raise InputError("sigmas must be finite, got NaN or inf")
-    if (sigmas < 0).any() or float(sigmas[-1]) != 0.0:
-        raise InputError(f"sigmas must be >= 0 and end with 0, got last sigma {float(sigmas[-1]):g}")
+    if (sigmas < 0).any():
+        raise InputError(f"sigmas must be >= 0, got min {float(sigmas.min()):g}")
     if (sigmas[:-1] <= 0).any():
         raise InputError("sigmas must be > 0 except the last entry (the denoiser is never called at sigma = 0)")
     if (sigmas[1:] >= sigmas[:-1]).any():
