@@ -167,7 +167,7 @@ def read_image_file(path: str) -> ImageFile:
         return _read_npy(path)
     from PIL import Image, UnidentifiedImageError
 
-    Image.MAX_IMAGE_PIXELS = MAX_PIXELS
+    Image.MAX_IMAGE_PIXELS = None     # our own limit is checked from the header, with the sizes
     try:
         with Image.open(path) as im:                        # reads the header only
             _check_dims(*im.size)
@@ -181,7 +181,5 @@ def read_image_file(path: str) -> ImageFile:
             return _read_pillow(path, im)
     except UnidentifiedImageError:
         raise InputError(f"not an image this app can read: {os.path.basename(path)}; use {KINDS}") from None
-    except Image.DecompressionBombError:
-        raise InputError(f"image is larger than {MAX_PIXELS / 1e6:.0f} MP: downscale it first") from None
     except (OSError, SyntaxError, ValueError, EOFError) as e:
         raise InputError(f"image file is truncated or corrupt ({str(e).splitlines()[0][:80]}); export it again") from None

@@ -1,0 +1,36 @@
+# Two commands do all set-up on a fresh machine:  make run  |  make test
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
+HOST   ?= 127.0.0.1
+PORT   ?= 7860
+
+.PHONY: run test install browser bench clean
+
+$(STAMP): pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e '.[test]'
+	rm -f $(VENV)/.installed-* && touch $(STAMP)
+
+install: $(STAMP)
+
+# Debian's chromium drives the browser tests (Playwright's own browser download is not used).
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium chromium-driver >/dev/null; \
+	  else sudo -n apt-get update -qq && sudo -n apt-get install -y -qq chromium chromium-driver >/dev/null; fi; } \
+	  || echo "warning: could not install chromium; browser tests will be skipped"
+
+run: install
+	$(PY) app.py --host $(HOST) --port $(PORT)
+
+test: install browser
+	$(PY) -m pytest
+
+bench: install
+	$(PY) -m diffusion_core bench latency --json
+
+clean:
+	rm -rf $(VENV) build *.egg-info .pytest_cache

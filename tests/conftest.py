@@ -1,0 +1,36 @@
+"""Shared fixtures: a running app server (one per test session) and helpers for files."""
+from __future__ import annotations
+
+import os
+import socket
+import time
+import urllib.request
+
+import pytest
+
+os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def app_url():
+    """The full app, launched in-process on a free port of 127.0.0.1."""
+    from diffusion_core.ui.layout import build_app
+
+    port = _free_port()
+    demo = build_app().queue(default_concurrency_limit=4)
+    demo.launch(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, show_error=False)
+    url = f"http://127.0.0.1:{port}/"
+    for _ in range(100):
+        try:
+            urllib.request.urlopen(url, timeout=2)
+            break
+        except OSError:
+            time.sleep(0.2)
+    yield url
+    demo.close()

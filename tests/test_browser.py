@@ -1,0 +1,40 @@
+"""Headless Chromium (Debian's, driven by Playwright) sees the Spectrum tab work end to end."""
+import shutil
+
+import pytest
+
+pytestmark = pytest.mark.browser
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+@pytest.fixture(scope="module")
+def page(app_url):
+    if not shutil.which("chromium"):
+        pytest.skip("Debian chromium is not installed (make test installs it with apt)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        pg = browser.new_page(viewport={"width": 1400, "height": 1000})
+        pg.goto(app_url, wait_until="networkidle", timeout=60_000)
+        yield pg
+        browser.close()
+
+
+def test_spectrum_tab_renders_and_reacts(page):
+    page.get_by_role("tab", name="Spectrum").click()
+    page.wait_for_selector(".js-plotly-plot", timeout=30_000)
+    assert page.locator(".js-plotly-plot").count() >= 3
+    page.wait_for_selector("text=/falls like a power law/", timeout=30_000)
+    box = page.get_by_label("Noise level: logSNR λ (t → 1 is λ → −∞)", exact=False).first
+    box.fill("3")
+    box.press("Enter")
+    page.wait_for_selector("text=/λ = 3.00/", timeout=30_000)
+
+
+def test_link_restores_view(page, app_url):
+    page.goto(app_url + "?tab=spectrum&source=field&beta=3.0&lam=-1.5", wait_until="networkidle")
+    page.wait_for_selector("text=/β = 3/", timeout=30_000)
+    page.wait_for_selector("text=/λ = -1.50/", timeout=30_000)

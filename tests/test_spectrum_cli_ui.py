@@ -1,0 +1,134 @@
+"""The `difflab spectrum` contract, the Spectrum tab's handlers called as plain functions, presets."""
+import json
+import math
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from diffusion_core import presets
+from diffusion_core.ui.spectrum import SpectrumView, sigma_label, spectrum_csv, spectrum_view
+from diffusion_core.validation import InputError
+
+
+def difflab(*args):
+    return subprocess.run([sys.executable, "-m", "diffusion_core", *args], capture_output=True, text=True, timeout=120)
+
+
+def test_cli_spectrum_json_contract():
+    r = difflab("spectrum", "camera", "--size", "64", "--json")
+    assert r.returncode == 0, r.stderr
+    out = json.loads(r.stdout)
+    assert {"freqs", "psd", "beta", "fit_band", "dc_power"} <= set(out)
+    f = np.array(out["freqs"])
+    assert len(f) == 32 and f[0] == pytest.approx(1 / 64) and np.all(np.diff(f) > 0)
+    assert len(out["psd"]) == 32 and 1.5 < out["beta"] < 3.5 and out["dc_power"] > 0
+
+
+def test_cli_spectrum_of_a_field_recovers_beta():
+    out = json.loads(difflab("spectrum", "field:2.5:3", "--size", "256", "--json").stdout)
+    assert abs(out["beta"] - 2.5) < 0.1
+
+
+@pytest.mark.parametrize("args,msg", [
+    (["spectrum", "no-such-file.png"], "file not found"),
+    (["spectrum", "camera", "--size", "0"], "--size must be in"),
+    (["bench", "nope"], "unknown benchmark"),
+])
+def test_cli_bad_input_exits_nonzero_with_one_line(args, msg):
+    r = difflab(*args)
+    assert r.returncode == 2
+    assert msg in r.stderr and len(r.stderr.strip().splitlines()) == 1
+
+
+def test_handler_numbers_and_figures():
+    r = spectrum_view(SpectrumView(photo="camera", size=128, lam=0.0))
+    assert r.noisy_image.shape == (128, 128) and r.noisy_image.dtype == np.uint8
+    assert 1.5 < r.numbers["beta"] < 3.5
+    assert r.numbers["noise_floor"] == pytest.approx(1.0)
+    total = r.numbers["resolved"] + r.numbers["ambiguous"] + r.numbers["destroyed"]
+    assert total == 64
+    names = [t.name for t in r.psd.data]
+    assert names[:3] == ["clean", "noisy", "noise floor e^-λ"]
+    assert f"{r.numbers['beta']:.2f}" in r.explanation
+    # more noise -> fewer resolved rings, lower crossing frequency
+    r2 = spectrum_view(SpectrumView(photo="camera", size=128, lam=-4.0))
+    assert r2.numbers["crossing_frequency"] < r.numbers["crossing_frequency"]
+    assert r2.numbers["resolved"] <= r.numbers["resolved"]
+
+
+def test_dataset_mode_and_fields():
+    r = spectrum_view(SpectrumView(source="dataset", dataset="digits", lam=1.0))
+    assert r.noisy_image.shape == (32, 32)          # 4x4 mosaic of 8x8 digits
+    assert "1797 images" in r.explanation
+    f = spectrum_view(SpectrumView(source="field", beta=2.0, size=256))
+    assert abs(f.numbers["beta"] - 2.0) < 0.1
+
+
+def test_same_seed_same_pixels():
+    a = spectrum_view(SpectrumView(lam=0.5, seed=3, size=64)).noisy_image
+    b = spectrum_view(SpectrumView(lam=0.5, seed=3, size=64)).noisy_image
+    c = spectrum_view(SpectrumView(lam=0.5, seed=4, size=64)).noisy_image
+    assert np.array_equal(a, b) and not np.array_equal(a, c)
+
+
+@pytest.mark.parametrize("kwargs,msg", [
+    ({"lam": math.nan}, "logSNR must be a finite number"),
+    ({"lam": 50.0}, r"logSNR must be in \[-20, 20\]"),
+    ({"tau_lo": 5.0, "tau_hi": 2.0}, "tau_lo"),
+    ({"size": 100}, "size must be one of"),
+    ({"photo": "../etc/passwd"}, "unknown photo"),
+])
+def test_bad_slider_values(kwargs, msg):
+    with pytest.raises(InputError, match=msg):
+        SpectrumView(**kwargs)
+
+
+def test_upload_without_file_is_explained():
+    with pytest.raises(InputError, match="no file"):
+        spectrum_view(SpectrumView(source="upload"), None)
+
+
+def test_csv_export(tmp_path):
+    path = spectrum_csv(SpectrumView(photo="camera", size=64, lam=2.0))
+    lines = open(path).read().splitlines()
+    assert lines[0].startswith("freq_cycles_per_pixel,psd_clean,bins_in_ring")
+    assert len(lines) == 33
+    assert float(lines[1].split(",")[3]) == pytest.approx(math.exp(-2.0))
+
+
+def test_sigma_label():
+    assert "**1**" in sigma_label(0.0) and "0.7071" in sigma_label(0.0)
+
+
+def test_preset_roundtrip_file_and_link():
+    v = SpectrumView(source="field", beta=2.5, lam=-1.25, tau_hi=20.0, window=True, size=128)
+    assert presets.load_preset(presets.dump_preset(v), SpectrumView, text=True) == v
+    assert presets.from_query(presets.to_query(v), SpectrumView) == v
+
+
+@pytest.mark.parametrize("text,msg", [
+    ("lam = 1.0\nfoo = 2\n", "unknown preset key"),
+    ('lam = "high"\n', "must be float"),
+    ("size = 100\n", "size must be one of"),
+    ("lam = [\n", "not valid TOML"),
+])
+def test_bad_presets(text, msg):
+    with pytest.raises(InputError, match=msg):
+        presets.load_preset(text, SpectrumView, text=True)
+
+
+def test_preset_path_tricks_refused():
+    for p in ["../../etc/passwd.toml", "/etc/hosts", "x.txt"]:
+        with pytest.raises(InputError):
+            presets.resolve_preset_path(p)
+
+
+def test_shipped_spectrum_presets_load():
+    from pathlib import Path
+
+    files = sorted((presets.PRESET_ROOT / "spectrum").glob("*.toml"))
+    assert files
+    for f in files:
+        presets.load_preset(Path("spectrum") / f.name, SpectrumView)
