@@ -188,3 +188,39 @@ def reverse_vp_walk(denoiser: Denoiser, x: torch.Tensor, steps: int, *, noise: N
             callback({"i": steps - k, "x": x, "t": t, "t_next": t - dt, "score": score})
         x = x_next
     return x
+
+
+REVERSE_SAMPLERS = ("reverse-sde", "ddpm_ancestral")  # euler_ancestral (eta=1) equals ddpm_ancestral in VE form
+
+
+def vp_sigmas(steps: int) -> torch.Tensor:
+    """VE sigmas of the reference VP grid t_k = k/N, k = N..1, then 0: sigma = sqrt(e^{B(t)} - 1)."""
+    t = np.arange(check_steps(steps), 0, -1) / steps
+    return torch.tensor(np.append(np.sqrt(np.expm1(integrated_beta(t))), 0.0), dtype=torch.float64)
+
+
+def reverse_sample(denoiser: Denoiser, n: int, dim: tuple[int, ...], steps: int, sampler: str, noise: NoiseSampler,
+                   generator: torch.Generator, keep: int = 0) -> tuple[torch.Tensor, torch.Tensor]:
+    """Samples [n, *dim] and `keep` VP-scaled trajectories [keep, N+1, *dim] from the reference VP process.
+
+    reverse-sde: Euler-Maruyama on the reverse VP SDE; others: the shared samplers on vp_sigmas(N).
+    The start x_T is Gaussian for every law (same seed, same start); `noise` drives every later step.
+    """
+    check_choice("sampler", sampler, REVERSE_SAMPLERS)
+    start = torch.randn((n, *dim), generator=generator, dtype=torch.float64)        # VP x_T
+    path: list[torch.Tensor] = []
+    if sampler == "reverse-sde":
+        out = reverse_vp_walk(denoiser, start, steps, noise=noise, generator=generator,
+                              callback=lambda d: path.append(d["x"][:keep].clone()))
+        path.append(out[:keep].clone())
+        return out, torch.stack(path, 1)
+    from . import samplers
+    sigmas = vp_sigmas(steps)
+
+    def record(d: dict) -> None:                                                    # VE -> VP scale
+        path.append(d["x"][:keep] / torch.sqrt(1 + d["sigma"].to(torch.float64) ** 2))
+
+    out = samplers.get_sampler(sampler)(denoiser, start * sigmas[0], sigmas, generator=generator, noise=noise,
+                                        callback=record)
+    path.append(out[:keep].clone())
+    return out, torch.stack(path, 1)

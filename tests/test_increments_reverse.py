@@ -12,6 +12,15 @@ from diffusion_core.validation import InputError
 from diffusion_core.walks import reverse_vp_walk
 
 
+@pytest.fixture(autouse=True, scope="module")
+def one_thread():
+    """Small tensors: torch's intra-op threads only thrash on a shared 2-core machine."""
+    n = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(n)
+
+
 def test_1d_denoiser_is_posterior_mean_by_quadrature():
     mix = mixture_1d()
     prior = lambda u: 0.5 * stats.norm.pdf(u, -2, 0.3) + 0.5 * stats.norm.pdf(u, 2, 0.3)

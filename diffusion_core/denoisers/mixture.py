@@ -27,6 +27,7 @@ class GaussianMixture:
         self.means = torch.as_tensor(means, dtype=torch.float64)     # [K, D]
         self.covs = torch.as_tensor(covs, dtype=torch.float64)       # [K, D, D]
         self.dim = self.means.shape[1]
+        self._vals, self._vecs = torch.linalg.eigh(self.covs)              # [K, D], [K, D, D] columns
 
     def sample(self, n: int, generator: torch.Generator | None = None) -> Tensor:
         """n i.i.d. draws [n, D]: a component by its weight, then mu_k + L_k eps."""
@@ -37,15 +38,18 @@ class GaussianMixture:
         return self.means[k] + (chol[k] @ eps.unsqueeze(-1)).squeeze(-1)
 
     def _components(self, x: Tensor, sigma2: Tensor) -> tuple[Tensor, Tensor]:
-        """log pi_k N(x; mu_k, C_k + s^2 I) [B, K] and per-component posterior means [B, K, D]."""
-        eye = torch.eye(self.dim, dtype=torch.float64)
-        cov = self.covs + sigma2.reshape(-1, 1, 1, 1) * eye            # [B, K, D, D]
-        diff = x[:, None, :] - self.means                               # [B, K, D]
-        sol = torch.linalg.solve(cov, diff.unsqueeze(-1)).squeeze(-1)   # (C + s^2 I)^-1 (x - mu)
-        maha = (diff * sol).sum(-1)                                     # [B, K]
-        logdet = torch.logdet(cov)                                      # [B, K]
+        """log pi_k N(x; mu_k, C_k + s^2 I) [B, K] and per-component posterior means [B, K, D].
+
+        With C_k = U_k diag(e_k) U_k^T, (C_k + s^2 I)^-1 = U_k diag(1 / (e_k + s^2)) U_k^T.
+        """
+        diff = x[:, None, :] - self.means                                  # [B, K, D]
+        proj = torch.einsum("bkd,kde->bke", diff, self._vecs)               # U^T (x - mu): [B, K, D]
+        denom = self._vals + sigma2.reshape(-1, 1, 1)                       # e + s^2: [B, K, D]
+        maha = (proj ** 2 / denom).sum(-1)                                  # [B, K]
+        logdet = torch.log(denom).sum(-1)                                   # [B, K]
         logp = torch.log(self.weights) - 0.5 * (maha + logdet + self.dim * math.log(2 * math.pi))
-        post = self.means + (self.covs @ sol.unsqueeze(-1)).squeeze(-1)  # [B, K, D]
+        gain = self._vals * proj / denom                                    # C (C + s^2 I)^-1 in the eigenbasis
+        post = self.means + torch.einsum("bke,kde->bkd", gain, self._vecs)  # [B, K, D]
         return logp, post
 
     def denoise(self, x: Tensor, sigma: Tensor | float) -> Tensor:
