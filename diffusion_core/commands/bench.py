@@ -12,6 +12,7 @@ BENCHMARKS: dict[str, str] = {
     "latency": "diffusion_core.bench.latency:run",
     "increments": "diffusion_core.bench.increments:run",
     "quality": "diffusion_core.bench.quality:run",
+    "gud-covariance": "diffusion_core.bench.gud_covariance:run",
 }
 
 
