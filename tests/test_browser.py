@@ -35,6 +35,6 @@ def test_spectrum_tab_renders_and_reacts(page):
 
 
 def test_link_restores_view(page, app_url):
-    page.goto(app_url + "?tab=spectrum&source=field&beta=3.0&lam=-1.5", wait_until="networkidle")
-    page.wait_for_selector("text=/β = 3/", timeout=30_000)
+    page.goto(app_url + "?tab=spectrum&photo=camera&lam=-1.5&size=128", wait_until="networkidle")
+    page.wait_for_selector("text=/spectrum of camera falls/", timeout=30_000)
     page.wait_for_selector("text=/λ = -1.50/", timeout=30_000)

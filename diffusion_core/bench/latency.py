@@ -28,4 +28,4 @@ def run(quick: bool = False) -> dict:
         ms.append((time.perf_counter() - t) * 1000.0)
     return {"benchmark": "spectrum handler latency (256x256 astronaut, λ sweep, warm cache)",
             **_percentiles(ms), "target_p50_ms": 50.0, "torch_threads": torch.get_num_threads(),
-            "cpu_count": os.cpu_count(), "machine": platform.machine()}
+            "cpu_count": os.cpu_count(), "load_avg_1min": os.getloadavg()[0], "machine": platform.machine()}

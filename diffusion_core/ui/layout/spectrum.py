@@ -94,13 +94,14 @@ def build(demo: gr.Blocks) -> None:
 
     settings = [source, photo, dataset, beta, seed, size, lam, tau_lo, tau_hi, window]
     outputs = [noisy, logspec, psd, snr, explanation, sigma]
-    gr.on(
-        triggers=[demo.load, source.change, photo.change, dataset.change, beta.release, seed.submit,
-                  size.change, window.change, lam.input, tau_lo.input, tau_hi.input, upload.change],
-        fn=guard(spectrum), inputs=[*settings, upload], outputs=outputs, api_name="spectrum",
-        trigger_mode="always_last", show_progress="hidden",
-    )
+    main = dict(fn=guard(spectrum), inputs=[*settings, upload], outputs=outputs,
+                trigger_mode="always_last", show_progress="hidden")
+    gr.on(triggers=[source.change, photo.change, dataset.change, beta.release, seed.submit, size.change,
+                    window.change, lam.input, tau_lo.input, tau_hi.input, upload.change],
+          api_name="spectrum", **main)
     csv_btn.click(guard(export_csv), [upload, *settings], out_file, api_name="spectrum_csv")
     preset_btn.click(guard(save_preset), settings, [out_file, link], api_name="spectrum_preset")
-    preset_in.upload(guard(load_preset), preset_in, settings, api_visibility="private")
-    demo.load(guard(load_link), None, settings, api_visibility="private")
+    # Presets and links set the controls, then redraw once (programmatic sets fire .change, not .input).
+    preset_in.upload(guard(load_preset), preset_in, settings, api_visibility="private").then(
+        api_visibility="private", **main)
+    demo.load(guard(load_link), None, settings, api_visibility="private").then(api_visibility="private", **main)
