@@ -15,6 +15,16 @@ import torch
 from ..increments import LAWS, get_law, ks_to_gaussian, kurtosis_stderr, sample_excess_kurtosis, var_stderr
 from ..walks import exact_moments, expected_excess_kurtosis, simulate_walk
 
+HEADER = """# Increments: moments and kurtosis of the reference VP walk
+
+Produced by `python -m diffusion_core.bench.increments --out benchmarks/increments.md`
+(`difflab bench increments --json` gives the same numbers as JSON). Student-t uses nu = 10 (kappa4 = 1).
+Exact values: Theorem 3.1 (appendix variance, Eq. 43) and kappa4(z) sum c_j^4 / (sum c_j^2)^2.
+Euler form x + f dt + g sqrt(dt) z; DDPM form sqrt(1 - b) x + sqrt(b) z with b = min(beta dt, 1).
+Left grid: beta read at t_k = k/N; right grid: at (k+1)/N. The Euler form is unstable for N <~ 10.
+
+"""
+
 STEPS = (1, 2, 5, 10, 50, 200)
 FORMS = (("euler", "left"), ("euler", "right"), ("ddpm", "right"))
 
@@ -90,13 +100,3 @@ if __name__ == "__main__":
             fh.write(HEADER + text)
     else:
         print(text)
-
-HEADER = """# Increments: moments and kurtosis of the reference VP walk
-
-Produced by `python -m diffusion_core.bench.increments --out benchmarks/increments.md`
-(`difflab bench increments --json` gives the same numbers as JSON). Student-t uses nu = 10 (kappa4 = 1).
-Exact values: Theorem 3.1 (appendix variance, Eq. 43) and kappa4(z) sum c_j^4 / (sum c_j^2)^2.
-Euler form x + f dt + g sqrt(dt) z; DDPM form sqrt(1 - b) x + sqrt(b) z with b = min(beta dt, 1).
-Left grid: beta read at t_k = k/N; right grid: at (k+1)/N. The Euler form is unstable for N <~ 10.
-
-"""
