@@ -98,6 +98,17 @@ def test_csv_export(tmp_path):
     assert float(lines[1].split(",")[3]) == pytest.approx(math.exp(-2.0))
 
 
+def test_figure_export_png_and_svg():
+    from diffusion_core.ui.spectrum import spectrum_figures
+
+    paths = spectrum_figures(SpectrumView(photo="camera", size=64))
+    assert len(paths) == 6
+    png = [p for p in paths if p.endswith(".png")][0]
+    assert open(png, "rb").read(8) == b"\x89PNG\r\n\x1a\n"
+    svg = open([p for p in paths if p.endswith(".svg")][0]).read()
+    assert "<svg" in svg and "Radially averaged power spectrum" in svg
+
+
 def test_sigma_label():
     assert "**1**" in sigma_label(0.0) and "0.7071" in sigma_label(0.0)
 

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Literal
 
@@ -175,8 +175,13 @@ def spectrum_csv(view: SpectrumView, upload: str | None = None) -> str:
     }))
 
 
-def view_dict(view: SpectrumView) -> dict:
-    return asdict(view)
+def spectrum_figures(view: SpectrumView, upload: str | None = None) -> list[str]:
+    """The three figures as PNG + SVG files (matplotlib redraw of the plotly figures)."""
+    from ..plotting.static import export_png_svg
+
+    r = spectrum_view(view, upload)
+    return [p for fig, stem in ((r.psd, "radial-psd"), (r.snr, "snr"), (r.log_spectrum, "log-spectrum"))
+            for p in export_png_svg(fig, stem)]
 
 
 def sigma_label(lam: float) -> str:

@@ -8,7 +8,6 @@ from __future__ import annotations
 import gradio as gr
 
 from ... import data
-from ...plotting.common import PLOT_CONFIG  # noqa: F401  (modebar PNG export is plotly's own)
 from ...presets import dump_preset, from_query, load_uploaded_preset, to_query
 from ...exports import write_text
 from .. import spectrum as handlers
@@ -30,13 +29,17 @@ def spectrum(source, photo, dataset, beta, seed, size, lam, tau_lo, tau_hi, wind
 
 
 def export_csv(upload, *settings):
-    return handlers.spectrum_csv(_view(*settings), upload)
+    return [handlers.spectrum_csv(_view(*settings), upload)]
+
+
+def export_figures(upload, *settings):
+    return handlers.spectrum_figures(_view(*settings), upload)
 
 
 def save_preset(*settings, request: gr.Request = None):
     view = _view(*settings)
     path = write_text("spectrum-preset", ".toml", dump_preset(view))
-    return str(path), link_for(request, "spectrum", to_query(view))
+    return [str(path)], link_for(request, "spectrum", to_query(view))
 
 
 def _values(v: handlers.SpectrumView) -> list:
@@ -79,8 +82,9 @@ def build(demo: gr.Blocks) -> None:
             tau_hi = gr.Slider(1.0, 100.0, value=D.tau_hi, step=0.5, label="τ_hi (above: resolved)")
             with gr.Accordion("Export and presets", open=False):
                 csv_btn = gr.Button("Export data as CSV")
+                fig_btn = gr.Button("Export figures as PNG + SVG")
                 preset_btn = gr.Button("Save view as preset + link")
-                out_file = gr.File(label="Download", interactive=False)
+                out_file = gr.File(label="Download", interactive=False, file_count="multiple")
                 link = gr.Textbox(label="Link to this view", buttons=["copy"])
                 preset_in = gr.File(label="Load a preset (.toml)", type="filepath", file_types=[".toml"])
         with gr.Column(scale=3):
@@ -100,6 +104,7 @@ def build(demo: gr.Blocks) -> None:
                     window.change, lam.input, tau_lo.input, tau_hi.input, upload.change],
           api_name="spectrum", **main)
     csv_btn.click(guard(export_csv), [upload, *settings], out_file, api_name="spectrum_csv")
+    fig_btn.click(guard(export_figures), [upload, *settings], out_file, api_name="spectrum_figures")
     preset_btn.click(guard(save_preset), settings, [out_file, link], api_name="spectrum_preset")
     # Presets and links set the controls, then redraw once (programmatic sets fire .change, not .input).
     preset_in.upload(guard(load_preset), preset_in, settings, api_visibility="private").then(
