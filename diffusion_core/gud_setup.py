@@ -1,0 +1,181 @@
+"""A GUD view: image + data model + basis + space + schedule, shared by the Bases tab, the CLI
+(`basis-forward`, `component-schedule`) and the presets in presets/bases/.
+
+Data models (for the component variances Sigma_i and the exact denoisers):
+- `digit:N` (8x8): the 1,797 scikit-learn digits; Gaussian model N(mean, Cov + 1e-4 I), or the
+  empirical optimal denoiser over the digits.
+- a photo / `field:BETA[:SEED]` / file: the stationary power-law Gaussian field fitted to the image
+  (beta from its radial spectrum, its variance and channel means); channels independent.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+import torch
+
+from . import data, spectral
+from .bases import Basis, dims, make_basis
+from .bases.fourier import FourierBasis
+from .denoisers.empirical import EmpiricalDenoiser
+from .gud import ScheduleSpec, build_schedule
+from .gud_process import (ComponentGaussianDenoiser, GUDSpace, make_space, white_covariance,
+                          working_variances)
+from .gud_schedules import ComponentSchedule
+from .validation import InputError, check_choice, check_int, check_range
+
+Tensor = torch.Tensor
+MAX_COMPONENTS = 4096        # 64 x 64 gray: forward process and schedules
+MAX_MODEL_COMPONENTS = 1024  # exact Gaussian model with a full D x D covariance (reverse process, PCA)
+
+
+@dataclass(frozen=True)
+class BasesView:
+    """Every setting of the Bases tab (also the preset format of presets/bases/*.toml)."""
+
+    image: str = "digit:0"          # digit:N | photo name | field:BETA[:SEED]
+    size: int = 8
+    gray: bool = True
+    basis: str = "fourier"
+    wavelet: str = "haar"
+    levels: int = 3
+    r: float = 0.0                  # prior exponent: 0 white prior, 1 data-matched (whitened)
+    kind: str = "soft"              # soft | sequential | level-column
+    ordering: str = "variance"
+    a: float = 1.0
+    softness: float = 1.0
+    column_weight: float = 0.5
+    gamma_denoise: float = -7.0
+    gamma_noise: float = 3.0
+    clip: bool = False
+    denoiser: str = "gaussian"      # gaussian | empirical (digits only)
+    method: str = "sde"             # sde (Euler-Maruyama) | ode (probability flow, Euler)
+    steps: int = 0                  # reverse steps; 0 = recommended (8 x slope, >= 200)
+    frames: int = 9
+    seed: int = 0
+
+
+@dataclass(frozen=True)
+class Setup:
+    x0: Tensor                      # [1, C, H, W]
+    basis: Basis
+    space: GUDSpace
+    schedule: ComponentSchedule
+    model: str                      # "digits" | "field(beta=...)"
+    beta: float | None              # fitted spectral exponent (fields)
+
+
+def spec_of(view: BasesView) -> ScheduleSpec:
+    return ScheduleSpec(view.kind, view.ordering, view.a, view.softness, view.column_weight,
+                        view.gamma_denoise, view.gamma_noise, view.clip, view.seed)
+
+
+# ---------------------------------------------------------------------------------------------
+# Data models
+
+
+@lru_cache(maxsize=4)
+def _digits() -> Tensor:
+    return data.load_digits().double()
+
+
+def _digit(image: str, size: int, gray: bool) -> Tensor:
+    if size != 8 or not gray:
+        raise InputError(f"digits are 8x8 gray: set size 8 and gray on (got size {size}, gray={gray})")
+    try:
+        n = int(image.split(":", 1)[1])
+    except ValueError:
+        raise InputError(f"digit image must be written digit:N, got {image!r}") from None
+    return _digits()[check_int("digit index", n, 0, 1796)][None]
+
+
+def fitted_beta(x0: Tensor) -> float:
+    """Power-law exponent of the image's radial spectrum, clipped to [0.5, 4]."""
+    r = spectral.radial_psd(x0.float().mean(1, keepdim=True))
+    fit = spectral.fit_power_law(r.freqs, r.psd[0], spectral.default_fit_band(x0.shape[-1]))
+    return min(max(fit.beta, 0.5), 4.0)
+
+
+def field_samples(x0: Tensor, beta: float, n: int, seed: int) -> Tensor:
+    """n fields [n, C, H, W] with the image's spectrum slope, variance and channel means."""
+    c, size = x0.shape[1], x0.shape[-1]
+    var = float(x0.var()) if float(x0.var()) > 0 else 0.25
+    g = torch.Generator().manual_seed(seed)
+    f = data.gaussian_field(beta, size, n * c, g, var=var).double().reshape(n, c, size, size)
+    return f + x0.double().mean(dim=(2, 3), keepdim=True)
+
+
+def field_covariance(shape: tuple[int, int, int], beta: float, var: float) -> Tensor:
+    """Exact data covariance [D, D] of the stationary field: U_F^T diag(P) U_F, channels independent."""
+    fb = FourierBasis(shape)
+    p = data.power_law_variance(shape[1], beta, var).reshape(-1)[fb.mode].repeat(shape[0])   # [D]
+    u = fb.decode(torch.eye(dims(fb), dtype=torch.float64)).reshape(dims(fb), -1)             # [D, D]
+    return u.T @ (p[:, None] * u)
+
+
+@lru_cache(maxsize=16)
+def _model(image: str, size: int, gray: bool, seed: int) -> tuple[Tensor, Tensor, float | None]:
+    """x0, variance-estimation data set, beta (None for digits)."""
+    if image.startswith("digit:"):
+        return _digit(image, size, gray), _digits(), None
+    size = check_int("size", size, 8, 64)
+    x0 = data.image_from_arg(image, size, gray).double()[:1]
+    beta = fitted_beta(x0)
+    d = x0.shape[1] * size * size
+    return x0, field_samples(x0, beta, max(512, d + 64), seed), beta
+
+
+@lru_cache(maxsize=16)
+def _space(image: str, size: int, gray: bool, seed: int, basis: str, wavelet: str, levels: int,
+           r: float) -> tuple[Basis, GUDSpace]:
+    x0, ds, _ = _model(image, size, gray, seed)
+    shape = tuple(x0.shape[1:])
+    opts = {"wavelet": wavelet, "levels": levels} if basis == "wavelet" else {}
+    if basis == "pca":
+        if x0.shape[1] * size * size > MAX_MODEL_COMPONENTS:
+            raise InputError(f"PCA is limited to {MAX_MODEL_COMPONENTS} components (32x32 gray); "
+                             f"got {x0.shape[1]}x{size}x{size}: use a smaller size or gray")
+        opts = {"data": ds}
+    b = make_basis(basis, shape, **opts)
+    return b, make_space(b, ds, r=r)
+
+
+def build(view: BasesView) -> Setup:
+    """Validate the view and assemble image, basis, space and schedule (cached by data settings)."""
+    check_choice("denoiser", view.denoiser, ("gaussian", "empirical"))
+    check_choice("method", view.method, ("sde", "ode"))
+    check_range("r", view.r, 0.0, 1.0)
+    x0, _, beta = _model(view.image, view.size, view.gray, view.seed)
+    b, sp = _space(view.image, view.size, view.gray, view.seed, view.basis, view.wavelet, view.levels, view.r)
+    s = build_schedule(spec_of(view), b.labels(), sp.variances, working_variances(sp), view.basis)
+    model = "digits" if beta is None else f"power-law field (beta={beta:.2f})"
+    return Setup(x0, b, sp, s, model, beta)
+
+
+# ---------------------------------------------------------------------------------------------
+# Exact denoisers and the reverse start for a view
+
+
+def model_white_covariance(setup: Setup) -> Tensor:
+    """Covariance of chi_hat(0) under the Gaussian model: [D] when diagonal, else [D, D]."""
+    d = setup.space.variances.numel()
+    if d > MAX_MODEL_COMPONENTS:
+        raise InputError(f"the exact Gaussian model is limited to {MAX_MODEL_COMPONENTS} components (32x32 gray); "
+                         f"got {d}: use a smaller size for the reverse process")
+    if setup.beta is None:
+        xf = _digits().reshape(-1, d)
+        cov = torch.cov(xf.T) + 1e-4 * torch.eye(d, dtype=torch.float64)
+    else:
+        cov = field_covariance(tuple(setup.x0.shape[1:]), setup.beta, float(setup.x0.var()))
+    cw = white_covariance(setup.space, cov)
+    off = (cw - torch.diag(torch.diag(cw))).abs().max()
+    return torch.diag(cw) if off <= 1e-9 * torch.diag(cw).abs().max() else cw
+
+
+def view_denoiser(setup: Setup, view: BasesView):
+    """Exact denoiser in whitened components: Gaussian model, or empirical over the digits."""
+    if view.denoiser == "empirical":
+        if setup.beta is not None:
+            raise InputError("the empirical denoiser needs a data set: use a digit image (digit:N)")
+        return EmpiricalDenoiser(setup.space.basis.encode(_digits() - setup.space.mean) / setup.space.variances.pow(setup.space.r / 2))
+    return ComponentGaussianDenoiser(model_white_covariance(setup))

@@ -1,0 +1,117 @@
+"""Bases-tab figures (plotly) and animation frames (uint8): display only, no maths."""
+from __future__ import annotations
+
+import matplotlib
+import numpy as np
+import plotly.graph_objects as go
+from plotly.colors import sample_colorscale
+
+from ..animate import upscale_nearest
+from .common import COLORS, TIME_AXIS, base_figure
+
+SCALE = "Viridis"
+
+
+def _label_colors(labels: np.ndarray) -> list[str]:
+    span = float(labels.max() - labels.min()) or 1.0
+    return sample_colorscale(SCALE, list((labels - labels.min()) / span))
+
+
+def atoms_figure(atoms: np.ndarray, titles: list[str], title: str) -> go.Figure:
+    """Basis images [k, H, W] tiled in one row-major mosaic (1-pixel gaps), symmetric colour scale."""
+    k, h, w = atoms.shape
+    cols = min(k, 8)
+    rows = -(-k // cols)
+    mosaic = np.full((rows * (h + 1) - 1, cols * (w + 1) - 1), np.nan)
+    for i, a in enumerate(atoms):
+        r, c = divmod(i, cols)
+        mosaic[r * (h + 1):r * (h + 1) + h, c * (w + 1):c * (w + 1) + w] = a / (np.abs(a).max() or 1.0)
+    fig = base_figure(title, "", "", height=80 + 70 * rows)
+    fig.add_trace(go.Heatmap(z=mosaic, colorscale="RdBu", zmid=0, zmin=-1, zmax=1, showscale=False,
+                             hoverinfo="skip"))
+    fig.update_xaxes(visible=False)
+    fig.update_yaxes(visible=False, autorange="reversed", scaleanchor="x")
+    fig.update_layout(margin={"l": 10, "r": 10, "t": 40, "b": 10},
+                      annotations=[{"text": "; ".join(titles), "showarrow": False, "x": 0, "y": -0.02,
+                                    "xref": "paper", "yref": "paper", "xanchor": "left", "yanchor": "top",
+                                    "font": {"size": 10}}])
+    return fig
+
+
+def variance_figure(x: np.ndarray, var: np.ndarray, labels: np.ndarray, xlabel: str, title: str) -> go.Figure:
+    """Per-component data variance (log) against index or |k|, coloured by schedule label."""
+    fig = base_figure(title, xlabel, "variance Σ_i", logy=True)
+    fig.add_trace(go.Scatter(x=x, y=var, mode="markers", name="components",
+                             marker={"color": labels, "colorscale": SCALE, "size": 6,
+                                     "colorbar": {"title": "label l_i"}}))
+    return fig
+
+
+def curves_figure(times: np.ndarray, values: np.ndarray, labels: np.ndarray, ylabel: str, title: str,
+                  band: tuple[float, float] | None = None, t_mark: float | None = None) -> go.Figure:
+    """One line per component [T, K] coloured by label; optional band lines and a time marker."""
+    fig = base_figure(title, TIME_AXIS, ylabel, height=340)
+    for i, col in enumerate(_label_colors(labels)):
+        fig.add_trace(go.Scatter(x=times, y=values[:, i], mode="lines", line={"color": col, "width": 1.3},
+                                 name=f"l={labels[i]:.3g}", showlegend=False))
+    fig.add_trace(go.Scatter(x=[None], y=[None], mode="markers", showlegend=False, hoverinfo="skip",
+                             marker={"color": [labels.min(), labels.max()], "colorscale": SCALE,
+                                     "showscale": True, "colorbar": {"title": "label"}}))
+    for y in band or ():
+        fig.add_hline(y=y, line={"color": "gray", "dash": "dot"})
+    if t_mark is not None:
+        fig.add_vline(x=t_mark, line={"color": "black", "dash": "dash"})
+    return fig
+
+
+def windows_figure(start: np.ndarray, end: np.ndarray, labels: np.ndarray, t_mark: float, title: str) -> go.Figure:
+    """Active window [start, end] of each label group as a horizontal bar (label on y)."""
+    fig = base_figure(title, TIME_AXIS, "label l_i (generated first at the bottom)", height=340)
+    for s, e, lab, col in zip(start, end, labels, _label_colors(labels)):
+        fig.add_trace(go.Scatter(x=[s, e], y=[lab, lab], mode="lines", line={"color": col, "width": 4},
+                                 showlegend=False, hovertemplate=f"l={lab:.3g}: [{s:.3f}, {e:.3f}]<extra></extra>"))
+    fig.add_vline(x=t_mark, line={"color": "black", "dash": "dash"})
+    fig.update_xaxes(range=[0, 1])
+    return fig
+
+
+def snr_plane_figure(x: np.ndarray, y: np.ndarray, names: tuple[str, str], band: tuple[float, float],
+                     title: str) -> go.Figure:
+    """Path (log SNR_i, log SNR_j) over t; diagonal = standard diffusion, L-shape = autoregressive."""
+    fig = base_figure(title, f"log SNR of {names[0]}", f"log SNR of {names[1]}", height=360)
+    lo, hi = float(min(x.min(), y.min())), float(max(x.max(), y.max()))
+    fig.add_trace(go.Scatter(x=[lo, hi], y=[lo, hi], mode="lines", name="diagonal (same SNR)",
+                             line={"color": "lightgray", "dash": "dash"}))
+    fig.add_trace(go.Scatter(x=x, y=y, mode="lines+markers", name="path, t = 0 → 1",
+                             line={"color": COLORS[0]}, marker={"size": 4}))
+    fig.add_trace(go.Scatter(x=[x[0]], y=[y[0]], mode="markers", name="t = 0", marker={"size": 10, "color": COLORS[2]}))
+    for v in band:
+        fig.add_hline(y=-v, line={"color": "gray", "dash": "dot"})
+        fig.add_vline(x=-v, line={"color": "gray", "dash": "dot"})
+    return fig
+
+
+def _to_uint8(img: np.ndarray) -> np.ndarray:
+    """[C, H, W] in [-1, 1] -> uint8 [H, W, 3]."""
+    a = ((np.clip(img, -1, 1) + 1) * 127.5).round().astype(np.uint8).transpose(1, 2, 0)
+    return np.repeat(a, 3, axis=2) if a.shape[2] == 1 else a
+
+
+def _map_uint8(m: np.ndarray, lo: float, hi: float) -> np.ndarray:
+    """log-magnitude map [H, W] -> viridis uint8 [H, W, 3] on the fixed range [lo, hi]."""
+    u = np.clip((m - lo) / ((hi - lo) or 1.0), 0, 1)
+    return (matplotlib.colormaps["viridis"](u)[..., :3] * 255).round().astype(np.uint8)
+
+
+def process_frames(frames, maps, times: list[float], min_side: int = 192) -> list[np.ndarray]:
+    """Data-space image | component magnitude map, per frame (same colour range for all frames)."""
+    f = np.asarray(frames, dtype=np.float64)
+    m = np.asarray(maps, dtype=np.float64)
+    lo, hi = np.percentile(m, 2), np.percentile(m, 99.5)
+    out = []
+    for img, mp in zip(f, m):
+        left, right = upscale_nearest(_to_uint8(img), min_side), upscale_nearest(_map_uint8(mp, lo, hi), min_side)
+        gap = np.full((left.shape[0], 8, 3), 255, np.uint8)
+        h = min(left.shape[0], right.shape[0])
+        out.append(np.concatenate([left[:h], gap[:h], right[:h]], axis=1))
+    return out
