@@ -58,7 +58,7 @@ def test_reverse_and_digits_views_small():
     v = H.IncrementsView(reverse_steps=4, samples=100)
     fig, text, metrics = H.reverse_view(v)
     assert set(metrics) == set(LAWS) and all(m["sliced_w1"] > 0 for m in metrics.values())
-    assert len(fig.data) == len(LAWS) * (1 + 10 + 1)            # points, 10 trajectories, means
+    assert len(fig.data) == len(LAWS) * (1 + 6 + 1)             # points, 6 trajectories, means
     again = H.reverse_view(v)[2]
     assert again == metrics                                     # same seed, same samples
     img, text = H.digits_view(replace(v, reverse_steps=3), per_law=2)

@@ -100,14 +100,14 @@ def reverse_figure(out: dict[str, tuple[np.ndarray, np.ndarray]], means: np.ndar
                                    marker={"size": 2.5, "color": LAW_COLORS[law], "opacity": 0.5}), row=1, col=c)
         for p in paths:
             fig.add_trace(go.Scatter(x=p[:, 0], y=p[:, 1], mode="lines", showlegend=False,
-                                     line={"color": "black", "width": 0.7}, opacity=0.6), row=1, col=c)
+                                     line={"color": "black", "width": 0.6}, opacity=0.45), row=1, col=c)
         fig.add_trace(go.Scatter(x=means[:, 0], y=means[:, 1], mode="markers", showlegend=False,
                                  marker={"symbol": "x", "color": "black", "size": 7}), row=1, col=c)
         fig.update_xaxes(range=[-2.6, 2.6], row=1, col=c, showticklabels=False)
         fig.update_yaxes(range=[-2.6, 2.6], row=1, col=c, showticklabels=c == 1,
                          scaleanchor=f"x{c if c > 1 else ''}")
     _style(fig, "Reverse sampling of the 2-D mixture, each law as sampling noise (× = component means)")
-    fig.update_layout(height=340)
+    fig.update_layout(height=330, margin={"l": 40, "r": 10, "t": 60, "b": 20})
     return fig
 
 
@@ -115,5 +115,5 @@ def _style(fig: go.Figure, title: str) -> None:
     fig.update_layout(template="none", title={"text": title, "x": 0.02, "font": {"size": 14}}, height=380,
                       margin={"l": 60, "r": 20, "t": 60, "b": 90}, uirevision="keep",
                       legend={"orientation": "h", "yanchor": "top", "y": -0.25, "x": 0})
-    fig.update_xaxes(showgrid=True, gridcolor="#e5e5e5")
-    fig.update_yaxes(showgrid=True, gridcolor="#e5e5e5")
+    fig.update_xaxes(showgrid=True, gridcolor="#e5e5e5", zeroline=False)
+    fig.update_yaxes(showgrid=True, gridcolor="#e5e5e5", zeroline=False)

@@ -190,7 +190,7 @@ def reverse_view(v: IncrementsView) -> tuple[object, str, dict]:
     for law in LAWS:
         x, paths = reverse_sample(mix, v.samples, (2,), v.reverse_steps, v.reverse_sampler,
                                   noise_sampler(law, nu=v.nu) if law == "student-t" else noise_sampler(law),
-                                  _gen(v.seed), keep=10)
+                                  _gen(v.seed), keep=6)
         out[law] = (x.numpy(), paths.numpy())
         metrics[law] = {"sliced_w1": _sliced_w1(x.numpy(), ref, np.random.default_rng(0)),
                         "mean_log_density": float(mix.log_prob(x).mean())}
