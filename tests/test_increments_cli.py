@@ -44,3 +44,13 @@ def test_bad_input_exit_code_2(capsys, argv, msg):
     code, out = run(capsys, *argv, "--json")
     assert code == 2
     assert msg in out.err and out.err.count("\n") == 1 and out.out == ""
+
+
+def test_bench_increments_quick(capsys):
+    """`difflab bench increments --quick`: every cell within 5 MC errors; N5 reverse rows present."""
+    assert main(["bench", "increments", "--quick", "--json"]) == 0
+    res = json.loads(capsys.readouterr().out)
+    assert res["max_kurtosis_z"] < 5 and res["max_var_z"] < 5
+    laplace = {r["steps"]: r["ddpm-right"] for r in res["laplace_exact"]}
+    assert laplace[1] == 3.0 and laplace[50] == pytest.approx(0.739, abs=5e-4)
+    assert {r["law"] for r in res["reverse"]} == {"gaussian", "laplace", "uniform", "rademacher", "student-t"}

@@ -44,6 +44,25 @@ def _row(law: str, n: int, form: str, grid: str, paths: int, seed: int) -> dict[
             "kurtosis_se": kurtosis_stderr(sim.x), "ks_to_gaussian": ks_to_gaussian(sim.x, mean, var)}
 
 
+def reverse_rows(quick: bool) -> list[dict[str, Any]]:
+    """Check N5: reverse VP SDE (Euler-Maruyama, exact score) on 1/2 N(-2, 0.3^2) + 1/2 N(2, 0.3^2)."""
+    from ..denoisers.mixture import mixture_1d
+    from ..increments import noise_sampler
+    from ..walks import reverse_vp_walk
+    m, rows, threads = (4_000 if quick else 20_000), [], torch.get_num_threads()
+    torch.set_num_threads(1)                       # tiny tensors: extra threads only thrash
+    for n in ((10, 50) if quick else (10, 20, 50, 200, 1000)):
+        for law in LAWS:
+            gen = torch.Generator().manual_seed(100 + n)
+            x = reverse_vp_walk(mixture_1d(), torch.randn(m, 1, generator=gen, dtype=torch.float64), n,
+                                noise=noise_sampler(law), generator=gen).squeeze(1).numpy()
+            pos = x > 0
+            rows.append({"law": law, "steps": n, "paths": m, "mode_fraction": float(pos.mean()),
+                         "within_mode_std": 0.5 * float(x[pos].std() + x[~pos].std())})
+    torch.set_num_threads(threads)
+    return rows
+
+
 def run(quick: bool = False) -> dict[str, Any]:
     """All laws x forms x N; quick: 20k paths and N <= 50, else 200k paths."""
     paths = 20_000 if quick else 200_000
@@ -55,7 +74,7 @@ def run(quick: bool = False) -> dict[str, Any]:
     worst_var = max(abs(r["var"] - r["expected_var"]) / max(r["var_se"], 1e-12) for r in rows)
     laplace = [{"steps": n, **{f"{f}-{g}": expected_excess_kurtosis(3.0, exact_moments(n, f, g).coefficients)  # type: ignore[arg-type]
                                for f, g in FORMS}} for n in EXACT_STEPS]
-    return {"rows": rows, "laplace_exact": laplace, "paths": paths, "max_kurtosis_z": worst, "max_var_z": worst_var,
+    return {"rows": rows, "laplace_exact": laplace, "reverse": reverse_rows(quick), "paths": paths, "max_kurtosis_z": worst, "max_var_z": worst_var,
             "seconds": time.perf_counter() - t0}
 
 
@@ -77,6 +96,15 @@ def to_markdown(res: dict[str, Any]) -> str:
         out.append(f"| {r['steps']} | " + " | ".join(f"{r[f'{f}-{g}']:.4f}" for f, g in FORMS) +
                    f" | {r['steps'] * r['ddpm-right']:.2f} |")
     out.append("")
+    rev = res.get("reverse", [])
+    if rev:
+        out += [f"### Reverse invariance (N5): within-mode std (target 0.30) / mode fraction (target 0.5), "
+                f"{rev[0]['paths']:,} samples", "", "| N | " + " | ".join(LAWS) + " |", "|---|" + "---|" * len(LAWS)]
+        for n in sorted({r["steps"] for r in rev}):
+            cells = {r["law"]: r for r in rev if r["steps"] == n}
+            out.append(f"| {n} | " + " | ".join(f"{cells[l]['within_mode_std']:.3f} / {cells[l]['mode_fraction']:.3f}"
+                                                for l in LAWS) + " |")
+        out.append("")
     for form, grid in FORMS:
         rows = [r for r in res["rows"] if r["form"] == form and r["grid"] == grid]
         out += [f"### Moments of x_N: {form} form, {grid} grid (every law)", "",

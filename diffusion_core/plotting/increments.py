@@ -53,7 +53,7 @@ def forms_figure(forms: dict, paths: dict[str, np.ndarray], t_fine: np.ndarray, 
                   row=1, col=1)
     for k, (form, m) in enumerate(forms.items()):
         color = COLORS[5] if form == "euler" else COLORS[0]
-        fig.add_trace(go.Scatter(x=m.t, y=m.var, name=f"{form} form", mode="lines+markers",
+        fig.add_trace(go.Scatter(x=m.t[1:], y=m.var[1:], name=f"{form} form", mode="lines+markers",  # log axis: skip Var(x_0) = 0
                                  line={"color": color}), row=1, col=1)
         for j, p in enumerate(paths[form]):
             fig.add_trace(go.Scatter(x=m.t, y=p, mode="lines", line={"color": color, "width": 1}, opacity=0.6,

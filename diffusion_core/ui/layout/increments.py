@@ -133,7 +133,7 @@ def build(demo: gr.Blocks) -> None:
                     seed.submit],
           fn=guard(increments), inputs=settings, outputs=[hist, moments, forms, kurt, explanation],
           api_name="increments", trigger_mode="always_last", show_progress="minimal")
-    gr.on(triggers=[demo.load, loss_t.input, loss_steps.input, laplace_form.change],
+    gr.on(triggers=[demo.load, loss_t.change, loss_steps.change, laplace_form.change],
           fn=guard(loss), inputs=settings, outputs=[loss_plot, loss_text], api_name="increments_loss",
           trigger_mode="always_last", show_progress="hidden")
     reverse_btn.click(guard(reverse), settings, [reverse_plot, reverse_text], api_name="increments_reverse")
