@@ -177,10 +177,7 @@ def _coerce(key: str, value: Any, default: Any) -> Any:
     if isinstance(default, int):
         return check_int(key, value)
     if isinstance(default, float):
-        try:
-            return check_range(key, float(value))
-        except (TypeError, ValueError):
-            raise InputError(f"{key} must be a number, got {value!r}") from None
+        return check_range(key, value)
     return str(value)
 
 

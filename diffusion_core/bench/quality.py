@@ -1,0 +1,129 @@
+"""Low-step quality: exact 2-Wasserstein distance of sampler output to the data Gaussian.
+
+Data: zero-mean power-law Gaussian fields (beta = 2, 32 x 32, pixel variance 0.25), denoised by
+the exact posterior mean, which is diagonal in the real Fourier basis. Every sampler is then linear
+per mode: x_out = g0 x_init + sum_j g_j n_j, so the output is Gaussian with the same eigenbasis and
+per-mode variance g0^2 sigma_0^2 + sum_j g_j^2. We get the g's EXACTLY by running the real sampler
+code on unit inputs (row 0: x_init = sigma_0, no noise; row j: only the j-th noise injection = 1),
+and W2^2 = sum_k (sqrt(v_out,k) - sqrt(v_k))^2 (commuting covariances). No Monte Carlo.
+"""
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import torch
+
+from ..data import power_law_variance
+from ..denoisers.gaussian import diagonal_denoiser
+from ..discretization import build_schedule
+from ..samplers import SAMPLERS
+from ..tight import TightParams, bounds, field_spectrum, fit_band_for, tight_lam_fn
+from ..spectral import fit_power_law
+
+Tensor = torch.Tensor
+NFES = (4, 6, 8, 10, 16, 32, 64)
+SAMPLER_NAMES = ("euler", "heun", "dpmpp_2m")
+METHOD = "exact-analytic (per Fourier mode, linear sampler pushed through; no Monte Carlo)"
+
+# ---------------------------------------------------------------------------------------------
+# Exact output variance of a linear sampler
+
+
+class UnitNoise:
+    """NoiseSampler for [R, M] states: call j returns 1 in row j + 1, 0 elsewhere (impulse response)."""
+
+    def __init__(self) -> None:
+        self.calls = 0
+
+    def __call__(self, shape: Any, generator: Any, dtype: torch.dtype = torch.float32) -> Tensor:
+        out = torch.zeros(shape, dtype=dtype)
+        self.calls += 1
+        if self.calls < shape[0]:
+            out[self.calls] = 1.0
+        return out
+
+
+DETERMINISTIC = ("euler", "heun", "dpmpp_2m", "ddim")   # ddim at its default eta = 0
+
+
+def output_variance(sampler: str, variances: Tensor, sigmas: Tensor) -> Tensor:
+    """Per-mode variance of the sampler output for x_init = sigma_0 z and unit-variance noise. [M]"""
+    v = variances.reshape(-1).to(torch.float64)                  # [M] mode variances
+    uniq, inverse = torch.unique(v, return_inverse=True)         # [U]: equal variances, equal answers
+    rows = 1 if sampler in DETERMINISTIC else len(sigmas)        # 1 + at most N noise injections
+    x = torch.zeros(rows, uniq.numel(), dtype=torch.float64)     # [R, U]
+    x[0] = sigmas[0]
+    out = SAMPLERS[sampler](diagonal_denoiser(uniq), x, sigmas.to(torch.float64), noise=UnitNoise())
+    return out.pow(2).sum(dim=0)[inverse]                        # [M]
+
+
+def w2_gaussian_diag(v_out: Tensor, v_true: Tensor) -> float:
+    """W2 between N(0, diag v_out) and N(0, diag v_true): sqrt(sum (sqrt v_out - sqrt v_true)^2)."""
+    return float((v_out.reshape(-1).sqrt() - v_true.reshape(-1).sqrt()).pow(2).sum().sqrt())
+
+
+# ---------------------------------------------------------------------------------------------
+# Schedules of the experiment
+
+
+def field_tight_params(size: int, beta: float, tau_lo: float = 0.1, tau_hi: float = 10.0) -> tuple[TightParams, Any]:
+    """Tight-schedule parameters from the field's expected spectrum (DC variance is 0: dc=exclude)."""
+    spec = field_spectrum(power_law_variance(size, beta))
+    b = bounds(spec, tau_lo, tau_hi, "exclude")
+    fit = fit_power_law(spec.freqs, spec.psd, fit_band_for(size))
+    return TightParams(fit.beta, b.logsnr_min, b.logsnr_max, size), b
+
+
+def experiment_sigmas(size: int, beta: float) -> dict[str, Any]:
+    """name -> function(steps) -> sigmas [steps + 1] for every schedule in the experiment."""
+    tp, b = field_tight_params(size, beta)
+    out: dict[str, Any] = {
+        "edm": lambda n: build_schedule("edm", n).sigmas,
+        "cosine": lambda n: build_schedule("cosine-continuous", n).sigmas,
+        "shifted-cosine": lambda n: build_schedule("shifted-cosine", n, {"image_d": size, "noise_d": 64}).sigmas,
+        "karras@bounds": lambda n: build_schedule("karras", n, {"sigma_min": b.sigma_min, "sigma_max": b.sigma_max}).sigmas,
+    }
+    for kind in ("frequency", "power", "mixed"):
+        out[f"tight-{kind}"] = (lambda k: lambda n: build_schedule(f"tight-{k}", n, lam_fn=tight_lam_fn(k, tp)).sigmas)(kind)
+    return out
+
+
+def steps_for_nfe(sampler: str, nfe: int) -> int:
+    """Largest N whose NFE fits the budget: heun uses 2N - 1, the others N."""
+    return (nfe + 1) // 2 if sampler == "heun" else nfe
+
+
+# ---------------------------------------------------------------------------------------------
+# The benchmark
+
+
+def quality_table(size: int = 32, beta: float = 2.0, nfes: tuple[int, ...] = NFES,
+                  samplers: tuple[str, ...] = SAMPLER_NAMES) -> list[dict[str, Any]]:
+    """Rows {sampler, schedule, nfe, steps, w2, w2_rel}; w2_rel = W2 / sqrt(tr Sigma_data)."""
+    v = power_law_variance(size, beta)
+    scale = math.sqrt(float(v.sum()))
+    rows = []
+    for sched, make in experiment_sigmas(size, beta).items():
+        for s in samplers:
+            for nfe in nfes:
+                n = steps_for_nfe(s, nfe)
+                w2 = w2_gaussian_diag(output_variance(s, v, make(n)), v)
+                rows.append({"sampler": s, "schedule": sched, "nfe": 2 * n - 1 if s == "heun" else n,
+                             "nfe_budget": nfe, "steps": n, "w2": w2, "w2_rel": w2 / scale})
+    return rows
+
+
+def run(quick: bool = False) -> dict[str, Any]:
+    """`difflab bench quality`: the W2 table (quick: NFE 4, 10, 64 only)."""
+    nfes = (4, 10, 64) if quick else NFES
+    tp, b = field_tight_params(32, 2.0)
+    rows = quality_table(nfes=nfes)
+    floors = {sched: w2_gaussian_diag(output_variance("heun", power_law_variance(32, 2.0), make(512)),
+                                      power_law_variance(32, 2.0))
+              for sched, make in experiment_sigmas(32, 2.0).items()}
+    return {"method": METHOD, "data": "power-law Gaussian field, beta=2, 32x32, pixel variance 0.25",
+            "w2_units": "whole-image W2 (data units); w2_rel = W2 / sqrt(trace of data covariance)",
+            "tight_bounds": {"sigma_min": b.sigma_min, "sigma_max": b.sigma_max, "beta_fit": tp.beta,
+                             "tau_lo": 0.1, "tau_hi": 10.0, "dc": "exclude"},
+            "floor_heun_1023nfe": floors, "rows": rows}
