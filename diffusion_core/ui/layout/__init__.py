@@ -20,6 +20,7 @@ log = logging.getLogger("difflab.app")
 TABS: list[tuple[str, str]] = [
     ("Spectrum", "spectrum"),
     ("Increments", "increments"),
+    ("Bases & component schedules", "bases"),
 ]
 
 INTRO = (

@@ -1,0 +1,201 @@
+"""Bases & component schedules tab (GUD): basis, prior, component-wise schedule, forward and reverse
+processes. Same shape as the Spectrum tab: controls left, explanation + live figures right, stable
+api_names `component_schedule` and `basis_forward` (plus `basis_reverse`), exports, presets, links."""
+from __future__ import annotations
+
+import gradio as gr
+
+from ...bases import BASIS_NAMES
+from ...exports import write_text
+from ...gud import KINDS
+from ...presets import dump_preset, from_query, load_preset, load_uploaded_preset, to_query
+from .. import bases as handlers
+from . import guard, link_for
+
+D = handlers.BasesView()
+WAVELETS = ["haar", "db2", "db3", "db4", "sym4", "coif1"]
+ORDERINGS = ["variance", "frequency", "level", "column", "row", "random"]
+FIELDS = ["image", "size", "gray", "basis", "wavelet", "levels", "r", "kind", "ordering", "a", "softness",
+          "column_weight", "gamma_denoise", "gamma_noise", "clip", "denoiser", "method", "steps", "frames", "seed"]
+PRESETS = ["standard", "variance_matched", "column_sequential", "wavelet_column", "autoregressive_columns"]
+
+
+def _view(*values) -> handlers.BasesView:
+    kw = dict(zip(FIELDS, values))
+    for k in ("size", "levels", "steps", "frames", "seed"):
+        kw[k] = int(kw[k] or 0)
+    for k in ("r", "a", "softness", "column_weight", "gamma_denoise", "gamma_noise"):
+        kw[k] = float(kw[k])
+    return handlers.make_view(**kw)
+
+
+def component_schedule(t, i, j, *settings):
+    """api_name `component_schedule`: schedule figures and the live readouts."""
+    r = handlers.component_schedule(_view(*settings), float(t), int(i), int(j))
+    return r.gamma, r.snr, r.sigma, r.windows, r.plane, r.explanation
+
+
+def basis_forward(*settings):
+    """api_name `basis_forward`: basis images, variances, forward frames (scrub with the slider)."""
+    view = _view(*settings)
+    r = handlers.basis_forward(view)
+    slider = gr.update(minimum=0, maximum=len(r.frames) - 1, value=0)
+    return (r.frames, r.captions, r.frames[0], r.captions[0], slider, r.atoms, r.variance,
+            handlers.prior_strip(view))
+
+
+def basis_reverse(*settings, progress=gr.Progress()):
+    progress(0, desc="reverse process with the exact denoiser")
+    r = handlers.basis_reverse(_view(*settings))
+    slider = gr.update(minimum=0, maximum=len(r.frames) - 1, value=0)
+    return r.frames, r.captions, r.frames[0], r.captions[0], slider, r.samples
+
+
+def four_schedules(image, size, gray):
+    if str(image).startswith("digit:"):
+        image, size, gray = "chelsea", 32, False        # the Fig. 4 presets need a photo-sized image
+    img, caption = handlers.four_schedules(str(image), int(size), bool(gray))
+    return handlers.upscale(img, 640), caption
+
+
+def pick(frames, captions, k):
+    if not frames:
+        return None, ""
+    k = min(max(int(k), 0), len(frames) - 1)
+    return frames[k], captions[k]
+
+
+def export_anim(frames, fmt):
+    return [handlers.export_animation(frames or [], fmt)]
+
+
+def save_preset(*settings, request: gr.Request = None):
+    view = _view(*settings)
+    path = write_text("bases-preset", ".toml", dump_preset(view))
+    return [str(path)], link_for(request, "bases", to_query(view))
+
+
+def _values(v: handlers.BasesView) -> list:
+    return [getattr(v, f) for f in FIELDS]
+
+
+def load_bundled(name):
+    return _values(load_preset(f"bases/{name}.toml", handlers.BasesView))
+
+
+def load_file(path):
+    return [gr.update()] * len(FIELDS) if not path else _values(load_uploaded_preset(path, handlers.BasesView))
+
+
+def load_link(request: gr.Request):
+    params = dict(request.query_params) if request is not None else {}
+    if params.get("tab") != "bases":
+        return [gr.update()] * len(FIELDS)
+    return _values(from_query(params, handlers.BasesView))
+
+
+def build(demo: gr.Blocks) -> None:
+    gr.Markdown(
+        "**What this shows.** Diffusion can run in any orthonormal basis, end in any Gaussian prior, and give "
+        "each component its own noise schedule γ_i(t) (GUD, Gerdes et al. 2024). One slope a moves generation "
+        "from simultaneous (a = 0), through standard coarse-to-fine diffusion (a = 1, variance ordering), to "
+        "autoregressive (windows disjoint). Time runs t = 0 (data) → t = 1 (noise).")
+    with gr.Row():
+        with gr.Column(scale=1, min_width=320):
+            with gr.Row():
+                bundled = gr.Dropdown(PRESETS, value="standard", label="Preset (GUD Fig. 4 rows, autoregressive)")
+                load_btn = gr.Button("Load preset", size="sm")
+            image = gr.Dropdown(list(handlers.IMAGES), value=D.image, allow_custom_value=True,
+                                label="Image: digit:N (8x8 digits), photo, field:BETA")
+            with gr.Row():
+                size = gr.Dropdown(list(handlers.SIZES), value=D.size, label="Size")
+                gray = gr.Checkbox(value=D.gray, label="Gray")
+            basis = gr.Radio(list(BASIS_NAMES), value=D.basis, label="Basis")
+            with gr.Row():
+                wavelet = gr.Dropdown(WAVELETS, value=D.wavelet, label="Wavelet")
+                levels = gr.Slider(1, 5, value=D.levels, step=1, label="Levels")
+            r = gr.Slider(0.0, 1.0, value=D.r, step=0.05, label="Prior exponent r (0 white, 1 data-matched)")
+            kind = gr.Radio(list(KINDS), value=D.kind, label="Schedule")
+            ordering = gr.Dropdown(ORDERINGS, value=D.ordering, label="Ordering (labels l_i)")
+            a = gr.Slider(0.0, 30.0, value=D.a, step=0.1, label="a (inverse softness)")
+            softness = gr.Slider(0.5, 10.0, value=D.softness, step=0.05, label="Sequential softness b")
+            column_weight = gr.Slider(0.0, 1.0, value=D.column_weight, step=0.05, label="Level-column: column weight")
+            with gr.Row():
+                gamma_denoise = gr.Slider(-15.0, 0.0, value=D.gamma_denoise, step=0.5, label="γ̃_denoise")
+                gamma_noise = gr.Slider(-5.0, 15.0, value=D.gamma_noise, step=0.5, label="γ̃_noise")
+            clip = gr.Checkbox(value=D.clip, label="Clip γ to the band (β = 0 outside: frozen components)")
+            t = gr.Slider(0.0, 1.0, value=0.5, step=0.01, label="Readout time t (0 = data, 1 = noise)")
+            with gr.Row():
+                ci = gr.Number(value=-1, precision=0, label="SNR plane: component i (-1: first generated)")
+                cj = gr.Number(value=-1, precision=0, label="component j (-1: last generated)")
+            with gr.Accordion("Reverse process", open=True):
+                denoiser = gr.Radio(["gaussian", "empirical"], value=D.denoiser, label="Exact denoiser")
+                method = gr.Radio(["sde", "ode"], value=D.method, label="Sampler (Euler-Maruyama / probability flow)")
+                with gr.Row():
+                    steps = gr.Number(value=D.steps, precision=0, minimum=0, label="Steps (0 = 8 x slope)")
+                    frames = gr.Slider(3, 33, value=D.frames, step=1, label="Frames")
+                    seed = gr.Number(value=D.seed, precision=0, minimum=0, label="Seed")
+                rev_btn = gr.Button("Run reverse process", variant="primary")
+            with gr.Accordion("Export and presets", open=False):
+                csv_btn = gr.Button("Export schedule table as CSV")
+                with gr.Row():
+                    gif_f = gr.Button("Forward GIF")
+                    mp4_f = gr.Button("Forward MP4")
+                    gif_r = gr.Button("Reverse GIF")
+                    mp4_r = gr.Button("Reverse MP4")
+                preset_btn = gr.Button("Save view as preset + link")
+                out_file = gr.File(label="Download", interactive=False, file_count="multiple")
+                link = gr.Textbox(label="Link to this view", buttons=["copy"])
+                preset_in = gr.File(label="Load a preset (.toml)", type="filepath", file_types=[".toml"])
+        with gr.Column(scale=3):
+            explanation = gr.Markdown()
+            with gr.Row():
+                with gr.Column():
+                    fwd_img = gr.Image(label="Forward: data space | component magnitudes (log)", height=300, format="png")
+                    fwd_cap = gr.Markdown()
+                    fwd_k = gr.Slider(0, D.frames - 1, value=0, step=1, label="Forward frame (scrub)")
+                with gr.Column():
+                    rev_img = gr.Image(label="Reverse: data space | component magnitudes (log)", height=300, format="png")
+                    rev_cap = gr.Markdown()
+                    rev_k = gr.Slider(0, D.frames - 1, value=0, step=1, label="Reverse frame (scrub)")
+            samples = gr.Image(label="Reverse samples (8 seeds of the exact denoiser)", height=110, format="png")
+            with gr.Row():
+                g_plot, snr_plot = gr.Plot(label="γ_i(t)"), gr.Plot(label="true log-SNR_i(t)")
+            with gr.Row():
+                s_plot, w_plot = gr.Plot(label="σ_i²(t)"), gr.Plot(label="Active windows")
+            with gr.Row():
+                plane, var_plot = gr.Plot(label="SNR plane"), gr.Plot(label="Variance spectrum")
+            atoms = gr.Plot(label="Basis images")
+            with gr.Accordion("Four schedules on one image (GUD Fig. 4)", open=False):
+                fig4_btn = gr.Button("Compare standard / variance-matched / column-sequential / wavelet + column")
+                fig4 = gr.Image(label="Rows: the four presets; columns: t = 0 → 1", height=420, format="png")
+                fig4_cap = gr.Markdown()
+            prior = gr.Image(label="Prior samples N(mean, Uᵀ S² U)", height=110, format="png")
+            fwd_state, fwd_caps, rev_state, rev_caps = gr.State([]), gr.State([]), gr.State([]), gr.State([])
+
+    settings = [image, size, gray, basis, wavelet, levels, r, kind, ordering, a, softness, column_weight,
+                gamma_denoise, gamma_noise, clip, denoiser, method, steps, frames, seed]
+    sched = dict(fn=guard(component_schedule), inputs=[t, ci, cj, *settings],
+                 outputs=[g_plot, snr_plot, s_plot, w_plot, plane, explanation],
+                 trigger_mode="always_last", show_progress="hidden")
+    fwd = dict(fn=guard(basis_forward), inputs=settings,
+               outputs=[fwd_state, fwd_caps, fwd_img, fwd_cap, fwd_k, atoms, var_plot, prior],
+               trigger_mode="always_last", show_progress="minimal")
+    data_triggers = [image.change, size.change, gray.change, basis.change, wavelet.change, levels.release,
+                     r.release, kind.change, ordering.change, a.release, softness.release, column_weight.release,
+                     gamma_denoise.release, gamma_noise.release, clip.change, frames.release, seed.submit]
+    gr.on(triggers=[*data_triggers, t.input, ci.submit, cj.submit, a.input], api_name="component_schedule", **sched)
+    gr.on(triggers=data_triggers, api_name="basis_forward", **fwd)
+    rev_btn.click(guard(basis_reverse), settings, [rev_state, rev_caps, rev_img, rev_cap, rev_k, samples],
+                  api_name="basis_reverse")
+    fwd_k.input(pick, [fwd_state, fwd_caps, fwd_k], [fwd_img, fwd_cap], show_progress="hidden", api_visibility="private")
+    rev_k.input(pick, [rev_state, rev_caps, rev_k], [rev_img, rev_cap], show_progress="hidden", api_visibility="private")
+    csv_btn.click(guard(lambda *s: [handlers.schedule_csv(_view(*s))]), settings, out_file, api_name="component_schedule_csv")
+    for btn, state, fmt in ((gif_f, fwd_state, "gif"), (mp4_f, fwd_state, "mp4"), (gif_r, rev_state, "gif"), (mp4_r, rev_state, "mp4")):
+        btn.click(guard(export_anim), [state, gr.State(fmt)], out_file, api_visibility="private")
+    fig4_btn.click(guard(four_schedules), [image, size, gray], [fig4, fig4_cap], api_name="four_schedules")
+    preset_btn.click(guard(save_preset), settings, [out_file, link], api_name="bases_preset")
+    redraw = lambda ev: ev.then(api_visibility="private", **sched).then(api_visibility="private", **fwd)  # noqa: E731
+    redraw(load_btn.click(guard(load_bundled), bundled, settings, api_visibility="private"))
+    redraw(preset_in.upload(guard(load_file), preset_in, settings, api_visibility="private"))
+    redraw(demo.load(guard(load_link), None, settings, api_visibility="private"))
