@@ -166,15 +166,16 @@ def recommended_steps(s: ComponentSchedule) -> int:
 
 def reverse_sample(s: ComponentSchedule, denoise: ComponentDenoiser, z1: Tensor, steps: int,
                    method: str, generator: torch.Generator, keep: int = 0,
-                   final_denoise: bool = False) -> tuple[Tensor, list[Tensor]]:
-    """Integrate t = 1 -> 0 on a uniform grid; returns chi_hat(0) [B, D] (or, with final_denoise,
+                   final_denoise: bool = False, t_start: float = 1.0) -> tuple[Tensor, list[Tensor]]:
+    """Integrate t = t_start -> 0 on a uniform grid; returns chi_hat(0) [B, D] (or, with final_denoise,
     the posterior mean E[chi_hat_0 | chi_hat(0)]) and `keep` snapshots."""
     check_choice("method", method, ("sde", "ode"))
     steps = check_int("steps", steps, 1, 100_000)
-    if steps < min_steps(s):
-        raise InputError(f"steps must be at least {min_steps(s)} for this schedule (slope {s.slope:.3g} "
-                         f"per unit time; Euler needs steps >= slope), got {steps}")
-    ts = torch.linspace(1.0, 0.0, steps + 1, dtype=torch.float64).tolist()
+    t_start = check_range("t_start", t_start, 0.0, 1.0, lo_open=True)
+    if steps < min_steps(s) * t_start:
+        raise InputError(f"steps must be at least {math.ceil(min_steps(s) * t_start)} for this schedule (slope "
+                         f"{s.slope:.3g} per unit time; Euler needs steps >= slope x duration), got {steps}")
+    ts = torch.linspace(t_start, 0.0, steps + 1, dtype=torch.float64).tolist()
     marks = set(torch.linspace(0, steps, keep).round().long().tolist()) if keep else set()
     z, frames = z1.to(torch.float64), []
     with one_thread():

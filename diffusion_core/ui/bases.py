@@ -203,3 +203,18 @@ def four_schedules(image: str = "chelsea", size: int = 32, gray: bool = False, n
     grid = torch.cat([torch.cat([r, torch.ones(r.shape[0], 2, r.shape[2])], 1) for r in rows], 1)
     times = ", ".join(f"{t:.2f}" for t in torch.linspace(0, 1, n).tolist())
     return data.to_display(grid[None]), f"Rows: {'; '.join(notes)}. Columns: t = {times}."
+
+
+def image_extension(texture: str = "field:2.0", size: int = 16, shift: int = 4, repeats: int = 6,
+                    softness: float = 1.25, seed: int = 0) -> tuple[np.ndarray, str]:
+    """Column-wise image extension (uint8 canvas, wider than the window) and its numbers."""
+    from ..extension import ExtensionView, extend
+
+    r = extend(ExtensionView(texture, int(size), int(shift), int(repeats), float(softness), "sde", int(seed)))
+    canvas = r["canvas"]
+    text = (f"Window {size}x{size}, {repeats} steps of {shift} new columns: canvas {canvas.shape[-2]}x{canvas.shape[-1]}. "
+            f"Each step re-noises to t* = **{r['t_star']:.3f}** (end of the first new column's window) and runs "
+            f"the reverse SDE back to 0 ({r['steps']} steps for a full run). Pixel variance: model "
+            f"{r['model_pixel_var']:.3f}, first window {r['first_window_var']:.3f}, extension {r['extended_var']:.3f}; "
+            f"neighbour-column correlation {r['first_window_corr']:.2f} vs {r['extended_corr']:.2f}.")
+    return upscale(data.to_display(canvas.float()), 256), text

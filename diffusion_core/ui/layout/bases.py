@@ -7,6 +7,7 @@ import gradio as gr
 
 from ...bases import BASIS_NAMES
 from ...exports import write_text
+from ...extension import TEXTURES
 from ...gud import KINDS
 from ...presets import dump_preset, from_query, load_preset, load_uploaded_preset, to_query
 from .. import bases as handlers
@@ -170,6 +171,15 @@ def build(demo: gr.Blocks) -> None:
                 fig4_btn = gr.Button("Compare standard / variance-matched / column-sequential / wavelet + column")
                 fig4 = gr.Image(label="Rows: the four presets; columns: t = 0 → 1", height=420, format="png")
                 fig4_cap = gr.Markdown()
+            with gr.Accordion("Image extension with a column-wise schedule", open=False):
+                with gr.Row():
+                    ext_tex = gr.Dropdown(list(TEXTURES), value="field:2.0", label="Texture model (Gaussian field fit)")
+                    ext_size = gr.Dropdown([8, 16, 24, 32], value=16, label="Window")
+                    ext_shift = gr.Slider(1, 12, value=4, step=1, label="New columns per step")
+                    ext_reps = gr.Slider(1, 20, value=6, step=1, label="Steps")
+                ext_btn = gr.Button("Extend to the right")
+                ext_img = gr.Image(label="Extended image (first window on the left)", height=220, format="png")
+                ext_cap = gr.Markdown()
             prior = gr.Image(label="Prior samples N(mean, Uᵀ S² U)", height=110, format="png")
             fwd_state, fwd_caps, rev_state, rev_caps = gr.State([]), gr.State([]), gr.State([]), gr.State([])
 
@@ -194,6 +204,8 @@ def build(demo: gr.Blocks) -> None:
     for btn, state, fmt in ((gif_f, fwd_state, "gif"), (mp4_f, fwd_state, "mp4"), (gif_r, rev_state, "gif"), (mp4_r, rev_state, "mp4")):
         btn.click(guard(export_anim), [state, gr.State(fmt)], out_file, api_visibility="private")
     fig4_btn.click(guard(four_schedules), [image, size, gray], [fig4, fig4_cap], api_name="four_schedules")
+    ext_btn.click(guard(handlers.image_extension), [ext_tex, ext_size, ext_shift, ext_reps, softness, seed],
+                  [ext_img, ext_cap], api_name="image_extension")
     preset_btn.click(guard(save_preset), settings, [out_file, link], api_name="bases_preset")
     redraw = lambda ev: ev.then(api_visibility="private", **sched).then(api_visibility="private", **fwd)  # noqa: E731
     redraw(load_btn.click(guard(load_bundled), bundled, settings, api_visibility="private"))
