@@ -22,6 +22,8 @@ Produced by `python -m diffusion_core.bench.increments --out benchmarks/incremen
 Exact values: Theorem 3.1 (appendix variance, Eq. 43) and kappa4(z) sum c_j^4 / (sum c_j^2)^2.
 Euler form x + f dt + g sqrt(dt) z; DDPM form sqrt(1 - b) x + sqrt(b) z with b = min(beta dt, 1).
 Left grid: beta read at t_k = k/N; right grid: at (k+1)/N. The Euler form is unstable for N <~ 10.
+Within a cell all laws share one uniform stream (coupled inverse-CDF noise), so their Monte Carlo errors are
+correlated: the means agree with each other more closely than with the exact value.
 
 """
 
