@@ -84,7 +84,7 @@ def test_handlers_schedule_and_forward():
     assert "autoregressive" in r.explanation and "**8** of 64" in r.explanation
     f = ui.basis_forward(dataclasses.replace(v, frames=5))
     assert len(f.frames) == 5 and f.frames[0].dtype == np.uint8 and f.frames[0].shape[2] == 3
-    assert ui.prior_strip(v).shape == (8, 64)
+    assert ui.prior_strip(v).shape == (96, 768)                          # 8 draws of 8x8, upscaled x12
     with pytest.raises(InputError, match="size must be one of"):
         ui.make_view(size=12)
 
@@ -92,7 +92,7 @@ def test_handlers_schedule_and_forward():
 def test_handlers_reverse_empirical_memorises():
     v = BasesView(basis="pixel", ordering="column", a=12.0, clip=True, denoiser="empirical", frames=5)
     r = ui.basis_reverse(v)
-    assert len(r.frames) == 5 and r.samples.shape == (8, 64)
+    assert len(r.frames) == 5 and r.samples.shape == (96, 768)
     with pytest.raises(InputError, match="empirical denoiser needs a data set"):
         ui.basis_reverse(BasesView(image="field:2.0", size=8, denoiser="empirical"))
 

@@ -31,10 +31,7 @@ def atoms_figure(atoms: np.ndarray, titles: list[str], title: str) -> go.Figure:
                              hoverinfo="skip"))
     fig.update_xaxes(visible=False)
     fig.update_yaxes(visible=False, autorange="reversed", scaleanchor="x")
-    fig.update_layout(margin={"l": 10, "r": 10, "t": 40, "b": 10},
-                      annotations=[{"text": "; ".join(titles), "showarrow": False, "x": 0, "y": -0.02,
-                                    "xref": "paper", "yref": "paper", "xanchor": "left", "yanchor": "top",
-                                    "font": {"size": 10}}])
+    fig.update_layout(margin={"l": 10, "r": 10, "t": 40, "b": 10}, title={"text": f"{title}: {', '.join(titles)}"})
     return fig
 
 

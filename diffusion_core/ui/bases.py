@@ -129,7 +129,7 @@ def _atoms(setup: Setup) -> object:
     order = torch.argsort(lab, stable=True)
     pick = order[torch.linspace(0, len(order) - 1, min(16, len(order))).round().long()]
     atoms = basis_images(setup.basis, pick).mean(1).numpy()            # [k, H, W] (channel mean)
-    return plots.atoms_figure(atoms, [f"#{int(p)}" for p in pick[:8]],
+    return plots.atoms_figure(atoms, [f"#{int(pick[0])}", "...", f"#{int(pick[-1])}"],
                               f"Basis images of {setup.basis.name}, in generation order (first → last)")
 
 
@@ -157,13 +157,13 @@ def basis_reverse(view: BasesView) -> ProcessResult:
     frames = plots.process_frames(res["frames"].numpy(), res["maps"].numpy(), res["times"])
     caps = [f"reverse t = {t:.2f} ({view.method}, {res['steps']} steps)" for t in res["times"]]
     strip = torch.cat(list(res["samples"].float().clamp(-1, 1)), dim=-1)[None]     # [1, C, H, 8W]
-    return ProcessResult(frames, caps, samples=data.to_display(strip))
+    return ProcessResult(frames, caps, samples=upscale(data.to_display(strip), 96))
 
 
 def prior_strip(view: BasesView, n: int = 8) -> np.ndarray:
     """n prior draws N(mean, U^T S^2 U) side by side (uint8)."""
     x = prior_images(build(view), n, view.seed).float().clamp(-1, 1)
-    return data.to_display(torch.cat(list(x), dim=-1)[None])
+    return upscale(data.to_display(torch.cat(list(x), dim=-1)[None]), 96)
 
 
 def export_animation(frames: list, fmt: str) -> str:
