@@ -88,6 +88,12 @@ def appendix_var(a: np.ndarray, s: np.ndarray) -> float:
     return float(sum(np.prod(a[j + 1:n] ** 2) * s[j] ** 2 for j in range(n)))
 
 
+def main_text_var(a: np.ndarray, s: np.ndarray) -> float:
+    """Main-text gamma_N = sum_j (alpha_N / alpha_{j+1}) g_j^2 dt: drops the square (kept only to show it is wrong)."""
+    n = len(a)
+    return float(sum(np.prod(a[j + 1:n]) * s[j] ** 2 for j in range(n)))
+
+
 def walk_coefficients(a: np.ndarray, s: np.ndarray) -> np.ndarray:
     """x_N = prod(a) x0 + sum_j c_j z_j with c_j = s_j prod_{i>j} a_i."""
     tail = np.concatenate([np.cumprod(a[::-1])[::-1][1:], [1.0]])  # prod_{i>j} a_i

@@ -7,7 +7,7 @@ import torch
 
 from diffusion_core.increments import LAWS, get_law, kurtosis_stderr, sample_excess_kurtosis, var_stderr
 from diffusion_core.validation import InputError
-from diffusion_core.walks import (appendix_var, exact_moments, expected_excess_kurtosis, integrated_beta,
+from diffusion_core.walks import (appendix_var, main_text_var, exact_moments, expected_excess_kurtosis, integrated_beta,
                                   simulate_walk, walk_coefficients, walk_factors)
 
 # Reference table (non-normal-increments.md, N1): Euler form, left grid, x0 = 1.
@@ -31,6 +31,14 @@ def test_appendix_variance_equals_recursion_and_coefficients(form, grid):
         m = exact_moments(n, form, grid)
         assert appendix_var(a, s) == pytest.approx(m.var[-1], rel=1e-12)
         assert np.sum(walk_coefficients(a, s) ** 2) == pytest.approx(m.var[-1], rel=1e-12)
+
+
+def test_main_text_variance_is_the_wrong_one():
+    """The printed main-text form drops the square on the ratio; the simulation sides with Eq. 43."""
+    a, s = walk_factors(50, "euler", "left")
+    sim = simulate_walk("gaussian", 50, 40_000, torch.Generator().manual_seed(4), "euler", "left")
+    assert abs(sim.x.var() - appendix_var(a, s)) < 5 * var_stderr(sim.x)
+    assert abs(main_text_var(a, s) - appendix_var(a, s)) > 50 * var_stderr(sim.x)
 
 
 def test_continuum_limit():
