@@ -205,15 +205,21 @@ def fit_band_for(n: int) -> tuple[float, float]:
 
 
 def dataset_params(images: Tensor, tau_lo: float = 0.1, tau_hi: float = 10.0, dc: str = "include") -> np.ndarray:
-    """Per-image (beta, logsnr_min, logsnr_max) over a batch [B, C, n, n]. [B, 3]"""
+    """Per-image (beta, logsnr_min, logsnr_max) over a batch [B, C, n, n]; images without a usable
+    range (e.g. a zero-mean checkerboard) are skipped. [B', 3]"""
     if images.ndim != 4 or images.shape[0] < 1:
         raise InputError(f"images must have shape [B, C, H, W] with B >= 1, got {tuple(images.shape)}")
     n = images.shape[-1]
     power = power_spectrum(images).mean(dim=1)                    # [B, n, n]
     rows = []
     for p in power:
-        tp, _ = tight_params(ring_spectrum(p), tau_lo, tau_hi, dc, fit_band_for(n))
+        try:
+            tp, _ = tight_params(ring_spectrum(p), tau_lo, tau_hi, dc, fit_band_for(n))
+        except InputError:
+            continue
         rows.append((tp.beta, tp.logsnr_min, tp.logsnr_max))
+    if not rows:
+        raise InputError("no image in the data set has a usable noise range; lower tau_hi or raise tau_lo")
     return np.asarray(rows, dtype=np.float64)
 
 

@@ -19,6 +19,7 @@ log = logging.getLogger("difflab.app")
 # (tab label, module under diffusion_core.ui.layout), in display order.
 TABS: list[tuple[str, str]] = [
     ("Spectrum", "spectrum"),
+    ("Schedules & bounds", "schedules"),
     ("Increments", "increments"),
     ("Bases & component schedules", "bases"),
 ]
