@@ -127,3 +127,58 @@ def run(quick: bool = False) -> dict[str, Any]:
             "tight_bounds": {"sigma_min": b.sigma_min, "sigma_max": b.sigma_max, "beta_fit": tp.beta,
                              "tau_lo": 0.1, "tau_hi": 10.0, "dc": "exclude"},
             "floor_heun_1023nfe": floors, "rows": rows}
+
+
+# ---------------------------------------------------------------------------------------------
+# Report: benchmarks/quality.md and benchmarks/quality.png (`python -m diffusion_core.bench.quality`)
+
+
+def render_png(result: dict[str, Any], path: str) -> None:
+    """W2_rel vs NFE, one panel per sampler, one line per schedule (matplotlib, log-log)."""
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    rows = result["rows"]
+    scheds = list(dict.fromkeys(r["schedule"] for r in rows))
+    fig, axes = plt.subplots(1, len(SAMPLER_NAMES), figsize=(15, 4.6), sharey=True)
+    for ax, s in zip(axes, SAMPLER_NAMES):
+        for k, sc in enumerate(scheds):
+            pts = [(r["nfe"], 100 * r["w2_rel"]) for r in rows if r["sampler"] == s and r["schedule"] == sc]
+            style = "-" if sc.startswith("tight") else "--"
+            ax.plot(*zip(*pts), style, marker="o", ms=3, label=sc, color=f"C{k}")
+        ax.set(xscale="log", yscale="log", title=s, xlabel="NFE (denoiser calls)")
+        ticks = sorted({r["nfe"] for r in rows if r["sampler"] == s})
+        ax.set_xticks(ticks, [str(t) for t in ticks])
+        ax.minorticks_off()
+        ax.grid(True, which="major", alpha=0.3)
+    axes[0].set_ylabel("W2 / sqrt(tr Σ)  [%]  (exact)")
+    axes[0].set_ylim(0.1, 3e5)
+    axes[0].set_yticks([0.1, 1, 10, 100, 1e3, 1e4, 1e5], ["0.1", "1", "10", "100", "1e3", "1e4", "1e5"])
+    axes[-1].legend(fontsize=8, loc="upper right")
+    fig.suptitle("Exact W2 to the data Gaussian: power-law field β = 2, 32×32, analytic denoiser")
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
+def markdown_table(result: dict[str, Any], nfe_budget: int) -> str:
+    rows = [r for r in result["rows"] if r["nfe_budget"] == nfe_budget]
+    scheds = list(dict.fromkeys(r["schedule"] for r in rows))
+    head = "| schedule | " + " | ".join(f"{s} (NFE {next(r['nfe'] for r in rows if r['sampler'] == s)})"
+                                        for s in SAMPLER_NAMES) + " |"
+    lines = [head, "|---" * (len(SAMPLER_NAMES) + 1) + "|"]
+    for sc in scheds:
+        vals = [next(r for r in rows if r["sampler"] == s and r["schedule"] == sc) for s in SAMPLER_NAMES]
+        lines.append(f"| {sc} | " + " | ".join(f"{100 * v['w2_rel']:.2f}% ({v['w2']:.3g})" for v in vals) + " |")
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    import json
+    import sys
+    out = sys.argv[1] if len(sys.argv) > 1 else "benchmarks"
+    res = run(quick=False)
+    render_png(res, f"{out}/quality.png")
+    with open(f"{out}/quality.json", "w") as fh:
+        json.dump(res, fh, indent=1)
+    print(markdown_table(res, 10))
