@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import argparse
 
-from diffusion_core.ui.layout import build_app
+from diffusion_core.ui.layout import launch
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -14,8 +14,7 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--host", default="127.0.0.1", help="interface to bind (default: 127.0.0.1 only)")
     p.add_argument("--port", type=int, default=7860)
     args = p.parse_args(argv)
-    build_app().queue(default_concurrency_limit=4).launch(
-        server_name=args.host, server_port=args.port, show_error=False, max_file_size="100mb")
+    launch(args.host, args.port)
 
 
 if __name__ == "__main__":

@@ -14,9 +14,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..ui.layout import build_app
+    from ..ui.layout import launch
 
-    port = check_int("--port", args.port, 1, 65535)
-    build_app().queue(default_concurrency_limit=4).launch(
-        server_name=args.host, server_port=port, show_error=False, max_file_size="100mb")
+    launch(args.host, check_int("--port", args.port, 1, 65535))
     return 0

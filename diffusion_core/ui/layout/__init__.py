@@ -68,3 +68,13 @@ def build_app() -> gr.Blocks:
                 with gr.Tab(label, id=module):
                     importlib.import_module(f"{__name__}.{module}").build(demo)
     return demo
+
+
+def launch(host: str = "127.0.0.1", port: int = 7860) -> None:
+    """Serve the app. One torch thread per request: on a 2-core laptop, concurrent users each get a
+    core instead of fighting over a thread pool (small-tensor work is ~5x slower under contention)."""
+    import torch
+
+    torch.set_num_threads(1)
+    build_app().queue(default_concurrency_limit=4).launch(
+        server_name=host, server_port=port, show_error=False, max_file_size="100mb")
