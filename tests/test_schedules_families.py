@@ -137,3 +137,17 @@ def test_cli_bounds_contract(capsys):
 def test_cli_bad_input_exit_2(capsys, argv, msg):
     code, _, err = run_cli(capsys, *argv)
     assert code == 2 and msg in err and len(err.strip().splitlines()) == 1
+
+
+def test_cli_accepts_an_image_file(capsys, tmp_path):
+    from PIL import Image
+
+    from diffusion_core.data import load_photo
+    x = load_photo("camera", 64)
+    path = tmp_path / "camera.png"
+    Image.fromarray(((x[0, 0].numpy() + 1) * 127.5).round().astype("uint8")).save(path)
+    code, out, _ = run_cli(capsys, "bounds", str(path), "--size", "64", "--json")
+    by_name = json.loads(run_cli(capsys, "bounds", "camera", "--size", "64", "--json")[1])
+    assert code == 0 and json.loads(out)["sigma_max"] == pytest.approx(by_name["sigma_max"], rel=0.01)
+    code, out, _ = run_cli(capsys, "schedule", "tight-power", "--steps", "5", "--image", str(path), "--size", "64", "--json")
+    assert code == 0 and len(json.loads(out)["sigmas"]) == 6
