@@ -225,3 +225,32 @@ def data_covariance(space: GUDSpace, cov_white: Tensor) -> Tensor:
 def relative_frobenius(a: Tensor, b: Tensor) -> float:
     """||a - b||_F / ||b||_F."""
     return float(torch.linalg.norm(a - b) / torch.linalg.norm(b))
+
+
+# ---------------------------------------------------------------------------------------------
+# Conversions in whitened component space [reference Sec. 3] and the covector rule [Sec. 2]
+
+
+def eps_from_score(score: Tensor, sigma: Tensor) -> Tensor:
+    """eps = -sigma * score."""
+    return -sigma * score
+
+
+def score_from_eps(eps: Tensor, sigma: Tensor) -> Tensor:
+    """score = -eps / sigma."""
+    return -eps / sigma
+
+
+def velocity_from_score(z: Tensor, score: Tensor, beta_t: Tensor) -> Tensor:
+    """v = (beta / 2)(z + score) (= -dz/dt of the probability-flow ODE)."""
+    return 0.5 * beta_t * (z + score)
+
+
+def score_from_velocity(z: Tensor, v: Tensor, beta_t: Tensor) -> Tensor:
+    """score = 2 v / beta - z."""
+    return 2.0 * v / beta_t - z
+
+
+def score_to_data(space: GUDSpace, score_white: Tensor) -> Tensor:
+    """Covector rule: grad_x log p = U^T S^-1 grad_chi_hat log p. [B, D] -> [B, C, H, W]"""
+    return space.basis.decode(score_white / scale(space))
