@@ -108,6 +108,41 @@ def _controls() -> list:
             noise_d, spacing, offset, zero_snr, karras, final, dfam, animate]
 
 
+def _outputs() -> dict:
+    """The right-hand column: explanation, figures, tables, animation and data-set mode."""
+    o = {"explanation": gr.Markdown(), "bounds": gr.Markdown()}
+    with gr.Row():
+        o["lam"], o["sig"] = gr.Plot(label="logSNR per step"), gr.Plot(label="σ per step")
+    with gr.Row():
+        o["hist"], o["res"] = gr.Plot(label="Steps per logSNR bin"), gr.Plot(label="Bounds vs resolution")
+    o["table"], o["diffusers"] = gr.Markdown(), gr.Markdown()
+    with gr.Row():
+        o["anim_btn"] = gr.Button("Animate spectral autoregression (GIF)")
+        o["anim"] = gr.Image(label="Rings: red destroyed · orange ambiguous · green resolved (DC centred)",
+                             type="filepath", height=280)
+    with gr.Accordion("Data-set mode: sample schedules from a Gaussian mixture", open=False):
+        with gr.Row():
+            o["ds"] = gr.Radio(list(handlers.DATASETS), value="digits", label="Data set")
+            o["comps"] = gr.Slider(1, 6, value=2, step=1, label="GMM components")
+            o["draws"] = gr.Slider(1, 50, value=12, step=1, label="Schedules to draw")
+            o["kind"] = gr.Radio(["frequency", "power", "mixed"], value="mixed", label="Tight kind")
+            o["ds_btn"] = gr.Button("Fit and sample")
+        o["ds_md"] = gr.Markdown()
+        with gr.Row():
+            o["ds_scatter"], o["ds_curves"] = gr.Plot(label="Per-image parameters"), gr.Plot(label="Sampled schedules")
+    return o
+
+
+def _exports() -> dict:
+    with gr.Accordion("Export and presets", open=False):
+        e = {"json": gr.Button("Export schedules as JSON"), "diffusers": gr.Button("Export diffusers scheduler configs"),
+             "kdiff": gr.Button("Export k-diffusion sigma lists"), "preset": gr.Button("Save view as preset + link"),
+             "file": gr.File(label="Download", interactive=False, file_count="multiple"),
+             "link": gr.Textbox(label="Link to this view", buttons=["copy"]),
+             "preset_in": gr.File(label="Load a preset (.toml)", type="filepath", file_types=[".toml"])}
+    return e
+
+
 def build(demo: gr.Blocks) -> None:
     gr.Markdown(
         "**What this shows.** Each frequency of an image has its own SNR, P(f)·e^λ. Above σ_max even the "
@@ -119,47 +154,18 @@ def build(demo: gr.Blocks) -> None:
             settings = _controls()
             upload = gr.File(label="Upload (PNG, JPEG, TIFF, WebP, GIF, NPY)", type="filepath",
                              file_types=[".png", ".jpg", ".jpeg", ".tif", ".tiff", ".webp", ".gif", ".npy"])
-            with gr.Accordion("Export and presets", open=False):
-                json_btn = gr.Button("Export schedules as JSON")
-                diff_btn = gr.Button("Export diffusers scheduler configs")
-                kd_btn = gr.Button("Export k-diffusion sigma lists")
-                preset_btn = gr.Button("Save view as preset + link")
-                out_file = gr.File(label="Download", interactive=False, file_count="multiple")
-                link = gr.Textbox(label="Link to this view", buttons=["copy"])
-                preset_in = gr.File(label="Load a preset (.toml)", type="filepath", file_types=[".toml"])
+            e = _exports()
         with gr.Column(scale=3):
-            explanation = gr.Markdown()
-            bounds_md = gr.Markdown()
-            with gr.Row():
-                lam_plot = gr.Plot(label="logSNR per step")
-                sig_plot = gr.Plot(label="σ per step")
-            with gr.Row():
-                hist_plot = gr.Plot(label="Steps per logSNR bin")
-                res_plot = gr.Plot(label="Bounds vs resolution")
-            table = gr.Markdown()
-            diffusers_md = gr.Markdown()
-            with gr.Row():
-                anim_btn = gr.Button("Animate spectral autoregression (GIF)")
-                anim = gr.Image(label="Rings: red destroyed · orange ambiguous · green resolved (DC centred)",
-                                type="filepath", height=280)
-            with gr.Accordion("Data-set mode: sample schedules from a Gaussian mixture", open=False):
-                with gr.Row():
-                    ds = gr.Radio(list(handlers.DATASETS), value="digits", label="Data set")
-                    comps = gr.Slider(1, 6, value=2, step=1, label="GMM components")
-                    draws = gr.Slider(1, 50, value=12, step=1, label="Schedules to draw")
-                    kind = gr.Radio(["frequency", "power", "mixed"], value="mixed", label="Tight kind")
-                    ds_btn = gr.Button("Fit and sample")
-                ds_md = gr.Markdown()
-                with gr.Row():
-                    ds_scatter = gr.Plot(label="Per-image parameters")
-                    ds_curves = gr.Plot(label="Sampled schedules")
+            o = _outputs()
+    _wire(demo, settings, upload, o, e)
 
+
+def _wire(demo: gr.Blocks, settings: list, upload, o: dict, e: dict) -> None:
     (sch, steps, source, photo, beta, seed, size, tau_lo, tau_hi, dc, sigma_min, sigma_max, rho, noise_d,
      spacing, offset, zero_snr, karras, final, dfam, animate) = settings
-    main = dict(fn=guard(schedules), inputs=[upload, *settings],
-                outputs=[explanation, lam_plot, sig_plot, hist_plot, table, diffusers_md],
-                trigger_mode="always_last", show_progress="hidden")
-    bnd = dict(fn=guard(bounds), inputs=[upload, *settings], outputs=[bounds_md, res_plot],
+    main = dict(fn=guard(schedules), inputs=[upload, *settings], trigger_mode="always_last", show_progress="hidden",
+                outputs=[o["explanation"], o["lam"], o["sig"], o["hist"], o["table"], o["diffusers"]])
+    bnd = dict(fn=guard(bounds), inputs=[upload, *settings], outputs=[o["bounds"], o["res"]],
                trigger_mode="always_last", show_progress="hidden")
     gr.on(triggers=[sch.change, steps.release, source.change, photo.change, beta.release, seed.submit, size.change,
                     tau_lo.release, tau_hi.release, dc.change, sigma_min.submit, sigma_max.submit, rho.release,
@@ -167,14 +173,13 @@ def build(demo: gr.Blocks) -> None:
                     dfam.change, upload.change], api_name="schedules", **main)
     gr.on(triggers=[source.change, photo.change, beta.release, seed.submit, size.change, tau_lo.release,
                     tau_hi.release, dc.change, upload.change], api_name="bounds", **bnd)
-    anim_btn.click(guard(animation), [upload, *settings], anim, api_name="schedules_animation")
-    json_btn.click(guard(export("json")), [upload, *settings], out_file, api_name="schedules_json")
-    diff_btn.click(guard(export("diffusers")), [upload, *settings], out_file, api_name="schedules_diffusers")
-    kd_btn.click(guard(export("kdiff")), [upload, *settings], out_file, api_name="schedules_kdiffusion")
-    preset_btn.click(guard(save_preset), settings, [out_file, link], api_name="schedules_preset")
-    ds_btn.click(guard(dataset), [ds, comps, draws, seed, steps, kind, tau_lo, tau_hi], [ds_scatter, ds_curves, ds_md],
-                 api_name="schedules_dataset")
-    preset_in.upload(guard(load_preset), preset_in, settings, api_visibility="private").then(
+    o["anim_btn"].click(guard(animation), [upload, *settings], o["anim"], api_name="schedules_animation")
+    for kind, api in (("json", "schedules_json"), ("diffusers", "schedules_diffusers"), ("kdiff", "schedules_kdiffusion")):
+        e[kind].click(guard(export(kind)), [upload, *settings], e["file"], api_name=api)
+    e["preset"].click(guard(save_preset), settings, [e["file"], e["link"]], api_name="schedules_preset")
+    o["ds_btn"].click(guard(dataset), [o["ds"], o["comps"], o["draws"], seed, steps, o["kind"], tau_lo, tau_hi],
+                      [o["ds_scatter"], o["ds_curves"], o["ds_md"]], api_name="schedules_dataset")
+    e["preset_in"].upload(guard(load_preset), e["preset_in"], settings, api_visibility="private").then(
         api_visibility="private", **main).then(api_visibility="private", **bnd)
     demo.load(guard(load_link), None, settings, api_visibility="private").then(
         api_visibility="private", **main).then(api_visibility="private", **bnd)
