@@ -14,11 +14,11 @@ from ..validation import InputError, check_choice, check_int
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("schedule", help="sigmas / logSNR / timesteps of a noise schedule cut into N steps")
     p.add_argument("name", help=f"schedule family: {', '.join(FAMILIES)}")
-    p.add_argument("--steps", type=int, required=True, help="number of sampling steps N (N + 1 sigmas)")
+    p.add_argument("--steps", required=True, help="number of sampling steps N (N + 1 sigmas)")
     p.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
                    help="family parameter, e.g. sigma_min=0.002, rho=7, timestep_spacing=trailing (repeatable)")
     p.add_argument("--image", default=None, help="image for tight-* schedules: file, photo name or field:BETA")
-    p.add_argument("--size", type=int, default=256, help="image side for tight-* schedules (default 256)")
+    p.add_argument("--size", default=256, help="image side for tight-* schedules (default 256)")
     p.add_argument("--diffusers-config", action="store_true", help="print a diffusers EulerDiscreteScheduler config")
     p.add_argument("--json", action="store_true", help="print JSON")
     p.set_defaults(func=run)
