@@ -60,6 +60,11 @@ def test_basis_forward_frames_and_gif(capsys, tmp_path):
     (["component-schedule", "--image", "camera", "--size", "40", "--basis", "pca"], "PCA is limited to 1024 components"),
     (["basis-forward", "--out", "x.txt"], "--out must be a folder, a .gif or a .mp4 file"),
     (["component-schedule", "--preset", "../../etc/passwd.toml"], "preset must be inside"),
+    (["component-schedule", "--seed", "-3"], "seed must be in [0, 2.14748e+09], got -3"),
+    (["component-schedule", "--image", "digit:2000"], "digit index must be in [0, 1796], got 2000"),
+    (["component-schedule", "--image", "digit:5", "--size", "16"], "digits are 8x8 gray"),
+    (["component-schedule", "--gamma-denoise", "4", "--gamma-noise", "3"], "gamma_noise must be greater than gamma_denoise"),
+    (["basis-forward", "--reverse", "--steps", "5", "--out", "/tmp/x.gif"], "steps must be at least"),
 ])
 def test_cli_bad_input_exit_2(capsys, argv, msg):
     code, out = run(capsys, *argv)
@@ -85,6 +90,9 @@ def test_handlers_schedule_and_forward():
     f = ui.basis_forward(dataclasses.replace(v, frames=5))
     assert len(f.frames) == 5 and f.frames[0].dtype == np.uint8 and f.frames[0].shape[2] == 3
     assert ui.prior_strip(v).shape == (96, 768)                          # 8 draws of 8x8, upscaled x12
+    for fmt in ("gif", "mp4"):
+        assert Path(ui.export_animation(f.frames, fmt)).stat().st_size > 1000
+    assert Path(ui.schedule_csv(v)).read_text().count("\n") == 65
     with pytest.raises(InputError, match="size must be one of"):
         ui.make_view(size=12)
 
