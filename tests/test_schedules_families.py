@@ -132,7 +132,7 @@ def test_cli_bounds_contract(capsys):
     (["schedule", "edm", "--steps", "4", "--set", "sigma_min=nan"], "sigma_min"),
     (["schedule", "edm", "--steps", "4", "--set", "rho"], "KEY=VALUE"),
     (["schedule", "tight-power", "--steps", "4"], "needs an image"),
-    (["bounds", "camera", "--tau-lo", "nan"], "tau_lo"), (["bounds", "camera", "--dc", "maybe"], "--dc"),
+    (["bounds", "camera", "--tau-lo", "nan"], "--tau-lo"), (["bounds", "camera", "--dc", "maybe"], "--dc"),
     (["bounds", "/nonexistent.png"], "not found"), (["bounds", "camera", "--size", "0"], "--size"),
     (["schedule", "edm", "--steps", "abc"], "--steps must be an integer"), (["bounds", "camera", "--tau-hi", "inf"], "--tau-hi")])
 def test_cli_bad_input_exit_2(capsys, argv, msg):
