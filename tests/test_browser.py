@@ -18,23 +18,23 @@ def page(app_url):
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         pg = browser.new_page(viewport={"width": 1400, "height": 1000})
-        pg.goto(app_url, wait_until="networkidle", timeout=60_000)
+        pg.goto(app_url, wait_until="domcontentloaded", timeout=120_000)
         yield pg
         browser.close()
 
 
 def test_spectrum_tab_renders_and_reacts(page):
     page.get_by_role("tab", name="Spectrum").click()
-    page.wait_for_selector(".js-plotly-plot", timeout=30_000)
+    page.wait_for_selector(".js-plotly-plot", timeout=120_000)
     assert page.locator(".js-plotly-plot").count() >= 3
-    page.wait_for_selector("text=/falls like a power law/", timeout=30_000)
+    page.wait_for_selector("text=/falls like a power law/", timeout=120_000)
     box = page.get_by_label("Noise level: logSNR λ (t → 1 is λ → −∞)", exact=False).first
     box.fill("3")
     box.press("Enter")
-    page.wait_for_selector("text=/λ = 3.00/", timeout=30_000)
+    page.wait_for_selector("text=/λ = 3.00/", timeout=120_000)
 
 
 def test_link_restores_view(page, app_url):
-    page.goto(app_url + "?tab=spectrum&photo=camera&lam=-1.5&size=128", wait_until="networkidle")
-    page.wait_for_selector("text=/spectrum of camera falls/", timeout=30_000)
-    page.wait_for_selector("text=/λ = -1.50/", timeout=30_000)
+    page.goto(app_url + "?tab=spectrum&photo=camera&lam=-1.5&size=128", wait_until="domcontentloaded", timeout=120_000)
+    page.wait_for_selector("text=/spectrum of camera falls/", timeout=120_000)
+    page.wait_for_selector("text=/λ = -1.50/", timeout=120_000)
