@@ -117,3 +117,12 @@ def test_empirical_reverse_memorises_digits():
         assert torch.unique(torch.cdist(z0, train).argmin(dim=1)).numel() > 8   # many different digits
     with pytest.raises(InputError, match="steps must be at least"):
         reverse_sample(s, den, z1, 3, "sde", g)
+
+
+@pytest.mark.parametrize("basis, ordering", [("pixel", "column"), ("wavelet", "level"), ("pca", "variance")])
+def test_autoregressive_a_still_reproduces_covariance(basis, ordering):
+    """a = 12 (past the no-overlap threshold for unit label steps): the path changes, the endpoint does not."""
+    sp, s, cw, den, steps = _setup(basis, ordering, 12.0)
+    c1 = terminal_covariance(s, cw)
+    for method in ("sde", "ode"):
+        assert relative_frobenius(data_covariance(sp, chain_covariance(s, den, c1, steps, method)), COV) < 0.05
