@@ -130,6 +130,7 @@ def overlap_fraction(s: ComponentSchedule) -> float:
     if w.shape[0] < 2:
         return 0.0
     # sweep; at equal times ends (-1) sort before starts (+1): touching windows do not overlap
+    w = torch.round(w, decimals=12)                                  # touching windows: round-off is not overlap
     events = sorted([(t, 1) for t in w[:, 0].tolist()] + [(t, -1) for t in w[:, 1].tolist()])
     total, count, prev = 0.0, 0, 0.0
     for t, d in events:

@@ -53,6 +53,7 @@ class BasesView:
     steps: int = 0                  # reverse steps; 0 = recommended (8 x slope, >= 200)
     frames: int = 9
     seed: int = 0
+    custom_labels: str = ""         # ordering "custom": D (or H*W, shared by channels) comma-separated labels
 
 
 @dataclass(frozen=True)
@@ -140,6 +141,21 @@ def _space(image: str, size: int, gray: bool, seed: int, basis: str, wavelet: st
     return b, make_space(b, ds, r=r)
 
 
+def parse_labels(text: str, shape: tuple[int, int, int]) -> Tensor:
+    """'l0, l1, ...': D = C*H*W labels, or H*W labels repeated over the channels. [D]"""
+    c, h, w = shape
+    try:
+        vals = torch.tensor([float(v) for v in text.replace(";", ",").split(",") if v.strip()], dtype=torch.float64)
+    except ValueError:
+        raise InputError("custom labels must be numbers separated by commas, e.g. 0, 1, 2, ...") from None
+    if vals.numel() == h * w and c > 1:
+        vals = vals.repeat(c)
+    if vals.numel() != c * h * w:
+        raise InputError(f"custom ordering needs {c * h * w} labels (one per component) or {h * w} (one per pixel "
+                         f"position), got {vals.numel()}")
+    return vals
+
+
 def build(view: BasesView) -> Setup:
     """Validate the view and assemble image, basis, space and schedule (cached by data settings)."""
     check_choice("denoiser", view.denoiser, ("gaussian", "empirical"))
@@ -150,7 +166,8 @@ def build(view: BasesView) -> Setup:
     check_int("steps", view.steps, 0, 100_000)
     x0, _, beta = _model(view.image, view.size, view.gray, view.seed)
     b, sp = _space(view.image, view.size, view.gray, view.seed, view.basis, view.wavelet, view.levels, view.r)
-    s = build_schedule(spec_of(view), b.labels(), sp.variances, working_variances(sp), view.basis)
+    custom = parse_labels(view.custom_labels, tuple(x0.shape[1:])) if view.ordering == "custom" else None
+    s = build_schedule(spec_of(view), b.labels(), sp.variances, working_variances(sp), view.basis, custom)
     model = "digits" if beta is None else f"power-law field (beta={beta:.2f})"
     return Setup(x0, b, sp, s, model, beta)
 

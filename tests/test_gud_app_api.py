@@ -4,7 +4,7 @@ from gradio_client import Client
 
 SETTINGS = dict(image="digit:3", size=8, gray=True, basis="pixel", wavelet="haar", levels=3, r=0.0, kind="soft",
                 ordering="column", a=12.0, softness=1.0, column_weight=0.5, gamma_denoise=-7.0, gamma_noise=3.0,
-                clip=True, denoiser="empirical", method="sde", steps=0, frames=5, seed=0)
+                clip=True, denoiser="empirical", method="sde", steps=0, frames=5, seed=0, custom_labels="")
 
 
 @pytest.fixture(scope="module")

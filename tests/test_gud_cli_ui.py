@@ -33,6 +33,19 @@ def test_component_schedule_json_and_csv(capsys, tmp_path):
     assert len(rows) == 65 and rows[0].startswith("component,label,variance,window_start,window_end")
 
 
+def test_custom_ordering_centre_out(capsys):
+    """Custom labels |column - 3.5| (per pixel position): the two centre columns are generated first."""
+    labels = ",".join(str(abs(c - 3.5)) for r in range(8) for c in range(8))
+    code, out = run(capsys, "component-schedule", "--basis", "pixel", "--ordering", "custom", "--custom-labels", labels,
+                    "--a", "10", "--json")
+    res = json.loads(out.out)
+    assert code == 0 and res["slope"] == pytest.approx(10 + 10 * 3) and res["overlap_fraction"] == 0.0
+    start = res["window_start"]
+    assert start[3] == start[4] == max(start)                                 # centre columns noised last
+    code, out = run(capsys, "component-schedule", "--ordering", "custom", "--custom-labels", "1,2,3")
+    assert code == 2 and "needs 64 labels (one per component) or 64 (one per pixel position), got 3" in out.err
+
+
 def test_component_schedule_preset_and_override(capsys):
     code, out = run(capsys, "component-schedule", "--preset", "bases/autoregressive_columns.toml", "--a", "4", "--json")
     res = json.loads(out.out)

@@ -28,6 +28,7 @@ VIEW_ARGS = [
     ("--gamma-denoise", "gamma_denoise", float, "clean edge of the band (default -7)"),
     ("--gamma-noise", "gamma_noise", float, "noisy edge of the band (default 3)"),
     ("--seed", "seed", int, "seed (noise, random ordering, fields)"),
+    ("--custom-labels", "custom_labels", str, "ordering custom: comma-separated labels, one per component"),
 ]
 
 

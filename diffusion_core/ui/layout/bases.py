@@ -17,9 +17,10 @@ from . import guard, link_for
 
 D = handlers.BasesView()
 WAVELETS = ["haar", "db2", "db3", "db4", "sym4", "coif1"]
-ORDERINGS = ["variance", "frequency", "level", "column", "row", "random"]
+ORDERINGS = ["variance", "frequency", "level", "column", "row", "random", "custom"]
 FIELDS = ["image", "size", "gray", "basis", "wavelet", "levels", "r", "kind", "ordering", "a", "softness",
-          "column_weight", "gamma_denoise", "gamma_noise", "clip", "denoiser", "method", "steps", "frames", "seed"]
+          "column_weight", "gamma_denoise", "gamma_noise", "clip", "denoiser", "method", "steps", "frames", "seed",
+          "custom_labels"]
 PRESETS = ["standard", "variance_matched", "column_sequential", "wavelet_column", "autoregressive_columns"]
 
 
@@ -122,6 +123,8 @@ def _controls() -> SimpleNamespace:
     c.r = gr.Slider(0.0, 1.0, value=D.r, step=0.05, label="Prior exponent r (0 white, 1 data-matched)")
     c.kind = gr.Radio(list(KINDS), value=D.kind, label="Schedule")
     c.ordering = gr.Dropdown(ORDERINGS, value=D.ordering, label="Ordering (labels l_i)")
+    c.custom_labels = gr.Textbox(value=D.custom_labels, label="Custom labels (ordering custom): l_0, l_1, ... "
+                                 "one per component or per pixel position", lines=1)
     c.a = gr.Slider(0.0, 30.0, value=D.a, step=0.1, label="a (inverse softness)")
     c.softness = gr.Slider(0.5, 10.0, value=D.softness, step=0.05, label="Sequential softness b")
     c.column_weight = gr.Slider(0.0, 1.0, value=D.column_weight, step=0.05, label="Level-column: column weight")
@@ -212,7 +215,7 @@ def _wire(demo: gr.Blocks, c: SimpleNamespace, o: SimpleNamespace) -> None:
     data_triggers = [c.image.change, c.size.change, c.gray.change, c.basis.change, c.wavelet.change,
                      c.levels.release, c.r.release, c.kind.change, c.ordering.change, c.a.release,
                      c.softness.release, c.column_weight.release, c.gamma_denoise.release, c.gamma_noise.release,
-                     c.clip.change, c.frames.release, c.seed.submit]
+                     c.clip.change, c.frames.release, c.seed.submit, c.custom_labels.submit]
     gr.on(triggers=[*data_triggers, c.t.input, c.ci.submit, c.cj.submit, c.a.input], api_name="component_schedule", **sched)
     gr.on(triggers=data_triggers, api_name="basis_forward", **fwd)
     c.rev_btn.click(guard(basis_reverse), settings, [rev_state, rev_caps, o.rev_img, o.rev_cap, o.rev_k, o.samples],
