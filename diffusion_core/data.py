@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import numpy as np
 import torch
-import torch.nn.functional as F
 
 from .uploads import read_image_file
 from .validation import InputError, check_choice, check_int, check_range
@@ -49,14 +48,24 @@ def hwc_to_tensor(a: np.ndarray, gray: bool) -> torch.Tensor:
 
 
 def center_crop_resize(x: torch.Tensor, size: int) -> torch.Tensor:
-    """Centre-crop [B, C, H, W] to a square, then resize to size x size with antialiasing."""
+    """Centre-crop [B, C, H, W] to a square, then resize to size x size with antialiasing.
+
+    skimage's resize (Gaussian prefilter, sigma = (scale - 1) / 2, then linear interpolation) keeps
+    the spectrum's top octave; the spectral reference values are computed with it.
+    """
+    from skimage.transform import resize
+
     size = check_int("size", size, MIN_SIZE, MAX_SIZE)
     h, w = x.shape[-2:]
     s = min(h, w)
     top, left = (h - s) // 2, (w - s) // 2
     x = x[..., top:top + s, left:left + s]
     if s != size:
-        x = F.interpolate(x, size=(size, size), mode="bilinear", antialias=True, align_corners=False)
+        a = x.permute(0, 2, 3, 1).numpy().astype(np.float64)                 # [B, S, S, C]
+        a = resize(a, (a.shape[0], size, size, a.shape[-1]), order=1, anti_aliasing=True,
+                   anti_aliasing_sigma=(0, max(0.0, (s / size - 1) / 2), max(0.0, (s / size - 1) / 2), 0),
+                   preserve_range=True)
+        x = torch.from_numpy(a.astype(np.float32)).permute(0, 3, 1, 2)      # [B, C, size, size]
     return x.clamp(-1.0, 1.0).contiguous()
 
 
