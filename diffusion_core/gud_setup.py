@@ -6,9 +6,12 @@ Data models (for the component variances Sigma_i and the exact denoisers):
   empirical optimal denoiser over the digits.
 - a photo / `field:BETA[:SEED]` / file: the stationary power-law Gaussian field fitted to the image
   (beta from its radial spectrum, its variance and channel means); channels independent.
+- uploaded images (any set): size x size patches of every upload (loaded at 4 x size, stride size/4,
+  169 patches per image); the image shown is the first upload. PCA is fitted on these patches.
 """
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -19,7 +22,7 @@ from .bases import Basis, dims, make_basis
 from .bases.fourier import FourierBasis
 from .denoisers.empirical import EmpiricalDenoiser
 from .gud import ScheduleSpec, build_schedule
-from .gud_process import (ComponentGaussianDenoiser, GUDSpace, make_space, white_covariance,
+from .gud_process import (ComponentGaussianDenoiser, GUDSpace, make_space, to_white, white_covariance,
                           working_variances)
 from .gud_schedules import ComponentSchedule
 from .validation import InputError, check_choice, check_int, check_range
@@ -62,8 +65,9 @@ class Setup:
     basis: Basis
     space: GUDSpace
     schedule: ComponentSchedule
-    model: str                      # "digits" | "field(beta=...)"
-    beta: float | None              # fitted spectral exponent (fields)
+    model: str                      # "digits" | "power-law field (beta=...)" | "patches of ..."
+    beta: float | None              # fitted spectral exponent (field models)
+    data: Tensor | None             # the data set (digits, upload patches); None for field models
 
 
 def spec_of(view: BasesView) -> ScheduleSpec:
@@ -114,22 +118,37 @@ def field_covariance(shape: tuple[int, int, int], beta: float, var: float) -> Te
     return u.T @ (p[:, None] * u)
 
 
+def upload_patches(paths: tuple[str, ...], size: int, gray: bool) -> tuple[Tensor, Tensor]:
+    """First upload [1, C, size, size] and all size x size patches of every upload [N, C, size, size]."""
+    patches = []
+    for p in paths:
+        x = data.load_upload(p, 4 * size, gray).double()                      # [B, C, 4s, 4s]
+        u = x.unfold(2, size, max(1, size // 4)).unfold(3, size, max(1, size // 4))   # [B, C, nh, nw, s, s]
+        patches.append(u.permute(0, 2, 3, 1, 4, 5).reshape(-1, x.shape[1], size, size))
+    return data.load_upload(paths[0], size, gray).double()[:1], torch.cat(patches)
+
+
 @lru_cache(maxsize=16)
-def _model(image: str, size: int, gray: bool, seed: int) -> tuple[Tensor, Tensor, float | None]:
-    """x0, variance-estimation data set, beta (None for digits)."""
+def _model(image: str, size: int, gray: bool, seed: int,
+           uploads: tuple[tuple[str, float], ...] = ()) -> tuple[Tensor, Tensor, float | None, str]:
+    """x0, data set (variances, PCA, denoisers), beta (field models only), model name."""
+    if uploads:
+        size = check_int("size", size, 8, 32)
+        x0, ds = upload_patches(tuple(p for p, _ in uploads), size, gray)
+        return x0, ds, None, f"{ds.shape[0]} patches of {len(uploads)} uploaded image(s)"
     if image.startswith("digit:"):
-        return _digit(image, size, gray), _digits(), None
+        return _digit(image, size, gray), _digits(), None, "digits"
     size = check_int("size", size, 8, 64)
     x0 = data.image_from_arg(image, size, gray).double()[:1]
     beta = fitted_beta(x0)
     d = x0.shape[1] * size * size
-    return x0, field_samples(x0, beta, max(512, d + 64), seed), beta
+    return x0, field_samples(x0, beta, max(512, d + 64), seed), beta, f"power-law field (beta={beta:.2f})"
 
 
 @lru_cache(maxsize=16)
 def _space(image: str, size: int, gray: bool, seed: int, basis: str, wavelet: str, levels: int,
-           r: float) -> tuple[Basis, GUDSpace]:
-    x0, ds, _ = _model(image, size, gray, seed)
+           r: float, uploads: tuple[tuple[str, float], ...] = ()) -> tuple[Basis, GUDSpace]:
+    x0, ds, _, _ = _model(image, size, gray, seed, uploads)
     shape = tuple(x0.shape[1:])
     opts = {"wavelet": wavelet, "levels": levels} if basis == "wavelet" else {}
     if basis == "pca":
@@ -156,20 +175,21 @@ def parse_labels(text: str, shape: tuple[int, int, int]) -> Tensor:
     return vals
 
 
-def build(view: BasesView) -> Setup:
-    """Validate the view and assemble image, basis, space and schedule (cached by data settings)."""
+def build(view: BasesView, uploads: list[str] | None = None) -> Setup:
+    """Validate the view and assemble image, basis, space and schedule (cached by data settings).
+    `uploads`: image files whose patches form the data set (overrides view.image)."""
+    ups = tuple((p, os.path.getmtime(p)) for p in (uploads or []) if p and os.path.isfile(p))
     check_choice("denoiser", view.denoiser, ("gaussian", "empirical"))
     check_choice("method", view.method, ("sde", "ode"))
     check_range("r", view.r, 0.0, 1.0)
     check_int("seed", view.seed, 0, 2**31 - 1)
     check_int("frames", view.frames, 2, 200)
     check_int("steps", view.steps, 0, 100_000)
-    x0, _, beta = _model(view.image, view.size, view.gray, view.seed)
-    b, sp = _space(view.image, view.size, view.gray, view.seed, view.basis, view.wavelet, view.levels, view.r)
+    x0, ds, beta, model = _model(view.image, view.size, view.gray, view.seed, ups)
+    b, sp = _space(view.image, view.size, view.gray, view.seed, view.basis, view.wavelet, view.levels, view.r, ups)
     custom = parse_labels(view.custom_labels, tuple(x0.shape[1:])) if view.ordering == "custom" else None
     s = build_schedule(spec_of(view), b.labels(), sp.variances, working_variances(sp), view.basis, custom)
-    model = "digits" if beta is None else f"power-law field (beta={beta:.2f})"
-    return Setup(x0, b, sp, s, model, beta)
+    return Setup(x0, b, sp, s, model, beta, ds if beta is None else None)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -182,8 +202,8 @@ def model_white_covariance(setup: Setup) -> Tensor:
     if d > MAX_MODEL_COMPONENTS:
         raise InputError(f"the exact Gaussian model is limited to {MAX_MODEL_COMPONENTS} components (32x32 gray); "
                          f"got {d}: use a smaller size for the reverse process")
-    if setup.beta is None:
-        xf = _digits().reshape(-1, d)
+    if setup.data is not None:
+        xf = setup.data.reshape(-1, d)
         cov = torch.cov(xf.T) + 1e-4 * torch.eye(d, dtype=torch.float64)
     else:
         cov = field_covariance(tuple(setup.x0.shape[1:]), setup.beta, float(setup.x0.var()))
@@ -195,7 +215,7 @@ def model_white_covariance(setup: Setup) -> Tensor:
 def view_denoiser(setup: Setup, view: BasesView):
     """Exact denoiser in whitened components: Gaussian model, or empirical over the digits."""
     if view.denoiser == "empirical":
-        if setup.beta is not None:
-            raise InputError("the empirical denoiser needs a data set: use a digit image (digit:N)")
-        return EmpiricalDenoiser(setup.space.basis.encode(_digits() - setup.space.mean) / setup.space.variances.pow(setup.space.r / 2))
+        if setup.data is None:
+            raise InputError("the empirical denoiser needs a data set: use a digit image (digit:N) or upload images")
+        return EmpiricalDenoiser(to_white(setup.space, setup.data))
     return ComponentGaussianDenoiser(model_white_covariance(setup))

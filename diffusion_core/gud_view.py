@@ -11,7 +11,7 @@ from .gud import active, overlap_fraction, threshold_a, windows
 from .gud_process import (alpha_sigma, forward_frames, from_white, prior_sample, recommended_steps,
                           reverse_sample, scale, terminal_covariance, to_white)
 from .gud_schedules import beta, gamma, sigma2, true_logsnr
-from .gud_setup import BasesView, Setup, _digits, model_white_covariance, view_denoiser
+from .gud_setup import BasesView, Setup, model_white_covariance, view_denoiser
 from .validation import check_int
 
 Tensor = torch.Tensor
@@ -59,7 +59,7 @@ def reverse_run(setup: Setup, view: BasesView, n: int = 1) -> dict:
     s, g = setup.schedule, torch.Generator().manual_seed(view.seed)
     den = view_denoiser(setup, view)
     if view.denoiser == "empirical":                              # exact start: a noised training image
-        train = to_white(setup.space, _digits())
+        train = to_white(setup.space, setup.data)
         idx = torch.randint(0, train.shape[0], (n,), generator=g)
         a, sg = alpha_sigma(s, 1.0)
         z1 = a * train[idx] + sg * torch.randn(n, train.shape[1], generator=g, dtype=torch.float64)

@@ -13,18 +13,18 @@ def client(app_url):
 
 
 def test_component_schedule_endpoint(client):
-    *_, explanation = client.predict(0.45, -1, -1, *SETTINGS.values(), api_name="/component_schedule")
+    *_, explanation = client.predict(0.45, -1, -1, None, *SETTINGS.values(), api_name="/component_schedule")
     assert "**8** of 64 components are active" in explanation and "a ≥ **10**" in explanation
     assert "autoregressive" in explanation
 
 
 def test_basis_forward_endpoint_and_bad_input(client):
-    out = client.predict(*SETTINGS.values(), api_name="/basis_forward")
+    out = client.predict(None, *SETTINGS.values(), api_name="/basis_forward")
     assert any(isinstance(o, str) and o.startswith("forward t = 0.00") for o in out)
     bad = dict(SETTINGS, basis="fourier")                          # column ordering needs a localised basis
     with pytest.raises(Exception, match="does not apply to basis 'fourier'"):
-        client.predict(0.5, -1, -1, *bad.values(), api_name="/component_schedule")
+        client.predict(0.5, -1, -1, None, *bad.values(), api_name="/component_schedule")
     with pytest.raises(Exception, match="less than minimum value 0.0"):     # the slider bound
-        client.predict(0.5, -1, -1, *dict(SETTINGS, a=-1.0).values(), api_name="/component_schedule")
-    out = client.predict(*dict(SETTINGS, basis="wavelet", ordering="level", image="digit:5").values(), api_name="/basis_forward")
+        client.predict(0.5, -1, -1, None, *dict(SETTINGS, a=-1.0).values(), api_name="/component_schedule")
+    out = client.predict(None, *dict(SETTINGS, basis="wavelet", ordering="level", image="digit:5").values(), api_name="/basis_forward")
     assert any(isinstance(o, str) and o.startswith("forward t = 0.00") for o in out)   # still serving

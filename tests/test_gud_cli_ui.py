@@ -131,3 +131,22 @@ def test_extension_keeps_the_statistics():
     assert r["extended_var"] == pytest.approx(r["model_pixel_var"], rel=0.5)
     with pytest.raises(InputError, match="shift must be in"):
         extend(ExtensionView(size=8, shift=8))
+
+
+def test_uploaded_data_set_fits_pca_on_patches(tmp_path):
+    """Any set of uploaded images: PCA on its patches; too few patches for the components is refused."""
+    from PIL import Image
+
+    from diffusion_core import data
+    paths = []
+    for i, name in enumerate(("camera", "astronaut")):
+        paths.append(str(tmp_path / f"u{i}.png"))
+        Image.fromarray(data.to_display(data.load_photo(name, 64, gray=True))).save(paths[-1])
+    v = ui.make_view(size=16, basis="pca", r=1.0, denoiser="empirical", frames=3)
+    with pytest.raises(InputError, match="got 169 images for 256 components"):
+        ui.basis_forward(v, uploads=paths[:1])
+    r = ui.component_schedule(v, uploads=paths)
+    assert "338 patches of 2 uploaded image(s)" in r.explanation
+    setup = build(v, paths)
+    assert torch.allclose(setup.basis.eigenvalues[:5] * 337 / 338, setup.space.variances[:5], rtol=1e-6)
+    assert len(ui.basis_reverse(v, uploads=paths).frames) == 3

@@ -95,10 +95,11 @@ def explain(setup: Setup, view: BasesView, t: float, n_active: int, numbers: dic
     ])
 
 
-def component_schedule(view: BasesView, t: float = 0.5, i: int = -1, j: int = -1) -> ScheduleResult:
+def component_schedule(view: BasesView, t: float = 0.5, i: int = -1, j: int = -1,
+                       uploads: list[str] | None = None) -> ScheduleResult:
     """Schedule figures and live readouts (api_name `component_schedule`)."""
     t = check_range("t", t, 0.0, 1.0)
-    setup = build(view)
+    setup = build(view, uploads)
     s = setup.schedule
     table = schedule_table(setup, 101)
     ts = np.asarray(table["times"])
@@ -141,18 +142,18 @@ def _variance(setup: Setup) -> object:
                                  "Per-component data variance Σ_i")
 
 
-def basis_forward(view: BasesView) -> ProcessResult:
+def basis_forward(view: BasesView, uploads: list[str] | None = None) -> ProcessResult:
     """Basis images, variance spectrum and the forward process frames (api_name `basis_forward`)."""
-    setup = build(view)
+    setup = build(view, uploads)
     res = forward_run(setup, view)
     frames = plots.process_frames(res["frames"].numpy(), res["maps"].numpy(), res["times"])
     caps = [f"forward t = {t:.2f}: {int(active(setup.schedule, t).sum())} active" for t in res["times"]]
     return ProcessResult(frames, caps, _atoms(setup), _variance(setup))
 
 
-def basis_reverse(view: BasesView) -> ProcessResult:
+def basis_reverse(view: BasesView, uploads: list[str] | None = None) -> ProcessResult:
     """Reverse process (SDE or PF-ODE) with the exact denoiser; also 8 final samples as a strip."""
-    setup = build(view)
+    setup = build(view, uploads)
     res = reverse_run(setup, view, n=8)
     frames = plots.process_frames(res["frames"].numpy(), res["maps"].numpy(), res["times"])
     caps = [f"reverse t = {t:.2f} ({view.method}, {res['steps']} steps)" for t in res["times"]]
@@ -160,9 +161,9 @@ def basis_reverse(view: BasesView) -> ProcessResult:
     return ProcessResult(frames, caps, samples=upscale(data.to_display(strip), 96))
 
 
-def prior_strip(view: BasesView, n: int = 8) -> np.ndarray:
+def prior_strip(view: BasesView, n: int = 8, uploads: list[str] | None = None) -> np.ndarray:
     """n prior draws N(mean, U^T S^2 U) side by side (uint8)."""
-    x = prior_images(build(view), n, view.seed).float().clamp(-1, 1)
+    x = prior_images(build(view, uploads), n, view.seed).float().clamp(-1, 1)
     return upscale(data.to_display(torch.cat(list(x), dim=-1)[None]), 96)
 
 
@@ -173,9 +174,9 @@ def export_animation(frames: list, fmt: str) -> str:
     return str((frames_to_gif if fmt == "gif" else frames_to_mp4)(frames, path, fps=4))
 
 
-def schedule_csv(view: BasesView) -> str:
+def schedule_csv(view: BasesView, uploads: list[str] | None = None) -> str:
     """One row per component: label, variance, window, gamma at t = 0, 0.1, ..., 1."""
-    tab = schedule_table(build(view), 11)
+    tab = schedule_table(build(view, uploads), 11)
     cols = {"component": list(range(tab["components"])), "label": tab["labels"], "variance": tab["variances"],
             "window_start": tab["window_start"], "window_end": tab["window_end"]}
     for k, t in enumerate(tab["times"]):

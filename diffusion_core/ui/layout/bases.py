@@ -33,24 +33,24 @@ def _view(*values) -> handlers.BasesView:
     return handlers.make_view(**kw)
 
 
-def component_schedule(t, i, j, *settings):
+def component_schedule(t, i, j, uploads, *settings):
     """api_name `component_schedule`: schedule figures and the live readouts."""
-    r = handlers.component_schedule(_view(*settings), float(t), int(i), int(j))
+    r = handlers.component_schedule(_view(*settings), float(t), int(i), int(j), uploads)
     return r.gamma, r.snr, r.sigma, r.windows, r.plane, r.explanation
 
 
-def basis_forward(*settings):
+def basis_forward(uploads, *settings):
     """api_name `basis_forward`: basis images, variances, forward frames (scrub with the slider)."""
     view = _view(*settings)
-    r = handlers.basis_forward(view)
+    r = handlers.basis_forward(view, uploads)
     slider = gr.update(minimum=0, maximum=len(r.frames) - 1, value=0)
     return (r.frames, r.captions, r.frames[0], r.captions[0], slider, r.atoms, r.variance,
-            handlers.prior_strip(view))
+            handlers.prior_strip(view, uploads=uploads))
 
 
-def basis_reverse(*settings, progress=gr.Progress()):
+def basis_reverse(uploads, *settings, progress=gr.Progress()):
     progress(0, desc="reverse process with the exact denoiser")
-    r = handlers.basis_reverse(_view(*settings))
+    r = handlers.basis_reverse(_view(*settings), uploads)
     slider = gr.update(minimum=0, maximum=len(r.frames) - 1, value=0)
     return r.frames, r.captions, r.frames[0], r.captions[0], slider, r.samples
 
@@ -113,6 +113,8 @@ def _controls() -> SimpleNamespace:
         c.load_btn = gr.Button("Load preset", size="sm")
     c.image = gr.Dropdown(list(handlers.IMAGES), value=D.image, allow_custom_value=True,
                           label="Image: digit:N (8x8 digits), photo, field:BETA")
+    c.uploads = gr.File(label="Or a data set: upload images (their patches set the variances, PCA and denoisers)",
+                        file_count="multiple", type="filepath", file_types=[".png", ".jpg", ".jpeg", ".tif", ".tiff", ".webp", ".npy"])
     with gr.Row():
         c.size = gr.Dropdown(list(handlers.SIZES), value=D.size, label="Size")
         c.gray = gr.Checkbox(value=D.gray, label="Gray")
@@ -207,22 +209,22 @@ def _outputs() -> SimpleNamespace:
 def _wire(demo: gr.Blocks, c: SimpleNamespace, o: SimpleNamespace) -> None:
     settings = [getattr(c, f) for f in FIELDS]
     fwd_state, fwd_caps, rev_state, rev_caps = o.states
-    sched = dict(fn=guard(component_schedule), inputs=[c.t, c.ci, c.cj, *settings],
+    sched = dict(fn=guard(component_schedule), inputs=[c.t, c.ci, c.cj, c.uploads, *settings],
                  outputs=[o.g_plot, o.snr_plot, o.s_plot, o.w_plot, o.plane, o.explanation],
                  trigger_mode="always_last", show_progress="hidden")
-    fwd = dict(fn=guard(basis_forward), inputs=settings, trigger_mode="always_last", show_progress="minimal",
+    fwd = dict(fn=guard(basis_forward), inputs=[c.uploads, *settings], trigger_mode="always_last", show_progress="minimal",
                outputs=[fwd_state, fwd_caps, o.fwd_img, o.fwd_cap, o.fwd_k, o.atoms, o.var_plot, o.prior])
     data_triggers = [c.image.change, c.size.change, c.gray.change, c.basis.change, c.wavelet.change,
                      c.levels.release, c.r.release, c.kind.change, c.ordering.change, c.a.release,
                      c.softness.release, c.column_weight.release, c.gamma_denoise.release, c.gamma_noise.release,
-                     c.clip.change, c.frames.release, c.seed.submit, c.custom_labels.submit]
+                     c.clip.change, c.frames.release, c.seed.submit, c.custom_labels.submit, c.uploads.change]
     gr.on(triggers=[*data_triggers, c.t.input, c.ci.submit, c.cj.submit, c.a.input], api_name="component_schedule", **sched)
     gr.on(triggers=data_triggers, api_name="basis_forward", **fwd)
-    c.rev_btn.click(guard(basis_reverse), settings, [rev_state, rev_caps, o.rev_img, o.rev_cap, o.rev_k, o.samples],
+    c.rev_btn.click(guard(basis_reverse), [c.uploads, *settings], [rev_state, rev_caps, o.rev_img, o.rev_cap, o.rev_k, o.samples],
                     api_name="basis_reverse")
     o.fwd_k.input(pick, [fwd_state, fwd_caps, o.fwd_k], [o.fwd_img, o.fwd_cap], show_progress="hidden", api_visibility="private")
     o.rev_k.input(pick, [rev_state, rev_caps, o.rev_k], [o.rev_img, o.rev_cap], show_progress="hidden", api_visibility="private")
-    c.csv_btn.click(guard(lambda *s: [handlers.schedule_csv(_view(*s))]), settings, c.out_file, api_name="component_schedule_csv")
+    c.csv_btn.click(guard(lambda u, *s: [handlers.schedule_csv(_view(*s), u)]), [c.uploads, *settings], c.out_file, api_name="component_schedule_csv")
     for btn, state, fmt in ((c.gif_f, fwd_state, "gif"), (c.mp4_f, fwd_state, "mp4"),
                             (c.gif_r, rev_state, "gif"), (c.mp4_r, rev_state, "mp4")):
         btn.click(guard(export_anim), [state, gr.State(fmt)], c.out_file, api_visibility="private")
