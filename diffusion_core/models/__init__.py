@@ -1,0 +1,9 @@
+"""Models: named denoisers (exact today, trained networks later), how to sample them, and scores.
+
+- `registry`: ModelSpec / Model, `SPECS`, `get_model(name)`, `list_models()`.
+- `sampling`: model sigmas, seeded initial noise, one sampler run, image grids.
+- `quality`: exact and Monte Carlo scores of samples against the model's exact answer.
+"""
+from .registry import SPECS, Model, ModelSpec, get_model, list_models
+
+__all__ = ["SPECS", "Model", "ModelSpec", "get_model", "list_models"]

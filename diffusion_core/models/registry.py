@@ -1,0 +1,149 @@
+"""Named models: exact denoisers today, trained safetensors networks later, one interface.
+
+Every entry is a `ModelSpec` (plain metadata, JSON-able) plus a constructor that returns a `Model`:
+the `Denoiser` D(x, lam) -> x0_hat (protocols.py), a way to draw true data samples, and the exact
+ground truth the samples are scored against (the Gaussian's basis and variances, or the training
+set of the empirical denoiser). Trained entries will carry `weights` (a safetensors file under
+models/weights/), `sha256`, `params` and `train_time`; they are None for the exact denoisers.
+Loading never unpickles: weights go through `safetensors.torch.load_file` after a hash check.
+"""
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Callable, Literal
+
+import torch
+
+from .. import data
+from ..denoisers.empirical import EmpiricalDenoiser
+from ..denoisers.gaussian import GaussianDenoiser, fourier_denoiser
+from ..protocols import Denoiser
+from ..validation import InputError, check_choice
+
+Tensor = torch.Tensor
+Kind = Literal["analytic-gaussian", "empirical-optimal", "gaussian-mixture", "trained"]
+WEIGHTS_DIR = Path(__file__).resolve().parent / "weights"
+
+
+@dataclass(frozen=True)
+class ModelSpec:
+    """What `difflab models --json` lists for one model."""
+
+    name: str
+    kind: Kind
+    dataset: str
+    shape: tuple[int, int, int]            # [C, H, W]
+    description: str
+    sigma_min: float = 0.002               # default sampling range (VE sigma), EDM's for data in [-1, 1]
+    sigma_max: float = 80.0
+    weights: str | None = None             # safetensors file under models/weights/ (trained models)
+    sha256: str | None = None
+    params: int | None = None
+    train_time: float | None = None        # seconds
+    increment_law: str | None = None       # the law a trained model was trained with
+
+    def to_json(self) -> dict[str, Any]:
+        d = dataclasses.asdict(self)
+        d["shape"] = list(self.shape)
+        return d
+
+
+@dataclass(frozen=True)
+class Model:
+    """A ready-to-sample model and its exact ground truth (where there is one)."""
+
+    spec: ModelSpec
+    denoiser: Denoiser
+    draw_data: Callable[[int, torch.Generator], Tensor] | None   # n true samples [n, C, H, W]
+    gaussian: GaussianDenoiser | None = None    # exact data law N(decode(mean), decode diag(v) encode)
+    train: Tensor | None = None                 # training set of an empirical denoiser [N, C, H, W]
+
+
+# ---------------------------------------------------------------------------------------------
+# Constructors of the exact models
+
+
+def _field(beta: float, size: int) -> Callable[[ModelSpec], Model]:
+    def make(spec: ModelSpec) -> Model:
+        den = fourier_denoiser(data.power_law_variance(size, beta))      # v: [size, size], FFT layout
+        return Model(spec, den, lambda n, g: data.gaussian_field(beta, size, n, g), gaussian=den)
+    return make
+
+
+@lru_cache(maxsize=1)
+def _digits() -> Tensor:
+    return data.load_digits()                                             # [1797, 1, 8, 8]
+
+
+def _digits_pca(spec: ModelSpec) -> Model:
+    from ..bases.pca import PCABasis
+
+    basis = PCABasis(spec.shape, _digits())
+    mean = basis.encode(basis.mean.reshape(1, *spec.shape))[0]                  # [64] coefficient mean
+    den = GaussianDenoiser(basis.encode, basis.decode, basis.eigenvalues, mean)
+
+    def draw(n: int, g: torch.Generator) -> Tensor:
+        z = torch.randn(n, basis.eigenvalues.numel(), generator=g, dtype=torch.float64)   # [n, 64]
+        return basis.decode(mean + z * basis.eigenvalues.sqrt()).to(torch.float32)
+    return Model(spec, den, draw, gaussian=den)
+
+
+def _digits_empirical(spec: ModelSpec) -> Model:
+    train = _digits()
+
+    def draw(n: int, g: torch.Generator) -> Tensor:
+        return train[torch.randint(0, len(train), (n,), generator=g)]
+    return Model(spec, EmpiricalDenoiser(train), draw, train=train)
+
+
+# ---------------------------------------------------------------------------------------------
+# The registry
+
+SPECS: dict[str, ModelSpec] = {s.name: s for s in [
+    ModelSpec("field-beta2-32", "analytic-gaussian", "power-law Gaussian field (beta=2, pixel var 0.25)", (1, 32, 32),
+              "Exact posterior mean (Wiener filter per Fourier mode) of a stationary field with P(f) ~ f^-2."),
+    ModelSpec("digits-pca-gaussian", "analytic-gaussian", "scikit-learn digits, PCA-Gaussian fit", (1, 8, 8),
+              "Exact posterior mean of the Gaussian with the digits' mean and covariance (diagonal in PCA)."),
+    ModelSpec("digits-empirical", "empirical-optimal", "scikit-learn digits (1,797 images)", (1, 8, 8),
+              "Exact posterior mean over the 1,797 training digits: every sample is a copy (memorisation)."),
+]}
+
+CONSTRUCTORS: dict[str, Callable[[ModelSpec], Model]] = {
+    "field-beta2-32": _field(2.0, 32),
+    "digits-pca-gaussian": _digits_pca,
+    "digits-empirical": _digits_empirical,
+}
+
+
+def list_models() -> list[dict[str, Any]]:
+    """The registry as JSON-able dicts (`difflab models --json`)."""
+    return [s.to_json() for s in SPECS.values()]
+
+
+@lru_cache(maxsize=8)
+def get_model(name: str) -> Model:
+    """Build (once) the model called `name`; InputError lists the valid names."""
+    check_choice("model", name, SPECS)
+    spec = SPECS[name]
+    if spec.kind == "trained":
+        raise InputError(f"model {name} is a trained network; no trained weights ship yet")
+    return CONSTRUCTORS[name](spec)
+
+
+def load_weights(spec: ModelSpec) -> dict[str, Tensor]:
+    """Tensors of a trained model: sha256 checked, then safetensors (never pickle)."""
+    from safetensors.torch import load_file
+
+    if spec.weights is None or spec.sha256 is None:
+        raise InputError(f"model {spec.name} has no weights file and hash in the registry")
+    path = (WEIGHTS_DIR / spec.weights).resolve()
+    if WEIGHTS_DIR not in path.parents or path.suffix != ".safetensors" or not path.is_file():
+        raise InputError(f"weights of {spec.name} must be a .safetensors file in {WEIGHTS_DIR}, got {spec.weights}")
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    if digest != spec.sha256:
+        raise InputError(f"weights of {spec.name} have sha256 {digest[:12]}..., registry says {spec.sha256[:12]}...")
+    return load_file(str(path))

@@ -1,0 +1,119 @@
+"""Sampling a registered model: sigmas for the model, seeded initial noise, one run, image grids.
+
+Randomness: one `torch.Generator` seeded with `seed` draws the initial noise z [n, C, H, W] first and
+then every stochastic injection, so the same seed gives the same pixels, and samplers compared
+side by side start from the same z (each run gets a fresh generator with the same seed).
+The initial state is always Gaussian, sigma_0 z; `noise_law` changes only the injections.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from ..discretization import build_schedule
+from ..increments import LAWS, noise_sampler
+from ..protocols import Callback
+from ..samplers import SAMPLERS, get_sampler, nfe
+from ..schedules import FAMILIES
+from ..validation import InputError, check_choice, check_int
+from .registry import Model
+
+Tensor = torch.Tensor
+MAX_N = 4096
+MAX_STEPS = 1000
+OUT_SUFFIXES = (".png", ".npy")
+RANGE_KEYS = ("sigma_min", "sigma_max")
+
+
+def check_run(sampler: str, schedule: str, steps: int, n: int, seed: int, law: str) -> tuple[int, int, int]:
+    """Validate the names and numbers of a run; returns (steps, n, seed) as ints."""
+    check_choice("sampler", sampler, SAMPLERS)
+    check_choice("schedule", schedule, FAMILIES)
+    check_choice("noise law", law, LAWS)
+    return (check_int("steps", steps, 1, MAX_STEPS), check_int("n", n, 1, MAX_N),
+            check_int("seed", seed, 0, 2**63 - 1))
+
+
+def model_sigmas(model: Model, schedule: str, steps: int) -> Tensor:
+    """N + 1 VE sigmas of `schedule` for `model`: karras/edm/exponential use the model's sigma range,
+    tight-* schedules are fitted to one true sample of the model's data. [steps + 1] float64"""
+    check_choice("schedule", schedule, FAMILIES)
+    fam = FAMILIES[schedule]
+    overrides = {k: getattr(model.spec, k) for k in RANGE_KEYS if k in fam.defaults}
+    image = None
+    if fam.kind == "tight":
+        if model.draw_data is None:
+            raise InputError(f"schedule {schedule} needs data samples, model {model.spec.name} has none")
+        image = model.draw_data(1, torch.Generator().manual_seed(0))                  # [1, C, H, W]
+    return build_schedule(schedule, steps, overrides, image=image).sigmas.to(torch.float64)
+
+
+def initial_noise(model: Model, n: int, seed: int) -> tuple[Tensor, torch.Generator]:
+    """z ~ N(0, I) [n, C, H, W] (float64) and the generator, positioned after z, for the injections."""
+    g = torch.Generator().manual_seed(seed)
+    return torch.randn((n, *model.spec.shape), generator=g, dtype=torch.float64), g
+
+
+def run_sampler(model: Model, sampler: str, sigmas: Tensor, n: int, seed: int, law: str = "gaussian",
+                callback: Callback | None = None) -> Tensor:
+    """x0 samples [n, C, H, W] (float64, not clipped) from x = sigma_0 z with sampler `sampler`."""
+    fn = get_sampler(sampler)
+    z, g = initial_noise(model, n, seed)
+    return fn(model.denoiser, sigmas[0] * z, sigmas, generator=g, noise=noise_sampler(law), callback=callback)
+
+
+def steps_for_nfe(sampler: str, budget: int) -> int:
+    """Largest step count within an NFE budget (heun: 2N - 1 evaluations, the others N)."""
+    return max(1, (budget + 1) // 2) if sampler == "heun" else budget
+
+
+def nfe_of(sampler: str, steps: int) -> int:
+    return nfe(sampler, steps)
+
+
+# ---------------------------------------------------------------------------------------------
+# Output files
+
+
+def check_out_path(path: str | Path) -> Path:
+    """A .png or .npy path whose folder exists."""
+    p = Path(str(path))
+    if p.suffix.lower() not in OUT_SUFFIXES:
+        raise InputError(f"out must end in .png or .npy, got {str(path)!r}")
+    if not p.parent.is_dir():
+        raise InputError(f"out folder does not exist: {str(p.parent)!r}; create it or choose another path")
+    if p.is_dir():
+        raise InputError(f"out is a folder, not a file: {str(path)!r}")
+    return p
+
+
+def to_uint8(x: Tensor) -> np.ndarray:
+    """[n, C, H, W] in [-1, 1] -> uint8 [n, H, W, C] (clipped)."""
+    return ((x.clamp(-1, 1) + 1) * 127.5).round().to(torch.uint8).permute(0, 2, 3, 1).numpy()
+
+
+def tile_grid(x: Tensor, cols: int | None = None, pad: int = 1, min_tile: int = 32) -> np.ndarray:
+    """Samples [n, C, H, W] tiled row by row, white gaps, small tiles enlarged (nearest). uint8 [H', W'(, 3)]"""
+    imgs = to_uint8(x)                                                   # [n, H, W, C]
+    k = max(1, min_tile // max(1, min(imgs.shape[1:3])))
+    imgs = imgs.repeat(k, axis=1).repeat(k, axis=2)
+    n, h, w, c = imgs.shape
+    cols = cols or int(np.ceil(np.sqrt(n)))
+    rows = int(np.ceil(n / cols))
+    grid = np.full((rows * (h + pad) + pad, cols * (w + pad) + pad, c), 255, np.uint8)
+    for i in range(n):
+        r, q = divmod(i, cols)
+        grid[pad + r * (h + pad): pad + r * (h + pad) + h, pad + q * (w + pad): pad + q * (w + pad) + w] = imgs[i]
+    return grid[..., 0] if c == 1 else grid
+
+
+def save_samples(x: Tensor, path: Path) -> Path:
+    """.npy: float32 [n, C, H, W] clipped to [-1, 1]; .png: a grid image."""
+    if path.suffix.lower() == ".npy":
+        np.save(path, x.clamp(-1, 1).to(torch.float32).numpy())
+    else:
+        from PIL import Image
+        Image.fromarray(tile_grid(x)).save(path)
+    return path

@@ -1,0 +1,101 @@
+"""`difflab sample` and `difflab models`: JSON contract, files, determinism, bad input -> exit code 2."""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from diffusion_core.cli import main
+from diffusion_core.models.registry import SPECS
+
+ROOT = Path(__file__).resolve().parents[1]
+KEYS = {"model", "sampler", "schedule", "steps", "nfe", "seed", "n", "noise_law", "out", "shape",
+        "quality_metric", "quality", "quality_details"}
+
+
+def _run(capsys, *args: str) -> tuple[int, str, str]:
+    code = main(list(args))
+    out = capsys.readouterr()
+    return code, out.out, out.err
+
+
+def _sample(capsys, out: Path, *extra: str) -> dict:
+    code, text, _ = _run(capsys, "sample", "--model", "digits-pca-gaussian", "--sampler", "heun", "--steps", "8",
+                         "--seed", "5", "--n", "6", "--out", str(out), "--json", *extra)
+    assert code == 0
+    return json.loads(text)
+
+
+def test_sample_json_keys_and_npy_contents(capsys, tmp_path):
+    r = _sample(capsys, tmp_path / "a.npy")
+    assert KEYS <= set(r)
+    assert (r["model"], r["sampler"], r["steps"], r["nfe"], r["seed"], r["n"]) == ("digits-pca-gaussian", "heun", 8, 15, 5, 6)
+    assert r["quality_metric"] == "cov_rel_fro" and 0 < r["quality"] < 1 and r["quality_details"]["exact"] is True
+    a = np.load(tmp_path / "a.npy")
+    assert a.shape == (6, 1, 8, 8) and a.dtype == np.float32
+    assert a.min() >= -1 and a.max() <= 1 and a.std() > 0.1
+
+
+def test_same_seed_same_pixels_and_other_seed_differs(capsys, tmp_path):
+    _sample(capsys, tmp_path / "a.npy", "--noise-law", "laplace", "--sampler", "ddpm_ancestral")
+    _sample(capsys, tmp_path / "b.npy", "--noise-law", "laplace", "--sampler", "ddpm_ancestral")
+    _sample(capsys, tmp_path / "c.npy", "--noise-law", "laplace", "--sampler", "ddpm_ancestral", "--seed", "6")
+    a, b, c = (np.load(tmp_path / f"{k}.npy") for k in "abc")
+    assert np.array_equal(a, b) and not np.allclose(a, c)
+
+
+def test_png_grid_and_empirical_memorisation(capsys, tmp_path):
+    from PIL import Image
+
+    code, text, _ = _run(capsys, "sample", "--model", "digits-empirical", "--sampler", "euler", "--steps", "12",
+                         "--n", "9", "--out", str(tmp_path / "g.png"), "--json")
+    r = json.loads(text)
+    assert code == 0 and r["quality_metric"] == "memorisation_rate" and r["quality"] == 1.0
+    im = np.asarray(Image.open(tmp_path / "g.png"))
+    assert im.shape == (3 * 33 + 1, 3 * 33 + 1)              # 3 x 3 tiles of 32 px + 1 px gaps
+
+
+def test_models_json_lists_the_registry(capsys):
+    code, text, _ = _run(capsys, "models", "--json")
+    models = json.loads(text)["models"]
+    assert code == 0 and [m["name"] for m in models] == list(SPECS)
+    names = {m["name"]: m for m in models}
+    assert {"field-beta2-32", "digits-pca-gaussian", "digits-empirical"} <= set(names)
+    assert names["field-beta2-32"]["shape"] == [1, 32, 32] and names["digits-empirical"]["kind"] == "empirical-optimal"
+    assert all(m["sha256"] is None and m["params"] is None and m["train_time"] is None for m in models)
+
+
+BAD = [
+    (["--model", "nope"], "unknown model 'nope'"),
+    (["--sampler", "nope"], "unknown sampler 'nope'"),
+    (["--schedule", "nope"], "unknown schedule 'nope'"),
+    (["--noise-law", "cauchy"], "unknown noise law 'cauchy'"),
+    (["--steps", "0"], "steps must be in [1, 1000], got 0"),
+    (["--steps", "nan"], "steps must be an integer"),
+    (["--n", "0"], "n must be in [1, 4096], got 0"),
+    (["--n", "5000"], "n must be in [1, 4096], got 5000"),
+    (["--seed", "-1"], "seed must be in [0,"),
+    (["--out", "OUT/a.jpg"], "out must end in .png or .npy"),
+    (["--out", "OUT/missing/a.png"], "out folder does not exist"),
+]
+
+
+@pytest.mark.parametrize("extra, message", BAD)
+def test_bad_input_is_one_line_and_exit_code_2(capsys, tmp_path, extra, message):
+    args = {"--model": "field-beta2-32", "--sampler": "euler", "--steps": "4", "--out": str(tmp_path / "x.npy")}
+    args.update(dict(zip(extra[::2], extra[1::2])))
+    args["--out"] = args["--out"].replace("OUT", str(tmp_path))
+    code, out, err = _run(capsys, "sample", *[t for kv in args.items() for t in kv])
+    assert code == 2 and out == ""
+    assert message in err and err.count("\n") == 1 and err.startswith("difflab sample: error:")
+    assert not (tmp_path / "x.npy").exists()
+
+
+def test_exit_code_from_the_shell(tmp_path):
+    p = subprocess.run([sys.executable, "-m", "diffusion_core", "sample", "--model", "nope", "--sampler", "euler",
+                        "--steps", "4", "--out", str(tmp_path / "x.png")], cwd=ROOT, capture_output=True, text=True)
+    assert p.returncode == 2 and "unknown model 'nope'" in p.stderr and p.stderr.count("\n") == 1

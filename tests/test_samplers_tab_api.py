@@ -1,0 +1,28 @@
+"""The running app answers gradio_client on /sample_compare and keeps serving after bad input."""
+import pytest
+from gradio_client import Client
+
+
+@pytest.fixture(scope="module")
+def client(app_url):
+    return Client(app_url, verbose=False)
+
+
+def _compare(client, **kw):
+    args = dict(model="digits-pca-gaussian", samplers=["euler", "heun"], schedule="karras", steps=6, seed=0,
+                noise_law="gaussian", n=4)
+    args.update(kw)
+    return client.predict(*args.values(), api_name="/sample_compare")
+
+
+def test_sample_compare_endpoint(client):
+    gallery, table, sweep, explanation = _compare(client)
+    assert len(gallery) == 3 and "heun · NFE 11" in gallery[2]["caption"]
+    assert "| euler | 6 |" in table and "digits-pca-gaussian" in explanation
+
+
+def test_bad_input_then_still_serving(client):
+    with pytest.raises(Exception, match="choose 2 to 4 samplers"):
+        _compare(client, samplers=["euler"])
+    gallery, *_ = _compare(client, model="digits-empirical", samplers=["euler", "ddim"])
+    assert "100% copies" in gallery[1]["caption"]

@@ -1,0 +1,88 @@
+"""Samplers tab handlers called as plain functions (no server)."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from diffusion_core.models import get_model
+from diffusion_core.models import quality as Q
+from diffusion_core.models import sampling as S
+from diffusion_core.presets import dump_preset, from_query, load_preset, to_query
+from diffusion_core.ui import samplers as H
+from diffusion_core.validation import InputError
+
+FAST = dict(model="digits-pca-gaussian", steps=8, n=9)
+
+
+def test_compare_returns_grids_numbers_and_sweep():
+    view = H.SamplersView(samplers=("euler", "ddim", "heun"), **FAST)
+    r = H.sample_compare(view)
+    assert [c.split(" ·")[0] for _, c in r.gallery] == ["exact data (true samples)", "euler", "ddim", "heun"]
+    grids = [g for g, _ in r.gallery]
+    assert all(g.dtype == np.uint8 and g.shape == grids[0].shape for g in grids)
+    # ddim (eta 0) is Euler: same initial noise -> identical pixels; heun differs
+    assert np.array_equal(grids[1], grids[2]) and not np.array_equal(grids[1], grids[3])
+    nums = r.numbers["samplers"]
+    assert (nums["euler"]["nfe"], nums["heun"]["nfe"]) == (8, 15)
+    model = get_model(view.model)
+    exact = Q.exact_cov_error(model, "heun", S.model_sigmas(model, "karras", 8))
+    assert nums["heun"]["value"] == pytest.approx(exact, rel=1e-12)
+    assert f"**{100 * exact:.2f}%**" in r.table and "exactly" in r.explanation
+    # the sweep's points are the same exact numbers, and they fall with NFE
+    sweep = [row for row in r.numbers["sweep"] if row["sampler"] == "heun"]
+    assert [row["nfe"] for row in sweep] == [3, 5, 7, 11, 15, 23, 31, 47, 63]
+    assert [row for row in sweep if row["steps"] == 8][0]["value"] == pytest.approx(exact, rel=1e-12)
+    assert sweep[-1]["value"] < 0.03 < sweep[0]["value"]
+    assert len(r.sweep.data) == 6                          # 3 lines + 3 "this run" stars
+
+
+def test_same_seed_same_pixels_across_runs_and_stochastic_law_matters():
+    v = H.SamplersView(samplers=("euler_ancestral", "euler"), noise_law="laplace", **FAST)
+    a, b = H.sample_compare(v), H.sample_compare(v)
+    assert all(np.array_equal(x, y) for (x, _), (y, _) in zip(a.gallery, b.gallery))
+    c = H.sample_compare(H.SamplersView(samplers=("euler_ancestral", "euler"), noise_law="uniform", **FAST))
+    assert not np.array_equal(a.gallery[1][0], c.gallery[1][0])     # stochastic: the law changes pixels
+    assert np.array_equal(a.gallery[2][0], c.gallery[2][0])         # deterministic: it does not
+    assert "laplace" in a.explanation
+
+
+def test_empirical_model_reports_memorisation():
+    r = H.sample_compare(H.SamplersView(model="digits-empirical", samplers=("euler", "dpmpp_2m"), steps=6, n=8))
+    assert r.numbers["metric"] == "memorisation_rate"
+    assert all(q["value"] == 1.0 for q in r.numbers["samplers"].values())
+    assert "100% copies" in r.gallery[1][1] and "memorisation rate" in r.explanation
+
+
+def test_trajectory_gif_has_one_frame_per_step(tmp_path):
+    view = H.SamplersView(samplers=("dpmpp_2m", "euler"), **FAST)
+    frames = H.trajectory_frames(view)
+    assert len(frames) == view.steps + 3 and frames[0].dtype == np.uint8 and frames[0].shape[-1] == 3
+    path = H.trajectory_gif(view)
+    with Image.open(path) as im:
+        assert im.format == "GIF" and im.n_frames >= 2
+
+
+def test_exports_and_presets_round_trip():
+    view = H.SamplersView(samplers=("heun", "dpmpp_2m"), schedule="exponential", seed=3, **FAST)
+    assert load_preset(dump_preset(view), H.SamplersView, text=True) == view
+    assert from_query(to_query(view), H.SamplersView) == view
+    csv = open(H.compare_csv(view)).read().splitlines()
+    assert csv[0] == "sampler,nfe,steps,cov_rel_fro" and len(csv) == 1 + 2 * len(H.SWEEP_NFES_EXACT)
+
+
+@pytest.mark.parametrize("kw, message", [
+    (dict(samplers=("euler",)), "choose 2 to 4 samplers"),
+    (dict(samplers=("euler", "heun", "ddim", "dpmpp_2m", "ddpm_ancestral")), "choose 2 to 4 samplers"),
+    (dict(samplers=("euler", "euler")), "samplers must be different"),
+    (dict(samplers=("euler", "rk4")), "unknown sampler 'rk4'"),
+    (dict(model="unet"), "unknown model 'unet'"),
+    (dict(schedule="nope"), "unknown schedule 'nope'"),
+    (dict(steps=0), "steps must be in [1, 256]"),
+    (dict(n=65), "n must be in [1, 64]"),
+    (dict(noise_law="cauchy"), "unknown noise law"),
+    (dict(seed=-1), "seed must be in"),
+])
+def test_bad_settings_raise_input_error(kw, message):
+    with pytest.raises(InputError, match=message.replace("[", r"\[").replace("(", r"\(")):
+        H.SamplersView(**kw)
