@@ -83,3 +83,16 @@ def test_empirical_denoiser_memorises():
     # and the check can fail: fresh Gaussian-model samples are not copies
     pca = get_model("digits-pca-gaussian")
     assert Q.memorisation(pca.draw_data(32, torch.Generator().manual_seed(0)), emp.train)["memorisation_rate"] == 0.0
+
+
+def test_quick_sampling_bench():
+    from diffusion_core.bench.sampling import render_md, run
+
+    r = run(quick=True)
+    rows = {(x["model"], x["sampler"], x["nfe"]): x["cov_rel_fro"] for x in r["exact"]}
+    assert rows[("field-beta2-32", "dpmpp_2m", 64)] < 0.005 < rows[("field-beta2-32", "dpmpp_2m", 10)]
+    assert rows[("field-beta2-32", "ddim", 10)] == rows[("field-beta2-32", "euler", 10)]
+    mc = r["monte_carlo"][0]
+    assert mc["observed"] == pytest.approx(mc["predicted"], rel=0.3)
+    assert all(x["memorisation_rate"] == 1.0 for x in r["memorisation"] if x["nfe"] >= 10)
+    assert "| field-beta2-32 | heun | 63 |" in render_md(r)

@@ -18,8 +18,9 @@ FAST = dict(model="digits-pca-gaussian", steps=8, n=9)
 def test_compare_returns_grids_numbers_and_sweep():
     view = H.SamplersView(samplers=("euler", "ddim", "heun"), **FAST)
     r = H.sample_compare(view)
-    assert [c.split(" ·")[0] for _, c in r.gallery] == ["exact data (true samples)", "euler", "ddim", "heun"]
+    assert [c.split(" ·")[0] for _, c in r.gallery] == ["exact data", "euler", "ddim", "heun"]
     grids = [g for g, _ in r.gallery]
+    assert r.panel.dtype == np.uint8 and r.panel.shape[1] > 4 * grids[0].shape[1]
     assert all(g.dtype == np.uint8 and g.shape == grids[0].shape for g in grids)
     # ddim (eta 0) is Euler: same initial noise -> identical pixels; heun differs
     assert np.array_equal(grids[1], grids[2]) and not np.array_equal(grids[1], grids[3])
@@ -86,3 +87,12 @@ def test_exports_and_presets_round_trip():
 def test_bad_settings_raise_input_error(kw, message):
     with pytest.raises(InputError, match=message.replace("[", r"\[").replace("(", r"\(")):
         H.SamplersView(**kw)
+
+
+def test_every_samplers_preset_loads():
+    from diffusion_core.presets import PRESET_ROOT
+
+    files = sorted((PRESET_ROOT / "samplers").glob("*.toml"))
+    assert len(files) >= 3
+    views = [load_preset(f, H.SamplersView) for f in files]
+    assert {v.model for v in views} == {"field-beta2-32", "digits-empirical", "digits-pca-gaussian"}

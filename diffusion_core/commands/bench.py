@@ -13,6 +13,7 @@ BENCHMARKS: dict[str, str] = {
     "increments": "diffusion_core.bench.increments:run",
     "quality": "diffusion_core.bench.quality:run",
     "gud-covariance": "diffusion_core.bench.gud_covariance:run",
+    "sampling": "diffusion_core.bench.sampling:run",
 }
 
 

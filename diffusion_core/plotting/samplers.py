@@ -10,8 +10,10 @@ from .common import COLORS, base_figure
 
 METRIC_LABELS = {
     "cov_rel_fro": "covariance error ‖ΔC‖_F / ‖C‖_F (exact)",
-    "memorisation_rate": "memorisation rate (copies)",
+    "memorisation_rate": "fraction of samples (memorised; distinct)",
 }
+TITLES = {"cov_rel_fro": "Exact covariance error",
+          "memorisation_rate": "Memorised fraction (solid) and distinct copies / n (dotted)"}
 
 
 def quality_vs_nfe_figure(rows: Sequence[Mapping[str, Any]], metric: str, current: Mapping[str, tuple[int, float]],
@@ -28,12 +30,40 @@ def quality_vs_nfe_figure(rows: Sequence[Mapping[str, Any]], metric: str, curren
         color = COLORS[k % len(COLORS)]
         fig.add_trace(go.Scatter(x=[p[0] for p in pts], y=[p[1] for p in pts], mode="lines+markers",
                                  name=name, line={"color": color}, marker={"size": 6}))
+        dist = [(r["nfe"], r["distinct"]) for r in rows if r["sampler"] == name and r.get("distinct") is not None]
+        if dist:
+            fig.add_trace(go.Scatter(x=[p[0] for p in dist], y=[p[1] for p in dist], mode="lines+markers",
+                                     name=f"{name}: distinct copies / n", line={"color": color, "dash": "dot"},
+                                     marker={"size": 5, "symbol": "diamond"}))
         if name in current and current[name][1] is not None and (not log or current[name][1] > 0):
             x, y = current[name]
             fig.add_trace(go.Scatter(x=[x], y=[y], mode="markers", showlegend=False, hoverinfo="text",
                                      text=[f"{name}: this run, NFE {x}, {y:.3g}"],
                                      marker={"size": 14, "symbol": "star", "color": color,
                                              "line": {"width": 1, "color": "#222"}}))
+    ticks = [t for t in (2, 4, 8, 16, 32, 64, 128, 256) if any(t / 2 < r["nfe"] < 2 * t for r in rows)]
+    fig.update_xaxes(tickvals=ticks, ticktext=[str(t) for t in ticks])
     if not log:
         fig.update_yaxes(range=[-0.05, 1.05])
     return fig
+
+
+def captioned_row(panels: Sequence[Any], captions: Sequence[tuple[str, str]], gap: int = 12) -> Any:
+    """uint8 grids [H, W] or [H, W, 3] side by side, two caption lines above each. uint8 [H', W', 3]"""
+    import numpy as np
+    from PIL import Image, ImageDraw, ImageFont
+
+    rgb = [np.repeat(p[..., None], 3, -1) if p.ndim == 2 else p for p in panels]
+    h = max(p.shape[0] for p in rgb)
+    head = 40
+    width = sum(p.shape[1] for p in rgb) + gap * (len(rgb) - 1)
+    canvas = Image.new("RGB", (width, h + head), "white")
+    draw = ImageDraw.Draw(canvas)
+    font = ImageFont.load_default(size=14)
+    x = 0
+    for p, (top, bottom) in zip(rgb, captions):
+        canvas.paste(Image.fromarray(p), (x, head))
+        draw.text((x + 2, 2), top, fill="#111", font=font)
+        draw.text((x + 2, 20), bottom, fill="#444", font=font)
+        x += p.shape[1] + gap
+    return np.asarray(canvas)

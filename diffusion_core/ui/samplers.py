@@ -62,6 +62,7 @@ class SamplersView:
 @dataclass
 class CompareResult:
     gallery: list[tuple[np.ndarray, str]]   # (uint8 grid, caption): the data first, then each sampler
+    panel: np.ndarray                       # the same grids side by side with captions, uint8 [H, W, 3]
     table: str                              # markdown: sampler, NFE, quality
     sweep: object                           # plotly figure: quality vs NFE
     explanation: str                        # markdown with the live numbers
@@ -90,13 +91,13 @@ def quality_sweep(view: SamplersView, progress: Progress | None = None) -> tuple
         _tick(progress, 0.5 + 0.4 * k / len(view.samplers), f"NFE sweep: {name}")
         for budget in nfes:
             steps = S.steps_for_nfe(name, budget)
+            row = {"sampler": name, "nfe": S.nfe_of(name, steps), "steps": steps}
             if exact:
-                value = Q.exact_cov_error(model, name, S.model_sigmas(model, view.schedule, steps))
-                metric = "cov_rel_fro"
+                row["value"] = Q.exact_cov_error(model, name, S.model_sigmas(model, view.schedule, steps))
             else:
                 _, q = run_one(model, view, name, steps, view.n)
-                value, metric = q["value"], q["metric"]
-            rows.append({"sampler": name, "nfe": S.nfe_of(name, steps), "steps": steps, "value": value})
+                row.update(value=q["value"], distinct=q["distinct_copies"] / view.n)
+            rows.append(row)
     return rows, ("cov_rel_fro" if exact else "memorisation_rate")
 
 
@@ -106,6 +107,12 @@ def _caption(name: str, q: dict[str, Any]) -> str:
     if q["metric"] == "memorisation_rate":
         return f"{name} · NFE {q['nfe']} · {100 * q['value']:.0f}% copies"
     return f"{name} · NFE {q['nfe']}"
+
+
+def _panel(gallery: list[tuple[np.ndarray, str]]) -> np.ndarray:
+    """Grids side by side; caption 'name · rest' split into two lines."""
+    caps = [tuple(c.split(" · ", 1)) if " · " in c else (c, "") for _, c in gallery]
+    return plots.captioned_row([g for g, _ in gallery], caps)  # type: ignore[arg-type]
 
 
 def _table(numbers: dict[str, dict[str, Any]], metric: str) -> str:
@@ -155,18 +162,18 @@ def sample_compare(view: SamplersView, progress: Progress | None = None) -> Comp
     gallery: list[tuple[np.ndarray, str]] = []
     if model.draw_data is not None:
         truth = model.draw_data(view.n, torch.Generator().manual_seed(view.seed))
-        gallery.append((S.tile_grid(truth), "exact data (true samples)"))
+        gallery.append((S.tile_grid(truth, min_tile=64), "exact data · true samples"))
     numbers: dict[str, dict[str, Any]] = {}
     for k, name in enumerate(view.samplers):
         _tick(progress, 0.05 + 0.4 * k / len(view.samplers), f"sampling with {name}")
         x, q = run_one(model, view, name, view.steps, view.n)
         numbers[name] = q
-        gallery.append((S.tile_grid(x), _caption(name, q)))
+        gallery.append((S.tile_grid(x, min_tile=64), _caption(name, q)))
     rows, metric = quality_sweep(view, progress)
     current = {s: (q["nfe"], q["value"]) for s, q in numbers.items()}
-    title = f"{plots.METRIC_LABELS[metric].split(' (')[0]} vs NFE · {view.model} · {view.schedule}"
+    title = f"{plots.TITLES[metric]} vs NFE · {view.model} · {view.schedule}"
     fig = plots.quality_vs_nfe_figure(rows, metric, current, title)
-    return CompareResult(gallery, _table(numbers, metric), fig, explain(view, model, numbers, sigmas),
+    return CompareResult(gallery, _panel(gallery), _table(numbers, metric), fig, explain(view, model, numbers, sigmas),
                          {"samplers": numbers, "sweep": rows, "metric": metric})
 
 
@@ -213,5 +220,8 @@ def compare_json(view: SamplersView) -> str:
 def compare_csv(view: SamplersView) -> str:
     """The NFE sweep as CSV (sampler, nfe, steps, value)."""
     rows, metric = quality_sweep(view)
-    return str(write_csv("samplers-sweep", {"sampler": [r["sampler"] for r in rows], "nfe": [r["nfe"] for r in rows],
-                                            "steps": [r["steps"] for r in rows], metric: [r["value"] for r in rows]}))
+    cols = {"sampler": [r["sampler"] for r in rows], "nfe": [r["nfe"] for r in rows],
+            "steps": [r["steps"] for r in rows], metric: [r["value"] for r in rows]}
+    if rows and "distinct" in rows[0]:
+        cols["distinct_fraction"] = [r["distinct"] for r in rows]
+    return str(write_csv("samplers-sweep", cols))

@@ -28,7 +28,7 @@ def sample_compare(*settings, progress=gr.Progress()):
     """Main event (api_name `sample_compare`)."""
     view = _view(*settings)
     r = handlers.sample_compare(view, lambda frac, text: progress(frac, desc=text))
-    return r.gallery, r.table, r.sweep, r.explanation
+    return r.panel, r.table, r.sweep, r.explanation
 
 
 def trajectory(*settings, progress=gr.Progress()):
@@ -94,8 +94,8 @@ def build(demo: gr.Blocks) -> None:
                 preset_in = gr.File(label="Load a preset (.toml)", type="filepath", file_types=[".toml"])
         with gr.Column(scale=3):
             explanation = gr.Markdown()
-            gallery = gr.Gallery(label="Samples: exact data, then each sampler (same seed)", columns=5, rows=1,
-                                 height=330, object_fit="contain", format="png", preview=False)
+            gallery = gr.Image(label="Samples: exact data, then each sampler (same initial noise)", type="numpy",
+                               format="png", height=340)
             table = gr.Markdown()
             with gr.Row():
                 sweep = gr.Plot(label="Quality vs NFE (★ = this run)")

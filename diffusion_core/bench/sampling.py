@@ -1,0 +1,121 @@
+"""`difflab bench sampling`: every sampler on every registered exact model, against the exact answer.
+
+- Gaussian models: exact covariance error ||C_out - C||_F / ||C||_F per sampler and NFE (no Monte
+  Carlo, models/quality.py), and a Monte Carlo check that K real draws scatter around C_out as
+  predicted, E||S - C||_F^2 = ||C_out - C||_F^2 + (||C_out||_F^2 + tr(C_out)^2) / K.
+- Empirical model: memorisation rate (copies of a training digit within one grey level, RMS).
+- Wall time of one 16-sample run (information only; the machine is shared).
+Schedule: karras over each model's sigma range (0.002 .. 80), as `difflab sample` uses by default.
+"""
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+from typing import Any
+
+import torch
+
+from ..models import quality as Q
+from ..models import sampling as S
+from ..models.registry import SPECS, get_model
+from ..samplers import SAMPLERS
+
+NFES = (4, 10, 16, 32, 64, 128)
+QUICK_NFES = (10, 64)
+
+
+def exact_rows(nfes: tuple[int, ...]) -> list[dict[str, Any]]:
+    """{model, sampler, nfe, steps, cov_rel_fro, mode ratio range} for the Gaussian models."""
+    rows = []
+    for name in SPECS:
+        m = get_model(name)
+        if m.gaussian is None:
+            continue
+        v = m.gaussian.variances.to(torch.float64)
+        for s in SAMPLERS:
+            for budget in nfes:
+                steps = S.steps_for_nfe(s, budget)
+                v_out = Q.output_variance(s, v, S.model_sigmas(m, "karras", steps))
+                lo, hi = Q.mode_ratio_range(v_out, v)
+                rows.append({"model": name, "sampler": s, "nfe": S.nfe_of(s, steps), "steps": steps,
+                             "cov_rel_fro": Q.cov_rel_fro(v_out, v), "mode_ratio_min": lo, "mode_ratio_max": hi})
+    return rows
+
+
+def monte_carlo_rows(k: int, samplers: tuple[str, ...], steps: int = 64) -> list[dict[str, Any]]:
+    """Observed sample-covariance error of K draws vs its prediction (digits-pca-gaussian)."""
+    m = get_model("digits-pca-gaussian")
+    v = m.gaussian.variances.to(torch.float64)
+    rows = []
+    for s in samplers:
+        sigmas = S.model_sigmas(m, "karras", steps)
+        x = S.run_sampler(m, s, sigmas, k, 0)
+        v_out = Q.output_variance(s, v, sigmas)
+        rows.append({"sampler": s, "k": k, "nfe": S.nfe_of(s, steps), "observed": Q.sample_cov_rel_fro(m.gaussian, x),
+                     "predicted": Q.mc_expected_rel_fro(v_out, v, k), "perfect_sampler": Q.mc_expected_rel_fro(v, v, k)})
+    return rows
+
+
+def memorisation_rows(k: int, nfes: tuple[int, ...]) -> list[dict[str, Any]]:
+    """Memorisation rate of digits-empirical per sampler and NFE (K samples, seed 0)."""
+    m = get_model("digits-empirical")
+    rows = []
+    for s in SAMPLERS:
+        for budget in nfes:
+            steps = S.steps_for_nfe(s, budget)
+            x = S.run_sampler(m, s, S.model_sigmas(m, "karras", steps), k, 0)
+            rows.append({"sampler": s, "nfe": S.nfe_of(s, steps), "k": k, **Q.memorisation(x, m.train)})
+    return rows
+
+
+def timing_rows() -> list[dict[str, Any]]:
+    """Seconds for one 16-sample, 32-step run per model and sampler (single measurement)."""
+    rows = []
+    for name in SPECS:
+        m = get_model(name)
+        sigmas = S.model_sigmas(m, "karras", 32)
+        for s in ("euler", "heun"):
+            t0 = time.perf_counter()
+            S.run_sampler(m, s, sigmas, 16, 0)
+            rows.append({"model": name, "sampler": s, "steps": 32, "n": 16, "seconds": time.perf_counter() - t0})
+    return rows
+
+
+def run(quick: bool = False) -> dict[str, Any]:
+    """The whole table (quick: NFE 10 and 64, smaller Monte Carlo)."""
+    nfes = QUICK_NFES if quick else NFES
+    return {"schedule": "karras, sigma 0.002 .. 80",
+            "exact": exact_rows(nfes),
+            "monte_carlo": monte_carlo_rows(2_000 if quick else 20_000, ("dpmpp_2m",) if quick else tuple(SAMPLERS)),
+            "memorisation": memorisation_rows(32 if quick else 256, nfes),
+            "timing": [] if quick else timing_rows()}
+
+
+def render_md(r: dict[str, Any]) -> str:
+    """Markdown tables for benchmarks/sampling.md."""
+    out = ["# Samplers on exact models (`difflab bench sampling`)", "", f"Schedule: {r['schedule']}.", "",
+           "## Exact covariance error ||C_out - C||_F / ||C||_F", "", "| model | sampler | NFE | error | mode var ratio |",
+           "|---|---|---|---|---|"]
+    out += [f"| {x['model']} | {x['sampler']} | {x['nfe']} | {100 * x['cov_rel_fro']:.3f}% | "
+            f"{x['mode_ratio_min']:.3f} - {x['mode_ratio_max']:.3f} |" for x in r["exact"]]
+    out += ["", "## Monte Carlo check (digits-pca-gaussian)", "", "| sampler | K | NFE | observed | predicted | perfect sampler |",
+            "|---|---|---|---|---|---|"]
+    out += [f"| {x['sampler']} | {x['k']} | {x['nfe']} | {100 * x['observed']:.2f}% | {100 * x['predicted']:.2f}% | "
+            f"{100 * x['perfect_sampler']:.2f}% |" for x in r["monte_carlo"]]
+    out += ["", "## Memorisation (digits-empirical)", "", "| sampler | NFE | K | rate | mean NN RMS | distinct copies |",
+            "|---|---|---|---|---|---|"]
+    out += [f"| {x['sampler']} | {x['nfe']} | {x['k']} | {100 * x['memorisation_rate']:.1f}% | {x['mean_nn_rms']:.2e} | "
+            f"{x['distinct_copies']} |" for x in r["memorisation"]]
+    if r["timing"]:
+        out += ["", "## Wall time (shared 2-core CPU, one measurement)", "", "| model | sampler | steps | n | s |", "|---|---|---|---|---|"]
+        out += [f"| {x['model']} | {x['sampler']} | {x['steps']} | {x['n']} | {x['seconds']:.2f} |" for x in r["timing"]]
+    return "\n".join(out) + "\n"
+
+
+if __name__ == "__main__":
+    res = run(quick=False)
+    root = Path(__file__).resolve().parents[2] / "benchmarks"
+    (root / "sampling.json").write_text(json.dumps(res, indent=1))
+    (root / "sampling.md").write_text(render_md(res))
+    print(render_md(res))
