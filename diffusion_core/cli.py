@@ -45,6 +45,9 @@ def main(argv: list[str] | None = None) -> int:
     except InputError as e:
         print(f"difflab {args.command}: error: {e}", file=sys.stderr)
         return 2
+    except BrokenPipeError:               # output piped into `head` and closed early
+        sys.stderr.close()
+        return 0
     except FileNotFoundError as e:
         print(f"difflab {args.command}: error: file not found: {e.filename or e}", file=sys.stderr)
         return 2
