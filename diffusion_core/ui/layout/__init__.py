@@ -22,6 +22,7 @@ TABS: list[tuple[str, str]] = [
     ("Schedules & bounds", "schedules"),
     ("Increments", "increments"),
     ("Bases & component schedules", "bases"),
+    ("Scale space", "scale_space"),
     ("Samplers", "samplers"),
 ]
 

@@ -1,0 +1,160 @@
+"""Scale space tab layout: schedule and forward-process controls on the left, figures and the
+explanation on the right; exact-denoiser sampling (SSD vs DDPM, one seed) on a button."""
+from __future__ import annotations
+
+import gradio as gr
+
+from ... import data
+from ...exports import write_text
+from ...presets import dump_preset, from_query, load_uploaded_preset, to_query
+from .. import scale_space as handlers
+from . import guard, link_for
+
+D = handlers.ScaleSpaceView()
+N_SETTINGS = 13
+
+
+def _view(source, photo, beta, seed, size, levels, family, gamma, t, sample_size, sample_levels, n_samples,
+          steps) -> handlers.ScaleSpaceView:
+    return handlers.ScaleSpaceView(source=source, photo=photo, beta=float(beta), seed=int(seed), size=int(size),
+                                   levels=int(levels), family=family, gamma=float(gamma), t=float(t),
+                                   sample_size=int(sample_size), sample_levels=int(sample_levels),
+                                   n_samples=int(n_samples), steps=int(steps))
+
+
+def scale_space(upload, *settings):
+    """Main event (api_name `scale_space`)."""
+    r = handlers.scale_space_view(_view(*settings), upload)
+    return r.schedule, r.occupancy, r.strip, r.state, r.widget, r.info, r.transition, r.explanation
+
+
+def time_view(upload, *settings):
+    return handlers.time_view(_view(*settings), upload)
+
+
+def sample(*settings, progress=gr.Progress()):
+    progress(0, desc="exact-denoiser sampling")
+    r = handlers.sample_compare(_view(*settings), lambda f, d: progress(f, desc=d))
+    return r.ssd_images, r.ddpm_images, r.psd, r.rel, r.explanation
+
+
+def export_csv(upload, *settings):
+    return [handlers.scale_space_csv(_view(*settings), upload)]
+
+
+def export_forward_gif(upload, *settings):
+    return [handlers.forward_gif(_view(*settings), upload)]
+
+
+def export_reverse_gif(*settings):
+    return [handlers.reverse_gif(_view(*settings))]
+
+
+def save_preset(*settings, request: gr.Request = None):
+    view = _view(*settings)
+    path = write_text("scale-space-preset", ".toml", dump_preset(view))
+    return [str(path)], link_for(request, "scale_space", to_query(view))
+
+
+def _values(v: handlers.ScaleSpaceView) -> list:
+    return [v.source, v.photo, v.beta, v.seed, v.size, v.levels, v.family, v.gamma, v.t, v.sample_size,
+            v.sample_levels, v.n_samples, v.steps]
+
+
+def load_preset(path):
+    if not path:
+        return [gr.update()] * N_SETTINGS
+    return _values(load_uploaded_preset(path, handlers.ScaleSpaceView))
+
+
+def load_link(request: gr.Request):
+    params = dict(request.query_params) if request is not None else {}
+    if params.get("tab") != "scale_space":
+        return [gr.update()] * N_SETTINGS
+    return _values(from_query(params, handlers.ScaleSpaceView))
+
+
+def _controls() -> tuple[list, gr.File]:
+    source = gr.Radio(["photo", "field", "upload"], value=D.source, label="Image source")
+    photo = gr.Dropdown(list(data.PHOTOS), value=D.photo, label="Bundled photo (scikit-image)")
+    beta = gr.Slider(0.5, 4.0, value=D.beta, step=0.05, label="Field β (P ∝ f^-β; forward view and sampling)")
+    seed = gr.Number(value=D.seed, precision=0, label="Seed (field, noise, sampling)", minimum=0)
+    upload = gr.File(label="Upload (PNG, JPEG, TIFF, WebP, GIF, NPY)", type="filepath",
+                     file_types=[".png", ".jpg", ".jpeg", ".tif", ".tiff", ".webp", ".gif", ".npy"])
+    size = gr.Dropdown(list(handlers.SIZES), value=D.size, label="Full resolution R")
+    levels = gr.Slider(1, 8, value=D.levels, step=1, label="Levels L (R, R/2, …, R/2^(L-1); 1 = DDPM)")
+    family = gr.Radio(["convex", "equal", "sigmoid", "tanh"], value=D.family,
+                      label="Resolution schedule (ConvexDecay_γ, equal, SigmoidLike_γ, TanhLike_γ)")
+    gamma = gr.Slider(0.1, 4.0, value=D.gamma, step=0.05, label="γ of the schedule")
+    t = gr.Slider(0.0, 1.0, value=D.t, step=0.001, label="Current time t (0 = data, 1 = noise)")
+    with gr.Accordion("Exact-denoiser sampling (power-law field)", open=True):
+        sample_size = gr.Dropdown(list(handlers.SAMPLE_SIZES), value=D.sample_size, label="Field size")
+        sample_levels = gr.Slider(1, 5, value=D.sample_levels, step=1, label="SSD levels")
+        n_samples = gr.Slider(4, 256, value=D.n_samples, step=4, label="Samples per sampler")
+        steps = gr.Slider(10, 1000, value=D.steps, step=10, label="Sampling steps (of T = 1000)")
+    return [source, photo, beta, seed, size, levels, family, gamma, t, sample_size, sample_levels, n_samples,
+            steps], upload
+
+
+def build(demo: gr.Blocks) -> None:
+    gr.Markdown(
+        "**What this shows.** Scale Space Diffusion (Mukhopadhyay et al., CVPR 2026) runs the noisiest steps on "
+        "smaller grids: x_t = √ᾱ_t M_{0:t} x₀ + σ_t ε at resolution r(t). Halving the grid moves the **Nyquist "
+        "line**; more noise raises the **noise floor**. A switch is cheap when what lies beyond the new Nyquist "
+        "line is already under the floor. The sampler goes back up through the exact Gaussian posterior, whose "
+        "noise is not white: σ_s²(I − ρc²MᵀM).")
+    with gr.Row():
+        with gr.Column(scale=1, min_width=300):
+            settings, upload = _controls()
+            sample_btn = gr.Button("Sample: SSD vs DDPM (same seed)", variant="primary")
+            with gr.Accordion("Export and presets", open=False):
+                csv_btn = gr.Button("Export schedule + information curves as CSV")
+                fgif_btn = gr.Button("Forward process GIF")
+                rgif_btn = gr.Button("SSD reverse trajectory GIF")
+                preset_btn = gr.Button("Save view as preset + link")
+                out_file = gr.File(label="Download", interactive=False, file_count="multiple")
+                link = gr.Textbox(label="Link to this view", buttons=["copy"])
+                preset_in = gr.File(label="Load a preset (.toml)", type="filepath", file_types=[".toml"])
+        with gr.Column(scale=3):
+            explanation = gr.Markdown()
+            with gr.Row():
+                schedule = gr.Plot(label="Timestep → resolution")
+                occupancy = gr.Plot(label="Occupancy and pixel work")
+            strip = gr.Image(label="Top: clean pyramid M_{0:t}x₀ per level · Bottom: x_t at each level's first step",
+                             type="numpy", format="png", height=260)
+            with gr.Row():
+                state = gr.Image(label="x_t at its own resolution (current t)", type="numpy", format="png", height=360)
+                widget = gr.Plot(label="Spectrum + noise floor + Nyquist line")
+            with gr.Row():
+                info = gr.Plot(label="Information curves")
+                transition = gr.Plot(label="Switch-step posterior covariance")
+            sample_md = gr.Markdown()
+            with gr.Row():
+                ssd_img = gr.Image(label="SSD samples", type="numpy", format="png", height=300)
+                ddpm_img = gr.Image(label="DDPM samples (same seed)", type="numpy", format="png", height=300)
+            with gr.Row():
+                psd = gr.Plot(label="Sample spectra vs truth")
+                rel = gr.Plot(label="Relative spectrum error")
+    _wire(demo, settings, upload, [schedule, occupancy, strip, state, widget, info, transition, explanation],
+          (sample_btn, [ssd_img, ddpm_img, psd, rel, sample_md]),
+          (csv_btn, fgif_btn, rgif_btn, preset_btn, out_file, link, preset_in), (state, widget))
+
+
+def _wire(demo, settings, upload, outputs, sampling, exports, time_outputs) -> None:
+    source, photo, beta, seed, size, levels, family, gamma, t, *_ = settings
+    sample_btn, sample_out = sampling
+    csv_btn, fgif_btn, rgif_btn, preset_btn, out_file, link, preset_in = exports
+    main = dict(fn=guard(scale_space), inputs=[upload, *settings], outputs=outputs,
+                trigger_mode="always_last", show_progress="minimal")
+    gr.on(triggers=[source.change, photo.change, beta.release, seed.submit, size.change, levels.release,
+                    family.change, gamma.release, t.release, upload.change], api_name="scale_space", **main)
+    t.input(guard(time_view), [upload, *settings], list(time_outputs), trigger_mode="always_last",
+            show_progress="hidden", api_visibility="private")
+    sample_btn.click(guard(sample), settings, sample_out, api_name="scale_space_sample")
+    csv_btn.click(guard(export_csv), [upload, *settings], out_file, api_name="scale_space_csv")
+    fgif_btn.click(guard(export_forward_gif), [upload, *settings], out_file, api_name="scale_space_forward_gif")
+    rgif_btn.click(guard(export_reverse_gif), settings, out_file, api_name="scale_space_reverse_gif")
+    preset_btn.click(guard(save_preset), settings, [out_file, link], api_name="scale_space_preset")
+    preset_in.upload(guard(load_preset), preset_in, settings, api_visibility="private").then(
+        api_visibility="private", **main)
+    demo.load(guard(load_link), None, settings, api_visibility="private").then(api_visibility="private", **main)
