@@ -95,4 +95,11 @@ def test_every_samplers_preset_loads():
     files = sorted((PRESET_ROOT / "samplers").glob("*.toml"))
     assert len(files) >= 3
     views = [load_preset(f, H.SamplersView) for f in files]
-    assert {v.model for v in views} == {"field-beta2-32", "digits-empirical", "digits-pca-gaussian"}
+    assert {v.model for v in views} == {"field-beta2-32", "digits-empirical", "digits-pca-gaussian", "digits-gmm10"}
+
+
+def test_mixture_model_reports_mode_weights():
+    r = H.sample_compare(H.SamplersView(model="digits-gmm10", samplers=("euler", "heun"), steps=4, n=8))
+    assert r.numbers["metric"] == "mode_tv" and "mode-weight TV distance" in r.table
+    assert {row["nfe"] for row in r.numbers["sweep"]} == {3, 4, 7, 8, 15, 16, 31, 32}
+    assert all(0 <= row["value"] <= 1 for row in r.numbers["sweep"])

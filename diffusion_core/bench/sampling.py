@@ -4,6 +4,7 @@
   Carlo, models/quality.py), and a Monte Carlo check that K real draws scatter around C_out as
   predicted, E||S - C||_F^2 = ||C_out - C||_F^2 + (||C_out||_F^2 + tr(C_out)^2) / K.
 - Empirical model: memorisation rate (copies of a training digit within one grey level, RMS).
+- Mixture model: TV distance between sampled mode frequencies and the mixture weights.
 - Wall time of one 16-sample run (information only; the machine is shared).
 Schedule: karras over each model's sigma range (0.002 .. 80), as `difflab sample` uses by default.
 """
@@ -69,6 +70,18 @@ def memorisation_rows(k: int, nfes: tuple[int, ...]) -> list[dict[str, Any]]:
     return rows
 
 
+def mixture_rows(k: int, nfes: tuple[int, ...]) -> list[dict[str, Any]]:
+    """Mode-weight TV distance of digits-gmm10 per sampler and NFE (K samples, seed 0)."""
+    m = get_model("digits-gmm10")
+    rows = []
+    for s in SAMPLERS:
+        for budget in nfes:
+            steps = S.steps_for_nfe(s, budget)
+            x = S.run_sampler(m, s, S.model_sigmas(m, "karras", steps), k, 0)
+            rows.append({"sampler": s, "nfe": S.nfe_of(s, steps), "k": k, **Q.mode_weights_tv(x, m.mixture)})
+    return rows
+
+
 def timing_rows() -> list[dict[str, Any]]:
     """Seconds for one 16-sample, 32-step run per model and sampler (single measurement)."""
     rows = []
@@ -89,6 +102,7 @@ def run(quick: bool = False) -> dict[str, Any]:
             "exact": exact_rows(nfes),
             "monte_carlo": monte_carlo_rows(2_000 if quick else 20_000, ("dpmpp_2m",) if quick else tuple(SAMPLERS)),
             "memorisation": memorisation_rows(32 if quick else 256, nfes),
+            "mixture": mixture_rows(200 if quick else 2000, nfes),
             "timing": [] if quick else timing_rows()}
 
 
@@ -107,6 +121,10 @@ def render_md(r: dict[str, Any]) -> str:
             "|---|---|---|---|---|---|"]
     out += [f"| {x['sampler']} | {x['nfe']} | {x['k']} | {100 * x['memorisation_rate']:.1f}% | {x['mean_nn_rms']:.2e} | "
             f"{x['distinct_copies']} |" for x in r["memorisation"]]
+    out += ["", "## Mode weights (digits-gmm10): TV distance of sampled class frequencies", "",
+            "| sampler | NFE | K | mode TV | perfect-sampler TV | mean log-lik |", "|---|---|---|---|---|---|"]
+    out += [f"| {x['sampler']} | {x['nfe']} | {x['k']} | {x['mode_tv']:.3f} | {x['tv_perfect']:.3f} | "
+            f"{x['mean_loglik']:.1f} |" for x in r["mixture"]]
     if r["timing"]:
         out += ["", "## Wall time (shared 2-core CPU, one measurement)", "", "| model | sampler | steps | n | s |", "|---|---|---|---|---|"]
         out += [f"| {x['model']} | {x['sampler']} | {x['steps']} | {x['n']} | {x['seconds']:.2f} |" for x in r["timing"]]

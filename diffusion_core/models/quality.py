@@ -10,6 +10,7 @@ the g's exactly by running the sampler code on impulses (no Monte Carlo) and rep
 The sample covariance S of K draws scatters around C_out with E||S - C||_F^2 =
 ||C_out - C||_F^2 + (||C_out||_F^2 + tr(C_out)^2) / K (Gaussian draws, known mean).
 Empirical model: memorisation rate = fraction of samples within RMS distance `tol` of a training image.
+Mixture model: total-variation distance between sampled mode frequencies and the mixture weights.
 """
 from __future__ import annotations
 
@@ -94,6 +95,21 @@ def memorisation(x: Tensor, train: Tensor, tol: float = MEMO_TOL) -> dict[str, f
             "distinct_copies": int(torch.unique(idx[near]).numel()), "tol": tol}
 
 
+def mode_weights_tv(x: Tensor, mixture: Any) -> dict[str, float]:
+    """TV distance between the sampled component frequencies (argmax posterior at sigma -> 0) and the weights.
+
+    For a perfect sampler E|f_k - pi_k| ~ sqrt(2 pi_k (1 - pi_k) / (pi K)), reported as `tv_perfect`.
+    """
+    xf = x.reshape(x.shape[0], -1).to(torch.float64)                          # [K, D]
+    comps = torch.distributions.MultivariateNormal(mixture.means, covariance_matrix=mixture.covs)
+    logp = comps.log_prob(xf[:, None, :]) + torch.log(mixture.weights)        # [K, components]
+    freq = torch.bincount(logp.argmax(1), minlength=len(mixture.weights)).to(torch.float64) / xf.shape[0]
+    w = mixture.weights
+    perfect = 0.5 * float(torch.sqrt(2 * w * (1 - w) / (math.pi * xf.shape[0])).sum())
+    return {"mode_tv": 0.5 * float((freq - w).abs().sum()), "tv_perfect": perfect,
+            "mean_loglik": float(torch.logsumexp(logp, 1).mean())}
+
+
 # ---------------------------------------------------------------------------------------------
 # One summary per run
 
@@ -111,6 +127,9 @@ def score(model: Model, sampler: str, sigmas: Tensor, x: Tensor) -> dict[str, An
     if model.train is not None:
         m = memorisation(x, model.train)
         return {"metric": "memorisation_rate", "value": m["memorisation_rate"], "exact": False, **m}
+    if model.mixture is not None:
+        m = mode_weights_tv(x, model.mixture)
+        return {"metric": "mode_tv", "value": m["mode_tv"], "exact": False, **m}
     return {"metric": None, "value": None, "exact": False}
 
 

@@ -21,6 +21,7 @@ import torch
 from .. import data
 from ..denoisers.empirical import EmpiricalDenoiser
 from ..denoisers.gaussian import GaussianDenoiser, fourier_denoiser
+from ..denoisers.mixture import GaussianMixture
 from ..protocols import Denoiser
 from ..validation import InputError, check_choice
 
@@ -61,6 +62,7 @@ class Model:
     draw_data: Callable[[int, torch.Generator], Tensor] | None   # n true samples [n, C, H, W]
     gaussian: GaussianDenoiser | None = None    # exact data law N(decode(mean), decode diag(v) encode)
     train: Tensor | None = None                 # training set of an empirical denoiser [N, C, H, W]
+    mixture: GaussianMixture | None = None      # exact data law of a Gaussian-mixture model
 
 
 # ---------------------------------------------------------------------------------------------
@@ -100,6 +102,22 @@ def _digits_empirical(spec: ModelSpec) -> Model:
     return Model(spec, EmpiricalDenoiser(train), draw, train=train)
 
 
+def _digits_gmm(spec: ModelSpec) -> Model:
+    """One full-covariance Gaussian per digit class (weights = class frequencies), variance floor 1e-4."""
+    from sklearn.datasets import load_digits as sk_digits
+
+    x = _digits().reshape(-1, 64).to(torch.float64)                      # [1797, 64]
+    y = torch.from_numpy(sk_digits().target)                              # [1797] class labels
+    eye = torch.eye(64, dtype=torch.float64)
+    means = torch.stack([x[y == k].mean(0) for k in range(10)])           # [10, 64]
+    covs = torch.stack([torch.cov(x[y == k].T) + 1e-4 * eye for k in range(10)])   # [10, 64, 64]
+    gmm = GaussianMixture(torch.bincount(y, minlength=10).to(torch.float64), means, covs)
+
+    def draw(n: int, g: torch.Generator) -> Tensor:
+        return gmm.sample(n, g).reshape(n, *spec.shape).to(torch.float32)
+    return Model(spec, gmm, draw, mixture=gmm)
+
+
 # ---------------------------------------------------------------------------------------------
 # The registry
 
@@ -110,12 +128,15 @@ SPECS: dict[str, ModelSpec] = {s.name: s for s in [
               "Exact posterior mean of the Gaussian with the digits' mean and covariance (diagonal in PCA)."),
     ModelSpec("digits-empirical", "empirical-optimal", "scikit-learn digits (1,797 images)", (1, 8, 8),
               "Exact posterior mean over the 1,797 training digits: every sample is a copy (memorisation)."),
+    ModelSpec("digits-gmm10", "gaussian-mixture", "scikit-learn digits, one Gaussian per class (10)", (1, 8, 8),
+              "Exact posterior mean of a 10-component Gaussian mixture (full covariances): nonlinear, with modes."),
 ]}
 
 CONSTRUCTORS: dict[str, Callable[[ModelSpec], Model]] = {
     "field-beta2-32": _field(2.0, 32),
     "digits-pca-gaussian": _digits_pca,
     "digits-empirical": _digits_empirical,
+    "digits-gmm10": _digits_gmm,
 }
 
 

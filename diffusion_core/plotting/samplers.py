@@ -11,9 +11,11 @@ from .common import COLORS, base_figure
 METRIC_LABELS = {
     "cov_rel_fro": "covariance error ‖ΔC‖_F / ‖C‖_F (exact)",
     "memorisation_rate": "fraction of samples (memorised; distinct)",
+    "mode_tv": "mode-weight TV distance (Monte Carlo)",
 }
 TITLES = {"cov_rel_fro": "Exact covariance error",
-          "memorisation_rate": "Memorised fraction (solid) and distinct copies / n (dotted)"}
+          "memorisation_rate": "Memorised fraction (solid) and distinct copies / n (dotted)",
+          "mode_tv": "Mode-weight TV distance"}
 
 
 def quality_vs_nfe_figure(rows: Sequence[Mapping[str, Any]], metric: str, current: Mapping[str, tuple[int, float]],
@@ -35,6 +37,10 @@ def quality_vs_nfe_figure(rows: Sequence[Mapping[str, Any]], metric: str, curren
             fig.add_trace(go.Scatter(x=[p[0] for p in dist], y=[p[1] for p in dist], mode="lines+markers",
                                      name=f"{name}: distinct copies / n", line={"color": color, "dash": "dot"},
                                      marker={"size": 5, "symbol": "diamond"}))
+        perf = [(r["nfe"], r["perfect"]) for r in rows if r["sampler"] == name and r.get("perfect") is not None]
+        if perf and k == 0:
+            fig.add_trace(go.Scatter(x=[p[0] for p in perf], y=[p[1] for p in perf], mode="lines", name="perfect sampler",
+                                     line={"color": "#888", "dash": "dot"}))
         if name in current and current[name][1] is not None and (not log or current[name][1] > 0):
             x, y = current[name]
             fig.add_trace(go.Scatter(x=[x], y=[y], mode="markers", showlegend=False, hoverinfo="text",
