@@ -25,3 +25,11 @@ def test_bad_input_then_still_serving(client):
         _compare(client, samplers=["euler"])
     _, table, *_ = _compare(client, model="digits-empirical", samplers=["euler", "ddim"])
     assert "| ddim | 6 | **100%** |" in table
+
+
+def test_trajectory_gif_and_preset_link_endpoints(client):
+    args = ["digits-pca-gaussian", ["dpmpp_2m", "euler"], "karras", 5, 2, "gaussian", 4]
+    gif, files = client.predict(*args, api_name="/sample_trajectory")
+    assert str(gif).endswith(".gif")
+    files, link = client.predict(*args, api_name="/sample_compare_preset")
+    assert "tab=samplers" in link and "samplers=dpmpp_2m%2Ceuler" in link and "steps=5" in link

@@ -102,8 +102,14 @@ def build(demo: gr.Blocks) -> None:
                 gif = gr.Image(label="Trajectory: VP state x/√(1+σ²) | denoiser estimate x̂₀", type="filepath",
                                height=300)
 
-    settings = [model, samplers, schedule, steps, seed, law, n]
-    main = dict(fn=guard(sample_compare), inputs=settings, outputs=[gallery, table, sweep, explanation],
+    _wire(demo, [model, samplers, schedule, steps, seed, law, n], [gallery, table, sweep, explanation],
+          run, seed, gif_btn, gif, csv_btn, json_btn, preset_btn, out_file, link, preset_in)
+
+
+def _wire(demo, settings, outputs, run, seed, gif_btn, gif, csv_btn, json_btn, preset_btn, out_file, link,
+          preset_in) -> None:
+    """Events: the main computation (api_name `sample_compare`), the GIF, exports, presets and links."""
+    main = dict(fn=guard(sample_compare), inputs=settings, outputs=outputs,
                 trigger_mode="always_last", show_progress="full")
     gr.on(triggers=[run.click, seed.submit], api_name="sample_compare", **main)
     gif_btn.click(guard(trajectory), settings, [gif, out_file], api_name="sample_trajectory")
