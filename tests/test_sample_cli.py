@@ -99,3 +99,25 @@ def test_exit_code_from_the_shell(tmp_path):
     p = subprocess.run([sys.executable, "-m", "diffusion_core", "sample", "--model", "nope", "--sampler", "euler",
                         "--steps", "4", "--out", str(tmp_path / "x.png")], cwd=ROOT, capture_output=True, text=True)
     assert p.returncode == 2 and "unknown model 'nope'" in p.stderr and p.stderr.count("\n") == 1
+
+
+def test_trained_weights_load_only_as_hashed_safetensors(tmp_path, monkeypatch):
+    import hashlib
+
+    import torch
+    from safetensors.torch import save_file
+
+    from diffusion_core.models import registry as R
+    from diffusion_core.validation import InputError
+
+    monkeypatch.setattr(R, "WEIGHTS_DIR", tmp_path)
+    save_file({"w": torch.arange(4.0)}, str(tmp_path / "tiny.safetensors"))
+    digest = hashlib.sha256((tmp_path / "tiny.safetensors").read_bytes()).hexdigest()
+    spec = R.ModelSpec("tiny", "trained", "none", (1, 2, 2), "test", weights="tiny.safetensors", sha256=digest)
+    assert torch.equal(R.load_weights(spec)["w"], torch.arange(4.0))
+    with pytest.raises(InputError, match="sha256"):
+        R.load_weights(R.ModelSpec("tiny", "trained", "none", (1, 2, 2), "test", weights="tiny.safetensors", sha256="0" * 64))
+    torch.save({"w": 1}, tmp_path / "evil.pt")
+    for bad in ("evil.pt", "../outside.safetensors"):
+        with pytest.raises(InputError, match="must be a .safetensors file"):
+            R.load_weights(R.ModelSpec("x", "trained", "none", (1, 2, 2), "test", weights=bad, sha256=digest))

@@ -10,8 +10,6 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-import torch
-
 from ..increments import LAWS
 from ..models import quality as Q
 from ..models import sampling as S
@@ -54,7 +52,6 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from ..cli import emit
-    torch.set_grad_enabled(False)
     emit(sample_report(args.model, args.sampler, args.steps, args.seed, args.n, args.out, args.schedule,
                        args.noise_law), args.json)
     return 0

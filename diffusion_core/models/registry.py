@@ -161,8 +161,9 @@ def load_weights(spec: ModelSpec) -> dict[str, Tensor]:
 
     if spec.weights is None or spec.sha256 is None:
         raise InputError(f"model {spec.name} has no weights file and hash in the registry")
-    path = (WEIGHTS_DIR / spec.weights).resolve()
-    if WEIGHTS_DIR not in path.parents or path.suffix != ".safetensors" or not path.is_file():
+    root = WEIGHTS_DIR.resolve()
+    path = (root / spec.weights).resolve()
+    if root not in path.parents or path.suffix != ".safetensors" or not path.is_file():
         raise InputError(f"weights of {spec.name} must be a .safetensors file in {WEIGHTS_DIR}, got {spec.weights}")
     digest = hashlib.sha256(path.read_bytes()).hexdigest()
     if digest != spec.sha256:
