@@ -176,16 +176,17 @@ def transition_spectrum(sched: ss.ResolutionSchedule) -> tuple[object, dict]:
     k = ss.StepCoefficients.of(float(ab[t - 1]), float(ab[t]))
     ev = torch.linalg.eigvalsh(ss.posterior_cov_dense(k, M)).flip(0).numpy()
     naive = k.sigma_s2 * (1 - k.rho * k.c**2)
-    fig = plots.transition_figure(ev, naive, k.sigma_s2,
-                                  f"Posterior covariance at the first switch (step {t}; 16→8 operator)")
+    title = (f"Posterior covariance at the first switch (step {t}; 16→8 operator)" if sched.switches else
+             f"Posterior covariance without a switch (M = I, step {t})")
+    fig = plots.transition_figure(ev, naive, k.sigma_s2, title)
     return fig, {"switch_t": t, "eig_min": float(ev.min()), "eig_max": float(ev.max()), "naive": naive,
                  "sigma_s2": k.sigma_s2}
 
 
 def explain(v: ScaleSpaceView, sched: ss.ResolutionSchedule, w: dict, table: list[dict], work: float,
-            sig_now: float) -> str:
+            sig_now: float, tr: dict) -> str:
     """The sentences beside the plots, with the live numbers."""
-    sw = ", ".join(f"t = {r['t']} ({r['from']}→{r['to']}, λ = {r['logsnr']:.2f})" for r in table) or "none (one level)"
+    sw = ", ".join(f"t = {r['t']} ({r['from']}→{r['to']}, λ = {r['logsnr']:.2f})" for r in table) or "no step (one level = DDPM)"
     occ = " / ".join(str(o) for o in sched.occupancy)
     info = "; ".join(f"{r['from']}→{r['to']}: **{100 * r['mi_share']:.1f}%** of {r['mi_total']:.3g} nats"
                      for r in table) or "no switch"
@@ -202,6 +203,11 @@ def explain(v: ScaleSpaceView, sched: ss.ResolutionSchedule, w: dict, table: lis
         f"grid's area ratio {100 * (w['resolution'] / sched.size) ** 2:.1f}%.",
         f"**Information lost at each switch** (share of Σ½ln(1+e^λ P_k) above the coarse Nyquist): {info}. "
         "Below ~10% (photos) the downsampling throws away little; textures such as grass lose ~30%.",
+        (f"**Going back up** at step {tr['switch_t']}: the exact posterior variance runs from {tr['eig_min']:.3f} "
+         f"(directions the coarse state sees) to σ_s² = {tr['sigma_s2']:.4f} (the null space of M, fine detail the "
+         f"coarse state cannot know); a naive 'upsample + white noise' step with DDPM's β̃ = {tr['naive']:.2e} "
+         "would leave that detail almost empty." if table else
+         f"**Going back up**: with one level every step is DDPM's, with white posterior noise β̃ = {tr['naive']:.2e}."),
     ])
 
 
@@ -239,7 +245,7 @@ def scale_space_view(v: ScaleSpaceView, upload: str | None = None) -> ScaleSpace
         strip=strip, state=_panel(xt, max(sched.size, 256)), widget=widget,
         info=plots.info_figure(curves["u"], curves["signal"], curves["area"], curves["mi_share"],
                                [s[0] for s in switches], "Information vs t: pixels, area, fine-band MI share"),
-        transition=trans, explanation=explain(v, sched, w, table, work, sig_now), numbers=numbers)
+        transition=trans, explanation=explain(v, sched, w, table, work, sig_now, tnum), numbers=numbers)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -263,11 +269,11 @@ def denoiser(size: int, beta: float) -> ExactFieldDenoiser:
 
 def mosaic(x: torch.Tensor, n: int = 16, side: int = 256) -> np.ndarray:
     """First n samples [n, 1, r, r] tiled into a square grid, upscaled (nearest) to about `side` pixels."""
-    x = x[:n].float()
+    x = torch.nn.functional.pad(x[:n].float(), (0, 1, 0, 1), value=1.0)      # white 1-pixel gutter
     k = math.ceil(math.sqrt(len(x)))
-    pad = torch.full((k * k - len(x), *x.shape[1:]), -1.0)
+    pad = torch.full((k * k - len(x), *x.shape[1:]), 1.0)
     g = torch.cat([x, pad]).reshape(k, k, *x.shape[-2:]).permute(0, 2, 1, 3).reshape(1, 1, k * x.shape[-2], -1)
-    return upscale_nearest(data.to_display(g), side)
+    return upscale_nearest(data.to_display(g[..., :-1, :-1]), side)
 
 
 def sample_compare(v: ScaleSpaceView, progress=None) -> SampleResult:

@@ -96,6 +96,31 @@ def _controls() -> tuple[list, gr.File]:
             steps], upload
 
 
+def _outputs() -> tuple[list, list]:
+    """The figures and images of the tab (right-hand column), in wiring order."""
+    explanation = gr.Markdown()
+    with gr.Row():
+        schedule = gr.Plot(label="Timestep → resolution")
+        occupancy = gr.Plot(label="Occupancy and pixel work")
+    strip = gr.Image(label="Top: clean pyramid M_{0:t}x₀ per level · Bottom: x_t at each level's first step",
+                     type="numpy", format="png", height=260)
+    with gr.Row():
+        state = gr.Image(label="x_t at its own resolution (current t)", type="numpy", format="png", height=360)
+        widget = gr.Plot(label="Spectrum + noise floor + Nyquist line")
+    with gr.Row():
+        info = gr.Plot(label="Information curves")
+        transition = gr.Plot(label="Switch-step posterior covariance")
+    sample_md = gr.Markdown()
+    with gr.Row():
+        ssd_img = gr.Image(label="SSD samples", type="numpy", format="png", height=300)
+        ddpm_img = gr.Image(label="DDPM samples (same seed)", type="numpy", format="png", height=300)
+    with gr.Row():
+        psd = gr.Plot(label="Sample spectra vs truth")
+        rel = gr.Plot(label="Relative spectrum error")
+    return ([schedule, occupancy, strip, state, widget, info, transition, explanation],
+            [ssd_img, ddpm_img, psd, rel, sample_md])
+
+
 def build(demo: gr.Blocks) -> None:
     gr.Markdown(
         "**What this shows.** Scale Space Diffusion (Mukhopadhyay et al., CVPR 2026) runs the noisiest steps on "
@@ -116,28 +141,9 @@ def build(demo: gr.Blocks) -> None:
                 link = gr.Textbox(label="Link to this view", buttons=["copy"])
                 preset_in = gr.File(label="Load a preset (.toml)", type="filepath", file_types=[".toml"])
         with gr.Column(scale=3):
-            explanation = gr.Markdown()
-            with gr.Row():
-                schedule = gr.Plot(label="Timestep → resolution")
-                occupancy = gr.Plot(label="Occupancy and pixel work")
-            strip = gr.Image(label="Top: clean pyramid M_{0:t}x₀ per level · Bottom: x_t at each level's first step",
-                             type="numpy", format="png", height=260)
-            with gr.Row():
-                state = gr.Image(label="x_t at its own resolution (current t)", type="numpy", format="png", height=360)
-                widget = gr.Plot(label="Spectrum + noise floor + Nyquist line")
-            with gr.Row():
-                info = gr.Plot(label="Information curves")
-                transition = gr.Plot(label="Switch-step posterior covariance")
-            sample_md = gr.Markdown()
-            with gr.Row():
-                ssd_img = gr.Image(label="SSD samples", type="numpy", format="png", height=300)
-                ddpm_img = gr.Image(label="DDPM samples (same seed)", type="numpy", format="png", height=300)
-            with gr.Row():
-                psd = gr.Plot(label="Sample spectra vs truth")
-                rel = gr.Plot(label="Relative spectrum error")
-    _wire(demo, settings, upload, [schedule, occupancy, strip, state, widget, info, transition, explanation],
-          (sample_btn, [ssd_img, ddpm_img, psd, rel, sample_md]),
-          (csv_btn, fgif_btn, rgif_btn, preset_btn, out_file, link, preset_in), (state, widget))
+            outputs, sample_out = _outputs()
+    _wire(demo, settings, upload, outputs, (sample_btn, sample_out),
+          (csv_btn, fgif_btn, rgif_btn, preset_btn, out_file, link, preset_in), (outputs[3], outputs[4]))
 
 
 def _wire(demo, settings, upload, outputs, sampling, exports, time_outputs) -> None:
