@@ -52,7 +52,7 @@ def test_png_grid_and_empirical_memorisation(capsys, tmp_path):
     from PIL import Image
 
     code, text, _ = _run(capsys, "sample", "--model", "digits-empirical", "--sampler", "euler", "--steps", "12",
-                         "--n", "9", "--out", str(tmp_path / "g.png"), "--json")
+                         "--seed", "0", "--n", "9", "--out", str(tmp_path / "g.png"), "--json")
     r = json.loads(text)
     assert code == 0 and r["quality_metric"] == "memorisation_rate" and r["quality"] == 1.0
     im = np.asarray(Image.open(tmp_path / "g.png"))
@@ -86,7 +86,8 @@ BAD = [
 
 @pytest.mark.parametrize("extra, message", BAD)
 def test_bad_input_is_one_line_and_exit_code_2(capsys, tmp_path, extra, message):
-    args = {"--model": "field-beta2-32", "--sampler": "euler", "--steps": "4", "--out": str(tmp_path / "x.npy")}
+    args = {"--model": "field-beta2-32", "--sampler": "euler", "--steps": "4", "--seed": "0", "--n": "4",
+            "--out": str(tmp_path / "x.npy")}
     args.update(dict(zip(extra[::2], extra[1::2])))
     args["--out"] = args["--out"].replace("OUT", str(tmp_path))
     code, out, err = _run(capsys, "sample", *[t for kv in args.items() for t in kv])
@@ -97,7 +98,8 @@ def test_bad_input_is_one_line_and_exit_code_2(capsys, tmp_path, extra, message)
 
 def test_exit_code_from_the_shell(tmp_path):
     p = subprocess.run([sys.executable, "-m", "diffusion_core", "sample", "--model", "nope", "--sampler", "euler",
-                        "--steps", "4", "--out", str(tmp_path / "x.png")], cwd=ROOT, capture_output=True, text=True)
+                        "--steps", "4", "--seed", "0", "--n", "2", "--out", str(tmp_path / "x.png")],
+                       cwd=ROOT, capture_output=True, text=True)
     assert p.returncode == 2 and "unknown model 'nope'" in p.stderr and p.stderr.count("\n") == 1
 
 

@@ -84,7 +84,8 @@ def run_one(model: Model, view: SamplersView, sampler: str, steps: int, n: int) 
 
 
 def quality_sweep(view: SamplersView, progress: Progress | None = None) -> tuple[list[dict[str, Any]], str]:
-    """Quality against NFE per sampler: exact for Gaussian models, Monte Carlo (view.n samples) otherwise."""
+    """Quality against NFE per sampler: exact for Gaussian models; Monte Carlo for the mixture
+    (SWEEP_N_MIXTURE samples) and the empirical model (view.n samples)."""
     model = get_model(view.model)
     rows: list[dict[str, Any]] = []
     exact = model.gaussian is not None
