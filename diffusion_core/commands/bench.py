@@ -14,6 +14,7 @@ BENCHMARKS: dict[str, str] = {
     "quality": "diffusion_core.bench.quality:run",
     "gud-covariance": "diffusion_core.bench.gud_covariance:run",
     "sampling": "diffusion_core.bench.sampling:run",
+    "scale-space": "diffusion_core.bench.scale_space:run",
 }
 
 
