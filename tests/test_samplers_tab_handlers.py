@@ -61,7 +61,11 @@ def test_trajectory_gif_has_one_frame_per_step(tmp_path):
     assert len(frames) == view.steps + 3 and frames[0].dtype == np.uint8 and frames[0].shape[-1] == 3
     path = H.trajectory_gif(view)
     with Image.open(path) as im:
-        assert im.format == "GIF" and im.n_frames >= 2
+        assert im.format == "GIF" and im.n_frames >= view.steps    # Pillow merges the repeated last frames
+    mp4 = H.trajectory_gif(view, fmt="mp4")
+    assert mp4.endswith(".mp4") and open(mp4, "rb").read(12)[4:8] == b"ftyp"
+    files = H.compare_figures(view)
+    assert [f.rsplit(".", 1)[1] for f in files] == ["png", "svg", "png"]
 
 
 def test_exports_and_presets_round_trip():

@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 import torch
 
-from ..animate import frames_to_gif, upscale_nearest
+from ..animate import frames_to_gif, frames_to_mp4, upscale_nearest
 from ..exports import export_path, write_csv, write_json
 from ..increments import LAWS
 from ..models import quality as Q
@@ -224,11 +224,25 @@ def trajectory_frames(view: SamplersView, sampler: str | None = None, index: int
     return frames + [_frame(x[index], 0.0, x[index])] * 3
 
 
-def trajectory_gif(view: SamplersView, sampler: str | None = None, index: int = 0) -> str:
-    """The trajectory as a looping GIF in the export folder; returns its path."""
+def trajectory_gif(view: SamplersView, sampler: str | None = None, index: int = 0, fmt: str = "gif") -> str:
+    """The trajectory as a looping GIF (or an MP4) in the export folder; returns its path."""
+    check_choice("format", fmt, ("gif", "mp4"))
     frames = trajectory_frames(view, sampler, index)
     fps = max(2.0, min(12.0, len(frames) / 4))
-    return str(frames_to_gif(frames, export_path(f"samplers-{view.model}", ".gif"), fps=fps))
+    write = frames_to_gif if fmt == "gif" else frames_to_mp4
+    return str(write(frames, export_path(f"samplers-{view.model}", f".{fmt}"), fps=fps))
+
+
+def compare_figures(view: SamplersView) -> list[str]:
+    """The quality-vs-NFE figure as PNG + SVG and the side-by-side samples as PNG."""
+    from PIL import Image
+
+    from ..plotting.static import export_png_svg
+
+    r = sample_compare(view)
+    panel = export_path(f"samplers-{view.model}-samples", ".png")
+    Image.fromarray(r.panel).save(panel)
+    return [*export_png_svg(r.sweep, "samplers-quality-vs-nfe"), str(panel)]
 
 
 def compare_json(view: SamplersView) -> str:

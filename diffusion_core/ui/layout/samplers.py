@@ -37,6 +37,15 @@ def trajectory(*settings, progress=gr.Progress()):
     return path, [path]
 
 
+def trajectory_mp4(*settings, progress=gr.Progress()):
+    progress(0.2, desc="recording the trajectory")
+    return [handlers.trajectory_gif(_view(*settings), fmt="mp4")]
+
+
+def export_figures(*settings):
+    return handlers.compare_figures(_view(*settings))
+
+
 def export_csv(*settings):
     return [handlers.compare_csv(_view(*settings))]
 
@@ -86,6 +95,8 @@ def build(demo: gr.Blocks) -> None:
             run = gr.Button("Sample side by side", variant="primary")
             gif_btn = gr.Button("Trajectory GIF (first sampler, first sample)")
             with gr.Accordion("Export and presets", open=False):
+                fig_btn = gr.Button("Export figure (PNG + SVG) and samples (PNG)")
+                mp4_btn = gr.Button("Trajectory as MP4")
                 csv_btn = gr.Button("Export quality vs NFE as CSV")
                 json_btn = gr.Button("Export numbers as JSON")
                 preset_btn = gr.Button("Save view as preset + link")
@@ -103,16 +114,19 @@ def build(demo: gr.Blocks) -> None:
                                height=300)
 
     _wire(demo, [model, samplers, schedule, steps, seed, law, n], [gallery, table, sweep, explanation],
-          run, seed, gif_btn, gif, csv_btn, json_btn, preset_btn, out_file, link, preset_in)
+          run, seed, gif_btn, gif, (fig_btn, mp4_btn, csv_btn, json_btn), preset_btn, out_file, link, preset_in)
 
 
-def _wire(demo, settings, outputs, run, seed, gif_btn, gif, csv_btn, json_btn, preset_btn, out_file, link,
+def _wire(demo, settings, outputs, run, seed, gif_btn, gif, export_btns, preset_btn, out_file, link,
           preset_in) -> None:
     """Events: the main computation (api_name `sample_compare`), the GIF, exports, presets and links."""
     main = dict(fn=guard(sample_compare), inputs=settings, outputs=outputs,
                 trigger_mode="always_last", show_progress="full")
     gr.on(triggers=[run.click, seed.submit], api_name="sample_compare", **main)
     gif_btn.click(guard(trajectory), settings, [gif, out_file], api_name="sample_trajectory")
+    fig_btn, mp4_btn, csv_btn, json_btn = export_btns
+    fig_btn.click(guard(export_figures), settings, out_file, api_name="sample_compare_figures")
+    mp4_btn.click(guard(trajectory_mp4), settings, out_file, api_name="sample_trajectory_mp4")
     csv_btn.click(guard(export_csv), settings, out_file, api_name="sample_compare_csv")
     json_btn.click(guard(export_json), settings, out_file, api_name="sample_compare_json")
     preset_btn.click(guard(save_preset), settings, [out_file, link], api_name="sample_compare_preset")
