@@ -69,6 +69,18 @@ def test_exports_csv_and_gifs():
         assert Path(path).read_bytes()[:6] in (b"GIF89a", b"GIF87a")
 
 
+def test_upload_source(tmp_path):
+    from PIL import Image
+
+    path = tmp_path / "u.png"
+    Image.fromarray((np.random.default_rng(0).random((40, 50, 3)) * 255).astype(np.uint8)).save(path)
+    r = h.scale_space_view(h.ScaleSpaceView(source="upload", size=32, levels=3), str(path))
+    assert r.numbers["switches"] == [555, 889] and r.numbers["switch_info"][0]["mi_share"] > 0.5   # near-white noise
+    with pytest.raises(InputError, match="no file") as e:
+        h.scale_space_view(h.ScaleSpaceView(source="upload"), None)
+    assert "\n" not in str(e.value)
+
+
 @pytest.mark.parametrize("kwargs,msg", [
     ({"family": "cubic"}, "unknown resolution schedule 'cubic'"),
     ({"size": 16, "levels": 5}, r"levels must be in \[1, 4\] for size 16"),

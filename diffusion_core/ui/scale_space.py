@@ -311,7 +311,8 @@ def explain_samples(v: ScaleSpaceView, nums: dict) -> str:
         bias = (f"; the sampler's exact output spectrum differs from the truth by at most "
                 f"{100 * n['exact_max_rel_bias']:.1f}%" if n["exact_max_rel_bias"] is not None else "")
         lines.append(f"**{k}**: sample spectrum within {100 * n['max_rel_error']:.1f}% of the truth (mean "
-                     f"{100 * n['mean_rel_error']:.1f}%), largest |z| = {n['max_abs_z']:.2f}{bias}.")
+                     f"{100 * n['mean_rel_error']:.1f}%), largest |z| = {n['max_abs_z']:.2f} "
+                     f"({'against its exact output spectrum' if bias else 'against the truth'}){bias}.")
     lines.append("The posterior-mean (ancestral) sampler is slightly short of variance at fine scales; with fewer "
                  "steps the deficit grows for both. Sampling noise alone is shown by the error bars.")
     return "\n\n".join(lines)
