@@ -61,15 +61,15 @@ def captioned_row(panels: Sequence[Any], captions: Sequence[tuple[str, str]], ga
 
     rgb = [np.repeat(p[..., None], 3, -1) if p.ndim == 2 else p for p in panels]
     h = max(p.shape[0] for p in rgb)
-    head = 40
+    margin, head = 30, 40                  # margin: room for the image component's label badge
     width = sum(p.shape[1] for p in rgb) + gap * (len(rgb) - 1)
-    canvas = Image.new("RGB", (width, h + head), "white")
+    canvas = Image.new("RGB", (width, margin + head + h), "white")
     draw = ImageDraw.Draw(canvas)
     font = ImageFont.load_default(size=14)
     x = 0
     for p, (top, bottom) in zip(rgb, captions):
-        canvas.paste(Image.fromarray(p), (x, head))
-        draw.text((x + 2, 2), top, fill="#111", font=font)
-        draw.text((x + 2, 20), bottom, fill="#444", font=font)
+        canvas.paste(Image.fromarray(p), (x, margin + head))
+        draw.text((x + 2, margin + 2), top, fill="#111", font=font)
+        draw.text((x + 2, margin + 20), bottom, fill="#444", font=font)
         x += p.shape[1] + gap
     return np.asarray(canvas)
