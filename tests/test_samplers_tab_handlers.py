@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+import torch
 from PIL import Image
 
 from diffusion_core.models import get_model
@@ -107,3 +108,17 @@ def test_mixture_model_reports_mode_weights():
     assert r.numbers["metric"] == "mode_tv" and "mode-weight TV distance" in r.table
     assert {row["nfe"] for row in r.numbers["sweep"]} == {3, 4, 7, 8, 15, 16, 31, 32}
     assert all(0 <= row["value"] <= 1 for row in r.numbers["sweep"])
+
+
+def test_initial_noise_is_the_same_across_step_counts_and_schedules():
+    m = get_model("field-beta2-32")
+    z1, _ = S.initial_noise(m, 3, 11)
+    z2, _ = S.initial_noise(m, 3, 11)
+    assert torch.equal(z1, z2) and z1.shape == (3, 1, 32, 32)
+    a = H.trajectory_frames(H.SamplersView(samplers=("euler", "heun"), steps=4, seed=11, n=3))[0]
+    b = H.trajectory_frames(H.SamplersView(samplers=("euler", "heun"), steps=9, seed=11, n=3))[0]
+    assert np.array_equal(a[:, : a.shape[1] // 2], b[:, : b.shape[1] // 2])     # same first state, any N
+    s = S.model_sigmas(m, "karras", 5)
+    assert float(s[0]) == pytest.approx(80.0) and float(s[-2]) == pytest.approx(0.002) and float(s[-1]) == 0.0
+    tight = S.model_sigmas(m, "tight-power", 5)                 # fitted to a true sample of the model's data
+    assert len(tight) == 6 and bool((tight[:-1] > tight[1:]).all())
