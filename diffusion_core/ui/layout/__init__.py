@@ -24,6 +24,7 @@ TABS: list[tuple[str, str]] = [
     ("Bases & component schedules", "bases"),
     ("Scale space", "scale_space"),
     ("Samplers", "samplers"),
+    ("Workshop", "workshop"),
 ]
 
 INTRO = (
@@ -65,11 +66,18 @@ def build_app() -> gr.Blocks:
     """All tabs in one Blocks app."""
     with gr.Blocks(title="Diffusion Lab", fill_width=True) as demo:
         gr.Markdown(INTRO)
-        with gr.Tabs():
+        with gr.Tabs() as tabs:
             for label, module in TABS:
                 with gr.Tab(label, id=module):
                     importlib.import_module(f"{__name__}.{module}").build(demo)
+        demo.load(select_linked_tab, None, tabs, api_visibility="private")
     return demo
+
+
+def select_linked_tab(request: gr.Request):
+    """A link `?tab=NAME&...` opens on that tab (each tab's own load handler reads its settings)."""
+    tab = dict(request.query_params).get("tab") if request is not None else None
+    return gr.Tabs(selected=tab) if tab in {m for _, m in TABS} else gr.Tabs()
 
 
 def launch(host: str = "127.0.0.1", port: int = 7860) -> None:
