@@ -30,6 +30,7 @@ def run(quick: bool = False) -> dict:
     from ..ui.spectrum import SpectrumView, spectrum_view
 
     n = 10 if quick else 60
+    torch.set_num_threads(1)                                          # as the app serves each request
     spectrum_view(SpectrumView(photo="astronaut", size=256))          # warm-up: loads and caches the photo
     x0 = data.load_photo("astronaut", 256).to(torch.float64)
     g = torch.Generator().manual_seed(0)
