@@ -28,7 +28,7 @@ def radial_psd_figure(freqs: np.ndarray, clean: np.ndarray, noisy: np.ndarray | 
     fig.add_trace(go.Scatter(x=freqs, y=clean, name="clean", line={"color": COLORS[0]}))
     if noisy is not None:
         fig.add_trace(go.Scatter(x=freqs, y=noisy, name="noisy", line={"color": COLORS[1]}))
-    fig.add_trace(go.Scatter(x=[freqs[0], freqs[-1]], y=[floor, floor], name="noise floor e^-λ",
+    fig.add_trace(go.Scatter(x=[freqs[0], freqs[-1]], y=[floor, floor], name="noise floor e^-λ", mode="lines",
                              line={"color": "gray", "dash": "dot"}))
     if fit is not None:
         beta, amp = fit
