@@ -15,7 +15,7 @@ from .validation import InputError
 
 # Command modules, in the order `difflab --help` lists them.
 COMMAND_MODULES = [
-    "app", "spectrum", "bench", "increments", "bounds", "schedule", "basis_forward", "component_schedule", "sample", "models",
+    "app", "spectrum", "bench", "increments", "bounds", "schedule", "basis_forward", "component_schedule", "sample", "models", "train",
 ]
 
 

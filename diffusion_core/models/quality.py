@@ -11,6 +11,8 @@ The sample covariance S of K draws scatters around C_out with E||S - C||_F^2 =
 ||C_out - C||_F^2 + (||C_out||_F^2 + tr(C_out)^2) / K (Gaussian draws, known mean).
 Empirical model: memorisation rate = fraction of samples within RMS distance `tol` of a training image.
 Mixture model: total-variation distance between sampled mode frequencies and the mixture weights.
+Trained model (network + the exact law of its training data): the sample covariance error, next to
+its expected value for the exact denoiser with the same sampler and K (`sample_cov_rel_fro_expected`).
 """
 from __future__ import annotations
 
@@ -124,6 +126,8 @@ def score(model: Model, sampler: str, sigmas: Tensor, x: Tensor) -> dict[str, An
                 "sample_cov_rel_fro": sample_cov_rel_fro(model.gaussian, x),
                 "sample_cov_rel_fro_expected": mc_expected_rel_fro(v_out, v, x.shape[0]),
                 "mode_var_ratio_min": lo, "mode_var_ratio_max": hi}
+    if model.reference is not None:
+        return trained_score(model.reference, sampler, sigmas, x)
     if model.train is not None:
         m = memorisation(x, model.train)
         return {"metric": "memorisation_rate", "value": m["memorisation_rate"], "exact": False, **m}
@@ -131,6 +135,18 @@ def score(model: Model, sampler: str, sigmas: Tensor, x: Tensor) -> dict[str, An
         m = mode_weights_tv(x, model.mixture)
         return {"metric": "mode_tv", "value": m["mode_tv"], "exact": False, **m}
     return {"metric": None, "value": None, "exact": False}
+
+
+def trained_score(ref: GaussianDenoiser, sampler: str, sigmas: Tensor, x: Tensor) -> dict[str, Any]:
+    """A trained network's samples against the exact data law: sample-covariance error, next to what the
+    exact denoiser with the same sampler and sigmas would score on average (exact bias + MC term)."""
+    v = ref.variances.to(torch.float64)
+    v_exact = output_variance(sampler, v, sigmas)
+    c = ref.encode(x.to(torch.float64)).abs().pow(2).mean(0)                 # per-mode power of the draws
+    return {"metric": "sample_cov_rel_fro", "value": sample_cov_rel_fro(ref, x), "exact": False,
+            "sample_cov_rel_fro_expected": mc_expected_rel_fro(v_exact, v, x.shape[0]),
+            "exact_denoiser_cov_rel_fro": cov_rel_fro(v_exact, v),
+            "mode_power_rel": float((c.reshape(-1) - v.reshape(-1)).norm() / v.norm())}
 
 
 def exact_cov_error(model: Model, sampler: str, sigmas: Tensor) -> float | None:

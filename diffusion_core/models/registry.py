@@ -3,14 +3,17 @@
 Every entry is a `ModelSpec` (plain metadata, JSON-able) plus a constructor that returns a `Model`:
 the `Denoiser` D(x, lam) -> x0_hat (protocols.py), a way to draw true data samples, and the exact
 ground truth the samples are scored against (the Gaussian's basis and variances, or the training
-set of the empirical denoiser). Trained entries will carry `weights` (a safetensors file under
-models/weights/), `sha256`, `params` and `train_time`; they are None for the exact denoisers.
+set of the empirical denoiser). Trained entries (kind "trained") are read from the JSON sidecars
+`difflab train` writes next to their weights in models/weights/ (<name>.json + <name>.safetensors)
+and carry `weights`, `sha256`, `params`, `train_time` and `increment_law` (None for the exact
+denoisers); their `reference` is the exact denoiser of the data law they were trained on.
 Loading never unpickles: weights go through `safetensors.torch.load_file` after a hash check.
 """
 from __future__ import annotations
 
 import dataclasses
 import hashlib
+import json
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -63,6 +66,7 @@ class Model:
     gaussian: GaussianDenoiser | None = None    # exact data law N(decode(mean), decode diag(v) encode)
     train: Tensor | None = None                 # training set of an empirical denoiser [N, C, H, W]
     mixture: GaussianMixture | None = None      # exact data law of a Gaussian-mixture model
+    reference: GaussianDenoiser | None = None   # trained model: exact denoiser of its training data law
 
 
 # ---------------------------------------------------------------------------------------------
@@ -140,6 +144,63 @@ CONSTRUCTORS: dict[str, Callable[[ModelSpec], Model]] = {
 }
 
 
+# ---------------------------------------------------------------------------------------------
+# Trained networks: one JSON sidecar per safetensors file (written by `difflab train`)
+
+SIDECARS: dict[str, dict[str, Any]] = {}
+
+
+def trained_description(side: dict[str, Any]) -> str:
+    """One paragraph: what was trained, how, and its quality against the exact answer."""
+    text = (f"UNet ({side['params']:,} parameters, EDM preconditioning) trained by `difflab train "
+            f"{side['preset']}` ({side['steps']} steps, batch {side['batch_size']}, {side['train_time'] / 60:.0f} min "
+            f"on {side['world_size']} CPU process(es)), {side['increment_law']} forward noise, {side['loss']} loss.")
+    q = side.get("quality") or {}
+    rows = {r["sigma"]: r for r in q.get("denoising", [])}
+    if rows:
+        ex = ", ".join(f"σ={s:g}: {100 * r['excess_rel']:+.1f}%" for s, r in rows.items())
+        text += f" Denoising MSE above the exact Wiener filter's (held-out fields): {ex}."
+    smp = q.get("sampling")
+    if smp:
+        text += (f" {smp['sampler']} at NFE {smp['nfe']}, {smp['n']} samples: sample-covariance error "
+                 f"{100 * smp['net']['sample_cov_rel_fro']:.1f}% (exact denoiser, same noise: "
+                 f"{100 * smp['exact_mc_floor']['sample_cov_rel_fro']:.1f}%, the Monte Carlo floor); per-mode power "
+                 f"error {100 * smp['net']['mode_power_rel']:.1f}% (exact {100 * smp['exact_mc_floor']['mode_power_rel']:.1f}%).")
+    return text
+
+
+def spec_from_sidecar(side: dict[str, Any]) -> ModelSpec:
+    from .datasets import DATASETS
+
+    return ModelSpec(side["name"], "trained", DATASETS[side["dataset"]].label, tuple(side["shape"]),  # type: ignore[arg-type]
+                     trained_description(side), weights=side["weights"], sha256=side["sha256"],
+                     params=side["params"], train_time=side["train_time"], increment_law=side["increment_law"])
+
+
+def _trained(spec: ModelSpec) -> Model:
+    """Hash-checked weights -> UNet -> Denoiser; data and exact reference from models/datasets.py."""
+    from .datasets import DATASETS
+    from .unet import NetDenoiser, UNet, UNetConfig
+
+    side = SIDECARS[spec.name]
+    net = UNet(UNetConfig.from_json(side["arch"]))
+    net.load_state_dict(load_weights(spec), strict=True)
+    ds = DATASETS[side["dataset"]]
+    return Model(spec, NetDenoiser(net), ds.draw, reference=ds.exact() if ds.exact else None)
+
+
+def register_trained(weights_dir: Path = WEIGHTS_DIR) -> None:
+    """Add every <name>.json sidecar in `weights_dir` to SPECS / CONSTRUCTORS."""
+    for path in sorted(weights_dir.glob("*.json")):
+        side = json.loads(path.read_text())
+        SIDECARS[side["name"]] = side
+        SPECS[side["name"]] = spec_from_sidecar(side)
+        CONSTRUCTORS[side["name"]] = _trained
+
+
+register_trained()
+
+
 def list_models() -> list[dict[str, Any]]:
     """The registry as JSON-able dicts (`difflab models --json`)."""
     return [s.to_json() for s in SPECS.values()]
@@ -150,8 +211,6 @@ def get_model(name: str) -> Model:
     """Build (once) the model called `name`; InputError lists the valid names."""
     check_choice("model", name, SPECS)
     spec = SPECS[name]
-    if spec.kind == "trained":
-        raise InputError(f"model {name} is a trained network; no trained weights ship yet")
     return CONSTRUCTORS[name](spec)
 
 

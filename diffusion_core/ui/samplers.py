@@ -97,6 +97,9 @@ def quality_sweep(view: SamplersView, progress: Progress | None = None) -> tuple
             row = {"sampler": name, "nfe": S.nfe_of(name, steps), "steps": steps}
             if exact:
                 row["value"] = Q.exact_cov_error(model, name, S.model_sigmas(model, view.schedule, steps))
+            elif model.reference is not None:                               # trained network
+                _, q = run_one(model, view, name, steps, view.n)
+                row.update(value=q["value"], perfect=q["sample_cov_rel_fro_expected"])
             elif model.mixture is not None:
                 _, q = run_one(model, view, name, steps, SWEEP_N_MIXTURE)
                 row.update(value=q["value"], perfect=q["tv_perfect"])
@@ -104,7 +107,8 @@ def quality_sweep(view: SamplersView, progress: Progress | None = None) -> tuple
                 _, q = run_one(model, view, name, steps, view.n)
                 row.update(value=q["value"], distinct=q["distinct_copies"] / view.n)
             rows.append(row)
-    return rows, ("cov_rel_fro" if exact else "mode_tv" if model.mixture is not None else "memorisation_rate")
+    return rows, ("cov_rel_fro" if exact else "sample_cov_rel_fro" if model.reference is not None
+                  else "mode_tv" if model.mixture is not None else "memorisation_rate")
 
 
 def _caption(name: str, q: dict[str, Any]) -> str:
@@ -114,6 +118,8 @@ def _caption(name: str, q: dict[str, Any]) -> str:
         return f"{name} · NFE {q['nfe']} · {100 * q['value']:.0f}% copies"
     if q["metric"] == "mode_tv":
         return f"{name} · NFE {q['nfe']} · mode TV {q['value']:.2f}"
+    if q["metric"] == "sample_cov_rel_fro":
+        return f"{name} · NFE {q['nfe']} · sample-cov. error {100 * q['value']:.0f}%"
     return f"{name} · NFE {q['nfe']}"
 
 
@@ -130,6 +136,10 @@ def _table(numbers: dict[str, dict[str, Any]], metric: str) -> str:
                        f"(expected {100 * q['sample_cov_rel_fro_expected']:.0f}%) | {q['mode_var_ratio_min']:.3f} – "
                        f"{q['mode_var_ratio_max']:.3f} |\n" for s, q in numbers.items())
         return head + body
+    if metric == "sample_cov_rel_fro":
+        head = "| sampler | NFE | sample-cov. error of these draws | same, exact denoiser (expected) | per-mode power error |\n|---|---|---|---|---|\n"
+        return head + "".join(f"| {s} | {q['nfe']} | **{100 * q['value']:.0f}%** | {100 * q['sample_cov_rel_fro_expected']:.0f}% | "
+                              f"{100 * q['mode_power_rel']:.0f}% |\n" for s, q in numbers.items())
     if metric == "mode_tv":
         head = "| sampler | NFE | mode-weight TV distance | TV of a perfect sampler (same n) | mean log-likelihood |\n|---|---|---|---|---|\n"
         return head + "".join(f"| {s} | {q['nfe']} | **{q['value']:.3f}** | {q['tv_perfect']:.3f} | "
@@ -156,6 +166,10 @@ def explain(view: SamplersView, model: Model, numbers: dict[str, dict[str, Any]]
                      f"{100 * q['value']:.2f}% at NFE {q['nfe']}. {view.n} draws are far too few to see this by eye: "
                      f"even perfect draws would have a sample-covariance error of about {100 * floor:.0f}%; the exact "
                      "number and the sweep resolve it. Second moments do not depend on the noise law; the pixels do.")
+    elif model.reference is not None:
+        lines.append(f"A trained network, scored against the exact law of its training data: the sample-covariance "
+                     f"error of these {view.n} draws next to what the exact denoiser would score with the same sampler "
+                     "and n (Monte Carlo dominates at small n; the description above gives the large-n numbers).")
     elif model.mixture is not None:
         tvs = ", ".join(f"{s} {q['value']:.3f}" for s, q in numbers.items())
         ll = float(model.mixture.log_prob(model.draw_data(512, torch.Generator().manual_seed(1)).reshape(512, -1)).mean())
@@ -191,7 +205,7 @@ def sample_compare(view: SamplersView, progress: Progress | None = None) -> Comp
         gallery.append((S.tile_grid(x, min_tile=64), _caption(name, q)))
     rows, metric = quality_sweep(view, progress)
     current = {s: (q["nfe"], q["value"]) for s, q in numbers.items()}
-    title = f"{plots.TITLES[metric]} vs NFE · {view.model} · {view.schedule}"
+    title = f"{plots.TITLES.get(metric, 'Sample covariance error')} vs NFE · {view.model} · {view.schedule}"
     fig = plots.quality_vs_nfe_figure(rows, metric, current, title)
     return CompareResult(gallery, _panel(gallery), _table(numbers, metric), fig, explain(view, model, numbers, sigmas),
                          {"samplers": numbers, "sweep": rows, "metric": metric})
