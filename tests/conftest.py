@@ -10,6 +10,12 @@ import pytest
 
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 
+import torch  # noqa: E402
+
+# One intra-op thread for the whole session, as the app serves each request: the tests are many
+# small-tensor loops, which thrash (~5-30x slower) with two threads on a shared 2-core machine.
+torch.set_num_threads(1)
+
 
 def _free_port() -> int:
     with socket.socket() as s:

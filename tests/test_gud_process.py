@@ -18,13 +18,6 @@ COV = torch.cov(XF.T) + 1e-4 * torch.eye(64, dtype=torch.float64)     # the digi
 N = 4096
 
 
-@pytest.fixture(autouse=True)
-def one_thread():
-    """64 x 64 solves per step: one thread is ~30x faster than two threads on a busy 2-core box."""
-    n = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(n)
 CASES = {"pixel": ["variance", "column"], "fourier": ["variance", "frequency"], "dct": ["variance", "frequency"],
          "wavelet": ["variance", "level"], "pca": ["variance", "random"]}
 

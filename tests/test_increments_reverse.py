@@ -6,19 +6,10 @@ import pytest
 import torch
 from scipy import integrate, stats
 
-from diffusion_core.denoisers.mixture import GaussianMixture, mixture_1d, mixture_2d
+from diffusion_core.denoisers.mixture import mixture_1d, mixture_2d
 from diffusion_core.increments import LAWS, noise_sampler
 from diffusion_core.validation import InputError
 from diffusion_core.walks import reverse_vp_walk
-
-
-@pytest.fixture(autouse=True, scope="module")
-def one_thread():
-    """Small tensors: torch's intra-op threads only thrash on a shared 2-core machine."""
-    n = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(n)
 
 
 def test_1d_denoiser_is_posterior_mean_by_quadrature():

@@ -1,12 +1,10 @@
 """Increments tab: handlers without a server, presets, and the `increments` api_name on the running app."""
 import glob
-import math
 from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
 import pytest
-import torch
 
 from diffusion_core.increments import LAWS
 from diffusion_core.losses import KL_UNIFORM_GAUSS
@@ -15,14 +13,6 @@ from diffusion_core.ui import increments as H
 from diffusion_core.validation import InputError
 
 PRESETS = sorted(glob.glob(str(Path(__file__).resolve().parents[1] / "presets" / "increments" / "*.toml")))
-
-
-@pytest.fixture(autouse=True, scope="module")
-def one_thread():
-    n = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(n)
 
 
 def test_forward_view_numbers_match_exact_values():

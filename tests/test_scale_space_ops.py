@@ -14,14 +14,6 @@ from diffusion_core.validation import InputError
 AB = ss.ddpm_alpha_bar(1000)
 
 
-@pytest.fixture(autouse=True)
-def one_thread():
-    n = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(n)
-
-
 def direct_matrix(n_in, n_out):
     """Dense matrix of one direct antialiased bilinear resize n_in -> n_out (factor k = n_in/n_out)."""
     eye = torch.eye(n_in * n_in, dtype=torch.float64).reshape(-1, 1, n_in, n_in)

@@ -12,14 +12,6 @@ from diffusion_core.scale_space_sampler import (
 STEPS = 100
 
 
-@pytest.fixture(autouse=True)
-def one_thread():
-    n = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(n)
-
-
 @pytest.fixture(scope="module")
 def den():
     return ExactFieldDenoiser(16, 2.0)

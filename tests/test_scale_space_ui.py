@@ -5,19 +5,10 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-import torch
 
 from diffusion_core import presets
 from diffusion_core.ui import scale_space as h
 from diffusion_core.validation import InputError
-
-
-@pytest.fixture(autouse=True)
-def one_thread():
-    n = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(n)
 
 
 def test_main_handler_numbers_and_figures():

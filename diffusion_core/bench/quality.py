@@ -15,9 +15,8 @@ from typing import Any
 import torch
 
 from ..data import power_law_variance
-from ..denoisers.gaussian import diagonal_denoiser
+from ..models.quality import output_variance
 from ..discretization import build_schedule
-from ..samplers import SAMPLERS
 from ..tight import TightParams, bounds, field_spectrum, fit_band_for, tight_lam_fn
 from ..spectral import fit_power_law
 
@@ -27,35 +26,8 @@ SAMPLER_NAMES = ("euler", "heun", "dpmpp_2m")
 METHOD = "exact-analytic (per Fourier mode, linear sampler pushed through; no Monte Carlo)"
 
 # ---------------------------------------------------------------------------------------------
-# Exact output variance of a linear sampler
-
-
-class UnitNoise:
-    """NoiseSampler for [R, M] states: call j returns 1 in row j + 1, 0 elsewhere (impulse response)."""
-
-    def __init__(self) -> None:
-        self.calls = 0
-
-    def __call__(self, shape: Any, generator: Any, dtype: torch.dtype = torch.float32) -> Tensor:
-        out = torch.zeros(shape, dtype=dtype)
-        self.calls += 1
-        if self.calls < shape[0]:
-            out[self.calls] = 1.0
-        return out
-
-
-DETERMINISTIC = ("euler", "heun", "dpmpp_2m", "ddim")   # ddim at its default eta = 0
-
-
-def output_variance(sampler: str, variances: Tensor, sigmas: Tensor) -> Tensor:
-    """Per-mode variance of the sampler output for x_init = sigma_0 z and unit-variance noise. [M]"""
-    v = variances.reshape(-1).to(torch.float64)                  # [M] mode variances
-    uniq, inverse = torch.unique(v, return_inverse=True)         # [U]: equal variances, equal answers
-    rows = 1 if sampler in DETERMINISTIC else len(sigmas)        # 1 + at most N noise injections
-    x = torch.zeros(rows, uniq.numel(), dtype=torch.float64)     # [R, U]
-    x[0] = sigmas[0]
-    out = SAMPLERS[sampler](diagonal_denoiser(uniq), x, sigmas.to(torch.float64), noise=UnitNoise())
-    return out.pow(2).sum(dim=0)[inverse]                        # [M]
+# Exact output variance of a linear sampler: models.quality.output_variance (impulse responses of
+# the real sampler code, per distinct mode variance).
 
 
 def w2_gaussian_diag(v_out: Tensor, v_true: Tensor) -> float:
