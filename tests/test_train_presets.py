@@ -69,3 +69,16 @@ def test_edm_weight_lr_schedule_and_losses():
     soft = residual_loss(r, "soft-l1", 1.0)                       # (2/v^2)(e^{-v|r|} - 1 + v|r|)
     assert soft[0] == pytest.approx(1e-6, rel=1e-3)              # quadratic for small residuals
     assert soft[2] == pytest.approx(2 * (50 - 1), rel=1e-6)       # linear (2/v)|r| - 2/v^2 for large ones
+
+
+def test_edm_loss_floor_matches_monte_carlo_over_sigma():
+    from diffusion_core import data
+    from diffusion_core.models.evaluate import edm_loss_floor, wiener_mse
+
+    v = data.power_law_variance(32, 2.0)
+    g = torch.Generator().manual_seed(0)
+    sig = torch.exp(-1.2 + 1.2 * torch.randn(4000, generator=g, dtype=torch.float64))
+    mc = torch.tensor([float(edm_weight(s, 0.5)) * wiener_mse(v, float(s)) for s in sig])
+    floor = edm_loss_floor(v)
+    assert floor == pytest.approx(0.75737, abs=1e-4)                      # quadrature value
+    assert abs(float(mc.mean()) - floor) < 3 * float(mc.std()) / 4000**0.5

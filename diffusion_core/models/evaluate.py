@@ -79,3 +79,16 @@ def field_quality(den: Denoiser, exact: GaussianDenoiser, draw: Any, shape: tupl
     x0 = draw(n_denoise, g)
     return {"denoising": denoising_table(den, exact, x0, g),
             "sampling": sampling_quality(den, exact, shape, n=n_samples)}
+
+
+def edm_loss_floor(v: Tensor, p_mean: float = -1.2, p_std: float = 1.2, sigma_data: float = 0.5,
+                   nodes: int = 64) -> float:
+    """E_{ln sigma ~ N(p_mean, p_std^2)} [lambda(sigma) MMSE(sigma)]: the EDM mse loss of the exact denoiser
+    (Gaussian noise), by Gauss-Hermite quadrature; the training loss of a perfect network."""
+    import numpy as np
+
+    z, w = np.polynomial.hermite_e.hermegauss(nodes)                      # weight exp(-z^2 / 2)
+    sig = np.exp(p_mean + p_std * z)
+    lam = (sig**2 + sigma_data**2) / (sig * sigma_data) ** 2
+    mmse = np.array([wiener_mse(v, float(s)) for s in sig])
+    return float((w * lam * mmse).sum() / w.sum())
