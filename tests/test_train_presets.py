@@ -55,6 +55,8 @@ def test_cli_bad_preset_exits_2(capsys):
     assert main(["train", "train/nope.toml"]) == 2
     assert "preset not found" in capsys.readouterr().err
     assert main(["train", "/etc/passwd.toml"]) == 2
+    assert main(["train", "presets/train/smoke.toml", "--nproc", "0"]) == 2   # repo-root path form accepted
+    assert "nproc must be in [1, 64], got 0" in capsys.readouterr().err
 
 
 def test_edm_weight_lr_schedule_and_losses():
