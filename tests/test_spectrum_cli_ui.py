@@ -143,3 +143,22 @@ def test_shipped_spectrum_presets_load():
     assert files
     for f in files:
         presets.load_preset(Path("spectrum") / f.name, SpectrumView)
+
+
+def test_view_io_restores_a_view_from_a_link_and_a_file(tmp_path):
+    from types import SimpleNamespace
+
+    from diffusion_core.ui.layout.spectrum import IO
+
+    req = SimpleNamespace(query_params={"tab": "spectrum", "photo": "camera", "lam": "-1.5", "size": "128"})
+    values = IO.load_link(req)
+    assert values[1] == "camera" and values[5] == 128 and values[6] == -1.5
+    other = IO.load_link(SimpleNamespace(query_params={"tab": "bases", "photo": "camera"}))
+    assert len(other) == len(values) and all(isinstance(v, dict) for v in other)   # gr.update(): unchanged
+    f = tmp_path / "v.toml"
+    f.write_text(presets.dump_preset(SpectrumView(photo="moon", lam=2.0)))
+    assert IO.load_file(str(f))[1] == "moon"
+    with pytest.raises(InputError, match="unknown preset key"):
+        g = tmp_path / "bad.toml"
+        g.write_text("lam = 1.0\nbogus = 2\n")
+        IO.load_file(str(g))

@@ -12,6 +12,7 @@ from typing import Any
 
 import gradio as gr
 
+from ...presets import from_query, load_uploaded_preset
 from ...validation import InputError
 
 log = logging.getLogger("difflab.app")
@@ -60,6 +61,27 @@ def link_for(request: gr.Request | None, tab: str, query: str) -> str:
         if host:
             base = f"http://{host}/"
     return f"{base}?tab={tab}&{query}"
+
+
+class ViewIO:
+    """Preset files and links for one tab's view dataclass: the same round-trip in every tab."""
+
+    def __init__(self, tab: str, cls: type, values: Callable[[Any], list]) -> None:
+        self.tab, self.cls, self.values = tab, cls, values
+
+    def _unchanged(self) -> list:
+        return [gr.update()] * len(self.values(self.cls()))
+
+    def load_file(self, path: str | None) -> list:
+        """An uploaded .toml preset -> the tab's control values (unchanged if no file)."""
+        return self.values(load_uploaded_preset(path, self.cls)) if path else self._unchanged()
+
+    def load_link(self, request: gr.Request) -> list:
+        """`?tab=<this tab>&key=value...` -> the tab's control values (unchanged for other tabs)."""
+        params = dict(request.query_params) if request is not None else {}
+        if params.get("tab") != self.tab:
+            return self._unchanged()
+        return self.values(from_query(params, self.cls))
 
 
 def build_app() -> gr.Blocks:

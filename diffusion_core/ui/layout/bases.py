@@ -11,9 +11,9 @@ from ...bases import BASIS_NAMES
 from ...exports import write_text
 from ...extension import TEXTURES
 from ...gud import KINDS
-from ...presets import dump_preset, from_query, load_preset, load_uploaded_preset, to_query
+from ...presets import dump_preset, load_preset, to_query
 from .. import bases as handlers
-from . import guard, link_for
+from . import guard, link_for, ViewIO
 
 D = handlers.BasesView()
 WAVELETS = ["haar", "db2", "db3", "db4", "sym4", "coif1"]
@@ -83,19 +83,11 @@ def _values(v: handlers.BasesView) -> list:
     return [getattr(v, f) for f in FIELDS]
 
 
+IO = ViewIO("bases", handlers.BasesView, _values)
+
+
 def load_bundled(name):
     return _values(load_preset(f"bases/{name}.toml", handlers.BasesView))
-
-
-def load_file(path):
-    return [gr.update()] * len(FIELDS) if not path else _values(load_uploaded_preset(path, handlers.BasesView))
-
-
-def load_link(request: gr.Request):
-    params = dict(request.query_params) if request is not None else {}
-    if params.get("tab") != "bases":
-        return [gr.update()] * len(FIELDS)
-    return _values(from_query(params, handlers.BasesView))
 
 
 INTRO = (
@@ -234,8 +226,8 @@ def _wire(demo: gr.Blocks, c: SimpleNamespace, o: SimpleNamespace) -> None:
     c.preset_btn.click(guard(save_preset), settings, [c.out_file, c.link], api_name="bases_preset")
     redraw = lambda ev: ev.then(api_visibility="private", **sched).then(api_visibility="private", **fwd)  # noqa: E731
     redraw(c.load_btn.click(guard(load_bundled), c.bundled, settings, api_visibility="private"))
-    redraw(c.preset_in.upload(guard(load_file), c.preset_in, settings, api_visibility="private"))
-    redraw(demo.load(guard(load_link), None, settings, api_visibility="private"))
+    redraw(c.preset_in.upload(guard(IO.load_file), c.preset_in, settings, api_visibility="private"))
+    redraw(demo.load(guard(IO.load_link), None, settings, api_visibility="private"))
 
 
 def build(demo: gr.Blocks) -> None:

@@ -8,12 +8,11 @@ import gradio as gr
 
 from ...exports import write_text
 from ...increments import LAWS
-from ...presets import dump_preset, from_query, load_uploaded_preset, to_query
+from ...presets import dump_preset, to_query
 from .. import increments as handlers
-from . import guard, link_for
+from . import guard, link_for, ViewIO
 
 D = handlers.IncrementsView()
-N_SETTINGS = 13
 
 
 def _view(law, nu, steps, paths, seed, form, grid, loss_t, loss_steps, laplace_form, reverse_steps,
@@ -63,17 +62,7 @@ def _values(v: handlers.IncrementsView) -> list:
             v.reverse_steps, v.reverse_sampler, v.samples]
 
 
-def load_preset(path):
-    if not path:
-        return [gr.update()] * N_SETTINGS
-    return _values(load_uploaded_preset(path, handlers.IncrementsView))
-
-
-def load_link(request: gr.Request):
-    params = dict(request.query_params) if request is not None else {}
-    if params.get("tab") != "increments":
-        return [gr.update()] * N_SETTINGS
-    return _values(from_query(params, handlers.IncrementsView))
+IO = ViewIO("increments", handlers.IncrementsView, _values)
 
 
 def build(demo: gr.Blocks) -> None:
@@ -141,5 +130,5 @@ def build(demo: gr.Blocks) -> None:
     csv_btn.click(guard(export_csv), settings, out_file, api_name="increments_csv")
     json_btn.click(guard(export_json), settings, out_file, api_name="increments_json")
     preset_btn.click(guard(save_preset), settings, [out_file, link], api_name="increments_preset")
-    preset_in.upload(guard(load_preset), preset_in, settings, api_visibility="private")
-    demo.load(guard(load_link), None, settings, api_visibility="private")
+    preset_in.upload(guard(IO.load_file), preset_in, settings, api_visibility="private")
+    demo.load(guard(IO.load_link), None, settings, api_visibility="private")

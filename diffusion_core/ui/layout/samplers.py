@@ -9,14 +9,13 @@ import gradio as gr
 from ...exports import write_text
 from ...increments import LAWS
 from ...models.registry import SPECS
-from ...presets import dump_preset, from_query, load_uploaded_preset, to_query
+from ...presets import dump_preset, to_query
 from ...samplers import SAMPLERS
 from ...schedules import FAMILIES
 from .. import samplers as handlers
-from . import guard, link_for
+from . import guard, link_for, ViewIO
 
 D = handlers.SamplersView()
-N_SETTINGS = 7
 
 
 def _view(model, samplers, schedule, steps, seed, noise_law, n) -> handlers.SamplersView:
@@ -64,17 +63,7 @@ def _values(v: handlers.SamplersView) -> list:
     return [v.model, list(v.samplers), v.schedule, v.steps, v.seed, v.noise_law, v.n]
 
 
-def load_preset(path):
-    if not path:
-        return [gr.update()] * N_SETTINGS
-    return _values(load_uploaded_preset(path, handlers.SamplersView))
-
-
-def load_link(request: gr.Request):
-    params = dict(request.query_params) if request is not None else {}
-    if params.get("tab") != "samplers":
-        return [gr.update()] * N_SETTINGS
-    return _values(from_query(params, handlers.SamplersView))
+IO = ViewIO("samplers", handlers.SamplersView, _values)
 
 
 def build(demo: gr.Blocks) -> None:
@@ -130,6 +119,6 @@ def _wire(demo, settings, outputs, run, seed, gif_btn, gif, export_btns, preset_
     csv_btn.click(guard(export_csv), settings, out_file, api_name="sample_compare_csv")
     json_btn.click(guard(export_json), settings, out_file, api_name="sample_compare_json")
     preset_btn.click(guard(save_preset), settings, [out_file, link], api_name="sample_compare_preset")
-    preset_in.upload(guard(load_preset), preset_in, settings, api_visibility="private").then(
+    preset_in.upload(guard(IO.load_file), preset_in, settings, api_visibility="private").then(
         api_visibility="private", **main)
-    demo.load(guard(load_link), None, settings, api_visibility="private").then(api_visibility="private", **main)
+    demo.load(guard(IO.load_link), None, settings, api_visibility="private").then(api_visibility="private", **main)

@@ -6,12 +6,11 @@ import gradio as gr
 
 from ... import data
 from ...exports import write_text
-from ...presets import dump_preset, from_query, load_uploaded_preset, to_query
+from ...presets import dump_preset, to_query
 from .. import scale_space as handlers
-from . import guard, link_for
+from . import guard, link_for, ViewIO
 
 D = handlers.ScaleSpaceView()
-N_SETTINGS = 13
 
 
 def _view(source, photo, beta, seed, size, levels, family, gamma, t, sample_size, sample_levels, n_samples,
@@ -61,17 +60,7 @@ def _values(v: handlers.ScaleSpaceView) -> list:
             v.sample_levels, v.n_samples, v.steps]
 
 
-def load_preset(path):
-    if not path:
-        return [gr.update()] * N_SETTINGS
-    return _values(load_uploaded_preset(path, handlers.ScaleSpaceView))
-
-
-def load_link(request: gr.Request):
-    params = dict(request.query_params) if request is not None else {}
-    if params.get("tab") != "scale_space":
-        return [gr.update()] * N_SETTINGS
-    return _values(from_query(params, handlers.ScaleSpaceView))
+IO = ViewIO("scale_space", handlers.ScaleSpaceView, _values)
 
 
 def _controls() -> tuple[list, gr.File]:
@@ -161,6 +150,6 @@ def _wire(demo, settings, upload, outputs, sampling, exports, time_outputs) -> N
     fgif_btn.click(guard(export_forward_gif), [upload, *settings], out_file, api_name="scale_space_forward_gif")
     rgif_btn.click(guard(export_reverse_gif), settings, out_file, api_name="scale_space_reverse_gif")
     preset_btn.click(guard(save_preset), settings, [out_file, link], api_name="scale_space_preset")
-    preset_in.upload(guard(load_preset), preset_in, settings, api_visibility="private").then(
+    preset_in.upload(guard(IO.load_file), preset_in, settings, api_visibility="private").then(
         api_visibility="private", **main)
-    demo.load(guard(load_link), None, settings, api_visibility="private").then(api_visibility="private", **main)
+    demo.load(guard(IO.load_link), None, settings, api_visibility="private").then(api_visibility="private", **main)

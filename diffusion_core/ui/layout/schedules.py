@@ -9,13 +9,12 @@ import gradio as gr
 
 from ... import data
 from ...exports import write_text
-from ...presets import dump_preset, from_query, load_uploaded_preset, to_query
+from ...presets import dump_preset, to_query
 from ...schedules import FAMILIES
 from .. import schedules as handlers
-from . import guard, link_for
+from . import guard, link_for, ViewIO
 
 D = handlers.SchedulesView()
-N_SETTINGS = 21
 
 
 def _view(schedules, steps, source, photo, beta, seed, size, tau_lo, tau_hi, dc, sigma_min, sigma_max, rho,
@@ -32,6 +31,9 @@ def _values(v: handlers.SchedulesView) -> list:
     return [list(v.schedules), v.steps, v.source, v.photo, v.beta, v.seed, v.size, v.tau_lo, v.tau_hi, v.dc,
             v.sigma_min, v.sigma_max, v.rho, v.noise_d, v.timestep_spacing, v.steps_offset,
             v.rescale_betas_zero_snr, v.use_karras_sigmas, v.final_sigmas_type, v.diffusers_family, v.animate]
+
+
+IO = ViewIO("schedules", handlers.SchedulesView, _values)
 
 
 def schedules(upload, *settings):
@@ -59,19 +61,6 @@ def save_preset(*settings, request: gr.Request = None):
     view = _view(*settings)
     path = write_text("schedules-preset", ".toml", dump_preset(view))
     return [str(path)], link_for(request, "schedules", to_query(view))
-
-
-def load_preset(path):
-    if not path:
-        return [gr.update()] * N_SETTINGS
-    return _values(load_uploaded_preset(path, handlers.SchedulesView))
-
-
-def load_link(request: gr.Request):
-    params = dict(request.query_params) if request is not None else {}
-    if params.get("tab") != "schedules":
-        return [gr.update()] * N_SETTINGS
-    return _values(from_query(params, handlers.SchedulesView))
 
 
 def dataset(dataset_name, components, draws, seed, steps, kind, tau_lo, tau_hi):
@@ -179,7 +168,7 @@ def _wire(demo: gr.Blocks, settings: list, upload, o: dict, e: dict) -> None:
     e["preset"].click(guard(save_preset), settings, [e["file"], e["link"]], api_name="schedules_preset")
     o["ds_btn"].click(guard(dataset), [o["ds"], o["comps"], o["draws"], seed, steps, o["kind"], tau_lo, tau_hi],
                       [o["ds_scatter"], o["ds_curves"], o["ds_md"]], api_name="schedules_dataset")
-    e["preset_in"].upload(guard(load_preset), e["preset_in"], settings, api_visibility="private").then(
+    e["preset_in"].upload(guard(IO.load_file), e["preset_in"], settings, api_visibility="private").then(
         api_visibility="private", **main).then(api_visibility="private", **bnd)
-    demo.load(guard(load_link), None, settings, api_visibility="private").then(
+    demo.load(guard(IO.load_link), None, settings, api_visibility="private").then(
         api_visibility="private", **main).then(api_visibility="private", **bnd)

@@ -8,10 +8,10 @@ from __future__ import annotations
 import gradio as gr
 
 from ... import data
-from ...presets import dump_preset, from_query, load_uploaded_preset, to_query
+from ...presets import dump_preset, to_query
 from ...exports import write_text
 from .. import spectrum as handlers
-from . import guard, link_for
+from . import guard, link_for, ViewIO
 
 D = handlers.SpectrumView()
 
@@ -46,17 +46,7 @@ def _values(v: handlers.SpectrumView) -> list:
     return [v.source, v.photo, v.dataset, v.beta, v.seed, v.size, v.lam, v.tau_lo, v.tau_hi, v.window]
 
 
-def load_preset(path):
-    if not path:
-        return [gr.update()] * 10
-    return _values(load_uploaded_preset(path, handlers.SpectrumView))
-
-
-def load_link(request: gr.Request):
-    params = dict(request.query_params) if request is not None else {}
-    if params.get("tab") != "spectrum":
-        return [gr.update()] * 10
-    return _values(from_query(params, handlers.SpectrumView))
+IO = ViewIO("spectrum", handlers.SpectrumView, _values)
 
 
 def build(demo: gr.Blocks) -> None:
@@ -107,6 +97,6 @@ def build(demo: gr.Blocks) -> None:
     fig_btn.click(guard(export_figures), [upload, *settings], out_file, api_name="spectrum_figures")
     preset_btn.click(guard(save_preset), settings, [out_file, link], api_name="spectrum_preset")
     # Presets and links set the controls, then redraw once (programmatic sets fire .change, not .input).
-    preset_in.upload(guard(load_preset), preset_in, settings, api_visibility="private").then(
+    preset_in.upload(guard(IO.load_file), preset_in, settings, api_visibility="private").then(
         api_visibility="private", **main)
-    demo.load(guard(load_link), None, settings, api_visibility="private").then(api_visibility="private", **main)
+    demo.load(guard(IO.load_link), None, settings, api_visibility="private").then(api_visibility="private", **main)
