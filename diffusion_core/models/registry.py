@@ -191,7 +191,7 @@ def _trained(spec: ModelSpec) -> Model:
 
 def register_trained(weights_dir: Path = WEIGHTS_DIR) -> None:
     """Add every <name>.json sidecar in `weights_dir` to SPECS / CONSTRUCTORS."""
-    for path in sorted(weights_dir.glob("*.json")):
+    for path in sorted(weights_dir.glob("*.json"), key=lambda q: q.stem.split("-")):     # a-b before a-b-c
         side = json.loads(path.read_text())
         SIDECARS[side["name"]] = side
         SPECS[side["name"]] = spec_from_sidecar(side)
