@@ -158,7 +158,7 @@ def trained_description(side: dict[str, Any]) -> str:
     q = side.get("quality") or {}
     rows = {r["sigma"]: r for r in q.get("denoising", [])}
     if rows:
-        ex = ", ".join(f"σ={s:g}: {100 * r['excess_rel']:+.1f}%" for s, r in rows.items())
+        ex = ", ".join(f"σ={s:g}: {100 * r['excess_rel']:+.2f}%" for s, r in rows.items())
         text += f" Denoising MSE above the exact Wiener filter's (held-out fields): {ex}."
     smp = q.get("sampling")
     if smp:
