@@ -73,7 +73,7 @@ def build(demo: gr.Blocks) -> None:
         "samplers' own discretisation errors, measured against the exact answer.")
     with gr.Row():
         with gr.Column(scale=1, min_width=300):
-            model = gr.Dropdown(list(SPECS), value=D.model, label="Model (exact denoiser)")
+            model = gr.Dropdown(list(SPECS), value=D.model, label="Model (exact denoiser or trained network)")
             samplers = gr.CheckboxGroup(list(SAMPLERS), value=list(D.samplers), label="Samplers (choose 2-4)")
             schedule = gr.Dropdown(list(FAMILIES), value=D.schedule, label="Schedule (karras/edm/exponential use the model's σ range)")
             steps = gr.Slider(1, 128, value=D.steps, step=1, label="Steps N (heun uses 2N − 1 evaluations)")
