@@ -2,7 +2,6 @@
 InputErrors; the CLI turns them into exit code 2 before launching anything."""
 from __future__ import annotations
 
-from pathlib import Path
 
 import pytest
 

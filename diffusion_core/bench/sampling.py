@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 import time
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 import torch
 
@@ -58,28 +58,26 @@ def monte_carlo_rows(k: int, samplers: tuple[str, ...], steps: int = 64) -> list
     return rows
 
 
-def memorisation_rows(k: int, nfes: tuple[int, ...]) -> list[dict[str, Any]]:
-    """Memorisation rate of digits-empirical per sampler and NFE (K samples, seed 0)."""
-    m = get_model("digits-empirical")
+def _sweep_rows(model: str, k: int, nfes: tuple[int, ...], score: Callable[[Any, Any], dict]) -> list[dict[str, Any]]:
+    """score(samples, model) per sampler and NFE budget (K samples, seed 0)."""
+    m = get_model(model)
     rows = []
     for s in SAMPLERS:
         for budget in nfes:
             steps = S.steps_for_nfe(s, budget)
             x = S.run_sampler(m, s, S.model_sigmas(m, "karras", steps), k, 0)
-            rows.append({"sampler": s, "nfe": S.nfe_of(s, steps), "k": k, **Q.memorisation(x, m.train)})
+            rows.append({"sampler": s, "nfe": S.nfe_of(s, steps), "k": k, **score(x, m)})
     return rows
+
+
+def memorisation_rows(k: int, nfes: tuple[int, ...]) -> list[dict[str, Any]]:
+    """Memorisation rate of digits-empirical per sampler and NFE."""
+    return _sweep_rows("digits-empirical", k, nfes, lambda x, m: Q.memorisation(x, m.train))
 
 
 def mixture_rows(k: int, nfes: tuple[int, ...]) -> list[dict[str, Any]]:
-    """Mode-weight TV distance of digits-gmm10 per sampler and NFE (K samples, seed 0)."""
-    m = get_model("digits-gmm10")
-    rows = []
-    for s in SAMPLERS:
-        for budget in nfes:
-            steps = S.steps_for_nfe(s, budget)
-            x = S.run_sampler(m, s, S.model_sigmas(m, "karras", steps), k, 0)
-            rows.append({"sampler": s, "nfe": S.nfe_of(s, steps), "k": k, **Q.mode_weights_tv(x, m.mixture)})
-    return rows
+    """Mode-weight TV distance of digits-gmm10 per sampler and NFE."""
+    return _sweep_rows("digits-gmm10", k, nfes, lambda x, m: Q.mode_weights_tv(x, m.mixture))
 
 
 def timing_rows() -> list[dict[str, Any]]:
