@@ -155,6 +155,9 @@ def test_view_io_restores_a_view_from_a_link_and_a_file(tmp_path):
     assert values[1] == "camera" and values[5] == 128 and values[6] == -1.5
     other = IO.load_link(SimpleNamespace(query_params={"tab": "bases", "photo": "camera"}))
     assert len(other) == len(values) and all(isinstance(v, dict) for v in other)   # gr.update(): unchanged
+    path, link = IO.save("photo", "moon", "photos", 2.0, 0, 64, 2.0, 0.1, 10.0, False, request=None)
+    assert link.endswith("?tab=spectrum&" + presets.to_query(SpectrumView(photo="moon", size=64, lam=2.0)))
+    assert presets.load_uploaded_preset(path, SpectrumView) == SpectrumView(photo="moon", size=64, lam=2.0)
     f = tmp_path / "v.toml"
     f.write_text(presets.dump_preset(SpectrumView(photo="moon", lam=2.0)))
     assert IO.load_file(str(f))[1] == "moon"

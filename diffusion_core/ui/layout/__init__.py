@@ -12,7 +12,8 @@ from typing import Any
 
 import gradio as gr
 
-from ...presets import from_query, load_uploaded_preset
+from ...exports import write_text
+from ...presets import dump_preset, from_query, load_uploaded_preset, to_query
 from ...validation import InputError
 
 log = logging.getLogger("difflab.app")
@@ -66,8 +67,14 @@ def link_for(request: gr.Request | None, tab: str, query: str) -> str:
 class ViewIO:
     """Preset files and links for one tab's view dataclass: the same round-trip in every tab."""
 
-    def __init__(self, tab: str, cls: type, values: Callable[[Any], list]) -> None:
-        self.tab, self.cls, self.values = tab, cls, values
+    def __init__(self, tab: str, cls: type, make: Callable[..., Any], values: Callable[[Any], list]) -> None:
+        self.tab, self.cls, self.make, self.values = tab, cls, make, values   # make: controls -> view
+
+    def save(self, *settings: Any, request: gr.Request = None) -> tuple[str, str]:
+        """The tab's controls -> a TOML preset file and a link to the same view."""
+        view = self.make(*settings)
+        path = write_text(f"{self.tab}-preset", ".toml", dump_preset(view))
+        return str(path), link_for(request, self.tab, to_query(view))
 
     def _unchanged(self) -> list:
         return [gr.update()] * len(self.values(self.cls()))
@@ -82,6 +89,14 @@ class ViewIO:
         if params.get("tab") != self.tab:
             return self._unchanged()
         return self.values(from_query(params, self.cls))
+
+
+def export_controls(multiple: bool = True) -> tuple[gr.File, gr.Textbox, gr.File]:
+    """The download box, the link box and the preset upload every tab's export panel ends with."""
+    out_file = gr.File(label="Download", interactive=False, file_count="multiple" if multiple else "single")
+    link = gr.Textbox(label="Link to this view", buttons=["copy"])
+    preset_in = gr.File(label="Load a preset (.toml)", type="filepath", file_types=[".toml"])
+    return out_file, link, preset_in
 
 
 def build_app() -> gr.Blocks:

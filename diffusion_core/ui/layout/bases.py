@@ -8,12 +8,11 @@ from types import SimpleNamespace
 import gradio as gr
 
 from ...bases import BASIS_NAMES
-from ...exports import write_text
 from ...extension import TEXTURES
 from ...gud import KINDS
-from ...presets import dump_preset, load_preset, to_query
+from ...presets import load_preset
 from .. import bases as handlers
-from . import guard, link_for, ViewIO
+from . import ViewIO, export_controls, guard
 
 D = handlers.BasesView()
 WAVELETS = ["haar", "db2", "db3", "db4", "sym4", "coif1"]
@@ -73,17 +72,11 @@ def export_anim(frames, fmt):
     return [handlers.export_animation(frames or [], fmt)]
 
 
-def save_preset(*settings, request: gr.Request = None):
-    view = _view(*settings)
-    path = write_text("bases-preset", ".toml", dump_preset(view))
-    return [str(path)], link_for(request, "bases", to_query(view))
-
-
 def _values(v: handlers.BasesView) -> list:
     return [getattr(v, f) for f in FIELDS]
 
 
-IO = ViewIO("bases", handlers.BasesView, _values)
+IO = ViewIO("bases", handlers.BasesView, _view, _values)
 
 
 def load_bundled(name):
@@ -150,9 +143,7 @@ def _process_controls(c: SimpleNamespace) -> None:
             c.gif_f, c.mp4_f = gr.Button("Forward GIF"), gr.Button("Forward MP4")
             c.gif_r, c.mp4_r = gr.Button("Reverse GIF"), gr.Button("Reverse MP4")
         c.preset_btn = gr.Button("Save view as preset + link")
-        c.out_file = gr.File(label="Download", interactive=False, file_count="multiple")
-        c.link = gr.Textbox(label="Link to this view", buttons=["copy"])
-        c.preset_in = gr.File(label="Load a preset (.toml)", type="filepath", file_types=[".toml"])
+        c.out_file, c.link, c.preset_in = export_controls()
 
 
 def _frame_panel(title: str) -> tuple:
@@ -223,7 +214,7 @@ def _wire(demo: gr.Blocks, c: SimpleNamespace, o: SimpleNamespace) -> None:
     o.fig4_btn.click(guard(four_schedules), [c.image, c.size, c.gray], [o.fig4, o.fig4_cap], api_name="four_schedules")
     o.ext_btn.click(guard(handlers.image_extension), [o.ext_tex, o.ext_size, o.ext_shift, o.ext_reps, o.ext_soft, c.seed],
                     [o.ext_img, o.ext_cap], api_name="image_extension")
-    c.preset_btn.click(guard(save_preset), settings, [c.out_file, c.link], api_name="bases_preset")
+    c.preset_btn.click(guard(IO.save), settings, [c.out_file, c.link], api_name="bases_preset")
     redraw = lambda ev: ev.then(api_visibility="private", **sched).then(api_visibility="private", **fwd)  # noqa: E731
     redraw(c.load_btn.click(guard(load_bundled), c.bundled, settings, api_visibility="private"))
     redraw(c.preset_in.upload(guard(IO.load_file), c.preset_in, settings, api_visibility="private"))

@@ -6,11 +6,9 @@ from __future__ import annotations
 
 import gradio as gr
 
-from ...exports import write_text
 from ...increments import LAWS
-from ...presets import dump_preset, to_query
 from .. import increments as handlers
-from . import guard, link_for, ViewIO
+from . import ViewIO, export_controls, guard
 
 D = handlers.IncrementsView()
 
@@ -52,17 +50,12 @@ def export_json(*settings):
     return handlers.forward_json(_view(*settings))
 
 
-def save_preset(*settings, request: gr.Request = None):
-    view = _view(*settings)
-    return str(write_text("increments-preset", ".toml", dump_preset(view))), link_for(request, "increments", to_query(view))
-
-
 def _values(v: handlers.IncrementsView) -> list:
     return [v.law, v.nu, v.steps, v.paths, v.seed, v.form, v.grid, v.loss_t, v.loss_steps, v.laplace_form,
             v.reverse_steps, v.reverse_sampler, v.samples]
 
 
-IO = ViewIO("increments", handlers.IncrementsView, _values)
+IO = ViewIO("increments", handlers.IncrementsView, _view, _values)
 
 
 def build(demo: gr.Blocks) -> None:
@@ -94,9 +87,7 @@ def build(demo: gr.Blocks) -> None:
                 csv_btn = gr.Button("Export moment curves as CSV")
                 json_btn = gr.Button("Export live numbers as JSON")
                 preset_btn = gr.Button("Save view as preset + link")
-                out_file = gr.File(label="Download", interactive=False)
-                link = gr.Textbox(label="Link to this view", buttons=["copy"])
-                preset_in = gr.File(label="Load a preset (.toml)", type="filepath", file_types=[".toml"])
+                out_file, link, preset_in = export_controls(multiple=False)
         with gr.Column(scale=3):
             explanation = gr.Markdown()
             with gr.Row():
@@ -129,6 +120,6 @@ def build(demo: gr.Blocks) -> None:
     images_btn.click(guard(images), settings, [digits, digits_text], api_name="increments_images")
     csv_btn.click(guard(export_csv), settings, out_file, api_name="increments_csv")
     json_btn.click(guard(export_json), settings, out_file, api_name="increments_json")
-    preset_btn.click(guard(save_preset), settings, [out_file, link], api_name="increments_preset")
+    preset_btn.click(guard(IO.save), settings, [out_file, link], api_name="increments_preset")
     preset_in.upload(guard(IO.load_file), preset_in, settings, api_visibility="private")
     demo.load(guard(IO.load_link), None, settings, api_visibility="private")

@@ -6,14 +6,12 @@ from __future__ import annotations
 
 import gradio as gr
 
-from ...exports import write_text
 from ...increments import LAWS
 from ...models.registry import SPECS
-from ...presets import dump_preset, to_query
 from ...samplers import SAMPLERS
 from ...schedules import FAMILIES
 from .. import samplers as handlers
-from . import guard, link_for, ViewIO
+from . import ViewIO, export_controls, guard
 
 D = handlers.SamplersView()
 
@@ -53,17 +51,11 @@ def export_json(*settings):
     return [handlers.compare_json(_view(*settings))]
 
 
-def save_preset(*settings, request: gr.Request = None):
-    view = _view(*settings)
-    path = write_text("samplers-preset", ".toml", dump_preset(view))
-    return [str(path)], link_for(request, "samplers", to_query(view))
-
-
 def _values(v: handlers.SamplersView) -> list:
     return [v.model, list(v.samplers), v.schedule, v.steps, v.seed, v.noise_law, v.n]
 
 
-IO = ViewIO("samplers", handlers.SamplersView, _values)
+IO = ViewIO("samplers", handlers.SamplersView, _view, _values)
 
 
 def build(demo: gr.Blocks) -> None:
@@ -89,9 +81,7 @@ def build(demo: gr.Blocks) -> None:
                 csv_btn = gr.Button("Export quality vs NFE as CSV")
                 json_btn = gr.Button("Export numbers as JSON")
                 preset_btn = gr.Button("Save view as preset + link")
-                out_file = gr.File(label="Download", interactive=False, file_count="multiple")
-                link = gr.Textbox(label="Link to this view", buttons=["copy"])
-                preset_in = gr.File(label="Load a preset (.toml)", type="filepath", file_types=[".toml"])
+                out_file, link, preset_in = export_controls()
         with gr.Column(scale=3):
             explanation = gr.Markdown()
             gallery = gr.Image(label="Samples: exact data, then each sampler (same initial noise)", type="numpy",
@@ -118,7 +108,7 @@ def _wire(demo, settings, outputs, run, seed, gif_btn, gif, export_btns, preset_
     mp4_btn.click(guard(trajectory_mp4), settings, out_file, api_name="sample_trajectory_mp4")
     csv_btn.click(guard(export_csv), settings, out_file, api_name="sample_compare_csv")
     json_btn.click(guard(export_json), settings, out_file, api_name="sample_compare_json")
-    preset_btn.click(guard(save_preset), settings, [out_file, link], api_name="sample_compare_preset")
+    preset_btn.click(guard(IO.save), settings, [out_file, link], api_name="sample_compare_preset")
     preset_in.upload(guard(IO.load_file), preset_in, settings, api_visibility="private").then(
         api_visibility="private", **main)
     demo.load(guard(IO.load_link), None, settings, api_visibility="private").then(api_visibility="private", **main)

@@ -5,10 +5,8 @@ from __future__ import annotations
 import gradio as gr
 
 from ... import data
-from ...exports import write_text
-from ...presets import dump_preset, to_query
 from .. import scale_space as handlers
-from . import guard, link_for, ViewIO
+from . import ViewIO, export_controls, guard
 
 D = handlers.ScaleSpaceView()
 
@@ -49,18 +47,12 @@ def export_reverse_gif(*settings):
     return [handlers.reverse_gif(_view(*settings))]
 
 
-def save_preset(*settings, request: gr.Request = None):
-    view = _view(*settings)
-    path = write_text("scale-space-preset", ".toml", dump_preset(view))
-    return [str(path)], link_for(request, "scale_space", to_query(view))
-
-
 def _values(v: handlers.ScaleSpaceView) -> list:
     return [v.source, v.photo, v.beta, v.seed, v.size, v.levels, v.family, v.gamma, v.t, v.sample_size,
             v.sample_levels, v.n_samples, v.steps]
 
 
-IO = ViewIO("scale_space", handlers.ScaleSpaceView, _values)
+IO = ViewIO("scale_space", handlers.ScaleSpaceView, _view, _values)
 
 
 def _controls() -> tuple[list, gr.File]:
@@ -126,9 +118,7 @@ def build(demo: gr.Blocks) -> None:
                 fgif_btn = gr.Button("Forward process GIF")
                 rgif_btn = gr.Button("SSD reverse trajectory GIF")
                 preset_btn = gr.Button("Save view as preset + link")
-                out_file = gr.File(label="Download", interactive=False, file_count="multiple")
-                link = gr.Textbox(label="Link to this view", buttons=["copy"])
-                preset_in = gr.File(label="Load a preset (.toml)", type="filepath", file_types=[".toml"])
+                out_file, link, preset_in = export_controls()
         with gr.Column(scale=3):
             outputs, sample_out = _outputs()
     _wire(demo, settings, upload, outputs, (sample_btn, sample_out),
@@ -149,7 +139,7 @@ def _wire(demo, settings, upload, outputs, sampling, exports, time_outputs) -> N
     csv_btn.click(guard(export_csv), [upload, *settings], out_file, api_name="scale_space_csv")
     fgif_btn.click(guard(export_forward_gif), [upload, *settings], out_file, api_name="scale_space_forward_gif")
     rgif_btn.click(guard(export_reverse_gif), settings, out_file, api_name="scale_space_reverse_gif")
-    preset_btn.click(guard(save_preset), settings, [out_file, link], api_name="scale_space_preset")
+    preset_btn.click(guard(IO.save), settings, [out_file, link], api_name="scale_space_preset")
     preset_in.upload(guard(IO.load_file), preset_in, settings, api_visibility="private").then(
         api_visibility="private", **main)
     demo.load(guard(IO.load_link), None, settings, api_visibility="private").then(api_visibility="private", **main)

@@ -8,11 +8,9 @@ from __future__ import annotations
 import gradio as gr
 
 from ... import data
-from ...exports import write_text
-from ...presets import dump_preset, to_query
 from ...schedules import FAMILIES
 from .. import schedules as handlers
-from . import guard, link_for, ViewIO
+from . import ViewIO, export_controls, guard
 
 D = handlers.SchedulesView()
 
@@ -33,7 +31,7 @@ def _values(v: handlers.SchedulesView) -> list:
             v.rescale_betas_zero_snr, v.use_karras_sigmas, v.final_sigmas_type, v.diffusers_family, v.animate]
 
 
-IO = ViewIO("schedules", handlers.SchedulesView, _values)
+IO = ViewIO("schedules", handlers.SchedulesView, _view, _values)
 
 
 def schedules(upload, *settings):
@@ -55,12 +53,6 @@ def animation(upload, *settings):
 def export(kind: str):
     fn = {"json": handlers.export_json, "diffusers": handlers.export_diffusers, "kdiff": handlers.export_kdiffusion}[kind]
     return lambda upload, *settings: [fn(_view(*settings), upload)]
-
-
-def save_preset(*settings, request: gr.Request = None):
-    view = _view(*settings)
-    path = write_text("schedules-preset", ".toml", dump_preset(view))
-    return [str(path)], link_for(request, "schedules", to_query(view))
 
 
 def dataset(dataset_name, components, draws, seed, steps, kind, tau_lo, tau_hi):
@@ -125,10 +117,8 @@ def _outputs() -> dict:
 def _exports() -> dict:
     with gr.Accordion("Export and presets", open=False):
         e = {"json": gr.Button("Export schedules as JSON"), "diffusers": gr.Button("Export diffusers scheduler configs"),
-             "kdiff": gr.Button("Export k-diffusion sigma lists"), "preset": gr.Button("Save view as preset + link"),
-             "file": gr.File(label="Download", interactive=False, file_count="multiple"),
-             "link": gr.Textbox(label="Link to this view", buttons=["copy"]),
-             "preset_in": gr.File(label="Load a preset (.toml)", type="filepath", file_types=[".toml"])}
+             "kdiff": gr.Button("Export k-diffusion sigma lists"), "preset": gr.Button("Save view as preset + link")}
+        e["file"], e["link"], e["preset_in"] = export_controls()
     return e
 
 
@@ -165,7 +155,7 @@ def _wire(demo: gr.Blocks, settings: list, upload, o: dict, e: dict) -> None:
     o["anim_btn"].click(guard(animation), [upload, *settings], o["anim"], api_name="schedules_animation")
     for kind, api in (("json", "schedules_json"), ("diffusers", "schedules_diffusers"), ("kdiff", "schedules_kdiffusion")):
         e[kind].click(guard(export(kind)), [upload, *settings], e["file"], api_name=api)
-    e["preset"].click(guard(save_preset), settings, [e["file"], e["link"]], api_name="schedules_preset")
+    e["preset"].click(guard(IO.save), settings, [e["file"], e["link"]], api_name="schedules_preset")
     o["ds_btn"].click(guard(dataset), [o["ds"], o["comps"], o["draws"], seed, steps, o["kind"], tau_lo, tau_hi],
                       [o["ds_scatter"], o["ds_curves"], o["ds_md"]], api_name="schedules_dataset")
     e["preset_in"].upload(guard(IO.load_file), e["preset_in"], settings, api_visibility="private").then(

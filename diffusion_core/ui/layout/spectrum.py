@@ -8,10 +8,8 @@ from __future__ import annotations
 import gradio as gr
 
 from ... import data
-from ...presets import dump_preset, to_query
-from ...exports import write_text
 from .. import spectrum as handlers
-from . import guard, link_for, ViewIO
+from . import ViewIO, export_controls, guard
 
 D = handlers.SpectrumView()
 
@@ -36,17 +34,11 @@ def export_figures(upload, *settings):
     return handlers.spectrum_figures(_view(*settings), upload)
 
 
-def save_preset(*settings, request: gr.Request = None):
-    view = _view(*settings)
-    path = write_text("spectrum-preset", ".toml", dump_preset(view))
-    return [str(path)], link_for(request, "spectrum", to_query(view))
-
-
 def _values(v: handlers.SpectrumView) -> list:
     return [v.source, v.photo, v.dataset, v.beta, v.seed, v.size, v.lam, v.tau_lo, v.tau_hi, v.window]
 
 
-IO = ViewIO("spectrum", handlers.SpectrumView, _values)
+IO = ViewIO("spectrum", handlers.SpectrumView, _view, _values)
 
 
 def build(demo: gr.Blocks) -> None:
@@ -74,9 +66,7 @@ def build(demo: gr.Blocks) -> None:
                 csv_btn = gr.Button("Export data as CSV")
                 fig_btn = gr.Button("Export figures as PNG + SVG")
                 preset_btn = gr.Button("Save view as preset + link")
-                out_file = gr.File(label="Download", interactive=False, file_count="multiple")
-                link = gr.Textbox(label="Link to this view", buttons=["copy"])
-                preset_in = gr.File(label="Load a preset (.toml)", type="filepath", file_types=[".toml"])
+                out_file, link, preset_in = export_controls()
         with gr.Column(scale=3):
             explanation = gr.Markdown()
             with gr.Row():
@@ -95,7 +85,7 @@ def build(demo: gr.Blocks) -> None:
           api_name="spectrum", **main)
     csv_btn.click(guard(export_csv), [upload, *settings], out_file, api_name="spectrum_csv")
     fig_btn.click(guard(export_figures), [upload, *settings], out_file, api_name="spectrum_figures")
-    preset_btn.click(guard(save_preset), settings, [out_file, link], api_name="spectrum_preset")
+    preset_btn.click(guard(IO.save), settings, [out_file, link], api_name="spectrum_preset")
     # Presets and links set the controls, then redraw once (programmatic sets fire .change, not .input).
     preset_in.upload(guard(IO.load_file), preset_in, settings, api_visibility="private").then(
         api_visibility="private", **main)
