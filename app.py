@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import argparse
 
-from diffusion_core.ui.layout import launch
+from diffusion_core.app.layout import launch
 
 
 def main(argv: list[str] | None = None) -> None:

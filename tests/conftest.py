@@ -26,7 +26,7 @@ def _free_port() -> int:
 @pytest.fixture(scope="session")
 def app_url():
     """The full app, launched in-process on a free port of 127.0.0.1."""
-    from diffusion_core.ui.layout import build_app
+    from diffusion_core.app.layout import build_app
 
     port = _free_port()
     demo = build_app().queue(default_concurrency_limit=4)

@@ -7,11 +7,11 @@ import numpy as np
 import pytest
 import torch
 
-from diffusion_core.cli import main
-from diffusion_core.extension import ExtensionView, extend
-from diffusion_core.gud_setup import BasesView, build
+from diffusion_core.cli.main import main
+from diffusion_core.gud.extension import ExtensionView, extend
+from diffusion_core.gud.setup import BasesView, build
 from diffusion_core.presets import PRESET_ROOT, dump_preset, load_preset
-from diffusion_core.ui import bases as ui
+from diffusion_core.app import bases as ui
 from diffusion_core.validation import InputError
 
 

@@ -7,7 +7,7 @@ from diffusion_core.bases import make_basis
 from diffusion_core.data import load_digits
 from diffusion_core.denoisers.empirical import EmpiricalDenoiser
 from diffusion_core.gud import ScheduleSpec, build_schedule, soft_conditioning
-from diffusion_core.gud_process import (ComponentGaussianDenoiser, chain_covariance, data_covariance,
+from diffusion_core.gud.process import (ComponentGaussianDenoiser, chain_covariance, data_covariance,
                                         make_space, min_steps, recommended_steps, relative_frobenius, reverse_sample,
                                         terminal_covariance, to_white, white_covariance, working_variances)
 from diffusion_core.validation import InputError

@@ -10,7 +10,7 @@ from diffusion_core.data import load_digits
 from diffusion_core.gud import (ScheduleSpec, active, beta, build_schedule, dgamma_dt, gamma, ordering_labels,
                                 overlap_fraction, sequential, soft_conditioning, threshold_a, true_logsnr,
                                 vp_dgamma_dt, vp_gamma, windows)
-from diffusion_core.gud_process import forward_white, make_space, to_white, working_variances
+from diffusion_core.gud.process import forward_white, make_space, to_white, working_variances
 from diffusion_core.validation import InputError
 
 T = torch.linspace(0.0, 1.0, 11, dtype=torch.float64)

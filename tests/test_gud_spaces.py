@@ -4,7 +4,7 @@ import torch
 
 from diffusion_core.bases import basis_matrix, make_basis
 from diffusion_core.data import load_digits
-from diffusion_core.gud_process import (data_covariance, eps_from_score, from_white, make_space, prior_sample,
+from diffusion_core.gud.process import (data_covariance, eps_from_score, from_white, make_space, prior_sample,
                                         score_from_eps, score_from_velocity, score_to_data, to_white,
                                         velocity_from_score)
 

@@ -3,7 +3,7 @@ import json
 
 import pytest
 
-from diffusion_core.cli import main
+from diffusion_core.cli.main import main
 
 KEYS = {"mean", "var", "expected_mean", "expected_var", "excess_kurtosis", "expected_excess_kurtosis", "ks_to_gaussian"}
 

@@ -6,7 +6,7 @@ import pytest
 import torch
 from scipy import integrate
 
-from diffusion_core.increments import (LAWS, get_law, kurtosis_stderr, ks_to_gaussian, noise_sampler, sample,
+from diffusion_core.nonnormal.laws import (LAWS, get_law, kurtosis_stderr, ks_to_gaussian, noise_sampler, sample,
                                        sample_excess_kurtosis)
 from diffusion_core.validation import InputError
 
@@ -64,7 +64,7 @@ def test_noise_sampler_is_seeded_and_coupled_across_laws():
 
 
 def test_noise_sampler_plugs_into_shared_sampler():
-    from diffusion_core.samplers import sample_euler_ancestral
+    from diffusion_core.noise.samplers import sample_euler_ancestral
     from diffusion_core.denoisers.mixture import mixture_1d
     sig = torch.tensor([10.0, 1.0, 0.1, 0.0], dtype=torch.float64)
     x = torch.zeros(5, 1, dtype=torch.float64)

@@ -6,7 +6,7 @@ import pytest
 import torch
 from scipy import integrate, stats
 
-from diffusion_core.losses import (KL_UNIFORM_GAUSS, PAIRS, kl_gauss_gauss, kl_laplace_laplace, kl_uniform_gauss,
+from diffusion_core.nonnormal.losses import (KL_UNIFORM_GAUSS, PAIRS, kl_gauss_gauss, kl_laplace_laplace, kl_uniform_gauss,
                                    kl_uniform_laplace, loss_gauss_gauss, loss_laplace_laplace, loss_uniform_gauss,
                                    loss_uniform_laplace, loss_weights, pair_loss, soft_l1, vdm_weight_sum)
 from diffusion_core.validation import InputError

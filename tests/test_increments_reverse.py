@@ -7,9 +7,9 @@ import torch
 from scipy import integrate, stats
 
 from diffusion_core.denoisers.mixture import mixture_1d, mixture_2d
-from diffusion_core.increments import LAWS, noise_sampler
+from diffusion_core.nonnormal.laws import LAWS, noise_sampler
 from diffusion_core.validation import InputError
-from diffusion_core.walks import reverse_vp_walk
+from diffusion_core.nonnormal.walks import reverse_vp_walk
 
 
 def test_1d_denoiser_is_posterior_mean_by_quadrature():

@@ -6,10 +6,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from diffusion_core.increments import LAWS
-from diffusion_core.losses import KL_UNIFORM_GAUSS
+from diffusion_core.nonnormal.laws import LAWS
+from diffusion_core.nonnormal.losses import KL_UNIFORM_GAUSS
 from diffusion_core.presets import dump_preset, from_query, load_preset, to_query
-from diffusion_core.ui import increments as H
+from diffusion_core.app import increments as H
 from diffusion_core.validation import InputError
 
 PRESETS = sorted(glob.glob(str(Path(__file__).resolve().parents[1] / "presets" / "increments" / "*.toml")))

@@ -5,9 +5,9 @@ import numpy as np
 import pytest
 import torch
 
-from diffusion_core.increments import LAWS, get_law, kurtosis_stderr, sample_excess_kurtosis, var_stderr
+from diffusion_core.nonnormal.laws import LAWS, get_law, kurtosis_stderr, sample_excess_kurtosis, var_stderr
 from diffusion_core.validation import InputError
-from diffusion_core.walks import (appendix_var, main_text_var, exact_moments, expected_excess_kurtosis, integrated_beta,
+from diffusion_core.nonnormal.walks import (appendix_var, main_text_var, exact_moments, expected_excess_kurtosis, integrated_beta,
                                   simulate_walk, walk_coefficients, walk_factors)
 
 # Reference table (non-normal-increments.md, N1): Euler form, left grid, x0 = 1.

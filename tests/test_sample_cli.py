@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from diffusion_core.cli import main
+from diffusion_core.cli.main import main
 from diffusion_core.models.registry import SPECS
 
 ROOT = Path(__file__).resolve().parents[1]

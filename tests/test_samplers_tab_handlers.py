@@ -10,7 +10,7 @@ from diffusion_core.models import get_model
 from diffusion_core.models import quality as Q
 from diffusion_core.models import sampling as S
 from diffusion_core.presets import dump_preset, from_query, load_preset, to_query
-from diffusion_core.ui import samplers as H
+from diffusion_core.app import samplers as H
 from diffusion_core.validation import InputError
 
 FAST = dict(model="digits-pca-gaussian", steps=8, n=9)

@@ -8,7 +8,7 @@ import torch.nn.functional as F
 
 from diffusion_core import data
 from diffusion_core import scale_space as ss
-from diffusion_core.scale_space_ops import lanczos_fab
+from diffusion_core.scale_space.ops import lanczos_fab
 from diffusion_core.validation import InputError
 
 AB = ss.ddpm_alpha_bar(1000)

@@ -5,7 +5,7 @@ import pytest
 import torch
 
 from diffusion_core import scale_space as ss
-from diffusion_core.scale_space_sampler import (
+from diffusion_core.scale_space.sampler import (
     ExactFieldDenoiser, sampler_output_covariance, spectrum_check, ssd_sample,
 )
 

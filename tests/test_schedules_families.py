@@ -8,9 +8,9 @@ import pytest
 import torch
 
 from diffusion_core import cli
-from diffusion_core import discretization as Dz
-from diffusion_core import parameterization as P
-from diffusion_core import schedules as S
+from diffusion_core.noise import discretization as Dz
+from diffusion_core.noise import parameterization as P
+from diffusion_core.noise import schedules as S
 from diffusion_core.denoisers import power_law_denoiser
 from diffusion_core.validation import InputError
 

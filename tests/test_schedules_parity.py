@@ -7,8 +7,8 @@ import numpy as np
 import pytest
 import torch
 
-from diffusion_core import discretization as Dz
-from diffusion_core import schedules as S
+from diffusion_core.noise import discretization as Dz
+from diffusion_core.noise import schedules as S
 
 diffusers = pytest.importorskip("diffusers")
 RTOL = 1e-6

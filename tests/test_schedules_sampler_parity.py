@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 import torch
 
-from diffusion_core import samplers as Sm
+from diffusion_core.noise import samplers as Sm
 from diffusion_core.denoisers import power_law_denoiser
-from diffusion_core.discretization import alphas_cumprod, build_schedule, diffusers_timesteps
+from diffusion_core.noise.discretization import alphas_cumprod, build_schedule, diffusers_timesteps
 
 D = power_law_denoiser(8, 2.0)
 

@@ -6,11 +6,11 @@ import math
 import pytest
 import torch
 
-from diffusion_core import samplers as Sm
+from diffusion_core.noise import samplers as Sm
 from diffusion_core.bench import quality as Q
 from diffusion_core.data import gaussian_field, power_law_variance
 from diffusion_core.denoisers import diagonal_denoiser, fourier_denoiser, power_law_denoiser
-from diffusion_core.discretization import build_schedule
+from diffusion_core.noise.discretization import build_schedule
 from diffusion_core.validation import InputError
 
 V32 = power_law_variance(32, 2.0)

@@ -5,7 +5,8 @@ import numpy as np
 import pytest
 import torch
 
-from diffusion_core import data, spectral
+from diffusion_core import data
+from diffusion_core.spectral import spectrum as spectral
 from diffusion_core.validation import InputError
 
 

@@ -4,7 +4,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 PKG = ROOT / "diffusion_core"
-LAYOUT = PKG / "ui" / "layout"
+LAYOUT = PKG / "app" / "layout"
 
 
 def _imports(path: Path) -> set[str]:
@@ -29,7 +29,7 @@ def test_core_never_imports_the_ui():
     core = [p for p in PKG.rglob("*.py") if (PKG / "ui") not in p.parents and p.parent.name != "commands"
             and (PKG / "bench") not in p.parents]
     offenders = [str(p.relative_to(ROOT)) for p in core
-                 if any(".ui" in n or n.startswith("diffusion_core.ui") for n in _imports(p))]
+                 if any(".ui" in n or n.startswith("diffusion_core.app") for n in _imports(p))]
     assert offenders == []
 
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from diffusion_core.cli import main
+from diffusion_core.cli.main import main
 from diffusion_core.presets import PRESET_ROOT, load_preset
-from diffusion_core.train import TrainPreset, edm_weight, lr_at, residual_loss
+from diffusion_core.models.training import TrainPreset, edm_weight, lr_at, residual_loss
 from diffusion_core.validation import InputError
 
 import torch

@@ -15,7 +15,7 @@ from safetensors.torch import load_file
 
 from diffusion_core.models.unet import NetDenoiser, UNet, UNetConfig
 from diffusion_core.presets import load_preset
-from diffusion_core.train import TrainPreset, train
+from diffusion_core.models.training import TrainPreset, train
 
 ROOT = Path(__file__).resolve().parents[1]
 TINY = """name = "tiny"

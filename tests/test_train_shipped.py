@@ -10,7 +10,7 @@ import json
 import pytest
 import torch
 
-from diffusion_core.cli import main
+from diffusion_core.cli.main import main
 from diffusion_core.models.evaluate import wiener_mse
 from diffusion_core.models.registry import SIDECARS, SPECS, WEIGHTS_DIR, get_model, load_weights
 from diffusion_core.protocols import sigma_to_lam
@@ -83,7 +83,7 @@ def test_difflab_sample_with_the_trained_model(capsys, tmp_path):
 
 
 def test_samplers_tab_shows_the_trained_model_and_its_quality():
-    from diffusion_core.ui.samplers import SamplersView, sample_compare
+    from diffusion_core.app.samplers import SamplersView, sample_compare
 
     r = sample_compare(SamplersView(model="field-beta2-32-unet", samplers=("euler", "dpmpp_2m"), steps=4, n=4))
     assert "Denoising MSE above the exact Wiener filter's" in r.explanation and "σ=1:" in r.explanation

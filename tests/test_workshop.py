@@ -5,15 +5,15 @@ from urllib.parse import parse_qsl
 import pytest
 
 from diffusion_core.presets import from_query
-from diffusion_core.ui import workshop
+from diffusion_core.app import workshop
 from diffusion_core.validation import InputError
 
-VIEWS = {"spectrum": ("diffusion_core.ui.spectrum", "SpectrumView"),
-         "schedules": ("diffusion_core.ui.schedules", "SchedulesView"),
-         "increments": ("diffusion_core.ui.increments", "IncrementsView"),
-         "bases": ("diffusion_core.gud_setup", "BasesView"),
-         "scale_space": ("diffusion_core.ui.scale_space", "ScaleSpaceView"),
-         "samplers": ("diffusion_core.ui.samplers", "SamplersView")}
+VIEWS = {"spectrum": ("diffusion_core.app.spectrum", "SpectrumView"),
+         "schedules": ("diffusion_core.app.schedules", "SchedulesView"),
+         "increments": ("diffusion_core.app.increments", "IncrementsView"),
+         "bases": ("diffusion_core.gud.setup", "BasesView"),
+         "scale_space": ("diffusion_core.app.scale_space", "ScaleSpaceView"),
+         "samplers": ("diffusion_core.app.samplers", "SamplersView")}
 EXERCISES = list(workshop.exercises().values())
 
 

@@ -14,7 +14,7 @@ import torch
 from ..bases import make_basis
 from ..data import load_digits
 from ..gud import ScheduleSpec, build_schedule
-from ..gud_process import (ComponentGaussianDenoiser, chain_covariance, data_covariance, make_space,
+from ..gud.process import (ComponentGaussianDenoiser, chain_covariance, data_covariance, make_space,
                            recommended_steps, relative_frobenius, reverse_sample, terminal_covariance,
                            white_covariance, working_variances)
 

@@ -16,9 +16,9 @@ import torch
 
 from ..data import power_law_variance
 from ..models.quality import output_variance
-from ..discretization import build_schedule
-from ..tight import TightParams, bounds, field_spectrum, fit_band_for, tight_lam_fn
-from ..spectral import fit_power_law
+from ..noise.discretization import build_schedule
+from ..spectral.tight import TightParams, bounds, field_spectrum, fit_band_for, tight_lam_fn
+from ..spectral.spectrum import fit_power_law
 
 Tensor = torch.Tensor
 NFES = (4, 6, 8, 10, 16, 32, 64)

@@ -20,7 +20,7 @@ import torch
 from ..models import quality as Q
 from ..models import sampling as S
 from ..models.registry import SPECS, get_model
-from ..samplers import SAMPLERS
+from ..noise.samplers import SAMPLERS
 
 NFES = (4, 10, 16, 32, 64, 128)
 QUICK_NFES = (10, 64)

@@ -13,8 +13,8 @@ import torch.nn.functional as F
 
 from .. import data
 from .. import scale_space as ss
-from ..scale_space_ops import lanczos_fab
-from ..scale_space_sampler import ExactFieldDenoiser, sampler_output_covariance, spectrum_check, ssd_sample
+from ..scale_space.ops import lanczos_fab
+from ..scale_space.sampler import ExactFieldDenoiser, sampler_output_covariance, spectrum_check, ssd_sample
 
 PHOTOS = ("astronaut", "camera", "coffee", "chelsea", "coins", "grass", "gravel", "brick")
 

@@ -15,9 +15,9 @@ from typing import Any
 import torch
 
 from ..denoisers.gaussian import GaussianDenoiser
-from ..discretization import build_schedule
+from ..noise.discretization import build_schedule
 from ..protocols import Denoiser, sigma_to_lam
-from ..samplers import get_sampler, nfe
+from ..noise.samplers import get_sampler, nfe
 from .quality import sample_cov_rel_fro
 
 Tensor = torch.Tensor

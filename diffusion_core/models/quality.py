@@ -22,7 +22,7 @@ from typing import Any
 import torch
 
 from ..denoisers.gaussian import GaussianDenoiser, diagonal_denoiser
-from ..samplers import SAMPLERS
+from ..noise.samplers import SAMPLERS
 from .registry import Model
 
 Tensor = torch.Tensor

@@ -12,11 +12,11 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from ..discretization import build_schedule
-from ..increments import LAWS, noise_sampler
+from ..noise.discretization import build_schedule
+from ..nonnormal.laws import LAWS, noise_sampler
 from ..protocols import Callback
-from ..samplers import SAMPLERS, get_sampler, nfe
-from ..schedules import FAMILIES
+from ..noise.samplers import SAMPLERS, get_sampler, nfe
+from ..noise.schedules import FAMILIES
 from ..validation import InputError, check_choice, check_int
 from .registry import Model
 

@@ -16,7 +16,7 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
-from ..parameterization import c_in, c_noise, c_out, c_skip
+from ..noise.parameterization import c_in, c_noise, c_out, c_skip
 from ..protocols import lam_to_sigma
 
 Tensor = torch.Tensor

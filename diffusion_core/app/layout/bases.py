@@ -1,0 +1,231 @@
+"""Bases & component schedules tab (GUD): basis, prior, component-wise schedule, forward and reverse
+processes. Same shape as the Spectrum tab: controls left, explanation + live figures right, stable
+api_names `component_schedule` and `basis_forward` (plus `basis_reverse`), exports, presets, links."""
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import gradio as gr
+
+from ...bases import BASIS_NAMES
+from ...gud.extension import TEXTURES
+from ...gud import KINDS
+from ...presets import load_preset
+from .. import bases as handlers
+from . import ViewIO, export_controls, guard
+
+D = handlers.BasesView()
+WAVELETS = ["haar", "db2", "db3", "db4", "sym4", "coif1"]
+ORDERINGS = ["variance", "frequency", "level", "column", "row", "random", "custom"]
+FIELDS = ["image", "size", "gray", "basis", "wavelet", "levels", "r", "kind", "ordering", "a", "softness",
+          "column_weight", "gamma_denoise", "gamma_noise", "clip", "denoiser", "method", "steps", "frames", "seed",
+          "custom_labels"]
+PRESETS = ["standard", "variance_matched", "column_sequential", "wavelet_column", "autoregressive_columns"]
+
+
+def _view(*values) -> handlers.BasesView:
+    kw = dict(zip(FIELDS, values))
+    for k in ("size", "levels", "steps", "frames", "seed"):
+        kw[k] = int(kw[k] or 0)
+    for k in ("r", "a", "softness", "column_weight", "gamma_denoise", "gamma_noise"):
+        kw[k] = float(kw[k])
+    return handlers.make_view(**kw)
+
+
+def component_schedule(t, i, j, uploads, *settings):
+    """api_name `component_schedule`: schedule figures and the live readouts."""
+    r = handlers.component_schedule(_view(*settings), float(t), int(i), int(j), uploads)
+    return r.gamma, r.snr, r.sigma, r.windows, r.plane, r.explanation
+
+
+def basis_forward(uploads, *settings):
+    """api_name `basis_forward`: basis images, variances, forward frames (scrub with the slider)."""
+    view = _view(*settings)
+    r = handlers.basis_forward(view, uploads)
+    slider = gr.update(minimum=0, maximum=len(r.frames) - 1, value=0)
+    return (r.frames, r.captions, r.frames[0], r.captions[0], slider, r.atoms, r.variance,
+            handlers.prior_strip(view, uploads=uploads))
+
+
+def basis_reverse(uploads, *settings, progress=gr.Progress()):
+    progress(0, desc="reverse process with the exact denoiser")
+    r = handlers.basis_reverse(_view(*settings), uploads)
+    slider = gr.update(minimum=0, maximum=len(r.frames) - 1, value=0)
+    return r.frames, r.captions, r.frames[0], r.captions[0], slider, r.samples
+
+
+def four_schedules(image, size, gray):
+    if str(image).startswith("digit:"):
+        image, size, gray = "chelsea", 32, False        # the Fig. 4 presets need a photo-sized image
+    img, caption = handlers.four_schedules(str(image), int(size), bool(gray))
+    return handlers.upscale(img, 640), caption
+
+
+def pick(frames, captions, k):
+    if not frames:
+        return None, ""
+    k = min(max(int(k), 0), len(frames) - 1)
+    return frames[k], captions[k]
+
+
+def export_anim(frames, fmt):
+    return [handlers.export_animation(frames or [], fmt)]
+
+
+def _values(v: handlers.BasesView) -> list:
+    return [getattr(v, f) for f in FIELDS]
+
+
+IO = ViewIO("bases", handlers.BasesView, _view, _values)
+
+
+def load_bundled(name):
+    return _values(load_preset(f"bases/{name}.toml", handlers.BasesView))
+
+
+INTRO = (
+    "**What this shows.** Diffusion can run in any orthonormal basis, end in any Gaussian prior, and give "
+    "each component its own noise schedule γ_i(t) (GUD, Gerdes et al. 2024). One slope a moves generation "
+    "from simultaneous (a = 0), through standard coarse-to-fine diffusion (a = 1, variance ordering), to "
+    "autoregressive (windows disjoint). Time runs t = 0 (data) → t = 1 (noise).")
+
+
+def _controls() -> SimpleNamespace:
+    """Left column: view settings, readout controls, reverse process, exports and presets."""
+    c = SimpleNamespace()
+    with gr.Row():
+        c.bundled = gr.Dropdown(PRESETS, value="standard", label="Preset (GUD Fig. 4 rows, autoregressive)")
+        c.load_btn = gr.Button("Load preset", size="sm")
+    c.image = gr.Dropdown(list(handlers.IMAGES), value=D.image, allow_custom_value=True,
+                          label="Image: digit:N (8x8 digits), photo, field:BETA")
+    c.uploads = gr.File(label="Or a data set: upload images (their patches set the variances, PCA and denoisers)",
+                        file_count="multiple", type="filepath", file_types=[".png", ".jpg", ".jpeg", ".tif", ".tiff", ".webp", ".npy"])
+    with gr.Row():
+        c.size = gr.Dropdown(list(handlers.SIZES), value=D.size, label="Size")
+        c.gray = gr.Checkbox(value=D.gray, label="Gray")
+    c.basis = gr.Radio(list(BASIS_NAMES), value=D.basis, label="Basis")
+    with gr.Row():
+        c.wavelet = gr.Dropdown(WAVELETS, value=D.wavelet, label="Wavelet")
+        c.levels = gr.Slider(1, 5, value=D.levels, step=1, label="Levels")
+    c.r = gr.Slider(0.0, 1.0, value=D.r, step=0.05, label="Prior exponent r (0 white, 1 data-matched)")
+    c.kind = gr.Radio(list(KINDS), value=D.kind, label="Schedule")
+    c.ordering = gr.Dropdown(ORDERINGS, value=D.ordering, label="Ordering (labels l_i)")
+    c.custom_labels = gr.Textbox(value=D.custom_labels, label="Custom labels (ordering custom): l_0, l_1, ... "
+                                 "one per component or per pixel position", lines=1)
+    c.a = gr.Slider(0.0, 30.0, value=D.a, step=0.1, label="a (inverse softness)")
+    c.softness = gr.Slider(0.5, 10.0, value=D.softness, step=0.05, label="Sequential softness b")
+    c.column_weight = gr.Slider(0.0, 1.0, value=D.column_weight, step=0.05, label="Level-column: column weight")
+    with gr.Row():
+        c.gamma_denoise = gr.Slider(-15.0, 0.0, value=D.gamma_denoise, step=0.5, label="γ̃_denoise")
+        c.gamma_noise = gr.Slider(-5.0, 15.0, value=D.gamma_noise, step=0.5, label="γ̃_noise")
+    c.clip = gr.Checkbox(value=D.clip, label="Clip γ to the band (β = 0 outside: frozen components)")
+    c.t = gr.Slider(0.0, 1.0, value=0.5, step=0.01, label="Readout time t (0 = data, 1 = noise)")
+    with gr.Row():
+        c.ci = gr.Number(value=-1, precision=0, label="SNR plane: component i (-1: first generated)")
+        c.cj = gr.Number(value=-1, precision=0, label="component j (-1: last generated)")
+    _process_controls(c)
+    return c
+
+
+def _process_controls(c: SimpleNamespace) -> None:
+    """Reverse-process settings, exports and presets."""
+    with gr.Accordion("Reverse process", open=True):
+        c.denoiser = gr.Radio(["gaussian", "empirical"], value=D.denoiser, label="Exact denoiser")
+        c.method = gr.Radio(["sde", "ode"], value=D.method, label="Sampler (Euler-Maruyama / probability flow)")
+        with gr.Row():
+            c.steps = gr.Number(value=D.steps, precision=0, minimum=0, label="Steps (0 = 8 x slope)")
+            c.frames = gr.Slider(3, 33, value=D.frames, step=1, label="Frames")
+            c.seed = gr.Number(value=D.seed, precision=0, minimum=0, label="Seed")
+        c.rev_btn = gr.Button("Run reverse process", variant="primary")
+    with gr.Accordion("Export and presets", open=False):
+        c.csv_btn = gr.Button("Export schedule table as CSV")
+        with gr.Row():
+            c.gif_f, c.mp4_f = gr.Button("Forward GIF"), gr.Button("Forward MP4")
+            c.gif_r, c.mp4_r = gr.Button("Reverse GIF"), gr.Button("Reverse MP4")
+        c.preset_btn = gr.Button("Save view as preset + link")
+        c.out_file, c.link, c.preset_in = export_controls()
+
+
+def _frame_panel(title: str) -> tuple:
+    img = gr.Image(label=f"{title}: data space | component magnitudes (log)", height=300, format="png")
+    cap = gr.Markdown()
+    k = gr.Slider(0, D.frames - 1, value=0, step=1, label=f"{title} frame (scrub)")
+    return img, cap, k
+
+
+def _outputs() -> SimpleNamespace:
+    """Right column: explanation, process frames, schedule figures, Fig. 4 and extension panels."""
+    o = SimpleNamespace()
+    o.explanation = gr.Markdown()
+    with gr.Row():
+        with gr.Column():
+            o.fwd_img, o.fwd_cap, o.fwd_k = _frame_panel("Forward")
+        with gr.Column():
+            o.rev_img, o.rev_cap, o.rev_k = _frame_panel("Reverse")
+    o.samples = gr.Image(label="Reverse samples (8 seeds of the exact denoiser)", height=110, format="png")
+    with gr.Row():
+        o.g_plot, o.snr_plot = gr.Plot(label="γ_i(t)"), gr.Plot(label="true log-SNR_i(t)")
+    with gr.Row():
+        o.s_plot, o.w_plot = gr.Plot(label="σ_i²(t)"), gr.Plot(label="Active windows")
+    with gr.Row():
+        o.plane, o.var_plot = gr.Plot(label="SNR plane"), gr.Plot(label="Variance spectrum")
+    o.atoms = gr.Plot(label="Basis images")
+    with gr.Accordion("Four schedules on one image (GUD Fig. 4)", open=False):
+        o.fig4_btn = gr.Button("Compare standard / variance-matched / column-sequential / wavelet + column")
+        o.fig4 = gr.Image(label="Rows: the four presets; columns: t = 0 → 1", height=420, format="png")
+        o.fig4_cap = gr.Markdown()
+    with gr.Accordion("Image extension with a column-wise schedule", open=False):
+        with gr.Row():
+            o.ext_tex = gr.Dropdown(list(TEXTURES), value="field:2.0", label="Texture model (Gaussian field fit)")
+            o.ext_size = gr.Dropdown([8, 16, 24, 32], value=16, label="Window")
+            o.ext_shift = gr.Slider(1, 12, value=4, step=1, label="New columns per step")
+            o.ext_reps = gr.Slider(1, 20, value=6, step=1, label="Steps")
+            o.ext_soft = gr.Slider(1.05, 5.0, value=1.25, step=0.05, label="Column softness b")
+        o.ext_btn = gr.Button("Extend to the right")
+        o.ext_img = gr.Image(label="Extended image (first window on the left)", height=220, format="png")
+        o.ext_cap = gr.Markdown()
+    o.prior = gr.Image(label="Prior samples N(mean, Uᵀ S² U)", height=110, format="png")
+    o.states = [gr.State([]) for _ in range(4)]                  # forward frames, captions; reverse ditto
+    return o
+
+
+def _wire(demo: gr.Blocks, c: SimpleNamespace, o: SimpleNamespace) -> None:
+    settings = [getattr(c, f) for f in FIELDS]
+    fwd_state, fwd_caps, rev_state, rev_caps = o.states
+    sched = dict(fn=guard(component_schedule), inputs=[c.t, c.ci, c.cj, c.uploads, *settings],
+                 outputs=[o.g_plot, o.snr_plot, o.s_plot, o.w_plot, o.plane, o.explanation],
+                 trigger_mode="always_last", show_progress="hidden")
+    fwd = dict(fn=guard(basis_forward), inputs=[c.uploads, *settings], trigger_mode="always_last", show_progress="minimal",
+               outputs=[fwd_state, fwd_caps, o.fwd_img, o.fwd_cap, o.fwd_k, o.atoms, o.var_plot, o.prior])
+    data_triggers = [c.image.change, c.size.change, c.gray.change, c.basis.change, c.wavelet.change,
+                     c.levels.release, c.r.release, c.kind.change, c.ordering.change, c.a.release,
+                     c.softness.release, c.column_weight.release, c.gamma_denoise.release, c.gamma_noise.release,
+                     c.clip.change, c.frames.release, c.seed.submit, c.custom_labels.submit, c.uploads.change]
+    gr.on(triggers=[*data_triggers, c.t.input, c.ci.submit, c.cj.submit, c.a.input], api_name="component_schedule", **sched)
+    gr.on(triggers=data_triggers, api_name="basis_forward", **fwd)
+    c.rev_btn.click(guard(basis_reverse), [c.uploads, *settings], [rev_state, rev_caps, o.rev_img, o.rev_cap, o.rev_k, o.samples],
+                    api_name="basis_reverse")
+    o.fwd_k.input(pick, [fwd_state, fwd_caps, o.fwd_k], [o.fwd_img, o.fwd_cap], show_progress="hidden", api_visibility="private")
+    o.rev_k.input(pick, [rev_state, rev_caps, o.rev_k], [o.rev_img, o.rev_cap], show_progress="hidden", api_visibility="private")
+    c.csv_btn.click(guard(lambda u, *s: [handlers.schedule_csv(_view(*s), u)]), [c.uploads, *settings], c.out_file, api_name="component_schedule_csv")
+    for btn, state, fmt in ((c.gif_f, fwd_state, "gif"), (c.mp4_f, fwd_state, "mp4"),
+                            (c.gif_r, rev_state, "gif"), (c.mp4_r, rev_state, "mp4")):
+        btn.click(guard(export_anim), [state, gr.State(fmt)], c.out_file, api_visibility="private")
+    o.fig4_btn.click(guard(four_schedules), [c.image, c.size, c.gray], [o.fig4, o.fig4_cap], api_name="four_schedules")
+    o.ext_btn.click(guard(handlers.image_extension), [o.ext_tex, o.ext_size, o.ext_shift, o.ext_reps, o.ext_soft, c.seed],
+                    [o.ext_img, o.ext_cap], api_name="image_extension")
+    c.preset_btn.click(guard(IO.save), settings, [c.out_file, c.link], api_name="bases_preset")
+    redraw = lambda ev: ev.then(api_visibility="private", **sched).then(api_visibility="private", **fwd)  # noqa: E731
+    redraw(c.load_btn.click(guard(load_bundled), c.bundled, settings, api_visibility="private"))
+    redraw(c.preset_in.upload(guard(IO.load_file), c.preset_in, settings, api_visibility="private"))
+    redraw(demo.load(guard(IO.load_link), None, settings, api_visibility="private"))
+
+
+def build(demo: gr.Blocks) -> None:
+    gr.Markdown(INTRO)
+    with gr.Row():
+        with gr.Column(scale=1, min_width=320):
+            c = _controls()
+        with gr.Column(scale=3):
+            o = _outputs()
+    _wire(demo, c, o)

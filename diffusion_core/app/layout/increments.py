@@ -1,0 +1,125 @@
+"""Increments tab layout: law and step controls on the left; the forward walk, the loss viewer and
+reverse sampling on the right. Main event api_name `increments` (forward walk); the loss viewer
+and the sampling runs have their own events (`increments_loss`, `increments_reverse`, `increments_images`).
+"""
+from __future__ import annotations
+
+import gradio as gr
+
+from ...nonnormal.laws import LAWS
+from .. import increments as handlers
+from . import ViewIO, export_controls, guard
+
+D = handlers.IncrementsView()
+
+
+def _view(law, nu, steps, paths, seed, form, grid, loss_t, loss_steps, laplace_form, reverse_steps,
+          reverse_sampler, samples) -> handlers.IncrementsView:
+    return handlers.IncrementsView(
+        law=law, nu=float(nu), steps=int(steps), paths=int(paths), seed=int(seed), form=form, grid=grid,
+        loss_t=float(loss_t), loss_steps=int(loss_steps), laplace_form=laplace_form,
+        reverse_steps=int(reverse_steps), reverse_sampler=reverse_sampler, samples=int(samples))
+
+
+def increments(*settings):
+    """Main event (api_name `increments`): the forward walk with the chosen law."""
+    r = handlers.forward_view(_view(*settings))
+    return r.histogram, r.moments, r.forms, r.kurtosis, r.explanation
+
+
+def loss(*settings):
+    return handlers.loss_view(_view(*settings))
+
+
+def reverse(*settings, progress=gr.Progress()):
+    progress(0.1, desc="sampling the 2-D mixture with every law")
+    fig, text, _ = handlers.reverse_view(_view(*settings))
+    return fig, text
+
+
+def images(*settings, progress=gr.Progress()):
+    progress(0.1, desc="sampling digits with every law")
+    return handlers.digits_view(_view(*settings))
+
+
+def export_csv(*settings):
+    return handlers.forward_csv(_view(*settings))
+
+
+def export_json(*settings):
+    return handlers.forward_json(_view(*settings))
+
+
+def _values(v: handlers.IncrementsView) -> list:
+    return [v.law, v.nu, v.steps, v.paths, v.seed, v.form, v.grid, v.loss_t, v.loss_steps, v.laplace_form,
+            v.reverse_steps, v.reverse_sampler, v.samples]
+
+
+IO = ViewIO("increments", handlers.IncrementsView, _view, _values)
+
+
+def build(demo: gr.Blocks) -> None:
+    gr.Markdown(
+        "**What this shows.** The forward process is a random walk x_{k+1} = a_k x_k + s_k z_k. Li's invariance "
+        "principle says the law of the increments z_k (any zero-mean, unit-variance law with a finite fourth "
+        "moment) is forgotten in the continuum limit: the moments are identical at every N, and the shape of x_N "
+        "becomes Gaussian as N grows. The law still matters at finite N: in the per-step loss it implies and in "
+        "the noise injected while sampling. Reference process: β(t) = 0.1 + 19.9t, x₀ = 1.")
+    with gr.Row():
+        with gr.Column(scale=1, min_width=300):
+            law = gr.Dropdown(list(LAWS), value=D.law, label="Increment law z")
+            nu = gr.Slider(4.5, 50.0, value=D.nu, step=0.5, label="Student-t ν (> 4: finite fourth moment)")
+            steps = gr.Slider(1, 1000, value=D.steps, step=1, label="Steps N (forward walk)")
+            form = gr.Radio(["ddpm", "euler"], value=D.form, label="Step form")
+            grid = gr.Radio(["right", "left"], value=D.grid, label="β read at the … end of each step")
+            paths = gr.Slider(1000, 200_000, value=D.paths, step=1000, label="Monte Carlo paths")
+            seed = gr.Number(value=D.seed, precision=0, minimum=0, label="Seed")
+            gr.Markdown("**Loss viewer**")
+            loss_t = gr.Slider(0.001, 1.0, value=D.loss_t, step=0.001, label="t of the step (0 = data, 1 = noise)")
+            loss_steps = gr.Slider(1, 2000, value=D.loss_steps, step=1, label="Steps N (Δt = 1/N)")
+            laplace_form = gr.Radio(["coordinate", "paper"], value=D.laplace_form,
+                                    label="Laplace loss: per-coordinate sum or the paper's single exponential")
+            gr.Markdown("**Reverse sampling**")
+            reverse_steps = gr.Slider(1, 500, value=D.reverse_steps, step=1, label="Reverse steps")
+            reverse_sampler = gr.Radio(["reverse-sde", "ddpm_ancestral"], value=D.reverse_sampler, label="Sampler")
+            samples = gr.Slider(50, 5000, value=D.samples, step=50, label="2-D samples per law")
+            with gr.Accordion("Export and presets", open=False):
+                csv_btn = gr.Button("Export moment curves as CSV")
+                json_btn = gr.Button("Export live numbers as JSON")
+                preset_btn = gr.Button("Save view as preset + link")
+                out_file, link, preset_in = export_controls(multiple=False)
+        with gr.Column(scale=3):
+            explanation = gr.Markdown()
+            with gr.Row():
+                hist = gr.Plot(label="x_N against its Gaussian limit")
+                kurt = gr.Plot(label="Excess kurtosis against N")
+            moments = gr.Plot(label="Mean and variance for every law")
+            forms = gr.Plot(label="Euler vs DDPM form")
+            with gr.Row():
+                loss_plot = gr.Plot(label="Loss shapes")
+                loss_text = gr.Markdown()
+            with gr.Row():
+                reverse_btn = gr.Button("Sample the 2-D mixture with every law", variant="primary")
+                images_btn = gr.Button("Same-seed digits with every law")
+            reverse_plot = gr.Plot(label="Reverse sampling, 2-D mixture")
+            reverse_text = gr.Markdown()
+            with gr.Row():
+                digits = gr.Image(label="Same-seed digits (rows: laws)", type="numpy", height=330, format="png")
+                digits_text = gr.Markdown()
+
+    settings = [law, nu, steps, paths, seed, form, grid, loss_t, loss_steps, laplace_form, reverse_steps,
+                reverse_sampler, samples]
+    gr.on(triggers=[demo.load, law.change, nu.release, steps.release, form.change, grid.change, paths.release,
+                    seed.submit],
+          fn=guard(increments), inputs=settings, outputs=[hist, moments, forms, kurt, explanation],
+          api_name="increments", trigger_mode="always_last", show_progress="minimal")
+    gr.on(triggers=[demo.load, loss_t.change, loss_steps.change, laplace_form.change],
+          fn=guard(loss), inputs=settings, outputs=[loss_plot, loss_text], api_name="increments_loss",
+          trigger_mode="always_last", show_progress="hidden")
+    reverse_btn.click(guard(reverse), settings, [reverse_plot, reverse_text], api_name="increments_reverse")
+    images_btn.click(guard(images), settings, [digits, digits_text], api_name="increments_images")
+    csv_btn.click(guard(export_csv), settings, out_file, api_name="increments_csv")
+    json_btn.click(guard(export_json), settings, out_file, api_name="increments_json")
+    preset_btn.click(guard(IO.save), settings, [out_file, link], api_name="increments_preset")
+    preset_in.upload(guard(IO.load_file), preset_in, settings, api_visibility="private")
+    demo.load(guard(IO.load_link), None, settings, api_visibility="private")

@@ -1,0 +1,114 @@
+"""Samplers (side by side) tab layout: model, schedule, steps, seed, noise law and 2-4 samplers on the
+left; the sample grids from the same initial noise, their quality and NFE, quality vs NFE and a
+trajectory GIF on the right. Main event api_name `sample_compare`.
+"""
+from __future__ import annotations
+
+import gradio as gr
+
+from ...nonnormal.laws import LAWS
+from ...models.registry import SPECS
+from ...noise.samplers import SAMPLERS
+from ...noise.schedules import FAMILIES
+from .. import samplers as handlers
+from . import ViewIO, export_controls, guard
+
+D = handlers.SamplersView()
+
+
+def _view(model, samplers, schedule, steps, seed, noise_law, n) -> handlers.SamplersView:
+    return handlers.SamplersView(model=model, samplers=tuple(samplers or ()), schedule=schedule, steps=int(steps),
+                                 seed=int(seed), noise_law=noise_law, n=int(n))
+
+
+def sample_compare(*settings, progress=gr.Progress()):
+    """Main event (api_name `sample_compare`)."""
+    view = _view(*settings)
+    r = handlers.sample_compare(view, lambda frac, text: progress(frac, desc=text))
+    return r.panel, r.table, r.sweep, r.explanation
+
+
+def trajectory(*settings, progress=gr.Progress()):
+    progress(0.2, desc="recording the trajectory")
+    path = handlers.trajectory_gif(_view(*settings))
+    return path, [path]
+
+
+def trajectory_mp4(*settings, progress=gr.Progress()):
+    progress(0.2, desc="recording the trajectory")
+    return [handlers.trajectory_gif(_view(*settings), fmt="mp4")]
+
+
+def export_figures(*settings):
+    return handlers.compare_figures(_view(*settings))
+
+
+def export_csv(*settings):
+    return [handlers.compare_csv(_view(*settings))]
+
+
+def export_json(*settings):
+    return [handlers.compare_json(_view(*settings))]
+
+
+def _values(v: handlers.SamplersView) -> list:
+    return [v.model, list(v.samplers), v.schedule, v.steps, v.seed, v.noise_law, v.n]
+
+
+IO = ViewIO("samplers", handlers.SamplersView, _view, _values)
+
+
+def build(demo: gr.Blocks) -> None:
+    gr.Markdown(
+        "**What this shows.** The same model, the same schedule and the same initial noise, handed to "
+        "different samplers. The models here are *exact* denoisers, so the differences you see are the "
+        "samplers' own discretisation errors, measured against the exact answer.")
+    with gr.Row():
+        with gr.Column(scale=1, min_width=300):
+            model = gr.Dropdown(list(SPECS), value=D.model, label="Model (exact denoiser or trained network)")
+            samplers = gr.CheckboxGroup(list(SAMPLERS), value=list(D.samplers), label="Samplers (choose 2-4)")
+            schedule = gr.Dropdown(list(FAMILIES), value=D.schedule, label="Schedule (karras/edm/exponential use the model's σ range)")
+            steps = gr.Slider(1, 128, value=D.steps, step=1, label="Steps N (heun uses 2N − 1 evaluations)")
+            with gr.Row():
+                seed = gr.Number(value=D.seed, precision=0, minimum=0, label="Seed (same initial noise for all)")
+                n = gr.Slider(1, handlers.MAX_VIEW_N, value=D.n, step=1, label="Samples per sampler")
+            law = gr.Radio(list(LAWS), value=D.noise_law, label="Noise law of the injections (stochastic samplers)")
+            run = gr.Button("Sample side by side", variant="primary")
+            gif_btn = gr.Button("Trajectory GIF (first sampler, first sample)")
+            with gr.Accordion("Export and presets", open=False):
+                fig_btn = gr.Button("Export figure (PNG + SVG) and samples (PNG)")
+                mp4_btn = gr.Button("Trajectory as MP4")
+                csv_btn = gr.Button("Export quality vs NFE as CSV")
+                json_btn = gr.Button("Export numbers as JSON")
+                preset_btn = gr.Button("Save view as preset + link")
+                out_file, link, preset_in = export_controls()
+        with gr.Column(scale=3):
+            explanation = gr.Markdown()
+            gallery = gr.Image(label="Samples: exact data, then each sampler (same initial noise)", type="numpy",
+                               format="png", height=340)
+            table = gr.Markdown()
+            with gr.Row():
+                sweep = gr.Plot(label="Quality vs NFE (★ = this run)")
+                gif = gr.Image(label="Trajectory: VP state x/√(1+σ²) | denoiser estimate x̂₀", type="filepath",
+                               height=300)
+
+    _wire(demo, [model, samplers, schedule, steps, seed, law, n], [gallery, table, sweep, explanation],
+          run, seed, gif_btn, gif, (fig_btn, mp4_btn, csv_btn, json_btn), preset_btn, out_file, link, preset_in)
+
+
+def _wire(demo, settings, outputs, run, seed, gif_btn, gif, export_btns, preset_btn, out_file, link,
+          preset_in) -> None:
+    """Events: the main computation (api_name `sample_compare`), the GIF, exports, presets and links."""
+    main = dict(fn=guard(sample_compare), inputs=settings, outputs=outputs,
+                trigger_mode="always_last", show_progress="full")
+    gr.on(triggers=[run.click, seed.submit], api_name="sample_compare", **main)
+    gif_btn.click(guard(trajectory), settings, [gif, out_file], api_name="sample_trajectory")
+    fig_btn, mp4_btn, csv_btn, json_btn = export_btns
+    fig_btn.click(guard(export_figures), settings, out_file, api_name="sample_compare_figures")
+    mp4_btn.click(guard(trajectory_mp4), settings, out_file, api_name="sample_trajectory_mp4")
+    csv_btn.click(guard(export_csv), settings, out_file, api_name="sample_compare_csv")
+    json_btn.click(guard(export_json), settings, out_file, api_name="sample_compare_json")
+    preset_btn.click(guard(IO.save), settings, [out_file, link], api_name="sample_compare_preset")
+    preset_in.upload(guard(IO.load_file), preset_in, settings, api_visibility="private").then(
+        api_visibility="private", **main)
+    demo.load(guard(IO.load_link), None, settings, api_visibility="private").then(api_visibility="private", **main)

@@ -1,0 +1,164 @@
+"""Schedules & bounds tab layout: pick schedules, see them against the image's useful noise range.
+
+Follows the Spectrum tab's pattern: controls left, explanation + figures right, one main event
+with api_name `schedules`, the bounds panel with api_name `bounds`, exports and presets on buttons.
+"""
+from __future__ import annotations
+
+import gradio as gr
+
+from ... import data
+from ...noise.schedules import FAMILIES
+from .. import schedules as handlers
+from . import ViewIO, export_controls, guard
+
+D = handlers.SchedulesView()
+
+
+def _view(schedules, steps, source, photo, beta, seed, size, tau_lo, tau_hi, dc, sigma_min, sigma_max, rho,
+          noise_d, spacing, offset, zero_snr, karras, final, diffusers_family, animate) -> handlers.SchedulesView:
+    return handlers.SchedulesView(
+        schedules=tuple(schedules or ()), steps=int(steps), source=source, photo=photo, beta=float(beta),
+        seed=int(seed), size=int(size), tau_lo=float(tau_lo), tau_hi=float(tau_hi), dc=dc,
+        sigma_min=float(sigma_min), sigma_max=float(sigma_max), rho=float(rho), noise_d=int(noise_d),
+        timestep_spacing=spacing, steps_offset=int(offset), rescale_betas_zero_snr=bool(zero_snr),
+        use_karras_sigmas=bool(karras), final_sigmas_type=final, diffusers_family=diffusers_family, animate=animate)
+
+
+def _values(v: handlers.SchedulesView) -> list:
+    return [list(v.schedules), v.steps, v.source, v.photo, v.beta, v.seed, v.size, v.tau_lo, v.tau_hi, v.dc,
+            v.sigma_min, v.sigma_max, v.rho, v.noise_d, v.timestep_spacing, v.steps_offset,
+            v.rescale_betas_zero_snr, v.use_karras_sigmas, v.final_sigmas_type, v.diffusers_family, v.animate]
+
+
+IO = ViewIO("schedules", handlers.SchedulesView, _view, _values)
+
+
+def schedules(upload, *settings):
+    """Main event (api_name `schedules`)."""
+    r = handlers.schedules_view(_view(*settings), upload)
+    return r.explanation, r.logsnr, r.sigma, r.histogram, r.table, r.diffusers
+
+
+def bounds(upload, *settings):
+    """Bounds panel (api_name `bounds`)."""
+    md, fig, _ = handlers.bounds_view(_view(*settings), upload)
+    return md, fig
+
+
+def animation(upload, *settings):
+    return handlers.autoregression_gif(_view(*settings), upload)
+
+
+def export(kind: str):
+    fn = {"json": handlers.export_json, "diffusers": handlers.export_diffusers, "kdiff": handlers.export_kdiffusion}[kind]
+    return lambda upload, *settings: [fn(_view(*settings), upload)]
+
+
+def dataset(dataset_name, components, draws, seed, steps, kind, tau_lo, tau_hi):
+    return handlers.dataset_view(dataset_name, int(components), int(draws), int(seed), int(steps), kind,
+                                 float(tau_lo), float(tau_hi))
+
+
+def _controls() -> list:
+    names = list(FAMILIES)
+    sch = gr.CheckboxGroup(names, value=list(D.schedules), label="Schedules to overlay")
+    steps = gr.Slider(2, 256, value=D.steps, step=1, label="Sampling steps N")
+    source = gr.Radio(["photo", "field", "upload"], value=D.source, label="Image (sets the bounds and tight schedules)")
+    photo = gr.Dropdown(list(data.PHOTOS), value=D.photo, label="Bundled photo (scikit-image)")
+    beta = gr.Slider(0.5, 4.0, value=D.beta, step=0.05, label="Synthetic field β (P ∝ f^-β)")
+    seed = gr.Number(value=D.seed, precision=0, minimum=0, label="Seed")
+    size = gr.Dropdown(list(handlers.SIZES), value=D.size, label="Resolution (centre crop, resized)")
+    tau_lo = gr.Slider(0.01, 1.0, value=D.tau_lo, step=0.01, label="τ_lo: σ_max puts the strongest frequency at this SNR")
+    tau_hi = gr.Slider(1.0, 100.0, value=D.tau_hi, step=0.5, label="τ_hi: σ_min puts the weakest frequency at this SNR")
+    dc = gr.Radio(["include", "exclude"], value=D.dc, label="σ_max from max(DC, lowest ring) or the lowest ring only")
+    with gr.Accordion("Schedule parameters", open=False):
+        sigma_min = gr.Number(value=D.sigma_min, label="karras / exponential σ_min", minimum=1e-6)
+        sigma_max = gr.Number(value=D.sigma_max, label="karras / exponential σ_max", minimum=1e-6)
+        rho = gr.Slider(0.5, 15.0, value=D.rho, step=0.5, label="karras ρ")
+        noise_d = gr.Slider(8, 512, value=D.noise_d, step=8, label="shifted cosine base resolution (λ + 2 log(base / size))")
+    with gr.Accordion("diffusers settings (discrete families)", open=False):
+        dfam = gr.Dropdown(list(handlers.DISCRETE), value=D.diffusers_family, label="Family shown in the diffusers panel")
+        spacing = gr.Radio(["linspace", "leading", "trailing"], value=D.timestep_spacing, label="timestep_spacing")
+        offset = gr.Number(value=D.steps_offset, precision=0, minimum=0, label="steps_offset")
+        zero_snr = gr.Checkbox(value=D.rescale_betas_zero_snr, label="rescale_betas_zero_snr")
+        karras = gr.Checkbox(value=D.use_karras_sigmas, label="use_karras_sigmas")
+        final = gr.Radio(["zero", "sigma_min"], value=D.final_sigmas_type, label="final_sigmas_type")
+    animate = gr.Dropdown(names, value=D.animate, label="Schedule to animate (spectral autoregression)")
+    return [sch, steps, source, photo, beta, seed, size, tau_lo, tau_hi, dc, sigma_min, sigma_max, rho,
+            noise_d, spacing, offset, zero_snr, karras, final, dfam, animate]
+
+
+def _outputs() -> dict:
+    """The right-hand column: explanation, figures, tables, animation and data-set mode."""
+    o = {"explanation": gr.Markdown(), "bounds": gr.Markdown()}
+    with gr.Row():
+        o["lam"], o["sig"] = gr.Plot(label="logSNR per step"), gr.Plot(label="σ per step")
+    with gr.Row():
+        o["hist"], o["res"] = gr.Plot(label="Steps per logSNR bin"), gr.Plot(label="Bounds vs resolution")
+    o["table"], o["diffusers"] = gr.Markdown(), gr.Markdown()
+    with gr.Row():
+        o["anim_btn"] = gr.Button("Animate spectral autoregression (GIF)")
+        o["anim"] = gr.Image(label="Rings: red destroyed · orange ambiguous · green resolved (DC centred)",
+                             type="filepath", height=280)
+    with gr.Accordion("Data-set mode: sample schedules from a Gaussian mixture", open=False):
+        with gr.Row():
+            o["ds"] = gr.Radio(list(handlers.DATASETS), value="digits", label="Data set")
+            o["comps"] = gr.Slider(1, 6, value=2, step=1, label="GMM components")
+            o["draws"] = gr.Slider(1, 50, value=12, step=1, label="Schedules to draw")
+            o["kind"] = gr.Radio(["frequency", "power", "mixed"], value="mixed", label="Tight kind")
+            o["ds_btn"] = gr.Button("Fit and sample")
+        o["ds_md"] = gr.Markdown()
+        with gr.Row():
+            o["ds_scatter"], o["ds_curves"] = gr.Plot(label="Per-image parameters"), gr.Plot(label="Sampled schedules")
+    return o
+
+
+def _exports() -> dict:
+    with gr.Accordion("Export and presets", open=False):
+        e = {"json": gr.Button("Export schedules as JSON"), "diffusers": gr.Button("Export diffusers scheduler configs"),
+             "kdiff": gr.Button("Export k-diffusion sigma lists"), "preset": gr.Button("Save view as preset + link")}
+        e["file"], e["link"], e["preset_in"] = export_controls()
+    return e
+
+
+def build(demo: gr.Blocks) -> None:
+    gr.Markdown(
+        "**What this shows.** Each frequency of an image has its own SNR, P(f)·e^λ. Above σ_max even the "
+        "strongest frequency is drowned (SNR < τ_lo); below σ_min even the weakest is resolved (SNR > τ_hi) or "
+        "the noise is below the 8-bit step. Steps outside that band change nothing you can see: tight "
+        "schedules put every step inside it.")
+    with gr.Row():
+        with gr.Column(scale=1, min_width=300):
+            settings = _controls()
+            upload = gr.File(label="Upload (PNG, JPEG, TIFF, WebP, GIF, NPY)", type="filepath",
+                             file_types=[".png", ".jpg", ".jpeg", ".tif", ".tiff", ".webp", ".gif", ".npy"])
+            e = _exports()
+        with gr.Column(scale=3):
+            o = _outputs()
+    _wire(demo, settings, upload, o, e)
+
+
+def _wire(demo: gr.Blocks, settings: list, upload, o: dict, e: dict) -> None:
+    (sch, steps, source, photo, beta, seed, size, tau_lo, tau_hi, dc, sigma_min, sigma_max, rho, noise_d,
+     spacing, offset, zero_snr, karras, final, dfam, animate) = settings
+    main = dict(fn=guard(schedules), inputs=[upload, *settings], trigger_mode="always_last", show_progress="hidden",
+                outputs=[o["explanation"], o["lam"], o["sig"], o["hist"], o["table"], o["diffusers"]])
+    bnd = dict(fn=guard(bounds), inputs=[upload, *settings], outputs=[o["bounds"], o["res"]],
+               trigger_mode="always_last", show_progress="hidden")
+    gr.on(triggers=[sch.change, steps.release, source.change, photo.change, beta.release, seed.submit, size.change,
+                    tau_lo.release, tau_hi.release, dc.change, sigma_min.submit, sigma_max.submit, rho.release,
+                    noise_d.release, spacing.change, offset.submit, zero_snr.change, karras.change, final.change,
+                    dfam.change, upload.change], api_name="schedules", **main)
+    gr.on(triggers=[source.change, photo.change, beta.release, seed.submit, size.change, tau_lo.release,
+                    tau_hi.release, dc.change, upload.change], api_name="bounds", **bnd)
+    o["anim_btn"].click(guard(animation), [upload, *settings], o["anim"], api_name="schedules_animation")
+    for kind, api in (("json", "schedules_json"), ("diffusers", "schedules_diffusers"), ("kdiff", "schedules_kdiffusion")):
+        e[kind].click(guard(export(kind)), [upload, *settings], e["file"], api_name=api)
+    e["preset"].click(guard(IO.save), settings, [e["file"], e["link"]], api_name="schedules_preset")
+    o["ds_btn"].click(guard(dataset), [o["ds"], o["comps"], o["draws"], seed, steps, o["kind"], tau_lo, tau_hi],
+                      [o["ds_scatter"], o["ds_curves"], o["ds_md"]], api_name="schedules_dataset")
+    e["preset_in"].upload(guard(IO.load_file), e["preset_in"], settings, api_visibility="private").then(
+        api_visibility="private", **main).then(api_visibility="private", **bnd)
+    demo.load(guard(IO.load_link), None, settings, api_visibility="private").then(
+        api_visibility="private", **main).then(api_visibility="private", **bnd)

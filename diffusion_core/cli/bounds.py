@@ -1,0 +1,37 @@
+"""`difflab bounds IMAGE [--size N] [--tau-lo 0.1] [--tau-hi 10] [--dc include|exclude] --json`."""
+from __future__ import annotations
+
+import argparse
+
+from .. import data
+from .main import emit
+from ..spectral.tight import bounds, image_spectrum
+from ..validation import check_choice, check_int, check_range
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("bounds", help="spectrum-derived useful noise range (sigma_min, sigma_max) of an image")
+    p.add_argument("image", help="image file (PNG, JPEG, TIFF, WebP, NPY), a bundled photo name "
+                                 f"({', '.join(data.PHOTOS[:4])}, ...), or field:BETA[:SEED]")
+    p.add_argument("--size", default=256, help="centre crop resized to SIZE x SIZE (default 256)")
+    p.add_argument("--tau-lo", default=0.1, help="SNR below which a frequency is destroyed (default 0.1)")
+    p.add_argument("--tau-hi", default=10.0, help="SNR above which a frequency is resolved (default 10)")
+    p.add_argument("--dc", default="include", help="include: sigma_max from max(DC, lowest ring); "
+                                                   "exclude: lowest non-DC ring only (default include)")
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.set_defaults(func=run)
+
+
+def bounds_json(image: str, size: int = 256, tau_lo: float = 0.1, tau_hi: float = 10.0, dc: str = "include") -> dict:
+    """The `bounds` contract: sigma_min, sigma_max, logsnr_min, logsnr_max, quantization_floor (+ parts)."""
+    size = check_int("--size", size, data.MIN_SIZE, data.MAX_SIZE)
+    check_choice("--dc", dc, ("include", "exclude"))
+    tau_lo = check_range("--tau-lo", tau_lo, 0, None, lo_open=True)
+    tau_hi = check_range("--tau-hi", tau_hi, 0, None, lo_open=True)
+    x = data.image_from_arg(image, size, gray=True)[:1]
+    return bounds(image_spectrum(x), tau_lo, tau_hi, dc).to_json()
+
+
+def run(args: argparse.Namespace) -> int:
+    emit(bounds_json(args.image, args.size, args.tau_lo, args.tau_hi, args.dc), args.json)
+    return 0

@@ -1,0 +1,54 @@
+"""`difflab train PRESET [--nproc N] [--out-dir DIR] [--no-launch] [--json]`: train a UNet denoiser.
+
+The preset (presets/train/*.toml, train.TrainPreset) is validated first. Outside torchrun the command
+relaunches itself as `python -m torch.distributed.run --standalone --nproc-per-node N -m diffusion_core
+train PRESET ...` (N from --nproc, else the preset's nproc; DDP over gloo on CPU, nccl on GPU); under
+torchrun (RANK / WORLD_SIZE set) or with --no-launch it trains in this process. Rank 0 writes
+<out-dir>/<name>.safetensors and <name>.json (sha256, params, train_time, quality, ...).
+"""
+from __future__ import annotations
+
+import argparse
+import subprocess
+import sys
+from pathlib import Path
+
+from ..models.registry import WEIGHTS_DIR
+from ..presets import PRESET_ROOT, load_preset, resolve_preset_path
+from ..validation import check_int
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("train", help="train a small UNet denoiser from presets/train/*.toml (torchrun/DDP)")
+    p.add_argument("preset", help="preset file under presets/ (e.g. train/field-beta2-32-unet.toml)")
+    p.add_argument("--nproc", default=None, help="processes per node for torchrun (default: the preset's nproc)")
+    p.add_argument("--out-dir", default=str(WEIGHTS_DIR), help=f"where the weights go (default {WEIGHTS_DIR})")
+    p.add_argument("--no-launch", action="store_true", help="train in this process (no torchrun)")
+    p.add_argument("--quick-eval", action="store_true", help="small quality evaluation (smoke runs)")
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.set_defaults(func=run)
+
+
+def launch(args: argparse.Namespace, nproc: int) -> int:
+    """Re-run this command under torchrun with `nproc` processes."""
+    cmd = [sys.executable, "-m", "torch.distributed.run", "--standalone", f"--nproc-per-node={nproc}",
+           "-m", "diffusion_core", "train", args.preset, "--out-dir", args.out_dir]
+    cmd += ["--quick-eval"] * args.quick_eval + ["--json"] * args.json
+    return subprocess.call(cmd)
+
+
+def run(args: argparse.Namespace) -> int:
+    from .main import emit
+    from ..models.training import TrainPreset, train, under_torchrun
+
+    if Path(args.preset).parts[:1] == ("presets",):              # accept presets/train/X.toml from the repo root
+        args.preset = str(Path(*Path(args.preset).parts[1:]))
+    preset = load_preset(args.preset, TrainPreset)
+    if not under_torchrun() and not args.no_launch:
+        return launch(args, check_int("nproc", args.nproc, 1, 64) if args.nproc is not None else preset.nproc)
+    log = (lambda *a, **k: print(*a, file=sys.stderr, **k)) if args.json else print
+    rel = "presets/" + resolve_preset_path(args.preset).relative_to(PRESET_ROOT).as_posix()
+    side = train(preset, Path(args.out_dir), rel, args.quick_eval, log)
+    if side is not None:
+        emit({k: v for k, v in side.items() if k not in ("loss_curve",)}, args.json)
+    return 0

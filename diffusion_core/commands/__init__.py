@@ -1,1 +1,0 @@
-"""One module per `difflab` command; each exposes `register(subparsers)`."""

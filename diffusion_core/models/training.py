@@ -1,0 +1,253 @@
+"""Training a small UNet denoiser from a preset (EDM recipe), under torchrun/DDP, seeded.
+
+Per step (Karras et al. 2022, Sec. 5 and Table 1):
+    sigma = exp(P_mean + P_std xi), xi ~ N(0, 1)            log-normal noise levels
+    n ~ increment law (unit variance, increments.noise_sampler), x = x0 + sigma n
+    u = sqrt(lambda(sigma)) (D(x; sigma) - x0),  lambda = 1 / c_out^2 = (sigma^2 + sd^2) / (sigma sd)^2
+    loss = mean rho(u)       (u = F - F_target, the network-output error, unit scale)
+rho = u^2 ("mse": EDM's loss, the Gaussian-Gaussian pair) or (2 / v^2) soft_l1(v |u|) ("soft-l1": the
+Laplace-Laplace pair's d(v|r|) of losses.py, scaled to equal u^2 for small residuals and to grow
+like (2 / v)|u| for large ones).
+Randomness: rank r draws its data, sigmas and noise from torch.Generator seeded seed * 1009 + r;
+the network starts from torch.manual_seed(seed) (the same on every rank; DDP broadcasts it anyway).
+The same preset and world size give the same weights.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import os
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+import torch
+from torch import nn
+
+from ..nonnormal.laws import LAWS, noise_sampler
+from ..nonnormal.losses import soft_l1
+from .datasets import DATASETS
+from .unet import NetDenoiser, UNet, UNetConfig, param_count, precond
+from ..validation import InputError, check_choice, check_int, check_range
+
+Tensor = torch.Tensor
+LOSSES = ("mse", "soft-l1")
+
+
+@dataclass(frozen=True)
+class TrainPreset:
+    """One `presets/train/*.toml` file (unknown keys are errors)."""
+
+    name: str                              # output: models/weights/<name>.safetensors + <name>.json
+    dataset: str = "field-beta2-32"        # models/datasets.py
+    steps: int = 1000                      # optimiser steps
+    batch_size: int = 64                   # global batch (split across ranks)
+    lr: float = 2e-3                       # Adam peak learning rate (linear warm-up, cosine decay to lr/20)
+    warmup: int = 100                      # warm-up steps
+    seed: int = 0
+    p_mean: float = -1.2                   # EDM log-normal sigma: ln sigma ~ N(p_mean, p_std^2)
+    p_std: float = 1.2
+    sigma_data: float = 0.5                # expected std of the data
+    increment_law: str = "gaussian"        # law of the forward noise n (increments.LAWS)
+    loss: Literal["mse", "soft-l1"] = "mse"
+    loss_v: float = 1.0                    # v of the soft-l1 loss (residual scale of the L2 -> L1 switch)
+    ema: float = 0.999                     # EMA decay of the saved weights (0 = last iterate)
+    width: int = 24                        # UNet feature channels at full resolution
+    mults: tuple[int, ...] = (1, 2, 2)
+    emb: int = 64
+    padding: Literal["circular", "zeros"] = "circular"
+    threads: int = 1                       # torch threads per process
+    nproc: int = 1                         # processes per node (torchrun --nproc-per-node)
+    log_every: int = 100
+
+    def __post_init__(self) -> None:
+        if not self.name.replace("-", "").replace("_", "").isalnum():
+            raise ValueError(f"name must be letters, digits, '-' or '_', got {self.name!r}")
+        check_choice("dataset", self.dataset, DATASETS)
+        check_choice("increment law", self.increment_law, LAWS)
+        check_int("steps", self.steps, 1, 1_000_000)
+        check_int("batch_size", self.batch_size, 1, 4096)
+        check_int("warmup", self.warmup, 0, 1_000_000)
+        check_int("seed", self.seed, 0, 2**20)
+        check_int("width", self.width, 4, 256)
+        check_int("threads", self.threads, 1, 64)
+        check_int("nproc", self.nproc, 1, 64)
+        check_int("log_every", self.log_every, 1, 1_000_000)
+        check_range("lr", self.lr, 0.0, 1.0, lo_open=True)
+        check_range("p_std", self.p_std, 0.0, 10.0, lo_open=True)
+        check_range("loss_v", self.loss_v, 0.0, 100.0, lo_open=True)
+        check_range("ema", self.ema, 0.0, 1.0)
+        check_range("sigma_data", self.sigma_data, 0.0, 10.0, lo_open=True)
+        if not self.mults or any(m < 1 or m > 8 for m in self.mults) or len(self.mults) > 4:
+            raise ValueError(f"mults must be 1 to 4 integers in 1..8, got {list(self.mults)}")
+
+    def unet_config(self) -> UNetConfig:
+        return UNetConfig(channels=DATASETS[self.dataset].shape[0], width=self.width, mults=self.mults,
+                          emb=self.emb, padding=self.padding, sigma_data=self.sigma_data)
+
+
+# ---------------------------------------------------------------------------------------------
+# The loss
+
+
+def edm_weight(sigma: Tensor, sigma_data: float) -> Tensor:
+    """lambda(sigma) = (sigma^2 + sigma_data^2) / (sigma sigma_data)^2 (EDM Table 1)."""
+    return (sigma**2 + sigma_data**2) / (sigma * sigma_data) ** 2
+
+
+def residual_loss(r: Tensor, kind: str, v: float) -> Tensor:
+    """rho(r) per element: r^2 (mse) or (2 / v^2) soft_l1(v |r|) (soft-l1)."""
+    return r**2 if kind == "mse" else 2.0 * soft_l1(v * r.abs()) / v**2
+
+
+def lr_at(step: int, p: TrainPreset) -> float:
+    """Linear warm-up to lr, then cosine decay to lr / 20."""
+    if step < p.warmup:
+        return p.lr * (step + 1) / p.warmup
+    frac = (step - p.warmup) / max(1, p.steps - p.warmup)
+    return p.lr * (0.05 + 0.95 * 0.5 * (1 + math.cos(math.pi * frac)))
+
+
+def batch_loss(net: nn.Module, p: TrainPreset, x0: Tensor, g: torch.Generator, noise: Any) -> Tensor:
+    """One EDM training loss on a batch x0 [B, C, H, W]."""
+    sigma = torch.exp(p.p_mean + p.p_std * torch.randn(x0.shape[0], generator=g))      # [B]
+    n = noise(x0.shape, g, torch.float32)
+    x = x0 + sigma.reshape(-1, 1, 1, 1) * n
+    d = precond(net, x, sigma, p.sigma_data)                               # net: UNet or DDP(UNet)
+    u = (d - x0) * edm_weight(sigma, p.sigma_data).sqrt().reshape(-1, 1, 1, 1)     # = F - F_target
+    return residual_loss(u, p.loss, p.loss_v).mean()
+
+
+# ---------------------------------------------------------------------------------------------
+# Distributed set-up (torchrun sets RANK / WORLD_SIZE / MASTER_ADDR / MASTER_PORT)
+
+
+def under_torchrun() -> bool:
+    return "RANK" in os.environ and "WORLD_SIZE" in os.environ
+
+
+def init_distributed() -> tuple[int, int]:
+    """(rank, world): initialise the process group (gloo on CPU, nccl on GPU) when world > 1."""
+    if not under_torchrun():
+        return 0, 1
+    rank, world = int(os.environ["RANK"]), int(os.environ["WORLD_SIZE"])
+    if world > 1 and not torch.distributed.is_initialized():
+        torch.distributed.init_process_group("nccl" if torch.cuda.is_available() else "gloo")
+    return rank, world
+
+
+def all_mean(x: float, world: int) -> float:
+    if world == 1:
+        return x
+    t = torch.tensor([x], dtype=torch.float64)
+    torch.distributed.all_reduce(t)
+    return float(t[0]) / world
+
+
+# ---------------------------------------------------------------------------------------------
+# The loop
+
+
+def new_net(p: TrainPreset) -> UNet:
+    """The initial network, from torch.manual_seed(p.seed) in a forked RNG (the global state is untouched)."""
+    with torch.random.fork_rng():
+        torch.manual_seed(p.seed)
+        return UNet(p.unet_config())
+
+
+@torch.no_grad()
+def ema_update(ema: nn.Module, net: nn.Module, decay: float) -> None:
+    """theta_ema <- decay theta_ema + (1 - decay) theta."""
+    for e, q in zip(ema.parameters(), net.parameters()):
+        e.lerp_(q, 1.0 - decay)
+
+
+def fit(p: TrainPreset, log: Any = print) -> tuple[UNet, dict[str, Any]]:
+    """Train (this rank's share of) the preset; returns the EMA network and the run's numbers."""
+    rank, world = init_distributed()
+    torch.set_num_threads(p.threads)
+    if p.batch_size % world:
+        raise InputError(f"batch_size {p.batch_size} is not divisible by the {world} processes")
+    ds, net = DATASETS[p.dataset], new_net(p)
+    ema = new_net(p)
+    ema.load_state_dict(net.state_dict())
+    model = nn.parallel.DistributedDataParallel(net) if world > 1 else net
+    opt = torch.optim.Adam(net.parameters(), lr=p.lr)
+    g, noise = torch.Generator().manual_seed(p.seed * 1009 + rank), noise_sampler(p.increment_law)
+    losses, t0 = [], time.perf_counter()
+    for step in range(p.steps):
+        for group in opt.param_groups:
+            group["lr"] = lr_at(step, p)
+        loss = batch_loss(model, p, ds.draw(p.batch_size // world, g), g, noise)
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        opt.step()
+        ema_update(ema, net, min(p.ema, (1 + step) / (10 + step)))
+        losses.append(float(loss.detach()))
+        if rank == 0 and ((step + 1) % p.log_every == 0 or step + 1 == p.steps):
+            el = time.perf_counter() - t0
+            log(f"step {step + 1}/{p.steps} loss {sum(losses[-p.log_every:]) / len(losses[-p.log_every:]):.5f} "
+                f"lr {lr_at(step, p):.2e} {el:.0f}s ({(step + 1) / el:.2f} steps/s)", flush=True)
+    tail = losses[-max(1, p.steps // 10):]
+    run = {"train_time": round(time.perf_counter() - t0, 1), "world_size": world,
+           "first_loss": all_mean(sum(losses[:10]) / len(losses[:10]), world),
+           "final_loss": all_mean(sum(tail) / len(tail), world),
+           "loss_curve": [round(sum(losses[i:i + p.log_every]) / len(losses[i:i + p.log_every]), 6)
+                          for i in range(0, len(losses), p.log_every)]}
+    return ema.eval(), run
+
+
+# ---------------------------------------------------------------------------------------------
+# Output: safetensors (state dict only) + JSON sidecar
+
+
+def sha256_of(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def save_model(net: UNet, p: TrainPreset, run: dict[str, Any], out_dir: Path, preset_path: str | None,
+               quality: dict[str, Any] | None) -> dict[str, Any]:
+    """Write <name>.safetensors and <name>.json; returns the sidecar dict."""
+    from safetensors.torch import save_file
+
+    out_dir.mkdir(parents=True, exist_ok=True)
+    path = out_dir / f"{p.name}.safetensors"
+    save_file({k: v.detach().contiguous().clone() for k, v in net.state_dict().items()}, str(path))
+    ds = DATASETS[p.dataset]
+    side = {"name": p.name, "kind": "trained", "dataset": p.dataset, "dataset_label": ds.label,
+            "shape": list(ds.shape), "weights": path.name, "sha256": sha256_of(path), "params": param_count(net),
+            "increment_law": p.increment_law, "loss": p.loss, "preset": preset_path, "steps": p.steps,
+            "batch_size": p.batch_size, "seed": p.seed, "arch": p.unet_config().to_json(), **run,
+            "quality": quality}
+    (out_dir / f"{p.name}.json").write_text(json.dumps(side, indent=1) + "\n")
+    return side
+
+
+def evaluate(net: UNet, p: TrainPreset, quick: bool = False) -> dict[str, Any] | None:
+    """Quality against the exact answer (data sets with one), models/evaluate.py."""
+    from .evaluate import field_quality
+
+    ds = DATASETS[p.dataset]
+    if ds.exact is None:
+        return None
+    n_d, n_s = (64, 32) if quick else (512, 256)
+    return field_quality(NetDenoiser(net), ds.exact(), ds.draw, ds.shape, n_denoise=n_d, n_samples=n_s)
+
+
+def train(p: TrainPreset, out_dir: Path, preset_path: str | None = None, quick_eval: bool = False,
+          log: Any = print) -> dict[str, Any] | None:
+    """fit + (rank 0) evaluate + save; returns the sidecar on rank 0, None on the others."""
+    net, run = fit(p, log)
+    rank = torch.distributed.get_rank() if torch.distributed.is_initialized() else 0
+    side = None
+    if rank == 0:
+        t0 = time.perf_counter()
+        quality = evaluate(net, p, quick_eval)
+        run["eval_time"] = round(time.perf_counter() - t0, 1)
+        side = save_model(net, p, run, out_dir, preset_path, quality)
+    if torch.distributed.is_initialized():
+        torch.distributed.barrier()
+        torch.distributed.destroy_process_group()
+    return side
