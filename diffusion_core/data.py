@@ -10,7 +10,7 @@ import numpy as np
 import torch
 
 from .uploads import read_image_file
-from .validation import InputError, check_choice, check_int, check_range
+from .validation import InputError, MissingInput, check_choice, check_int, check_range
 
 # scikit-image photos that ship inside the wheel (checked offline; others need a download).
 PHOTOS: tuple[str, ...] = (
@@ -153,7 +153,7 @@ def load_image(source: str, name: str | None = None, size: int = 256, gray: bool
         x = gaussian_field(beta, size, 1, g)
         return x if gray else x.expand(-1, 3, -1, -1).contiguous()
     if not path:
-        raise InputError("no file uploaded: choose an image file (PNG, JPEG, TIFF, WebP, GIF or NPY)")
+        raise MissingInput("no file uploaded: choose an image file (PNG, JPEG, TIFF, WebP, GIF or NPY)")
     return load_upload(path, size, gray)
 
 

@@ -13,6 +13,8 @@ from pathlib import Path
 from typing import Any, TypeVar
 from urllib.parse import parse_qsl, urlencode
 
+import tomlkit
+
 from .validation import InputError
 
 T = TypeVar("T")
@@ -99,23 +101,14 @@ def load_uploaded_preset(path: str, cls: type[T]) -> T:
     return from_dict(parse_toml(p.read_text(errors="replace")), cls)
 
 
-def _toml_value(v: Any) -> str:
-    if isinstance(v, bool):
-        return "true" if v else "false"
-    if isinstance(v, (int, float)):
-        return repr(v)
-    if isinstance(v, (list, tuple)):
-        return "[" + ", ".join(_toml_value(x) for x in v) + "]"
-    return '"' + str(v).replace("\\", "\\\\").replace('"', '\\"') + '"'
-
-
 def dump_preset(obj: Any) -> str:
-    """Frozen dataclass -> TOML text (None fields are left out)."""
-    lines = [f"# {type(obj).__name__} preset, written by Diffusion Lab"]
+    """Frozen dataclass -> TOML text, written by tomlkit so any string round-trips (None fields left out)."""
+    doc = tomlkit.document()
+    doc.add(tomlkit.comment(f"{type(obj).__name__} preset, written by Diffusion Lab"))
     for k, v in dataclasses.asdict(obj).items():
         if v is not None:
-            lines.append(f"{k} = {_toml_value(v)}")
-    return "\n".join(lines) + "\n"
+            doc[k] = list(v) if isinstance(v, tuple) else v
+    return tomlkit.dumps(doc)
 
 
 def to_query(obj: Any) -> str:
@@ -151,3 +144,24 @@ def _from_text(name: str, text: str, typ: Any) -> Any:
         return typ(text) if typ in (int, float) else text
     except ValueError:
         raise InputError(f"link parameter {name!r} must be {typ.__name__}, got {text!r}") from None
+
+
+def from_query_lenient(params: dict[str, str], cls: type[T]) -> tuple[T, list[str]]:
+    """A link's settings -> (`cls`, problems): a value that does not parse or validate is left at its
+    default with one message per key; if the valid values clash with each other, all stay default."""
+    hints = typing.get_type_hints(cls)
+    good: dict[str, Any] = {}
+    problems: list[str] = []
+    for name in (f.name for f in dataclasses.fields(cls)):  # type: ignore[arg-type]
+        if name not in params:
+            continue
+        try:
+            value = _from_text(name, params[name], hints[name])
+            from_dict({name: value}, cls)              # this value alone, every other setting default
+            good[name] = value
+        except InputError as e:
+            problems.append(f"{name}={params[name]!r} ignored ({e})")
+    try:
+        return from_dict(good, cls), problems
+    except InputError as e:
+        return cls(), [*problems, f"link settings ignored ({e})"]

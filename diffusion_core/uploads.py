@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .validation import InputError
+from .validation import InputError, MissingInput
 
 MAX_FILE_BYTES = 100 * 2**20
 MAX_PIXELS = 40_000_000          # about 6300 x 6300; checked from the header, before decoding
@@ -27,7 +27,7 @@ class ImageFile:
 
 def _check_path(path: str) -> bytes:
     if not isinstance(path, (str, os.PathLike)) or not str(path):
-        raise InputError(f"no file given: choose an image file ({KINDS})")
+        raise MissingInput(f"no file given: choose an image file ({KINDS})")
     if not os.path.isfile(path):
         raise InputError(f"file not found: {os.fspath(path)}")
     n = os.path.getsize(path)

@@ -13,6 +13,10 @@ class InputError(ValueError):
     """Bad user input; the message is one line that says what to fix."""
 
 
+class MissingInput(InputError):
+    """Something the user has not chosen yet (e.g. a file): the app shows it as a hint, not an error."""
+
+
 def check_finite(name: str, value: float) -> float:
     """Reject NaN, inf and non-numbers."""
     try:

@@ -135,8 +135,10 @@ def reveal(title: str) -> str:
     return f"**Answer:** {live_answer(ex.check):.4g}{unit}. {ex.explanation}"
 
 
-def worksheet() -> str:
-    """All exercises as one Markdown worksheet (links relative to the app's address)."""
-    parts = ["# Diffusion Lab workshop\n", "Open the app (`make run`, http://127.0.0.1:7860) and follow the links.\n"]
-    parts += [exercise_markdown(t) + "\n" for t in exercises()]
+def worksheet(base: str = "http://127.0.0.1:7860/") -> str:
+    """All exercises as one Markdown worksheet; links are absolute from `base` (the address the app
+    was reached on), so they work from the downloaded file."""
+    base = base if base.endswith("/") else base + "/"
+    parts = ["# Diffusion Lab workshop\n", f"Open the app ({base}) and follow the links.\n"]
+    parts += [exercise_markdown(t).replace("](?tab=", f"]({base}?tab=") + "\n" for t in exercises()]
     return str(write_text("workshop-worksheet", ".md", "\n".join(parts)))

@@ -7,14 +7,16 @@ import functools
 import importlib
 import logging
 import traceback
+import uuid
 from collections.abc import Callable
 from typing import Any
 
 import gradio as gr
 
 from ...exports import write_text
-from ...presets import dump_preset, from_query, load_uploaded_preset, to_query
-from ...validation import InputError
+from ...presets import dump_preset, from_query_lenient, load_uploaded_preset, to_query
+from ...validation import InputError, MissingInput
+from ..views import field_names, from_controls, page_url, to_controls
 
 log = logging.getLogger("difflab.app")
 
@@ -37,7 +39,9 @@ INTRO = (
 
 
 def guard(fn: Callable[..., Any]) -> Callable[..., Any]:
-    """Turn InputError into a one-line gr.Error; log anything unexpected and report it briefly."""
+    """One message per failure, never a wall of red: a missing choice (no file yet) is a hint and
+    leaves the outputs as they are; a user mistake is one toast and one log line; an internal error
+    logs its traceback under an id and shows the user one line with that id."""
 
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
@@ -45,50 +49,91 @@ def guard(fn: Callable[..., Any]) -> Callable[..., Any]:
             return fn(*args, **kwargs)
         except gr.Error:
             raise
+        except MissingInput as e:
+            gr.Info(str(e))
+            return gr.skip()
         except InputError as e:
-            raise gr.Error(str(e), duration=8) from None
+            log.info("input refused by %s: %s", fn.__name__, e)
+            raise gr.Error(str(e), duration=8, print_exception=False) from None
         except Exception as e:  # noqa: BLE001 - the server must keep serving
-            log.error("handler %s failed:\n%s", fn.__name__, traceback.format_exc())
-            raise gr.Error(f"internal error in {fn.__name__}: {type(e).__name__}: {e}") from None
+            eid = uuid.uuid4().hex[:8]
+            log.error("internal error %s in %s:\n%s", eid, fn.__name__, traceback.format_exc())
+            raise gr.Error(f"internal error {eid} in {fn.__name__} ({type(e).__name__}); the server log "
+                           f"has the details under this id", print_exception=False) from None
 
     return wrapper
 
 
+def request_url(request: gr.Request | None) -> str:
+    """The app's address as this request reached it (host, port, root path behind a proxy)."""
+    if request is None or not getattr(request, "headers", None):
+        return "http://127.0.0.1:7860/"
+    inner = getattr(request, "request", None)
+    scope = getattr(inner, "scope", None) or {}
+    url = str(getattr(inner, "url", "") or "")
+    return page_url(dict(request.headers), url, scope.get("root_path", "") or "")
+
+
 def link_for(request: gr.Request | None, tab: str, query: str) -> str:
     """A shareable link to this view: the page URL with the tab and settings as query string."""
-    base = "http://127.0.0.1:7860/"
-    if request is not None and getattr(request, "headers", None):
-        host = request.headers.get("host")
-        if host:
-            base = f"http://{host}/"
-    return f"{base}?tab={tab}&{query}"
+    return f"{request_url(request)}?tab={tab}&{query}"
 
 
 class ViewIO:
-    """Preset files and links for one tab's view dataclass: the same round-trip in every tab."""
+    """One tab's view dataclass bound to its controls: the controls are the view's fields in field
+    order (so the API's parameters carry the field names), and the same preset/link round-trip
+    serves every tab. `make` builds the view from coerced values (default: the dataclass)."""
 
-    def __init__(self, tab: str, cls: type, make: Callable[..., Any], values: Callable[[Any], list]) -> None:
-        self.tab, self.cls, self.make, self.values = tab, cls, make, values   # make: controls -> view
+    def __init__(self, tab: str, cls: type, make: Callable[..., Any] | None = None) -> None:
+        self.tab, self.cls, self.make = tab, cls, make
+        self.fields = field_names(cls)
 
-    def save(self, *settings: Any, request: gr.Request = None) -> tuple[str, str]:
-        """The tab's controls -> a TOML preset file and a link to the same view."""
-        view = self.make(*settings)
+    def view(self, **values: Any) -> Any:
+        """Control values by field name -> the validated view."""
+        return from_controls(self.cls, values, self.make)
+
+    def values(self, view: Any) -> list:
+        """The view -> control values in field order."""
+        return to_controls(view)
+
+    def named(self, settings: list, before: dict | None = None, after: dict | None = None) -> dict:
+        """`inputs_kwargs` for an event: field name -> control, with extra named inputs around them."""
+        if len(settings) != len(self.fields):
+            raise ValueError(f"{self.tab}: {len(settings)} controls for {len(self.fields)} fields")
+        return {**(before or {}), **dict(zip(self.fields, settings)), **(after or {})}
+
+    def save(self, *values: Any, request: gr.Request | None = None, **named: Any) -> tuple[str, str]:
+        """The tab's controls (in field order, or by name) -> a TOML preset file and a link to the view."""
+        view = self.view(**dict(zip(self.fields, values)), **named)
         path = write_text(f"{self.tab}-preset", ".toml", dump_preset(view))
         return str(path), link_for(request, self.tab, to_query(view))
 
+    def save_event(self) -> Callable[..., tuple[str, str]]:
+        """`save` with the request first, as gradio injects it (the settings arrive by name)."""
+        def save(request: gr.Request, **settings: Any) -> tuple[str, str]:
+            return self.save(request=request, **settings)
+        save.__name__ = f"{self.tab}_preset"
+        return save
+
     def _unchanged(self) -> list:
-        return [gr.update()] * len(self.values(self.cls()))
+        return [gr.update()] * len(self.fields)
 
     def load_file(self, path: str | None) -> list:
         """An uploaded .toml preset -> the tab's control values (unchanged if no file)."""
         return self.values(load_uploaded_preset(path, self.cls)) if path else self._unchanged()
 
     def load_link(self, request: gr.Request) -> list:
-        """`?tab=<this tab>&key=value...` -> the tab's control values (unchanged for other tabs)."""
+        """`?tab=<this tab>&key=value...` -> the tab's control values (unchanged for other tabs). A value
+        that does not parse or validate stays at its default, with ONE warning for the whole link."""
         params = dict(request.query_params) if request is not None else {}
         if params.get("tab") != self.tab:
             return self._unchanged()
-        return self.values(from_query(params, self.cls))
+        view, problems = from_query_lenient(params, self.cls)
+        if problems:
+            log.info("link refused in %s: %s", self.tab, "; ".join(problems))
+            gr.Warning("This link has settings the app cannot use; they stay at their defaults: "
+                       + "; ".join(problems), duration=12)
+        return self.values(view)
 
 
 def export_controls(multiple: bool = True) -> tuple[gr.File, gr.Textbox, gr.File]:

@@ -17,41 +17,36 @@ from . import ViewIO, export_controls, guard
 D = handlers.BasesView()
 WAVELETS = ["haar", "db2", "db3", "db4", "sym4", "coif1"]
 ORDERINGS = ["variance", "frequency", "level", "column", "row", "random", "custom"]
-FIELDS = ["image", "size", "gray", "basis", "wavelet", "levels", "r", "kind", "ordering", "a", "softness",
-          "column_weight", "gamma_denoise", "gamma_noise", "clip", "denoiser", "method", "steps", "frames", "seed",
-          "custom_labels"]
 PRESETS = ["standard", "variance_matched", "column_sequential", "wavelet_column", "autoregressive_columns"]
 
 
-def _view(*values) -> handlers.BasesView:
-    kw = dict(zip(FIELDS, values))
-    for k in ("size", "levels", "steps", "frames", "seed"):
-        kw[k] = int(kw[k] or 0)
-    for k in ("r", "a", "softness", "column_weight", "gamma_denoise", "gamma_noise"):
-        kw[k] = float(kw[k])
-    return handlers.make_view(**kw)
+IO = ViewIO("bases", handlers.BasesView, handlers.make_view)
 
 
-def component_schedule(t, i, j, uploads, *settings):
+def component_schedule(t=0.5, i=-1, j=-1, uploads=None, **settings):
     """api_name `component_schedule`: schedule figures and the live readouts."""
-    r = handlers.component_schedule(_view(*settings), float(t), int(i), int(j), uploads)
+    r = handlers.component_schedule(IO.view(**settings), float(t), int(i), int(j), uploads)
     return r.gamma, r.snr, r.sigma, r.windows, r.plane, r.explanation
 
 
-def basis_forward(uploads, *settings):
+def basis_forward(uploads=None, **settings):
     """api_name `basis_forward`: basis images, variances, forward frames (scrub with the slider)."""
-    view = _view(*settings)
+    view = IO.view(**settings)
     r = handlers.basis_forward(view, uploads)
     slider = gr.update(minimum=0, maximum=len(r.frames) - 1, value=0)
     return (r.frames, r.captions, r.frames[0], r.captions[0], slider, r.atoms, r.variance,
             handlers.prior_strip(view, uploads=uploads))
 
 
-def basis_reverse(uploads, *settings, progress=gr.Progress()):
+def basis_reverse(uploads=None, progress=gr.Progress(), **settings):
     progress(0, desc="reverse process with the exact denoiser")
-    r = handlers.basis_reverse(_view(*settings), uploads)
+    r = handlers.basis_reverse(IO.view(**settings), uploads)
     slider = gr.update(minimum=0, maximum=len(r.frames) - 1, value=0)
     return r.frames, r.captions, r.frames[0], r.captions[0], slider, r.samples
+
+
+def schedule_csv(uploads=None, **settings):
+    return [handlers.schedule_csv(IO.view(**settings), uploads)]
 
 
 def four_schedules(image, size, gray):
@@ -72,15 +67,8 @@ def export_anim(frames, fmt):
     return [handlers.export_animation(frames or [], fmt)]
 
 
-def _values(v: handlers.BasesView) -> list:
-    return [getattr(v, f) for f in FIELDS]
-
-
-IO = ViewIO("bases", handlers.BasesView, _view, _values)
-
-
 def load_bundled(name):
-    return _values(load_preset(f"bases/{name}.toml", handlers.BasesView))
+    return IO.values(load_preset(f"bases/{name}.toml", handlers.BasesView))
 
 
 INTRO = (
@@ -190,12 +178,13 @@ def _outputs() -> SimpleNamespace:
 
 
 def _wire(demo: gr.Blocks, c: SimpleNamespace, o: SimpleNamespace) -> None:
-    settings = [getattr(c, f) for f in FIELDS]
+    settings = [getattr(c, f) for f in IO.fields]
     fwd_state, fwd_caps, rev_state, rev_caps = o.states
-    sched = dict(fn=guard(component_schedule), inputs=[c.t, c.ci, c.cj, c.uploads, *settings],
+    named = IO.named(settings, before={"uploads": c.uploads})
+    sched = dict(fn=guard(component_schedule), inputs_kwargs=IO.named(settings, before={"t": c.t, "i": c.ci, "j": c.cj, "uploads": c.uploads}),
                  outputs=[o.g_plot, o.snr_plot, o.s_plot, o.w_plot, o.plane, o.explanation],
                  trigger_mode="always_last", show_progress="hidden")
-    fwd = dict(fn=guard(basis_forward), inputs=[c.uploads, *settings], trigger_mode="always_last", show_progress="minimal",
+    fwd = dict(fn=guard(basis_forward), inputs_kwargs=named, trigger_mode="always_last", show_progress="minimal",
                outputs=[fwd_state, fwd_caps, o.fwd_img, o.fwd_cap, o.fwd_k, o.atoms, o.var_plot, o.prior])
     data_triggers = [c.image.change, c.size.change, c.gray.change, c.basis.change, c.wavelet.change,
                      c.levels.release, c.r.release, c.kind.change, c.ordering.change, c.a.release,
@@ -203,22 +192,24 @@ def _wire(demo: gr.Blocks, c: SimpleNamespace, o: SimpleNamespace) -> None:
                      c.clip.change, c.frames.release, c.seed.submit, c.custom_labels.submit, c.uploads.change]
     gr.on(triggers=[*data_triggers, c.t.input, c.ci.submit, c.cj.submit, c.a.input], api_name="component_schedule", **sched)
     gr.on(triggers=data_triggers, api_name="basis_forward", **fwd)
-    c.rev_btn.click(guard(basis_reverse), [c.uploads, *settings], [rev_state, rev_caps, o.rev_img, o.rev_cap, o.rev_k, o.samples],
+    c.rev_btn.click(guard(basis_reverse), inputs_kwargs=named, outputs=[rev_state, rev_caps, o.rev_img, o.rev_cap, o.rev_k, o.samples],
                     api_name="basis_reverse")
     o.fwd_k.input(pick, [fwd_state, fwd_caps, o.fwd_k], [o.fwd_img, o.fwd_cap], show_progress="hidden", api_visibility="private")
     o.rev_k.input(pick, [rev_state, rev_caps, o.rev_k], [o.rev_img, o.rev_cap], show_progress="hidden", api_visibility="private")
-    c.csv_btn.click(guard(lambda u, *s: [handlers.schedule_csv(_view(*s), u)]), [c.uploads, *settings], c.out_file, api_name="component_schedule_csv")
+    c.csv_btn.click(guard(schedule_csv), inputs_kwargs=named, outputs=c.out_file, api_name="component_schedule_csv")
     for btn, state, fmt in ((c.gif_f, fwd_state, "gif"), (c.mp4_f, fwd_state, "mp4"),
                             (c.gif_r, rev_state, "gif"), (c.mp4_r, rev_state, "mp4")):
         btn.click(guard(export_anim), [state, gr.State(fmt)], c.out_file, api_visibility="private")
     o.fig4_btn.click(guard(four_schedules), [c.image, c.size, c.gray], [o.fig4, o.fig4_cap], api_name="four_schedules")
     o.ext_btn.click(guard(handlers.image_extension), [o.ext_tex, o.ext_size, o.ext_shift, o.ext_reps, o.ext_soft, c.seed],
                     [o.ext_img, o.ext_cap], api_name="image_extension")
-    c.preset_btn.click(guard(IO.save), settings, [c.out_file, c.link], api_name="bases_preset")
+    c.preset_btn.click(guard(IO.save_event()), inputs_kwargs=IO.named(settings), outputs=[c.out_file, c.link],
+                       api_name="bases_preset")
     redraw = lambda ev: ev.then(api_visibility="private", **sched).then(api_visibility="private", **fwd)  # noqa: E731
-    redraw(c.load_btn.click(guard(load_bundled), c.bundled, settings, api_visibility="private"))
-    redraw(c.preset_in.upload(guard(IO.load_file), c.preset_in, settings, api_visibility="private"))
-    redraw(demo.load(guard(IO.load_link), None, settings, api_visibility="private"))
+    quiet = dict(api_visibility="private", show_progress="hidden")
+    redraw(c.load_btn.click(guard(load_bundled), c.bundled, settings, **quiet))
+    redraw(c.preset_in.upload(guard(IO.load_file), c.preset_in, settings, **quiet))
+    redraw(demo.load(guard(IO.load_link), None, settings, **quiet))
 
 
 def build(demo: gr.Blocks) -> None:

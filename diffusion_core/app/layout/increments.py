@@ -13,49 +13,36 @@ from . import ViewIO, export_controls, guard
 D = handlers.IncrementsView()
 
 
-def _view(law, nu, steps, paths, seed, form, grid, loss_t, loss_steps, laplace_form, reverse_steps,
-          reverse_sampler, samples) -> handlers.IncrementsView:
-    return handlers.IncrementsView(
-        law=law, nu=float(nu), steps=int(steps), paths=int(paths), seed=int(seed), form=form, grid=grid,
-        loss_t=float(loss_t), loss_steps=int(loss_steps), laplace_form=laplace_form,
-        reverse_steps=int(reverse_steps), reverse_sampler=reverse_sampler, samples=int(samples))
+IO = ViewIO("increments", handlers.IncrementsView)
 
 
-def increments(*settings):
+def increments(**settings):
     """Main event (api_name `increments`): the forward walk with the chosen law."""
-    r = handlers.forward_view(_view(*settings))
+    r = handlers.forward_view(IO.view(**settings))
     return r.histogram, r.moments, r.forms, r.kurtosis, r.explanation
 
 
-def loss(*settings):
-    return handlers.loss_view(_view(*settings))
+def loss(**settings):
+    return handlers.loss_view(IO.view(**settings))
 
 
-def reverse(*settings, progress=gr.Progress()):
+def reverse(progress=gr.Progress(), **settings):
     progress(0.1, desc="sampling the 2-D mixture with every law")
-    fig, text, _ = handlers.reverse_view(_view(*settings))
+    fig, text, _ = handlers.reverse_view(IO.view(**settings))
     return fig, text
 
 
-def images(*settings, progress=gr.Progress()):
+def images(progress=gr.Progress(), **settings):
     progress(0.1, desc="sampling digits with every law")
-    return handlers.digits_view(_view(*settings))
+    return handlers.digits_view(IO.view(**settings))
 
 
-def export_csv(*settings):
-    return handlers.forward_csv(_view(*settings))
+def export_csv(**settings):
+    return handlers.forward_csv(IO.view(**settings))
 
 
-def export_json(*settings):
-    return handlers.forward_json(_view(*settings))
-
-
-def _values(v: handlers.IncrementsView) -> list:
-    return [v.law, v.nu, v.steps, v.paths, v.seed, v.form, v.grid, v.loss_t, v.loss_steps, v.laplace_form,
-            v.reverse_steps, v.reverse_sampler, v.samples]
-
-
-IO = ViewIO("increments", handlers.IncrementsView, _view, _values)
+def export_json(**settings):
+    return handlers.forward_json(IO.view(**settings))
 
 
 def build(demo: gr.Blocks) -> None:
@@ -109,17 +96,20 @@ def build(demo: gr.Blocks) -> None:
 
     settings = [law, nu, steps, paths, seed, form, grid, loss_t, loss_steps, laplace_form, reverse_steps,
                 reverse_sampler, samples]
+    named = IO.named(settings)
     gr.on(triggers=[demo.load, law.change, nu.release, steps.release, form.change, grid.change, paths.release,
                     seed.submit],
-          fn=guard(increments), inputs=settings, outputs=[hist, moments, forms, kurt, explanation],
+          fn=guard(increments), inputs_kwargs=named, outputs=[hist, moments, forms, kurt, explanation],
           api_name="increments", trigger_mode="always_last", show_progress="minimal")
     gr.on(triggers=[demo.load, loss_t.change, loss_steps.change, laplace_form.change],
-          fn=guard(loss), inputs=settings, outputs=[loss_plot, loss_text], api_name="increments_loss",
+          fn=guard(loss), inputs_kwargs=named, outputs=[loss_plot, loss_text], api_name="increments_loss",
           trigger_mode="always_last", show_progress="hidden")
-    reverse_btn.click(guard(reverse), settings, [reverse_plot, reverse_text], api_name="increments_reverse")
-    images_btn.click(guard(images), settings, [digits, digits_text], api_name="increments_images")
-    csv_btn.click(guard(export_csv), settings, out_file, api_name="increments_csv")
-    json_btn.click(guard(export_json), settings, out_file, api_name="increments_json")
-    preset_btn.click(guard(IO.save), settings, [out_file, link], api_name="increments_preset")
-    preset_in.upload(guard(IO.load_file), preset_in, settings, api_visibility="private")
-    demo.load(guard(IO.load_link), None, settings, api_visibility="private")
+    reverse_btn.click(guard(reverse), inputs_kwargs=named, outputs=[reverse_plot, reverse_text],
+                      api_name="increments_reverse")
+    images_btn.click(guard(images), inputs_kwargs=named, outputs=[digits, digits_text], api_name="increments_images")
+    csv_btn.click(guard(export_csv), inputs_kwargs=named, outputs=out_file, api_name="increments_csv")
+    json_btn.click(guard(export_json), inputs_kwargs=named, outputs=out_file, api_name="increments_json")
+    preset_btn.click(guard(IO.save_event()), inputs_kwargs=named, outputs=[out_file, link], api_name="increments_preset")
+    quiet = dict(api_visibility="private", show_progress="hidden")
+    preset_in.upload(guard(IO.load_file), preset_in, settings, **quiet)
+    demo.load(guard(IO.load_link), None, settings, **quiet)

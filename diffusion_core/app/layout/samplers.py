@@ -16,46 +16,36 @@ from . import ViewIO, export_controls, guard
 D = handlers.SamplersView()
 
 
-def _view(model, samplers, schedule, steps, seed, noise_law, n) -> handlers.SamplersView:
-    return handlers.SamplersView(model=model, samplers=tuple(samplers or ()), schedule=schedule, steps=int(steps),
-                                 seed=int(seed), noise_law=noise_law, n=int(n))
+IO = ViewIO("samplers", handlers.SamplersView)
 
 
-def sample_compare(*settings, progress=gr.Progress()):
+def sample_compare(progress=gr.Progress(), **settings):
     """Main event (api_name `sample_compare`)."""
-    view = _view(*settings)
-    r = handlers.sample_compare(view, lambda frac, text: progress(frac, desc=text))
+    r = handlers.sample_compare(IO.view(**settings), lambda frac, text: progress(frac, desc=text))
     return r.panel, r.table, r.sweep, r.explanation
 
 
-def trajectory(*settings, progress=gr.Progress()):
+def trajectory(progress=gr.Progress(), **settings):
     progress(0.2, desc="recording the trajectory")
-    path = handlers.trajectory_gif(_view(*settings))
+    path = handlers.trajectory_gif(IO.view(**settings))
     return path, [path]
 
 
-def trajectory_mp4(*settings, progress=gr.Progress()):
+def trajectory_mp4(progress=gr.Progress(), **settings):
     progress(0.2, desc="recording the trajectory")
-    return [handlers.trajectory_gif(_view(*settings), fmt="mp4")]
+    return [handlers.trajectory_gif(IO.view(**settings), fmt="mp4")]
 
 
-def export_figures(*settings):
-    return handlers.compare_figures(_view(*settings))
+def export_figures(**settings):
+    return handlers.compare_figures(IO.view(**settings))
 
 
-def export_csv(*settings):
-    return [handlers.compare_csv(_view(*settings))]
+def export_csv(**settings):
+    return [handlers.compare_csv(IO.view(**settings))]
 
 
-def export_json(*settings):
-    return [handlers.compare_json(_view(*settings))]
-
-
-def _values(v: handlers.SamplersView) -> list:
-    return [v.model, list(v.samplers), v.schedule, v.steps, v.seed, v.noise_law, v.n]
-
-
-IO = ViewIO("samplers", handlers.SamplersView, _view, _values)
+def export_json(**settings):
+    return [handlers.compare_json(IO.view(**settings))]
 
 
 def build(demo: gr.Blocks) -> None:
@@ -99,16 +89,18 @@ def build(demo: gr.Blocks) -> None:
 def _wire(demo, settings, outputs, run, seed, gif_btn, gif, export_btns, preset_btn, out_file, link,
           preset_in) -> None:
     """Events: the main computation (api_name `sample_compare`), the GIF, exports, presets and links."""
-    main = dict(fn=guard(sample_compare), inputs=settings, outputs=outputs,
+    named = IO.named(settings)
+    main = dict(fn=guard(sample_compare), inputs_kwargs=named, outputs=outputs,
                 trigger_mode="always_last", show_progress="full")
     gr.on(triggers=[run.click, seed.submit], api_name="sample_compare", **main)
-    gif_btn.click(guard(trajectory), settings, [gif, out_file], api_name="sample_trajectory")
+    gif_btn.click(guard(trajectory), inputs_kwargs=named, outputs=[gif, out_file], api_name="sample_trajectory")
     fig_btn, mp4_btn, csv_btn, json_btn = export_btns
-    fig_btn.click(guard(export_figures), settings, out_file, api_name="sample_compare_figures")
-    mp4_btn.click(guard(trajectory_mp4), settings, out_file, api_name="sample_trajectory_mp4")
-    csv_btn.click(guard(export_csv), settings, out_file, api_name="sample_compare_csv")
-    json_btn.click(guard(export_json), settings, out_file, api_name="sample_compare_json")
-    preset_btn.click(guard(IO.save), settings, [out_file, link], api_name="sample_compare_preset")
-    preset_in.upload(guard(IO.load_file), preset_in, settings, api_visibility="private").then(
-        api_visibility="private", **main)
-    demo.load(guard(IO.load_link), None, settings, api_visibility="private").then(api_visibility="private", **main)
+    fig_btn.click(guard(export_figures), inputs_kwargs=named, outputs=out_file, api_name="sample_compare_figures")
+    mp4_btn.click(guard(trajectory_mp4), inputs_kwargs=named, outputs=out_file, api_name="sample_trajectory_mp4")
+    csv_btn.click(guard(export_csv), inputs_kwargs=named, outputs=out_file, api_name="sample_compare_csv")
+    json_btn.click(guard(export_json), inputs_kwargs=named, outputs=out_file, api_name="sample_compare_json")
+    preset_btn.click(guard(IO.save_event()), inputs_kwargs=named, outputs=[out_file, link],
+                     api_name="sample_compare_preset")
+    quiet = dict(api_visibility="private", show_progress="hidden")
+    preset_in.upload(guard(IO.load_file), preset_in, settings, **quiet).then(api_visibility="private", **main)
+    demo.load(guard(IO.load_link), None, settings, **quiet).then(api_visibility="private", **main)

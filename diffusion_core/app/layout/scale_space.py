@@ -11,48 +11,35 @@ from . import ViewIO, export_controls, guard
 D = handlers.ScaleSpaceView()
 
 
-def _view(source, photo, beta, seed, size, levels, family, gamma, t, sample_size, sample_levels, n_samples,
-          steps) -> handlers.ScaleSpaceView:
-    return handlers.ScaleSpaceView(source=source, photo=photo, beta=float(beta), seed=int(seed), size=int(size),
-                                   levels=int(levels), family=family, gamma=float(gamma), t=float(t),
-                                   sample_size=int(sample_size), sample_levels=int(sample_levels),
-                                   n_samples=int(n_samples), steps=int(steps))
+IO = ViewIO("scale_space", handlers.ScaleSpaceView)
 
 
-def scale_space(upload, *settings):
+def scale_space(upload=None, **settings):
     """Main event (api_name `scale_space`)."""
-    r = handlers.scale_space_view(_view(*settings), upload)
+    r = handlers.scale_space_view(IO.view(**settings), upload)
     return r.schedule, r.occupancy, r.strip, r.state, r.widget, r.info, r.transition, r.explanation
 
 
-def time_view(upload, *settings):
-    return handlers.time_view(_view(*settings), upload)
+def time_view(upload=None, **settings):
+    return handlers.time_view(IO.view(**settings), upload)
 
 
-def sample(*settings, progress=gr.Progress()):
+def sample(progress=gr.Progress(), **settings):
     progress(0, desc="exact-denoiser sampling")
-    r = handlers.sample_compare(_view(*settings), lambda f, d: progress(f, desc=d))
+    r = handlers.sample_compare(IO.view(**settings), lambda f, d: progress(f, desc=d))
     return r.ssd_images, r.ddpm_images, r.psd, r.rel, r.explanation
 
 
-def export_csv(upload, *settings):
-    return [handlers.scale_space_csv(_view(*settings), upload)]
+def export_csv(upload=None, **settings):
+    return [handlers.scale_space_csv(IO.view(**settings), upload)]
 
 
-def export_forward_gif(upload, *settings):
-    return [handlers.forward_gif(_view(*settings), upload)]
+def export_forward_gif(upload=None, **settings):
+    return [handlers.forward_gif(IO.view(**settings), upload)]
 
 
-def export_reverse_gif(*settings):
-    return [handlers.reverse_gif(_view(*settings))]
-
-
-def _values(v: handlers.ScaleSpaceView) -> list:
-    return [v.source, v.photo, v.beta, v.seed, v.size, v.levels, v.family, v.gamma, v.t, v.sample_size,
-            v.sample_levels, v.n_samples, v.steps]
-
-
-IO = ViewIO("scale_space", handlers.ScaleSpaceView, _view, _values)
+def export_reverse_gif(**settings):
+    return [handlers.reverse_gif(IO.view(**settings))]
 
 
 def _controls() -> tuple[list, gr.File]:
@@ -129,17 +116,19 @@ def _wire(demo, settings, upload, outputs, sampling, exports, time_outputs) -> N
     source, photo, beta, seed, size, levels, family, gamma, t, *_ = settings
     sample_btn, sample_out = sampling
     csv_btn, fgif_btn, rgif_btn, preset_btn, out_file, link, preset_in = exports
-    main = dict(fn=guard(scale_space), inputs=[upload, *settings], outputs=outputs,
+    named, with_upload = IO.named(settings), IO.named(settings, before={"upload": upload})
+    main = dict(fn=guard(scale_space), inputs_kwargs=with_upload, outputs=outputs,
                 trigger_mode="always_last", show_progress="minimal")
     gr.on(triggers=[source.change, photo.change, beta.release, seed.submit, size.change, levels.release,
                     family.change, gamma.release, t.release, upload.change], api_name="scale_space", **main)
-    t.input(guard(time_view), [upload, *settings], list(time_outputs), trigger_mode="always_last",
+    t.input(guard(time_view), inputs_kwargs=with_upload, outputs=list(time_outputs), trigger_mode="always_last",
             show_progress="hidden", api_visibility="private")
-    sample_btn.click(guard(sample), settings, sample_out, api_name="scale_space_sample")
-    csv_btn.click(guard(export_csv), [upload, *settings], out_file, api_name="scale_space_csv")
-    fgif_btn.click(guard(export_forward_gif), [upload, *settings], out_file, api_name="scale_space_forward_gif")
-    rgif_btn.click(guard(export_reverse_gif), settings, out_file, api_name="scale_space_reverse_gif")
-    preset_btn.click(guard(IO.save), settings, [out_file, link], api_name="scale_space_preset")
-    preset_in.upload(guard(IO.load_file), preset_in, settings, api_visibility="private").then(
-        api_visibility="private", **main)
-    demo.load(guard(IO.load_link), None, settings, api_visibility="private").then(api_visibility="private", **main)
+    sample_btn.click(guard(sample), inputs_kwargs=named, outputs=sample_out, api_name="scale_space_sample")
+    csv_btn.click(guard(export_csv), inputs_kwargs=with_upload, outputs=out_file, api_name="scale_space_csv")
+    fgif_btn.click(guard(export_forward_gif), inputs_kwargs=with_upload, outputs=out_file,
+                   api_name="scale_space_forward_gif")
+    rgif_btn.click(guard(export_reverse_gif), inputs_kwargs=named, outputs=out_file, api_name="scale_space_reverse_gif")
+    preset_btn.click(guard(IO.save_event()), inputs_kwargs=named, outputs=[out_file, link], api_name="scale_space_preset")
+    quiet = dict(api_visibility="private", show_progress="hidden")
+    preset_in.upload(guard(IO.load_file), preset_in, settings, **quiet).then(api_visibility="private", **main)
+    demo.load(guard(IO.load_link), None, settings, **quiet).then(api_visibility="private", **main)

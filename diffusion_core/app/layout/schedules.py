@@ -15,44 +15,31 @@ from . import ViewIO, export_controls, guard
 D = handlers.SchedulesView()
 
 
-def _view(schedules, steps, source, photo, beta, seed, size, tau_lo, tau_hi, dc, sigma_min, sigma_max, rho,
-          noise_d, spacing, offset, zero_snr, karras, final, diffusers_family, animate) -> handlers.SchedulesView:
-    return handlers.SchedulesView(
-        schedules=tuple(schedules or ()), steps=int(steps), source=source, photo=photo, beta=float(beta),
-        seed=int(seed), size=int(size), tau_lo=float(tau_lo), tau_hi=float(tau_hi), dc=dc,
-        sigma_min=float(sigma_min), sigma_max=float(sigma_max), rho=float(rho), noise_d=int(noise_d),
-        timestep_spacing=spacing, steps_offset=int(offset), rescale_betas_zero_snr=bool(zero_snr),
-        use_karras_sigmas=bool(karras), final_sigmas_type=final, diffusers_family=diffusers_family, animate=animate)
+IO = ViewIO("schedules", handlers.SchedulesView)
 
 
-def _values(v: handlers.SchedulesView) -> list:
-    return [list(v.schedules), v.steps, v.source, v.photo, v.beta, v.seed, v.size, v.tau_lo, v.tau_hi, v.dc,
-            v.sigma_min, v.sigma_max, v.rho, v.noise_d, v.timestep_spacing, v.steps_offset,
-            v.rescale_betas_zero_snr, v.use_karras_sigmas, v.final_sigmas_type, v.diffusers_family, v.animate]
-
-
-IO = ViewIO("schedules", handlers.SchedulesView, _view, _values)
-
-
-def schedules(upload, *settings):
+def schedules(upload=None, **settings):
     """Main event (api_name `schedules`)."""
-    r = handlers.schedules_view(_view(*settings), upload)
+    r = handlers.schedules_view(IO.view(**settings), upload)
     return r.explanation, r.logsnr, r.sigma, r.histogram, r.table, r.diffusers
 
 
-def bounds(upload, *settings):
+def bounds(upload=None, **settings):
     """Bounds panel (api_name `bounds`)."""
-    md, fig, _ = handlers.bounds_view(_view(*settings), upload)
+    md, fig, _ = handlers.bounds_view(IO.view(**settings), upload)
     return md, fig
 
 
-def animation(upload, *settings):
-    return handlers.autoregression_gif(_view(*settings), upload)
+def animation(upload=None, **settings):
+    return handlers.autoregression_gif(IO.view(**settings), upload)
 
 
 def export(kind: str):
     fn = {"json": handlers.export_json, "diffusers": handlers.export_diffusers, "kdiff": handlers.export_kdiffusion}[kind]
-    return lambda upload, *settings: [fn(_view(*settings), upload)]
+
+    def export_file(upload=None, **settings):
+        return [fn(IO.view(**settings), upload)]
+    return export_file
 
 
 def dataset(dataset_name, components, draws, seed, steps, kind, tau_lo, tau_hi):
@@ -142,9 +129,10 @@ def build(demo: gr.Blocks) -> None:
 def _wire(demo: gr.Blocks, settings: list, upload, o: dict, e: dict) -> None:
     (sch, steps, source, photo, beta, seed, size, tau_lo, tau_hi, dc, sigma_min, sigma_max, rho, noise_d,
      spacing, offset, zero_snr, karras, final, dfam, animate) = settings
-    main = dict(fn=guard(schedules), inputs=[upload, *settings], trigger_mode="always_last", show_progress="hidden",
+    named = IO.named(settings, before={"upload": upload})
+    main = dict(fn=guard(schedules), inputs_kwargs=named, trigger_mode="always_last", show_progress="hidden",
                 outputs=[o["explanation"], o["lam"], o["sig"], o["hist"], o["table"], o["diffusers"]])
-    bnd = dict(fn=guard(bounds), inputs=[upload, *settings], outputs=[o["bounds"], o["res"]],
+    bnd = dict(fn=guard(bounds), inputs_kwargs=named, outputs=[o["bounds"], o["res"]],
                trigger_mode="always_last", show_progress="hidden")
     gr.on(triggers=[sch.change, steps.release, source.change, photo.change, beta.release, seed.submit, size.change,
                     tau_lo.release, tau_hi.release, dc.change, sigma_min.submit, sigma_max.submit, rho.release,
@@ -152,13 +140,15 @@ def _wire(demo: gr.Blocks, settings: list, upload, o: dict, e: dict) -> None:
                     dfam.change, upload.change], api_name="schedules", **main)
     gr.on(triggers=[source.change, photo.change, beta.release, seed.submit, size.change, tau_lo.release,
                     tau_hi.release, dc.change, upload.change], api_name="bounds", **bnd)
-    o["anim_btn"].click(guard(animation), [upload, *settings], o["anim"], api_name="schedules_animation")
+    o["anim_btn"].click(guard(animation), inputs_kwargs=named, outputs=o["anim"], api_name="schedules_animation")
     for kind, api in (("json", "schedules_json"), ("diffusers", "schedules_diffusers"), ("kdiff", "schedules_kdiffusion")):
-        e[kind].click(guard(export(kind)), [upload, *settings], e["file"], api_name=api)
-    e["preset"].click(guard(IO.save), settings, [e["file"], e["link"]], api_name="schedules_preset")
+        e[kind].click(guard(export(kind)), inputs_kwargs=named, outputs=e["file"], api_name=api)
+    e["preset"].click(guard(IO.save_event()), inputs_kwargs=IO.named(settings), outputs=[e["file"], e["link"]],
+                      api_name="schedules_preset")
     o["ds_btn"].click(guard(dataset), [o["ds"], o["comps"], o["draws"], seed, steps, o["kind"], tau_lo, tau_hi],
                       [o["ds_scatter"], o["ds_curves"], o["ds_md"]], api_name="schedules_dataset")
-    e["preset_in"].upload(guard(IO.load_file), e["preset_in"], settings, api_visibility="private").then(
+    quiet = dict(api_visibility="private", show_progress="hidden")
+    e["preset_in"].upload(guard(IO.load_file), e["preset_in"], settings, **quiet).then(
         api_visibility="private", **main).then(api_visibility="private", **bnd)
-    demo.load(guard(IO.load_link), None, settings, api_visibility="private").then(
+    demo.load(guard(IO.load_link), None, settings, **quiet).then(
         api_visibility="private", **main).then(api_visibility="private", **bnd)

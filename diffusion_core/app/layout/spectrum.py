@@ -12,33 +12,22 @@ from .. import spectrum as handlers
 from . import ViewIO, export_controls, guard
 
 D = handlers.SpectrumView()
+IO = ViewIO("spectrum", handlers.SpectrumView)
 
 
-def _view(source, photo, dataset, beta, seed, size, lam, tau_lo, tau_hi, window) -> handlers.SpectrumView:
-    return handlers.SpectrumView(source=source, photo=photo, dataset=dataset, beta=float(beta),
-                                 seed=int(seed), size=int(size), lam=float(lam), tau_lo=float(tau_lo),
-                                 tau_hi=float(tau_hi), window=bool(window))
+def spectrum(upload=None, **settings):
+    """Main event (api_name `spectrum`); the settings arrive by field name."""
+    view = IO.view(**settings)
+    r = handlers.spectrum_view(view, upload)
+    return r.noisy_image, r.log_spectrum, r.psd, r.snr, r.explanation, handlers.sigma_label(view.lam)
 
 
-def spectrum(source, photo, dataset, beta, seed, size, lam, tau_lo, tau_hi, window, upload):
-    """Main event (api_name `spectrum`)."""
-    r = handlers.spectrum_view(_view(source, photo, dataset, beta, seed, size, lam, tau_lo, tau_hi, window), upload)
-    return r.noisy_image, r.log_spectrum, r.psd, r.snr, r.explanation, handlers.sigma_label(float(lam))
+def export_csv(upload=None, **settings):
+    return [handlers.spectrum_csv(IO.view(**settings), upload)]
 
 
-def export_csv(upload, *settings):
-    return [handlers.spectrum_csv(_view(*settings), upload)]
-
-
-def export_figures(upload, *settings):
-    return handlers.spectrum_figures(_view(*settings), upload)
-
-
-def _values(v: handlers.SpectrumView) -> list:
-    return [v.source, v.photo, v.dataset, v.beta, v.seed, v.size, v.lam, v.tau_lo, v.tau_hi, v.window]
-
-
-IO = ViewIO("spectrum", handlers.SpectrumView, _view, _values)
+def export_figures(upload=None, **settings):
+    return handlers.spectrum_figures(IO.view(**settings), upload)
 
 
 def build(demo: gr.Blocks) -> None:
@@ -78,15 +67,17 @@ def build(demo: gr.Blocks) -> None:
 
     settings = [source, photo, dataset, beta, seed, size, lam, tau_lo, tau_hi, window]
     outputs = [noisy, logspec, psd, snr, explanation, sigma]
-    main = dict(fn=guard(spectrum), inputs=[*settings, upload], outputs=outputs,
+    main = dict(fn=guard(spectrum), inputs_kwargs=IO.named(settings, after={"upload": upload}), outputs=outputs,
                 trigger_mode="always_last", show_progress="hidden")
     gr.on(triggers=[source.change, photo.change, dataset.change, beta.release, seed.submit, size.change,
                     window.change, lam.input, tau_lo.input, tau_hi.input, upload.change],
           api_name="spectrum", **main)
-    csv_btn.click(guard(export_csv), [upload, *settings], out_file, api_name="spectrum_csv")
-    fig_btn.click(guard(export_figures), [upload, *settings], out_file, api_name="spectrum_figures")
-    preset_btn.click(guard(IO.save), settings, [out_file, link], api_name="spectrum_preset")
+    named = IO.named(settings, before={"upload": upload})
+    csv_btn.click(guard(export_csv), inputs_kwargs=named, outputs=out_file, api_name="spectrum_csv")
+    fig_btn.click(guard(export_figures), inputs_kwargs=named, outputs=out_file, api_name="spectrum_figures")
+    preset_btn.click(guard(IO.save_event()), inputs_kwargs=IO.named(settings), outputs=[out_file, link],
+                     api_name="spectrum_preset")
     # Presets and links set the controls, then redraw once (programmatic sets fire .change, not .input).
-    preset_in.upload(guard(IO.load_file), preset_in, settings, api_visibility="private").then(
-        api_visibility="private", **main)
-    demo.load(guard(IO.load_link), None, settings, api_visibility="private").then(api_visibility="private", **main)
+    quiet = dict(api_visibility="private", show_progress="hidden")
+    preset_in.upload(guard(IO.load_file), preset_in, settings, **quiet).then(api_visibility="private", **main)
+    demo.load(guard(IO.load_link), None, settings, **quiet).then(api_visibility="private", **main)

@@ -4,7 +4,12 @@ from __future__ import annotations
 import gradio as gr
 
 from .. import workshop as handlers
-from . import guard
+from . import guard, request_url
+
+
+def worksheet(request: gr.Request):
+    """The worksheet with links absolute from the address this request came in on."""
+    return handlers.worksheet(request_url(request))
 
 
 def build(demo: gr.Blocks) -> None:
@@ -29,4 +34,4 @@ def build(demo: gr.Blocks) -> None:
         lambda: ("", None), None, [verdict, answer], api_visibility="private")
     check_btn.click(guard(handlers.check_answer), [pick, answer], verdict, api_name="workshop_check")
     reveal_btn.click(guard(handlers.reveal), pick, verdict, api_name="workshop_reveal")
-    sheet_btn.click(guard(handlers.worksheet), None, sheet, api_name="workshop_sheet")
+    sheet_btn.click(guard(worksheet), None, sheet, api_name="workshop_sheet")
