@@ -154,6 +154,7 @@ class ScheduleResult:
     sigmas: Tensor                      # [N + 1] VE, descending, last 0 (or sigma_min)
     timesteps: np.ndarray | None        # [N] diffusers order (discrete families)
     alphas_cumprod: Tensor | None       # [T] training grid (discrete families)
+    flow: Any = None                    # flow_schedule.FlowSchedule (flow families)
 
     @property
     def logsnr(self) -> Tensor:
@@ -162,7 +163,10 @@ class ScheduleResult:
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {"sigmas": self.sigmas.tolist(), "logsnr": self.logsnr.tolist()}
-        if self.timesteps is not None:
+        if self.flow is not None:
+            out.update({"flow_sigmas": self.flow.flow_sigmas.tolist(), "timesteps": self.flow.timesteps.tolist(),
+                        "mu": self.flow.mu, "notes": self.flow.notes})
+        elif self.timesteps is not None:
             out["timesteps"] = self.timesteps.tolist()
             out["alphas_cumprod"] = self.alphas_cumprod.tolist()
         return out
@@ -179,6 +183,10 @@ def build_schedule(name: str, steps: int, overrides: dict[str, Any] | None = Non
         sig, ts = euler_discrete_sigmas(ac, steps, p["timestep_spacing"], p["steps_offset"], p["use_karras_sigmas"],
                                         p["final_sigmas_type"], p["rescale_betas_zero_snr"])
         return ScheduleResult(name, p, sig, ts, ac.to(torch.float64))
+    if kind == "flow":
+        from .flow_schedule import flow_set_timesteps
+        fs = flow_set_timesteps(steps, p)
+        return ScheduleResult(name, p, fs.ve_sigmas, fs.timesteps, None, fs)
     if kind == "tight" and lam_fn is None:
         if image is None:
             raise InputError(f"schedule {name} needs an image (--image PATH or a photo name) or a data set")
@@ -192,6 +200,14 @@ def build_schedule(name: str, steps: int, overrides: dict[str, Any] | None = Non
 def diffusers_config(result: ScheduleResult) -> dict[str, Any]:
     """An EulerDiscreteScheduler config reproducing `result` (custom sigmas where diffusers has no family)."""
     p, name = result.params, result.name
+    if result.flow is not None:
+        from .flow import SCHEDULER_DEFAULTS
+        cfg = {"_class_name": "FlowMatchEulerDiscreteScheduler", **{k: p[k] for k in SCHEDULER_DEFAULTS}}
+        sigmas = p["sigmas"]
+        call = {"num_inference_steps": len(result.flow.timesteps), "mu": result.flow.mu,
+                "sigmas": list(np.linspace(1.0, 1 / len(result.flow.timesteps), len(result.flow.timesteps)))
+                if sigmas == "flux" else sigmas}
+        return {**cfg, "_set_timesteps": {k: v for k, v in call.items() if v is not None}}
     cfg: dict[str, Any] = {"_class_name": "EulerDiscreteScheduler", "num_train_timesteps": 1000,
                            "beta_start": 0.00085, "beta_end": 0.012, "beta_schedule": "scaled_linear",
                            "prediction_type": "epsilon", "timestep_spacing": "linspace", "steps_offset": 0}

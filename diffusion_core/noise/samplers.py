@@ -11,7 +11,8 @@
 - `callback` receives dict(i, x, sigma, sigma_next, denoised) after each denoiser evaluation.
 
 NFE per run: euler, ddim, ddpm_ancestral, euler_ancestral, dpmpp_2m: N; heun: 2N - 1 (the last
-step to sigma = 0 is an Euler step, as in EDM Algorithm 1).
+step to sigma = 0 is an Euler step, as in EDM Algorithm 1), one fewer per step from flow.SIGMA_T1.
+Flow-matching schedules arrive as VE sigmas with t = 1 mapped to flow.SIGMA_T1 (= 2^24 - 1).
 All samplers are linear in (x, noise) when D is linear (e.g. the analytic Gaussian denoiser).
 """
 from __future__ import annotations
@@ -21,6 +22,7 @@ from typing import Callable
 
 import torch
 
+from .flow import SIGMA_T1
 from ..protocols import Callback, Denoiser, NoiseSampler, gaussian_noise, sigma_to_lam
 from ..validation import InputError
 
@@ -92,7 +94,9 @@ def sample_euler(denoiser: Denoiser, x: Tensor, sigmas: Tensor, *, generator: to
 @torch.no_grad()
 def sample_heun(denoiser: Denoiser, x: Tensor, sigmas: Tensor, *, generator: torch.Generator | None = None,
                 noise: NoiseSampler | None = None, callback: Callback | None = None) -> Tensor:
-    """Heun's 2nd-order method, EDM Algorithm 1 (no churn); Euler on the final step to sigma = 0."""
+    """Heun's 2nd-order method, EDM Algorithm 1 (no churn); Euler on the final step to sigma = 0 and on a
+    step from a flow schedule's t = 1 (sigma >= SIGMA_T1): the trapezoid weight (s' - s) / 2 on the
+    derivative at s' diverges as s -> inf, while the Euler step has the finite t = 1 limit."""
     check_sigmas(sigmas)
     for i in range(len(sigmas) - 1):
         s, s_next = sigmas[i], sigmas[i + 1]
@@ -100,7 +104,7 @@ def sample_heun(denoiser: Denoiser, x: Tensor, sigmas: Tensor, *, generator: tor
         _report(callback, i, x, sigmas, denoised)
         d = to_d(x, s, denoised)
         x_next = x + d * (s_next - s).to(x.dtype)
-        if float(s_next) > 0:
+        if float(s_next) > 0 and float(s) < SIGMA_T1:
             d_next = to_d(x_next, s_next, call_denoiser(denoiser, x_next, s_next))
             x_next = x + 0.5 * (d + d_next) * (s_next - s).to(x.dtype)
         x = x_next
@@ -202,7 +206,7 @@ SAMPLERS: dict[str, Sampler] = {
 
 def nfe(name: str, steps: int) -> int:
     """Denoiser evaluations used by sampler `name` for `steps` steps (N + 1 sigmas)."""
-    return 2 * steps - 1 if name == "heun" else steps
+    return 2 * steps - 1 if name == "heun" else steps           # heun: 2N - 2 on flow schedules (t = 1 start)
 
 
 def get_sampler(name: str) -> Sampler:

@@ -15,6 +15,7 @@ from typing import Any, Callable
 import torch
 
 from ..validation import InputError, check_choice, check_int, check_range
+from .flow import CALL_DEFAULTS as FLOW_CALL_DEFAULTS, SCHEDULER_DEFAULTS as FLOW_SCHEDULER_DEFAULTS
 
 Tensor = torch.Tensor
 LamFn = Callable[[Tensor], Tensor]
@@ -123,13 +124,14 @@ DIFFUSERS_DEFAULTS: dict[str, Any] = {
     "num_train_timesteps": 1000, "timestep_spacing": "linspace", "steps_offset": 0,
     "rescale_betas_zero_snr": False, "final_sigmas_type": "zero", "use_karras_sigmas": False,
 }
+FLOW_DEFAULTS: dict[str, Any] = {**FLOW_SCHEDULER_DEFAULTS, **FLOW_CALL_DEFAULTS}
 TIGHT_DEFAULTS: dict[str, Any] = {"tau_lo": 0.1, "tau_hi": 10.0, "dc": "include"}
 
 
 @dataclass(frozen=True)
 class Family:
     name: str
-    kind: str                     # "discrete" (diffusers training grid), "continuous" or "tight"
+    kind: str                     # "discrete" (diffusers training grid), "continuous", "flow" or "tight"
     defaults: dict[str, Any] = field(default_factory=dict)
     doc: str = ""
 
@@ -155,6 +157,12 @@ FAMILIES: dict[str, Family] = {f.name: f for f in [
            "lam linear in t"),
     Family("vp", "continuous", {"beta_d": 19.9, "beta_min": 0.1, "eps_s": 1e-3},
            "VP-SDE (Song et al. 2021; k-diffusion get_sigmas_vp)"),
+    Family("flow-match", "flow", dict(FLOW_DEFAULTS),
+           "rectified flow x_t = (1 - t) x0 + t eps, diffusers FlowMatchEulerDiscreteScheduler defaults"),
+    Family("sd3", "flow", {**FLOW_DEFAULTS, "shift": 3.0}, "Stable Diffusion 3: flow matching with shift = 3"),
+    Family("flux", "flow", {**FLOW_DEFAULTS, "shift": 3.0, "use_dynamic_shifting": True, "image_seq_len": 4096,
+                            "sigmas": "flux"},
+           "FLUX.1-dev: dynamic shift mu(image_seq_len = 4096, a 1024^2 image), FluxPipeline's sigmas"),
     Family("tight-frequency", "tight", dict(TIGHT_DEFAULTS), "tight, uniform in radial frequency (Esteves & Makadia 2026)"),
     Family("tight-power", "tight", dict(TIGHT_DEFAULTS), "tight, uniform in cumulative spectral energy"),
     Family("tight-mixed", "tight", dict(TIGHT_DEFAULTS), "tight, average of frequency and power"),
@@ -184,6 +192,9 @@ def _coerce(key: str, value: Any, default: Any) -> Any:
 def family_params(name: str, overrides: dict[str, Any] | None = None) -> dict[str, Any]:
     """Defaults of family `name` updated by `overrides` (validated; unknown keys rejected)."""
     check_choice("schedule", name, FAMILIES)
+    if FAMILIES[name].kind == "flow":
+        from .flow_schedule import flow_params
+        return flow_params(FAMILIES[name].defaults, overrides)
     params = dict(FAMILIES[name].defaults)
     for key, value in (overrides or {}).items():
         if key not in params:
