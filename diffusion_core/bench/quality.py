@@ -17,12 +17,14 @@ import torch
 from ..data import power_law_variance
 from ..models.quality import output_variance
 from ..noise.discretization import build_schedule
+from ..noise.samplers import nfe as sampler_nfe
 from ..spectral.tight import TightParams, bounds, field_spectrum, fit_band_for, tight_lam_fn
 from ..spectral.spectrum import fit_power_law
 
 Tensor = torch.Tensor
 NFES = (4, 6, 8, 10, 16, 32, 64)
 SAMPLER_NAMES = ("euler", "heun", "dpmpp_2m")
+FLOW_ROWS = {"flow (shift 1)": "flow-match", "sd3 (shift 3)": "sd3", "flux (mu 1.15)": "flux"}
 METHOD = "exact-analytic (per Fourier mode, linear sampler pushed through; no Monte Carlo)"
 
 # ---------------------------------------------------------------------------------------------
@@ -56,14 +58,18 @@ def experiment_sigmas(size: int, beta: float) -> dict[str, Any]:
         "shifted-cosine": lambda n: build_schedule("shifted-cosine", n, {"image_d": size, "noise_d": 64}).sigmas,
         "karras@bounds": lambda n: build_schedule("karras", n, {"sigma_min": b.sigma_min, "sigma_max": b.sigma_max}).sigmas,
     }
+    for label, fam in FLOW_ROWS.items():
+        out[label] = (lambda f: lambda n: build_schedule(f, n).sigmas)(fam)
     for kind in ("frequency", "power", "mixed"):
         out[f"tight-{kind}"] = (lambda k: lambda n: build_schedule(f"tight-{k}", n, lam_fn=tight_lam_fn(k, tp)).sigmas)(kind)
     return out
 
 
-def steps_for_nfe(sampler: str, nfe: int) -> int:
-    """Largest N whose NFE fits the budget: heun uses 2N - 1, the others N."""
-    return (nfe + 1) // 2 if sampler == "heun" else nfe
+def steps_for_nfe(sampler: str, nfe: int, flow_start: bool = False) -> int:
+    """Largest N whose NFE fits the budget: heun uses 2N - 1 (2N - 2 from a flow schedule's t = 1), the others N."""
+    if sampler != "heun":
+        return nfe
+    return nfe // 2 + 1 if flow_start else (nfe + 1) // 2
 
 
 # ---------------------------------------------------------------------------------------------
@@ -79,9 +85,10 @@ def quality_table(size: int = 32, beta: float = 2.0, nfes: tuple[int, ...] = NFE
     for sched, make in experiment_sigmas(size, beta).items():
         for s in samplers:
             for nfe in nfes:
-                n = steps_for_nfe(s, nfe)
-                w2 = w2_gaussian_diag(output_variance(s, v, make(n)), v)
-                rows.append({"sampler": s, "schedule": sched, "nfe": 2 * n - 1 if s == "heun" else n,
+                n = steps_for_nfe(s, nfe, sched in FLOW_ROWS)
+                sig = make(n)
+                w2 = w2_gaussian_diag(output_variance(s, v, sig), v)
+                rows.append({"sampler": s, "schedule": sched, "nfe": sampler_nfe(s, n, sig),
                              "nfe_budget": nfe, "steps": n, "w2": w2, "w2_rel": w2 / scale})
     return rows
 

@@ -2,9 +2,13 @@
 from __future__ import annotations
 
 import argparse
+import os
 from typing import Any
 
 from .. import data
+from ..noise.inspector import resolve
+from ..noise.schedule_diff import diff
+from ..noise.scheduler_config import MAX_TEXT
 from .main import emit
 from ..noise.discretization import build_schedule, diffusers_config
 from ..noise.schedules import FAMILIES
@@ -13,7 +17,9 @@ from ..validation import InputError, check_choice, check_int
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("schedule", help="sigmas / logSNR / timesteps of a noise schedule cut into N steps")
-    p.add_argument("name", help=f"schedule family: {', '.join(FAMILIES)}")
+    p.add_argument("name", help=f"schedule family: {', '.join(FAMILIES)}; or `diff A B` to compare two configs")
+    p.add_argument("configs", nargs="*", help="with diff: two configs, each NAME[:key=value,...], sigmas:a,b,...,0 "
+                   "or a diffusers scheduler_config.json file")
     p.add_argument("--steps", required=True, help="number of sampling steps N (N + 1 sigmas)")
     p.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
                    help="family parameter, e.g. sigma_min=0.002, rho=7, timestep_spacing=trailing (repeatable)")
@@ -47,6 +53,32 @@ def schedule_json(name: str, steps: int, sets: list[str] | None = None, image: s
     return diffusers_config(res) if as_diffusers else res.to_json()
 
 
+def _read_config(arg: str) -> str | dict:
+    """A diff operand: a scheduler_config.json path (read, <= 100 kB), else the spec text itself."""
+    if arg.endswith(".json"):
+        if not os.path.isfile(arg):
+            raise InputError(f"config file {arg!r} not found")
+        if os.path.getsize(arg) > MAX_TEXT:
+            raise InputError(f"config file {arg!r} is larger than {MAX_TEXT} bytes; a scheduler_config.json is small")
+        with open(arg, encoding="utf-8", errors="replace") as fh:
+            return fh.read()
+    return arg
+
+
+def diff_json(a: str, b: str, steps: int) -> dict:
+    """`difflab schedule diff A B --steps N`: per-step table of both and the findings."""
+    steps = check_int("--steps", steps, 1, 10_000)
+    ra, rb = resolve(_read_config(a), steps), resolve(_read_config(b), steps)
+    return {"a": a, "b": b, "steps": steps, **diff(ra, rb)}
+
+
 def run(args: argparse.Namespace) -> int:
+    if args.name == "diff":
+        if len(args.configs) != 2:
+            raise InputError("schedule diff needs two configs: difflab schedule diff A B --steps N")
+        emit(diff_json(args.configs[0], args.configs[1], args.steps), args.json)
+        return 0
+    if args.configs:
+        raise InputError(f"unexpected argument(s) {' '.join(args.configs)}; only `schedule diff A B` takes two configs")
     emit(schedule_json(args.name, args.steps, args.set, args.image, args.size, args.diffusers_config), args.json)
     return 0

@@ -39,11 +39,11 @@ def _parse_sigmas(value: Any) -> list[float] | str | None:
         return None
     if isinstance(value, str) and value.strip().lower() == "flux":
         return "flux"
-    items = value if isinstance(value, (list, tuple)) else str(value).strip().strip("[]").split(",")
+    items = value if isinstance(value, (list, tuple)) else str(value).strip().strip("[]").replace(";", ",").split(",")
     try:
         out = [float(v) for v in items]
     except (TypeError, ValueError):
-        raise InputError(f"sigmas must be 'flux' or a comma-separated list of t values, got {value!r}") from None
+        raise InputError(f"sigmas must be 'flux' or a list of t values separated by , or ;, got {value!r}") from None
     if not all(0 < v <= 1 for v in out) or any(b >= a for a, b in zip(out, out[1:])):
         raise InputError("custom sigmas must be flow times in (0, 1], strictly descending, e.g. 1,0.75,0.5,0.25")
     return out

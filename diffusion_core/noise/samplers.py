@@ -204,9 +204,12 @@ SAMPLERS: dict[str, Sampler] = {
 }
 
 
-def nfe(name: str, steps: int) -> int:
-    """Denoiser evaluations used by sampler `name` for `steps` steps (N + 1 sigmas)."""
-    return 2 * steps - 1 if name == "heun" else steps           # heun: 2N - 2 on flow schedules (t = 1 start)
+def nfe(name: str, steps: int, sigmas: Tensor | None = None) -> int:
+    """Denoiser evaluations used by sampler `name` for `steps` steps (N + 1 sigmas); heun saves one more
+    when `sigmas` starts at a flow schedule's t = 1 (SIGMA_T1)."""
+    if name != "heun":
+        return steps
+    return 2 * steps - 1 - int(sigmas is not None and steps > 1 and float(sigmas[0]) >= SIGMA_T1)
 
 
 def get_sampler(name: str) -> Sampler:
