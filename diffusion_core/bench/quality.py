@@ -146,9 +146,12 @@ def markdown_table(result: dict[str, Any], nfe_budget: int) -> str:
     head = "| schedule | " + " | ".join(f"{s} (NFE {next(r['nfe'] for r in rows if r['sampler'] == s)})"
                                         for s in SAMPLER_NAMES) + " |"
     lines = [head, "|---" * (len(SAMPLER_NAMES) + 1) + "|"]
+    head_nfe = {s: next(r["nfe"] for r in rows if r["sampler"] == s) for s in SAMPLER_NAMES}
     for sc in scheds:
         vals = [next(r for r in rows if r["sampler"] == s and r["schedule"] == sc) for s in SAMPLER_NAMES]
-        lines.append(f"| {sc} | " + " | ".join(f"{100 * v['w2_rel']:.2f}% ({v['w2']:.3g})" for v in vals) + " |")
+        lines.append(f"| {sc} | " + " | ".join(
+            f"{100 * v['w2_rel']:.2f}% ({v['w2']:.3g})" + (f" [NFE {v['nfe']}]" if v["nfe"] != head_nfe[v["sampler"]] else "")
+            for v in vals) + " |")
     return "\n".join(lines)
 
 
@@ -160,4 +163,5 @@ if __name__ == "__main__":
     render_png(res, f"{out}/quality.png")
     with open(f"{out}/quality.json", "w") as fh:
         json.dump(res, fh, indent=1)
-    print(markdown_table(res, 10))
+    for budget in (10, 4, 64):
+        print(f"## NFE {budget}\n\n{markdown_table(res, budget)}\n")
