@@ -84,3 +84,31 @@ def test_diff_cli(tmp_path):
     assert out["points_a"] == 6 and out["first_divergence"] == 1 and len(out["rows"]) == 6
     with pytest.raises(InputError, match="not found"):
         diff_json(str(tmp_path / "missing.json"), "sd3", 5)
+
+
+# ---------------------------------------------------------------------------------------------
+# Schedules-tab inspector handlers (plain functions, no server)
+
+from diffusion_core.app.schedule_inspector import InspectorView, inspect_view, read_config_upload  # noqa: E402
+
+
+def test_inspector_view_shows_table_crossing_strength_and_diff():
+    r = inspect_view(InspectorView(config_a="sd3", config_b="flux", steps=8, crossing_sigma=1.0, strength=0.6))
+    assert "step 6" in r.summary and "skips **3** steps" in r.summary and "double shift" in r.summary
+    assert r.table.count("✂ skipped |") == 3 and r.table.count("▶ σ* |") == 1
+    assert "first divergence at step 1" in r.diff and "B: shift = 3 is ignored" in r.diff
+    assert r.numbers["crossing"]["step"] == 6 and len(r.figure.data) == 3
+
+
+def test_inspector_pasted_config_and_upload(tmp_path):
+    cfg = '{"_class_name": "FlowMatchEulerDiscreteScheduler", "shift": 3.0, "_diffusers_version": "0.30.0"}'
+    r = inspect_view(InspectorView(config_a=cfg, config_b="sd3", steps=10))
+    assert r.numbers["diff"]["findings"][0].startswith("identical")
+    bad = tmp_path / "scheduler_config.json"
+    bad.write_text('{"_class_name": "PNDMScheduler", "skip_prk_steps": true}')
+    with pytest.raises(InputError, match="PNDMScheduler' is not supported"):
+        read_config_upload(str(bad))
+    with pytest.raises(InputError, match="unknown key"):
+        inspect_view(InspectorView(config_a='{"_class_name": "FlowMatchEulerDiscreteScheduler", "shfit": 3}'))
+    with pytest.raises(InputError, match="empty"):
+        InspectorView(config_a="  ")

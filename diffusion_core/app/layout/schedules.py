@@ -10,7 +10,7 @@ import gradio as gr
 from ... import data
 from ...noise.schedules import FAMILIES
 from .. import schedules as handlers
-from . import ViewIO, export_controls, guard
+from . import ViewIO, export_controls, guard, schedule_inspector
 
 D = handlers.SchedulesView()
 
@@ -124,6 +124,7 @@ def build(demo: gr.Blocks) -> None:
         with gr.Column(scale=3):
             o = _outputs()
     _wire(demo, settings, upload, o, e)
+    schedule_inspector.build(demo)
 
 
 def _wire(demo: gr.Blocks, settings: list, upload, o: dict, e: dict) -> None:
