@@ -1,20 +1,27 @@
-"""Diffusion Lab app: layout and wiring only (tabs live in diffusion_core/ui/layout/).
+"""Diffusion Lab app: layout and wiring only (tabs live in diffusion_core/app/layout/).
 
-Run: `make run`, or `python app.py [--host 127.0.0.1] [--port 7860]`.
+Run: `make run`, `python app.py [--host 127.0.0.1] [--port 7860]`, or `gradio app.py` (hot reload).
+`demo` is built at import, as `gradio app.py` and hosted Spaces expect. The host is --host, else
+$GRADIO_SERVER_NAME (Spaces sets 0.0.0.0), else 127.0.0.1; the port likewise with $GRADIO_SERVER_PORT.
 """
 from __future__ import annotations
 
 import argparse
+import os
 
-from diffusion_core.app.layout import launch
+from diffusion_core.app.layout import build_app, serve
+
+demo = build_app()
 
 
 def main(argv: list[str] | None = None) -> None:
     p = argparse.ArgumentParser(description="Launch the Diffusion Lab app.")
-    p.add_argument("--host", default="127.0.0.1", help="interface to bind (default: 127.0.0.1 only)")
-    p.add_argument("--port", type=int, default=7860)
+    p.add_argument("--host", default=os.environ.get("GRADIO_SERVER_NAME") or "127.0.0.1",
+                   help="interface to bind (default: $GRADIO_SERVER_NAME, else 127.0.0.1 only)")
+    p.add_argument("--port", type=int, default=os.environ.get("GRADIO_SERVER_PORT") or 7860,
+                   help="port (default: $GRADIO_SERVER_PORT, else 7860)")
     args = p.parse_args(argv)
-    launch(args.host, args.port)
+    serve(demo, args.host, args.port)
 
 
 if __name__ == "__main__":

@@ -1,6 +1,7 @@
-"""Write animation frames (uint8 [H, W, 3] arrays) as GIF (Pillow) or MP4 (imageio-ffmpeg)."""
+"""Write animation frames (uint8 [H, W, 3] arrays) as GIF (Pillow) or MP4 (imageio-ffmpeg, optional extra)."""
 from __future__ import annotations
 
+import importlib.util
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -38,10 +39,12 @@ def frames_to_gif(frames: Sequence[np.ndarray], path: str | Path, fps: float = 8
 
 
 def frames_to_mp4(frames: Sequence[np.ndarray], path: str | Path, fps: float = 8.0) -> Path:
-    """H.264 MP4 (sides padded to even numbers, as yuv420p requires)."""
+    """H.264 MP4 (sides padded to even numbers, as yuv420p requires); needs the `mp4` extra."""
+    fs = _check_frames(frames)
+    if importlib.util.find_spec("imageio_ffmpeg") is None:
+        raise InputError("MP4 needs ffmpeg, which is optional: pip install 'diffusion-lab[mp4]', or export a GIF")
     import imageio.v2 as imageio
 
-    fs = _check_frames(frames)
     h, w = fs[0].shape[:2]
     pad = ((0, h % 2), (0, w % 2), (0, 0))
     path = Path(path)

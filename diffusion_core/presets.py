@@ -1,11 +1,13 @@
 """Presets: TOML files validated into frozen dataclasses; views round-trip through a file and a link.
 
 Unknown keys, wrong types and out-of-folder paths are errors with one line saying what to fix.
-Preset files live under the repository's `presets/` folder; nothing else is read.
+Preset files are the package resource `diffusion_core/preset_files` (a link to the repository's top-level
+`presets/` folder, copied into the wheel at build time), found through importlib.resources; nothing else is read.
 """
 from __future__ import annotations
 
 import dataclasses
+import importlib.resources
 import tomllib
 import types
 import typing
@@ -18,7 +20,7 @@ import tomlkit
 from .validation import InputError
 
 T = TypeVar("T")
-PRESET_ROOT = Path(__file__).resolve().parent.parent / "presets"
+PRESET_ROOT = Path(str(importlib.resources.files("diffusion_core") / "preset_files")).resolve()
 MAX_PRESET_BYTES = 64 * 1024
 
 

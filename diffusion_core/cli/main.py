@@ -1,4 +1,4 @@
-"""`difflab` command line. Each command lives in `diffusion_core/commands/<name>.py` and exposes
+"""`difflab` command line. Each command lives in `diffusion_core/cli/<name>.py` and exposes
 `register(subparsers)`, which adds its parser and sets `func(args) -> int`.
 
 Every command validates its input and exits non-zero with a one-line error on bad input.
@@ -30,7 +30,10 @@ def emit(result: dict[str, Any], as_json: bool) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from .. import __version__
+
     parser = argparse.ArgumentParser(prog="difflab", description="Diffusion Lab: spectra, schedules, bases, increments.")
+    parser.add_argument("--version", action="version", version=f"difflab {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
     for name in COMMAND_MODULES:
         importlib.import_module(f"diffusion_core.cli.{name}").register(sub)

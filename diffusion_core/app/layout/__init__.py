@@ -162,11 +162,16 @@ def select_linked_tab(request: gr.Request):
     return gr.Tabs(selected=tab) if tab in {m for _, m in TABS} else gr.Tabs()
 
 
-def launch(host: str = "127.0.0.1", port: int = 7860) -> None:
-    """Serve the app. One torch thread per request: on a 2-core laptop, concurrent users each get a
+def serve(demo: gr.Blocks, host: str = "127.0.0.1", port: int = 7860) -> None:
+    """Serve a built app. One torch thread per request: on a 2-core laptop, concurrent users each get a
     core instead of fighting over a thread pool (small-tensor work is ~5x slower under contention)."""
     import torch
 
     torch.set_num_threads(1)
-    build_app().queue(default_concurrency_limit=4).launch(
+    demo.queue(default_concurrency_limit=4).launch(
         server_name=host, server_port=port, show_error=False, max_file_size="100mb")
+
+
+def launch(host: str = "127.0.0.1", port: int = 7860) -> None:
+    """Build and serve the app."""
+    serve(build_app(), host, port)
