@@ -8,9 +8,7 @@ from ..validation import check_int
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("app", help="launch the Gradio app (binds 127.0.0.1 unless asked)",
-                       description="Launch the Gradio app in this process.",
-                       epilog="example: difflab app --host 0.0.0.0 --port 7860   # serve a room")
+    p = sub.add_parser("app", help="launch the Gradio app (binds 127.0.0.1 unless asked)")
     p.add_argument("--host", default=os.environ.get("GRADIO_SERVER_NAME") or "127.0.0.1",
                    help="interface to bind (default: $GRADIO_SERVER_NAME, else 127.0.0.1)")
     p.add_argument("--port", type=int, default=os.environ.get("GRADIO_SERVER_PORT") or 7860,

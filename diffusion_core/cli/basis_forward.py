@@ -1,4 +1,4 @@
-"""`difflab basis-forward [view options] [--frames N] [--reverse] --out DIR|F.gif|F.mp4 --json`:
+"""`difflab basis-forward [view options] [--frames N] [--reverse] --out DIR|F.gif|F.mp4|- --json`:
 the forward (or reverse) component-wise process of one image, written as frames (PNG files in a
 folder, or an animation) of the data-space image next to its component-space magnitude map."""
 from __future__ import annotations
@@ -10,6 +10,7 @@ from PIL import Image
 
 from ..animate import frames_to_gif, frames_to_mp4
 from .main import emit
+from .stdio import STDIO, output_path, summary_stream
 from ..gud import active
 from ..gud.setup import build
 from ..gud.view import forward_run, reverse_run
@@ -26,7 +27,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--denoiser", default=None, help="gaussian | empirical (digits)")
     p.add_argument("--method", default=None, help="sde (Euler-Maruyama) | ode (probability flow)")
     p.add_argument("--steps", type=int, default=None, help="reverse steps (default 8 x slope, >= 200)")
-    p.add_argument("--out", required=True, help="a folder (PNG frames), or a .gif / .mp4 file")
+    p.add_argument("--out", required=True, help="a folder (PNG frames), a .gif / .mp4 file, or - (a GIF on stdout)")
     p.set_defaults(func=run)
 
 
@@ -50,9 +51,12 @@ def run(args: argparse.Namespace) -> int:
     view = view_from_args(args, frames=args.frames, denoiser=args.denoiser, method=args.method, steps=args.steps)
     setup = build(view)
     res = reverse_run(setup, view) if args.reverse else forward_run(setup, view)
-    files = write_frames(process_frames(res["frames"], res["maps"], res["times"]), args.out)
+    frames = process_frames(res["frames"], res["maps"], res["times"])
+    with output_path(args.out, ".gif") as out:
+        files = write_frames(frames, str(out))
+    files = ["-"] if args.out == STDIO else files
     emit({"direction": "reverse" if args.reverse else "forward", "basis": setup.basis.name,
           "components": int(setup.schedule.labels.numel()), "model": setup.model, "times": res["times"],
           "active_counts": [int(active(setup.schedule, t).sum()) for t in res["times"]],
-          "steps": res.get("steps"), "files": files}, args.json)
+          "steps": res.get("steps"), "files": files}, args.json, summary_stream(args.out))
     return 0

@@ -5,6 +5,7 @@ import argparse
 
 from .. import data
 from .main import emit
+from .stdio import image_arg
 from ..spectral.tight import bounds, image_spectrum
 from ..validation import check_choice, check_int, check_range
 
@@ -12,7 +13,7 @@ from ..validation import check_choice, check_int, check_range
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("bounds", help="spectrum-derived useful noise range (sigma_min, sigma_max) of an image")
     p.add_argument("image", help="image file (PNG, JPEG, TIFF, WebP, NPY), a bundled photo name "
-                                 f"({', '.join(data.PHOTOS[:4])}, ...), or field:BETA[:SEED]")
+                                 f"({', '.join(data.PHOTOS[:4])}, ...), field:BETA[:SEED], or - (read from stdin)")
     p.add_argument("--size", default=256, help="centre crop resized to SIZE x SIZE (default 256)")
     p.add_argument("--tau-lo", default=0.1, help="SNR below which a frequency is destroyed (default 0.1)")
     p.add_argument("--tau-hi", default=10.0, help="SNR above which a frequency is resolved (default 10)")
@@ -33,5 +34,5 @@ def bounds_json(image: str, size: int = 256, tau_lo: float = 0.1, tau_hi: float 
 
 
 def run(args: argparse.Namespace) -> int:
-    emit(bounds_json(args.image, args.size, args.tau_lo, args.tau_hi, args.dc), args.json)
+    emit(bounds_json(image_arg(args.image), args.size, args.tau_lo, args.tau_hi, args.dc), args.json)
     return 0

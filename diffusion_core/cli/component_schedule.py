@@ -1,20 +1,23 @@
-"""`difflab component-schedule [view options] [--times N] [--out table.csv] --json`: the GUD
+"""`difflab component-schedule [view options] [--times N] [--out table.csv|-] --json`: the GUD
 component-wise schedule of a view (gamma_i(t), sigma_i^2, beta_i, true log-SNR_i, windows, overlap)."""
 from __future__ import annotations
 
 import argparse
+import contextlib
 import csv
 import dataclasses
+import sys
 from pathlib import Path
 
 from .main import emit
+from .stdio import STDIO, image_arg, summary_stream
 from ..gud.setup import BasesView, build
 from ..gud.view import schedule_table
 from ..presets import load_preset
 
 # (flag, field, type, help)
 VIEW_ARGS = [
-    ("--image", "image", str, "digit:N (8x8 digits), a bundled photo name, field:BETA[:SEED] or a file"),
+    ("--image", "image", str, "digit:N (8x8 digits), a bundled photo name, field:BETA[:SEED], a file or - (stdin)"),
     ("--size", "size", int, "image size (digits: 8)"),
     ("--basis", "basis", str, "pixel | fourier | dct | wavelet | pca"),
     ("--wavelet", "wavelet", str, "orthogonal wavelet family (haar, db2, sym4, ...)"),
@@ -45,6 +48,8 @@ def view_from_args(args: argparse.Namespace, **extra: object) -> BasesView:
     """Preset (or defaults) overridden by the flags that were given."""
     view = load_preset(args.preset, BasesView) if args.preset else BasesView()
     changes = {field: getattr(args, field) for _, field, _, _ in VIEW_ARGS if getattr(args, field) is not None}
+    if "image" in changes:
+        changes["image"] = image_arg(changes["image"])
     if args.color:
         changes["gray"] = False
     if args.clip:
@@ -57,12 +62,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("component-schedule", help="GUD component-wise schedule table of a view")
     add_view_args(p)
     p.add_argument("--times", type=int, default=11, help="number of time points t = 0 .. 1 (default 11)")
-    p.add_argument("--out", help="write the table as CSV (one row per component)")
+    p.add_argument("--out", help="write the table as CSV (one row per component); - writes it to stdout")
     p.set_defaults(func=run)
 
 
 def write_csv(table: dict, path: str) -> None:
-    with Path(path).open("w", newline="") as f:
+    with (contextlib.nullcontext(sys.stdout) if path == STDIO else Path(path).open("w", newline="")) as f:
         w = csv.writer(f)
         w.writerow(["component", "label", "variance", "window_start", "window_end"]
                    + [f"gamma@t={t:.3f}" for t in table["times"]])
@@ -78,5 +83,7 @@ def run(args: argparse.Namespace) -> int:
     if args.out:
         write_csv(table, args.out)
         table["out"] = args.out
-    emit(table, args.json)
+        if args.out == STDIO and not args.json:     # the CSV is the output; the summary would only repeat it
+            return 0
+    emit(table, args.json, summary_stream(args.out))
     return 0

@@ -7,7 +7,7 @@ from ..models.registry import list_models
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("models", help="list the registered models (exact denoisers; trained networks later)")
+    p = sub.add_parser("models", help="list the registered models: exact denoisers and trained networks")
     p.add_argument("--json", action="store_true", help="print JSON")
     p.set_defaults(func=run)
 

@@ -16,6 +16,7 @@ from ..models import sampling as S
 from ..models.registry import SPECS, get_model
 from ..noise.samplers import SAMPLERS
 from ..validation import check_choice
+from .stdio import STDIO, output_path, summary_stream
 
 
 def sample_report(model: str, sampler: str, steps: int, seed: int, n: int, out: str,
@@ -43,7 +44,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--steps", required=True, help=f"sampling steps N, 1..{S.MAX_STEPS}")
     p.add_argument("--seed", required=True, help="torch.Generator seed, >= 0 (same seed, same pixels)")
     p.add_argument("--n", required=True, help=f"number of samples K, 1..{S.MAX_N}")
-    p.add_argument("--out", required=True, help="output file: .png (grid) or .npy (float32 [K, C, H, W] in [-1, 1])")
+    p.add_argument("--out", required=True, help="output file: .png (grid) or .npy (float32 [K, C, H, W] in [-1, 1]); - writes the PNG grid to stdout")
     p.add_argument("--schedule", default="karras", help="schedule family (default karras, over the model's sigma range)")
     p.add_argument("--noise-law", default="gaussian", help=f"law of the injected noise: {'|'.join(LAWS)}")
     p.add_argument("--json", action="store_true", help="print JSON")
@@ -52,6 +53,10 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from .main import emit
-    emit(sample_report(args.model, args.sampler, args.steps, args.seed, args.n, args.out, args.schedule,
-                       args.noise_law), args.json)
+    with output_path(args.out, ".png") as out:
+        report = sample_report(args.model, args.sampler, args.steps, args.seed, args.n, str(out), args.schedule,
+                               args.noise_law)
+    if args.out == STDIO:
+        report["out"] = STDIO
+    emit(report, args.json, summary_stream(args.out))
     return 0

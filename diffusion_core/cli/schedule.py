@@ -1,7 +1,10 @@
-"""`difflab schedule NAME --steps N [--set key=value ...] [--image IMAGE] [--diffusers-config] --json`."""
+"""`difflab schedule NAME --steps N [--set key=value ...] [--image IMAGE] [--diffusers-config] --json`.
+
+`--diffusers-config` prints JSON that `EulerDiscreteScheduler.from_config(json.loads(text))` loads."""
 from __future__ import annotations
 
 import argparse
+import json
 import os
 from typing import Any
 
@@ -10,6 +13,7 @@ from ..noise.inspector import resolve
 from ..noise.schedule_diff import diff
 from ..noise.scheduler_config import MAX_TEXT
 from .main import emit
+from .stdio import image_arg
 from ..noise.discretization import build_schedule, diffusers_config
 from ..noise.schedules import FAMILIES
 from ..validation import InputError, check_choice, check_int
@@ -23,9 +27,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--steps", required=True, help="number of sampling steps N (N + 1 sigmas)")
     p.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
                    help="family parameter, e.g. sigma_min=0.002, rho=7, timestep_spacing=trailing (repeatable)")
-    p.add_argument("--image", default=None, help="image for tight-* schedules: file, photo name or field:BETA")
+    p.add_argument("--image", default=None, help="image for tight-* schedules: file, photo name, field:BETA, or - (stdin)")
     p.add_argument("--size", default=256, help="image side for tight-* schedules (default 256)")
-    p.add_argument("--diffusers-config", action="store_true", help="print a diffusers EulerDiscreteScheduler config")
+    p.add_argument("--diffusers-config", action="store_true", help="print a diffusers EulerDiscreteScheduler config as JSON (loads with from_config)")
     p.add_argument("--json", action="store_true", help="print JSON")
     p.set_defaults(func=run)
 
@@ -80,5 +84,9 @@ def run(args: argparse.Namespace) -> int:
         return 0
     if args.configs:
         raise InputError(f"unexpected argument(s) {' '.join(args.configs)}; only `schedule diff A B` takes two configs")
-    emit(schedule_json(args.name, args.steps, args.set, args.image, args.size, args.diffusers_config), args.json)
+    result = schedule_json(args.name, args.steps, args.set, image_arg(args.image), args.size, args.diffusers_config)
+    if args.diffusers_config:                      # always JSON: a config file is meant to be loaded
+        print(json.dumps(result, indent=2))
+        return 0
+    emit(result, args.json)
     return 0

@@ -6,13 +6,14 @@ import argparse
 from .. import data
 from ..spectral import spectrum as spectral
 from .main import emit
+from .stdio import image_arg
 from ..validation import check_int
 
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("spectrum", help="radially averaged power spectrum and power-law fit of an image")
     p.add_argument("image", help="image file (PNG, JPEG, TIFF, WebP, GIF, NPY), a bundled photo name "
-                                 f"({', '.join(data.PHOTOS[:4])}, ...), or field:BETA[:SEED]")
+                                 f"({', '.join(data.PHOTOS[:4])}, ...), field:BETA[:SEED], or - (read from stdin)")
     p.add_argument("--size", type=int, default=256, help="centre crop resized to SIZE x SIZE (default 256)")
     p.add_argument("--window", action="store_true", help="apply a Hann window before the FFT")
     p.add_argument("--json", action="store_true", help="print JSON")
@@ -30,5 +31,5 @@ def spectrum_json(image: str, size: int, window: bool = False) -> dict:
 
 
 def run(args: argparse.Namespace) -> int:
-    emit(spectrum_json(args.image, args.size, args.window), args.json)
+    emit(spectrum_json(image_arg(args.image), args.size, args.window), args.json)
     return 0
