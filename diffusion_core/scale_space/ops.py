@@ -119,9 +119,13 @@ def lanczos_fab(apply: Callable[[Tensor], Tensor], b: Tensor, f: Callable[[Tenso
 
 
 def _smoothstep_sharp(t: np.ndarray, gamma: float) -> np.ndarray:
-    """sharper_ft(t) / sharper_ft(-1/2): x = sign(t)|t|^g + 1/2, 3x^2 - 2x^3 - 1/2, decreasing on [-1/2, 1/2]."""
+    """sharper_ft(t) / sharper_ft(-1/2): x = sign(t)|t|^g + 1/2, 3x^2 - 2x^3 - 1/2, decreasing on [-1/2, 1/2].
+
+    x is clipped to [0, 1]: for g >= 1 it never leaves it (the official formula, unchanged); for g < 1
+    |t|^g exceeds 1/2 and the cubic folds back (non-monotone, beyond its endpoints), so it is held flat.
+    """
     def raw(u: np.ndarray) -> np.ndarray:
-        x = np.sign(u) * np.abs(u) ** gamma + 0.5
+        x = np.clip(np.sign(u) * np.abs(u) ** gamma + 0.5, 0.0, 1.0)
         return 3 * x**2 - 2 * x**3 - 0.5
     return raw(t) / raw(np.asarray(-0.5))
 
@@ -131,15 +135,33 @@ def tanh_like(t: np.ndarray, gamma: float) -> np.ndarray:
     return 0.5 * _smoothstep_sharp(np.asarray(t, dtype=np.float64) - 0.5, gamma) + 0.5
 
 
-def sigmoid_like(t: np.ndarray, gamma: float) -> np.ndarray:
-    """sigmoid_like: the inverse of u -> f(u)/2 on [-1/2, 1/2], normalised (bisection; 1 at t=0, 0 at t=1)."""
-    y = np.asarray(t, dtype=np.float64) - 0.5                        # solve f(u)/2 = y (f decreasing)
+def _invert_half_f(y: np.ndarray, gamma: float) -> np.ndarray:
+    """u in [-1/2, 1/2] with f(u)/2 = y, f decreasing (bisection; the edge of a flat stretch)."""
     lo, hi = np.full_like(y, -0.5), np.full_like(y, 0.5)
     for _ in range(60):
         mid = 0.5 * (lo + hi)
         above = 0.5 * _smoothstep_sharp(mid, gamma) > y
         lo, hi = np.where(above, mid, lo), np.where(above, hi, mid)
-    return 0.5 * (lo + hi) + 0.5                                     # 1/2 (u / u(-1/2)) + 1/2, u(-1/2) = 1/2
+    return 0.5 * (lo + hi)
+
+
+def sigmoid_like(t: np.ndarray, gamma: float) -> np.ndarray:
+    """sigmoid_like(t) = 1/2 u(t - 1/2) / u(-1/2) + 1/2, u the inverse of u -> f(u)/2 (1 at t=0, 0 at t=1)."""
+    y = np.asarray(t, dtype=np.float64) - 0.5
+    u_end = float(_invert_half_f(np.asarray([-0.5]), gamma)[0])      # 1/2 for g >= 1
+    return np.clip(0.5 * _invert_half_f(y, gamma) / u_end + 0.5, 0.0, 1.0)
+
+
+def _one_step_per_level(level: np.ndarray, L: int) -> np.ndarray:
+    """Move switch points so that every level keeps >= 1 step (extreme g can leave a level empty)."""
+    T = level.size
+    first = [int(np.argmax(level >= l)) if (level >= l).any() else T for l in range(L)]   # first t at level >= l
+    for l in range(1, L):
+        first[l] = min(max(first[l], first[l - 1] + 1), T - (L - l))
+    out = np.zeros(T, dtype=np.int64)
+    for l in range(1, L):
+        out[first[l]:] = l
+    return out
 
 
 def level_of_t(t: np.ndarray, T: int, L: int, family: str, gamma: float) -> np.ndarray:
@@ -204,7 +226,9 @@ def resolution_schedule(size: int = 64, levels: int = 4, family: str = "convex",
         raise InputError(f"unknown resolution schedule {family!r}; choose one of: {', '.join(FAMILIES)}")
     gamma = check_range("gamma", gamma, 0.05, 10.0)
     T = check_int("T", T, 2, 10_000)
-    lv = level_of_t(np.arange(T), T, levels, family, gamma)
+    if T < levels:
+        raise InputError(f"T must be at least the number of levels ({levels}), got {T}")
+    lv = _one_step_per_level(level_of_t(np.arange(T), T, levels, family, gamma), levels)
     return ResolutionSchedule(size, levels, family, gamma, T, lv)
 
 
