@@ -138,7 +138,7 @@ def tanh_like(t: np.ndarray, gamma: float) -> np.ndarray:
 def _invert_half_f(y: np.ndarray, gamma: float) -> np.ndarray:
     """u in [-1/2, 1/2] with f(u)/2 = y, f decreasing (bisection; the edge of a flat stretch)."""
     lo, hi = np.full_like(y, -0.5), np.full_like(y, 0.5)
-    for _ in range(60):
+    for _ in range(48):                                              # 2^-49 in u
         mid = 0.5 * (lo + hi)
         above = 0.5 * _smoothstep_sharp(mid, gamma) > y
         lo, hi = np.where(above, mid, lo), np.where(above, hi, mid)
@@ -228,8 +228,15 @@ def resolution_schedule(size: int = 64, levels: int = 4, family: str = "convex",
     T = check_int("T", T, 2, 10_000)
     if T < levels:
         raise InputError(f"T must be at least the number of levels ({levels}), got {T}")
-    lv = _one_step_per_level(level_of_t(np.arange(T), T, levels, family, gamma), levels)
-    return ResolutionSchedule(size, levels, family, gamma, T, lv)
+    return ResolutionSchedule(size, levels, family, gamma, T, _levels(T, levels, family, gamma))
+
+
+@lru_cache(maxsize=256)
+def _levels(T: int, L: int, family: str, gamma: float) -> np.ndarray:
+    """l(t) for t = 0..T-1, cached and read-only (shared by every schedule with these settings)."""
+    lv = _one_step_per_level(level_of_t(np.arange(T), T, L, family, gamma), L)
+    lv.flags.writeable = False
+    return lv
 
 
 def pixel_work_fraction(s: ResolutionSchedule) -> float:
