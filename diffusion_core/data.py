@@ -157,18 +157,45 @@ def load_image(source: str, name: str | None = None, size: int = 256, gray: bool
     return load_upload(path, size, gray)
 
 
+IMAGE_NAMES = "a bundled photo (" + ", ".join(PHOTOS[:4]) + ", ...), digit:N or field:BETA[:SEED]"
+
+
+def check_image_name(arg: str, digits: bool = True) -> str:
+    """A text input naming an image: a bundled photo, `field:BETA[:SEED]` or `digit:N`; never a file.
+
+    The message does not depend on whether a file of that name exists on the server."""
+    if not isinstance(arg, str):
+        raise InputError(f"image must be {IMAGE_NAMES}, got {arg!r}")
+    kind = arg.split(":", 1)[0]
+    if arg in PHOTOS or kind == "field" or (digits and kind == "digit"):
+        return arg
+    shown = arg if len(arg) <= 40 else arg[:37] + "..."
+    raise InputError(f"image must be {IMAGE_NAMES}, got {shown!r}; files come in through an upload box")
+
+
+def _field_from_name(arg: str, size: int, gray: bool) -> torch.Tensor:
+    parts = arg.split(":")
+    try:
+        if len(parts) > 3:
+            raise ValueError
+        beta = float(parts[1])
+        seed = int(parts[2]) if len(parts) > 2 else 0
+    except (ValueError, IndexError):
+        raise InputError(f"synthetic field must be written field:BETA[:SEED], got {arg!r}") from None
+    return load_image("field", size=size, gray=gray, beta=beta, seed=seed)
+
+
+def image_from_name(arg: str, size: int, gray: bool = True) -> torch.Tensor:
+    """App text input: a bundled photo name or `field:BETA[:SEED]` (no paths: files are uploaded)."""
+    if check_image_name(arg, digits=False) in PHOTOS:
+        return load_photo(arg, size, gray)
+    return _field_from_name(arg, size, gray)
+
+
 def image_from_arg(arg: str, size: int, gray: bool = True) -> torch.Tensor:
     """CLI image argument: a bundled photo name, `field:BETA[:SEED]`, or a file path."""
-    if arg in PHOTOS:
-        return load_photo(arg, size, gray)
-    if arg.startswith("field:"):
-        parts = arg.split(":")
-        try:
-            beta = float(parts[1])
-            seed = int(parts[2]) if len(parts) > 2 else 0
-        except (ValueError, IndexError):
-            raise InputError(f"synthetic field must be written field:BETA[:SEED], got {arg!r}") from None
-        return load_image("field", size=size, gray=gray, beta=beta, seed=seed)
+    if arg in PHOTOS or arg.startswith("field:"):
+        return image_from_name(arg, size, gray)
     return load_upload(arg, size, gray)
 
 

@@ -49,7 +49,7 @@ def write_frames(frames: list, out: str) -> list[str]:
 
 def run(args: argparse.Namespace) -> int:
     view = view_from_args(args, frames=args.frames, denoiser=args.denoiser, method=args.method, steps=args.steps)
-    setup = build(view)
+    setup = build(view, files=True)
     res = reverse_run(setup, view) if args.reverse else forward_run(setup, view)
     frames = process_frames(res["frames"], res["maps"], res["times"])
     with output_path(args.out, ".gif") as out:

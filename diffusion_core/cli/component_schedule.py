@@ -79,7 +79,7 @@ def write_csv(table: dict, path: str) -> None:
 
 def run(args: argparse.Namespace) -> int:
     view = view_from_args(args)
-    table = schedule_table(build(view), args.times)
+    table = schedule_table(build(view, files=True), args.times)
     if args.out:
         write_csv(table, args.out)
         table["out"] = args.out

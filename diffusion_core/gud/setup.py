@@ -21,6 +21,7 @@ from .. import data
 from ..spectral import spectrum as spectral
 from ..bases import Basis, dims, make_basis
 from ..bases.fourier import FourierBasis
+from ..bases.wavelet import ORTHOGONAL
 from ..denoisers.empirical import EmpiricalDenoiser
 from .orderings import ScheduleSpec, build_schedule
 from .process import (ComponentGaussianDenoiser, GUDSpace, make_space, to_white, white_covariance,
@@ -130,9 +131,10 @@ def upload_patches(paths: tuple[str, ...], size: int, gray: bool) -> tuple[Tenso
 
 
 @lru_cache(maxsize=16)
-def _model(image: str, size: int, gray: bool, seed: int,
-           uploads: tuple[tuple[str, float], ...] = ()) -> tuple[Tensor, Tensor, float | None, str]:
-    """x0, data set (variances, PCA, denoisers), beta (field models only), model name."""
+def _model(image: str, size: int, gray: bool, seed: int, uploads: tuple[tuple[str, float], ...] = (),
+           files: bool = False) -> tuple[Tensor, Tensor, float | None, str]:
+    """x0, data set (variances, PCA, denoisers), beta (field models only), model name.
+    `files`: the image may name a file (the CLI); the app passes names only."""
     if uploads:
         size = check_int("size", size, 8, 32)
         x0, ds = upload_patches(tuple(p for p, _ in uploads), size, gray)
@@ -140,7 +142,7 @@ def _model(image: str, size: int, gray: bool, seed: int,
     if image.startswith("digit:"):
         return _digit(image, size, gray), _digits(), None, "digits"
     size = check_int("size", size, 8, 64)
-    x0 = data.image_from_arg(image, size, gray).double()[:1]
+    x0 = (data.image_from_arg if files else data.image_from_name)(image, size, gray).double()[:1]
     beta = fitted_beta(x0)
     d = x0.shape[1] * size * size
     return x0, field_samples(x0, beta, max(512, d + 64), seed), beta, f"power-law field (beta={beta:.2f})"
@@ -148,8 +150,8 @@ def _model(image: str, size: int, gray: bool, seed: int,
 
 @lru_cache(maxsize=16)
 def _space(image: str, size: int, gray: bool, seed: int, basis: str, wavelet: str, levels: int,
-           r: float, uploads: tuple[tuple[str, float], ...] = ()) -> tuple[Basis, GUDSpace]:
-    x0, ds, _, _ = _model(image, size, gray, seed, uploads)
+           r: float, uploads: tuple[tuple[str, float], ...] = (), files: bool = False) -> tuple[Basis, GUDSpace]:
+    x0, ds, _, _ = _model(image, size, gray, seed, uploads, files)
     shape = tuple(x0.shape[1:])
     opts = {"wavelet": wavelet, "levels": levels} if basis == "wavelet" else {}
     if basis == "pca":
@@ -176,18 +178,23 @@ def parse_labels(text: str, shape: tuple[int, int, int]) -> Tensor:
     return vals
 
 
-def build(view: BasesView, uploads: list[str] | None = None) -> Setup:
+def build(view: BasesView, uploads: list[str] | None = None, files: bool = False) -> Setup:
     """Validate the view and assemble image, basis, space and schedule (cached by data settings).
-    `uploads`: image files whose patches form the data set (overrides view.image)."""
+    `uploads`: image files whose patches form the data set (overrides view.image); `files`: view.image
+    may be a file path (the CLI only: the app's text inputs never name server files)."""
     ups = tuple((p, os.path.getmtime(p)) for p in (uploads or []) if p and os.path.isfile(p))
     check_choice("denoiser", view.denoiser, ("gaussian", "empirical"))
     check_choice("method", view.method, ("sde", "ode"))
+    check_choice("wavelet", view.wavelet, ORTHOGONAL)
     check_range("r", view.r, 0.0, 1.0)
     check_int("seed", view.seed, 0, 2**31 - 1)
     check_int("frames", view.frames, 2, 200)
     check_int("steps", view.steps, 0, 100_000)
-    x0, ds, beta, model = _model(view.image, view.size, view.gray, view.seed, ups)
-    b, sp = _space(view.image, view.size, view.gray, view.seed, view.basis, view.wavelet, view.levels, view.r, ups)
+    if not (files or ups):
+        data.check_image_name(view.image)
+    x0, ds, beta, model = _model(view.image, view.size, view.gray, view.seed, ups, files)
+    b, sp = _space(view.image, view.size, view.gray, view.seed, view.basis, view.wavelet, view.levels, view.r,
+                   ups, files)
     custom = parse_labels(view.custom_labels, tuple(x0.shape[1:])) if view.ordering == "custom" else None
     s = build_schedule(spec_of(view), b.labels(), sp.variances, working_variances(sp), view.basis, custom)
     return Setup(x0, b, sp, s, model, beta, ds if beta is None else None)

@@ -1,0 +1,101 @@
+"""No server files through the UI (issue 12 item 2): text inputs take bundled names, digit:N and
+field:BETA[:SEED] only, the message is the same whether a file of that name exists or not, files come
+in through upload components, and the CLI keeps taking paths."""
+import dataclasses
+import re
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from diffusion_core import data
+from diffusion_core.app import bases, increments, samplers, scale_space, schedules, spectrum
+from diffusion_core.gud.setup import BasesView, build
+from diffusion_core.presets import from_query
+from diffusion_core.validation import InputError
+
+LAYOUT = Path(data.__file__).parent / "app" / "layout"
+VIEWS = [spectrum.SpectrumView, schedules.SchedulesView, increments.IncrementsView, BasesView,
+         scale_space.ScaleSpaceView, samplers.SamplersView]
+
+
+@pytest.fixture(scope="module")
+def server_files(tmp_path_factory):
+    """An image and an NPY the server could read, and a path that does not exist."""
+    d = tmp_path_factory.mktemp("server")
+    np.save(d / "secret.npy", np.zeros((16, 16), np.float32))
+    from PIL import Image
+    Image.fromarray(np.zeros((16, 16), np.uint8)).save(d / "secret.png")
+    return [str(d / "secret.npy"), str(d / "secret.png"), "/etc/passwd", str(d / "missing.png"), "../secret.png"]
+
+
+def _message(fn) -> str:
+    with pytest.raises(InputError) as e:
+        fn()
+    return str(e.value)
+
+
+def _anonymous(msg: str, path: str) -> str:
+    return msg.replace(repr(path if len(path) <= 40 else path[:37] + "..."), "PATH")
+
+
+def test_bases_image_box_never_opens_a_server_file(server_files):
+    msgs = {_anonymous(_message(lambda p=p: bases.basis_forward(BasesView(image=p, size=16))), p)
+            for p in server_files}
+    assert len(msgs) == 1, msgs                          # existing or not: one and the same message
+    (msg,) = msgs
+    assert "digit:N or field:BETA[:SEED]" in msg and "upload" in msg and "\n" not in msg
+    for word in ("not found", "exist", "corrupt", "truncated", "empty"):
+        assert word not in msg
+
+
+@pytest.mark.parametrize("image", ["camera", "digit:3", "field:2.5", "field:2.5:7"])
+def test_bases_image_box_takes_names(image):
+    size = 8 if image.startswith("digit") else 16
+    assert build(BasesView(image=image, size=size)).x0.shape[-1] == size
+
+
+def test_links_and_presets_cannot_name_files(server_files):
+    """Every string field of every tab's view, set from a link to a server path, is rejected."""
+    for cls in VIEWS:
+        for f in dataclasses.fields(cls):
+            if f.type not in ("str", str) or f.name == "custom_labels":
+                continue
+            for p in server_files[:3]:
+                def make(cls=cls, f=f, p=p):
+                    v = from_query({f.name: p}, cls)
+                    if cls is BasesView:
+                        build(v)
+                _message(make)
+
+
+def test_custom_labels_are_numbers_only(server_files):
+    v = BasesView(image="digit:0", ordering="custom", custom_labels=server_files[0])
+    assert "custom labels must be numbers" in _message(lambda: build(v))
+
+
+def test_every_text_input_of_the_layout_is_known():
+    """The audit: free-text boxes and dropdowns that take custom values, with what each accepts."""
+    known = {"Link to this view": "output (copied, never read)",
+             "Custom labels (ordering custom)": "numbers (parse_labels)",
+             "Image: digit:N (8x8 digits), photo, field:BETA": "names (check_image_name)"}
+    found = []
+    for py in sorted(LAYOUT.glob("*.py")):
+        src = py.read_text()
+        for m in re.finditer(r"gr\.(Textbox|Dropdown|TextArea|Code)\((.*?)\)\n", src, re.S):
+            body = m.group(2)
+            if m.group(1) == "Dropdown" and "allow_custom_value=True" not in body:
+                continue                                 # choices are checked by Gradio and the view
+            label = re.search(r'label="([^"]*)"', body)
+            found.append(label.group(1) if label else f"{py.name}: unlabelled {m.group(1)}")
+    assert found and all(any(lab.startswith(k) for k in known) for lab in found), found
+
+
+def test_cli_keeps_taking_paths(tmp_path):
+    from PIL import Image
+    p = tmp_path / "ramp.png"
+    Image.fromarray(np.tile(np.arange(64, dtype=np.uint8) * 4, (64, 1))).save(p)
+    assert data.image_from_arg(str(p), 32).shape == (1, 1, 32, 32)
+    with pytest.raises(InputError, match="upload"):
+        data.image_from_name(str(p), 32)
+    assert build(BasesView(image=str(p), size=16), files=True).x0.shape == (1, 1, 16, 16)
