@@ -4,6 +4,7 @@ frame of an animation); bad input raises InputError with one line saying what to
 """
 from __future__ import annotations
 
+import math
 import os
 from dataclasses import dataclass, field
 
@@ -67,7 +68,54 @@ def _unit(a: np.ndarray) -> np.ndarray:
 # Formats
 
 
+def _npy_hw(shape: tuple[int, ...]) -> tuple[int, int]:
+    """(H, W) of an array laid out [H, W], [H, W, C], [C, H, W] or [B, C, H, W] / [B, H, W, C]."""
+    if len(shape) == 3 and shape[0] in (1, 3, 4) and shape[-1] not in (1, 3, 4):
+        return shape[1], shape[2]
+    if len(shape) == 4 and shape[1] in (1, 3, 4):
+        return shape[2], shape[3]
+    return (shape[-3], shape[-2]) if len(shape) >= 3 else (shape[0], shape[1])
+
+
+def check_npy_header(path: str) -> tuple[tuple[int, ...], np.dtype]:
+    """Shape and dtype from an NPY header, checked before any data is read: a plain numeric dtype, a
+    supported layout, at most MAX_PIXELS per image, and exactly the bytes the header announces."""
+    from numpy.lib import format as npf
+
+    try:
+        with open(path, "rb") as fh:
+            version = npf.read_magic(fh)
+            read = {(1, 0): npf.read_array_header_1_0, (2, 0): npf.read_array_header_2_0}.get(version)
+            if read is None:
+                raise InputError(f"NPY format version {version} is not supported; save with numpy.save")
+            shape, _, dtype = read(fh, max_header_size=10_000)
+            offset = fh.tell()
+    except InputError:
+        raise
+    except (ValueError, OSError, EOFError, SyntaxError) as e:
+        raise InputError(f"NPY header is corrupt ({str(e).splitlines()[0][:80]}); save it again with numpy.save") from None
+    if dtype.hasobject:
+        raise InputError("NPY array holds Python objects, which reading would need unpickling for; "
+                         "save a plain numeric array")
+    if not (np.issubdtype(dtype, np.integer) or np.issubdtype(dtype, np.floating) or dtype == np.bool_):
+        raise InputError(f"NPY array has dtype {dtype}; save integers or floats")
+    if len(shape) not in (2, 3, 4) or min(shape) < 1:
+        raise InputError(f"NPY array has shape {shape}; use [H, W], [H, W, C], [C, H, W] or [B, C, H, W]")
+    h, w = _npy_hw(tuple(int(n) for n in shape))
+    _check_dims(int(w), int(h))
+    values = math.prod(int(n) for n in shape)
+    if values > 4 * MAX_PIXELS:
+        raise InputError(f"NPY array holds {values / 1e6:.0f} M values; the limit is {4 * MAX_PIXELS / 1e6:.0f} M: "
+                         "send fewer or smaller images")
+    declared, held = values * dtype.itemsize, os.path.getsize(path) - offset
+    if declared != held:
+        raise InputError(f"NPY header announces {declared:,} bytes of data but the file holds {held:,}: "
+                         "the file is truncated or corrupt; save it again with numpy.save")
+    return tuple(shape), dtype
+
+
 def _read_npy(path: str) -> ImageFile:
+    check_npy_header(path)
     try:
         a = np.load(path, allow_pickle=False)
     except ValueError as e:
