@@ -46,7 +46,7 @@ def field_tight_params(size: int, beta: float, tau_lo: float = 0.1, tau_hi: floa
     spec = field_spectrum(power_law_variance(size, beta))
     b = bounds(spec, tau_lo, tau_hi, "exclude")
     fit = fit_power_law(spec.freqs, spec.psd, fit_band_for(size))
-    return TightParams(fit.beta, b.logsnr_min, b.logsnr_max, size), b
+    return TightParams(fit.beta, b.logsnr_min, b.logsnr_max, size, math.log(fit.amplitude)), b
 
 
 def experiment_sigmas(size: int, beta: float) -> dict[str, Any]:
@@ -60,8 +60,11 @@ def experiment_sigmas(size: int, beta: float) -> dict[str, Any]:
     }
     for label, fam in FLOW_ROWS.items():
         out[label] = (lambda f: lambda n: build_schedule(f, n).sigmas)(fam)
-    for kind in ("frequency", "power", "mixed"):
-        out[f"tight-{kind}"] = (lambda k: lambda n: build_schedule(f"tight-{k}", n, lam_fn=tight_lam_fn(k, tp)).sigmas)(kind)
+    for form, suffix in (("affine", ""), ("crossing", "-crossing")):
+        for kind in ("frequency", "power", "mixed"):
+            name = f"tight-{kind}{suffix}"
+            out[name] = (lambda nm, k, f: lambda n: build_schedule(nm, n, lam_fn=tight_lam_fn(k, tp, f)).sigmas)(
+                name, kind, form)
     return out
 
 

@@ -163,9 +163,17 @@ FAMILIES: dict[str, Family] = {f.name: f for f in [
     Family("flux", "flow", {**FLOW_DEFAULTS, "shift": 3.0, "use_dynamic_shifting": True, "image_seq_len": 4096,
                             "sigmas": "flux"},
            "FLUX.1-dev: dynamic shift mu(image_seq_len = 4096, a 1024^2 image), FluxPipeline's sigmas"),
-    Family("tight-frequency", "tight", dict(TIGHT_DEFAULTS), "tight, uniform in radial frequency (Esteves & Makadia 2026)"),
-    Family("tight-power", "tight", dict(TIGHT_DEFAULTS), "tight, uniform in cumulative spectral energy"),
-    Family("tight-mixed", "tight", dict(TIGHT_DEFAULTS), "tight, average of frequency and power"),
+    Family("tight-frequency", "tight", dict(TIGHT_DEFAULTS),
+           "tight, uniform in radial frequency, log f mapped affinely onto [lam_lo, lam_hi] (Esteves & Makadia 2026)"),
+    Family("tight-power", "tight", dict(TIGHT_DEFAULTS),
+           "tight, uniform in cumulative spectral energy, log f mapped affinely onto the bounds"),
+    Family("tight-mixed", "tight", dict(TIGHT_DEFAULTS), "tight, average of frequency and power (affine form)"),
+    Family("tight-frequency-crossing", "tight", dict(TIGHT_DEFAULTS),
+           "tight, uniform in radial frequency, crossing form lam = -log P(f) clipped to the bounds (ref. sec. 6)"),
+    Family("tight-power-crossing", "tight", dict(TIGHT_DEFAULTS),
+           "tight, uniform in cumulative spectral energy, crossing form lam = -log P(f) clipped to the bounds"),
+    Family("tight-mixed-crossing", "tight", dict(TIGHT_DEFAULTS),
+           "tight, average of frequency and power (crossing form)"),
 ]}
 
 DIFFUSERS_BETA_SCHEDULE = {"ddpm-linear": "linear", "scaled-linear": "scaled_linear", "cosine": "squaredcos_cap_v2"}

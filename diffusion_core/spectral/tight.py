@@ -3,12 +3,15 @@
 Per-frequency SNR: logSNR(k) = lam + log P(k) with P the orthonormal-DFT power (spectral.py).
   sigma_max = sqrt(P_max / tau_lo)   (P_max: DC and lowest ring, or lowest ring only)
   sigma_min = max(sqrt(P_min / tau_hi), Delta / sqrt(12))   (P_min: highest ring; Delta = 2/255)
-Tight schedules [derived] run between lam_lo = -2 log sigma_max and lam_hi = -2 log sigma_min:
-  lam(u) = lam_lo + (lam_hi - lam_lo) (log f(u) - log e_0) / (log e_K - log e_0),  u = 1 - t,
-i.e. -log P(f(u)) of the fitted power law, mapped affinely onto the bounds, where f(u) is the
-frequency being resolved at progress u: uniform in f (frequency), the quantile of the cumulative
-spectral energy sum_r A f_r^-beta n_r (power), or the mean of the two lam's (mixed). e_0, e_K are
-the outer ring edges 0.5/n and (n/2 + 0.5)/n. A schedule is a function of (beta, lam_lo, lam_hi, n).
+Tight schedules [derived] run between lam_lo = -2 log sigma_max and lam_hi = -2 log sigma_min, in
+two forms of the same frequency coordinate f(u), u = 1 - t:
+  affine   (tight-KIND):          lam(u) = lam_lo + (lam_hi - lam_lo) (log f(u) - log e_0) / (log e_K - log e_0),
+           -log P(f) of the fitted power law (linear in log f) stretched onto the bounds;
+  crossing (tight-KIND-crossing): lam(u) = clip(-log P(f(u)), lam_lo, lam_hi) = clip(-log A + beta log f(u)),
+           reference sec. 6 as written: at progress u the level where frequency f(u) has SNR 1.
+f(u) is uniform in f (frequency), the quantile of the cumulative spectral energy sum_r A f_r^-beta n_r
+(power), or the mean of the two lam's (mixed). e_0, e_K are the outer ring edges 0.5/n and
+(n/2 + 0.5)/n. A schedule is a function of (beta, lam_lo, lam_hi, n) and, crossing form, log A.
 """
 from __future__ import annotations
 
@@ -27,6 +30,7 @@ from ..validation import InputError, check_choice, check_int, check_range
 Tensor = torch.Tensor
 QUANT_STEP = 2.0 / 255.0
 TIGHT_KINDS = ("frequency", "power", "mixed")
+TIGHT_FORMS = ("affine", "crossing")
 
 # ---------------------------------------------------------------------------------------------
 # Ring averages of a power spectrum (same rings as spectral.radial_psd: round(|k| n), 1..n/2)
@@ -130,6 +134,7 @@ class TightParams:
     logsnr_min: float            # lam_lo
     logsnr_max: float            # lam_hi
     n: int                       # image side
+    log_amplitude: float = math.nan   # log A of psd ~ A f^-beta (crossing form only)
 
 
 def ring_edges(n: int) -> np.ndarray:
@@ -160,34 +165,55 @@ def lam_of_frequency(f: Tensor, tp: TightParams) -> Tensor:
     return tp.logsnr_min + (tp.logsnr_max - tp.logsnr_min) * w
 
 
-def tight_lam_fn(kind: str, tp: TightParams) -> LamFn:
-    """lam(t), t = 0 data -> 1 noise, for kind in frequency / power / mixed."""
+def lam_crossing(f: Tensor, tp: TightParams) -> Tensor:
+    """lam*(f) = -log P(f) = -log A + beta log f, the level where SNR(f) = 1, clipped to [lam_lo, lam_hi] (ref. 6)."""
+    if not math.isfinite(tp.log_amplitude):
+        raise InputError("the crossing form needs the spectrum's amplitude A: fit it from an image (tight_params)")
+    lam = -tp.log_amplitude + tp.beta * torch.log(f)
+    return lam.clamp(tp.logsnr_min, tp.logsnr_max)
+
+
+def split_name(name: str) -> tuple[str, str]:
+    """'tight-power' -> ('power', 'affine'); 'tight-power-crossing' -> ('power', 'crossing')."""
+    rest = name.removeprefix("tight-")
+    kind, form = (rest.removesuffix("-crossing"), "crossing") if rest.endswith("-crossing") else (rest, "affine")
+    check_choice("tight schedule", kind, TIGHT_KINDS)
+    return kind, form
+
+
+def tight_lam_fn(kind: str, tp: TightParams, form: str = "affine") -> LamFn:
+    """lam(t), t = 0 data -> 1 noise, for kind in frequency / power / mixed, form affine / crossing."""
     check_choice("tight kind", kind, TIGHT_KINDS)
+    check_choice("tight form", form, TIGHT_FORMS)
     if not tp.logsnr_min < tp.logsnr_max:
         raise InputError(f"logsnr_min must be < logsnr_max, got {tp.logsnr_min:g} >= {tp.logsnr_max:g}")
+    lam_of = lam_of_frequency if form == "affine" else lam_crossing
+    if form == "crossing":
+        lam_crossing(torch.ones(1, dtype=torch.float64), tp)          # amplitude present
 
     def fn(t: Tensor) -> Tensor:
         u = 1 - torch.as_tensor(t, dtype=torch.float64).clamp(0, 1)
-        lam_f = lam_of_frequency(f_frequency(u, tp.n), tp)
+        lam_f = lam_of(f_frequency(u, tp.n), tp)
         if kind == "frequency":
             return lam_f
-        lam_p = lam_of_frequency(f_power(u, tp.n, tp.beta), tp)
+        lam_p = lam_of(f_power(u, tp.n, tp.beta), tp)
         return lam_p if kind == "power" else 0.5 * (lam_f + lam_p)
     return fn
 
 
 def tight_params(spec: RingSpectrum, tau_lo: float = 0.1, tau_hi: float = 10.0, dc: str = "include",
                  band: tuple[float, float] | None = None) -> tuple[TightParams, Bounds]:
-    """Fit beta over `band` (default: spectral.default_fit_band) and compute the bounds of one spectrum."""
+    """Fit beta (and A) over `band` (default: spectral.default_fit_band) and compute the bounds of one spectrum."""
     b = bounds(spec, tau_lo, tau_hi, dc)
     fit = fit_power_law(spec.freqs, spec.psd, band or default_fit_band(spec.n))
-    return TightParams(fit.beta, b.logsnr_min, b.logsnr_max, spec.n), b
+    return TightParams(fit.beta, b.logsnr_min, b.logsnr_max, spec.n, math.log(fit.amplitude)), b
 
 
 def tight_lam_fn_for_image(name: str, image: Tensor, p: dict[str, Any]) -> LamFn:
-    """lam(t) of schedule `name` (tight-frequency / tight-power / tight-mixed) for one image."""
+    """lam(t) of schedule `name` (tight-KIND or tight-KIND-crossing, KIND frequency / power / mixed) for one image."""
     tp, _ = tight_params(image_spectrum(image), p["tau_lo"], p["tau_hi"], p["dc"])
-    return tight_lam_fn(name.removeprefix("tight-"), tp)
+    kind, form = split_name(name)
+    return tight_lam_fn(kind, tp, form)
 
 
 def field_spectrum(variance: Tensor) -> RingSpectrum:
