@@ -19,6 +19,7 @@ from ..exports import export_path, write_csv
 from ..plotting import scale_space as plots
 from ..scale_space.sampler import ExactFieldDenoiser, sampler_output_covariance, spectrum_check, ssd_sample
 from ..validation import InputError, check_choice, check_int, check_range
+from ..caching import frozen_cache
 
 SIZES = (16, 32, 64, 128, 256)
 SAMPLE_SIZES = (8, 16, 32)
@@ -84,7 +85,7 @@ def schedule_of(v: ScaleSpaceView) -> ss.ResolutionSchedule:
     return ss.resolution_schedule(v.size, v.levels, v.family, v.gamma, T)
 
 
-@lru_cache(maxsize=16)
+@frozen_cache(maxsize=16)
 def _load_cached(source: str, photo: str, size: int, beta: float, seed: int) -> torch.Tensor:
     return data.load_image(source, photo, size, True, beta, seed)
 
@@ -115,7 +116,7 @@ def forward_strip(x0: torch.Tensor, sched: ss.ResolutionSchedule, seed: int) -> 
     return np.concatenate([row(top), np.full((4, row(top).shape[1]), 255, np.uint8), row(bottom)], 0), ts
 
 
-@lru_cache(maxsize=8)
+@frozen_cache(maxsize=8)
 def _lam_curve() -> np.ndarray:
     ab = ss.ddpm_alpha_bar(T).numpy()
     return np.log(ab / (1 - ab))

@@ -8,7 +8,6 @@ from __future__ import annotations
 import math
 import os
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Any, Literal
 
 import numpy as np
@@ -22,6 +21,7 @@ from ..exports import export_path, write_json, write_text
 from ..plotting import schedules as plots
 from ..noise.schedules import FAMILIES
 from ..validation import InputError, check_choice, check_int, check_range
+from ..caching import frozen_cache
 
 SIZES = (32, 64, 128, 256, 512)
 RESOLUTIONS = (64, 128, 256, 512)
@@ -80,7 +80,7 @@ class SchedulesView:
 # Image, spectrum and bounds (cached per source)
 
 
-@lru_cache(maxsize=32)
+@frozen_cache(maxsize=32)
 def _spectrum_cached(source: str, photo: str, beta: float, seed: int, size: int, upload: str | None,
                      mtime: float) -> tuple[torch.Tensor, tight.RingSpectrum]:
     x = data.load_image(source, photo, size, True, beta, seed, upload)[:1]
@@ -278,7 +278,7 @@ def export_kdiffusion(view: SchedulesView, upload: str | None = None) -> str:
 DATASETS = ("digits", "photos", "fields")
 
 
-@lru_cache(maxsize=8)
+@frozen_cache(maxsize=8)
 def dataset_params(dataset: str, tau_lo: float, tau_hi: float) -> np.ndarray:
     """[B, 3] (beta, lam_lo, lam_hi): 500 digits, the bundled photos at 128², or 64 fields (beta in [1.5, 3])."""
     check_choice("dataset", dataset, DATASETS)

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Literal
 
 import numpy as np
@@ -14,6 +13,7 @@ from ..spectral import spectrum as spectral
 from ..exports import write_csv
 from ..plotting import spectrum as plots
 from ..validation import InputError, check_choice, check_int, check_range
+from ..caching import frozen_cache
 
 Source = Literal["photo", "field", "upload", "dataset"]
 SIZES = (32, 64, 128, 256, 512)
@@ -82,7 +82,7 @@ def _load(view: SpectrumView, upload: str | None) -> tuple[torch.Tensor, tuple[s
     return data.load_image(view.source, view.photo, view.size, True, view.beta, view.seed), ()
 
 
-@lru_cache(maxsize=16)
+@frozen_cache(maxsize=16)
 def _clean_cached(source: str, photo: str, dataset: str, beta: float, seed: int, size: int,
                   window: bool, upload: str | None, upload_mtime: float) -> CleanSpectrum:
     view = SpectrumView(source=source, photo=photo, dataset=dataset, beta=beta, seed=seed, size=size)  # type: ignore[arg-type]

@@ -17,6 +17,9 @@ from . import channel_labels
 from ..validation import InputError, check_choice, check_int
 
 Tensor = torch.Tensor
+# "Level value of N is too high": harmless with periodisation. One filter at import, not per call
+# (catch_warnings swaps the process-wide filter list, which is not safe while other requests run).
+warnings.filterwarnings("ignore", message="Level value of .* is too high", category=UserWarning)
 ORTHOGONAL = tuple(w for w in pywt.wavelist(kind="discrete") if pywt.Wavelet(w).orthogonal)
 
 
@@ -54,9 +57,7 @@ class WaveletBasis:
         self.slices = [full(sl[0])] + [{k: full(v) for k, v in d.items()} for d in sl[1:]]
 
     def _to_array(self, x: np.ndarray) -> tuple[np.ndarray, list]:
-        with warnings.catch_warnings():                          # "level too high": fine with periodisation
-            warnings.simplefilter("ignore", UserWarning)
-            coeffs = pywt.wavedec2(x, self.wavelet, mode="periodization", level=self.levels, axes=(-2, -1))
+        coeffs = pywt.wavedec2(x, self.wavelet, mode="periodization", level=self.levels, axes=(-2, -1))
         return pywt.coeffs_to_array(coeffs, axes=(-2, -1))
 
     def encode(self, x: Tensor) -> Tensor:

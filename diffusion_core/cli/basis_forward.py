@@ -48,6 +48,9 @@ def write_frames(frames: list, out: str) -> list[str]:
 
 
 def run(args: argparse.Namespace) -> int:
+    import torch
+
+    torch.set_num_threads(1)         # this CLI process only: per-step small solves thrash on 2 threads
     view = view_from_args(args, frames=args.frames, denoiser=args.denoiser, method=args.method, steps=args.steps)
     setup = build(view, files=True)
     res = reverse_run(setup, view) if args.reverse else forward_run(setup, view)

@@ -15,6 +15,7 @@ BENCHMARKS: dict[str, str] = {
     "gud-covariance": "diffusion_core.bench.gud_covariance:run",
     "sampling": "diffusion_core.bench.sampling:run",
     "scale-space": "diffusion_core.bench.scale_space:run",
+    "spectral": "diffusion_core.bench.spectral:run",
 }
 
 

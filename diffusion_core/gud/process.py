@@ -11,7 +11,6 @@ Denoisers here take the VE form D(y, lam) with y = chi_hat / alpha and per-compo
 from __future__ import annotations
 
 import math
-from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Callable
 
@@ -127,17 +126,6 @@ class ComponentGaussianDenoiser:
 # Reverse process: Euler-Maruyama for the reverse SDE, Euler for the probability-flow ODE
 
 
-@contextmanager
-def one_thread():
-    """Per-step loops of small solves run ~30x faster on one intra-op thread on a busy 2-core CPU."""
-    n = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
-        yield
-    finally:
-        torch.set_num_threads(n)
-
-
 def reverse_step(s: ComponentSchedule, denoise: ComponentDenoiser, z: Tensor, t: float, t_next: float,
                  method: str, noise: Tensor | None) -> Tensor:
     """One step t -> t_next < t. beta * score = -gamma' (z - alpha chi0_hat);
@@ -178,12 +166,11 @@ def reverse_sample(s: ComponentSchedule, denoise: ComponentDenoiser, z1: Tensor,
     ts = torch.linspace(t_start, 0.0, steps + 1, dtype=torch.float64).tolist()
     marks = set(torch.linspace(0, steps, keep).round().long().tolist()) if keep else set()
     z, frames = z1.to(torch.float64), []
-    with one_thread():
-        for i in range(steps):
-            if i in marks:
-                frames.append(z.clone())
-            xi = torch.randn(z.shape, generator=generator, dtype=torch.float64) if method == "sde" else None
-            z = reverse_step(s, denoise, z, ts[i], ts[i + 1], method, xi)
+    for i in range(steps):          # intra-op threads: the caller's (the app serves with 1, set at launch)
+        if i in marks:
+            frames.append(z.clone())
+        xi = torch.randn(z.shape, generator=generator, dtype=torch.float64) if method == "sde" else None
+        z = reverse_step(s, denoise, z, ts[i], ts[i + 1], method, xi)
     if steps in marks:
         frames.append(z.clone())
     if final_denoise:
@@ -199,13 +186,12 @@ def chain_covariance(s: ComponentSchedule, denoise: ComponentDenoiser, cov1: Ten
     d = cov1.shape[0]
     ts = torch.linspace(1.0, 0.0, steps + 1, dtype=torch.float64).tolist()
     cov, eye, zero = cov1.to(torch.float64), torch.eye(d, dtype=torch.float64), torch.zeros(1, d, dtype=torch.float64)
-    with one_thread():
-        for i in range(steps):
-            a = reverse_step(s, denoise, eye, ts[i], ts[i + 1], method, None)        # [D, D]
-            cov = a.T @ cov @ a
-            if method == "sde":
-                q = reverse_step(s, denoise, zero, ts[i], ts[i + 1], method, torch.ones(1, d, dtype=torch.float64))
-                cov = cov + torch.diag(q[0] ** 2)
+    for i in range(steps):
+        a = reverse_step(s, denoise, eye, ts[i], ts[i + 1], method, None)        # [D, D]
+        cov = a.T @ cov @ a
+        if method == "sde":
+            q = reverse_step(s, denoise, zero, ts[i], ts[i + 1], method, torch.ones(1, d, dtype=torch.float64))
+            cov = cov + torch.diag(q[0] ** 2)
     return cov
 
 

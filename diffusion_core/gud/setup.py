@@ -28,6 +28,7 @@ from .process import (ComponentGaussianDenoiser, GUDSpace, make_space, to_white,
                           working_variances)
 from .schedules import ComponentSchedule
 from ..validation import InputError, check_choice, check_int, check_range
+from ..caching import frozen_cache
 
 Tensor = torch.Tensor
 MAX_COMPONENTS = 4096        # 64 x 64 gray: forward process and schedules
@@ -81,7 +82,7 @@ def spec_of(view: BasesView) -> ScheduleSpec:
 # Data models
 
 
-@lru_cache(maxsize=4)
+@frozen_cache(maxsize=4)
 def _digits() -> Tensor:
     return data.load_digits().double()
 
@@ -197,7 +198,7 @@ def build(view: BasesView, uploads: list[str] | None = None, files: bool = False
                    ups, files)
     custom = parse_labels(view.custom_labels, tuple(x0.shape[1:])) if view.ordering == "custom" else None
     s = build_schedule(spec_of(view), b.labels(), sp.variances, working_variances(sp), view.basis, custom)
-    return Setup(x0, b, sp, s, model, beta, ds if beta is None else None)
+    return Setup(x0.clone(), b, sp, s, model, beta, ds.clone() if beta is None else None)   # private copies
 
 
 # ---------------------------------------------------------------------------------------------

@@ -1,0 +1,74 @@
+"""Many users, one server (issue 12 item 8): requests change no process-wide state and cached results
+are never handed out mutable."""
+import re
+from pathlib import Path
+
+import numpy as np
+import torch
+
+import diffusion_core
+from diffusion_core.app import scale_space, schedules, spectrum
+from diffusion_core.caching import frozen_cache
+from diffusion_core.gud.setup import BasesView, build
+from diffusion_core.app.bases import basis_forward
+
+PKG = Path(diffusion_core.__file__).parent
+# process-wide switches; allowed only where a whole process is configured, never per request
+GLOBAL = re.compile(r"torch\.set_num_threads|torch\.set_num_interop_threads|torch\.manual_seed|np\.random\.seed|"
+                    r"torch\.set_default_dtype|torch\.set_grad_enabled\(|os\.chdir|os\.environ\[[^]]+\]\s*=|"
+                    r"torch\.use_deterministic_algorithms|warnings\.simplefilter")
+ALLOWED = {"app/layout/__init__.py",        # launch(): once, before serving
+           "models/training.py",            # difflab train: its own process (torch.manual_seed in a fork_rng)
+           "cli/basis_forward.py"}          # a CLI process
+
+
+def test_no_request_path_changes_process_wide_state():
+    hits = []
+    for py in sorted(PKG.rglob("*.py")):
+        rel = py.relative_to(PKG).as_posix()
+        if rel in ALLOWED or rel.startswith("bench/"):
+            continue
+        for i, line in enumerate(py.read_text().splitlines(), 1):
+            if GLOBAL.search(line.split("#")[0]):
+                hits.append(f"{rel}:{i}: {line.strip()}")
+    assert not hits, hits
+
+
+def test_handlers_leave_threads_and_rngs_alone():
+    threads, rng, nprng = torch.get_num_threads(), torch.get_rng_state(), np.random.get_state()[1].copy()
+    basis_forward(BasesView(steps=200, frames=3))
+    from diffusion_core.app.bases import basis_reverse
+    basis_reverse(BasesView(steps=200, frames=3))
+    spectrum.spectrum_view(spectrum.SpectrumView(size=64))
+    assert torch.get_num_threads() == threads
+    assert torch.equal(torch.get_rng_state(), rng) and np.array_equal(np.random.get_state()[1], nprng)
+
+
+def test_cached_results_are_private_copies():
+    v = spectrum.SpectrumView(size=64)
+    a = spectrum.clean_spectrum(v)
+    before = a.images.clone()
+    a.images.mul_(0).add_(7)                                      # a careless caller edits in place
+    assert torch.equal(spectrum.clean_spectrum(v).images, before)
+    x = scale_space.load(scale_space.ScaleSpaceView(size=32))
+    x.zero_()
+    assert float(scale_space.load(scale_space.ScaleSpaceView(size=32)).abs().sum()) > 0
+    d = build(BasesView()).data
+    d.zero_()
+    assert float(build(BasesView()).data.abs().sum()) > 0
+    p = schedules.dataset_params("digits", 0.1, 10.0)
+    assert not p.flags.writeable
+
+
+def test_frozen_cache_thaws_nested_results():
+    calls = []
+
+    @frozen_cache(maxsize=2)
+    def f(n):
+        calls.append(n)
+        return {"t": torch.zeros(n)}, [np.zeros(n)]
+
+    a, (arr,) = f(3)
+    a["t"] += 1
+    b, _ = f(3)
+    assert calls == [3] and float(b["t"].sum()) == 0 and not arr.flags.writeable
