@@ -17,6 +17,7 @@ from ..gud import ScheduleSpec, build_schedule
 from ..gud.process import (ComponentGaussianDenoiser, chain_covariance, data_covariance, make_space,
                            recommended_steps, relative_frobenius, reverse_sample, terminal_covariance,
                            white_covariance, working_variances)
+from ..progress import track
 
 ORDERINGS = {"pixel": "column", "fourier": "frequency", "dct": "frequency", "wavelet": "level", "pca": "variance"}
 
@@ -51,9 +52,9 @@ def run(quick: bool) -> dict:
     n = 4096 if quick else 16384
     rows = []
     try:
-        for basis, ordering in ORDERINGS.items():
-            for a in ((1.0,) if quick else (0.0, 1.0, 4.0)):
-                rows.append(_case(basis, ordering, a, data, cov, n))
+        cases = [(b, o, a) for b, o in ORDERINGS.items() for a in ((1.0,) if quick else (0.0, 1.0, 4.0))]
+        for basis, ordering, a in track(cases, "gud-covariance", unit="case"):
+            rows.append(_case(basis, ordering, a, data, cov, n))
     finally:
         torch.set_num_threads(threads)
     return {"samples": n, "mc_floor": _floor(cov, n), "rows": rows, "seconds": time.perf_counter() - t0}

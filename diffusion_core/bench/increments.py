@@ -14,6 +14,7 @@ import torch
 
 from ..nonnormal.laws import LAWS, get_law, ks_to_gaussian, kurtosis_stderr, sample_excess_kurtosis, var_stderr
 from ..nonnormal.walks import exact_moments, expected_excess_kurtosis, simulate_walk
+from ..progress import track
 
 HEADER = """# Increments: moments and kurtosis of the reference VP walk
 
@@ -70,8 +71,9 @@ def run(quick: bool = False) -> dict[str, Any]:
     paths = 20_000 if quick else 200_000
     steps = tuple(n for n in STEPS if n <= 50) if quick else STEPS
     t0 = time.perf_counter()
+    cells = [(form, grid, n, law) for form, grid in FORMS for n in steps for law in LAWS]
     rows = [_row(law, n, form, grid, paths, seed=17 + n)
-            for form, grid in FORMS for n in steps for law in LAWS]
+            for form, grid, n, law in track(cells, "increments", unit="cell")]
     worst = max(abs(r["excess_kurtosis"] - r["expected_excess_kurtosis"]) / max(r["kurtosis_se"], 1e-12) for r in rows)
     worst_var = max(abs(r["var"] - r["expected_var"]) / max(r["var_se"], 1e-12) for r in rows)
     laplace = [{"steps": n, **{f"{f}-{g}": expected_excess_kurtosis(3.0, exact_moments(n, f, g).coefficients)  # type: ignore[arg-type]

@@ -20,6 +20,7 @@ from ..noise.discretization import build_schedule
 from ..noise.samplers import nfe as sampler_nfe
 from ..spectral.tight import TightParams, bounds, field_spectrum, fit_band_for, tight_lam_fn
 from ..spectral.spectrum import fit_power_law
+from ..progress import track
 
 Tensor = torch.Tensor
 NFES = (4, 6, 8, 10, 16, 32, 64)
@@ -85,7 +86,7 @@ def quality_table(size: int = 32, beta: float = 2.0, nfes: tuple[int, ...] = NFE
     v = power_law_variance(size, beta)
     scale = math.sqrt(float(v.sum()))
     rows = []
-    for sched, make in experiment_sigmas(size, beta).items():
+    for sched, make in track(list(experiment_sigmas(size, beta).items()), "quality", unit="schedule"):
         for s in samplers:
             for nfe in nfes:
                 n = steps_for_nfe(s, nfe, sched in FLOW_ROWS)

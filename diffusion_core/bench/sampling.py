@@ -21,6 +21,7 @@ from ..models import quality as Q
 from ..models import sampling as S
 from ..models.registry import SPECS, get_model
 from ..noise.samplers import SAMPLERS
+from ..progress import track
 
 NFES = (4, 10, 16, 32, 64, 128)
 QUICK_NFES = (10, 64)
@@ -29,7 +30,7 @@ QUICK_NFES = (10, 64)
 def exact_rows(nfes: tuple[int, ...]) -> list[dict[str, Any]]:
     """{model, sampler, nfe, steps, cov_rel_fro, mode ratio range} for the Gaussian models."""
     rows = []
-    for name in SPECS:
+    for name in track(list(SPECS), "sampling: models", unit="model"):
         m = get_model(name)
         if m.gaussian is None:
             continue

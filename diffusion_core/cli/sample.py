@@ -15,6 +15,7 @@ from ..models import quality as Q
 from ..models import sampling as S
 from ..models.registry import SPECS, get_model
 from ..noise.samplers import SAMPLERS
+from ..progress import bar
 from ..validation import check_choice
 from .stdio import STDIO, output_path, summary_stream
 
@@ -27,7 +28,8 @@ def sample_report(model: str, sampler: str, steps: int, seed: int, n: int, out: 
     path = S.check_out_path(out)
     m = get_model(model)
     sigmas = S.model_sigmas(m, schedule, steps)
-    x = S.run_sampler(m, sampler, sigmas, n, seed, noise_law)          # [n, C, H, W] float64
+    with bar(steps, f"sample {sampler}", unit="step") as b:
+        x = S.run_sampler(m, sampler, sigmas, n, seed, noise_law, callback=lambda _: b.update(1))   # [n, C, H, W]
     S.save_samples(x, path)
     q = Q.score(m, sampler, sigmas, x)
     return {"model": model, "sampler": sampler, "schedule": schedule, "steps": steps,

@@ -9,6 +9,7 @@ torchrun (RANK / WORLD_SIZE set) or with --no-launch it trains in this process. 
 from __future__ import annotations
 
 import argparse
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -16,6 +17,10 @@ from pathlib import Path
 from ..models.registry import WEIGHTS_DIR
 from ..presets import PRESET_ROOT, load_preset, resolve_preset_path
 from ..validation import check_int
+from ..progress import bar
+from ..progress import enabled as progress_enabled
+
+STEP_LINE = re.compile(r"step (\d+)/\d+ (.*)")
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -37,6 +42,19 @@ def launch(args: argparse.Namespace, nproc: int) -> int:
     return subprocess.call(cmd)
 
 
+def progress_log(b, stream):
+    """The trainer's log lines 'step k/N loss ...' move the bar to k; other lines go to `stream`."""
+    def log(*parts, **kw):
+        text = " ".join(str(p) for p in parts)
+        m = STEP_LINE.match(text)
+        if m and not b.disable:
+            b.update(int(m.group(1)) - b.n)
+            b.set_postfix_str(m.group(2), refresh=False)
+            return
+        print(text, file=stream, flush=True)
+    return log
+
+
 def run(args: argparse.Namespace) -> int:
     from .main import emit
     from ..models.training import TrainPreset, train, under_torchrun
@@ -46,9 +64,10 @@ def run(args: argparse.Namespace) -> int:
     preset = load_preset(args.preset, TrainPreset)
     if not under_torchrun() and not args.no_launch:
         return launch(args, check_int("nproc", args.nproc, 1, 64) if args.nproc is not None else preset.nproc)
-    log = (lambda *a, **k: print(*a, file=sys.stderr, **k)) if args.json else print
     rel = "presets/" + resolve_preset_path(args.preset).relative_to(PRESET_ROOT).as_posix()
-    side = train(preset, Path(args.out_dir), rel, args.quick_eval, log)
+    with bar(preset.steps, f"train {Path(args.preset).stem}", unit="step") as b:
+        log = progress_log(b, sys.stderr if args.json or progress_enabled() else sys.stdout)
+        side = train(preset, Path(args.out_dir), rel, args.quick_eval, log)
     if side is not None:
         emit({k: v for k, v in side.items() if k not in ("loss_curve",)}, args.json)
     return 0
