@@ -8,7 +8,7 @@ STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml $(CONSTRAINTS) | cksum |
 HOST   ?= 127.0.0.1
 PORT   ?= 7860
 
-.PHONY: run test install browser bench clean
+.PHONY: run test install browser bench readme clean
 
 $(STAMP): pyproject.toml $(CONSTRAINTS)
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -33,6 +33,10 @@ test: install browser
 
 bench: install
 	$(PY) -m diffusion_core bench latency --json
+
+# README's measured table from benchmarks/*.json (tests/test_readme_table.py checks it matches)
+readme: install
+	$(PY) -m diffusion_core.bench.readme
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache

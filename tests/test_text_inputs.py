@@ -78,7 +78,9 @@ def test_every_text_input_of_the_layout_is_known():
     """The audit: free-text boxes and dropdowns that take custom values, with what each accepts."""
     known = {"Link to this view": "output (copied, never read)",
              "Custom labels (ordering custom)": "numbers (parse_labels)",
-             "Image: digit:N (8x8 digits), photo, field:BETA": "names (check_image_name)"}
+             "Image: digit:N (8x8 digits), photo, field:BETA": "names (check_image_name)",
+             "Config A": "schedule spec, sigma list or pasted JSON (noise.inspector.resolve)",
+             "Config B": "schedule spec, sigma list or pasted JSON (noise.inspector.resolve)"}
     found = []
     for py in sorted(LAYOUT.glob("*.py")):
         src = py.read_text()
@@ -99,3 +101,9 @@ def test_cli_keeps_taking_paths(tmp_path):
     with pytest.raises(InputError, match="upload"):
         data.image_from_name(str(p), 32)
     assert build(BasesView(image=str(p), size=16), files=True).x0.shape == (1, 1, 16, 16)
+
+
+def test_schedule_inspector_configs_never_open_files(server_files):
+    from diffusion_core.noise.inspector import resolve
+    msgs = {_message(lambda p=p: resolve(p, 10)).replace(repr(p), "PATH") for p in server_files}
+    assert len(msgs) == 1 and "unknown schedule" in msgs.pop()
