@@ -53,7 +53,7 @@ def test_workshop_checks_an_answer(page, app_url):
     page.goto(app_url + "?tab=workshop", wait_until="domcontentloaded", timeout=120_000)
     page.get_by_role("tab", name="Workshop").click()
     page.get_by_label("6. When does diffusion become autoregression?").check()
-    page.wait_for_selector("text=/From which softness a on/", timeout=120_000)
+    page.wait_for_selector("text=/from which value on do/", timeout=120_000)
     page.wait_for_timeout(1500)                       # the answer box is cleared after the switch
     box = page.get_by_label("Your answer")
     box.fill("10")

@@ -102,3 +102,17 @@ def test_increments_api_endpoint(app_url):
         c.predict("cauchy", *args[1:], api_name="/increments")
     *_, explanation = c.predict("uniform", *args[1:], api_name="/increments")   # still serving
     assert "**-1.200**" in explanation
+
+
+def test_heavy_tails_say_the_monte_carlo_kurtosis_cannot_be_trusted():
+    """Issue 12 item 9: Student-t nu = 4.5 showed MC kurtosis 4.8 +- 0.7 against an exact 12 with no warning."""
+    from diffusion_core.app.increments import IncrementsView, explain_forward, forward_numbers
+    from diffusion_core.nonnormal.laws import kurtosis_estimate_reliable
+    v = IncrementsView(law="student-t", nu=4.5, steps=1)
+    text = explain_forward(v, forward_numbers(v))
+    assert "exact κ₄·Σc⁴/(Σc²)² = **+12.000**" in text and "cannot be trusted" in text and " ± " not in text.split("Heavy")[1][:200]
+    assert text.index("+12.000") < text.index("Monte Carlo")            # the exact value comes first
+    lap = IncrementsView(law="laplace", steps=50)
+    assert "cannot be trusted" not in explain_forward(lap, forward_numbers(lap))
+    assert not kurtosis_estimate_reliable("student-t", 8.0) and kurtosis_estimate_reliable("student-t", 8.5)
+    assert kurtosis_estimate_reliable("laplace")

@@ -52,3 +52,17 @@ def test_worksheet_lists_every_exercise_with_links():
     text = open(workshop.worksheet()).read()
     for ex in EXERCISES:
         assert ex.title in text and f"?tab={ex.tab}&{ex.link}" in text
+
+
+def test_answer_box_empty_sign_and_links_that_do_not_give_the_answer_away():
+    """Issue 12 item 9: an empty box asks for a number (not '0 is too low'); a wrong sign gets a hint;
+    exercise 6's link does not open at the answer, and its text says a = 0 is simultaneous."""
+    ex6 = next(e for e in EXERCISES if e.check == "gud_threshold_a")
+    for empty in (None, "", "  "):
+        with pytest.raises(InputError, match="type a number"):
+            workshop.check_answer(ex6.title, empty)
+    assert workshop.check_answer(ex6.title, "10").startswith("**Right:**")
+    assert "sign" in workshop.check_answer(ex6.title, "-10")
+    assert "a=10" not in ex6.link and "a = 0 all columns move together" in ex6.explanation
+    ex4 = next(e for e in EXERCISES if e.check == "sigma_max_ratio")
+    assert workshop.check_answer(ex4.title, "2").startswith("**Right:**")

@@ -52,9 +52,9 @@ def _astronaut_sigma_max() -> float:
     return bounds_json("astronaut", 256)["sigma_max"]
 
 
-def _resolution_shift() -> float:
+def _sigma_max_ratio() -> float:
     from ..cli.bounds import bounds_json
-    return bounds_json("astronaut", 256)["logsnr_min"] - bounds_json("astronaut", 128)["logsnr_min"]
+    return bounds_json("astronaut", 256)["sigma_max"] / bounds_json("astronaut", 128)["sigma_max"]
 
 
 def _laplace_kurtosis_50() -> float:
@@ -76,7 +76,7 @@ def _ssd_first_switch() -> float:
 
 CHECKS: dict[str, Callable[[], float]] = {
     "camera_beta": _camera_beta, "astronaut_crossing": _astronaut_crossing,
-    "astronaut_sigma_max": _astronaut_sigma_max, "resolution_shift": _resolution_shift,
+    "astronaut_sigma_max": _astronaut_sigma_max, "sigma_max_ratio": _sigma_max_ratio,
     "laplace_kurtosis_50": _laplace_kurtosis_50, "gud_threshold_a": _gud_threshold_a,
     "ssd_first_switch": _ssd_first_switch,
 }
@@ -114,16 +114,26 @@ def exercise_markdown(title: str) -> str:
             f"(?tab={ex.tab}&{ex.link}) (the page reloads on that tab with these settings).")
 
 
-def check_answer(title: str, value: float | None) -> str:
-    """Compare the user's number with the live answer; explain either way."""
-    ex = _get(title)
-    if value is None:
+def parse_answer(value: float | str | None) -> float:
+    """The answer box's text -> a number; empty asks for one (an empty box is not 0)."""
+    if value is None or (isinstance(value, str) and not value.strip()):
         raise InputError("type a number into the answer box first")
-    v = check_finite("answer", value)
+    if isinstance(value, str):
+        value = value.strip().replace("−", "-").replace(",", ".")
+    return check_finite("answer", value)
+
+
+def check_answer(title: str, value: float | str | None) -> str:
+    """Compare the user's number with the live answer; explain either way (with a hint on the sign)."""
+    ex = _get(title)
+    v = parse_answer(value)
     truth = live_answer(ex.check)
     unit = f" {ex.unit}" if ex.unit else ""
     if math.isclose(v, truth, abs_tol=ex.tolerance):
         return f"**Right:** {truth:.4g}{unit} (your {v:g} is within ±{ex.tolerance:g}). {ex.explanation}"
+    if v != 0 and math.isclose(-v, truth, abs_tol=ex.tolerance):
+        return (f"**Almost:** the size of {v:g}{unit} is right but the sign is not: does the value go up or "
+                "down? Look at the direction in the linked view.")
     side = "high" if v > truth else "low"
     return (f"**Not yet:** {v:g}{unit} is too {side}. Look again in the "
             f"{ex.tab.replace('_', ' ')} tab; the answer is within ±{ex.tolerance:g} of a value the app shows.")

@@ -92,6 +92,16 @@ def _student_t(nu: float) -> Law:
                cdf=lambda x: sp.stdtr(nu, x / s))
 
 
+def finite_moment_order(name: str, nu: float = 10.0) -> float:
+    """Highest finite moment order of the law: nu (exclusive) for Student-t, inf for the others."""
+    return nu if name == "student-t" else math.inf
+
+
+def kurtosis_estimate_reliable(name: str, nu: float = 10.0) -> bool:
+    """The sample excess kurtosis has a finite variance (and a meaningful ± error) iff E z^8 < inf."""
+    return finite_moment_order(name, nu) > 8
+
+
 def _t_pdf(x: np.ndarray, nu: float) -> np.ndarray:
     """Student-t density with nu degrees of freedom."""
     logc = sp.gammaln((nu + 1) / 2) - sp.gammaln(nu / 2) - 0.5 * math.log(nu * math.pi)

@@ -26,12 +26,12 @@ def build(demo: gr.Blocks) -> None:
         with gr.Column(scale=2):
             task = gr.Markdown(handlers.exercise_markdown(titles[0]))
             with gr.Row():
-                answer = gr.Number(label="Your answer", value=None)
+                answer = gr.Textbox(label="Your answer", value="", placeholder="a number, e.g. 2.5", lines=1, max_lines=1)
                 check_btn = gr.Button("Check", variant="primary")
                 reveal_btn = gr.Button("Show the answer")
             verdict = gr.Markdown()
     pick.change(guard(handlers.exercise_markdown), pick, task, api_name="workshop_exercise").then(
-        lambda: ("", None), None, [verdict, answer], api_visibility="private")
+        lambda: ("", ""), None, [verdict, answer], api_visibility="private")
     check_btn.click(guard(handlers.check_answer), [pick, answer], verdict, api_name="workshop_check")
     reveal_btn.click(guard(handlers.reveal), pick, verdict, api_name="workshop_reveal")
     sheet_btn.click(guard(worksheet), None, sheet, api_name="workshop_sheet")
