@@ -8,7 +8,7 @@ STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml $(CONSTRAINTS) | cksum |
 HOST   ?= 127.0.0.1
 PORT   ?= 7860
 
-.PHONY: run test install browser bench readme clean
+.PHONY: run test install browser bench readme clean notebooks-strip
 
 $(STAMP): pyproject.toml $(CONSTRAINTS)
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -30,6 +30,10 @@ run: install
 
 test: install browser
 	$(PY) -m pytest
+
+# Notebooks are committed without outputs (tests/test_notebooks.py checks it).
+notebooks-strip:
+	$(PY) tests/test_notebooks.py --strip
 
 bench: install
 	$(PY) -m diffusion_core bench latency --json

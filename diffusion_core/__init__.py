@@ -9,7 +9,8 @@ and every sampler takes (denoiser, x, sigmas, *, generator, noise, callback).
 The names below are loaded on first use (`import diffusion_core` does not import torch); each one is the
 core function or class itself, so `help(dl.bounds)` shows its formula. Groups:
 
-- data: PHOTOS, load_photo, load_photos, load_digits, load_upload, gaussian_field, power_law_variance
+- data: PHOTOS, load_photo, load_photos, load_digits, load_upload, gaussian_field, power_law_variance,
+  workshop_exercises
 - spectrum: radial_psd, fit_power_law, default_fit_band, noise_floor, snr_per_frequency, crossing_frequency,
   snr_classes, add_noise_vp
 - bounds and tight schedules: image_spectrum, field_spectrum, bounds, quantization_floor, tight_params,
@@ -35,7 +36,7 @@ from typing import TYPE_CHECKING, Any
 _API: dict[str, tuple[str, str]] = {
     # data
     "PHOTOS": ("data", "PHOTOS"), "load_photo": ("data", "load_photo"), "load_photos": ("data", "load_photos"),
-    "load_digits": ("data", "load_digits"), "load_upload": ("data", "load_upload"),
+    "load_digits": ("data", "load_digits"), "workshop_exercises": ("presets", "workshop_exercises"), "load_upload": ("data", "load_upload"),
     "gaussian_field": ("data", "gaussian_field"), "power_law_variance": ("data", "power_law_variance"),
     # spectrum
     "radial_psd": ("spectral.spectrum", "radial_psd"), "fit_power_law": ("spectral.spectrum", "fit_power_law"),
@@ -127,6 +128,7 @@ if TYPE_CHECKING:  # static type checkers and IDEs see the real signatures
     from .gud.view import forward_run, reverse_run, schedule_table
     from .models.registry import get_model, list_models
     from .models.sampling import initial_noise, model_sigmas, run_sampler
+    from .presets import workshop_exercises
     from .noise.discretization import build_schedule, diffusers_config, sigmas_from_lam
     from .noise.samplers import SAMPLERS, get_sampler, nfe
     from .noise.schedules import FAMILIES as SCHEDULES

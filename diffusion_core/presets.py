@@ -167,3 +167,8 @@ def from_query_lenient(params: dict[str, str], cls: type[T]) -> tuple[T, list[st
         return from_dict(good, cls), problems
     except InputError as e:
         return cls(), [*problems, f"link settings ignored ({e})"]
+
+
+def workshop_exercises() -> list[dict[str, Any]]:
+    """The shipped workshop exercises (presets/workshop/*.toml) as plain dicts, in file order."""
+    return [parse_toml(f.read_text()) for f in sorted((PRESET_ROOT / "workshop").glob("*.toml"))]

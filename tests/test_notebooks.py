@@ -1,0 +1,83 @@
+"""notebooks/: seven notebooks, committed without outputs, calling only the public API (`dl.*`), each executed
+top to bottom by a real kernel (slow tier; `make test` runs them). `python tests/test_notebooks.py --strip`
+clears outputs before a commit."""
+from __future__ import annotations
+
+import ast
+import json
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
+ALLOWED_IMPORTS = {"diffusion_core", "math", "numpy", "torch", "plotly", "matplotlib"}
+
+
+def _code_cells(path: Path) -> list[dict]:
+    return [c for c in json.loads(path.read_text())["cells"] if c["cell_type"] == "code"]
+
+
+def strip_outputs(path: Path) -> bool:
+    """Clear outputs and execution counts in place; True if the file changed."""
+    nb = json.loads(path.read_text())
+    for c in nb["cells"]:
+        if c["cell_type"] == "code":
+            c["outputs"], c["execution_count"] = [], None
+    text = json.dumps(nb, indent=1, ensure_ascii=False) + "\n"
+    changed = text != path.read_text()
+    path.write_text(text)
+    return changed
+
+
+def test_seven_notebooks_one_per_tab_and_the_workshop():
+    assert [p.name[:2] for p in NOTEBOOKS] == ["01", "02", "03", "04", "05", "06", "07"]
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_committed_without_outputs(path):
+    cells = _code_cells(path)
+    assert all(c["outputs"] == [] and c["execution_count"] is None for c in cells), \
+        f"run `python tests/test_notebooks.py --strip` before committing {path.name}"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_only_the_public_api(path):
+    """Imports stay within the core's public face and a few libraries; every `dl.X` is in dl.__all__."""
+    import diffusion_core as dl
+
+    tree = ast.parse("\n".join(c["source"] if isinstance(c["source"], str) else "".join(c["source"])
+                               for c in _code_cells(path)))
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            assert {a.name.split(".")[0] for a in node.names} <= ALLOWED_IMPORTS, ast.unparse(node)
+            assert not any(a.name.startswith("diffusion_core.") for a in node.names), ast.unparse(node)
+        elif isinstance(node, ast.ImportFrom):
+            raise AssertionError(f"{path.name}: use `import diffusion_core as dl`, not {ast.unparse(node)}")
+        elif isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id == "dl":
+            assert node.attr in dl.__all__, f"{path.name}: dl.{node.attr} is not in the public API"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_notebook_runs(path, tmp_path, monkeypatch):
+    """Top to bottom in a fresh kernel, from a folder outside the repository; no CDN in the outputs."""
+    import nbformat
+    from nbclient import NotebookClient
+
+    monkeypatch.setenv("OMP_NUM_THREADS", "1")                   # the kernel inherits it: one torch thread
+    nb = nbformat.read(path, as_version=4)
+    start = time.process_time(), time.perf_counter()
+    NotebookClient(nb, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}}).execute()
+    wall = time.perf_counter() - start[1]
+    outputs = json.dumps([c.get("outputs", []) for c in nb.cells])
+    assert "cdn." not in outputs and "<script src=" not in outputs
+    assert any(o.get("output_type") in ("display_data", "stream") for c in nb.cells for o in c.get("outputs", []))
+    print(f"{path.name}: {wall:.1f} s wall")
+
+
+if __name__ == "__main__" and sys.argv[1:] == ["--strip"]:
+    for p in NOTEBOOKS:
+        print(("stripped " if strip_outputs(p) else "clean    ") + p.name)
