@@ -150,3 +150,19 @@ def test_uploaded_data_set_fits_pca_on_patches(tmp_path):
     setup = build(v, paths)
     assert torch.allclose(setup.basis.eigenvalues[:5] * 337 / 338, setup.space.variances[:5], rtol=1e-6)
     assert len(ui.basis_reverse(v, uploads=paths).frames) == 3
+
+
+def test_reverse_default_step_rule_is_fast_and_accurate_is_one_choice_away():
+    """Issue 12 item 7: the default was 8 x slope (>= 200, up to ~1,000 steps, about a minute)."""
+    import time
+
+    from diffusion_core.app.bases import basis_reverse
+    from diffusion_core.gud.process import fast_steps, recommended_steps, steps_for_rule
+    from diffusion_core.gud.setup import BasesView, build
+    s = build(BasesView(a=30.0)).schedule
+    assert steps_for_rule(s, 0) == fast_steps(s) == 250 and steps_for_rule(s, -1) == recommended_steps(s) == 1000
+    assert steps_for_rule(s, 321) == 321
+    t = time.perf_counter()
+    r = basis_reverse(BasesView(frames=3))
+    assert "50 steps" in r.captions[-1]
+    assert time.perf_counter() - t < 30                       # ~1 s unloaded; generous for a busy CI machine

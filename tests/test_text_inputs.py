@@ -79,6 +79,7 @@ def test_every_text_input_of_the_layout_is_known():
     known = {"Link to this view": "output (copied, never read)",
              "Custom labels (ordering custom)": "numbers (parse_labels)",
              "Image: digit:N (8x8 digits), photo, field:BETA": "names (check_image_name)",
+             "Steps (fast: a few seconds": "an integer step count or rule (check_int in gud.setup.build)",
              "Your answer": "a number (workshop.parse_answer)",
              "Config A": "schedule spec, sigma list or pasted JSON (noise.inspector.resolve)",
              "Config B": "schedule spec, sigma list or pasted JSON (noise.inspector.resolve)"}

@@ -26,7 +26,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--reverse", action="store_true", help="run the reverse process with the exact denoiser")
     p.add_argument("--denoiser", default=None, help="gaussian | empirical (digits)")
     p.add_argument("--method", default=None, help="sde (Euler-Maruyama) | ode (probability flow)")
-    p.add_argument("--steps", type=int, default=None, help="reverse steps (default 8 x slope, >= 200)")
+    p.add_argument("--steps", type=int, default=None, help="reverse steps (default 0 = fast: 2 x slope, >= 50; -1 = accurate: 8 x slope, >= 200)")
     p.add_argument("--out", required=True, help="a folder (PNG frames), a .gif / .mp4 file, or - (a GIF on stdout)")
     p.set_defaults(func=run)
 

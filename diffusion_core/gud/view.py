@@ -8,7 +8,7 @@ import torch
 
 from ..bases.fourier import FourierBasis
 from .orderings import active, overlap_fraction, threshold_a, windows
-from .process import (alpha_sigma, forward_frames, from_white, prior_sample, recommended_steps,
+from .process import (alpha_sigma, forward_frames, from_white, prior_sample, recommended_steps, steps_for_rule,
                           reverse_sample, scale, terminal_covariance, to_white)
 from .schedules import beta, gamma, sigma2, true_logsnr
 from .setup import BasesView, Setup, model_white_covariance, view_denoiser
@@ -66,7 +66,7 @@ def reverse_run(setup: Setup, view: BasesView, n: int = 1) -> dict:
     else:
         c1 = terminal_covariance(s, model_white_covariance(setup))
         z1 = torch.randn(n, c1.shape[0], generator=g, dtype=torch.float64) @ torch.linalg.cholesky(c1).T
-    steps = view.steps or recommended_steps(s)
+    steps = steps_for_rule(s, view.steps)
     nf = check_int("frames", view.frames, 2, 200)
     z0, snaps = reverse_sample(s, den, z1, steps, view.method, g, keep=nf)
     z = torch.stack([f[0] for f in snaps])                         # [T, D], first sample

@@ -15,6 +15,8 @@ from .. import bases as handlers
 from . import ViewIO, export_controls, guard
 
 D = handlers.BasesView()
+STEP_CHOICES = [("fast: 2 × slope, ≥ 50", 0), ("accurate: 8 × slope, ≥ 200", -1), ("100", 100), ("200", 200),
+                ("500", 500), ("1000", 1000), ("2000", 2000)]
 WAVELETS = ["haar", "db2", "db3", "db4", "sym4", "coif1"]
 ORDERINGS = ["variance", "frequency", "level", "column", "row", "random", "custom"]
 PRESETS = ["standard", "variance_matched", "column_sequential", "wavelet_column", "autoregressive_columns"]
@@ -121,7 +123,8 @@ def _process_controls(c: SimpleNamespace) -> None:
         c.denoiser = gr.Radio(["gaussian", "empirical"], value=D.denoiser, label="Exact denoiser")
         c.method = gr.Radio(["sde", "ode"], value=D.method, label="Sampler (Euler-Maruyama / probability flow)")
         with gr.Row():
-            c.steps = gr.Number(value=D.steps, precision=0, minimum=0, label="Steps (0 = 8 x slope)")
+            c.steps = gr.Dropdown(STEP_CHOICES, value=D.steps, allow_custom_value=True,
+                                  label="Steps (fast: a few seconds; accurate: 4x more; or a number)")
             c.frames = gr.Slider(3, 33, value=D.frames, step=1, label="Frames")
             c.seed = gr.Number(value=D.seed, precision=0, minimum=0, label="Seed")
         c.rev_btn = gr.Button("Run reverse process", variant="primary")
