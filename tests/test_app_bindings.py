@@ -37,7 +37,7 @@ DESIGN_APIS = {
                    "reverse_steps", "reverse_sampler", "samples"],
     "scale_space": ["upload", "source", "photo", "beta", "seed", "size", "levels", "family", "gamma", "t",
                     "sample_size", "sample_levels", "n_samples", "steps"],
-    "sample_compare": ["model", "samplers", "schedule", "steps", "seed", "noise_law", "n"],
+    "sample_compare": ["model", "samplers", "schedule", "steps", "seed", "noise_law", "n", "device"],
 }
 
 

@@ -6,6 +6,7 @@ and the CSV/JSON exports. Work stays small (8x8 and 32x32 images, at most 64 sam
 from __future__ import annotations
 
 import math
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -18,7 +19,9 @@ from ..exports import export_path, write_csv, write_json
 from ..nonnormal.laws import LAWS
 from ..models import quality as Q
 from ..models import sampling as S
-from ..models.registry import SPECS, Model, get_model
+from ..devices import DEVICES
+from ..models.folders import MODELS_DIR, check_model_ref, load_model_ref
+from ..models.registry import SPECS, Model
 from ..plotting import samplers as plots
 from ..noise.samplers import SAMPLERS
 from ..noise.schedules import FAMILIES
@@ -29,6 +32,10 @@ SWEEP_NFES_EXACT = (4, 6, 8, 12, 16, 24, 32, 48, 64)
 SWEEP_NFES_MC = (4, 8, 16, 32, 64)
 SWEEP_N_MIXTURE = 256
 SWEEP_NFES_MIXTURE = (4, 8, 16, 32)
+SWEEP_NFES_DIGITS = (4, 10, 20)
+DEFAULT_MODEL = "mnist-li-gaussian-gaussian" if "mnist-li-gaussian-gaussian" in SPECS else "field-beta2-32"
+DEFAULT_SAMPLERS = (("euler", "dpmpp_2m", "ddpm_ancestral") if DEFAULT_MODEL.startswith("mnist")
+                    else ("euler", "heun", "dpmpp_2m"))
 MAX_VIEW_STEPS = 256
 MAX_VIEW_N = 64
 Progress = Callable[[float, str], None]
@@ -38,16 +45,18 @@ Progress = Callable[[float, str], None]
 class SamplersView:
     """Everything the Samplers tab shows is a function of these settings."""
 
-    model: str = "field-beta2-32"
-    samplers: tuple[str, ...] = ("euler", "heun", "dpmpp_2m")
+    model: str = DEFAULT_MODEL             # a registry name or a model folder in folders.MODELS_DIR
+    samplers: tuple[str, ...] = DEFAULT_SAMPLERS
     schedule: str = "karras"
     steps: int = 10
     seed: int = 0
     noise_law: str = "gaussian"
     n: int = 16
+    device: str = "auto"                   # devices.py: auto | cpu | cuda | mps
 
     def __post_init__(self) -> None:
-        check_choice("model", self.model, SPECS)
+        check_model_ref(self.model)
+        check_choice("device", self.device, DEVICES)
         if not 2 <= len(self.samplers) <= 4:
             raise InputError(f"choose 2 to 4 samplers, got {len(self.samplers)}")
         if len(set(self.samplers)) != len(self.samplers):
@@ -71,6 +80,11 @@ class CompareResult:
     numbers: dict[str, Any]                 # per-sampler numbers, for tests, exports and the API
 
 
+def view_model(view: SamplersView) -> Model:
+    """The view's model on the view's device (registry names, or folders in MODELS_DIR only)."""
+    return load_model_ref(view.model, view.device, allow_paths=False, models_dir=MODELS_DIR)
+
+
 def _tick(progress: Progress | None, frac: float, text: str) -> None:
     if progress is not None:
         progress(frac, text)
@@ -79,17 +93,20 @@ def _tick(progress: Progress | None, frac: float, text: str) -> None:
 def run_one(model: Model, view: SamplersView, sampler: str, steps: int, n: int) -> tuple[torch.Tensor, dict]:
     """One sampler at `steps` steps from the view's seed: samples [n, C, H, W] and its score."""
     sigmas = S.model_sigmas(model, view.schedule, steps)
+    t0 = time.perf_counter()
     x = S.run_sampler(model, sampler, sigmas, n, view.seed, view.noise_law)
-    return x, {**Q.score(model, sampler, sigmas, x), "nfe": S.nfe_of(sampler, steps), "steps": steps}
+    seconds = time.perf_counter() - t0
+    return x, {**Q.score(model, sampler, sigmas, x), "nfe": S.nfe_of(sampler, steps), "steps": steps, "seconds": seconds}
 
 
 def quality_sweep(view: SamplersView, progress: Progress | None = None) -> tuple[list[dict[str, Any]], str]:
     """Quality against NFE per sampler: exact for Gaussian models; Monte Carlo for the mixture
     (SWEEP_N_MIXTURE samples) and the empirical model (view.n samples)."""
-    model = get_model(view.model)
+    model = view_model(view)
     rows: list[dict[str, Any]] = []
-    exact = model.gaussian is not None
-    nfes = SWEEP_NFES_EXACT if exact else SWEEP_NFES_MIXTURE if model.mixture is not None else SWEEP_NFES_MC
+    exact, digits = model.gaussian is not None, Q.is_digit_model(model)
+    nfes = (SWEEP_NFES_EXACT if exact else SWEEP_NFES_DIGITS if digits else SWEEP_NFES_MIXTURE
+            if model.mixture is not None else SWEEP_NFES_MC)
     for k, name in enumerate(view.samplers):
         _tick(progress, 0.5 + 0.4 * k / len(view.samplers), f"NFE sweep: {name}")
         for budget in nfes:
@@ -97,6 +114,9 @@ def quality_sweep(view: SamplersView, progress: Progress | None = None) -> tuple
             row = {"sampler": name, "nfe": S.nfe_of(name, steps), "steps": steps}
             if exact:
                 row["value"] = Q.exact_cov_error(model, name, S.model_sigmas(model, view.schedule, steps))
+            elif digits:
+                _, q = run_one(model, view, name, steps, view.n)
+                row.update(value=q["value"], class_tv=q["class_tv"], fd=q["fd"], fd_floor=q["fd_floor"])
             elif model.reference is not None:                               # trained network
                 _, q = run_one(model, view, name, steps, view.n)
                 row.update(value=q["value"], perfect=q["sample_cov_rel_fro_expected"])
@@ -107,8 +127,8 @@ def quality_sweep(view: SamplersView, progress: Progress | None = None) -> tuple
                 _, q = run_one(model, view, name, steps, view.n)
                 row.update(value=q["value"], distinct=q["distinct_copies"] / view.n)
             rows.append(row)
-    return rows, ("cov_rel_fro" if exact else "sample_cov_rel_fro" if model.reference is not None
-                  else "mode_tv" if model.mixture is not None else "memorisation_rate")
+    return rows, ("cov_rel_fro" if exact else "confident" if digits else "sample_cov_rel_fro"
+                  if model.reference is not None else "mode_tv" if model.mixture is not None else "memorisation_rate")
 
 
 def _caption(name: str, q: dict[str, Any]) -> str:
@@ -118,6 +138,8 @@ def _caption(name: str, q: dict[str, Any]) -> str:
         return f"{name} · NFE {q['nfe']} · {100 * q['value']:.0f}% copies"
     if q["metric"] == "mode_tv":
         return f"{name} · NFE {q['nfe']} · mode TV {q['value']:.2f}"
+    if q["metric"] == "confident":
+        return f"{name} · NFE {q['nfe']} · {100 * q['value']:.0f}% confident"
     if q["metric"] == "sample_cov_rel_fro":
         return f"{name} · NFE {q['nfe']} · sample-cov. error {100 * q['value']:.0f}%"
     return f"{name} · NFE {q['nfe']}"
@@ -140,6 +162,12 @@ def _table(numbers: dict[str, dict[str, Any]], metric: str) -> str:
         head = "| sampler | NFE | sample-cov. error of these draws | same, exact denoiser (expected) | per-mode power error |\n|---|---|---|---|---|\n"
         return head + "".join(f"| {s} | {q['nfe']} | **{100 * q['value']:.0f}%** | {100 * q['sample_cov_rel_fro_expected']:.0f}% | "
                               f"{100 * q['mode_power_rel']:.0f}% |\n" for s, q in numbers.items())
+    if metric == "confident":
+        head = ("| sampler | NFE | classified with confidence ≥ 0.9 | class TV to uniform | Fréchet distance (real-vs-real "
+                "floor) | nearest-train RMS (held-out digits) | wall time |\n|---|---|---|---|---|---|---|\n")
+        return head + "".join(f"| {s} | {q['nfe']} | **{100 * q['value']:.0f}%** | {q['class_tv']:.2f} | {q['fd']:.1f} "
+                              f"({q['fd_floor']:.1f}) | {q['nn_train']:.3f} ({q['nn_heldout']:.3f}) | {q['seconds']:.2f} s |\n"
+                              for s, q in numbers.items())
     if metric == "mode_tv":
         head = "| sampler | NFE | mode-weight TV distance | TV of a perfect sampler (same n) | mean log-likelihood |\n|---|---|---|---|---|\n"
         return head + "".join(f"| {s} | {q['nfe']} | **{q['value']:.3f}** | {q['tv_perfect']:.3f} | "
@@ -166,6 +194,14 @@ def explain(view: SamplersView, model: Model, numbers: dict[str, dict[str, Any]]
                      f"{100 * q['value']:.2f}% at NFE {q['nfe']}. {view.n} draws are far too few to see this by eye: "
                      f"even perfect draws would have a sample-covariance error of about {100 * floor:.0f}%; the exact "
                      "number and the sweep resolve it. Second moments do not depend on the noise law; the pixels do.")
+    elif Q.is_digit_model(model):
+        lines.append(f"A trained network with no exact answer, so the project's MNIST classifier scores its {view.n} "
+                     "samples per sampler: the share it classifies with confidence ≥ 0.9, the total variation of the "
+                     "predicted classes to uniform, the Fréchet distance of its features to the 1,000 held-out digits "
+                     f"(in brackets: {view.n} real training digits against the same set, the floor at this count) and the "
+                     "mean RMS distance to the nearest training digit (in brackets: held-out digits; much lower means "
+                     f"copies). Wall time: {sum(q['seconds'] for q in numbers.values()):.2f} s for all samplers on "
+                     f"{model.device}.")
     elif model.reference is not None:
         lines.append(f"A trained network, scored against the exact law of its training data: the sample-covariance "
                      f"error of these {view.n} draws next to what the exact denoiser would score with the same sampler "
@@ -191,7 +227,7 @@ def explain(view: SamplersView, model: Model, numbers: dict[str, dict[str, Any]]
 
 def sample_compare(view: SamplersView, progress: Progress | None = None) -> CompareResult:
     """The Samplers tab's main computation (api_name `sample_compare`)."""
-    model = get_model(view.model)
+    model = view_model(view)
     sigmas = S.model_sigmas(model, view.schedule, view.steps)
     gallery: list[tuple[np.ndarray, str]] = []
     if model.draw_data is not None:
@@ -228,7 +264,7 @@ def trajectory_frames(view: SamplersView, sampler: str | None = None, index: int
     """Frames of sample `index` under `sampler` (default: the first chosen), via the sampler callback."""
     sampler = check_choice("sampler", sampler or view.samplers[0], SAMPLERS)
     index = check_int("index", index, 0, view.n - 1)
-    model = get_model(view.model)
+    model = view_model(view)
     sigmas = S.model_sigmas(model, view.schedule, view.steps)
     frames: list[np.ndarray] = []
 
@@ -272,4 +308,7 @@ def compare_csv(view: SamplersView) -> str:
             "steps": [r["steps"] for r in rows], metric: [r["value"] for r in rows]}
     if rows and "distinct" in rows[0]:
         cols["distinct_fraction"] = [r["distinct"] for r in rows]
+    for key in ("class_tv", "fd", "fd_floor"):
+        if rows and key in rows[0]:
+            cols[key] = [r[key] for r in rows]
     return str(write_csv("samplers-sweep", cols))

@@ -1,10 +1,14 @@
-"""`difflab train PRESET [--nproc N] [--out-dir DIR] [--no-launch] [--json]`: train a UNet denoiser.
+"""`difflab train PRESET [--nproc N] [--device auto|cpu|cuda|mps] [--out-dir DIR] [--no-launch] [--json]`:
+train a UNet denoiser.
 
 The preset (presets/train/*.toml, train.TrainPreset) is validated first. Outside torchrun the command
 relaunches itself as `python -m torch.distributed.run --standalone --nproc-per-node N -m diffusion_core
 train PRESET ...` (N from --nproc, else the preset's nproc; DDP over gloo on CPU, nccl on GPU); under
 torchrun (RANK / WORLD_SIZE set) or with --no-launch it trains in this process. Rank 0 writes
 <out-dir>/<name>.safetensors and <name>.json (sha256, params, train_time, quality, ...).
+--device (default auto: cuda, then mps, then cpu; the sidecar records it, and the same preset gives the
+same bytes on the same kind of device): under torchrun each rank takes cuda:LOCAL_RANK and DDP uses
+nccl; on the CPU, gloo.
 """
 from __future__ import annotations
 
@@ -14,6 +18,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from ..devices import resolve_device
 from ..models.registry import WEIGHTS_DIR
 from ..presets import PRESET_ROOT, load_preset, resolve_preset_path
 from ..validation import check_int
@@ -28,6 +33,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("preset", help="preset file under presets/ (e.g. train/field-beta2-32-unet.toml)")
     p.add_argument("--nproc", default=None, help="processes per node for torchrun (default: the preset's nproc)")
     p.add_argument("--out-dir", default=str(WEIGHTS_DIR), help=f"where the weights go (default {WEIGHTS_DIR})")
+    p.add_argument("--device", default="auto",
+                   help="auto|cpu|cuda|mps (auto: cuda, mps, then cpu; cuda: one GPU per torchrun rank)")
     p.add_argument("--no-launch", action="store_true", help="train in this process (no torchrun)")
     p.add_argument("--quick-eval", action="store_true", help="small quality evaluation (smoke runs)")
     p.add_argument("--json", action="store_true", help="print JSON")
@@ -37,7 +44,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 def launch(args: argparse.Namespace, nproc: int) -> int:
     """Re-run this command under torchrun with `nproc` processes."""
     cmd = [sys.executable, "-m", "torch.distributed.run", "--standalone", f"--nproc-per-node={nproc}",
-           "-m", "diffusion_core", "train", args.preset, "--out-dir", args.out_dir]
+           "-m", "diffusion_core", "train", args.preset, "--out-dir", args.out_dir, "--device", args.device]
     cmd += ["--quick-eval"] * args.quick_eval + ["--json"] * args.json
     return subprocess.call(cmd)
 
@@ -62,12 +69,13 @@ def run(args: argparse.Namespace) -> int:
     if Path(args.preset).parts[:1] == ("presets",):              # accept presets/train/X.toml from the repo root
         args.preset = str(Path(*Path(args.preset).parts[1:]))
     preset = load_preset(args.preset, TrainPreset)
+    resolve_device(args.device)                                    # a missing device fails here, before torchrun
     if not under_torchrun() and not args.no_launch:
         return launch(args, check_int("nproc", args.nproc, 1, 64) if args.nproc is not None else preset.nproc)
     rel = "presets/" + resolve_preset_path(args.preset).relative_to(PRESET_ROOT).as_posix()
     with bar(preset.steps, f"train {Path(args.preset).stem}", unit="step") as b:
         log = progress_log(b, sys.stderr if args.json or progress_enabled() else sys.stdout)
-        side = train(preset, Path(args.out_dir), rel, args.quick_eval, log)
+        side = train(preset, Path(args.out_dir), rel, args.quick_eval, log, args.device)
     if side is not None:
         emit({k: v for k, v in side.items() if k not in ("loss_curve",)}, args.json)
     return 0

@@ -13,10 +13,13 @@ Empirical model: memorisation rate = fraction of samples within RMS distance `to
 Mixture model: total-variation distance between sampled mode frequencies and the mixture weights.
 Trained model (network + the exact law of its training data): the sample covariance error, next to
 its expected value for the exact denoiser with the same sampler and K (`sample_cov_rel_fro_expected`).
+Digit models (28x28, one channel: MNIST): the project classifier's metrics (metrics.py), value = the
+share of samples classified with confidence >= 0.9.
 """
 from __future__ import annotations
 
 import math
+from functools import lru_cache
 from typing import Any
 
 import torch
@@ -116,8 +119,32 @@ def mode_weights_tv(x: Tensor, mixture: Any) -> dict[str, float]:
 # One summary per run
 
 
+def is_digit_model(model: Model) -> bool:
+    """28x28 single-channel networks (the MNIST models, exported or foreign) are scored as digits."""
+    return model.gaussian is None and model.mixture is None and tuple(model.spec.shape) == (1, 28, 28)
+
+
+@lru_cache(maxsize=8)
+def _digit_floor(n: int) -> dict[str, float]:
+    from ..metrics import real_floor
+
+    return real_floor(n)
+
+
+def digit_score(x: Tensor) -> dict[str, Any]:
+    """The classifier metrics of metrics.py (confident share, class TV, Frechet distance with its real-vs-real
+    floor at the same n, nearest-train RMS); value = the confident share."""
+    from ..metrics import digit_quality
+
+    q = digit_quality(x, _digit_floor(int(x.shape[0])))
+    return {"metric": "confident", "value": q["confident"], "exact": False, **q}
+
+
 def score(model: Model, sampler: str, sigmas: Tensor, x: Tensor) -> dict[str, Any]:
-    """{"metric", "value", ...details}: exact covariance error (Gaussian) or memorisation rate (empirical)."""
+    """{"metric", "value", ...details}: exact covariance error (Gaussian), memorisation rate (empirical),
+    mode TV (mixture), sample-covariance error (trained on a Gaussian field) or digit metrics (28x28)."""
+    if is_digit_model(model):
+        return digit_score(x)
     if model.gaussian is not None:
         v = model.gaussian.variances.to(torch.float64)
         v_out = output_variance(sampler, v, sigmas)

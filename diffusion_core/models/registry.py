@@ -29,7 +29,7 @@ from ..protocols import Denoiser
 from ..validation import InputError, check_choice
 
 Tensor = torch.Tensor
-Kind = Literal["analytic-gaussian", "empirical-optimal", "gaussian-mixture", "trained"]
+Kind = Literal["analytic-gaussian", "empirical-optimal", "gaussian-mixture", "trained", "diffusers"]
 WEIGHTS_DIR = Path(__file__).resolve().parent / "weights"
 
 
@@ -67,6 +67,19 @@ class Model:
     train: Tensor | None = None                 # training set of an empirical denoiser [N, C, H, W]
     mixture: GaussianMixture | None = None      # exact data law of a Gaussian-mixture model
     reference: GaussianDenoiser | None = None   # trained model: exact denoiser of its training data law
+    net: torch.nn.Module | None = None          # the network of a trained or wrapped model (None: exact)
+
+    @property
+    def device(self) -> torch.device:
+        """Where the denoiser computes: the network's device; exact denoisers run on the CPU (float64)."""
+        return getattr(self.denoiser, "device", torch.device("cpu"))
+
+    def to(self, device: torch.device) -> "Model":
+        """The same model with a copy of its network on `device` (exact models are returned unchanged)."""
+        if self.net is None or self.device == device:
+            return self
+        den = self.denoiser.to(device)                                 # type: ignore[attr-defined]
+        return dataclasses.replace(self, denoiser=den, net=den.net)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -186,7 +199,7 @@ def _trained(spec: ModelSpec) -> Model:
     net = UNet(UNetConfig.from_json(side["arch"]))
     net.load_state_dict(load_weights(spec), strict=True)
     ds = DATASETS[side["dataset"]]
-    return Model(spec, NetDenoiser(net), ds.draw, reference=ds.exact() if ds.exact else None)
+    return Model(spec, NetDenoiser(net), ds.draw, reference=ds.exact() if ds.exact else None, net=net)
 
 
 def register_trained(weights_dir: Path = WEIGHTS_DIR) -> None:
@@ -206,12 +219,19 @@ def list_models() -> list[dict[str, Any]]:
     return [s.to_json() for s in SPECS.values()]
 
 
+def get_model(name: str, device: str | torch.device = "cpu") -> Model:
+    """The model called `name` with its network on `device` (auto|cpu|cuda|mps; devices.py); built once."""
+    from ..devices import resolve_device
+
+    return _model_on(name, resolve_device(device))
+
+
 @lru_cache(maxsize=8)
-def get_model(name: str) -> Model:
-    """Build (once) the model called `name`; InputError lists the valid names."""
-    check_choice("model", name, SPECS)
-    spec = SPECS[name]
-    return CONSTRUCTORS[name](spec)
+def _model_on(name: str, device: torch.device) -> Model:
+    if device.type == "cpu":
+        check_choice("model", name, SPECS)
+        return CONSTRUCTORS[name](SPECS[name])
+    return _model_on(name, torch.device("cpu")).to(device)
 
 
 def load_weights(spec: ModelSpec) -> dict[str, Tensor]:

@@ -1,9 +1,13 @@
 """Sampling a registered model: sigmas for the model, seeded initial noise, one run, image grids.
 
-Randomness: one `torch.Generator` seeded with `seed` draws the initial noise z [n, C, H, W] first and
-then every stochastic injection, so the same seed gives the same pixels, and samplers compared
-side by side start from the same z (each run gets a fresh generator with the same seed).
-The initial state is always Gaussian, sigma_0 z; `noise_law` changes only the injections.
+Randomness: one CPU `torch.Generator` seeded with `seed` draws the initial noise z [n, C, H, W] first
+and then every stochastic injection, so the same seed gives the same pixels (on every device: the
+draws are copied to the model's device), and samplers compared side by side start from the same z
+(each run gets a fresh generator with the same seed). The initial state is always Gaussian,
+sigma_0 z; `noise_law` changes only the injections.
+Precision: sampling runs in float32 on the model's device (`models.registry.Model.device`); z is
+drawn in float64 and rounded, so float32 and float64 runs start from the same numbers. The exact
+quality numbers (models/quality.py) run the samplers in float64 on their own.
 """
 from __future__ import annotations
 
@@ -22,6 +26,7 @@ from .registry import Model
 
 Tensor = torch.Tensor
 MAX_N = 4096
+DTYPE = torch.float32                 # sampling precision (networks compute in float32 anyway)
 MAX_STEPS = 1000
 OUT_SUFFIXES = (".png", ".npy")
 RANGE_KEYS = ("sigma_min", "sigma_max")
@@ -51,17 +56,19 @@ def model_sigmas(model: Model, schedule: str, steps: int) -> Tensor:
 
 
 def initial_noise(model: Model, n: int, seed: int) -> tuple[Tensor, torch.Generator]:
-    """z ~ N(0, I) [n, C, H, W] (float64) and the generator, positioned after z, for the injections."""
+    """z ~ N(0, I) [n, C, H, W] (float64, CPU) and the CPU generator, positioned after z, for the injections."""
     g = torch.Generator().manual_seed(seed)
     return torch.randn((n, *model.spec.shape), generator=g, dtype=torch.float64), g
 
 
 def run_sampler(model: Model, sampler: str, sigmas: Tensor, n: int, seed: int, law: str = "gaussian",
-                callback: Callback | None = None) -> Tensor:
-    """x0 samples [n, C, H, W] (float64, not clipped) from x = sigma_0 z with sampler `sampler`."""
+                callback: Callback | None = None, dtype: torch.dtype = DTYPE) -> Tensor:
+    """x0 samples [n, C, H, W] (not clipped; `dtype`, returned on the CPU) from x = sigma_0 z with sampler
+    `sampler`; the state lives on the model's device throughout."""
     fn = get_sampler(sampler)
     z, g = initial_noise(model, n, seed)
-    return fn(model.denoiser, sigmas[0] * z, sigmas, generator=g, noise=noise_sampler(law), callback=callback)
+    x = (sigmas[0] * z).to(model.device, dtype)
+    return fn(model.denoiser, x, sigmas, generator=g, noise=noise_sampler(law), callback=callback).cpu()
 
 
 def steps_for_nfe(sampler: str, budget: int) -> int:
@@ -90,8 +97,8 @@ def check_out_path(path: str | Path) -> Path:
 
 
 def to_uint8(x: Tensor) -> np.ndarray:
-    """[n, C, H, W] in [-1, 1] -> uint8 [n, H, W, C] (clipped)."""
-    return ((x.clamp(-1, 1) + 1) * 127.5).round().to(torch.uint8).permute(0, 2, 3, 1).numpy()
+    """[n, C, H, W] in [-1, 1] (any device) -> uint8 [n, H, W, C] (clipped)."""
+    return ((x.detach().cpu().clamp(-1, 1) + 1) * 127.5).round().to(torch.uint8).permute(0, 2, 3, 1).numpy()
 
 
 def tile_grid(x: Tensor, cols: int | None = None, pad: int = 1, min_tile: int = 32) -> np.ndarray:

@@ -11,6 +11,9 @@ like (2 / v)|u| for large ones).
 Randomness: rank r draws its data, sigmas and noise from torch.Generator seeded seed * 1009 + r;
 the network starts from torch.manual_seed(seed) (the same on every rank; DDP broadcasts it anyway).
 The same preset and world size give the same weights.
+Devices (devices.py): each rank trains on `rank_device(device, LOCAL_RANK)` (cuda:LOCAL_RANK on a GPU
+machine, one GPU per rank; DDP over nccl there, gloo on the CPU). Batches, sigmas and noise are drawn
+on the CPU from the rank's generator and copied to the device, so the draws do not depend on it.
 """
 from __future__ import annotations
 
@@ -26,6 +29,7 @@ from typing import Any, Literal
 import torch
 from torch import nn
 
+from ..devices import dist_backend, local_rank, rank_device
 from ..nonnormal.laws import LAWS, noise_sampler
 from ..nonnormal.losses import soft_l1
 from .datasets import DATASETS
@@ -111,9 +115,11 @@ def lr_at(step: int, p: TrainPreset) -> float:
 
 
 def batch_loss(net: nn.Module, p: TrainPreset, x0: Tensor, g: torch.Generator, noise: Any) -> Tensor:
-    """One EDM training loss on a batch x0 [B, C, H, W]."""
-    sigma = torch.exp(p.p_mean + p.p_std * torch.randn(x0.shape[0], generator=g))      # [B]
-    n = noise(x0.shape, g, torch.float32)
+    """One EDM training loss on a batch x0 [B, C, H, W] (drawn on the CPU; computed on the net's device)."""
+    dev = next(net.parameters()).device
+    sigma = torch.exp(p.p_mean + p.p_std * torch.randn(x0.shape[0], generator=g)).to(dev)      # [B]
+    n = noise(x0.shape, g, torch.float32).to(dev)
+    x0 = x0.to(dev)
     x = x0 + sigma.reshape(-1, 1, 1, 1) * n
     d = precond(net, x, sigma, p.sigma_data)                               # net: UNet or DDP(UNet)
     u = (d - x0) * edm_weight(sigma, p.sigma_data).sqrt().reshape(-1, 1, 1, 1)     # = F - F_target
@@ -128,20 +134,22 @@ def under_torchrun() -> bool:
     return "RANK" in os.environ and "WORLD_SIZE" in os.environ
 
 
-def init_distributed() -> tuple[int, int]:
-    """(rank, world): initialise the process group (gloo on CPU, nccl on GPU) when world > 1."""
+def init_distributed(device: torch.device) -> tuple[int, int]:
+    """(rank, world): initialise the process group when world > 1 (nccl for CUDA ranks, gloo on the CPU)."""
     if not under_torchrun():
         return 0, 1
     rank, world = int(os.environ["RANK"]), int(os.environ["WORLD_SIZE"])
     if world > 1 and not torch.distributed.is_initialized():
-        torch.distributed.init_process_group("nccl" if torch.cuda.is_available() else "gloo")
+        if device.type == "cuda":
+            torch.cuda.set_device(device)
+        torch.distributed.init_process_group(dist_backend(device))
     return rank, world
 
 
-def all_mean(x: float, world: int) -> float:
+def all_mean(x: float, world: int, device: torch.device = torch.device("cpu")) -> float:
     if world == 1:
         return x
-    t = torch.tensor([x], dtype=torch.float64)
+    t = torch.tensor([x], dtype=torch.float64 if device.type == "cpu" else torch.float32, device=device)
     torch.distributed.all_reduce(t)
     return float(t[0]) / world
 
@@ -164,16 +172,18 @@ def ema_update(ema: nn.Module, net: nn.Module, decay: float) -> None:
         e.lerp_(q, 1.0 - decay)
 
 
-def fit(p: TrainPreset, log: Any = print) -> tuple[UNet, dict[str, Any]]:
-    """Train (this rank's share of) the preset; returns the EMA network and the run's numbers."""
-    rank, world = init_distributed()
+def fit(p: TrainPreset, log: Any = print, device: str = "cpu") -> tuple[UNet, dict[str, Any]]:
+    """Train (this rank's share of) the preset on `device`; returns the EMA network (on the CPU) and the run's numbers."""
+    dev = rank_device(device, local_rank())
+    rank, world = init_distributed(dev)
     torch.set_num_threads(p.threads)
     if p.batch_size % world:
         raise InputError(f"batch_size {p.batch_size} is not divisible by the {world} processes")
-    ds, net = DATASETS[p.dataset], new_net(p)
-    ema = new_net(p)
+    ds, net = DATASETS[p.dataset], new_net(p).to(dev)
+    ema = new_net(p).to(dev)
     ema.load_state_dict(net.state_dict())
-    model = nn.parallel.DistributedDataParallel(net) if world > 1 else net
+    ids = [dev.index] if dev.type == "cuda" else None
+    model = nn.parallel.DistributedDataParallel(net, device_ids=ids) if world > 1 else net
     opt = torch.optim.Adam(net.parameters(), lr=p.lr)
     g, noise = torch.Generator().manual_seed(p.seed * 1009 + rank), noise_sampler(p.increment_law)
     losses, t0 = [], time.perf_counter()
@@ -191,12 +201,12 @@ def fit(p: TrainPreset, log: Any = print) -> tuple[UNet, dict[str, Any]]:
             log(f"step {step + 1}/{p.steps} loss {sum(losses[-p.log_every:]) / len(losses[-p.log_every:]):.5f} "
                 f"lr {lr_at(step, p):.2e} {el:.0f}s ({(step + 1) / el:.2f} steps/s)", flush=True)
     tail = losses[-max(1, p.steps // 10):]
-    run = {"train_time": round(time.perf_counter() - t0, 1), "world_size": world,
-           "first_loss": all_mean(sum(losses[:10]) / len(losses[:10]), world),
-           "final_loss": all_mean(sum(tail) / len(tail), world),
+    run = {"train_time": round(time.perf_counter() - t0, 1), "world_size": world, "device": dev.type,
+           "first_loss": all_mean(sum(losses[:10]) / len(losses[:10]), world, dev),
+           "final_loss": all_mean(sum(tail) / len(tail), world, dev),
            "loss_curve": [round(sum(losses[i:i + p.log_every]) / len(losses[i:i + p.log_every]), 6)
                           for i in range(0, len(losses), p.log_every)]}
-    return ema.eval(), run
+    return ema.cpu().eval(), run
 
 
 # ---------------------------------------------------------------------------------------------
@@ -237,9 +247,9 @@ def evaluate(net: UNet, p: TrainPreset, quick: bool = False) -> dict[str, Any] |
 
 
 def train(p: TrainPreset, out_dir: Path, preset_path: str | None = None, quick_eval: bool = False,
-          log: Any = print) -> dict[str, Any] | None:
-    """fit + (rank 0) evaluate + save; returns the sidecar on rank 0, None on the others."""
-    net, run = fit(p, log)
+          log: Any = print, device: str = "cpu") -> dict[str, Any] | None:
+    """fit (on `device`) + (rank 0) evaluate + save; returns the sidecar on rank 0, None on the others."""
+    net, run = fit(p, log, device)
     rank = torch.distributed.get_rank() if torch.distributed.is_initialized() else 0
     side = None
     if rank == 0:

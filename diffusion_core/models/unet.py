@@ -131,13 +131,26 @@ def precond(net: nn.Module, x: Tensor, sigma: Tensor, sigma_data: float | None =
 
 
 class NetDenoiser:
-    """The `Denoiser` protocol for a trained UNet: D(x, lam) with lam [B] or scalar; output in x's dtype."""
+    """The `Denoiser` protocol for a trained UNet: D(x, lam) with lam [B] or scalar; output in x's dtype.
 
-    def __init__(self, net: UNet):
+    The network runs on its own device in float32; x may come on that device (the sampler's state)."""
+
+    def __init__(self, net: nn.Module):
         self.net = net.eval()
+
+    @property
+    def device(self) -> torch.device:
+        return next(self.net.parameters()).device
+
+    def to(self, device: torch.device) -> "NetDenoiser":
+        """A denoiser over a copy of the network on `device`."""
+        import copy
+
+        return NetDenoiser(copy.deepcopy(self.net).to(device))
 
     @torch.no_grad()
     def __call__(self, x: Tensor, lam: Tensor) -> Tensor:
-        lam = torch.as_tensor(lam, dtype=torch.float64).reshape(-1).expand(x.shape[0])
-        sigma = lam_to_sigma(lam)                                          # [B]
-        return precond(self.net, x, sigma).to(x.dtype)
+        dev = self.device
+        lam = torch.as_tensor(lam).to(dev, torch.float32).reshape(-1).expand(x.shape[0])
+        sigma = lam_to_sigma(lam)                                          # [B] float32 on the net's device
+        return precond(self.net, x.to(dev), sigma).to(x.dtype)

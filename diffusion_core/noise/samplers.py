@@ -53,7 +53,7 @@ def check_sigmas(sigmas: Tensor) -> Tensor:
 
 def call_denoiser(denoiser: Denoiser, x: Tensor, sigma: Tensor) -> Tensor:
     """D(x, lam) with lam = -2 log sigma broadcast to the batch. [B, ...] -> [B, ...]"""
-    lam = sigma_to_lam(sigma.to(x.dtype)).expand(x.shape[0])   # [B]
+    lam = sigma_to_lam(sigma.to(x.dtype)).to(x.device).expand(x.shape[0])   # [B] on x's device
     return denoiser(x, lam)
 
 

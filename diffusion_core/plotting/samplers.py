@@ -10,12 +10,17 @@ from .common import COLORS, base_figure
 
 METRIC_LABELS = {
     "cov_rel_fro": "covariance error ‖ΔC‖_F / ‖C‖_F (exact)",
+    "confident": "share of samples (classifier, n per sampler)",
+    "sample_cov_rel_fro": "sample-covariance error ‖S − C‖_F / ‖C‖_F",
     "memorisation_rate": "fraction of samples (memorised; distinct)",
     "mode_tv": "mode-weight TV distance (Monte Carlo)",
 }
 TITLES = {"cov_rel_fro": "Exact covariance error",
+          "confident": "Classified with confidence ≥ 0.9 (solid) and class TV to uniform (dotted)",
           "memorisation_rate": "Memorised fraction (solid) and distinct copies / n (dotted)",
           "mode_tv": "Mode-weight TV distance"}
+BOUNDED = ("confident", "memorisation_rate", "mode_tv")
+SECONDARY = {"memorisation_rate": ("distinct", "distinct copies / n"), "confident": ("class_tv", "class TV")}
 
 
 def quality_vs_nfe_figure(rows: Sequence[Mapping[str, Any]], metric: str, current: Mapping[str, tuple[int, float]],
@@ -32,10 +37,11 @@ def quality_vs_nfe_figure(rows: Sequence[Mapping[str, Any]], metric: str, curren
         color = COLORS[k % len(COLORS)]
         fig.add_trace(go.Scatter(x=[p[0] for p in pts], y=[p[1] for p in pts], mode="lines+markers",
                                  name=name, line={"color": color}, marker={"size": 6}))
-        dist = [(r["nfe"], r["distinct"]) for r in rows if r["sampler"] == name and r.get("distinct") is not None]
+        key, label = SECONDARY.get(metric, ("", ""))
+        dist = [(r["nfe"], r[key]) for r in rows if r["sampler"] == name and r.get(key) is not None]
         if dist:
             fig.add_trace(go.Scatter(x=[p[0] for p in dist], y=[p[1] for p in dist], mode="lines+markers",
-                                     name=f"{name}: distinct copies / n", line={"color": color, "dash": "dot"},
+                                     name=f"{name}: {label}", line={"color": color, "dash": "dot"},
                                      marker={"size": 5, "symbol": "diamond"}))
         perf = [(r["nfe"], r["perfect"]) for r in rows if r["sampler"] == name and r.get("perfect") is not None]
         if perf and k == 0:
@@ -49,7 +55,7 @@ def quality_vs_nfe_figure(rows: Sequence[Mapping[str, Any]], metric: str, curren
                                              "line": {"width": 1, "color": "#222"}}))
     ticks = [t for t in (2, 4, 8, 16, 32, 64, 128, 256) if any(t / 2 < r["nfe"] < 2 * t for r in rows)]
     fig.update_xaxes(tickvals=ticks, ticktext=[str(t) for t in ticks])
-    if not log:
+    if metric in BOUNDED:                           # shares and TV distances live in [0, 1]; errors may exceed 1
         fig.update_yaxes(range=[-0.05, 1.05])
     return fig
 

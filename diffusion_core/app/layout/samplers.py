@@ -7,6 +7,8 @@ from __future__ import annotations
 import gradio as gr
 
 from ...nonnormal.laws import LAWS
+from ...devices import available
+from ...models.folders import MODELS_DIR, folder_models
 from ...models.registry import SPECS
 from ...noise.samplers import SAMPLERS
 from ...noise.schedules import FAMILIES
@@ -55,7 +57,9 @@ def build(demo: gr.Blocks) -> None:
         "samplers' own discretisation errors, measured against the exact answer.")
     with gr.Row():
         with gr.Column(scale=1, min_width=300):
-            model = gr.Dropdown(list(SPECS), value=D.model, label="Model (exact denoiser or trained network)")
+            model = gr.Dropdown([*SPECS, *folder_models()], value=D.model, allow_custom_value=True,
+                                label=f"Model: a registry name, or the name of a model folder in {MODELS_DIR}/ "
+                                      "(exported, or diffusers DDPMPipeline.save_pretrained)")
             samplers = gr.CheckboxGroup(list(SAMPLERS), value=list(D.samplers), label="Samplers (choose 2-4)")
             schedule = gr.Dropdown(list(FAMILIES), value=D.schedule, label="Schedule (karras/edm/exponential use the model's σ range)")
             steps = gr.Slider(1, 128, value=D.steps, step=1, label="Steps N (heun uses 2N − 1 evaluations)")
@@ -63,6 +67,8 @@ def build(demo: gr.Blocks) -> None:
                 seed = gr.Number(value=D.seed, precision=0, minimum=0, label="Seed (same initial noise for all)")
                 n = gr.Slider(1, handlers.MAX_VIEW_N, value=D.n, step=1, label="Samples per sampler")
             law = gr.Radio(list(LAWS), value=D.noise_law, label="Noise law of the injections (stochastic samplers)")
+            device = gr.Dropdown(["auto", *available()], value=D.device,
+                                 label="Device for networks (auto: CUDA, then MPS, then CPU; exact denoisers use the CPU)")
             run = gr.Button("Sample side by side", variant="primary")
             gif_btn = gr.Button("Trajectory GIF (first sampler, first sample)")
             with gr.Accordion("Export and presets", open=False):
@@ -82,7 +88,7 @@ def build(demo: gr.Blocks) -> None:
                 gif = gr.Image(label="Trajectory: VP state x/√(1+σ²) | denoiser estimate x̂₀", type="filepath",
                                height=300)
 
-    _wire(demo, [model, samplers, schedule, steps, seed, law, n], [gallery, table, sweep, explanation],
+    _wire(demo, [model, samplers, schedule, steps, seed, law, n, device], [gallery, table, sweep, explanation],
           run, seed, gif_btn, gif, (fig_btn, mp4_btn, csv_btn, json_btn), preset_btn, out_file, link, preset_in)
 
 
