@@ -145,7 +145,10 @@ def export_controls(multiple: bool = True) -> tuple[gr.File, gr.Textbox, gr.File
 
 
 def build_app() -> gr.Blocks:
-    """All tabs in one Blocks app."""
+    """All tabs in one Blocks app (image outputs written once and atomically: atomic_cache)."""
+    from .atomic_cache import install
+
+    install()
     with gr.Blocks(title="Diffusion Lab", fill_width=True) as demo:
         gr.Markdown(INTRO)
         with gr.Tabs() as tabs:

@@ -1,0 +1,121 @@
+"""Load benchmark: one app server, many students (issue 12 item 8).
+
+Starts `python app.py` on a free port, then N clients (threads, one gradio_client each) send R requests
+each over the light endpoints with default settings (identical views, the worst case for shared files),
+while K sampling requests run at the same time. Reports failures, p50/p95 latency per endpoint and the
+server's peak RSS (VmHWM). Run outside `make test`, once, niced:
+
+    nice -n 10 .venv/bin/python benchmarks/load.py --clients 30 --requests 20 --sampling 4 --out benchmarks/load.json
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+LIGHT = ("spectrum", "bounds", "schedules", "increments", "component_schedule", "scale_space")
+SAMPLING = "sample_compare"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def peak_rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def start_server(port: int) -> subprocess.Popen:
+    env = {**os.environ, "GRADIO_ANALYTICS_ENABLED": "False"}
+    proc = subprocess.Popen([sys.executable, str(ROOT / "app.py"), "--port", str(port)], cwd=ROOT, env=env,
+                            stdout=subprocess.DEVNULL, stderr=open(ROOT / "benchmarks" / ".load-server.log", "w"))
+    for _ in range(900):
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=2)
+            return proc
+        except OSError:
+            time.sleep(1)
+    proc.kill()
+    raise RuntimeError("the app did not start in 15 minutes")
+
+
+def client_loop(url: str, endpoints: tuple[str, ...], n: int, seed: int, log: list, lock: threading.Lock) -> None:
+    from gradio_client import Client
+
+    rng = np.random.default_rng(seed)
+    try:
+        c = Client(url, verbose=False)
+    except Exception as e:  # noqa: BLE001 - a failure is a result here
+        with lock:
+            log.extend({"endpoint": "connect", "ok": False, "error": repr(e)[:200], "s": 0.0} for _ in range(n))
+        return
+    for _ in range(n):
+        ep = str(rng.choice(endpoints))
+        t = time.perf_counter()
+        try:
+            c.predict(api_name=f"/{ep}")
+            ok, err = True, ""
+        except Exception as e:  # noqa: BLE001
+            ok, err = False, repr(e)[:200]
+        with lock:
+            log.append({"endpoint": ep, "ok": ok, "error": err, "s": time.perf_counter() - t})
+
+
+def run(clients: int, requests: int, sampling: int) -> dict:
+    port = free_port()
+    url = f"http://127.0.0.1:{port}/"
+    t0 = time.perf_counter()
+    proc = start_server(port)
+    startup = time.perf_counter() - t0
+    log: list[dict] = []
+    lock = threading.Lock()
+    threads = [threading.Thread(target=client_loop, args=(url, LIGHT, requests, i, log, lock)) for i in range(clients)]
+    threads += [threading.Thread(target=client_loop, args=(url, (SAMPLING,), 1, 1000 + i, log, lock))
+                for i in range(sampling)]
+    t1 = time.perf_counter()
+    [t.start() for t in threads]
+    [t.join() for t in threads]
+    wall = time.perf_counter() - t1
+    rss = peak_rss_mb(proc.pid)
+    proc.terminate()
+    proc.wait(timeout=60)
+    per = {}
+    for ep in sorted({r["endpoint"] for r in log}):
+        s = np.array([r["s"] for r in log if r["endpoint"] == ep and r["ok"]])
+        per[ep] = {"n": sum(r["endpoint"] == ep for r in log), "failures": sum(r["endpoint"] == ep and not r["ok"] for r in log),
+                   "p50_s": float(np.percentile(s, 50)) if s.size else None,
+                   "p95_s": float(np.percentile(s, 95)) if s.size else None}
+    return {"clients": clients, "requests_per_client": requests, "sampling_requests": sampling,
+            "requests": len(log), "failures": sum(not r["ok"] for r in log),
+            "errors": sorted({r["error"] for r in log if not r["ok"]})[:10], "per_endpoint": per,
+            "peak_rss_mb": rss, "wall_s": wall, "startup_s": startup, "cpu_count": os.cpu_count(),
+            "load_avg_1min_end": os.getloadavg()[0], "queue_concurrency": 4}
+
+
+if __name__ == "__main__":
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--clients", type=int, default=30)
+    p.add_argument("--requests", type=int, default=20)
+    p.add_argument("--sampling", type=int, default=4)
+    p.add_argument("--out", default=None)
+    a = p.parse_args()
+    res = run(a.clients, a.requests, a.sampling)
+    text = json.dumps(res, indent=1)
+    if a.out:
+        Path(a.out).write_text(text + "\n")
+    print(text)
