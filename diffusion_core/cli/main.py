@@ -49,7 +49,9 @@ def emit(result: dict[str, Any], as_json: bool, file: TextIO | None = None) -> N
 def build_parser() -> argparse.ArgumentParser:
     from .. import __version__
 
-    parser = argparse.ArgumentParser(prog="difflab", description="Diffusion Lab: spectra, schedules, bases, increments.")
+    parser = argparse.ArgumentParser(
+        prog="difflab", description="Diffusion Lab: spectra, schedules, bases, increments, scale space, sampling.",
+        epilog="`difflab COMMAND --help` shows each command's options and an example.")
     parser.add_argument("--version", action="version", version=f"difflab {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
     for name in COMMAND_MODULES:
@@ -59,6 +61,7 @@ def build_parser() -> argparse.ArgumentParser:
         p.description = p.description or (helps[name][:1].upper() + helps[name][1:] + ".")
         if name in EXAMPLES and not p.epilog:
             p.epilog = f"example: {EXAMPLES[name]}"
+            p.formatter_class = argparse.RawDescriptionHelpFormatter    # the example stays on one line
     return parser
 
 
