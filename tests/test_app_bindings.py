@@ -23,7 +23,8 @@ from diffusion_core.validation import InputError, MissingInput
 SPECTRUM = ["source", "photo", "dataset", "beta", "seed", "size", "lam", "tau_lo", "tau_hi", "window"]
 SCHEDULES = ["upload", "schedules", "steps", "source", "photo", "beta", "seed", "size", "tau_lo", "tau_hi", "dc",
              "sigma_min", "sigma_max", "rho", "noise_d", "timestep_spacing", "steps_offset",
-             "rescale_betas_zero_snr", "use_karras_sigmas", "final_sigmas_type", "diffusers_family", "animate"]
+             "rescale_betas_zero_snr", "use_karras_sigmas", "final_sigmas_type", "diffusers_family", "animate",
+             "custom_points"]
 BASES = ["image", "size", "gray", "basis", "wavelet", "levels", "r", "kind", "ordering", "a", "softness",
          "column_weight", "gamma_denoise", "gamma_noise", "clip", "denoiser", "method", "steps", "frames", "seed",
          "custom_labels"]

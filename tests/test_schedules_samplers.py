@@ -144,7 +144,7 @@ def test_quality_bench_quick_form():
     assert res["method"].startswith("exact-analytic")
     assert res["tight_bounds"]["sigma_max"] == pytest.approx(9.632, rel=1e-3)
     rows = {(r["sampler"], r["schedule"], r["nfe_budget"]): r for r in res["rows"]}
-    assert len(rows) == 13 * 3 * 3 and rows[("heun", "edm", 10)]["nfe"] == 9
+    assert len(rows) == 14 * 3 * 3 and rows[("heun", "edm", 10)]["nfe"] == 9
     assert rows[("heun", "sd3 (shift 3)", 10)]["nfe"] == 10 and rows[("heun", "sd3 (shift 3)", 10)]["steps"] == 6
     # the measured claim: at NFE 10 the tight range beats EDM by > 3x with DPM-Solver++(2M); at 64 it floors
     assert rows[("dpmpp_2m", "tight-power", 10)]["w2"] < rows[("dpmpp_2m", "edm", 10)]["w2"] / 3

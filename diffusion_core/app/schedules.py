@@ -19,6 +19,7 @@ from ..animate import frames_to_gif, upscale_nearest
 from ..noise.discretization import ScheduleResult, build_schedule, diffusers_config
 from ..exports import export_path, write_json, write_text
 from ..plotting import schedules as plots
+from ..noise.custom import parse_points
 from ..noise.schedules import FAMILIES
 from ..validation import InputError, check_choice, check_int, check_range
 from ..caching import frozen_cache
@@ -54,6 +55,7 @@ class SchedulesView:
     final_sigmas_type: Literal["zero", "sigma_min"] = "zero"
     diffusers_family: str = "scaled-linear"
     animate: str = "tight-mixed"
+    custom_points: str = "1:-5, 0.5:0, 0:6"   # `custom`: your own lam(t) through t:lam control points
 
     def __post_init__(self) -> None:
         if not self.schedules:
@@ -74,6 +76,8 @@ class SchedulesView:
         check_int("noise_d", self.noise_d, 1, 4096)
         check_choice("diffusers family", self.diffusers_family, DISCRETE)
         check_choice("animated schedule", self.animate, FAMILIES)
+        if "custom" in self.schedules or self.animate == "custom":
+            parse_points(self.custom_points)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -109,6 +113,8 @@ def overrides_for(name: str, view: SchedulesView) -> dict[str, Any]:
     if name in DISCRETE:
         return {k: getattr(view, k) for k in ("timestep_spacing", "steps_offset", "rescale_betas_zero_snr",
                                               "use_karras_sigmas", "final_sigmas_type")}
+    if name == "custom":
+        return {"points": view.custom_points}
     if name.startswith("tight-"):
         return {"tau_lo": view.tau_lo, "tau_hi": view.tau_hi, "dc": view.dc}
     return {}

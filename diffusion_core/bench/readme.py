@@ -22,6 +22,7 @@ SOURCES = {name: f"difflab bench {name} --json > benchmarks/{name}.json" for nam
 SOURCES.update({name: f"difflab bench {name} --quick --json > benchmarks/{name}.json"
                 for name in ("increments", "gud-covariance", "scale-space")})
 SOURCES["quality"] = "python -m diffusion_core.bench.quality benchmarks"
+SOURCES["resolution"] = "difflab bench resolution --json > benchmarks/resolution.json"
 SOURCES["sampling"] = "python -m diffusion_core.bench.sampling benchmarks"
 
 Row = tuple[str, str, str]
@@ -56,8 +57,23 @@ def _quality(j: dict) -> Row:
     return ("low-NFE quality (β = 2 field, exact W2)",
             f"NFE 10, DPM++(2M): EDM {_pct(w['edm'])}, tight-power (affine) {_pct(w['tight-power'])}, "
             f"tight-power-crossing (ref. §6) {_pct(w['tight-power-crossing'])}, "
-            f"Karras on the tight range {_pct(w['karras@bounds'])}",
+            f"Karras on the tight range {_pct(w['karras@bounds'])}, a hand-typed `custom` curve "
+            f"{_pct(w['custom (typed points)'])}; flow schedules: shift 1 {_pct(w['flow (shift 1)'])}, "
+            f"SD3 {_pct(w['sd3 (shift 3)'])}, Flux {_pct(w['flux (mu 1.15)'])}",
             "`difflab bench quality --json`, [benchmarks/quality.md](benchmarks/quality.md)")
+
+
+def _resolution(j: dict) -> Row:
+    r = j["rules"]
+    photos = list(j["photos_per_doubling"].values())
+    return ("resolution: flow-shift rules vs the spectral law",
+            f"λ_lo of {len(photos)} bundled photos moves {min(photos):.3f} to {max(photos):.3f} per doubling "
+            f"({j['photo_sides'][0]}→{j['photo_sides'][-1]} px; law −2 ln 2 = −1.386); per doubling "
+            f"{j['rule_sides'][0]}²→{j['rule_sides'][-1]}², Flux's μ moves λ by "
+            f"{', '.join(f'{d:+.2f}' for d in r['flux']['per_doubling'])} (mean gap to the law "
+            f"**{r['flux']['mean_abs_gap_to_law']:.2f}**; SD3's fixed shift {r['sd3']['mean_abs_gap_to_law']:.2f}, "
+            f"the SD3 paper's √(m/n) rule {r['sd3-paper']['mean_abs_gap_to_law']:.2f})",
+            "`difflab bench resolution --json`")
 
 
 def _increments(j: dict) -> Row:
@@ -114,11 +130,17 @@ STATIC: list[Row] = [
     ("synthetic fields β = 1, 2, 3", "recovered within 0.05", "`tests/test_spectral.py` (A3)"),
     ("parity with diffusers / k-diffusion", "alphas_cumprod, DDIM/DDPM timesteps, Euler (Karras) sigmas identical; "
      "karras/exponential/vp sigmas to 1e-13", "`tests/test_schedules_parity.py`"),
+    ("flow-matching parity with diffusers 0.42.1", "`sigmas` and `timesteps` after set_timesteps identical (max "
+     "difference 0) over 558 configs: shift, dynamic μ / image_seq_len, exponential and linear time shift, "
+     "shift_terminal, Karras / exponential / beta spacing, invert_sigmas, custom and FluxPipeline sigmas",
+     "`tests/test_flow_parity.py`"),
+    ("Euler in t = DDIM in σ (flow)", "8e-16 apart with the exact Gaussian denoiser below t = 1 (SD3, Flux, "
+     "Karras-in-t); from t = 1 (VE σ 2²⁴ − 1) within 1e-7 of the exact limit", "`tests/test_flow_samplers.py`"),
 ]
 # (benchmark JSON, row builder) in table order; None marks where the test-guarded rows go
 PLAN: list[tuple[str | None, Callable[[dict], Row] | None]] = [
     ("latency", _latency), ("spectral", _beta), (None, None), ("spectral", _bounds), (None, None),
-    ("quality", _quality), ("increments", _increments), ("gud-covariance", _gud), ("scale-space", _scale_space),
+    (None, None), (None, None), ("resolution", _resolution), ("quality", _quality), ("increments", _increments), ("gud-covariance", _gud), ("scale-space", _scale_space),
     ("sampling", _sampling),
 ]
 

@@ -21,6 +21,7 @@ BENCHMARKS: dict[str, str] = {
     "sampling": "diffusion_core.bench.sampling:run",
     "scale-space": "diffusion_core.bench.scale_space:run",
     "spectral": "diffusion_core.bench.spectral:run",
+    "resolution": "diffusion_core.bench.resolution:run",
 }
 
 

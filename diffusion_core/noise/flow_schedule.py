@@ -215,7 +215,7 @@ def flow_notes(p: dict[str, Any], n: int, grid: tuple[float, float], s0: np.ndar
     if mu is None and shift != 1 and not custom and spaced is None and n > 1:
         once = F.shift_sd3(1 / T, shift)
         notes.append(f"double shift: the default grid runs from 1 to shift(1/T) = {grid[1]:.5g} (already shifted "
-                     f"in __init__) and set_timesteps shifts it again, so the last nonzero t is "
+                     f"in `__init__`) and set_timesteps shifts it again, so the last nonzero t is "
                      f"{float(flow[n - 1]):.5g}, not {once:.5g} (diffusers #13243)")
     if custom and (mu is not None or shift != 1):
         how = f"time_shift(mu = {mu:.4g})" if mu is not None else f"shift = {shift:g}"

@@ -157,6 +157,8 @@ FAMILIES: dict[str, Family] = {f.name: f for f in [
            "lam linear in t"),
     Family("vp", "continuous", {"beta_d": 19.9, "beta_min": 0.1, "eps_s": 1e-3},
            "VP-SDE (Song et al. 2021; k-diffusion get_sigmas_vp)"),
+    Family("custom", "continuous", {"points": "1:-5, 0.5:0, 0:6"},
+           "your own monotone lam(t) through control points t:lam (PCHIP), e.g. 1:-5, 0.5:0, 0:6"),
     Family("flow-match", "flow", dict(FLOW_DEFAULTS),
            "rectified flow x_t = (1 - t) x0 + t eps, diffusers FlowMatchEulerDiscreteScheduler defaults"),
     Family("sd3", "flow", {**FLOW_DEFAULTS, "shift": 3.0}, "Stable Diffusion 3: flow matching with shift = 3"),
@@ -252,6 +254,9 @@ def continuous_lam_fn(name: str, p: dict[str, Any]) -> LamFn:
         "logsnr-linear": lambda t: lam_logsnr_linear(t, p["logsnr_min"], p["logsnr_max"]),
         "vp": lambda t: lam_vp(t, p["beta_d"], p["beta_min"], p["eps_s"]),
     }
+    if name == "custom":
+        from .custom import lam_custom
+        return lam_custom(p["points"])
     if name not in table:
         raise InputError(f"schedule {name} is not a continuous family; continuous: {', '.join(table)}")
     return table[name]

@@ -9,6 +9,7 @@ import gradio as gr
 
 from ... import data
 from ...noise.schedules import FAMILIES
+from .. import schedule_resolution
 from .. import schedules as handlers
 from . import ViewIO, export_controls, guard, schedule_inspector
 
@@ -28,6 +29,12 @@ def bounds(upload=None, **settings):
     """Bounds panel (api_name `bounds`)."""
     md, fig, _ = handlers.bounds_view(IO.view(**settings), upload)
     return md, fig
+
+
+def resolution(upload=None, **settings):
+    """Resolution panel (api_name `schedule_resolution`)."""
+    md, off, lam, _ = schedule_resolution.resolution_view(IO.view(**settings), upload)
+    return md, off, lam
 
 
 def animation(upload=None, **settings):
@@ -72,8 +79,10 @@ def _controls() -> list:
         karras = gr.Checkbox(value=D.use_karras_sigmas, label="use_karras_sigmas")
         final = gr.Radio(["zero", "sigma_min"], value=D.final_sigmas_type, label="final_sigmas_type")
     animate = gr.Dropdown(names, value=D.animate, label="Schedule to animate (spectral autoregression)")
+    custom = gr.Textbox(value=D.custom_points, label="`custom`: your own λ(t) through control points t:λ "
+                        "(t = 1 noise … 0 data, λ decreasing; monotone cubic between; Enter to apply)")
     return [sch, steps, source, photo, beta, seed, size, tau_lo, tau_hi, dc, sigma_min, sigma_max, rho,
-            noise_d, spacing, offset, zero_snr, karras, final, dfam, animate]
+            noise_d, spacing, offset, zero_snr, karras, final, dfam, animate, custom]
 
 
 def _outputs() -> dict:
@@ -83,6 +92,10 @@ def _outputs() -> dict:
         o["lam"], o["sig"] = gr.Plot(label="logSNR per step"), gr.Plot(label="σ per step")
     with gr.Row():
         o["hist"], o["res"] = gr.Plot(label="Steps per logSNR bin"), gr.Plot(label="Bounds vs resolution")
+    with gr.Accordion("Resolution: SD3's and Flux's shift rules against the spectral law", open=True):
+        o["res_md"] = gr.Markdown()
+        with gr.Row():
+            o["res_off"], o["res_lam"] = gr.Plot(label="Δλ per rule vs resolution"), gr.Plot(label="Flux λ(t) per resolution")
     o["table"], o["diffusers"] = gr.Markdown(), gr.Markdown()
     with gr.Row():
         o["anim_btn"] = gr.Button("Animate spectral autoregression (GIF)")
@@ -129,7 +142,7 @@ def build(demo: gr.Blocks) -> None:
 
 def _wire(demo: gr.Blocks, settings: list, upload, o: dict, e: dict) -> None:
     (sch, steps, source, photo, beta, seed, size, tau_lo, tau_hi, dc, sigma_min, sigma_max, rho, noise_d,
-     spacing, offset, zero_snr, karras, final, dfam, animate) = settings
+     spacing, offset, zero_snr, karras, final, dfam, animate, custom) = settings
     named = IO.named(settings, before={"upload": upload})
     main = dict(fn=guard(schedules), inputs_kwargs=named, trigger_mode="always_last", show_progress="hidden",
                 outputs=[o["explanation"], o["lam"], o["sig"], o["hist"], o["table"], o["diffusers"]])
@@ -138,9 +151,13 @@ def _wire(demo: gr.Blocks, settings: list, upload, o: dict, e: dict) -> None:
     gr.on(triggers=[sch.change, steps.release, source.change, photo.change, beta.release, seed.submit, size.change,
                     tau_lo.release, tau_hi.release, dc.change, sigma_min.submit, sigma_max.submit, rho.release,
                     noise_d.release, spacing.change, offset.submit, zero_snr.change, karras.change, final.change,
-                    dfam.change, upload.change], api_name="schedules", **main)
-    gr.on(triggers=[source.change, photo.change, beta.release, seed.submit, size.change, tau_lo.release,
-                    tau_hi.release, dc.change, upload.change], api_name="bounds", **bnd)
+                    dfam.change, upload.change, custom.submit], api_name="schedules", **main)
+    bound_triggers = [source.change, photo.change, beta.release, seed.submit, size.change, tau_lo.release,
+                      tau_hi.release, dc.change, upload.change]
+    gr.on(triggers=bound_triggers, api_name="bounds", **bnd)
+    res = dict(fn=guard(resolution), inputs_kwargs=named, outputs=[o["res_md"], o["res_off"], o["res_lam"]],
+               trigger_mode="always_last", show_progress="hidden")
+    gr.on(triggers=bound_triggers, api_name="schedule_resolution", **res)
     o["anim_btn"].click(guard(animation), inputs_kwargs=named, outputs=o["anim"], api_name="schedules_animation")
     for kind, api in (("json", "schedules_json"), ("diffusers", "schedules_diffusers"), ("kdiff", "schedules_kdiffusion")):
         e[kind].click(guard(export(kind)), inputs_kwargs=named, outputs=e["file"], api_name=api)
@@ -150,6 +167,6 @@ def _wire(demo: gr.Blocks, settings: list, upload, o: dict, e: dict) -> None:
                       [o["ds_scatter"], o["ds_curves"], o["ds_md"]], api_name="schedules_dataset")
     quiet = dict(api_visibility="private", show_progress="hidden")
     e["preset_in"].upload(guard(IO.load_file), e["preset_in"], settings, **quiet).then(
-        api_visibility="private", **main).then(api_visibility="private", **bnd)
+        api_visibility="private", **main).then(api_visibility="private", **bnd).then(api_visibility="private", **res)
     demo.load(guard(IO.load_link), None, settings, **quiet).then(
-        api_visibility="private", **main).then(api_visibility="private", **bnd)
+        api_visibility="private", **main).then(api_visibility="private", **bnd).then(api_visibility="private", **res)
