@@ -13,6 +13,8 @@ from typing import Any, Callable, Protocol
 
 import torch
 
+from .noise.conventions import lam_from_sigma, sigma_from_lam
+
 
 class Denoiser(Protocol):
     """D(x, lam) -> x0_hat. x: VE state x0 + exp(-lam/2) n, [B, ...]; lam: [B] (or scalar)."""
@@ -37,11 +39,5 @@ def gaussian_noise(shape: torch.Size | tuple[int, ...], generator: torch.Generat
     return torch.randn(shape, generator=generator, dtype=dtype)
 
 
-def sigma_to_lam(sigma: torch.Tensor) -> torch.Tensor:
-    """lam = -2 log sigma (VE)."""
-    return -2.0 * torch.log(sigma)
-
-
-def lam_to_sigma(lam: torch.Tensor) -> torch.Tensor:
-    """sigma = exp(-lam / 2) (VE)."""
-    return torch.exp(-lam / 2.0)
+sigma_to_lam = lam_from_sigma          # lam = -2 log sigma (VE), from noise/conventions.py
+lam_to_sigma = sigma_from_lam          # sigma = exp(-lam / 2) (VE)

@@ -16,10 +16,9 @@ from .. import data
 from ..animate import frames_to_gif, frames_to_mp4, upscale_nearest as upscale
 from ..bases import basis_images
 from ..exports import export_path, write_csv
-from ..gud import KINDS, ORDERINGS, active, windows
-from ..gud.schedules import gamma, sigma2, true_logsnr
+from ..gud import active
 from ..gud.setup import BasesView, Setup, build
-from ..gud.view import forward_run, prior_images, reverse_run, schedule_table
+from ..gud.view import compute_table, forward_run, prior_images, reverse_run, schedule_columns
 from ..plotting import bases as plots
 from ..validation import InputError, check_choice, check_int, check_range
 
@@ -49,14 +48,10 @@ class ProcessResult:
 
 
 def make_view(**kw) -> BasesView:
-    """Validate the tab's settings into a BasesView (numbers coerced)."""
+    """The tab's settings as a BasesView (which validates itself); the tab offers the sizes in SIZES."""
     v = dataclasses.replace(BasesView(), **kw)
-    check_choice("kind", v.kind, KINDS)
-    check_choice("ordering", v.ordering, ORDERINGS)
     if v.size not in SIZES:
         raise InputError(f"size must be one of {list(SIZES)}, got {v.size!r}")
-    check_range("a", v.a, 0.0, 1e4)
-    check_int("frames", v.frames, 2, 200)
     return v
 
 
@@ -101,25 +96,23 @@ def component_schedule(view: BasesView, t: float = 0.5, i: int = -1, j: int = -1
     t = check_range("t", t, 0.0, 1.0)
     setup = build(view, uploads)
     s = setup.schedule
-    table = schedule_table(setup, 101)
-    ts = np.asarray(table["times"])
+    tab = compute_table(setup, 101)                               # one table for the figures and the readouts
+    ts = tab.times.numpy()
     idx = _shown(s.labels)
     lab = s.labels.numpy()
-    g = gamma(s, torch.as_tensor(ts)).numpy()
-    snr = true_logsnr(s, torch.as_tensor(ts)).numpy()
-    start, end = windows(s)
+    g, snr = tab.gamma.numpy(), tab.true_logsnr.numpy()
     uniq, first = np.unique(np.round(lab, 9), return_index=True)
     pick = first[np.linspace(0, len(first) - 1, min(len(first), 64)).round().astype(int)]
     i, j = _pair(setup, i, j)
     n_active = int(active(s, t).sum())
-    numbers = {k: table[k] for k in ("slope", "overlap_fraction", "threshold_a", "components")}
-    numbers.update(active_at_t=n_active, t=t, component_i=i, component_j=j)
+    numbers = {"slope": tab.slope, "overlap_fraction": tab.overlap_fraction, "threshold_a": tab.threshold_a,
+               "components": tab.components, "active_at_t": n_active, "t": t, "component_i": i, "component_j": j}
     band = (-s.band[0], -s.band[1])
     return ScheduleResult(
         gamma=plots.curves_figure(ts, g[:, idx], lab[idx], "γ_i(t) = −process logSNR", "γ_i(t), coloured by label", None, t),
-        sigma=plots.curves_figure(ts, sigma2(torch.as_tensor(g)).numpy()[:, idx], lab[idx], "σ_i²(t)", "σ_i²(t) (noise variance)", None, t),
+        sigma=plots.curves_figure(ts, tab.sigma2.numpy()[:, idx], lab[idx], "σ_i²(t)", "σ_i²(t) (noise variance)", None, t),
         snr=plots.curves_figure(ts, snr[:, idx], lab[idx], "true log SNR_i(t)", "true log-SNR_i(t) = log Σ_i − γ_i(t)", band, t),
-        windows=plots.windows_figure(start.numpy()[pick], end.numpy()[pick], lab[pick], t, "Active windows (band) per label"),
+        windows=plots.windows_figure(tab.window_start.numpy()[pick], tab.window_end.numpy()[pick], lab[pick], t, "Active windows (band) per label"),
         plane=plots.snr_plane_figure(snr[:, i], snr[:, j], (f"component {i}", f"component {j}"), s.band,
                                      "SNR plane: diagonal = standard diffusion, L = autoregressive"),
         explanation=explain(setup, view, t, n_active, numbers), numbers=numbers)
@@ -176,12 +169,7 @@ def export_animation(frames: list, fmt: str) -> str:
 
 def schedule_csv(view: BasesView, uploads: list[str] | None = None) -> str:
     """One row per component: label, variance, window, gamma at t = 0, 0.1, ..., 1."""
-    tab = schedule_table(build(view, uploads), 11)
-    cols = {"component": list(range(tab["components"])), "label": tab["labels"], "variance": tab["variances"],
-            "window_start": tab["window_start"], "window_end": tab["window_end"]}
-    for k, t in enumerate(tab["times"]):
-        cols[f"gamma_t{t:.1f}"] = tab["gamma"][k]                        # [D] at time t
-    return str(write_csv("component-schedule", cols))
+    return str(write_csv("component-schedule", schedule_columns(compute_table(build(view, uploads), 11))))
 
 
 FIG4 = ("standard", "variance_matched", "column_sequential", "wavelet_column")

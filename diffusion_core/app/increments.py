@@ -16,9 +16,11 @@ import torch
 from .. import data
 from ..denoisers.mixture import mixture_2d
 from ..exports import write_csv, write_json
-from ..nonnormal.laws import (LAWS, get_law, kurtosis_estimate_reliable, ks_to_gaussian, kurtosis_stderr,
-                               noise_sampler, sample_excess_kurtosis)
+from ..metrics import sliced_w1
+from ..noise.conventions import stream_generator
+from ..nonnormal.laws import LAWS, get_law, kurtosis_estimate_reliable, noise_sampler
 from ..nonnormal.losses import KL_UNIFORM_GAUSS, PAIRS, loss_weights, pair_loss
+from ..nonnormal.report import walk_statistics
 from ..plotting import increments as plots
 from ..validation import check_choice, check_int, check_range
 from ..nonnormal.walks import (FORMS, GRIDS, REVERSE_SAMPLERS, check_paths, exact_moments, expected_excess_kurtosis,
@@ -80,16 +82,9 @@ def _gen(seed: int) -> torch.Generator:
 
 
 def forward_numbers(v: IncrementsView) -> dict:
-    """Simulated vs exact moments, excess kurtosis and KS of x_N for the chosen law."""
-    law = get_law(v.law, v.nu)
-    sim = simulate_walk(law, v.steps, v.paths, _gen(v.seed), v.form, v.grid)
-    ex = exact_moments(v.steps, v.form, v.grid)
-    mean, var = float(ex.mean[-1]), float(ex.var[-1])
-    return {"x": sim.x, "mean": float(sim.x.mean()), "var": float(sim.x.var()), "expected_mean": mean,
-            "expected_var": var, "excess_kurtosis": sample_excess_kurtosis(sim.x),
-            "excess_kurtosis_stderr": kurtosis_stderr(sim.x),
-            "expected_excess_kurtosis": expected_excess_kurtosis(law.excess_kurtosis, ex.coefficients),
-            "ks_to_gaussian": ks_to_gaussian(sim.x, mean, var), "label": law.label}
+    """Simulated vs exact moments, excess kurtosis and KS of x_N for the chosen law (the CLI's numbers)."""
+    numbers, x = walk_statistics(v.law, v.steps, v.paths, v.seed, v.form, v.grid, v.nu)
+    return {"x": x, **numbers, "label": get_law(v.law, v.nu).label}
 
 
 @lru_cache(maxsize=32)
@@ -97,7 +92,7 @@ def all_law_moments(steps: int, form: str, grid: str, seed: int, nu: float) -> d
     """Per law: (t, sample mean path, sample var path) from MOMENT_PATHS paths."""
     out = {}
     for name in LAWS:
-        s = simulate_walk(get_law(name, nu), steps, MOMENT_PATHS, _gen(seed + 1), form, grid)  # type: ignore[arg-type]
+        s = simulate_walk(get_law(name, nu), steps, MOMENT_PATHS, stream_generator(seed, "moment-curves"), form, grid)  # type: ignore[arg-type]
         out[name] = (s.t, s.mean, s.var)
     return out
 
@@ -145,7 +140,7 @@ def forward_view(v: IncrementsView) -> ForwardResult:
     alpha, sigma = vp_alpha_sigma(t_fine)
     moments = all_law_moments(v.steps, v.form, v.grid, v.seed, v.nu)
     forms = {f: exact_moments(v.steps, f, v.grid) for f in FORMS}
-    paths = {f: simulate_walk(get_law(v.law, v.nu), v.steps, 200, _gen(v.seed + 2), f, v.grid, keep=12).paths
+    paths = {f: simulate_walk(get_law(v.law, v.nu), v.steps, 200, stream_generator(v.seed, "form-paths"), f, v.grid, keep=12).paths
              for f in FORMS}
     kurt = {law: {f: [expected_excess_kurtosis(get_law(law, v.nu).excess_kurtosis,
                                                exact_moments(k, f, v.grid).coefficients) for k in KURTOSIS_STEPS]
@@ -181,25 +176,18 @@ def loss_view(v: IncrementsView) -> tuple[object, str]:
 # ----------------------------------------------------------------------------
 # Reverse sampling of the 2-D mixture and same-seed digits.
 
-def _sliced_w1(x: np.ndarray, y: np.ndarray, gen: np.random.Generator, k: int = 64) -> float:
-    """Sliced Wasserstein-1 between equal-size point clouds [n, 2] over k random directions."""
-    ang = gen.uniform(0, np.pi, k)
-    d = np.stack([np.cos(ang), np.sin(ang)], 1)                                   # [k, 2]
-    return float(np.mean(np.abs(np.sort(x @ d.T, 0) - np.sort(y @ d.T, 0))))
-
-
 def reverse_view(v: IncrementsView) -> tuple[object, str, dict]:
     """Sample the 2-D mixture with each law as the sampling noise; same seed for every law."""
     mix = mixture_2d()
-    ref = mix.sample(v.samples, _gen(10_000 + v.seed)).numpy()
-    floor = _sliced_w1(mix.sample(v.samples, _gen(20_000 + v.seed)).numpy(), ref, np.random.default_rng(0))
+    ref = mix.sample(v.samples, stream_generator(v.seed, "mixture-reference")).numpy()
+    floor = sliced_w1(mix.sample(v.samples, stream_generator(v.seed, "mixture-floor")).numpy(), ref, np.random.default_rng(0))
     out, metrics = {}, {}
     for law in LAWS:
         x, paths = reverse_sample(mix, v.samples, (2,), v.reverse_steps, v.reverse_sampler,
                                   noise_sampler(law, nu=v.nu) if law == "student-t" else noise_sampler(law),
                                   _gen(v.seed), keep=6)
         out[law] = (x.numpy(), paths.numpy())
-        metrics[law] = {"sliced_w1": _sliced_w1(x.numpy(), ref, np.random.default_rng(0)),
+        metrics[law] = {"sliced_w1": sliced_w1(x.numpy(), ref, np.random.default_rng(0)),
                         "mean_log_density": float(mix.log_prob(x).mean())}
     data_ll = float(mix.log_prob(torch.as_tensor(ref)).mean())
     rows = "\n".join(f"| {get_law(k, v.nu).label} | {m['sliced_w1']:.4f} | {m['mean_log_density']:.3f} |"

@@ -16,6 +16,7 @@ from ..spectral import spectrum as spectral
 from .. import scale_space as ss
 from ..animate import frames_to_gif, upscale_nearest
 from ..exports import export_path, write_csv
+from ..noise.conventions import lam_from_alpha_bar, stream_generator
 from ..plotting import scale_space as plots
 from ..scale_space.sampler import ExactFieldDenoiser, sampler_output_covariance, spectrum_check, ssd_sample
 from ..validation import InputError, check_choice, check_int, check_range
@@ -108,7 +109,7 @@ def forward_strip(x0: torch.Tensor, sched: ss.ResolutionSchedule, seed: int) -> 
     """Row 1: the clean pyramid M_{0:t} x0 per level; row 2: x_t at the first step of each level (+ t = T-1)."""
     ts = [0, *sched.switches]
     side = max(sched.size, 128)
-    g = torch.Generator().manual_seed(seed + 1)
+    g = stream_generator(seed, "forward-noise")
     top = [_panel(ss.to_size(x0, sched.res(t)), side) for t in ts]
     bottom = [_panel(ss.forward_marginal(x0, t, sched, g).clamp(-1, 1), side) for t in ts]
     gap = np.full((side, 4), 255, np.uint8)
@@ -116,37 +117,8 @@ def forward_strip(x0: torch.Tensor, sched: ss.ResolutionSchedule, seed: int) -> 
     return np.concatenate([row(top), np.full((4, row(top).shape[1]), 255, np.uint8), row(bottom)], 0), ts
 
 
-@frozen_cache(maxsize=8)
-def _lam_curve() -> np.ndarray:
-    ab = ss.ddpm_alpha_bar(T).numpy()
-    return np.log(ab / (1 - ab))
-
-
-def info_curves(x0: torch.Tensor, sched: ss.ResolutionSchedule) -> dict[str, np.ndarray]:
-    """Signal-dominated fraction, area ratio and MI share above the R/2 Nyquist on a grid of t."""
-    ab = ss.ddpm_alpha_bar(T)
-    ts = np.unique(np.linspace(0, T - 1, CURVE_POINTS).round().astype(int))
-    p = torch.fft.fft2(x0.to(torch.float64), norm="ortho").abs()[0, 0] ** 2
-    fine = ss.fine_band_mask(x0.shape[-1])
-    lam = torch.from_numpy(_lam_curve()[ts])[:, None, None]
-    mi = 0.5 * torch.log1p(lam.exp() * p)                                 # [K, R, R]
-    tot = mi.sum((1, 2))
-    return {"t": ts, "u": ts / (T - 1), "lam": lam[:, 0, 0].numpy(),
-            "signal": np.array([ss.signal_dominated_fraction(x0, float(ab[t])) for t in ts]),
-            "area": np.array([ss.area_ratio(sched, int(t)) for t in ts]),
-            "mi_share": (mi[:, fine].sum(1) / tot.clamp_min(1e-300)).numpy(), "mi_total": tot.numpy()}
-
-
-def switch_table(x0: torch.Tensor, sched: ss.ResolutionSchedule) -> list[dict]:
-    """At each switch t (r(t-1) -> r(t)): logSNR, MI share of M_{0:t-1} x0 above the coarse Nyquist, total nats."""
-    ab = ss.ddpm_alpha_bar(T)
-    rows = []
-    for t in sched.switches:
-        lam = ss.logsnr(float(ab[t]))
-        share, total = ss.mi_share_above_nyquist(ss.to_size(x0, sched.res(t - 1)), lam)
-        rows.append({"t": t, "from": sched.res(t - 1), "to": sched.res(t), "logsnr": lam, "mi_share": share,
-                     "mi_total": total})
-    return rows
+def _curve_steps() -> np.ndarray:
+    return np.unique(np.linspace(0, T - 1, CURVE_POINTS).round().astype(int))
 
 
 def spectrum_widget(x0: torch.Tensor, sched: ss.ResolutionSchedule, t: int, seed: int) -> tuple[object, dict]:
@@ -155,7 +127,7 @@ def spectrum_widget(x0: torch.Tensor, sched: ss.ResolutionSchedule, t: int, seed
     lam, r = ss.logsnr(ab), sched.res(t)
     full = spectral.radial_psd(x0.double())
     grid = spectral.radial_psd(ss.to_size(x0.double(), r))
-    xt = ss.forward_marginal(x0.double(), t, sched, torch.Generator().manual_seed(seed + 2))
+    xt = ss.forward_marginal(x0.double(), t, sched, stream_generator(seed, "spectrum-noise"))
     noisy = spectral.radial_psd(xt / math.sqrt(ab))
     f_grid = grid.freqs * r / sched.size                                   # cycles per full-res pixel
     nyq = 0.5 * r / sched.size
@@ -219,7 +191,7 @@ def explain(v: ScaleSpaceView, sched: ss.ResolutionSchedule, w: dict, table: lis
 def time_view(v: ScaleSpaceView, upload: str | None = None) -> tuple[np.ndarray, object]:
     """The cheap part that follows the t slider: x_t at its own resolution and the spectrum widget."""
     sched, x0 = schedule_of(v), load(v, upload)
-    xt = ss.forward_marginal(x0, v.step, sched, torch.Generator().manual_seed(v.seed + 1)).clamp(-1, 1)
+    xt = ss.forward_marginal(x0, v.step, sched, stream_generator(v.seed, "forward-noise")).clamp(-1, 1)
     return _panel(xt, max(sched.size, 256)), spectrum_widget(x0, sched, v.step, v.seed)[0]
 
 
@@ -227,17 +199,17 @@ def scale_space_view(v: ScaleSpaceView, upload: str | None = None) -> ScaleSpace
     """The Scale space tab's main computation (api_name `scale_space`)."""
     sched = schedule_of(v)
     x0 = load(v, upload)
-    lam = _lam_curve()
+    lam = lam_from_alpha_bar(ss.ddpm_alpha_bar(T)).numpy()
     u = np.arange(T) / (T - 1)
     res = np.array([sched.res(t) for t in range(T)])
     switches = [(t / (T - 1), sched.res(t - 1), sched.res(t), float(lam[t])) for t in sched.switches]
     work = ss.pixel_work_fraction(sched)
     widget, w = spectrum_widget(x0, sched, v.step, v.seed)
-    curves = info_curves(x0, sched)
-    table = switch_table(x0, sched)
+    curves = ss.information_curves(x0, sched, _curve_steps())
+    table = ss.switch_information(x0, sched)
     trans, tnum = transition_spectrum(sched)
     strip, _ = forward_strip(x0, sched, v.seed)
-    xt = ss.forward_marginal(x0, v.step, sched, torch.Generator().manual_seed(v.seed + 1)).clamp(-1, 1)
+    xt = ss.forward_marginal(x0, v.step, sched, stream_generator(v.seed, "forward-noise")).clamp(-1, 1)
     sig_now = ss.signal_dominated_fraction(x0, float(ss.ddpm_alpha_bar(T)[v.step]))
     levels_work = [o * 4.0 ** (-i) for i, o in enumerate(sched.occupancy)]
     numbers = {"switches": sched.switches, "occupancy": sched.occupancy, "pixel_work_fraction": work,
@@ -330,7 +302,7 @@ def explain_samples(v: ScaleSpaceView, nums: dict) -> str:
 def scale_space_csv(v: ScaleSpaceView, upload: str | None = None) -> str:
     """Per timestep: level, resolution, abar, logSNR, signal fraction, area ratio, MI share (on the curve grid)."""
     sched = schedule_of(v)
-    c = info_curves(load(v, upload), sched)
+    c = ss.information_curves(load(v, upload), sched, _curve_steps())
     ab = ss.ddpm_alpha_bar(T).numpy()
     ts = c["t"]
     return str(write_csv("scale-space", {
@@ -345,7 +317,7 @@ def forward_gif(v: ScaleSpaceView, upload: str | None = None, frames: int = 40) 
     sched = schedule_of(v)
     x0 = load(v, upload)
     side = max(sched.size, 128)
-    g = torch.Generator().manual_seed(v.seed + 1)
+    g = stream_generator(v.seed, "forward-noise")
     ts = np.linspace(0, T - 1, check_int("frames", frames, 2, 200)).round().astype(int)
     fr = [_panel(ss.forward_marginal(x0, int(t), sched, g).clamp(-1, 1), side) for t in ts]
     return str(frames_to_gif(fr, export_path("scale-space-forward", ".gif"), fps=8))

@@ -15,6 +15,7 @@ import torch
 
 from .. import data
 from ..spectral import tight
+from ..spectral.bands import redundant_steps, ring_class_map
 from ..animate import frames_to_gif, upscale_nearest
 from ..noise.discretization import ScheduleResult, build_schedule, diffusers_config
 from ..exports import export_path, write_json, write_text
@@ -140,13 +141,6 @@ class SchedulesResult:
     numbers: dict
 
 
-def redundant_steps(lam: np.ndarray, b: tight.Bounds) -> dict[str, int]:
-    """Steps noisier than lam_lo (nothing left to see) and cleaner than lam_hi (nothing left to fix)."""
-    tol = 1e-9 * (b.logsnr_max - b.logsnr_min)                   # tight endpoints sit exactly on the bounds
-    below, above = int((lam < b.logsnr_min - tol).sum()), int((lam > b.logsnr_max + tol).sum())
-    return {"too_noisy": below, "too_clean": above, "redundant": below + above}
-
-
 def step_histogram(curves: dict[str, np.ndarray]) -> tuple[np.ndarray, dict[str, np.ndarray]]:
     """Counts of steps per unit-width logSNR bin over the joint range."""
     allv = np.concatenate(list(curves.values()))
@@ -233,16 +227,6 @@ def bounds_view(view: SchedulesView, upload: str | None = None) -> tuple[str, ob
 
 # ---------------------------------------------------------------------------------------------
 # Spectral autoregression animation
-
-
-def ring_class_map(spec: tight.RingSpectrum, lam: float, tau_lo: float, tau_hi: float) -> np.ndarray:
-    """Per-bin class at logSNR lam (ring SNR = P_ring e^lam), DC centred; -1 beyond Nyquist. [n, n]"""
-    ring, _, _ = tight.ring_layout(spec.n)
-    power = np.concatenate([[spec.dc], spec.psd])                   # [K + 1], ring 0 = DC
-    snr = power * math.exp(lam)
-    cls = np.where(snr < tau_lo, 0, np.where(snr > tau_hi, 2, 1))
-    per_bin = np.where(ring < len(power), cls[np.minimum(ring, len(power) - 1)], -1).reshape(spec.n, spec.n)
-    return np.fft.fftshift(per_bin)
 
 
 def autoregression_frames(view: SchedulesView, upload: str | None = None) -> list[np.ndarray]:

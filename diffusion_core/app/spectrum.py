@@ -11,6 +11,7 @@ import torch
 from .. import data
 from ..spectral import spectrum as spectral
 from ..exports import write_csv
+from ..noise.conventions import stream_generator
 from ..plotting import spectrum as plots
 from ..validation import InputError, check_choice, check_int, check_range
 from ..caching import frozen_cache
@@ -135,7 +136,7 @@ def explain(view: SpectrumView, c: CleanSpectrum, f_cross: float, counts: dict[s
 def spectrum_view(view: SpectrumView, upload: str | None = None) -> SpectrumResult:
     """The Spectrum tab's main computation (api_name `spectrum`)."""
     c = clean_spectrum(view, upload)
-    g = torch.Generator().manual_seed(view.seed + 1)
+    g = stream_generator(view.seed, "noise")
     single = c.images[:1] if view.source != "dataset" else c.images[:16]
     noisy_vp = spectral.add_noise_vp(single.to(torch.float64), view.lam, g)         # [b, 1, H, W]
     alpha, _ = spectral.vp_alpha_sigma(view.lam)

@@ -38,7 +38,7 @@ class Exercise:
 
 
 def _camera_beta() -> float:
-    from ..cli.spectrum import spectrum_json
+    from ..spectral.report import spectrum_json
     return spectrum_json("camera", 256)["beta"]
 
 
@@ -48,17 +48,17 @@ def _astronaut_crossing() -> float:
 
 
 def _astronaut_sigma_max() -> float:
-    from ..cli.bounds import bounds_json
+    from ..spectral.report import bounds_json
     return bounds_json("astronaut", 256)["sigma_max"]
 
 
 def _sigma_max_ratio() -> float:
-    from ..cli.bounds import bounds_json
+    from ..spectral.report import bounds_json
     return bounds_json("astronaut", 256)["sigma_max"] / bounds_json("astronaut", 128)["sigma_max"]
 
 
 def _laplace_kurtosis_50() -> float:
-    from ..cli.increments import increments_report
+    from ..nonnormal.report import increments_report
     return increments_report("laplace", 50, paths=1000, seed=0)["expected_excess_kurtosis"]
 
 

@@ -6,8 +6,7 @@ import argparse
 from .. import data
 from .main import emit
 from .stdio import image_arg
-from ..spectral.tight import bounds, image_spectrum
-from ..validation import check_choice, check_int, check_range
+from ..spectral.report import bounds_json
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -21,16 +20,6 @@ def register(sub: argparse._SubParsersAction) -> None:
                                                    "exclude: lowest non-DC ring only (default include)")
     p.add_argument("--json", action="store_true", help="print JSON")
     p.set_defaults(func=run)
-
-
-def bounds_json(image: str, size: int = 256, tau_lo: float = 0.1, tau_hi: float = 10.0, dc: str = "include") -> dict:
-    """The `bounds` contract: sigma_min, sigma_max, logsnr_min, logsnr_max, quantization_floor (+ parts)."""
-    size = check_int("--size", size, data.MIN_SIZE, data.MAX_SIZE)
-    check_choice("--dc", dc, ("include", "exclude"))
-    tau_lo = check_range("--tau-lo", tau_lo, 0, None, lo_open=True)
-    tau_hi = check_range("--tau-hi", tau_hi, 0, None, lo_open=True)
-    x = data.image_from_arg(image, size, gray=True)[:1]
-    return bounds(image_spectrum(x), tau_lo, tau_hi, dc).to_json()
 
 
 def run(args: argparse.Namespace) -> int:

@@ -12,7 +12,7 @@ from pathlib import Path
 from .main import emit
 from .stdio import STDIO, image_arg, summary_stream
 from ..gud.setup import BasesView, build
-from ..gud.view import schedule_table
+from ..gud.view import ScheduleTable, compute_table, schedule_columns
 from ..presets import load_preset
 
 # (flag, field, type, help)
@@ -66,22 +66,20 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=run)
 
 
-def write_csv(table: dict, path: str) -> None:
+def write_csv(table: ScheduleTable, path: str) -> None:
     with (contextlib.nullcontext(sys.stdout) if path == STDIO else Path(path).open("w", newline="")) as f:
+        cols = schedule_columns(table)
         w = csv.writer(f)
-        w.writerow(["component", "label", "variance", "window_start", "window_end"]
-                   + [f"gamma@t={t:.3f}" for t in table["times"]])
-        gam = list(zip(*table["gamma"]))                                  # [D][T]
-        for i in range(table["components"]):
-            w.writerow([i, table["labels"][i], table["variances"][i], table["window_start"][i],
-                        table["window_end"][i], *gam[i]])
+        w.writerow(cols)
+        w.writerows(zip(*cols.values()))
 
 
 def run(args: argparse.Namespace) -> int:
     view = view_from_args(args)
-    table = schedule_table(build(view, files=True), args.times)
+    computed = compute_table(build(view, files=True), args.times)
+    table = computed.to_json()
     if args.out:
-        write_csv(table, args.out)
+        write_csv(computed, args.out)
         table["out"] = args.out
         if args.out == STDIO and not args.json:     # the CSV is the output; the summary would only repeat it
             return 0

@@ -6,32 +6,11 @@ Prints the Monte Carlo mean, variance and excess kurtosis of x_N next to the exa
 from __future__ import annotations
 
 import argparse
-from typing import Any
 
-import torch
-
-from ..nonnormal.laws import LAWS, get_law, kurtosis_stderr, ks_to_gaussian, sample_excess_kurtosis
+from ..nonnormal.laws import LAWS
+from ..nonnormal.report import increments_report
+from ..nonnormal.walks import FORMS, GRIDS, check_steps
 from ..validation import check_int
-from ..nonnormal.walks import FORMS, GRIDS, Form, Grid, check_steps, exact_moments, expected_excess_kurtosis, simulate_walk
-
-
-def increments_report(law: str, steps: int, paths: int = 100_000, seed: int = 0, form: Form = "ddpm",
-                      grid: Grid = "right", nu: float = 10.0) -> dict[str, Any]:
-    """The CLI's JSON: simulated vs exact moments of x_N, and the KS distance to the Gaussian limit."""
-    the_law = get_law(law, nu)
-    seed = check_int("seed", seed, 0, 2 ** 63 - 1)
-    sim = simulate_walk(the_law, steps, paths, torch.Generator().manual_seed(seed), form, grid)
-    exact = exact_moments(steps, form, grid)
-    mean, var = float(exact.mean[-1]), float(exact.var[-1])
-    return {
-        "mean": float(sim.x.mean()), "var": float(sim.x.var()),
-        "expected_mean": mean, "expected_var": var,
-        "excess_kurtosis": sample_excess_kurtosis(sim.x),
-        "expected_excess_kurtosis": expected_excess_kurtosis(the_law.excess_kurtosis, exact.coefficients),
-        "ks_to_gaussian": ks_to_gaussian(sim.x, mean, var),
-        "excess_kurtosis_stderr": kurtosis_stderr(sim.x),
-        "law": law, "steps": int(steps), "paths": int(paths), "seed": seed, "form": form, "grid": grid,
-    }
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:

@@ -4,10 +4,9 @@ from __future__ import annotations
 import argparse
 
 from .. import data
-from ..spectral import spectrum as spectral
+from ..spectral.report import spectrum_json
 from .main import emit
 from .stdio import image_arg
-from ..validation import check_int
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -18,16 +17,6 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--window", action="store_true", help="apply a Hann window before the FFT")
     p.add_argument("--json", action="store_true", help="print JSON")
     p.set_defaults(func=run)
-
-
-def spectrum_json(image: str, size: int, window: bool = False) -> dict:
-    """The `spectrum` contract: freqs, psd, beta, fit_band, dc_power (grayscale, data in [-1, 1])."""
-    size = check_int("--size", size, data.MIN_SIZE, data.MAX_SIZE)
-    x = data.image_from_arg(image, size, gray=True)[:1]
-    r = spectral.radial_psd(x, window)
-    fit = spectral.fit_power_law(r.freqs, r.psd[0], spectral.default_fit_band(size))
-    return {"freqs": r.freqs.tolist(), "psd": r.psd[0].tolist(), "beta": fit.beta,
-            "amplitude": fit.amplitude, "fit_band": list(fit.band), "dc_power": float(r.dc_power[0])}
 
 
 def run(args: argparse.Namespace) -> int:

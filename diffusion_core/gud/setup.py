@@ -12,7 +12,7 @@ Data models (for the component variances Sigma_i and the exact denoisers):
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from functools import lru_cache
 
 import torch
@@ -23,7 +23,7 @@ from ..bases import Basis, dims, make_basis
 from ..bases.fourier import FourierBasis
 from ..bases.wavelet import ORTHOGONAL
 from ..denoisers.empirical import EmpiricalDenoiser
-from .orderings import ScheduleSpec, build_schedule
+from .orderings import KINDS, ORDERINGS, ScheduleSpec, build_schedule
 from .process import (ComponentGaussianDenoiser, GUDSpace, make_space, to_white, white_covariance,
                           working_variances)
 from .schedules import ComponentSchedule
@@ -61,6 +61,25 @@ class BasesView:
     seed: int = 0
     custom_labels: str = ""         # ordering "custom": D (or H*W, shared by channels) comma-separated labels
 
+    def __post_init__(self) -> None:
+        """The one place a view is validated (the app, the CLI and presets all construct one)."""
+        check_int("size", self.size, 8, 64)
+        check_choice("kind", self.kind, KINDS)
+        check_choice("ordering", self.ordering, ORDERINGS)
+        check_range("r", self.r, 0.0, 1.0)
+        check_range("a", self.a, 0.0, 1e4)
+        check_choice("denoiser", self.denoiser, ("gaussian", "empirical"))
+        check_choice("method", self.method, ("sde", "ode"))
+        check_choice("wavelet", self.wavelet, ORTHOGONAL)
+        check_int("steps", self.steps, -1, 100_000)
+        check_int("frames", self.frames, 2, 200)
+        check_int("seed", self.seed, 0, 2**31 - 1)
+
+    @property
+    def spec(self) -> ScheduleSpec:
+        """The schedule part of the view: the ScheduleSpec fields, read by name."""
+        return ScheduleSpec(**{f.name: getattr(self, f.name) for f in fields(ScheduleSpec)})
+
 
 @dataclass(frozen=True)
 class Setup:
@@ -71,11 +90,6 @@ class Setup:
     model: str                      # "digits" | "power-law field (beta=...)" | "patches of ..."
     beta: float | None              # fitted spectral exponent (field models)
     data: Tensor | None             # the data set (digits, upload patches); None for field models
-
-
-def spec_of(view: BasesView) -> ScheduleSpec:
-    return ScheduleSpec(view.kind, view.ordering, view.a, view.softness, view.column_weight,
-                        view.gamma_denoise, view.gamma_noise, view.clip, view.seed)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -184,20 +198,13 @@ def build(view: BasesView, uploads: list[str] | None = None, files: bool = False
     `uploads`: image files whose patches form the data set (overrides view.image); `files`: view.image
     may be a file path (the CLI only: the app's text inputs never name server files)."""
     ups = tuple((p, os.path.getmtime(p)) for p in (uploads or []) if p and os.path.isfile(p))
-    check_choice("denoiser", view.denoiser, ("gaussian", "empirical"))
-    check_choice("method", view.method, ("sde", "ode"))
-    check_choice("wavelet", view.wavelet, ORTHOGONAL)
-    check_range("r", view.r, 0.0, 1.0)
-    check_int("seed", view.seed, 0, 2**31 - 1)
-    check_int("frames", view.frames, 2, 200)
-    check_int("steps", view.steps, -1, 100_000)
     if not (files or ups):
         data.check_image_name(view.image)
     x0, ds, beta, model = _model(view.image, view.size, view.gray, view.seed, ups, files)
     b, sp = _space(view.image, view.size, view.gray, view.seed, view.basis, view.wavelet, view.levels, view.r,
                    ups, files)
     custom = parse_labels(view.custom_labels, tuple(x0.shape[1:])) if view.ordering == "custom" else None
-    s = build_schedule(spec_of(view), b.labels(), sp.variances, working_variances(sp), view.basis, custom)
+    s = build_schedule(view.spec, b.labels(), sp.variances, working_variances(sp), view.basis, custom)
     return Setup(x0.clone(), b, sp, s, model, beta, ds.clone() if beta is None else None)   # private copies
 
 

@@ -4,6 +4,8 @@ Returns plain tensors / dicts; the Bases tab, the CLI and the presets call these
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import torch
 
 from ..bases.fourier import FourierBasis
@@ -17,21 +19,69 @@ from ..validation import check_int
 Tensor = torch.Tensor
 
 
-def schedule_table(setup: Setup, n_times: int = 11) -> dict:
+@dataclass(frozen=True)
+class ScheduleTable:
+    """One view's component schedule on a time grid: what the figures plot and the readouts quote."""
+
+    basis: str
+    model: str
+    times: Tensor                   # [T], 0 .. 1
+    labels: Tensor                  # [D]
+    variances: Tensor               # [D] data variances Sigma_i in the basis
+    gamma: Tensor                   # [T, D] gamma_i(t) = -process logSNR
+    sigma2: Tensor                  # [T, D]
+    beta: Tensor                    # [T, D]
+    true_logsnr: Tensor             # [T, D] log Sigma_i - gamma_i(t)
+    window_start: Tensor            # [D] when component i enters the band
+    window_end: Tensor              # [D] when it leaves it
+    active_counts: list[int]        # [T] components inside the band
+    slope: float
+    overlap_fraction: float
+    threshold_a: float
+    band: tuple[float, float]
+
+    @property
+    def components(self) -> int:
+        return int(self.labels.numel())
+
+    def to_json(self) -> dict:
+        """The `component-schedule` JSON (lists, [T][D] for the per-time arrays)."""
+        return {"basis": self.basis, "components": self.components, "model": self.model,
+                "times": self.times.tolist(), "labels": self.labels.tolist(), "variances": self.variances.tolist(),
+                "gamma": self.gamma.tolist(), "sigma2": self.sigma2.tolist(), "beta": self.beta.tolist(),
+                "true_logsnr": self.true_logsnr.tolist(), "window_start": self.window_start.tolist(),
+                "window_end": self.window_end.tolist(), "active_counts": self.active_counts,
+                "slope": self.slope, "overlap_fraction": self.overlap_fraction,
+                "threshold_a": self.threshold_a, "band": list(self.band)}
+
+
+def compute_table(setup: Setup, n_times: int = 11) -> ScheduleTable:
     """gamma_i(t), sigma_i^2(t), beta_i(t), true log-SNR_i(t) on n_times points, windows, readouts."""
     n_times = check_int("times", n_times, 2, 1001)
     s = setup.schedule
     t = torch.linspace(0.0, 1.0, n_times, dtype=torch.float64)
+    g = gamma(s, t)
     start, end = windows(s)
-    return {
-        "basis": setup.basis.name, "components": int(s.labels.numel()), "model": setup.model,
-        "times": t.tolist(), "labels": s.labels.tolist(), "variances": setup.space.variances.tolist(),
-        "gamma": gamma(s, t).tolist(), "sigma2": sigma2(gamma(s, t)).tolist(), "beta": beta(s, t).tolist(),
-        "true_logsnr": true_logsnr(s, t).tolist(), "window_start": start.tolist(), "window_end": end.tolist(),
-        "active_counts": [int(active(s, float(x)).sum()) for x in t],
-        "slope": s.slope, "overlap_fraction": overlap_fraction(s),
-        "threshold_a": threshold_a(s.labels, *s.band), "band": list(s.band),
-    }
+    return ScheduleTable(
+        basis=setup.basis.name, model=setup.model, times=t, labels=s.labels, variances=setup.space.variances,
+        gamma=g, sigma2=sigma2(g), beta=beta(s, t), true_logsnr=true_logsnr(s, t), window_start=start,
+        window_end=end, active_counts=[int(active(s, float(x)).sum()) for x in t], slope=s.slope,
+        overlap_fraction=overlap_fraction(s), threshold_a=threshold_a(s.labels, *s.band), band=tuple(s.band))
+
+
+def schedule_table(setup: Setup, n_times: int = 11) -> dict:
+    """compute_table as the CLI's JSON."""
+    return compute_table(setup, n_times).to_json()
+
+
+def schedule_columns(table: ScheduleTable) -> dict[str, list]:
+    """The schedule table as CSV columns, one row per component: label, variance, window, gamma at each time."""
+    cols = {"component": list(range(table.components)), "label": table.labels.tolist(),
+            "variance": table.variances.tolist(), "window_start": table.window_start.tolist(),
+            "window_end": table.window_end.tolist()}
+    for k, t in enumerate(table.times.tolist()):
+        cols[f"gamma@t={t:.3f}"] = table.gamma[k].tolist()             # [D] at time t
+    return cols
 
 
 def component_map(setup: Setup, z: Tensor) -> Tensor:

@@ -9,8 +9,7 @@ the g's exactly by running the sampler code on impulses (no Monte Carlo) and rep
 
 The sample covariance S of K draws scatters around C_out with E||S - C||_F^2 =
 ||C_out - C||_F^2 + (||C_out||_F^2 + tr(C_out)^2) / K (Gaussian draws, known mean).
-Empirical model: memorisation rate = fraction of samples within RMS distance `tol` of a training image.
-Mixture model: total-variation distance between sampled mode frequencies and the mixture weights.
+Empirical model: memorisation rate; mixture model: mode TV (the sample metrics live in metrics.py).
 Trained model (network + the exact law of its training data): the sample covariance error, next to
 its expected value for the exact denoiser with the same sampler and K (`sample_cov_rel_fro_expected`).
 Digit models (28x28, one channel: MNIST): the project classifier's metrics (metrics.py), value = the
@@ -18,18 +17,18 @@ share of samples classified with confidence >= 0.9.
 """
 from __future__ import annotations
 
-import math
 from functools import lru_cache
 from typing import Any
 
 import torch
 
 from ..denoisers.gaussian import GaussianDenoiser, diagonal_denoiser
+from ..metrics import (MEMO_TOL, cov_rel_fro, mc_expected_rel_fro, memorisation,  # noqa: F401 (re-exported)
+                       mode_weights_tv, sample_cov_rel_fro)
 from ..noise.samplers import SAMPLERS
 from .registry import Model
 
 Tensor = torch.Tensor
-MEMO_TOL = 2.0 / 255.0          # one 8-bit grey level in [-1, 1] units
 DETERMINISTIC = ("euler", "heun", "dpmpp_2m", "ddim")
 
 
@@ -58,61 +57,11 @@ def output_variance(sampler: str, variances: Tensor, sigmas: Tensor) -> Tensor:
     return out.pow(2).sum(dim=0)[inverse].reshape(variances.shape)
 
 
-def cov_rel_fro(v_out: Tensor, v: Tensor) -> float:
-    """||diag v_out - diag v||_F / ||diag v||_F."""
-    return float((v_out - v).norm() / v.norm())
-
-
 def mode_ratio_range(v_out: Tensor, v: Tensor) -> tuple[float, float]:
     """min and max of v_out / v over coefficients with v > 0."""
     keep = v.reshape(-1) > 1e-12 * float(v.max())
     r = v_out.reshape(-1)[keep] / v.reshape(-1)[keep]
     return float(r.min()), float(r.max())
-
-
-def sample_cov_rel_fro(g: GaussianDenoiser, x: Tensor) -> float:
-    """||S - C||_F / ||C||_F with S = (1/K) sum c c^H of the centred coefficients of x [K, C, H, W]."""
-    c = g.encode(x.to(torch.float64))
-    if g.mean is not None:
-        c = c - g.mean.to(c.dtype)
-    c = c.reshape(x.shape[0], -1)                                 # [K, M] coefficients
-    s = c.conj().T @ c / x.shape[0]                               # [M, M]
-    v = g.variances.reshape(-1).to(torch.float64)
-    return float((s - torch.diag(v).to(s.dtype)).abs().norm() / v.norm())
-
-
-def mc_expected_rel_fro(v_out: Tensor, v: Tensor, k: int) -> float:
-    """sqrt(E||S - C||_F^2) / ||C||_F for K Gaussian draws with covariance diag(v_out)."""
-    bias2 = float((v_out - v).pow(2).sum())
-    var = (float(v_out.pow(2).sum()) + float(v_out.sum()) ** 2) / k
-    return math.sqrt(bias2 + var) / float(v.norm())
-
-
-def memorisation(x: Tensor, train: Tensor, tol: float = MEMO_TOL) -> dict[str, float]:
-    """Nearest-training-image RMS distance of each sample; rate = fraction below tol."""
-    xf = x.reshape(x.shape[0], -1).to(torch.float64)              # [K, F]
-    tf = train.reshape(train.shape[0], -1).to(torch.float64)      # [N, F]
-    d2 = torch.cdist(xf, tf).pow(2) / xf.shape[1]                 # [K, N] mean squared distance
-    rms, idx = d2.min(dim=1)
-    rms = rms.clamp_min(0).sqrt()
-    near = rms < tol
-    return {"memorisation_rate": float(near.double().mean()), "mean_nn_rms": float(rms.mean()),
-            "distinct_copies": int(torch.unique(idx[near]).numel()), "tol": tol}
-
-
-def mode_weights_tv(x: Tensor, mixture: Any) -> dict[str, float]:
-    """TV distance between the sampled component frequencies (argmax posterior at sigma -> 0) and the weights.
-
-    For a perfect sampler E|f_k - pi_k| ~ sqrt(2 pi_k (1 - pi_k) / (pi K)), reported as `tv_perfect`.
-    """
-    xf = x.reshape(x.shape[0], -1).to(torch.float64)                          # [K, D]
-    comps = torch.distributions.MultivariateNormal(mixture.means, covariance_matrix=mixture.covs)
-    logp = comps.log_prob(xf[:, None, :]) + torch.log(mixture.weights)        # [K, components]
-    freq = torch.bincount(logp.argmax(1), minlength=len(mixture.weights)).to(torch.float64) / xf.shape[0]
-    w = mixture.weights
-    perfect = 0.5 * float(torch.sqrt(2 * w * (1 - w) / (math.pi * xf.shape[0])).sum())
-    return {"mode_tv": 0.5 * float((freq - w).abs().sum()), "tv_perfect": perfect,
-            "mean_loglik": float(torch.logsumexp(logp, 1).mean())}
 
 
 # ---------------------------------------------------------------------------------------------

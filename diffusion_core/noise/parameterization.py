@@ -11,6 +11,7 @@ from typing import Callable
 import torch
 
 from ..protocols import Denoiser, lam_to_sigma
+from .conventions import vp_alpha_sigma
 
 Tensor = torch.Tensor
 
@@ -42,10 +43,6 @@ def x0_from_score(x: Tensor, score: Tensor, sigma: Tensor | float) -> Tensor:
 # VP and v-prediction (Salimans & Ho 2022): v = alpha eps - s x0
 
 
-def vp_alpha_sigma(lam: Tensor | float) -> tuple[Tensor, Tensor]:
-    """alpha = sqrt(sigmoid(lam)), s = sqrt(sigmoid(-lam))."""
-    lam = torch.as_tensor(lam, dtype=torch.float64)
-    return torch.sigmoid(lam).sqrt(), torch.sigmoid(-lam).sqrt()
 
 
 def vp_from_ve(x: Tensor, lam: Tensor | float) -> Tensor:

@@ -16,37 +16,14 @@ import torch
 
 from ..validation import InputError, check_choice, check_int, check_range
 from .flow import CALL_DEFAULTS as FLOW_CALL_DEFAULTS, SCHEDULER_DEFAULTS as FLOW_SCHEDULER_DEFAULTS
+from .conventions import (alpha_bar_from_lam, integrated_beta, lam_from_alpha_bar,  # noqa: F401 (re-exported)
+                          lam_from_integrated_beta, lam_from_sigma, sigma_from_alpha_bar, sigma_from_lam)
 
 Tensor = torch.Tensor
 LamFn = Callable[[Tensor], Tensor]
 
 # ---------------------------------------------------------------------------------------------
-# Conversions  logSNR <-> VE sigma <-> VP alpha_bar
-
-
-def alpha_bar_from_lam(lam: Tensor) -> Tensor:
-    """alpha_bar = sigmoid(lam)."""
-    return torch.sigmoid(lam)
-
-
-def lam_from_alpha_bar(alpha_bar: Tensor) -> Tensor:
-    """lam = log(alpha_bar / (1 - alpha_bar))."""
-    return torch.log(alpha_bar) - torch.log1p(-alpha_bar)
-
-
-def sigma_from_lam(lam: Tensor) -> Tensor:
-    """VE sigma = exp(-lam / 2)."""
-    return torch.exp(-lam / 2)
-
-
-def lam_from_sigma(sigma: Tensor) -> Tensor:
-    """lam = -2 log sigma (VE)."""
-    return -2 * torch.log(sigma)
-
-
-def sigma_from_alpha_bar(alpha_bar: Tensor) -> Tensor:
-    """VE sigma = sqrt((1 - alpha_bar) / alpha_bar) (k-diffusion / diffusers Euler)."""
-    return ((1 - alpha_bar) / alpha_bar) ** 0.5
+# Conversions (logSNR <-> VE sigma <-> VP alpha_bar) live in conventions.py; inverting a schedule
 
 
 def t_from_lam(lam_fn: LamFn, lam: Tensor, iters: int = 64) -> Tensor:
@@ -114,7 +91,7 @@ def lam_logsnr_linear(t: Tensor, logsnr_min: float = -10.0, logsnr_max: float = 
 def lam_vp(t: Tensor, beta_d: float = 19.9, beta_min: float = 0.1, eps_s: float = 1e-3) -> Tensor:
     """sigma^2 = exp(beta_d s^2 / 2 + beta_min s) - 1, s = eps_s + t (1 - eps_s) (Song et al. 2021; EDM eq. 217)."""
     s = eps_s + torch.as_tensor(t, dtype=torch.float64) * (1 - eps_s)
-    return -torch.log(torch.expm1(beta_d * s**2 / 2 + beta_min * s))
+    return lam_from_integrated_beta(integrated_beta(s, beta_min, beta_d))
 
 
 # ---------------------------------------------------------------------------------------------

@@ -15,6 +15,7 @@ import numpy as np
 import torch
 
 from ..validation import check_choice, check_range
+from ..noise.conventions import integrated_beta, lam_from_integrated_beta
 from .walks import beta_vp, check_steps, vp_alpha_sigma
 
 PAIRS = ("gaussian-gaussian", "laplace-laplace", "uniform-gaussian", "uniform-laplace")
@@ -66,7 +67,7 @@ def vdm_weight_sum(steps: int, t_min: float) -> tuple[float, float]:
     t = t[t > t_min]
     _, sig = vp_alpha_sigma(t)
     total = float(np.sum(beta_vp(t) / steps / (2.0 * sig ** 2)))
-    gamma = lambda u: math.log(math.expm1(float(np.asarray(0.1 * u + 9.95 * u * u))))  # noqa: E731
+    gamma = lambda u: -float(lam_from_integrated_beta(integrated_beta(u)))  # noqa: E731
     return total, 0.5 * (gamma(1.0) - gamma(t_min))
 
 

@@ -17,6 +17,7 @@ import numpy as np
 import torch
 
 from .laws import Law, get_law, sample
+from ..noise.conventions import BETA_D, BETA_MIN, beta_vp, integrated_beta, reference_alpha_sigma  # noqa: F401
 from ..protocols import Callback, Denoiser, NoiseSampler
 from ..validation import InputError, check_choice, check_int
 
@@ -24,7 +25,7 @@ Form = Literal["euler", "ddpm"]
 Grid = Literal["left", "right"]
 FORMS = ("euler", "ddpm")
 GRIDS = ("left", "right")
-BETA_MIN, BETA_MAX = 0.1, 20.0
+BETA_MAX = BETA_MIN + BETA_D   # 20.0
 MAX_STEPS = 20_000
 MAX_PATHS = 2_000_000           # x_T in float64: 16 MB
 MAX_DRAWS = 400_000_000         # paths * steps: keeps one run under about a minute
@@ -33,20 +34,7 @@ MAX_DRAWS = 400_000_000         # paths * steps: keeps one run under about a min
 # ----------------------------------------------------------------------------
 # The reference VP process.
 
-def beta_vp(t: np.ndarray | float) -> np.ndarray | float:
-    """beta(t) = beta_min + (beta_max - beta_min) t = 0.1 + 19.9 t."""
-    return BETA_MIN + (BETA_MAX - BETA_MIN) * t
-
-
-def integrated_beta(t: np.ndarray | float) -> np.ndarray | float:
-    """B(t) = int_0^t beta = 0.1 t + 9.95 t^2."""
-    return BETA_MIN * t + 0.5 * (BETA_MAX - BETA_MIN) * t ** 2
-
-
-def vp_alpha_sigma(t: np.ndarray | float) -> tuple[np.ndarray, np.ndarray]:
-    """Continuum marginal x_t = alpha x0 + sigma eps: alpha = exp(-B/2), sigma^2 = 1 - exp(-B)."""
-    b = np.asarray(integrated_beta(t), dtype=np.float64)
-    return np.exp(-0.5 * b), np.sqrt(-np.expm1(-b))
+vp_alpha_sigma = reference_alpha_sigma      # alpha(t), sigma(t) of the reference process (a function of t)
 
 
 def step_times(steps: int, grid: Grid = "right") -> np.ndarray:

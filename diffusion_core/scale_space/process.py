@@ -14,8 +14,10 @@ import math
 from dataclasses import dataclass
 from functools import lru_cache
 
+import numpy as np
 import torch
 
+from ..noise.conventions import lam_from_alpha_bar
 from .ops import ResolutionSchedule, adjoint, chain_sizes, lambda_max_power, lanczos_fab, resize_chain
 
 Tensor = torch.Tensor
@@ -35,8 +37,8 @@ def ddpm_alpha_bar(T: int = 1000, beta_start: float = 1e-4, beta_end: float = 0.
 
 
 def logsnr(abar: float) -> float:
-    """lambda = log(abar / (1 - abar))."""
-    return math.log(abar / (1.0 - abar))
+    """lambda = log(abar / (1 - abar)) as a float (noise/conventions.py)."""
+    return float(lam_from_alpha_bar(abar))
 
 
 def to_size(x: Tensor, size: int) -> Tensor:
@@ -161,10 +163,11 @@ def fine_band_mask(n: int) -> Tensor:
     return torch.maximum(k[:, None], k[None, :]) >= n / 4
 
 
-def mutual_information(x0: Tensor, lam: float) -> Tensor:
-    """I_k = 1/2 ln(1 + e^lam P_k), P_k = |FFT_ortho x0|^2 per coefficient. [..., n, n]"""
+def mutual_information(x0: Tensor, lam: float | Tensor) -> Tensor:
+    """I_k = 1/2 ln(1 + e^lam P_k), P_k = |FFT_ortho x0|^2 per coefficient. [*lam.shape, ..., n, n]"""
     p = torch.fft.fft2(x0.to(torch.float64), norm="ortho").abs() ** 2
-    return 0.5 * torch.log1p(math.exp(lam) * p)
+    snr = torch.exp(torch.as_tensor(lam, dtype=torch.float64))
+    return 0.5 * torch.log1p(snr.reshape(snr.shape + (1,) * p.dim()) * p)
 
 
 def mi_share_above_nyquist(x0: Tensor, lam: float) -> tuple[float, float]:
@@ -183,3 +186,33 @@ def signal_dominated_fraction(x0: Tensor, abar: float) -> float:
 def area_ratio(sched: ResolutionSchedule, t: int) -> float:
     """(r(t) / R)^2: the share of pixels the SSD grid keeps at step t."""
     return (sched.res(t) / sched.size) ** 2
+
+
+# ---------------------------------------------------------------------------------------------
+# Information along t and at each switch (what the Scale space tab plots and tabulates)
+
+
+def information_curves(x0: Tensor, sched: ResolutionSchedule, ts: np.ndarray) -> dict[str, np.ndarray]:
+    """At steps ts of the DDPM schedule: logSNR, signal-dominated pixel share, SSD area ratio, and the
+    share of sum_k I_k (first image and channel of x0) above the R/2 Nyquist, with the total nats."""
+    ab = ddpm_alpha_bar(sched.T)
+    lam = lam_from_alpha_bar(ab[torch.as_tensor(ts)])                         # [K]
+    mi = mutual_information(x0[0, 0], lam)                                    # [K, R, R]
+    tot = mi.sum((1, 2))
+    fine = fine_band_mask(x0.shape[-1])
+    return {"t": ts, "u": ts / (sched.T - 1), "lam": lam.numpy(),
+            "signal": np.array([signal_dominated_fraction(x0, float(ab[t])) for t in ts]),
+            "area": np.array([area_ratio(sched, int(t)) for t in ts]),
+            "mi_share": (mi[:, fine].sum(1) / tot.clamp_min(1e-300)).numpy(), "mi_total": tot.numpy()}
+
+
+def switch_information(x0: Tensor, sched: ResolutionSchedule) -> list[dict]:
+    """At each switch t (r(t-1) -> r(t)): logSNR, MI share of M_{0:t-1} x0 above the coarse Nyquist, total nats."""
+    ab = ddpm_alpha_bar(sched.T)
+    rows = []
+    for t in sched.switches:
+        lam = logsnr(float(ab[t]))
+        share, total = mi_share_above_nyquist(to_size(x0, sched.res(t - 1)), lam)
+        rows.append({"t": t, "from": sched.res(t - 1), "to": sched.res(t), "logsnr": lam, "mi_share": share,
+                     "mi_total": total})
+    return rows

@@ -16,6 +16,7 @@ import numpy as np
 import torch
 
 from ..validation import InputError, check_range
+from ..noise import conventions
 
 # ---------------------------------------------------------------------------------------------
 # 2-D spectra
@@ -178,13 +179,14 @@ def snr_classes(snr: np.ndarray, tau_lo: float, tau_hi: float) -> np.ndarray:
 
 
 def vp_alpha_sigma(lam: float) -> tuple[float, float]:
-    """alpha^2 = sigmoid(lam), sigma^2 = sigmoid(-lam)."""
-    return math.sqrt(1.0 / (1.0 + math.exp(-lam))), math.sqrt(1.0 / (1.0 + math.exp(lam)))
+    """VP (alpha, sigma) at lam as floats (the formula: noise/conventions.py)."""
+    alpha, sigma = conventions.vp_alpha_sigma(lam)
+    return float(alpha), float(sigma)
 
 
 def ve_sigma(lam: float) -> float:
-    """VE sigma = exp(-lam / 2)."""
-    return math.exp(-lam / 2.0)
+    """VE sigma = exp(-lam / 2) as a float."""
+    return float(conventions.sigma_from_lam(lam))
 
 
 def add_noise_vp(x0: torch.Tensor, lam: float, generator: torch.Generator) -> torch.Tensor:
