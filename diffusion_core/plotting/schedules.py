@@ -101,3 +101,13 @@ def ring_frame(classes: np.ndarray) -> np.ndarray:
     palette = np.array([CLASS_RGB["destroyed"], CLASS_RGB["ambiguous"], CLASS_RGB["resolved"], OUTSIDE_RGB],
                        dtype=np.uint8)
     return palette[np.where(classes < 0, 3, classes)]
+
+
+def training_density_figure(lam: np.ndarray, curves: dict[str, np.ndarray], lam_lo: float, lam_hi: float) -> go.Figure:
+    """Training-noise densities p(lam); band = the image's useful range."""
+    fig = base_figure("Where training puts its weight: p(λ) of each training-noise sampler", "logSNR λ",
+                      "density p(λ)")
+    _band(fig, lam_lo, lam_hi, horizontal=False)
+    for k, (name, p) in enumerate(curves.items()):
+        fig.add_trace(go.Scatter(x=lam, y=p, name=name, mode="lines", line={"color": COLORS[k % len(COLORS)]}))
+    return fig

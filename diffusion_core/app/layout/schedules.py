@@ -9,7 +9,7 @@ import gradio as gr
 
 from ... import data
 from ...noise.schedules import FAMILIES
-from .. import schedule_resolution
+from .. import schedule_resolution, schedule_training
 from .. import schedules as handlers
 from . import ViewIO, export_controls, guard, schedule_inspector
 
@@ -35,6 +35,12 @@ def resolution(upload=None, **settings):
     """Resolution panel (api_name `schedule_resolution`)."""
     md, off, lam, _ = schedule_resolution.resolution_view(IO.view(**settings), upload)
     return md, off, lam
+
+
+def training(upload=None, **settings):
+    """Training panel (api_name `schedule_training`)."""
+    md, fig, _ = schedule_training.training_view(IO.view(**settings), upload)
+    return md, fig
 
 
 def animation(upload=None, **settings):
@@ -96,6 +102,8 @@ def _outputs() -> dict:
         o["res_md"] = gr.Markdown()
         with gr.Row():
             o["res_off"], o["res_lam"] = gr.Plot(label="Δλ per rule vs resolution"), gr.Plot(label="Flux λ(t) per resolution")
+    with gr.Accordion("Where training puts its weight: training-noise densities in λ", open=False):
+        o["train_md"], o["train_fig"] = gr.Markdown(), gr.Plot(label="p(λ) of training samplers")
     o["table"], o["diffusers"] = gr.Markdown(), gr.Markdown()
     with gr.Row():
         o["anim_btn"] = gr.Button("Animate spectral autoregression (GIF)")
@@ -158,6 +166,9 @@ def _wire(demo: gr.Blocks, settings: list, upload, o: dict, e: dict) -> None:
     res = dict(fn=guard(resolution), inputs_kwargs=named, outputs=[o["res_md"], o["res_off"], o["res_lam"]],
                trigger_mode="always_last", show_progress="hidden")
     gr.on(triggers=bound_triggers, api_name="schedule_resolution", **res)
+    trn = dict(fn=guard(training), inputs_kwargs=named, outputs=[o["train_md"], o["train_fig"]],
+               trigger_mode="always_last", show_progress="hidden")
+    gr.on(triggers=bound_triggers, api_name="schedule_training", **trn)
     o["anim_btn"].click(guard(animation), inputs_kwargs=named, outputs=o["anim"], api_name="schedules_animation")
     for kind, api in (("json", "schedules_json"), ("diffusers", "schedules_diffusers"), ("kdiff", "schedules_kdiffusion")):
         e[kind].click(guard(export(kind)), inputs_kwargs=named, outputs=e["file"], api_name=api)
@@ -167,6 +178,8 @@ def _wire(demo: gr.Blocks, settings: list, upload, o: dict, e: dict) -> None:
                       [o["ds_scatter"], o["ds_curves"], o["ds_md"]], api_name="schedules_dataset")
     quiet = dict(api_visibility="private", show_progress="hidden")
     e["preset_in"].upload(guard(IO.load_file), e["preset_in"], settings, **quiet).then(
-        api_visibility="private", **main).then(api_visibility="private", **bnd).then(api_visibility="private", **res)
+        api_visibility="private", **main).then(api_visibility="private", **bnd).then(api_visibility="private", **res).then(
+        api_visibility="private", **trn)
     demo.load(guard(IO.load_link), None, settings, **quiet).then(
-        api_visibility="private", **main).then(api_visibility="private", **bnd).then(api_visibility="private", **res)
+        api_visibility="private", **main).then(api_visibility="private", **bnd).then(api_visibility="private", **res).then(
+        api_visibility="private", **trn)
