@@ -7,6 +7,7 @@ import pytest
 
 from diffusion_core.cli.main import main
 from diffusion_core.presets import PRESET_ROOT, load_preset
+from diffusion_core.models.ssd_training import load_train_preset
 from diffusion_core.models.training import TrainPreset, edm_weight, lr_at, residual_loss
 from diffusion_core.validation import InputError
 
@@ -19,8 +20,9 @@ def test_every_shipped_train_preset_loads():
     files = sorted((PRESET_ROOT / "train").glob("*.toml"))
     assert {f.stem for f in files} >= {"field-beta2-32-unet", "field-beta2-32-unet-laplace", "smoke"}
     for f in files:
-        p = load_preset(f"train/{f.name}", TrainPreset)
-        assert p.name == f.stem and p.unet_config().channels == 1
+        p = load_train_preset(f"train/{f.name}")
+        cfg = p.unet_config() if isinstance(p, TrainPreset) else p.flexi_config()
+        assert p.name == f.stem and cfg.channels == 1
 
 
 def test_laplace_preset_differs_from_the_gaussian_one_only_in_law_and_loss():

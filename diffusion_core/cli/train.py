@@ -1,5 +1,6 @@
 """`difflab train PRESET [--nproc N] [--device auto|cpu|cuda|mps] [--out-dir DIR] [--no-launch] [--json]`:
-train a UNet denoiser.
+train a UNet denoiser, or a Flexi-UNet for scale-space diffusion when the preset says
+objective = "scale-space" (models/ssd_training.py).
 
 The preset (presets/train/*.toml, train.TrainPreset) is validated first. Outside torchrun the command
 relaunches itself as `python -m torch.distributed.run --standalone --nproc-per-node N -m diffusion_core
@@ -20,7 +21,7 @@ from pathlib import Path
 
 from ..devices import resolve_device
 from ..models.registry import WEIGHTS_DIR
-from ..presets import PRESET_ROOT, load_preset, resolve_preset_path
+from ..presets import PRESET_ROOT, resolve_preset_path
 from ..validation import check_int
 from ..progress import bar
 from ..progress import enabled as progress_enabled
@@ -64,18 +65,20 @@ def progress_log(b, stream):
 
 def run(args: argparse.Namespace) -> int:
     from .main import emit
+    from ..models.ssd_training import load_train_preset, train as ssd_train
     from ..models.training import TrainPreset, train, under_torchrun
 
     if Path(args.preset).parts[:1] == ("presets",):              # accept presets/train/X.toml from the repo root
         args.preset = str(Path(*Path(args.preset).parts[1:]))
-    preset = load_preset(args.preset, TrainPreset)
+    preset = load_train_preset(args.preset)
     resolve_device(args.device)                                    # a missing device fails here, before torchrun
     if not under_torchrun() and not args.no_launch:
         return launch(args, check_int("nproc", args.nproc, 1, 64) if args.nproc is not None else preset.nproc)
     rel = "presets/" + resolve_preset_path(args.preset).relative_to(PRESET_ROOT).as_posix()
+    fn = train if isinstance(preset, TrainPreset) else ssd_train
     with bar(preset.steps, f"train {Path(args.preset).stem}", unit="step") as b:
         log = progress_log(b, sys.stderr if args.json or progress_enabled() else sys.stdout)
-        side = train(preset, Path(args.out_dir), rel, args.quick_eval, log, args.device)
+        side = fn(preset, Path(args.out_dir), rel, args.quick_eval, log, args.device)
     if side is not None:
         emit({k: v for k, v in side.items() if k not in ("loss_curve",)}, args.json)
     return 0

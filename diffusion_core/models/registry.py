@@ -29,7 +29,7 @@ from ..protocols import Denoiser
 from ..validation import InputError, check_choice
 
 Tensor = torch.Tensor
-Kind = Literal["analytic-gaussian", "empirical-optimal", "gaussian-mixture", "trained", "diffusers"]
+Kind = Literal["analytic-gaussian", "empirical-optimal", "gaussian-mixture", "trained", "diffusers", "scale-space"]
 WEIGHTS_DIR = Path(__file__).resolve().parent / "weights"
 
 
@@ -161,6 +161,7 @@ CONSTRUCTORS: dict[str, Callable[[ModelSpec], Model]] = {
 # Trained networks: one JSON sidecar per safetensors file (written by `difflab train`)
 
 SIDECARS: dict[str, dict[str, Any]] = {}
+SCALE_SPACE: dict[str, ModelSpec] = {}     # Flexi-UNets and their full-resolution baselines (scale-space sampler)
 
 
 def trained_description(side: dict[str, Any]) -> str:
@@ -190,6 +191,33 @@ def spec_from_sidecar(side: dict[str, Any]) -> ModelSpec:
                      params=side["params"], train_time=side["train_time"], increment_law=side["increment_law"])
 
 
+def scale_space_spec(side: dict[str, Any]) -> ModelSpec:
+    """The listing of a scale-space network (kind "scale-space"; `load_flexi` builds it)."""
+    from .flexi_unet import schedule_label
+
+    q = side.get("quality") or {}
+    text = (f"Flexi-UNet ({side['params']:,} parameters, x0 prediction, {side['loss']}) trained by `difflab train "
+            f"{side['preset']}` ({side['steps']} steps, batch {side['batch_size']}, {side['train_time'] / 60:.0f} min on "
+            f"{side['world_size']} CPU process(es)) for {schedule_label(side['schedule'])}.")
+    if q.get("summary"):
+        text += " " + q["summary"]
+    return ModelSpec(side["name"], "scale-space", side["dataset_label"], tuple(side["shape"]),  # type: ignore[arg-type]
+                     text, weights=side["weights"], sha256=side["sha256"], params=side["params"],
+                     train_time=side["train_time"], increment_law=side["increment_law"])
+
+
+@lru_cache(maxsize=4)
+def load_flexi(name: str) -> Any:
+    """A shipped scale-space network as the SSD sampler's denoiser (FlexiDenoiser), hash-checked."""
+    from .flexi_unet import FlexiConfig, FlexiDenoiser, FlexiUNet
+
+    check_choice("scale-space model", name, SCALE_SPACE)
+    side = SIDECARS[name]
+    net = FlexiUNet(FlexiConfig.from_json(side["arch"]))
+    net.load_state_dict(load_weights(SCALE_SPACE[name]), strict=True)
+    return FlexiDenoiser(net, side["schedule"], name)
+
+
 def _trained(spec: ModelSpec) -> Model:
     """Hash-checked weights -> UNet -> Denoiser; data and exact reference from models/datasets.py."""
     from .datasets import DATASETS
@@ -203,10 +231,13 @@ def _trained(spec: ModelSpec) -> Model:
 
 
 def register_trained(weights_dir: Path = WEIGHTS_DIR) -> None:
-    """Add every <name>.json sidecar in `weights_dir` to SPECS / CONSTRUCTORS."""
+    """Add every <name>.json sidecar in `weights_dir` to SPECS / CONSTRUCTORS (scale-space ones to SCALE_SPACE)."""
     for path in sorted(weights_dir.glob("*.json"), key=lambda q: q.stem.split("-")):     # a-b before a-b-c
         side = json.loads(path.read_text())
         SIDECARS[side["name"]] = side
+        if side.get("kind") == "scale-space":            # x0 at r(s) from x_t at r(t): the SSD sampler only
+            SCALE_SPACE[side["name"]] = scale_space_spec(side)
+            continue
         SPECS[side["name"]] = spec_from_sidecar(side)
         CONSTRUCTORS[side["name"]] = _trained
 
@@ -215,8 +246,8 @@ register_trained()
 
 
 def list_models() -> list[dict[str, Any]]:
-    """The registry as JSON-able dicts (`difflab models --json`)."""
-    return [s.to_json() for s in SPECS.values()]
+    """The registry as JSON-able dicts (`difflab models --json`), scale-space networks last."""
+    return [s.to_json() for s in [*SPECS.values(), *SCALE_SPACE.values()]]
 
 
 def get_model(name: str, device: str | torch.device = "cpu") -> Model:

@@ -153,6 +153,22 @@ def reverse_step(x_t: Tensor, x0_hat_s: Tensor, abar_s: float, abar_t: float, ge
     return mu + posterior_noise(xi, k, x_t.shape[-1], iters)
 
 
+def naive_reverse_step(x_t: Tensor, x0_hat_s: Tensor, abar_s: float, abar_t: float,
+                       generator: torch.Generator | None) -> Tensor:
+    """The inexact teaching variant: upsample x_t to r(s) (bilinear), then DDPM's white-noise step (M = I)."""
+    return reverse_step(to_size_up(x_t, x0_hat_s.shape[-1]), x0_hat_s, abar_s, abar_t, generator)
+
+
+def to_size_up(x: Tensor, size: int) -> Tensor:
+    """Bilinear upsampling to size (align_corners=False); identity when the size already matches."""
+    if x.shape[-1] == size:
+        return x
+    return torch.nn.functional.interpolate(x, size=(size, size), mode="bilinear", align_corners=False)
+
+
+TRANSITIONS = {"exact": reverse_step, "naive": naive_reverse_step}
+
+
 # ---------------------------------------------------------------------------------------------
 # Information measures at a switch
 

@@ -1,4 +1,5 @@
-"""SSD reverse sampler driven by an exact denoiser: power-law Gaussian fields, for which the
+"""SSD reverse sampler (exact posterior at switches, or the naive variant) driven by any x0 denoiser:
+the Flexi-UNet (models/flexi_unet.py), or the exact denoiser of power-law Gaussian fields, for which the
 posterior mean of the clean image at any resolution is analytic (Gaussian conditioning).
 
   y = x_t = a A x0 + s eps,  A = M_{0:t},  x0 ~ N(0, C)   (a = sqrt(abar_t), s = sqrt(1 - abar_t))
@@ -12,17 +13,27 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Protocol
 
 import numpy as np
 import torch
 
 from .. import data
 from .ops import ResolutionSchedule, resize_matrix
-from .process import SAFETY, StepCoefficients, ddpm_alpha_bar, lambda_max_mtm, reverse_step
-from ..validation import InputError, check_int
+from .process import SAFETY, TRANSITIONS, StepCoefficients, ddpm_alpha_bar, lambda_max_mtm
+from ..validation import InputError, check_choice, check_int
 
 Tensor = torch.Tensor
 MAX_DENSE_SIZE = 32
+
+
+class X0Denoiser(Protocol):
+    """What the SSD sampler needs: x0_hat at r(s) from x_t at r(t) (exact field denoiser, Flexi-UNet)."""
+
+    size: int
+
+    def x0_hat(self, x_t: Tensor, abar_t: float, size_s: int) -> Tensor: ...
+
 
 # ---------------------------------------------------------------------------------------------
 # Exact denoiser for a stationary power-law Gaussian field
@@ -106,22 +117,30 @@ def _next(sched: ResolutionSchedule, ts: list[int], i: int, abar: Tensor) -> tup
     return 1.0, sched.size
 
 
-def ssd_sample(den: ExactFieldDenoiser, sched: ResolutionSchedule, n: int, generator: torch.Generator,
-               steps: int | None = None, callback: Callable[[dict], None] | None = None) -> Tensor:
-    """Reverse SSD from x_T ~ N(0, I) at the coarsest grid to x_0 at R. [n, 1, R, R] float64"""
+def ssd_sample(den: X0Denoiser, sched: ResolutionSchedule, n: int, generator: torch.Generator,
+               steps: int | None = None, callback: Callable[[dict], None] | None = None,
+               transition: str = "exact") -> Tensor:
+    """Reverse SSD from x_T ~ N(0, I) at the coarsest grid to x_0 at R. [n, C, R, R] float64
+
+    transition "exact": the Gaussian posterior via M^T with non-white noise at switches (process.py);
+    "naive": upsample x_t and take DDPM's white-noise step (the inexact teaching variant)."""
     if den.size != sched.size:
         raise InputError(f"denoiser size {den.size} differs from schedule size {sched.size}")
+    check_schedule = getattr(den, "check_schedule", None)
+    if check_schedule is not None:
+        check_schedule(sched)
+    step = TRANSITIONS[check_choice("transition", transition, TRANSITIONS)]
     n = check_int("samples", n, 1, 4096)
     abar = ddpm_alpha_bar(sched.T)
     ts = timesteps(sched.T, steps)
     r0 = sched.res(ts[0])
-    x = torch.randn((n, 1, r0, r0), generator=generator, dtype=torch.float64)
+    x = torch.randn((n, getattr(den, "channels", 1), r0, r0), generator=generator, dtype=torch.float64)
     for i, t in enumerate(ts):
         abar_s, size_s = _next(sched, ts, i, abar)
         x0 = den.x0_hat(x, float(abar[t]), size_s)
-        x = reverse_step(x, x0, abar_s, float(abar[t]), generator)
+        x = step(x, x0, abar_s, float(abar[t]), generator)
         if callback is not None:
-            callback({"i": i, "t": t, "x": x, "denoised": x0})
+            callback({"i": i, "t": t, "x": x, "denoised": x0, "size_t": sched.res(t), "size_s": size_s})
     return x
 
 
