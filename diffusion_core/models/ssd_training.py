@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
+import numpy as np
 import torch
 from torch import nn
 from torch.nn import functional as F
@@ -124,8 +125,8 @@ def min_snr_weight(abar: Tensor, gamma: float) -> Tensor:
 
 def bands(sched: ss.ResolutionSchedule) -> list[tuple[int, int]]:
     """[first t, last t] of each level (level 0 first)."""
-    lv = torch.from_numpy(sched.level)
-    return [(int(torch.nonzero(lv == l)[0]), int(torch.nonzero(lv == l)[-1])) for l in range(sched.levels)]
+    return [(int(np.flatnonzero(sched.level == l)[0]), int(np.flatnonzero(sched.level == l)[-1]))
+            for l in range(sched.levels)]
 
 
 @dataclass(frozen=True)
