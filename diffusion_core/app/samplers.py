@@ -5,8 +5,11 @@ and the CSV/JSON exports. Work stays small (8x8 and 32x32 images, at most 64 sam
 """
 from __future__ import annotations
 
+import contextvars
 import math
+import os
 import time
+from concurrent.futures import ThreadPoolExecutor
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -90,18 +93,37 @@ def _tick(progress: Progress | None, frac: float, text: str) -> None:
         progress(frac, text)
 
 
-def run_one(model: Model, view: SamplersView, sampler: str, steps: int, n: int) -> tuple[torch.Tensor, dict]:
-    """One sampler at `steps` steps from the view's seed: samples [n, C, H, W] and its score."""
+def run_one(model: Model, view: SamplersView, sampler: str, steps: int, n: int,
+            step: Callable[[int], None] | None = None) -> tuple[torch.Tensor, dict]:
+    """One sampler at `steps` steps from the view's seed: samples [n, C, H, W] and its score; step(i) after each step."""
     sigmas = S.model_sigmas(model, view.schedule, steps)
+    cb = (lambda info: step(int(info["i"]) + 1)) if step is not None else None
     t0 = time.perf_counter()
-    x = S.run_sampler(model, sampler, sigmas, n, view.seed, view.noise_law)
+    x = S.run_sampler(model, sampler, sigmas, n, view.seed, view.noise_law, callback=cb)
     seconds = time.perf_counter() - t0
     return x, {**Q.score(model, sampler, sigmas, x), "nfe": S.nfe_of(sampler, steps), "steps": steps, "seconds": seconds}
 
 
+_SWEEPS: dict[SamplersView, tuple[list[dict[str, Any]], str]] = {}     # the last few sweeps (pure results)
+_CURRENT: dict[SamplersView, dict[str, tuple[int, float]]] = {}        # each run's (NFE, value) per sampler
+
+
 def quality_sweep(view: SamplersView, progress: Progress | None = None) -> tuple[list[dict[str, Any]], str]:
-    """Quality against NFE per sampler: exact for Gaussian models; Monte Carlo for the mixture
-    (SWEEP_N_MIXTURE samples) and the empirical model (view.n samples)."""
+    """Quality against NFE per sampler (remembered for the last 16 views): exact for Gaussian models; Monte Carlo
+    for the mixture (SWEEP_N_MIXTURE samples), the empirical model and the networks (view.n samples)."""
+    if view not in _SWEEPS:
+        if len(_SWEEPS) >= 16:
+            _SWEEPS.pop(next(iter(_SWEEPS)))
+        _SWEEPS[view] = _quality_sweep(view, progress)
+    return _SWEEPS[view]
+
+
+def sweep_is_slow(model: Model) -> bool:
+    """Networks scored by sampling (digits) take seconds per sweep: the tab runs them after the samples."""
+    return Q.is_digit_model(model)
+
+
+def _quality_sweep(view: SamplersView, progress: Progress | None = None) -> tuple[list[dict[str, Any]], str]:
     model = view_model(view)
     rows: list[dict[str, Any]] = []
     exact, digits = model.gaussian is not None, Q.is_digit_model(model)
@@ -200,8 +222,9 @@ def explain(view: SamplersView, model: Model, numbers: dict[str, dict[str, Any]]
                      "predicted classes to uniform, the Fréchet distance of its features to the 1,000 held-out digits "
                      f"(in brackets: {view.n} real training digits against the same set, the floor at this count) and the "
                      "mean RMS distance to the nearest training digit (in brackets: held-out digits; much lower means "
-                     f"copies). Wall time: {sum(q['seconds'] for q in numbers.values()):.2f} s for all samplers on "
-                     f"{model.device}.")
+                     f"copies). Wall time: {next(iter(numbers.values()))['all_seconds']:.2f} s for all samplers and their "
+                     f"numbers on {model.device} ({next(iter(numbers.values()))['workers']} running at once; the "
+                     "table's time is each sampler's own).")
     elif model.reference is not None:
         lines.append(f"A trained network, scored against the exact law of its training data: the sample-covariance "
                      f"error of these {view.n} draws next to what the exact denoiser would score with the same sampler "
@@ -225,6 +248,28 @@ def explain(view: SamplersView, model: Model, numbers: dict[str, dict[str, Any]]
     return "\n\n".join(lines)
 
 
+def run_all(model: Model, view: SamplersView, progress: Progress | None = None) -> dict[str, tuple[torch.Tensor, dict]]:
+    """Every chosen sampler, concurrently on up to `os.cpu_count()` threads (each torch op keeps the app's one
+    intra-op thread; a 2-core machine runs two samplers at once). Results do not depend on the threading: each run
+    has its own generator. progress(frac, text) after every step of every sampler."""
+    done, total = [0], len(view.samplers) * view.steps
+
+    def step_of(name: str) -> Callable[[int], None]:
+        def step(i: int) -> None:
+            done[0] += 1
+            _tick(progress, 0.05 + 0.45 * done[0] / total, f"{name}: step {i}/{view.steps}")
+        return step
+    workers = max(1, min(len(view.samplers), os.cpu_count() or 1))
+    t0 = time.perf_counter()
+    with ThreadPoolExecutor(max_workers=workers) as pool:     # contexts copied: gradio's progress reads contextvars
+        futures = {name: pool.submit(contextvars.copy_context().run, run_one, model, view, name, view.steps, view.n,
+                                     step_of(name)) for name in view.samplers}
+        out = {name: f.result() for name, f in futures.items()}
+    for _, q in out.values():
+        q["all_seconds"], q["workers"] = time.perf_counter() - t0, workers
+    return out
+
+
 def sample_compare(view: SamplersView, progress: Progress | None = None) -> CompareResult:
     """The Samplers tab's main computation (api_name `sample_compare`)."""
     model = view_model(view)
@@ -232,19 +277,34 @@ def sample_compare(view: SamplersView, progress: Progress | None = None) -> Comp
     gallery: list[tuple[np.ndarray, str]] = []
     if model.draw_data is not None:
         truth = model.draw_data(view.n, torch.Generator().manual_seed(view.seed))
-        gallery.append((S.tile_grid(truth, min_tile=64), "exact data · true samples"))
+        gallery.append((S.tile_grid(truth, min_tile=64),
+                        "exact data · true samples" if model.net is None else "data · training samples"))
     numbers: dict[str, dict[str, Any]] = {}
-    for k, name in enumerate(view.samplers):
-        _tick(progress, 0.05 + 0.4 * k / len(view.samplers), f"sampling with {name}")
-        x, q = run_one(model, view, name, view.steps, view.n)
+    for name, (x, q) in run_all(model, view, progress).items():
         numbers[name] = q
         gallery.append((S.tile_grid(x, min_tile=64), _caption(name, q)))
-    rows, metric = quality_sweep(view, progress)
-    current = {s: (q["nfe"], q["value"]) for s, q in numbers.items()}
+    _CURRENT[view] = {s: (q["nfe"], q["value"]) for s, q in numbers.items()}
+    if len(_CURRENT) > 16:
+        _CURRENT.pop(next(iter(_CURRENT)))
+    later = sweep_is_slow(model) and view not in _SWEEPS
+    rows, metric = ([], numbers[view.samplers[0]]["metric"]) if later else quality_sweep(view, progress)
+    return CompareResult(gallery, _panel(gallery), _table(numbers, metric), sweep_figure(view, rows, metric),
+                         explain(view, model, numbers, sigmas),
+                         {"samplers": numbers, "sweep": rows, "metric": metric, "sweep_pending": later})
+
+
+
+def sweep_figure(view: SamplersView, rows: list[dict[str, Any]], metric: str) -> object:
+    """Quality vs NFE with this run's points as stars."""
     title = f"{plots.TITLES.get(metric, 'Sample covariance error')} vs NFE · {view.model} · {view.schedule}"
-    fig = plots.quality_vs_nfe_figure(rows, metric, current, title)
-    return CompareResult(gallery, _panel(gallery), _table(numbers, metric), fig, explain(view, model, numbers, sigmas),
-                         {"samplers": numbers, "sweep": rows, "metric": metric})
+    return plots.quality_vs_nfe_figure(rows, metric, _CURRENT.get(view, {}), title)
+
+
+def sweep_after(view: SamplersView, progress: Progress | None = None) -> tuple[object, list[dict[str, Any]]]:
+    """The second step of a click (api_name `sample_compare_sweep`): the quality-vs-NFE sweep of networks scored
+    by sampling, which sample_compare leaves for later; for the others it is already there (remembered)."""
+    rows, metric = quality_sweep(view, progress)
+    return sweep_figure(view, rows, metric), rows
 
 
 # ---------------------------------------------------------------------------------------------

@@ -6,6 +6,9 @@
 - Empirical model: memorisation rate (copies of a training digit within one grey level, RMS).
 - Mixture model: TV distance between sampled mode frequencies and the mixture weights.
 - Wall time of one 16-sample run (information only; the machine is shared).
+- Trained MNIST networks (bench/network_speed.py): images/s at NFE 10 and 50, batch 64, the sampler
+  overhead (total / time inside the network) and the ratio against a diffusers UNet2DModel of matched
+  parameter count under DPMSolverMultistepScheduler, measured in the same run; one Samplers-tab click.
 Schedule: karras over each model's sigma range (0.002 .. 80), as `difflab sample` uses by default.
 """
 from __future__ import annotations
@@ -94,15 +97,30 @@ def timing_rows() -> list[dict[str, Any]]:
     return rows
 
 
-def run(quick: bool = False) -> dict[str, Any]:
-    """The whole table (quick: NFE 10 and 64, smaller Monte Carlo)."""
+def networks(quick: bool, device: torch.device) -> dict[str, Any]:
+    """The MNIST networks' speed table and the click latency (quick: one model, NFE 2, batch 4, one repeat)."""
+    from .network_speed import click_latency, mnist_models, network_rows
+
+    models = mnist_models()
+    if not models:
+        return {"rows": [], "note": "no trained MNIST model in the registry"}
+    if quick:
+        return network_rows(models[:1], nfes=(2,), batch=4, repeats=1, device=device, match=False)
+    out = network_rows(models, device=device)
+    out["click"] = click_latency(models[0])
+    return out
+
+
+def run(quick: bool = False, device: torch.device = torch.device("cpu")) -> dict[str, Any]:
+    """The whole table (quick: NFE 10 and 64, smaller Monte Carlo); `device` for the networks."""
     nfes = QUICK_NFES if quick else NFES
     return {"schedule": "karras, sigma 0.002 .. 80",
             "exact": exact_rows(nfes),
             "monte_carlo": monte_carlo_rows(2_000 if quick else 20_000, ("dpmpp_2m",) if quick else tuple(SAMPLERS)),
             "memorisation": memorisation_rows(32 if quick else 256, nfes),
             "mixture": mixture_rows(200 if quick else 2000, nfes),
-            "timing": [] if quick else timing_rows()}
+            "timing": [] if quick else timing_rows(),
+            "networks": networks(quick, device)}
 
 
 def render_md(r: dict[str, Any]) -> str:
@@ -124,6 +142,23 @@ def render_md(r: dict[str, Any]) -> str:
             "| sampler | NFE | K | mode TV | perfect-sampler TV | mean log-lik |", "|---|---|---|---|---|---|"]
     out += [f"| {x['sampler']} | {x['nfe']} | {x['k']} | {x['mode_tv']:.3f} | {x['tv_perfect']:.3f} | "
             f"{x['mean_loglik']:.1f} |" for x in r["mixture"]]
+    net = r.get("networks") or {}
+    if net.get("rows"):
+        d = net["diffusers"]
+        out += ["", f"## Trained networks: speed on {net['device']} ({net['threads']} threads, median of {net['repeats']})", "",
+                f"Baseline: diffusers {d['model']} with {d['params']:,} parameters (block_out_channels "
+                f"{d['config']['block_out_channels']}) under {d['scheduler']}, same batch and NFE, in the same run.", "",
+                "| model | sampler | step noise | NFE | batch | images/s | overhead (total / network) | ratio vs diffusers |",
+                "|---|---|---|---|---|---|---|---|"]
+        out += [f"| {x['model']} | {x['sampler']} | {x['noise_law']} | {x['nfe']} | {x['batch']} | {x['images_per_s']:.1f} | "
+                f"{x['overhead']:.3f} | {x['ratio_vs_diffusers']:.2f} |" for x in net["rows"]]
+        out += [f"| diffusers | DPMSolverMultistep | gaussian | {k} | {net['rows'][0]['batch']} | {v['images_per_s']:.1f} | "
+                f"{v['overhead']:.3f} | 1 |" for k, v in d["per_nfe"].items()]
+        if net.get("click"):
+            c = net["click"]
+            out += ["", f"One Samplers-tab click ({c['model']}, {len(c['samplers'])} samplers x {c['n']} samples, NFE "
+                        f"{c['nfe']}, one torch thread): median {c['seconds_median']:.2f} s, best {c['seconds_min']:.2f} s "
+                        f"(target {c['target_seconds']:.0f} s; load average {c['load_avg_1min']:.1f})."]
     if r["timing"]:
         out += ["", "## Wall time (shared 2-core CPU, one measurement)", "", "| model | sampler | steps | n | s |", "|---|---|---|---|---|"]
         out += [f"| {x['model']} | {x['sampler']} | {x['steps']} | {x['n']} | {x['seconds']:.2f} |" for x in r["timing"]]

@@ -16,7 +16,7 @@ METRIC_LABELS = {
     "mode_tv": "mode-weight TV distance (Monte Carlo)",
 }
 TITLES = {"cov_rel_fro": "Exact covariance error",
-          "confident": "Classified with confidence ≥ 0.9 (solid) and class TV to uniform (dotted)",
+          "confident": "Confident ≥ 0.9 (solid), class TV (dotted)",
           "memorisation_rate": "Memorised fraction (solid) and distinct copies / n (dotted)",
           "mode_tv": "Mode-weight TV distance"}
 BOUNDED = ("confident", "memorisation_rate", "mode_tv")
@@ -78,4 +78,30 @@ def captioned_row(panels: Sequence[Any], captions: Sequence[tuple[str, str]], ga
         draw.text((x + 2, margin + 2), top, fill="#111", font=font)
         draw.text((x + 2, margin + 20), bottom, fill="#444", font=font)
         x += p.shape[1] + gap
+    return np.asarray(canvas)
+
+
+def labelled_grid(tiles: Sequence[Sequence[Any]], row_labels: Sequence[tuple[str, str]], col_labels: Sequence[str],
+                  scale: int = 3, gap: int = 4, label_w: int = 230) -> Any:
+    """Rows of uint8 tiles [h, w] (or [h, w, 3]), each enlarged `scale`x (nearest), with two-line row labels on the
+    left and column labels on top: the "pair x seed" grid. uint8 [H, W, 3]"""
+    import numpy as np
+    from PIL import Image, ImageDraw, ImageFont
+
+    h, w = (np.asarray(tiles[0][0]).shape[:2])
+    th, tw = h * scale, w * scale
+    top = 26
+    canvas = Image.new("RGB", (label_w + len(col_labels) * (tw + gap), top + len(tiles) * (th + gap)), "white")
+    draw = ImageDraw.Draw(canvas)
+    font, small = ImageFont.load_default(size=14), ImageFont.load_default(size=12)
+    for j, c in enumerate(col_labels):
+        draw.text((label_w + j * (tw + gap) + 2, 6), c, fill="#444", font=small)
+    for i, row in enumerate(tiles):
+        y = top + i * (th + gap)
+        draw.text((4, y + th // 2 - 18), row_labels[i][0], fill="#111", font=font)
+        draw.text((4, y + th // 2 + 2), row_labels[i][1], fill="#555", font=small)
+        for j, t in enumerate(row):
+            a = np.asarray(t)
+            a = np.repeat(a[..., None], 3, -1) if a.ndim == 2 else a
+            canvas.paste(Image.fromarray(a).resize((tw, th), Image.NEAREST), (label_w + j * (tw + gap), y))
     return np.asarray(canvas)

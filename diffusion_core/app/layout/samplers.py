@@ -27,6 +27,13 @@ def sample_compare(progress=gr.Progress(), **settings):
     return r.panel, r.table, r.sweep, r.explanation
 
 
+def sweep(progress=gr.Progress(), **settings):
+    """Second step of a click (api_name `sample_compare_sweep`): quality vs NFE (networks: sampled, with progress)."""
+    fig, _ = handlers.sweep_after(IO.view(**settings), lambda frac, text: progress(frac, desc=text))
+    return fig
+
+
+
 def trajectory(progress=gr.Progress(), **settings):
     progress(0.2, desc="recording the trajectory")
     path = handlers.trajectory_gif(IO.view(**settings))
@@ -53,8 +60,9 @@ def export_json(**settings):
 def build(demo: gr.Blocks) -> None:
     gr.Markdown(
         "**What this shows.** The same model, the same schedule and the same initial noise, handed to "
-        "different samplers. The models here are *exact* denoisers, so the differences you see are the "
-        "samplers' own discretisation errors, measured against the exact answer.")
+        "different samplers. With an *exact* denoiser (fields, digits-*) the differences are the samplers' own "
+        "discretisation errors, measured against the exact answer; trained MNIST networks are scored by the "
+        "project's digit classifier.")
     with gr.Row():
         with gr.Column(scale=1, min_width=300):
             model = gr.Dropdown([*SPECS, *folder_models()], value=D.model, allow_custom_value=True,
@@ -92,13 +100,16 @@ def build(demo: gr.Blocks) -> None:
           run, seed, gif_btn, gif, (fig_btn, mp4_btn, csv_btn, json_btn), preset_btn, out_file, link, preset_in)
 
 
+
 def _wire(demo, settings, outputs, run, seed, gif_btn, gif, export_btns, preset_btn, out_file, link,
           preset_in) -> None:
     """Events: the main computation (api_name `sample_compare`), the GIF, exports, presets and links."""
     named = IO.named(settings)
     main = dict(fn=guard(sample_compare), inputs_kwargs=named, outputs=outputs,
                 trigger_mode="always_last", show_progress="full")
-    gr.on(triggers=[run.click, seed.submit], api_name="sample_compare", **main)
+    later = dict(fn=guard(sweep), inputs_kwargs=named, outputs=outputs[2], show_progress="full")
+    gr.on(triggers=[run.click, seed.submit], api_name="sample_compare", **main).then(api_name="sample_compare_sweep",
+                                                                                      **later)
     gif_btn.click(guard(trajectory), inputs_kwargs=named, outputs=[gif, out_file], api_name="sample_trajectory")
     fig_btn, mp4_btn, csv_btn, json_btn = export_btns
     fig_btn.click(guard(export_figures), inputs_kwargs=named, outputs=out_file, api_name="sample_compare_figures")
@@ -108,5 +119,7 @@ def _wire(demo, settings, outputs, run, seed, gif_btn, gif, export_btns, preset_
     preset_btn.click(guard(IO.save_event()), inputs_kwargs=named, outputs=[out_file, link],
                      api_name="sample_compare_preset")
     quiet = dict(api_visibility="private", show_progress="hidden")
-    preset_in.upload(guard(IO.load_file), preset_in, settings, **quiet).then(api_visibility="private", **main)
-    demo.load(guard(IO.load_link), None, settings, **quiet).then(api_visibility="private", **main)
+    preset_in.upload(guard(IO.load_file), preset_in, settings, **quiet).then(
+        api_visibility="private", **main).then(api_visibility="private", **later)
+    demo.load(guard(IO.load_link), None, settings, **quiet).then(
+        api_visibility="private", **main).then(api_visibility="private", **later)
