@@ -1,0 +1,35 @@
+"""Coloured noise for stochastic samplers: unit-variance Gaussian noise whose power spectrum goes as f^-slope.
+
+slope 0 = white, 1 = pink, 2 = brown (over the last two axes, orthonormal FFT). White noise is shaped by
+|f|^(-slope/2) in Fourier space (DC kept at the lowest nonzero frequency's gain) and rescaled so the
+per-pixel variance is exactly 1 in expectation; it plugs into any sampler as `noise=coloured_noise(slope)`.
+"""
+from __future__ import annotations
+
+import torch
+
+from ..protocols import NoiseSampler
+from ..validation import check_range
+
+
+def spectral_gain(h: int, w: int, slope: float, dtype: torch.dtype = torch.float64) -> torch.Tensor:
+    """|f|^(-slope/2) on the FFT grid, normalised so that mean(gain^2) = 1 (unit pixel variance). [h, w]"""
+    fy = torch.fft.fftfreq(h, dtype=dtype)[:, None]
+    fx = torch.fft.fftfreq(w, dtype=dtype)[None, :]
+    f = torch.sqrt(fy**2 + fx**2)
+    f[0, 0] = float(f[f > 0].min())
+    g = f ** (-slope / 2)
+    return g / g.pow(2).mean().sqrt()
+
+
+def coloured_noise(slope: float) -> NoiseSampler:
+    """A NoiseSampler drawing N(0, 1)-per-pixel noise with power spectrum ∝ f^-slope (slope in [0, 4])."""
+    slope = check_range("noise slope", slope, 0, 4)
+
+    def sample(shape, generator, dtype=torch.float32):
+        white = torch.randn(shape, generator=generator, dtype=torch.float64)
+        if slope == 0 or len(shape) < 2:
+            return white.to(dtype)
+        g = spectral_gain(shape[-2], shape[-1], slope)
+        return torch.fft.ifft2(torch.fft.fft2(white, norm="ortho") * g, norm="ortho").real.to(dtype)
+    return sample
