@@ -8,7 +8,7 @@ STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml $(CONSTRAINTS) | cksum |
 HOST   ?= 127.0.0.1
 PORT   ?= 7860
 
-.PHONY: run test install browser bench readme clean notebooks-strip
+.PHONY: run test test-quick install browser bench readme clean notebooks-strip
 
 $(STAMP): pyproject.toml $(CONSTRAINTS)
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -30,6 +30,10 @@ run: install
 
 test: install browser
 	$(PY) -m pytest
+
+# The quick loop while editing: everything but the tests marked slow (training, long Monte Carlo) and the browser.
+test-quick: install
+	$(PY) -m pytest -m "not slow and not browser"
 
 # Notebooks are committed without outputs (tests/test_notebooks.py checks it).
 notebooks-strip:

@@ -37,6 +37,7 @@ def _matched_noise(n: int, d: int, seed: int) -> torch.Tensor:
     return q * n**0.5
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("basis", list(CASES))
 def test_discretised_chain_reproduces_covariance(basis):
     """Exact covariance of the Euler(-Maruyama) chain (no Monte Carlo): < 5% for every a and ordering."""
@@ -49,6 +50,7 @@ def test_discretised_chain_reproduces_covariance(basis):
                 assert err < 0.05, (basis, ordering, a, method, err)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("basis", list(CASES))
 def test_sampled_reverse_reproduces_covariance(basis):
     """4,096 samples: ODE from moment-matched start < 5%; SDE within 1.5x its Monte Carlo floor of the chain."""
@@ -112,6 +114,7 @@ def test_empirical_reverse_memorises_digits():
         reverse_sample(s, den, z1, 3, "sde", g)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("basis, ordering", [("pixel", "column"), ("wavelet", "level"), ("pca", "variance")])
 def test_autoregressive_a_still_reproduces_covariance(basis, ordering):
     """a = 12 (past the no-overlap threshold for unit label steps): the path changes, the endpoint does not."""

@@ -46,6 +46,7 @@ def test_bad_input_exit_code_2(capsys, argv, msg):
     assert msg in out.err and out.err.count("\n") == 1 and out.out == ""
 
 
+@pytest.mark.slow
 def test_bench_increments_quick(capsys):
     """`difflab bench increments --quick`: every cell within 5 MC errors; N5 reverse rows present."""
     assert main(["bench", "increments", "--quick", "--json"]) == 0

@@ -96,6 +96,7 @@ def test_bad_input_is_one_line_and_exit_code_2(capsys, tmp_path, extra, message)
     assert not (tmp_path / "x.npy").exists()
 
 
+@pytest.mark.slow
 def test_exit_code_from_the_shell(tmp_path):
     p = subprocess.run([sys.executable, "-m", "diffusion_core", "sample", "--model", "nope", "--sampler", "euler",
                         "--steps", "4", "--seed", "0", "--n", "2", "--out", str(tmp_path / "x.png")],

@@ -29,6 +29,7 @@ def _mc(model, sampler: str, steps: int, k: int, law: str = "gaussian", seed: in
     return Q.sample_cov_rel_fro(model.gaussian, x), Q.output_variance(sampler, v, sigmas), v
 
 
+@pytest.mark.slow
 def test_high_nfe_sampler_reproduces_the_covariance_within_monte_carlo_error(pca):
     observed, v_out, v = _mc(pca, "dpmpp_2m", 64, K)
     perfect = Q.mc_expected_rel_fro(v, v, K)              # what exact samples would give: ~2.7%
@@ -58,6 +59,7 @@ def test_exact_output_variance_matches_monte_carlo_for_laplace_injections(pca):
     assert float((v_mc[keep] / v_exact[keep]).mean()) == pytest.approx(1.0, abs=0.01)
 
 
+@pytest.mark.slow
 def test_field_sample_covariance_matches_its_prediction():
     field = get_model("field-beta2-32")
     observed, v_out, v = _mc(field, "dpmpp_2m", 32, 1024)
@@ -85,6 +87,7 @@ def test_empirical_denoiser_memorises():
     assert Q.memorisation(pca.draw_data(32, torch.Generator().manual_seed(0)), emp.train)["memorisation_rate"] == 0.0
 
 
+@pytest.mark.slow
 def test_quick_sampling_bench():
     from diffusion_core.bench.sampling import render_md, run
 

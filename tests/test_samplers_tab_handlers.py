@@ -56,6 +56,7 @@ def test_empirical_model_reports_memorisation():
     assert "100% copies" in r.gallery[1][1] and "memorisation rate" in r.explanation
 
 
+@pytest.mark.slow
 def test_trajectory_gif_has_one_frame_per_step(tmp_path):
     view = H.SamplersView(samplers=("dpmpp_2m", "euler"), **FAST)
     frames = H.trajectory_frames(view)

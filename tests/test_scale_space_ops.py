@@ -138,6 +138,7 @@ def test_B5c_null_space_keeps_full_variance():
     assert float(ev.min()) == pytest.approx(0.645, abs=4e-3)
 
 
+@pytest.mark.slow
 def test_B6_marginal_consistency_through_a_switch():
     """x_437 (16 px) -> forward_step -> x_438 (8 px) against the direct marginal at 438."""
     sched = ss.resolution_schedule(16, 4, "convex", 0.5)      # 16 -> 8 switch at t = 438

@@ -9,6 +9,8 @@ from diffusion_core.scale_space.sampler import (
     ExactFieldDenoiser, sampler_output_covariance, spectrum_check, ssd_sample,
 )
 
+pytestmark = pytest.mark.slow          # minutes of CPU: `make test` runs it, `make test-quick` does not
+
 STEPS = 100
 
 

@@ -39,6 +39,7 @@ def test_time_view_and_same_seed_same_pixels():
     assert "grid 16×16" in fig.layout.title.text
 
 
+@pytest.mark.slow
 def test_sample_compare_ssd_vs_ddpm():
     v = h.ScaleSpaceView(sample_size=8, sample_levels=2, n_samples=64, steps=200, seed=1)
     r = h.sample_compare(v)

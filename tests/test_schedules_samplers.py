@@ -139,6 +139,7 @@ def test_unknown_sampler_and_bad_eta():
         Sm.sample_ddim(lambda x, lam: x, torch.ones(1, 2), edm(3), eta=float("nan"))
 
 
+@pytest.mark.slow
 def test_quality_bench_quick_form():
     res = Q.run(quick=True)
     assert res["method"].startswith("exact-analytic")

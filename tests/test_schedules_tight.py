@@ -96,6 +96,7 @@ def test_gaussian_field_bounds_need_dc_exclude():
     assert spec.dc == 0 and b.sigma_max == pytest.approx(math.sqrt(spec.psd[0] / 0.1))
 
 
+@pytest.mark.slow
 def test_dataset_mode_gmm_is_seeded_and_valid():
     params = T.dataset_params(load_digits()[:300])
     assert params.shape == (300, 3) and (params[:, 1] < params[:, 2]).all()

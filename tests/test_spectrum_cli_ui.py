@@ -98,6 +98,7 @@ def test_csv_export(tmp_path):
     assert float(lines[1].split(",")[3]) == pytest.approx(math.exp(-2.0))
 
 
+@pytest.mark.slow
 def test_figure_export_png_and_svg():
     from diffusion_core.app.spectrum import spectrum_figures
 

@@ -17,6 +17,8 @@ from diffusion_core.models.unet import NetDenoiser, UNet, UNetConfig
 from diffusion_core.presets import load_preset
 from diffusion_core.models.training import TrainPreset, train
 
+pytestmark = pytest.mark.slow          # minutes of CPU: `make test` runs it, `make test-quick` does not
+
 ROOT = Path(__file__).resolve().parents[1]
 TINY = """name = "tiny"
 steps = 40

@@ -82,6 +82,7 @@ def test_difflab_sample_with_the_trained_model(capsys, tmp_path):
     assert 0 < r["quality_details"]["mode_power_rel"] < 2
 
 
+@pytest.mark.slow
 def test_samplers_tab_shows_the_trained_model_and_its_quality():
     from diffusion_core.app.samplers import SamplersView, sample_compare
 
