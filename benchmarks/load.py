@@ -15,6 +15,7 @@ import os
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import urllib.request
@@ -43,7 +44,7 @@ def peak_rss_mb(pid: int) -> float:
 def start_server(port: int) -> subprocess.Popen:
     env = {**os.environ, "GRADIO_ANALYTICS_ENABLED": "False"}
     proc = subprocess.Popen([sys.executable, str(ROOT / "app.py"), "--port", str(port)], cwd=ROOT, env=env,
-                            stdout=subprocess.DEVNULL, stderr=open(ROOT / "benchmarks" / ".load-server.log", "w"))
+                            stdout=subprocess.DEVNULL, stderr=open(Path(tempfile.gettempdir()) / "difflab-load-server.log", "w"))
     for _ in range(900):
         try:
             urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=2)

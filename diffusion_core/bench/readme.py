@@ -19,6 +19,7 @@ BEGIN, END = "<!-- measured:begin (python -m diffusion_core.bench.readme) -->", 
 WEIGHTS = ROOT / "diffusion_core" / "models" / "weights"
 # JSON file under benchmarks/ -> the command that writes it
 SOURCES = {name: f"difflab bench {name} --json > benchmarks/{name}.json" for name in ("latency", "spectral")}
+SOURCES["load"] = "nice -n 10 .venv/bin/python benchmarks/load.py --out benchmarks/load.json"
 SOURCES.update({name: f"difflab bench {name} --quick --json > benchmarks/{name}.json"
                 for name in ("increments", "gud-covariance", "scale-space")})
 SOURCES["quality"] = "python -m diffusion_core.bench.quality benchmarks"
@@ -103,6 +104,20 @@ def _scale_space(j: dict) -> Row:
             "`difflab bench scale-space --quick --json`, `tests/test_scale_space_*.py`")
 
 
+def _load(j: dict) -> Row:
+    per = j["per_endpoint"]
+    light = [e for e in per if e not in ("sample_compare", "connect")]
+    p50 = sorted(per[e]["p50_s"] for e in light if per[e]["p50_s"] is not None)
+    p95 = max(per[e]["p95_s"] for e in light if per[e]["p95_s"] is not None)
+    samp = per.get("sample_compare", {})
+    return (f"one server, {j['clients']} students × {j['requests_per_client']} requests + "
+            f"{j['sampling_requests']} concurrent sampling runs",
+            f"**{j['failures']} failures** in {j['requests']}; light endpoints p50 {p50[0]:.1f}–{p50[-1]:.1f} s, "
+            f"worst p95 {p95:.1f} s; sampling p50 {samp.get('p50_s') or float('nan'):.1f} s; "
+            f"peak RSS {j['peak_rss_mb'] / 1024:.2f} GB; {j['cpu_count']}-core CPU at load {j['load_avg_1min_end']:.0f}",
+            "`python benchmarks/load.py --out benchmarks/load.json` (queue: 4 at a time)")
+
+
 def _sampling(j: dict) -> Row:
     c = {(r["sampler"], r["nfe"]): r["cov_rel_fro"] for r in j["exact"] if r["model"] == "field-beta2-32"}
     return ("samplers on exact models",
@@ -141,7 +156,7 @@ STATIC: list[Row] = [
 PLAN: list[tuple[str | None, Callable[[dict], Row] | None]] = [
     ("latency", _latency), ("spectral", _beta), (None, None), ("spectral", _bounds), (None, None),
     (None, None), (None, None), ("resolution", _resolution), ("quality", _quality), ("increments", _increments), ("gud-covariance", _gud), ("scale-space", _scale_space),
-    ("sampling", _sampling),
+    ("sampling", _sampling), ("load", _load),
 ]
 
 
