@@ -12,8 +12,10 @@ PLOT_CONFIG = {"toImageButtonOptions": {"format": "png", "scale": 2}, "displaylo
 
 
 def _axis(title: str, log: bool) -> dict:
+    """Axis style; log axes label decades only (plotly's default writes bare digits 2, 5 at minor ticks)."""
     return {"title": {"text": title}, "type": "log" if log else "linear", "showgrid": True,
-            "gridcolor": "#e5e5e5", "zeroline": False, "linecolor": "#444", "ticks": "outside"}
+            "gridcolor": "#e5e5e5", "zeroline": False, "linecolor": "#444", "ticks": "outside",
+            **({"minorloglabels": "none", "exponentformat": "power"} if log else {})}
 
 
 def base_figure(title: str, xaxis: str, yaxis: str, *, logx: bool = False, logy: bool = False,

@@ -60,7 +60,7 @@ def forms_figure(forms: dict, paths: dict[str, np.ndarray], t_fine: np.ndarray, 
                                      showlegend=False, name=form), row=1, col=2)
     _style(fig, "Euler x + fΔt + g√Δt z vs DDPM √(1−b) x + √b z")
     fig.update_xaxes(title_text=TIME_AXIS)
-    fig.update_yaxes(type="log", row=1, col=1)
+    fig.update_yaxes(type="log", minorloglabels="none", exponentformat="power", row=1, col=1)
     return fig
 
 
