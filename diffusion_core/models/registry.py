@@ -199,11 +199,14 @@ def scale_space_spec(side: dict[str, Any]) -> ModelSpec:
     text = (f"Flexi-UNet ({side['params']:,} parameters, x0 prediction, {side['loss']}) trained by `difflab train "
             f"{side['preset']}` ({side['steps']} steps, batch {side['batch_size']}, {side['train_time'] / 60:.0f} min on "
             f"{side['world_size']} CPU process(es)) for {schedule_label(side['schedule'])}.")
-    if q.get("summary"):
-        text += " " + q["summary"]
+    m = q.get("metrics") or {}
+    if m:
+        text += (f" SSD sampler, {q['steps']} steps, exact transitions, {q['n']} samples: {100 * m['confident']:.0f}% "
+                 f"classified with confidence >= 0.9, Frechet distance {m['fd']:.1f} (real-vs-real floor "
+                 f"{m['fd_floor']:.1f}); sampling {q['sampling_seconds']:.0f} s.")
     return ModelSpec(side["name"], "scale-space", side["dataset_label"], tuple(side["shape"]),  # type: ignore[arg-type]
                      text, weights=side["weights"], sha256=side["sha256"], params=side["params"],
-                     train_time=side["train_time"], increment_law=side["increment_law"])
+                     train_time=side["train_time"], increment_law=side["increment_law"], quality=side.get("quality"))
 
 
 @lru_cache(maxsize=4)
