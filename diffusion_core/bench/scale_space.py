@@ -1,5 +1,6 @@
-"""`difflab bench scale-space`: the scale-space checks B1-B9 at full Monte Carlo size, and the
-exact-denoiser sampler's spectrum error (SSD vs DDPM) against the number of steps.
+"""`difflab bench scale-space`: the shipped Flexi-UNet against its full-resolution baseline (`speedup`,
+`flop_ratio`, digit quality; bench/flexi.py), the scale-space checks B1-B9 at full Monte Carlo size, and
+the exact-denoiser sampler's spectrum error (SSD vs DDPM) against the number of steps.
 
 The tests run the short forms (tests/test_scale_space_*.py); this prints the numbers for the report.
 """
@@ -98,6 +99,11 @@ def sampler_quality(n: int, steps_list: tuple[int, ...]) -> list[dict]:
 
 
 def run(quick: bool = False) -> dict:
+    from . import flexi
+
     torch.set_num_threads(1)
-    return {**operator_checks(), **schedule_checks(), "monte_carlo": monte_carlo_checks(4000 if quick else 20_000),
+    nets = flexi.run(quick)
+    top = {k: nets["flexi_vs_baseline"][k] for k in ("speedup", "flop_ratio")} if "flexi_vs_baseline" in nets else {}
+    return {**top, **nets, **operator_checks(), **schedule_checks(),
+            "monte_carlo": monte_carlo_checks(4000 if quick else 20_000),
             "sampler": sampler_quality(256 if quick else 2000, (100,) if quick else (1000, 250, 100))}

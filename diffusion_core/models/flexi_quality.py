@@ -19,6 +19,15 @@ from .flexi_unet import FlexiDenoiser, FlexiUNet, path_flops
 
 Tensor = torch.Tensor
 EVAL_SEED = 1_000_003
+FLEXI, BASELINE = "mnist-ssd3-flexi", "mnist-ddpm-baseline"     # the shipped pair (presets/train/*.toml)
+
+
+def schedule_for(name: str) -> ss.ResolutionSchedule:
+    """The level schedule a shipped scale-space checkpoint was trained for."""
+    from .registry import SIDECARS
+
+    s = SIDECARS[name]["schedule"]
+    return ss.resolution_schedule(s["size"], s["levels"], s["family"], s["gamma"], s["T"])
 
 
 def crop_to(x: Tensor, side: int) -> Tensor:

@@ -6,7 +6,7 @@ import gradio as gr
 
 from ... import data
 from .. import scale_space as handlers
-from . import ViewIO, export_controls, guard
+from . import ViewIO, export_controls, flexi, guard
 
 D = handlers.ScaleSpaceView()
 
@@ -100,6 +100,7 @@ def build(demo: gr.Blocks) -> None:
         with gr.Column(scale=1, min_width=300):
             settings, upload = _controls()
             sample_btn = gr.Button("Sample: SSD vs DDPM (same seed)", variant="primary")
+            flexi_settings, flexi_btn = flexi.controls()
             with gr.Accordion("Export and presets", open=False):
                 csv_btn = gr.Button("Export schedule + information curves as CSV")
                 fgif_btn = gr.Button("Forward process GIF")
@@ -108,8 +109,10 @@ def build(demo: gr.Blocks) -> None:
                 out_file, link, preset_in = export_controls()
         with gr.Column(scale=3):
             outputs, sample_out = _outputs()
+            flexi_out, flexi_diagram = flexi.outputs()
     _wire(demo, settings, upload, outputs, (sample_btn, sample_out),
           (csv_btn, fgif_btn, rgif_btn, preset_btn, out_file, link, preset_in), (outputs[3], outputs[4]))
+    flexi.wire(demo, settings[8], flexi_settings, flexi_btn, flexi_out, flexi_diagram)
 
 
 def _wire(demo, settings, upload, outputs, sampling, exports, time_outputs) -> None:

@@ -1,0 +1,64 @@
+"""Scale space tab, trained networks: controls, outputs and events of the Flexi-UNet vs full-resolution
+baseline comparison and the path diagram (handlers in diffusion_core/app/flexi.py)."""
+from __future__ import annotations
+
+import gradio as gr
+
+from .. import flexi as handlers
+from . import guard
+
+D = handlers.FlexiView()
+
+
+def _view(t, seed, n, steps, transition) -> handlers.FlexiView:
+    return handlers.FlexiView(seed=int(seed), n=int(n), steps=int(steps), transition=transition, t=float(t))
+
+
+def compare(t, seed, n, steps, transition, progress=gr.Progress()):
+    """Main event (api_name `scale_space_flexi`)."""
+    progress(0, desc="sampling the Flexi-UNet and the baseline")
+    r = handlers.flexi_compare(_view(t, seed, n, steps, transition), lambda f, d: progress(f, desc=d))
+    return r.flexi, r.baseline, r.explanation
+
+
+def diagram(t, seed, n, steps, transition):
+    return handlers.flexi_diagram(_view(t, seed, n, steps, transition))
+
+
+def controls() -> tuple[list, gr.Button]:
+    """Left column: seed, samples, steps, transition, and the sampling button."""
+    with gr.Accordion("Trained networks (MNIST): Flexi-UNet vs full resolution", open=True):
+        seed = gr.Number(value=D.seed, precision=0, minimum=0, label="Seed (both networks)")
+        n = gr.Slider(4, 64, value=D.n, step=4, label="Samples per network")
+        steps = gr.Slider(10, 1000, value=D.steps, step=10, label="Sampling steps (same for both, of T = 1000)")
+        transition = gr.Radio(list(handlers.TRANSITIONS), value=D.transition,
+                              label="Flexi-UNet switch step: exact posterior (Mᵀ, non-white noise) or naive "
+                                    "(upsample + white noise)")
+        button = gr.Button("Sample: Flexi-UNet vs baseline (same seed)", variant="primary")
+    return [seed, n, steps, transition], button
+
+
+def outputs() -> tuple[list, list]:
+    """Right column: the two sample grids and their numbers; the path diagram and FLOPs per step."""
+    gr.Markdown("### Trained networks on MNIST (32×32): the Flexi-UNet against full-resolution diffusion")
+    explanation = gr.Markdown()
+    with gr.Row():
+        flexi_img = gr.Image(label="Flexi-UNet (SSD 32→16→8)", type="numpy", format="png", height=300)
+        base_img = gr.Image(label="Full-resolution baseline (same network, same seed)", type="numpy", format="png",
+                            height=300)
+    caption = gr.Markdown()
+    with gr.Row():
+        path = gr.Plot(label="Flexi-UNet path at the current t")
+        flops = gr.Plot(label="FLOPs per step")
+    return [flexi_img, base_img, explanation], [path, flops, caption]
+
+
+def wire(demo: gr.Blocks, t: gr.Slider, settings: list, button: gr.Button, sample_out: list,
+         diagram_out: list) -> None:
+    seed, n, steps, transition = settings
+    inputs = [t, *settings]
+    button.click(guard(compare), inputs, sample_out, api_name="scale_space_flexi")
+    dia = dict(fn=guard(diagram), inputs=inputs, outputs=diagram_out, trigger_mode="always_last",
+               show_progress="hidden")
+    gr.on(triggers=[t.release, steps.release], api_name="scale_space_flexi_path", **dia)
+    demo.load(api_visibility="private", **dia)
