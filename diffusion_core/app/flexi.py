@@ -99,7 +99,7 @@ def explain(v: FlexiView, n: dict) -> str:
         f"bound of the schedule {n['pixel_work_bound']:.2f}×, the paper measures 1.58× at 64 px with 4 levels).",
         f"**Flexi-UNet quality**: {_quality_text(n['flexi_quality'], qf)}.",
         f"**Baseline quality**: {_quality_text(n['baseline_quality'], qb)}.",
-        "Sixteen samples say little about a distribution: the Fréchet distances quoted come from the shipped "
+        f"{v.n} samples say little about a distribution: the Fréchet distances quoted come from the shipped "
         "evaluation of 500 samples against 1,000 held-out digits, next to the floor of 500 real digits."
         + (" The naive transition (upsample + white noise) leaves the fine band almost noise-free at each "
            "switch; compare the strokes with the exact transition." if v.transition == "naive" else ""),

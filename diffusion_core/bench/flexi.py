@@ -39,7 +39,7 @@ def run(quick: bool = False) -> dict[str, Any]:
     torch.set_num_threads(1)
     steps, batches = (20, 1) if quick else (100, 8)
     out: dict[str, dict[str, Any]] = {m: {"wall": [], "cpu": [], "x": []} for m in (BASELINE, FLEXI)}
-    timed(FLEXI, 2, 0)                                                     # warm-up: caches, lambda_max
+    timed(FLEXI, 10, 0)                                                    # warm-up: caches, lambda_max
     for b in range(batches):
         for m in (BASELINE, FLEXI):
             x, wall, cpu = timed(m, steps, 10_000 + b)

@@ -128,7 +128,8 @@ class FlexiUNet(nn.Module):
         """The path for r(t) = in_side -> r(s) = out_side; one-line error for anything but r or 2r."""
         a, b = self.cfg.level_of(in_side), self.cfg.level_of(out_side)
         if b not in (a, a - 1):
-            raise InputError(f"a Flexi-UNet step keeps the side or doubles it: {in_side} -> {out_side} is neither")
+            raise InputError(f"a Flexi-UNet step keeps the side or doubles it: {in_side} -> {out_side} is neither "
+                             "(with so few sampling steps one step skips a level; use more steps)")
         return Path(0, 0, True) if (b == 0 and a > 0) else Path(a, b, False)
 
     def forward(self, x: Tensor, c_noise: Tensor, out_side: int | None = None) -> Tensor:

@@ -5,24 +5,21 @@ from __future__ import annotations
 import gradio as gr
 
 from .. import flexi as handlers
-from . import guard
+from . import ViewIO, guard
 
 D = handlers.FlexiView()
+IO = ViewIO("scale_space_flexi", handlers.FlexiView)
 
 
-def _view(t, seed, n, steps, transition) -> handlers.FlexiView:
-    return handlers.FlexiView(seed=int(seed), n=int(n), steps=int(steps), transition=transition, t=float(t))
-
-
-def compare(t, seed, n, steps, transition, progress=gr.Progress()):
+def compare(progress=gr.Progress(), **settings):
     """Main event (api_name `scale_space_flexi`)."""
     progress(0, desc="sampling the Flexi-UNet and the baseline")
-    r = handlers.flexi_compare(_view(t, seed, n, steps, transition), lambda f, d: progress(f, desc=d))
+    r = handlers.flexi_compare(IO.view(**settings), lambda f, d: progress(f, desc=d))
     return r.flexi, r.baseline, r.explanation
 
 
-def diagram(t, seed, n, steps, transition):
-    return handlers.flexi_diagram(_view(t, seed, n, steps, transition))
+def diagram(**settings):
+    return handlers.flexi_diagram(IO.view(**settings))
 
 
 def controls() -> tuple[list, gr.Button]:
@@ -55,10 +52,10 @@ def outputs() -> tuple[list, list]:
 
 def wire(demo: gr.Blocks, t: gr.Slider, settings: list, button: gr.Button, sample_out: list,
          diagram_out: list) -> None:
-    seed, n, steps, transition = settings
-    inputs = [t, *settings]
-    button.click(guard(compare), inputs, sample_out, api_name="scale_space_flexi")
-    dia = dict(fn=guard(diagram), inputs=inputs, outputs=diagram_out, trigger_mode="always_last",
+    """settings: seed, n, steps, transition; the tab's t slider is the view's last field."""
+    named = IO.named([*settings, t])
+    button.click(guard(compare), inputs_kwargs=named, outputs=sample_out, api_name="scale_space_flexi")
+    dia = dict(fn=guard(diagram), inputs_kwargs=named, outputs=diagram_out, trigger_mode="always_last",
                show_progress="hidden")
-    gr.on(triggers=[t.release, steps.release], api_name="scale_space_flexi_path", **dia)
+    gr.on(triggers=[t.release, settings[2].release], api_name="scale_space_flexi_path", **dia)
     demo.load(api_visibility="private", **dia)
