@@ -37,7 +37,7 @@ def run(quick: bool = False) -> dict[str, Any]:
     if not {FLEXI, BASELINE} <= set(SCALE_SPACE):
         return {"flexi": f"models {FLEXI} and {BASELINE} are not shipped"}
     torch.set_num_threads(1)
-    steps, batches = (20, 1) if quick else (100, 8)
+    steps, batches = (20, 1) if quick else (100, 4)
     out: dict[str, dict[str, Any]] = {m: {"wall": [], "cpu": [], "x": []} for m in (BASELINE, FLEXI)}
     timed(FLEXI, 10, 0)                                                    # warm-up: caches, lambda_max
     for b in range(batches):
