@@ -65,3 +65,17 @@ def run(quick: bool = False) -> dict[str, Any]:
         "pixel_work_bound": 1.0 / work, "paper_speedup_64px_4L": PAPER_SPEEDUP,
         "fd_ratio": (f["quality"]["fd"] / bl["quality"]["fd"]) if f["quality"] and bl["quality"] else None,
         FLEXI: f, BASELINE: bl}}
+
+
+def write(out_dir: str) -> None:
+    """benchmarks/scale-space-flexi.json (the README's row reads it)."""
+    import json
+    from pathlib import Path
+
+    Path(out_dir, "scale-space-flexi.json").write_text(json.dumps(run(False), indent=1) + "\n")
+
+
+if __name__ == "__main__":                        # python -m diffusion_core.bench.flexi benchmarks
+    import sys
+
+    write(sys.argv[1] if len(sys.argv) > 1 else "benchmarks")
