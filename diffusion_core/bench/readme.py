@@ -25,6 +25,7 @@ SOURCES.update({name: f"difflab bench {name} --quick --json > benchmarks/{name}.
 SOURCES["quality"] = "python -m diffusion_core.bench.quality benchmarks"
 SOURCES["resolution"] = "difflab bench resolution --json > benchmarks/resolution.json"
 SOURCES["sampling"] = "python -m diffusion_core.bench.sampling benchmarks"
+SOURCES["scale-space-flexi"] = "python -m diffusion_core.bench.flexi benchmarks"
 
 Row = tuple[str, str, str]
 
@@ -118,6 +119,19 @@ def _load(j: dict) -> Row:
             "`python benchmarks/load.py --out benchmarks/load.json` (queue: 4 at a time)")
 
 
+def _flexi(j: dict) -> Row:
+    r = j["flexi_vs_baseline"]
+    f, b = r["mnist-ssd3-flexi"], r["mnist-ddpm-baseline"]
+    fq, bq = f["quality"], b["quality"]
+    return ("Flexi-UNet vs full-resolution baseline (MNIST 32², SSD 32→16→8, same 211k-param network)",
+            f"sampling speed-up **{r['speedup']:.2f}×** wall / {r['speedup_cpu']:.2f}× CPU time ({r['steps']} steps, "
+            f"{r['batches']} batches of {r['batch']}, machine under load), FLOP ratio {r['flop_ratio']:.2f}× "
+            f"(pixel-work bound {r['pixel_work_bound']:.2f}×; paper {r['paper_speedup_64px_4L']}× at 64 px 4L); "
+            f"Fréchet distance {fq['fd']:.1f} vs {bq['fd']:.1f} (floor {fq['fd_floor']:.1f} at n = {fq['n']}), "
+            f"confident {_pct(fq['confident'], 0)} vs {_pct(bq['confident'], 0)}",
+            "`python -m diffusion_core.bench.flexi benchmarks`, `difflab bench scale-space --json`")
+
+
 def _sampling(j: dict) -> Row:
     c = {(r["sampler"], r["nfe"]): r["cov_rel_fro"] for r in j["exact"] if r["model"] == "field-beta2-32"}
     return ("samplers on exact models",
@@ -156,7 +170,7 @@ STATIC: list[Row] = [
 PLAN: list[tuple[str | None, Callable[[dict], Row] | None]] = [
     ("latency", _latency), ("spectral", _beta), (None, None), ("spectral", _bounds), (None, None),
     (None, None), (None, None), ("resolution", _resolution), ("quality", _quality), ("increments", _increments), ("gud-covariance", _gud), ("scale-space", _scale_space),
-    ("sampling", _sampling), ("load", _load),
+    ("scale-space-flexi", _flexi), ("sampling", _sampling), ("load", _load),
 ]
 
 

@@ -56,11 +56,10 @@ def timed_samples(den: FlexiDenoiser, sched: ss.ResolutionSchedule, n: int, step
 
 def digit_scores(x: Tensor, dataset: str) -> dict[str, Any] | None:
     """The data set's sample metrics of x [n, C, h, w] (cropped), or None when it has none."""
-    if dataset != "mnist":
-        return None
     from .. import metrics                                         # the models thread's MNIST metrics
 
-    return metrics.digit_quality(x.to(torch.float32))
+    score = getattr(metrics, "digit_quality", None)
+    return score(x.to(torch.float32)) if dataset == "mnist" and score is not None else None
 
 
 def flexi_quality(net: FlexiUNet, sched: ss.ResolutionSchedule, dataset: str, quick: bool = False,

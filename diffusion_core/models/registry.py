@@ -206,7 +206,7 @@ def scale_space_spec(side: dict[str, Any]) -> ModelSpec:
                  f"{m['fd_floor']:.1f}); sampling {q['sampling_seconds']:.0f} s.")
     return ModelSpec(side["name"], "scale-space", side["dataset_label"], tuple(side["shape"]),  # type: ignore[arg-type]
                      text, weights=side["weights"], sha256=side["sha256"], params=side["params"],
-                     train_time=side["train_time"], increment_law=side["increment_law"], quality=side.get("quality"))
+                     train_time=side["train_time"], increment_law=side["increment_law"])
 
 
 @lru_cache(maxsize=4)
