@@ -78,15 +78,16 @@ def flexi_compare(v: FlexiView, progress=None) -> CompareResult:
 
 
 def _quality_text(q: dict | None, shipped: dict | None) -> str:
-    if not q:
-        return "no classifier for this data set"
-    text = (f"{100 * q['confident']:.0f}% confident (≥ 0.9), class TV {q['class_tv']:.2f}, nearest-training RMS "
-            f"{q['nn_train']:.3f} (held-out digits: {q['nn_heldout']:.3f})")
+    """Digit quality of these samples (when the MNIST metrics are available) and of the shipped evaluation."""
+    parts = []
+    if q:
+        parts.append(f"{100 * q['confident']:.0f}% confident (≥ 0.9), class TV {q['class_tv']:.2f}, nearest-training "
+                     f"RMS {q['nn_train']:.3f} (held-out digits: {q['nn_heldout']:.3f})")
     m = (shipped or {}).get("metrics")
     if m:
-        text += (f"; shipped evaluation ({shipped['n']} samples, {shipped['steps']} steps): Fréchet distance "
-                 f"**{m['fd']:.1f}** (real-vs-real floor {m['fd_floor']:.1f}), {100 * m['confident']:.0f}% confident")
-    return text
+        parts.append(f"shipped evaluation ({shipped['n']} samples, {shipped['steps']} steps): Fréchet distance "
+                     f"**{m['fd']:.1f}** (real-vs-real floor {m['fd_floor']:.1f}), {100 * m['confident']:.0f}% confident")
+    return "; ".join(parts) or "no digit classifier available"
 
 
 def explain(v: FlexiView, n: dict) -> str:
