@@ -173,3 +173,28 @@ def click_latency(model: str, repeats: int = 3, n: int = 16, steps: int = 10,
     return {"model": model, "samplers": list(samplers), "n": n, "nfe": steps, "repeats": repeats,
             "seconds_median": statistics.median(ts), "seconds_min": min(ts), "target_seconds": 3.0,
             "load_avg_1min": os.getloadavg()[0]}
+
+
+def main(argv: list[str] | None = None) -> int:
+    """`python -m diffusion_core.bench.network_speed benchmarks [--repeats N] [--models M ...]`:
+    benchmarks/sampling-networks.json (the speed table and one click; the README's row reads it)."""
+    import argparse
+    import json
+    import os
+    from pathlib import Path
+
+    ap = argparse.ArgumentParser(description=main.__doc__.splitlines()[0])
+    ap.add_argument("out", type=Path)
+    ap.add_argument("--repeats", type=int, default=3)
+    ap.add_argument("--models", nargs="*", default=None, help="default: every MNIST model")
+    a = ap.parse_args(argv)
+    models = a.models or mnist_models()
+    res = network_rows(models, repeats=a.repeats)
+    res["click"] = click_latency(models[0], repeats=a.repeats)
+    res["load_avg_1min_end"] = os.getloadavg()[0]
+    (a.out / "sampling-networks.json").write_text(json.dumps(res, indent=1, default=str) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

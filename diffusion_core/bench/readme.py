@@ -26,6 +26,7 @@ SOURCES["quality"] = "python -m diffusion_core.bench.quality benchmarks"
 SOURCES["resolution"] = "difflab bench resolution --json > benchmarks/resolution.json"
 SOURCES["sampling"] = "python -m diffusion_core.bench.sampling benchmarks"
 SOURCES["scale-space-flexi"] = "python -m diffusion_core.bench.flexi benchmarks"
+SOURCES["sampling-networks"] = "python -m diffusion_core.bench.network_speed benchmarks"
 
 Row = tuple[str, str, str]
 
@@ -140,6 +141,23 @@ def _sampling(j: dict) -> Row:
             "`difflab bench sampling --json`, [benchmarks/sampling.md](benchmarks/sampling.md)")
 
 
+def _networks(j: dict) -> Row:
+    r = {(x["sampler"], x["nfe"]): x for x in j["rows"]}
+    nfes = sorted({n for _, n in r})
+    ratio = "; ".join(f"NFE {n}: DPM++(2M) {r[('dpmpp_2m', n)]['ratio_vs_diffusers']:.2f}×, ancestral "
+                      f"{r[('ddpm_ancestral', n)]['ratio_vs_diffusers']:.2f}×" for n in nfes)
+    over = [x["overhead"] for x in j["rows"]]
+    c = j["click"]
+    return (f"MNIST network sampling, batch {j['rows'][0]['batch']} ({j['rows'][0]['model']}, {j['device']})",
+            f"images/s against a diffusers UNet2DModel of {j['diffusers']['params']:,} parameters under "
+            f"DPMSolverMultistepScheduler, same run: {ratio}; sampler overhead (total / inside the network) "
+            f"{min(over):.3f}–{max(over):.3f} (target ≤ 1.10); one Samplers-tab click (3 samplers × {c['n']} digits, "
+            f"NFE {c['nfe']}, classifier numbers included) median **{c['seconds_median']:.2f} s** (target 3 s) at load "
+            f"{c['load_avg_1min']:.0f}; {j.get('note', '')}",
+            "`python -m diffusion_core.bench.network_speed benchmarks`, "
+            "[benchmarks/sampling-networks.json](benchmarks/sampling-networks.json)")
+
+
 def _trained(side: dict, others: list[dict]) -> Row:
     ex = [d["excess_rel"] for d in side["quality"]["denoising"]]
     sig = [d["sigma"] for d in side["quality"]["denoising"]]
@@ -170,7 +188,7 @@ STATIC: list[Row] = [
 PLAN: list[tuple[str | None, Callable[[dict], Row] | None]] = [
     ("latency", _latency), ("spectral", _beta), (None, None), ("spectral", _bounds), (None, None),
     (None, None), (None, None), ("resolution", _resolution), ("quality", _quality), ("increments", _increments), ("gud-covariance", _gud), ("scale-space", _scale_space),
-    ("scale-space-flexi", _flexi), ("sampling", _sampling), ("load", _load),
+    ("scale-space-flexi", _flexi), ("sampling", _sampling), ("sampling-networks", _networks), ("load", _load),
 ]
 
 
