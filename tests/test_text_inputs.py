@@ -59,8 +59,8 @@ def test_links_and_presets_cannot_name_files(server_files):
     """Every string field of every tab's view, set from a link to a server path, is rejected."""
     for cls in VIEWS:
         for f in dataclasses.fields(cls):
-            if f.type not in ("str", str) or f.name == "custom_labels":
-                continue
+            if f.type not in ("str", str) or f.name in ("custom_labels", "custom_points"):
+                continue                                 # number lists, parsed when used (tested below)
             for p in server_files[:3]:
                 def make(cls=cls, f=f, p=p):
                     v = from_query({f.name: p}, cls)
@@ -72,6 +72,8 @@ def test_links_and_presets_cannot_name_files(server_files):
 def test_custom_labels_are_numbers_only(server_files):
     v = BasesView(image="digit:0", ordering="custom", custom_labels=server_files[0])
     assert "custom labels must be numbers" in _message(lambda: build(v))
+    msg = _message(lambda: schedules.SchedulesView(schedules=("custom",), custom_points=server_files[2]))
+    assert "control points" in msg
 
 
 def test_every_text_input_of_the_layout_is_known():
@@ -80,6 +82,9 @@ def test_every_text_input_of_the_layout_is_known():
              "Custom labels (ordering custom)": "numbers (parse_labels)",
              "Image: digit:N (8x8 digits), photo, field:BETA": "names (check_image_name)",
              "Steps (fast: a few seconds": "an integer step count or rule (check_int in gud.setup.build)",
+             "Model: a registry name, or the name of a model folder": "registry name or folder inside MODELS_DIR "
+             "(models.folders.check_model_ref, allow_paths=False)",
+             "`custom`: your own λ(t)": "t:λ control points (schedules.parse_points)",
              "Your answer": "a number (workshop.parse_answer)",
              "Config A": "schedule spec, sigma list or pasted JSON (noise.inspector.resolve)",
              "Config B": "schedule spec, sigma list or pasted JSON (noise.inspector.resolve)"}
@@ -90,7 +95,7 @@ def test_every_text_input_of_the_layout_is_known():
             body = m.group(2)
             if m.group(1) == "Dropdown" and "allow_custom_value=True" not in body:
                 continue                                 # choices are checked by Gradio and the view
-            label = re.search(r'label="([^"]*)"', body)
+            label = re.search(r'label=f?"([^"]*)"', body)
             found.append(label.group(1) if label else f"{py.name}: unlabelled {m.group(1)}")
     assert found and all(any(lab.startswith(k) for k in known) for lab in found), found
 
