@@ -57,5 +57,5 @@ def wire(demo: gr.Blocks, t: gr.Slider, settings: list, button: gr.Button, sampl
     button.click(guard(compare), inputs_kwargs=named, outputs=sample_out, api_name="scale_space_flexi")
     dia = dict(fn=guard(diagram), inputs_kwargs=named, outputs=diagram_out, trigger_mode="always_last",
                show_progress="hidden")
-    gr.on(triggers=[t.release, settings[2].release], api_name="scale_space_flexi_path", **dia)
+    gr.on(triggers=[t.change, settings[2].release], api_name="scale_space_flexi_path", **dia)   # change: links too
     demo.load(api_visibility="private", **dia)
