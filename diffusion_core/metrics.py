@@ -6,10 +6,20 @@
   memorisation         nearest-training-image RMS distance; rate = share within one 8-bit grey level
   mode_weights_tv      TV between the sampled mixture-component frequencies and the mixture weights
   sliced_w1            sliced Wasserstein-1 between two equal-size point clouds
+
+Digits (28x28 MNIST samples), with the project's classifier (models/classifier.py), `digit_quality`:
+  confident   share of samples whose top class has softmax probability >= 0.9
+  class_tv    total variation between the predicted-class histogram and uniform, 1/2 sum_k |p_k - 1/10|
+  fd          Frechet distance ||mu_a - mu_b||^2 + tr(C_a + C_b - 2 (C_a^1/2 C_b C_a^1/2)^1/2) between the
+              classifier's penultimate features of the samples and of the 1,000 held-out digits
+  fd_floor    the same for n training-split digits (real vs real at the same count: the floor)
+  nn_train    mean nearest-training-digit RMS distance of the samples (`memorisation`); nn_heldout: the same
+              for n held-out digits. Samples much nearer the training set than held-out digits are copies.
 """
 from __future__ import annotations
 
 import math
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -20,6 +30,7 @@ if TYPE_CHECKING:
 
 Tensor = torch.Tensor
 MEMO_TOL = 2.0 / 255.0          # one 8-bit grey level in [-1, 1] units
+CONFIDENCE = 0.9                # digit_quality: a sample is "confident" at this top-class probability
 
 
 def cov_rel_fro(v_out: Tensor, v: Tensor) -> float:
@@ -77,3 +88,68 @@ def sliced_w1(x: np.ndarray, y: np.ndarray, gen: np.random.Generator, k: int = 6
     ang = gen.uniform(0, np.pi, k)
     d = np.stack([np.cos(ang), np.sin(ang)], 1)                                   # [k, 2]
     return float(np.mean(np.abs(np.sort(x @ d.T, 0) - np.sort(y @ d.T, 0))))
+
+
+# ---------------------------------------------------------------------------------------------
+# Digits: the MNIST classifier's view of a batch of samples
+
+
+def frechet_distance(a: np.ndarray, b: np.ndarray) -> float:
+    """Frechet distance between Gaussians fitted to feature rows a [n, d] and b [m, d]."""
+    mu = a.mean(0) - b.mean(0)
+    ca, cb = np.cov(a, rowvar=False), np.cov(b, rowvar=False)
+    w, v = np.linalg.eigh(ca)
+    sa = (v * np.sqrt(np.clip(w, 0, None))) @ v.T                         # C_a^1/2
+    cross = np.linalg.eigvalsh(sa @ cb @ sa)                              # eigenvalues of C_a^1/2 C_b C_a^1/2
+    return float(mu @ mu + np.trace(ca) + np.trace(cb) - 2.0 * np.sqrt(np.clip(cross, 0, None)).sum())
+
+
+def class_tv(pred: np.ndarray, classes: int = 10) -> float:
+    """1/2 sum_k |share of class k - 1/classes|."""
+    p = np.bincount(pred, minlength=classes) / max(1, len(pred))
+    return float(0.5 * np.abs(p - 1.0 / classes).sum())
+
+
+@lru_cache(maxsize=1)
+def _reference() -> dict[str, Any]:
+    from . import data
+    from .models.classifier import load_classifier
+
+    net = load_classifier()
+    train, _ = data.load_mnist("train")
+    held, _ = data.load_mnist("heldout")
+    with torch.no_grad():
+        return {"net": net, "train": train, "held": held, "held_feat": net.features(held).double().numpy()}
+
+
+@torch.no_grad()
+def classify(x: Tensor) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(predicted class [n], top probability [n], penultimate features [n, 64]) of digits x."""
+    net = _reference()["net"]
+    f = net.features(x.to(torch.float32).clamp(-1, 1))
+    p = torch.softmax(net.head(f), 1)
+    top = p.max(1)
+    return top.indices.numpy(), top.values.double().numpy(), f.double().numpy()
+
+
+def real_floor(n: int, seed: int = 0) -> dict[str, float]:
+    """fd and nn distances of n training-split digits (real vs real), drawn without replacement."""
+    ref = _reference()
+    g = torch.Generator().manual_seed(seed)
+    sub = ref["train"][torch.randperm(len(ref["train"]), generator=g)[:n]]
+    _, _, f = classify(sub)
+    hsub = ref["held"][torch.randperm(len(ref["held"]), generator=g)[:n]]
+    return {"fd_floor": frechet_distance(f, ref["held_feat"]),
+            "nn_heldout": memorisation(hsub, ref["train"])["mean_nn_rms"]}
+
+
+def digit_quality(x: Tensor, floor: dict[str, float] | None = None) -> dict[str, Any]:
+    """All the numbers of the module docstring for samples x [n, 1, 28, 28] (clipped to [-1, 1])."""
+    ref = _reference()
+    x = x.to(torch.float32).clamp(-1, 1)
+    pred, top, f = classify(x)
+    floor = floor or real_floor(len(x))
+    return {"n": len(x), "confident": float((top >= CONFIDENCE).mean()), "class_tv": class_tv(pred),
+            "fd": frechet_distance(f, ref["held_feat"]), **floor,
+            "nn_train": memorisation(x, ref["train"])["mean_nn_rms"],
+            "classes": np.bincount(pred, minlength=10).tolist()}

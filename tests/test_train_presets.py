@@ -18,7 +18,7 @@ BASE = 'name = "t"\n'
 
 def test_every_shipped_train_preset_loads():
     files = sorted((PRESET_ROOT / "train").glob("*.toml"))
-    assert {f.stem for f in files} >= {"field-beta2-32-unet", "field-beta2-32-unet-laplace", "smoke"}
+    assert {f.stem for f in files} >= {"field-beta2-32-unet", "field-beta2-32-unet-marginal-laplace", "smoke"}
     for f in files:
         p = load_train_preset(f"train/{f.name}")
         cfg = p.unet_config() if isinstance(p, TrainPreset) else p.flexi_config()
@@ -27,7 +27,7 @@ def test_every_shipped_train_preset_loads():
 
 def test_laplace_preset_differs_from_the_gaussian_one_only_in_law_and_loss():
     g = load_preset("train/field-beta2-32-unet.toml", TrainPreset)
-    lap = load_preset("train/field-beta2-32-unet-laplace.toml", TrainPreset)
+    lap = load_preset("train/field-beta2-32-unet-marginal-laplace.toml", TrainPreset)
     diff = {k for k in g.__dataclass_fields__ if getattr(g, k) != getattr(lap, k)}
     assert diff == {"name", "increment_law", "loss"}
     assert (lap.increment_law, lap.loss) == ("laplace", "soft-l1")

@@ -16,15 +16,15 @@ from diffusion_core.models.registry import SIDECARS, SPECS, WEIGHTS_DIR, get_mod
 from diffusion_core.protocols import sigma_to_lam
 from diffusion_core.validation import InputError
 
-SHIPPED = ("field-beta2-32-unet", "field-beta2-32-unet-laplace", "field-beta2-32-unet-laplace-mse")
+SHIPPED = ("field-beta2-32-unet", "field-beta2-32-unet-marginal-laplace", "field-beta2-32-unet-marginal-laplace-mse")
 # Measured (64 held-out fields, seed 7, sigma = 1): net MSE and exact Wiener MSE on the same pairs.
-MEASURED = {"field-beta2-32-unet": (0.123341, 0.123296), "field-beta2-32-unet-laplace": (0.131431, 0.123296),
-            "field-beta2-32-unet-laplace-mse": (0.130972, 0.123296)}
+MEASURED = {"field-beta2-32-unet": (0.123341, 0.123296), "field-beta2-32-unet-marginal-laplace": (0.131431, 0.123296),
+            "field-beta2-32-unet-marginal-laplace-mse": (0.130972, 0.123296)}
 # Stated margins on the excess MSE net / exact - 1 (measured +0.04%, +6.6%, +6.2%): the Gaussian-noise model is
 # within 1% of the MMSE; both Laplace-noise models (soft-l1 or mse loss) are measurably off the Gaussian
 # posterior mean, because they learned E[x0 | x] under Laplace noise.
-MARGIN = {"field-beta2-32-unet": (-0.005, 0.01), "field-beta2-32-unet-laplace": (0.03, 0.10),
-          "field-beta2-32-unet-laplace-mse": (0.03, 0.10)}
+MARGIN = {"field-beta2-32-unet": (-0.005, 0.01), "field-beta2-32-unet-marginal-laplace": (0.03, 0.10),
+          "field-beta2-32-unet-marginal-laplace-mse": (0.03, 0.10)}
 
 
 @pytest.mark.parametrize("name", SHIPPED)

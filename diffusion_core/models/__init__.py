@@ -3,7 +3,8 @@
 Exact models: field-beta2-32 and digits-pca-gaussian (analytic Gaussian), digits-empirical (empirical
 optimal, memorises), digits-gmm10 (10-component Gaussian mixture, nonlinear exact denoiser).
 Trained models (kind "trained"): UNets from `difflab train presets/train/*.toml`, read from the JSON
-sidecars in models/weights/ (field-beta2-32-unet, field-beta2-32-unet-laplace).
+sidecars in models/weights/ (field-beta2-32-unet, field-beta2-32-unet-marginal-laplace[-mse]: Laplace noise
+added to the marginal; mnist-li-<pair>: Li's construction per increment pair on MNIST, models/vp_chain.py).
 
 - `registry`: ModelSpec / Model, `SPECS`, `get_model(name)`, `list_models()`.
 - `sampling`: model sigmas, seeded initial noise, one sampler run, image grids.

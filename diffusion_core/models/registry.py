@@ -48,7 +48,8 @@ class ModelSpec:
     sha256: str | None = None
     params: int | None = None
     train_time: float | None = None        # seconds
-    increment_law: str | None = None       # the law a trained model was trained with
+    increment_law: str | None = None       # the law of the forward noise a trained model was trained with
+    pair: str | None = None                # Li's construction: the (q, p) increment pair of the loss
 
     def to_json(self) -> dict[str, Any]:
         d = dataclasses.asdict(self)
@@ -164,8 +165,23 @@ SIDECARS: dict[str, dict[str, Any]] = {}
 SCALE_SPACE: dict[str, ModelSpec] = {}     # Flexi-UNets and their full-resolution baselines (scale-space sampler)
 
 
+def pair_description(side: dict[str, Any]) -> str:
+    """One paragraph for a model of Li's construction (models/vp_chain.py) and its digit quality."""
+    text = (f"UNet ({side['params']:,} parameters, EDM preconditioning) trained by `difflab train {side['preset']}` "
+            f"({side['steps']} steps, batch {side['batch_size']}, {side['train_time'] / 60:.0f} min on "
+            f"{side['world_size']} CPU process(es)): Li's construction, Gaussian VP marginal, the {side['pair']} "
+            f"pair's per-step loss with the w_k, v_k of N = {side['chain_steps']} steps.")
+    q = side.get("quality") or {}
+    if q:
+        text += (f" {q['sampler']} at NFE {q['nfe']}, {q['n']} samples: {100 * q['confident']:.0f}% classified with "
+                 f"confidence >= 0.9, Frechet distance {q['fd']:.1f} (real-vs-real floor {q['fd_floor']:.1f}).")
+    return text
+
+
 def trained_description(side: dict[str, Any]) -> str:
     """One paragraph: what was trained, how, and its quality against the exact answer."""
+    if side.get("pair"):
+        return pair_description(side)
     text = (f"UNet ({side['params']:,} parameters, EDM preconditioning) trained by `difflab train "
             f"{side['preset']}` ({side['steps']} steps, batch {side['batch_size']}, {side['train_time'] / 60:.0f} min "
             f"on {side['world_size']} CPU process(es)), {side['increment_law']} forward noise, {side['loss']} loss.")
@@ -188,7 +204,8 @@ def spec_from_sidecar(side: dict[str, Any]) -> ModelSpec:
 
     return ModelSpec(side["name"], "trained", DATASETS[side["dataset"]].label, tuple(side["shape"]),  # type: ignore[arg-type]
                      trained_description(side), weights=side["weights"], sha256=side["sha256"],
-                     params=side["params"], train_time=side["train_time"], increment_law=side["increment_law"])
+                     params=side["params"], train_time=side["train_time"], increment_law=side["increment_law"],
+                     pair=side.get("pair"))
 
 
 def scale_space_spec(side: dict[str, Any]) -> ModelSpec:

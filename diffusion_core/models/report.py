@@ -60,7 +60,7 @@ def _sampling_table(sides: list[dict[str, Any]]) -> str:
 
 def models_markdown() -> str:
     """The whole benchmarks/models.md."""
-    sides = [s for s in SIDECARS.values() if s.get("quality")]
+    sides = [s for s in SIDECARS.values() if s.get("quality") and s["dataset"] == "field-beta2-32"]
     if not sides:
         return "# Trained models\n\nNo trained model with quality numbers in diffusion_core/models/weights/.\n"
     return ("# Trained models\n\nProduced by `difflab train PRESET` (torchrun, DDP over gloo on CPU); weights are "

@@ -1,0 +1,133 @@
+"""The MNIST pair models side by side: every pair x sampler x NFE, digit quality (metrics.py).
+
+    .venv/bin/python -m diffusion_core.models.mnist_report [--n 256] [--seed 0]
+        -> benchmarks/mnist_models.json and benchmarks/mnist_models.md
+
+Samplers: "heun" (EDM's 2nd-order PF-ODE solver: no noise is injected, so pairs differ only through
+training) and "ancestral-q" (DDPM ancestral steps whose injected noise is the pair's q, unit variance:
+Gaussian, Laplace or uniform), both on karras sigmas 80 -> 0.002. uniform-gaussian uses the
+gaussian-gaussian network (its loss differs by a constant) with uniform step noise. Every cell starts
+from the same seed, hence the same initial noise.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import time
+from pathlib import Path
+from typing import Any
+
+import torch
+
+from ..increments import noise_sampler
+from ..metrics import digit_quality, real_floor
+from .registry import Model, get_model
+from .sampling import initial_noise, model_sigmas, steps_for_nfe
+from .vp_chain import MODEL_PAIR, STEP_LAW
+
+Tensor = torch.Tensor
+PAIRS = ("gaussian-gaussian", "laplace-laplace", "uniform-gaussian", "uniform-laplace")
+SAMPLERS = ("heun", "ancestral-q")
+NFES = (10, 25, 50)
+PAPER_FID = {"gaussian-gaussian": 1.98, "laplace-laplace": 2.44, "uniform-gaussian": 1.99, "uniform-laplace": 2.39}
+OUT = Path(__file__).resolve().parents[2] / "benchmarks"
+
+
+def model_of(pair: str) -> str:
+    return f"mnist-li-{MODEL_PAIR[pair]}"
+
+
+def ancestral_sample(model: Model, pair: str, n: int, steps: int, seed: int) -> Tensor:
+    """DDPM ancestral sampling with the pair's q as the step noise (karras sigmas): x0 samples [n, C, H, W]."""
+    from ..samplers import sample_ddpm_ancestral
+
+    sigmas = model_sigmas(model, "karras", steps)
+    z, g = initial_noise(model, n, seed)
+    return sample_ddpm_ancestral(model.denoiser, sigmas[0] * z, sigmas, generator=g, noise=noise_sampler(STEP_LAW[pair]))
+
+
+def pair_samples(pair: str, sampler: str, nfe: int, n: int, seed: int) -> tuple[Tensor, int]:
+    """(samples, NFE actually used) of one table cell."""
+    from ..samplers import sample_heun
+
+    model = get_model(model_of(pair))
+    steps = steps_for_nfe("heun", nfe) if sampler == "heun" else nfe
+    if sampler == "ancestral-q":
+        return ancestral_sample(model, pair, n, steps, seed), steps
+    sigmas = model_sigmas(model, "karras", steps)
+    z, _ = initial_noise(model, n, seed)
+    return sample_heun(model.denoiser, sigmas[0] * z, sigmas), 2 * steps - 1
+
+
+def measure(n: int = 256, seed: int = 0, pairs: tuple[str, ...] = PAIRS, nfes: tuple[int, ...] = NFES,
+            log: Any = print) -> dict[str, Any]:
+    """Every pair x sampler x NFE; heun cells of uniform-gaussian are those of gaussian-gaussian."""
+    torch.set_num_threads(1)
+    floor = real_floor(n)
+    rows: list[dict[str, Any]] = []
+    for pair in pairs:
+        for sampler in SAMPLERS:
+            for budget in nfes:
+                same = [r for r in rows if sampler == "heun" and r["sampler"] == "heun" and r["nfe_budget"] == budget
+                        and r["model"] == model_of(pair)]
+                if same:
+                    rows.append({**same[0], "pair": pair})
+                    continue
+                t0 = time.perf_counter()
+                x, used = pair_samples(pair, sampler, budget, n, seed)
+                q = digit_quality(x, floor)
+                rows.append({"pair": pair, "model": model_of(pair), "sampler": sampler, "nfe_budget": budget,
+                             "nfe": used, "seconds": round(time.perf_counter() - t0, 1), **q})
+                log(f"{pair} {sampler} NFE {used}: confident {q['confident']:.3f} fd {q['fd']:.2f} "
+                    f"(floor {q['fd_floor']:.2f}) tv {q['class_tv']:.3f}", flush=True)
+    return {"n": n, "seed": seed, "floor": floor, "paper_cifar10_fid": PAPER_FID, "rows": rows}
+
+
+def best_per_pair(res: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """The cell with the lowest Frechet distance of each pair."""
+    out: dict[str, dict[str, Any]] = {}
+    for r in res["rows"]:
+        if r["pair"] not in out or r["fd"] < out[r["pair"]]["fd"]:
+            out[r["pair"]] = r
+    return out
+
+
+def markdown(res: dict[str, Any], reading: str = "") -> str:
+    fl = res["floor"]
+    head = ("| pair (q–p) | model | sampler | NFE | confident ≥ 0.9 | class TV | Fréchet (floor "
+            f"{fl['fd_floor']:.1f}) | FD / floor | nearest-train RMS (held-out {fl['nn_heldout']:.3f}) | s |\n"
+            "|---|---|---|---|---|---|---|---|---|---|\n")
+    body = "".join(f"| {r['pair']} | {r['model']} | {r['sampler']} | {r['nfe']} | {100 * r['confident']:.1f}% | "
+                   f"{r['class_tv']:.3f} | {r['fd']:.1f} | {r['fd'] / fl['fd_floor']:.2f} | {r['nn_train']:.3f} | "
+                   f"{r['seconds']} |\n" for r in res["rows"])
+    best = best_per_pair(res)
+    cmp = ("| pair | CIFAR-10 FID (Li, Table 2) | MNIST here: best Fréchet (sampler, NFE) | confident |\n"
+           "|---|---|---|---|\n" + "".join(
+               f"| {p} | {res['paper_cifar10_fid'][p]} | {b['fd']:.1f} ({b['sampler']}, {b['nfe']}) | "
+               f"{100 * b['confident']:.1f}% |\n" for p, b in best.items()))
+    return ("# MNIST models: the increment pairs side by side\n\n"
+            "Generated by `python -m diffusion_core.models.mnist_report` (numbers in mnist_models.json). "
+            f"{res['n']} samples per cell, seed {res['seed']} (the same initial noise in every cell); metrics from "
+            "diffusion_core/metrics.py with the project's classifier (models/classifier.py). Fréchet distance in the "
+            f"classifier's 64-d penultimate features to the 1,000 held-out digits; floor = {res['n']} training-split "
+            "digits against the same held-out set. Nearest-train RMS: mean RMS pixel distance (range [-1, 1]) of each "
+            "sample to its nearest training digit; held-out digits sit at the value in the header.\n\n"
+            + head + body + "\n## Against the paper\n\n" + cmp + ("\n" + reading + "\n" if reading else ""))
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--n", type=int, default=256)
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--out", type=Path, default=OUT)
+    ap.add_argument("--reading", type=Path, default=None, help="markdown paragraph appended to the comparison")
+    a = ap.parse_args(argv)
+    res = measure(a.n, a.seed)
+    (a.out / "mnist_models.json").write_text(json.dumps(res, indent=1) + "\n")
+    reading = a.reading.read_text() if a.reading else ""
+    (a.out / "mnist_models.md").write_text(markdown(res, reading))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
