@@ -92,6 +92,17 @@ def best_per_pair(res: dict[str, Any]) -> dict[str, dict[str, Any]]:
     return out
 
 
+def sidecar_quality(name: str, n: int = 256, seed: int = 0, nfe: int = 25) -> dict[str, Any]:
+    """Write the digit quality of heun at NFE `nfe` into models/weights/<name>.json (weights untouched)."""
+    from .registry import SIDECARS, WEIGHTS_DIR
+
+    side = SIDECARS[name]
+    x, used = pair_samples(side["pair"], "heun", nfe, n, seed)
+    side["quality"] = {"sampler": "heun", "schedule": "karras", "nfe": used, "seed": seed, **digit_quality(x)}
+    (WEIGHTS_DIR / f"{name}.json").write_text(json.dumps(side, indent=1) + "\n")
+    return side["quality"]
+
+
 def markdown(res: dict[str, Any], reading: str = "") -> str:
     fl = res["floor"]
     head = ("| pair (q–p) | model | sampler | NFE | confident ≥ 0.9 | class TV | Fréchet (floor "

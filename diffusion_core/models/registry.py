@@ -50,6 +50,7 @@ class ModelSpec:
     train_time: float | None = None        # seconds
     increment_law: str | None = None       # the law of the forward noise a trained model was trained with
     pair: str | None = None                # Li's construction: the (q, p) increment pair of the loss
+    quality: dict[str, Any] | None = dataclasses.field(default=None, compare=False, hash=False)  # sidecar's
 
     def to_json(self) -> dict[str, Any]:
         d = dataclasses.asdict(self)
@@ -205,7 +206,7 @@ def spec_from_sidecar(side: dict[str, Any]) -> ModelSpec:
     return ModelSpec(side["name"], "trained", DATASETS[side["dataset"]].label, tuple(side["shape"]),  # type: ignore[arg-type]
                      trained_description(side), weights=side["weights"], sha256=side["sha256"],
                      params=side["params"], train_time=side["train_time"], increment_law=side["increment_law"],
-                     pair=side.get("pair"))
+                     pair=side.get("pair"), quality=side.get("quality"))
 
 
 def scale_space_spec(side: dict[str, Any]) -> ModelSpec:
