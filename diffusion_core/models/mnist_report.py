@@ -19,7 +19,7 @@ from typing import Any
 
 import torch
 
-from ..increments import noise_sampler
+from ..nonnormal.laws import noise_sampler
 from ..metrics import digit_quality, real_floor
 from .registry import Model, get_model
 from .sampling import initial_noise, model_sigmas, steps_for_nfe
@@ -39,7 +39,7 @@ def model_of(pair: str) -> str:
 
 def ancestral_sample(model: Model, pair: str, n: int, steps: int, seed: int) -> Tensor:
     """DDPM ancestral sampling with the pair's q as the step noise (karras sigmas): x0 samples [n, C, H, W]."""
-    from ..samplers import sample_ddpm_ancestral
+    from ..noise.samplers import sample_ddpm_ancestral
 
     sigmas = model_sigmas(model, "karras", steps)
     z, g = initial_noise(model, n, seed)
@@ -48,7 +48,7 @@ def ancestral_sample(model: Model, pair: str, n: int, steps: int, seed: int) -> 
 
 def pair_samples(pair: str, sampler: str, nfe: int, n: int, seed: int) -> tuple[Tensor, int]:
     """(samples, NFE actually used) of one table cell."""
-    from ..samplers import sample_heun
+    from ..noise.samplers import sample_heun
 
     model = get_model(model_of(pair))
     steps = steps_for_nfe("heun", nfe) if sampler == "heun" else nfe
