@@ -130,10 +130,20 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--n", type=int, default=256)
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--pairs", nargs="+", default=list(PAIRS), choices=PAIRS)
+    ap.add_argument("--part", type=Path, default=None, help="write only this JSON part (no markdown)")
+    ap.add_argument("--merge", type=Path, nargs="+", default=None, help="JSON parts to merge instead of measuring")
     ap.add_argument("--out", type=Path, default=OUT)
     ap.add_argument("--reading", type=Path, default=None, help="markdown paragraph appended to the comparison")
     a = ap.parse_args(argv)
-    res = measure(a.n, a.seed)
+    if a.merge:
+        parts = [json.loads(p.read_text()) for p in a.merge]
+        res = {**parts[0], "rows": [r for p in PAIRS for part in parts for r in part["rows"] if r["pair"] == p]}
+    else:
+        res = measure(a.n, a.seed, tuple(a.pairs))
+    if a.part:
+        a.part.write_text(json.dumps(res, indent=1) + "\n")
+        return 0
     (a.out / "mnist_models.json").write_text(json.dumps(res, indent=1) + "\n")
     reading = a.reading.read_text() if a.reading else ""
     (a.out / "mnist_models.md").write_text(markdown(res, reading))
