@@ -1,7 +1,8 @@
 """The MNIST pair models side by side: every pair x sampler x NFE, digit quality (metrics.py).
 
     .venv/bin/python -m diffusion_core.models.mnist_report [--n 256] [--seed 0]
-        -> benchmarks/mnist_models.json and benchmarks/mnist_models.md
+        -> benchmarks/mnist_models.json and benchmarks/mnist_models.md; each model's sidecar gets its
+           heun NFE-25 row as "quality" (what `difflab models --json` lists)
 
 Samplers: "heun" (EDM's 2nd-order PF-ODE solver: no noise is injected, so pairs differ only through
 training) and "ancestral-q" (DDPM ancestral steps whose injected noise is the pair's q, unit variance:
@@ -21,7 +22,7 @@ import torch
 
 from ..nonnormal.laws import noise_sampler
 from ..metrics import digit_quality, real_floor
-from .registry import Model, get_model
+from .registry import WEIGHTS_DIR, Model, get_model
 from .sampling import initial_noise, model_sigmas, steps_for_nfe
 from .vp_chain import MODEL_PAIR, STEP_LAW
 
@@ -92,15 +93,19 @@ def best_per_pair(res: dict[str, Any]) -> dict[str, dict[str, Any]]:
     return out
 
 
-def sidecar_quality(name: str, n: int = 256, seed: int = 0, nfe: int = 25) -> dict[str, Any]:
-    """Write the digit quality of heun at NFE `nfe` into models/weights/<name>.json (weights untouched)."""
-    from .registry import SIDECARS, WEIGHTS_DIR
-
-    side = SIDECARS[name]
-    x, used = pair_samples(side["pair"], "heun", nfe, n, seed)
-    side["quality"] = {"sampler": "heun", "schedule": "karras", "nfe": used, "seed": seed, **digit_quality(x)}
-    (WEIGHTS_DIR / f"{name}.json").write_text(json.dumps(side, indent=1) + "\n")
-    return side["quality"]
+def attach_quality(res: dict[str, Any], weights_dir: Path, nfe_budget: int = 25) -> list[str]:
+    """Copy each trained pair's heun row at `nfe_budget` into its sidecar <name>.json (weights untouched)."""
+    names = []
+    for path in sorted(weights_dir.glob("mnist-li-*.json")):
+        side = json.loads(path.read_text())
+        row = next(r for r in res["rows"] if r["pair"] == side["pair"] and r["sampler"] == "heun"
+                   and r["nfe_budget"] == nfe_budget)
+        side["quality"] = {"sampler": "heun", "schedule": "karras", "nfe": row["nfe"], "seed": res["seed"],
+                           **{k: row[k] for k in ("n", "confident", "class_tv", "fd", "fd_floor", "nn_train",
+                                                  "nn_heldout", "classes")}}
+        path.write_text(json.dumps(side, indent=1) + "\n")
+        names.append(side["name"])
+    return names
 
 
 def markdown(res: dict[str, Any], reading: str = "") -> str:
@@ -145,6 +150,7 @@ def main(argv: list[str] | None = None) -> int:
         a.part.write_text(json.dumps(res, indent=1) + "\n")
         return 0
     (a.out / "mnist_models.json").write_text(json.dumps(res, indent=1) + "\n")
+    attach_quality(res, WEIGHTS_DIR)
     reading = a.reading.read_text() if a.reading else ""
     (a.out / "mnist_models.md").write_text(markdown(res, reading))
     return 0
