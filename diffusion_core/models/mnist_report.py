@@ -111,7 +111,7 @@ def attach_quality(res: dict[str, Any], weights_dir: Path, nfe_budget: int = 25)
 def markdown(res: dict[str, Any], reading: str = "") -> str:
     fl = res["floor"]
     head = ("| pair (q–p) | model | sampler | NFE | confident ≥ 0.9 | class TV | Fréchet (floor "
-            f"{fl['fd_floor']:.1f}) | FD / floor | nearest-train RMS (held-out {fl['nn_heldout']:.3f}) | s |\n"
+            f"{fl['fd_floor']:.1f}) | FD / floor | nearest-train RMS (held-out {fl['nn_heldout']:.3f}) | wall s (shared CPU) |\n"
             "|---|---|---|---|---|---|---|---|---|---|\n")
     body = "".join(f"| {r['pair']} | {r['model']} | {r['sampler']} | {r['nfe']} | {100 * r['confident']:.1f}% | "
                    f"{r['class_tv']:.3f} | {r['fd']:.1f} | {r['fd'] / fl['fd_floor']:.2f} | {r['nn_train']:.3f} | "
