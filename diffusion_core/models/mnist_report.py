@@ -63,7 +63,6 @@ def pair_samples(pair: str, sampler: str, nfe: int, n: int, seed: int) -> tuple[
 def measure(n: int = 256, seed: int = 0, pairs: tuple[str, ...] = PAIRS, nfes: tuple[int, ...] = NFES,
             log: Any = print) -> dict[str, Any]:
     """Every pair x sampler x NFE; heun cells of uniform-gaussian are those of gaussian-gaussian."""
-    torch.set_num_threads(1)
     floor = real_floor(n)
     rows: list[dict[str, Any]] = []
     for pair in pairs:
