@@ -45,7 +45,7 @@ def test_class_tv_and_nearest_distance():
     ref = torch.zeros(3, 1, 2, 2)
     ref[1] = 1.0
     x = torch.full((2, 1, 2, 2), 0.9)
-    assert metrics.nearest_rms(x, ref).tolist() == pytest.approx([0.1, 0.1])
+    assert metrics.memorisation(x, ref)["mean_nn_rms"] == pytest.approx(0.1)
 
 
 def test_real_digits_score_near_the_floor_and_noise_far_from_it():
