@@ -19,7 +19,7 @@ from typing import Any, Callable
 import torch
 
 from ..models import sampling as S
-from ..models.registry import SIDECARS, get_model
+from ..models.registry import SIDECARS, SPECS, get_model
 
 Tensor = torch.Tensor
 NFES = (10, 50)
@@ -147,7 +147,7 @@ def network_rows(models: list[str], nfes: tuple[int, ...] = NFES, batch: int = B
 
 def mnist_models() -> list[str]:
     """The trained MNIST networks of the registry (their sidecars say dataset mnist)."""
-    return [n for n, side in SIDECARS.items() if side.get("dataset") == "mnist"]
+    return [n for n, side in SIDECARS.items() if side.get("dataset") == "mnist" and n in SPECS]   # not scale-space
 
 
 def click_latency(model: str, repeats: int = 3, n: int = 16, steps: int = 10,
