@@ -9,9 +9,12 @@ import gradio as gr
 from ...nonnormal.laws import LAWS
 from ...devices import available
 from ...models.folders import MODELS_DIR, folder_models
+from ...models.pair_grid import MAX_SEEDS, PAIRS
+from ...models.pair_grid import pair_model_name as pair_name
 from ...models.registry import SPECS
 from ...noise.samplers import SAMPLERS
 from ...noise.schedules import FAMILIES
+from .. import pairs as pair_handlers
 from .. import samplers as handlers
 from . import ViewIO, export_controls, guard
 
@@ -32,6 +35,13 @@ def sweep(progress=gr.Progress(), **settings):
     fig, _ = handlers.sweep_after(IO.view(**settings), lambda frac, text: progress(frac, desc=text))
     return fig
 
+
+def pair_grid(pairs, seed, seeds, steps, schedule, device, progress=gr.Progress()):
+    """The pairs x seeds panel (api_name `pair_grid`): progress after every sampling step of every row."""
+    view = pair_handlers.PairGridView(pairs=tuple(pairs or ()), seed=int(seed), seeds=int(seeds), steps=int(steps),
+                                      schedule=schedule, device=device)
+    r = pair_handlers.pair_grid(view, lambda frac, text: progress(frac, desc=text))
+    return r.panel, r.table, r.explanation
 
 
 def trajectory(progress=gr.Progress(), **settings):
@@ -62,7 +72,7 @@ def build(demo: gr.Blocks) -> None:
         "**What this shows.** The same model, the same schedule and the same initial noise, handed to "
         "different samplers. With an *exact* denoiser (fields, digits-*) the differences are the samplers' own "
         "discretisation errors, measured against the exact answer; trained MNIST networks are scored by the "
-        "project's digit classifier.")
+        "project's digit classifier. Below: Li's increment pairs side by side from the same seeds.")
     with gr.Row():
         with gr.Column(scale=1, min_width=300):
             model = gr.Dropdown([*SPECS, *folder_models()], value=D.model, allow_custom_value=True,
@@ -98,7 +108,28 @@ def build(demo: gr.Blocks) -> None:
 
     _wire(demo, [model, samplers, schedule, steps, seed, law, n, device], [gallery, table, sweep, explanation],
           run, seed, gif_btn, gif, (fig_btn, mp4_btn, csv_btn, json_btn), preset_btn, out_file, link, preset_in)
+    if all(pair_name(p) in SPECS for p in PAIRS):
+        _pair_panel(schedule, device)
 
+
+def _pair_panel(schedule, device) -> None:
+    """Li's MNIST networks, one row per increment pair, one column per seed (same initial noise down a column)."""
+    gr.Markdown("### Increment pairs × seeds: Li's construction on MNIST, sampled with each pair's q as step noise")
+    with gr.Row():
+        with gr.Column(scale=1, min_width=300):
+            pairs = gr.CheckboxGroup(list(PAIRS), value=list(PAIRS), label="Increment pairs q–p (rows)")
+            with gr.Row():
+                pseed = gr.Number(value=0, precision=0, minimum=0, label="First seed")
+                pseeds = gr.Slider(1, MAX_SEEDS, value=8, step=1, label="Seeds (columns)")
+            psteps = gr.Slider(1, 100, value=10, step=1, label="Ancestral steps N (schedule and device as above)")
+            go = gr.Button("Sample pairs × seeds", variant="primary")
+        with gr.Column(scale=3):
+            text = gr.Markdown()
+            grid = gr.Image(label="Rows: increment pair · columns: seed (one initial noise per column)", type="numpy",
+                            format="png", height=420)
+            numbers = gr.Markdown()
+    go.click(guard(pair_grid), [pairs, pseed, pseeds, psteps, schedule, device], [grid, numbers, text],
+             api_name="pair_grid", trigger_mode="always_last", show_progress="full")
 
 
 def _wire(demo, settings, outputs, run, seed, gif_btn, gif, export_btns, preset_btn, out_file, link,
