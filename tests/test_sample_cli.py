@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from diffusion_core.cli.main import main
-from diffusion_core.models.registry import SPECS
+from diffusion_core.models.registry import SCALE_SPACE, SPECS
 
 ROOT = Path(__file__).resolve().parents[1]
 KEYS = {"model", "sampler", "schedule", "steps", "nfe", "seed", "n", "noise_law", "out", "shape",
@@ -62,11 +62,13 @@ def test_png_grid_and_empirical_memorisation(capsys, tmp_path):
 def test_models_json_lists_the_registry(capsys):
     code, text, _ = _run(capsys, "models", "--json")
     models = json.loads(text)["models"]
-    assert code == 0 and [m["name"] for m in models] == list(SPECS)
+    assert code == 0 and [m["name"] for m in models] == [*SPECS, *SCALE_SPACE]   # scale-space networks last
+    assert {"mnist-ssd3-flexi", "mnist-ddpm-baseline"} <= set(SCALE_SPACE)
     names = {m["name"]: m for m in models}
     assert {"field-beta2-32", "digits-pca-gaussian", "digits-empirical"} <= set(names)
     assert names["field-beta2-32"]["shape"] == [1, 32, 32] and names["digits-empirical"]["kind"] == "empirical-optimal"
-    assert all(m["sha256"] is None and m["params"] is None and m["train_time"] is None for m in models if m["kind"] != "trained")
+    assert all(m["sha256"] is None and m["params"] is None and m["train_time"] is None for m in models if m["kind"] not in ("trained", "scale-space"))
+    assert all(m["sha256"] for m in models if m["kind"] in ("trained", "scale-space"))
 
 
 BAD = [
