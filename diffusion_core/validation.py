@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable
+from typing import Any
 
 
 class InputError(ValueError):
@@ -63,3 +64,15 @@ def check_choice(name: str, value: str, choices: Iterable[str]) -> str:
     if value not in options:
         raise InputError(f"unknown {name} {value!r}; choose one of: {', '.join(options)}")
     return value
+
+
+def check_bool(name: str, value: Any) -> bool:
+    """A bool, or its spelling as text from --set / JSON: true|1|yes or false|0|no."""
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in ("true", "1", "yes"):
+        return True
+    if text in ("false", "0", "no"):
+        return False
+    raise InputError(f"{name} must be true or false, got {value!r}")

@@ -14,23 +14,12 @@ import numpy as np
 import torch
 
 from . import flow as F
-from ..validation import InputError, check_choice, check_int, check_range
+from ..validation import InputError, check_bool, check_choice, check_int, check_range
 
 Tensor = torch.Tensor
 
 # ---------------------------------------------------------------------------------------------
 # Options: parse (strings from --set or JSON values) and validate
-
-
-def _parse_bool(key: str, value: Any) -> bool:
-    if isinstance(value, bool):
-        return value
-    text = str(value).strip().lower()
-    if text in ("true", "1", "yes"):
-        return True
-    if text in ("false", "0", "no"):
-        return False
-    raise InputError(f"{key} must be true or false, got {value!r}")
 
 
 def _parse_sigmas(value: Any) -> list[float] | str | None:
@@ -60,7 +49,7 @@ def parse_option(key: str, value: Any) -> Any:
             return None
         raise InputError(f"{key} needs a value")
     if key in F.BOOL_KEYS:
-        return _parse_bool(key, value)
+        return check_bool(key, value)
     if key in F.INT_KEYS:
         return check_int(key, value)
     return check_range(key, value)
@@ -71,7 +60,7 @@ def flow_params(defaults: dict[str, Any], overrides: dict[str, Any] | None = Non
     p, overrides = dict(defaults), dict(overrides or {})
     if "mu" in overrides and "image_seq_len" not in overrides:
         p["image_seq_len"] = None                          # a family's default token count yields to mu
-    if not _parse_bool("use_dynamic_shifting", overrides.get("use_dynamic_shifting", True)):
+    if not check_bool("use_dynamic_shifting", overrides.get("use_dynamic_shifting", True)):
         p["mu"] = p["image_seq_len"] = None                # and both yield to dynamic shifting off
     for key, value in overrides.items():
         if key not in p:

@@ -14,7 +14,7 @@ from typing import Any, Callable
 
 import torch
 
-from ..validation import InputError, check_choice, check_int, check_range
+from ..validation import InputError, check_bool, check_choice, check_int, check_range
 from .flow import CALL_DEFAULTS as FLOW_CALL_DEFAULTS, SCHEDULER_DEFAULTS as FLOW_SCHEDULER_DEFAULTS
 from .conventions import (alpha_bar_from_lam, integrated_beta, lam_from_alpha_bar,  # noqa: F401 (re-exported)
                           lam_from_integrated_beta, lam_from_sigma, sigma_from_alpha_bar, sigma_from_lam)
@@ -161,14 +161,7 @@ DIFFUSERS_BETA_SCHEDULE = {"ddpm-linear": "linear", "scaled-linear": "scaled_lin
 def _coerce(key: str, value: Any, default: Any) -> Any:
     """Parse `value` (possibly a string from --set) to the type of `default`."""
     if isinstance(default, bool):
-        if isinstance(value, bool):
-            return value
-        text = str(value).strip().lower()
-        if text in ("true", "1", "yes"):
-            return True
-        if text in ("false", "0", "no"):
-            return False
-        raise InputError(f"{key} must be true or false, got {value!r}")
+        return check_bool(key, value)
     if isinstance(default, int):
         return check_int(key, value)
     if isinstance(default, float):
