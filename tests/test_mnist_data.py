@@ -73,3 +73,24 @@ def test_tampered_array_is_refused(tmp_path, monkeypatch):
             data.load_mnist()
     finally:
         data._mnist_arrays.cache_clear()
+
+
+def test_rank_batches_split_each_global_batch_disjointly_and_cover_an_epoch():
+    """Two DDP ranks see disjoint halves of the one-process batches; one epoch shows every image at most once."""
+    import torch
+
+    from diffusion_core.models.datasets import DataSet, rank_batches
+
+    toy = DataSet("toy", "image k = the number k", (1, 1, 1), lambda n, g: torch.zeros(n, 1, 1, 1),
+                  items=lambda: torch.arange(100.0).reshape(100, 1, 1, 1))
+    ranks = [rank_batches(toy, 16, r, 2, 5, torch.Generator()) for r in range(2)]
+    single = rank_batches(toy, 16, 0, 1, 5, torch.Generator())
+    epoch = [next(single) for _ in range(100 // 16)]                        # 6 batches, 4 images dropped
+    for batch in epoch:
+        a, b = next(ranks[0]), next(ranks[1])
+        assert a.shape == (8, 1, 1, 1) and torch.equal(torch.cat([a, b]), batch)
+        assert not set(a.flatten().tolist()) & set(b.flatten().tolist())
+    seen = torch.cat(epoch).flatten()
+    assert len(seen) == 96 and len(set(seen.tolist())) == 96
+    assert not torch.equal(next(single), epoch[0])                           # a new permutation next epoch
+    assert torch.equal(next(rank_batches(toy, 16, 0, 1, 5, torch.Generator())), epoch[0])   # seeded

@@ -30,7 +30,7 @@ from torch.nn import functional as F
 from .. import scale_space as ss
 from ..presets import from_dict, parse_toml, resolve_preset_path
 from ..validation import InputError, check_choice, check_int, check_range
-from .datasets import DATASETS
+from .datasets import DATASETS, rank_batches
 from .flexi_unet import FlexiConfig, FlexiUNet, c_noise_of
 from ..devices import local_rank, rank_device
 from .training import TrainPreset, all_mean, ema_update, init_distributed, lr_at, sha256_of
@@ -192,11 +192,12 @@ def fit(p: ScaleSpacePreset, log: Any = print, device: str = "cpu") -> tuple[Fle
     model = nn.parallel.DistributedDataParallel(net, device_ids=ids, find_unused_parameters=True) if world > 1 else net
     opt = torch.optim.Adam(net.parameters(), lr=p.lr)
     g, g_path = torch.Generator().manual_seed(p.seed * 1009 + rank), torch.Generator().manual_seed(p.seed)
+    batches = rank_batches(ds, p.batch_size, rank, world, p.seed, g)
     losses, levels_seen, t0 = [], [0] * p.levels, time.perf_counter()
     for step in range(p.steps):
         for group in opt.param_groups:
             group["lr"] = lr_at(step, p)                                  # type: ignore[arg-type]
-        b = draw_batch(pad_to(ds.draw(p.batch_size // world, g), p.pad_to), sched, p.p_up, p.min_snr, g_path, g)
+        b = draw_batch(pad_to(next(batches), p.pad_to), sched, p.p_up, p.min_snr, g_path, g)
         levels_seen[int(sched.level[int(b.t[0])])] += 1
         loss = batch_loss(model, b.to(dev))
         opt.zero_grad(set_to_none=True)

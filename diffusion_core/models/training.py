@@ -8,7 +8,8 @@ Per step (Karras et al. 2022, Sec. 5 and Table 1):
 rho = u^2 ("mse": EDM's loss, the Gaussian-Gaussian pair) or (2 / v^2) soft_l1(v |u|) ("soft-l1": the
 Laplace-Laplace pair's d(v|r|) of losses.py, scaled to equal u^2 for small residuals and to grow
 like (2 / v)|u| for large ones).
-Randomness: rank r draws its data, sigmas and noise from torch.Generator seeded seed * 1009 + r;
+Randomness: rank r draws its sigmas and noise (and an endless data set's batches) from torch.Generator seeded
+seed * 1009 + r; a finite data set goes in epochs split disjointly between the ranks (datasets.rank_batches);
 the network starts from torch.manual_seed(seed) (the same on every rank; DDP broadcasts it anyway).
 The same preset and world size give the same weights.
 Devices (devices.py): each rank trains on `rank_device(device, LOCAL_RANK)` (cuda:LOCAL_RANK on a GPU
@@ -34,7 +35,7 @@ from torch import nn
 from ..devices import dist_backend, local_rank, rank_device
 from ..nonnormal.laws import LAWS, noise_sampler
 from ..nonnormal.losses import soft_l1
-from .datasets import DATASETS
+from .datasets import DATASETS, rank_batches
 from .unet import NetDenoiser, UNet, UNetConfig, param_count, precond
 from .vp_chain import TRAINED_PAIRS, li_loss
 from ..validation import InputError, check_choice, check_int, check_range
@@ -198,11 +199,11 @@ def fit(p: TrainPreset, log: Any = print, device: str = "cpu") -> tuple[UNet, di
     model = nn.parallel.DistributedDataParallel(net, device_ids=ids) if world > 1 else net
     opt = torch.optim.Adam(net.parameters(), lr=p.lr)
     g, noise = torch.Generator().manual_seed(p.seed * 1009 + rank), noise_sampler(p.increment_law)
-    losses, t0 = [], time.perf_counter()
+    batches, losses, t0 = rank_batches(ds, p.batch_size, rank, world, p.seed, g), [], time.perf_counter()
     for step in range(p.steps):
         for group in opt.param_groups:
             group["lr"] = lr_at(step, p)
-        loss = batch_loss(model, p, ds.draw(p.batch_size // world, g), g, noise)
+        loss = batch_loss(model, p, next(batches), g, noise)
         opt.zero_grad(set_to_none=True)
         loss.backward()
         opt.step()
