@@ -84,6 +84,8 @@ _API: dict[str, tuple[str, str]] = {
     "GaussianDenoiser": ("denoisers.gaussian", "GaussianDenoiser"),
     "EmpiricalDenoiser": ("denoisers.empirical", "EmpiricalDenoiser"),
     "GaussianMixture": ("denoisers.mixture", "GaussianMixture"),
+    "digit_quality": ("metrics", "digit_quality"), "load_flexi": ("models.registry", "load_flexi"),
+    "flexi_schedule": ("models.flexi_quality", "schedule_for"),
 }
 
 __all__ = ["__version__", *_API]
@@ -125,7 +127,9 @@ if TYPE_CHECKING:  # static type checkers and IDEs see the real signatures
     from .gud.setup import BasesView
     from .gud.setup import build as gud_setup
     from .gud.view import forward_run, reverse_run, schedule_table
-    from .models.registry import get_model, list_models
+    from .metrics import digit_quality
+    from .models.flexi_quality import schedule_for as flexi_schedule
+    from .models.registry import get_model, list_models, load_flexi
     from .models.sampling import initial_noise, model_sigmas, run_sampler
     from .presets import workshop_exercises
     from .noise.discretization import build_schedule, diffusers_config, sigmas_from_lam

@@ -13,7 +13,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
-ALLOWED_IMPORTS = {"diffusion_core", "math", "numpy", "torch", "plotly", "matplotlib"}
+ALLOWED_IMPORTS = {"diffusion_core", "math", "time", "numpy", "torch", "plotly", "matplotlib"}
 
 
 def _code_cells(path: Path) -> list[dict]:
