@@ -28,3 +28,19 @@ def test_numbers_follow_the_json(tmp_path):
         assert "python -m diffusion_core.bench.quality benchmarks" in str(e)
     else:
         raise AssertionError("a missing JSON must say which command writes it")
+
+
+def test_mnist_pair_section_follows_the_json(tmp_path):
+    """The MNIST pair table, ranking and targets are written from mnist_models.json (no hand-typed numbers)."""
+    bench = tmp_path / "benchmarks"
+    shutil.copytree(readme.ROOT / "benchmarks", bench)
+    m = json.loads((bench / "mnist_models.json").read_text())
+    for r in m["rows"]:
+        if r["model"] == "mnist-li-gaussian-gaussian":
+            r["fd"], r["confident"] = 123.4, 0.95
+    (bench / "mnist_models.json").write_text(json.dumps(m))
+    block = readme.mnist_block(bench)
+    assert "| gaussian–gaussian | 1.98 | 95.0% |" in block and "| 123.4 |" in block
+    assert "confident ≥ 90%: best 95.0%" in block and "met;" in block
+    assert "GG = UG 123.4" in block.split("Order by")[1]                 # now last: no longer first
+    assert "do not both come first" in block

@@ -27,6 +27,7 @@ SOURCES["resolution"] = "difflab bench resolution --json > benchmarks/resolution
 SOURCES["sampling"] = "python -m diffusion_core.bench.sampling benchmarks"
 SOURCES["scale-space-flexi"] = "python -m diffusion_core.bench.flexi benchmarks"
 SOURCES["sampling-networks"] = "python -m diffusion_core.bench.network_speed benchmarks"
+SOURCES["mnist_models"] = "python -m diffusion_core.models.mnist_report"
 
 Row = tuple[str, str, str]
 
@@ -222,12 +223,31 @@ def table(bench_dir: Path = ROOT / "benchmarks", weights: Path = WEIGHTS) -> str
     return "\n".join(lines + [END])
 
 
-def render(readme: str, bench_dir: Path = ROOT / "benchmarks", weights: Path = WEIGHTS) -> str:
-    """README text with the block between the markers replaced by the generated table."""
-    i, j = readme.find(BEGIN), readme.find(END)
+def mnist_block(bench_dir: Path = ROOT / "benchmarks", weights: Path = WEIGHTS) -> str:
+    """The MNIST pair section's numbers (models/mnist_readme.py) from mnist_models.json and the sidecars."""
+    import tomllib
+
+    from ..models import mnist_readme
+
+    sides = {p.stem: json.loads(p.read_text()) for p in weights.glob("mnist-li-*.json")}
+    preset = tomllib.loads((ROOT / sides["mnist-li-gaussian-gaussian"]["preset"]).read_text())
+    classifier = json.loads((weights / "classifier" / "mnist-cnn.json").read_text())
+    return mnist_readme.block(load(bench_dir, "mnist_models"), sides, preset, classifier)
+
+
+def replace_block(text: str, begin: str, end: str, block: str) -> str:
+    i, j = text.find(begin), text.find(end)
     if i < 0 or j < i:
-        raise ValueError(f"README has no measured-table markers ({BEGIN} ... {END})")
-    return readme[:i] + table(bench_dir, weights) + readme[j + len(END):]
+        raise ValueError(f"README has no markers {begin} ... {end}")
+    return text[:i] + block + text[j + len(end):]
+
+
+def render(readme: str, bench_dir: Path = ROOT / "benchmarks", weights: Path = WEIGHTS) -> str:
+    """README text with the blocks between the markers replaced by the generated table and MNIST section."""
+    from ..models.mnist_readme import BEGIN as MB, END as ME
+
+    text = replace_block(readme, BEGIN, END, table(bench_dir, weights))
+    return replace_block(text, MB, ME, mnist_block(bench_dir, weights))
 
 
 def main(argv: list[str]) -> int:

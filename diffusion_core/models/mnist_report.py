@@ -80,7 +80,17 @@ def measure(n: int = 256, seed: int = 0, pairs: tuple[str, ...] = PAIRS, nfes: t
                              "nfe": used, "seconds": round(time.perf_counter() - t0, 1), **q})
                 log(f"{pair} {sampler} NFE {used}: confident {q['confident']:.3f} fd {q['fd']:.2f} "
                     f"(floor {q['fd_floor']:.2f}) tv {q['class_tv']:.3f}", flush=True)
-    return {"n": n, "seed": seed, "floor": floor, "paper_cifar10_fid": PAPER_FID, "rows": rows}
+    return {"n": n, "seed": seed, "floor": floor, "real_heldout": real_heldout(), "paper_cifar10_fid": PAPER_FID,
+            "rows": rows}
+
+
+def real_heldout() -> dict[str, float]:
+    """The classifier's confident share and class TV on the 1,000 held-out digits (what real data scores)."""
+    from .. import data
+    from ..metrics import CONFIDENCE, class_tv, classify
+
+    pred, top, _ = classify(data.load_mnist("heldout")[0])
+    return {"confident": float((top >= CONFIDENCE).mean()), "class_tv": class_tv(pred)}
 
 
 def best_per_pair(res: dict[str, Any]) -> dict[str, dict[str, Any]]:
@@ -142,7 +152,8 @@ def main(argv: list[str] | None = None) -> int:
     a = ap.parse_args(argv)
     if a.merge:
         parts = [json.loads(p.read_text()) for p in a.merge]
-        res = {**parts[0], "rows": [r for p in PAIRS for part in parts for r in part["rows"] if r["pair"] == p]}
+        res = {**parts[0], "real_heldout": real_heldout(),
+               "rows": [r for p in PAIRS for part in parts for r in part["rows"] if r["pair"] == p]}
     else:
         res = measure(a.n, a.seed, tuple(a.pairs))
     if a.part:
