@@ -157,6 +157,40 @@ def test_guard_internal_error_logs_a_traceback_under_an_id(caplog):
     assert eid in rec.getMessage() and "Traceback" in rec.getMessage() and "{}[\"missing\"]" in rec.getMessage()
 
 
+@pytest.fixture
+def page_request():
+    """Run a handler as if the app's own page sent the event (its client's `x-gradio-user: app`)."""
+    from gradio.context import LocalContext
+
+    token = LocalContext.request.set(SimpleNamespace(headers={"x-gradio-user": "app"}))
+    yield
+    LocalContext.request.reset(token)
+
+
+def test_guard_on_the_page_is_one_warning_and_no_output_touched(toasts, page_request, monkeypatch):
+    shown = []
+    monkeypatch.setattr(layout.gr, "Warning", lambda msg, duration=None, title="": shown.append((title, msg)))
+
+    def mistake():
+        raise InputError("image must be a bundled name; files come in through an upload box")
+
+    def bug():
+        return {}["missing"]
+
+    assert layout.guard(mistake)() == gr.skip()         # one skip: gradio leaves every output (no badges)
+    assert layout.guard(bug)() == gr.skip()
+    assert [t for t, _ in shown] == ["Input refused", "Internal error"]
+    assert shown[0][1].endswith("files come in through an upload box") and "KeyError" in shown[1][1]
+
+
+def test_guard_for_api_callers_still_raises(page_request):
+    from gradio.context import LocalContext
+
+    LocalContext.request.set(SimpleNamespace(headers={"x-gradio-user": "api"}))     # gradio_client's header
+    with pytest.raises(gr.Error, match="tau_lo"):
+        layout.guard(lambda: (_ for _ in ()).throw(InputError("tau_lo (1) must be below tau_hi (1)")))()
+
+
 def test_missing_file_is_a_hint_that_leaves_the_outputs(toasts, caplog):
     with caplog.at_level(logging.INFO, logger="difflab.app"):
         out = layout.guard(spectrum_tab.spectrum)(upload=None, source="upload")

@@ -38,28 +38,49 @@ INTRO = (
 )
 
 
+def from_the_page() -> bool:
+    """True when the running event came from the app's own page (its client sends `x-gradio-user: app`),
+    False for gradio_client / REST callers (`api`) and for direct calls without a request."""
+    from gradio.context import LocalContext
+
+    request = LocalContext.request.get(None)
+    headers = getattr(request, "headers", None) or {}
+    return headers.get("x-gradio-user") == "app"
+
+
+def refuse(message: str, title: str) -> Any:
+    """Stop an event with one message. On the page: one warning toast and every output left as it is
+    (a raised gr.Error would put an error badge on each output of the event). For API callers: an error."""
+    if from_the_page():
+        gr.Warning(message, duration=12, title=title)
+        return gr.skip()
+    raise gr.Error(message, duration=8, print_exception=False)
+
+
 def guard(fn: Callable[..., Any]) -> Callable[..., Any]:
     """One message per failure, never a wall of red: a missing choice (no file yet) is a hint and
-    leaves the outputs as they are; a user mistake is one toast and one log line; an internal error
-    logs its traceback under an id and shows the user one line with that id."""
+    leaves the outputs as they are; a user mistake is one message and one log line; an internal error
+    logs its traceback under an id and shows the user one line with that id (see `refuse`)."""
 
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return fn(*args, **kwargs)
-        except gr.Error:
-            raise
+        except gr.Error as e:
+            if not from_the_page():
+                raise
+            return refuse(str(e.message), "Error")
         except MissingInput as e:
             gr.Info(str(e))
             return gr.skip()
         except InputError as e:
             log.info("input refused by %s: %s", fn.__name__, e)
-            raise gr.Error(str(e), duration=8, print_exception=False) from None
+            return refuse(str(e), "Input refused")
         except Exception as e:  # noqa: BLE001 - the server must keep serving
             eid = uuid.uuid4().hex[:8]
             log.error("internal error %s in %s:\n%s", eid, fn.__name__, traceback.format_exc())
-            raise gr.Error(f"internal error {eid} in {fn.__name__} ({type(e).__name__}); the server log "
-                           f"has the details under this id", print_exception=False) from None
+            return refuse(f"internal error {eid} in {fn.__name__} ({type(e).__name__}); the server log "
+                          f"has the details under this id", "Internal error")
 
     return wrapper
 
