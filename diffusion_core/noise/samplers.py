@@ -9,6 +9,9 @@
 - `noise` is a `protocols.NoiseSampler` (default: standard normal) used for EVERY stochastic
   injection, so other noise laws can be plugged in; `generator` is passed to it.
 - `callback` receives dict(i, x, sigma, sigma_next, denoised) after each denoiser evaluation.
+- Options: euler and heun take EDM churn (Karras et al. 2022, Algorithm 2) under k-diffusion's names
+  s_churn, s_tmin, s_tmax, s_noise (s_churn = 0: off, bit-identical, no draws); ddim and euler_ancestral
+  take eta (DDIM's sigma_t(eta); 0 deterministic, 1 = DDPM ancestral). noise/controls.py bundles them.
 
 NFE per run: euler, ddim, ddpm_ancestral, euler_ancestral, dpmpp_2m: N; heun: 2N - 1 (the last
 step to sigma = 0 is an Euler step, as in EDM Algorithm 1), one fewer per step from flow.SIGMA_T1.
@@ -79,27 +82,70 @@ def _report(callback: Callback | None, i: int, x: Tensor, sigmas: Tensor, denois
 # Deterministic solvers of the probability-flow ODE
 
 
+def check_churn(s_churn: float, s_tmin: float, s_tmax: float, s_noise: float) -> None:
+    """EDM churn settings: s_churn >= 0 and s_noise >= 0 finite, 0 <= s_tmin <= s_tmax (s_tmax may be inf)."""
+    for name, v in (("s_churn", s_churn), ("s_noise", s_noise), ("s_tmin", s_tmin)):
+        if not (isinstance(v, (int, float)) and math.isfinite(v) and v >= 0):
+            raise InputError(f"{name} must be a finite number >= 0, got {v!r}")
+    if not (isinstance(s_tmax, (int, float)) and s_tmax >= s_tmin) or math.isnan(s_tmax):
+        raise InputError(f"s_tmax must be >= s_tmin = {s_tmin:g} (inf allowed), got {s_tmax!r}")
+
+
+def churn_gamma(sigma: float, steps: int, s_churn: float, s_tmin: float, s_tmax: float) -> float:
+    """gamma_i = min(S_churn / N, sqrt(2) - 1) if S_tmin <= sigma_i <= S_tmax else 0 (EDM Algorithm 2, line 4);
+    0 at a flow schedule's t = 1 (sigma >= SIGMA_T1: pure noise already)."""
+    if s_churn <= 0 or not (s_tmin <= sigma <= s_tmax) or sigma >= SIGMA_T1:
+        return 0.0
+    return min(s_churn / steps, math.sqrt(2) - 1)
+
+
+def churn(x: Tensor, sigma: Tensor, gamma: float, eps: Tensor, s_noise: float) -> tuple[Tensor, Tensor]:
+    """sigma_hat = (1 + gamma) sigma, x_hat = x + sqrt(sigma_hat^2 - sigma^2) S_noise eps (EDM Alg. 2, lines 5-6)."""
+    if gamma <= 0:
+        return x, sigma
+    sigma_hat = sigma * (1 + gamma)
+    return x + eps * (s_noise * math.sqrt(float(sigma_hat) ** 2 - float(sigma) ** 2)), sigma_hat
+
+
+def _churned(x: Tensor, sigmas: Tensor, i: int, opts: tuple[float, float, float, float],
+             noise: NoiseSampler | None, generator: torch.Generator | None) -> tuple[Tensor, Tensor]:
+    """(x_hat, sigma_hat) of step i; with s_churn > 0 one noise draw per step (so step-indexed noise such as the
+    Brownian tree stays aligned), used where gamma_i > 0; with s_churn = 0 no draw and (x, sigmas[i])."""
+    s_churn, s_tmin, s_tmax, s_noise = opts
+    if s_churn <= 0:
+        return x, sigmas[i]
+    eps = (noise or gaussian_noise)(x.shape, generator, x.dtype).to(x.device)
+    gamma = churn_gamma(float(sigmas[i]), len(sigmas) - 1, s_churn, s_tmin, s_tmax)
+    return churn(x, sigmas[i], gamma, eps, s_noise)
+
+
 @torch.no_grad()
 def sample_euler(denoiser: Denoiser, x: Tensor, sigmas: Tensor, *, generator: torch.Generator | None = None,
-                 noise: NoiseSampler | None = None, callback: Callback | None = None) -> Tensor:
-    """Euler on dx/dsigma = (x - D) / sigma (EDM Algorithm 1 without the correction)."""
+                 noise: NoiseSampler | None = None, callback: Callback | None = None, s_churn: float = 0.0,
+                 s_tmin: float = 0.0, s_tmax: float = math.inf, s_noise: float = 1.0) -> Tensor:
+    """Euler on dx/dsigma = (x - D) / sigma (EDM Algorithm 2 without the correction; k-diffusion's churn names)."""
     check_sigmas(sigmas)
+    check_churn(s_churn, s_tmin, s_tmax, s_noise)
     for i in range(len(sigmas) - 1):
-        denoised = call_denoiser(denoiser, x, sigmas[i])
+        x, s_hat = _churned(x, sigmas, i, (s_churn, s_tmin, s_tmax, s_noise), noise, generator)
+        denoised = call_denoiser(denoiser, x, s_hat)
         _report(callback, i, x, sigmas, denoised)
-        x = x + to_d(x, sigmas[i], denoised) * (sigmas[i + 1] - sigmas[i]).to(x.dtype)
+        x = x + to_d(x, s_hat, denoised) * (sigmas[i + 1] - s_hat).to(x.dtype)
     return x
 
 
 @torch.no_grad()
 def sample_heun(denoiser: Denoiser, x: Tensor, sigmas: Tensor, *, generator: torch.Generator | None = None,
-                noise: NoiseSampler | None = None, callback: Callback | None = None) -> Tensor:
-    """Heun's 2nd-order method, EDM Algorithm 1 (no churn); Euler on the final step to sigma = 0 and on a
-    step from a flow schedule's t = 1 (sigma >= SIGMA_T1): the trapezoid weight (s' - s) / 2 on the
-    derivative at s' diverges as s -> inf, while the Euler step has the finite t = 1 limit."""
+                noise: NoiseSampler | None = None, callback: Callback | None = None, s_churn: float = 0.0,
+                s_tmin: float = 0.0, s_tmax: float = math.inf, s_noise: float = 1.0) -> Tensor:
+    """Heun's 2nd-order method, EDM Algorithm 2 (churn off by default: Algorithm 1); Euler on the final step to
+    sigma = 0 and on a step from a flow schedule's t = 1 (sigma >= SIGMA_T1): the trapezoid weight (s' - s) / 2 on
+    the derivative at s' diverges as s -> inf, while the Euler step has the finite t = 1 limit."""
     check_sigmas(sigmas)
+    check_churn(s_churn, s_tmin, s_tmax, s_noise)
     for i in range(len(sigmas) - 1):
-        s, s_next = sigmas[i], sigmas[i + 1]
+        x, s = _churned(x, sigmas, i, (s_churn, s_tmin, s_tmax, s_noise), noise, generator)
+        s_next = sigmas[i + 1]
         denoised = call_denoiser(denoiser, x, s)
         _report(callback, i, x, sigmas, denoised)
         d = to_d(x, s, denoised)
