@@ -38,7 +38,8 @@ DESIGN_APIS = {
                    "reverse_steps", "reverse_sampler", "samples"],
     "scale_space": ["upload", "source", "photo", "beta", "seed", "size", "levels", "family", "gamma", "t",
                     "sample_size", "sample_levels", "n_samples", "steps"],
-    "sample_compare": ["model", "samplers", "schedule", "steps", "seed", "noise_law", "n", "device"],
+    "sample_compare": ["model", "samplers", "schedule", "steps", "seed", "noise_law", "n", "device", "step_noise",
+                       "noise_slope", "eta", "s_churn", "s_tmin", "s_tmax", "s_noise"],
 }
 
 

@@ -199,3 +199,13 @@ def test_brownian_needs_the_gaussian_law():
         SamplingNoise(law="laplace", step_noise="brownian")
     with pytest.raises(InputError, match="step noise"):
         SamplingNoise(step_noise="pink")
+
+
+def test_brownian_tree_resolves_small_steps_below_a_flow_schedules_t1():
+    """A tree over [0, 2^24 - 1] (flow t = 1) gets 42 levels: a step 0.01 -> 0.005 still has N(0, 1) increments."""
+    from diffusion_core.noise.brownian import BrownianTree
+    from diffusion_core.noise.flow import SIGMA_T1
+
+    tree = BrownianTree((20_000,), 0.0, SIGMA_T1, seed=0)
+    assert tree.depth == 42 and BrownianTree((2,), 0.0, 80.0).depth == 24
+    assert float(tree.increment(0.01, 0.005).var()) == pytest.approx(1, abs=0.04)

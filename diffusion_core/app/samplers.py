@@ -26,6 +26,8 @@ from ..devices import DEVICES
 from ..models.folders import MODELS_DIR, check_model_ref, load_model_ref
 from ..models.registry import SPECS, Model
 from ..plotting import samplers as plots
+from ..noise import controlled_run as R
+from ..noise.controls import SamplingNoise
 from ..noise.samplers import SAMPLERS
 from ..noise.schedules import FAMILIES
 from ..validation import InputError, check_choice, check_int
@@ -56,6 +58,13 @@ class SamplersView:
     noise_law: str = "gaussian"
     n: int = 16
     device: str = "auto"                   # devices.py: auto | cpu | cuda | mps
+    step_noise: str = "white"              # noise/controls.py: white | coloured | brownian
+    noise_slope: float = 1.0               # coloured: power spectrum ∝ f^-slope (0 white, 1 pink, 2 brown)
+    eta: float = 0.0                       # DDIM eta (ddim only): 0 deterministic, 1 = DDPM ancestral
+    s_churn: float = 0.0                   # EDM churn (euler, heun), k-diffusion's names; 0 = off
+    s_tmin: float = 0.0
+    s_tmax: float = 1000.0                 # above every model's sigma_max (80): churn at every sigma >= s_tmin
+    s_noise: float = 1.0
 
     def __post_init__(self) -> None:
         check_model_ref(self.model)
@@ -71,6 +80,12 @@ class SamplersView:
         check_int("seed", self.seed, 0, 2**31 - 1)
         check_choice("noise law", self.noise_law, LAWS)
         check_int("n", self.n, 1, MAX_VIEW_N)
+        self.sampling_noise()
+
+    def sampling_noise(self) -> SamplingNoise:
+        """The view's sampling-noise controls (validated: one-line InputError)."""
+        return SamplingNoise(self.noise_law, self.step_noise, self.noise_slope, self.eta, self.s_churn, self.s_tmin,
+                             self.s_tmax, self.s_noise)
 
 
 @dataclass
@@ -99,9 +114,10 @@ def run_one(model: Model, view: SamplersView, sampler: str, steps: int, n: int,
     sigmas = S.model_sigmas(model, view.schedule, steps)
     cb = (lambda info: step(int(info["i"]) + 1)) if step is not None else None
     t0 = time.perf_counter()
-    x = S.run_sampler(model, sampler, sigmas, n, view.seed, view.noise_law, callback=cb)
+    x = R.run_controlled(model, sampler, sigmas, n, view.seed, view.sampling_noise(), callback=cb)
     seconds = time.perf_counter() - t0
-    return x, {**Q.score(model, sampler, sigmas, x), "nfe": S.nfe_of(sampler, steps), "steps": steps, "seconds": seconds}
+    q = R.score(model, sampler, sigmas, x, view.sampling_noise())
+    return x, {**q, "nfe": S.nfe_of(sampler, steps), "steps": steps, "seconds": seconds}
 
 
 _SWEEPS: dict[SamplersView, tuple[list[dict[str, Any]], str]] = {}     # the last few sweeps (pure results)
@@ -135,7 +151,8 @@ def _quality_sweep(view: SamplersView, progress: Progress | None = None) -> tupl
             steps = S.steps_for_nfe(name, budget)
             row = {"sampler": name, "nfe": S.nfe_of(name, steps), "steps": steps}
             if exact:
-                row["value"] = Q.exact_cov_error(model, name, S.model_sigmas(model, view.schedule, steps))
+                row["value"] = R.exact_cov_error(model, name, S.model_sigmas(model, view.schedule, steps),
+                                                 view.sampling_noise())
             elif digits:
                 _, q = run_one(model, view, name, steps, view.n)
                 row.update(value=q["value"], class_tv=q["class_tv"], fd=q["fd"], fd_floor=q["fd_floor"])
@@ -243,8 +260,11 @@ def explain(view: SamplersView, model: Model, numbers: dict[str, dict[str, Any]]
                      f"sampler can only reproduce training images: memorisation rate {rates} (a sample counts as a "
                      f"copy within RMS {Q.MEMO_TOL:.4f} of a training digit). This is the ideal a network would learn "
                      "if it fitted its training set perfectly.")
-    if any(s in STOCHASTIC for s in view.samplers):
-        lines.append(f"Stochastic samplers inject **{view.noise_law}** noise at every step (same seed for all).")
+    kw = view.sampling_noise().sampler_kwargs
+    noisy = [s for s in view.samplers if s in STOCHASTIC or kw(s).get("eta", 0) > 0 or kw(s).get("s_churn", 0) > 0]
+    if noisy:
+        lines.append(f"Noise injected by {', '.join(noisy)}: **{view.sampling_noise().describe()}** (same seed for "
+                     "all; the initial noise is white Gaussian).")
     return "\n\n".join(lines)
 
 
@@ -330,7 +350,7 @@ def trajectory_frames(view: SamplersView, sampler: str | None = None, index: int
 
     def grab(info: dict[str, Any]) -> None:
         frames.append(_frame(info["x"][index], float(info["sigma"]), info["denoised"][index]))
-    x = S.run_sampler(model, sampler, sigmas, view.n, view.seed, view.noise_law, callback=grab)
+    x = R.run_controlled(model, sampler, sigmas, view.n, view.seed, view.sampling_noise(), callback=grab)
     return frames + [_frame(x[index], 0.0, x[index])] * 3
 
 

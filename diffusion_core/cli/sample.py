@@ -1,41 +1,62 @@
 """`difflab sample --model NAME|PATH --sampler NAME --steps N --seed S --n K --out F.png|F.npy
-[--schedule NAME] [--noise-law LAW] [--device auto|cpu|cuda|mps] [--json]`.
+[--schedule NAME] [--noise-law LAW] [--step-noise white|coloured|brownian] [--noise-slope S] [--eta E]
+[--s-churn C --s-tmin A --s-tmax B --s-noise S] [--device auto|cpu|cuda|mps] [--json]`.
 
 Draws K samples from a registered model (models/registry.py), a model folder (the project's export or a
 diffusers `DDPMPipeline.save_pretrained` folder; models/folders.py) or a hub id when online, with any
 sampler and schedule, writes
 them (.npy: float32 [K, C, H, W] clipped to [-1, 1]; .png: a grid) and prints a summary with the
-NFE and a quality number against the model's exact answer (models/quality.py).
+NFE and a quality number against the model's exact answer (models/quality.py), taken under the
+sampling-noise controls (noise/controls.py: step noise, DDIM eta, EDM churn; noise/controlled_run.py).
 """
 from __future__ import annotations
 
 import argparse
+import math
 from typing import Any
 
 from ..nonnormal.laws import LAWS
-from ..models import quality as Q
 from ..models import sampling as S
 from ..models.folders import load_model_ref
 from ..models.registry import SPECS
+from ..noise import controlled_run as R
+from ..noise.controls import CHURN_KEYS, STEP_NOISES, SamplingNoise
 from ..noise.samplers import SAMPLERS
+from ..validation import InputError
 from ..progress import bar
 from .stdio import STDIO, output_path, summary_stream
 from ..devices import resolve_device
 
 
+def number(name: str, text: Any) -> float:
+    """A float from the command line (inf allowed; the controls validate the range)."""
+    try:
+        return float(text)
+    except (TypeError, ValueError):
+        raise InputError(f"--{name.replace('_', '-')} must be a number, got {text!r}") from None
+
+
 def sample_report(model: str, sampler: str, steps: int, seed: int, n: int, out: str,
-                  schedule: str = "karras", noise_law: str = "gaussian", device: str = "auto") -> dict[str, Any]:
+                  schedule: str = "karras", noise_law: str = "gaussian", device: str = "auto",
+                  step_noise: str = "white", noise_slope: Any = 1.0, eta: Any = 0.0, s_churn: Any = 0.0,
+                  s_tmin: Any = 0.0, s_tmax: Any = math.inf, s_noise: Any = 1.0) -> dict[str, Any]:
     """Validate everything first, sample, save, and return the `sample` JSON."""
     steps, n, seed = S.check_run(sampler, schedule, steps, n, seed, noise_law)
+    opts = dict(zip(("noise_slope", "eta", *CHURN_KEYS), (noise_slope, eta, s_churn, s_tmin, s_tmax, s_noise)))
+    opts = {k: number(k, v) for k, v in opts.items()}
+    controls = SamplingNoise(noise_law, step_noise, opts.pop("noise_slope"), **opts)
     path = S.check_out_path(out)
     m = load_model_ref(model, resolve_device(device), allow_paths=True)
     sigmas = S.model_sigmas(m, schedule, steps)
     with bar(steps, f"sample {sampler}", unit="step") as b:
-        x = S.run_sampler(m, sampler, sigmas, n, seed, noise_law, callback=lambda _: b.update(1))   # [n, C, H, W]
+        x = R.run_controlled(m, sampler, sigmas, n, seed, controls, callback=lambda _: b.update(1))  # [n, C, H, W]
     S.save_samples(x, path)
-    q = Q.score(m, sampler, sigmas, x)
+    q = R.score(m, sampler, sigmas, x, controls)
     return {"model": m.spec.name, "kind": m.spec.kind, "sampler": sampler, "schedule": schedule, "steps": steps,
-            "nfe": S.nfe_of(sampler, steps), "seed": seed, "n": n, "noise_law": noise_law, "out": str(path),
+            "nfe": S.nfe_of(sampler, steps), "seed": seed, "n": n, "noise_law": noise_law,
+            "step_noise": step_noise, "noise_slope": controls.slope, "eta": controls.eta, "s_churn": controls.s_churn,
+            "s_tmin": controls.s_tmin, "s_tmax": controls.s_tmax if math.isfinite(controls.s_tmax) else None,
+            "s_noise": controls.s_noise, "out": str(path),
             "device": str(m.device), "dtype": str(S.DTYPE).removeprefix("torch."),
             "shape": [n, *m.spec.shape], "sigma_max": float(sigmas[0]), "sigma_min": float(sigmas[-2]),
             "clipped_fraction": float((x.abs() > 1).double().mean()),
@@ -54,6 +75,17 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--out", required=True, help="output file: .png (grid) or .npy (float32 [K, C, H, W] in [-1, 1]); - writes the PNG grid to stdout")
     p.add_argument("--schedule", default="karras", help="schedule family (default karras, over the model's sigma range)")
     p.add_argument("--noise-law", default="gaussian", help=f"law of the injected noise: {'|'.join(LAWS)}")
+    p.add_argument("--step-noise", default="white", help=f"{'|'.join(STEP_NOISES)}: i.i.d. draws of the law, the "
+                   "law's draws coloured to a power spectrum f^-slope, or increments of one Brownian path per seed "
+                   "(the same path for every --steps; gaussian law only)")
+    p.add_argument("--noise-slope", default=1.0, help="coloured step noise: spectral slope in [0, 4] (0 white, 1 pink, "
+                                                      "2 brown; default 1)")
+    p.add_argument("--eta", default=0.0, help="DDIM eta in [0, 1] (sampler ddim): 0 deterministic, 1 = DDPM ancestral")
+    p.add_argument("--s-churn", default=0.0, help="EDM churn (samplers euler, heun; Karras et al. 2022 Alg. 2): "
+                                                  "S_churn >= 0, default 0 = off")
+    p.add_argument("--s-tmin", default=0.0, help="churn only where sigma >= S_tmin (default 0)")
+    p.add_argument("--s-tmax", default="inf", help="churn only where sigma <= S_tmax (default inf; JSON null)")
+    p.add_argument("--s-noise", default=1.0, help="churn noise scale S_noise (default 1)")
     p.add_argument("--device", default="auto", help="auto|cpu|cuda|mps: where the network runs (auto: cuda, mps, "
                                                     "then cpu; exact denoisers always run on the cpu)")
     p.add_argument("--json", action="store_true", help="print JSON")
@@ -64,7 +96,8 @@ def run(args: argparse.Namespace) -> int:
     from .main import emit
     with output_path(args.out, ".png") as out:
         report = sample_report(args.model, args.sampler, args.steps, args.seed, args.n, str(out), args.schedule,
-                               args.noise_law, args.device)
+                               args.noise_law, args.device, args.step_noise, args.noise_slope, args.eta,
+                               args.s_churn, args.s_tmin, args.s_tmax, args.s_noise)
     if args.out == STDIO:
         report["out"] = STDIO
     emit(report, args.json, summary_stream(args.out))

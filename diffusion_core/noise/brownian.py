@@ -4,7 +4,8 @@ BrownianTreeNoiseSampler convention: noise(sigma, sigma_next) = (W(sigma_next) -
 W on [sigma_lo, sigma_hi] is built by Brownian-bridge bisection with a seed per tree node, so a query at
 any sigma gives the same value for a given seed: W(a) = 0, W(b) = sqrt(b - a) z_root, each midpoint
 W(m) = (W(l) + W(r)) / 2 + sqrt((r - l) / 4) z_node, down to DEPTH levels, linear inside a leaf
-(leaf width (b - a) / 2^DEPTH). Increments over the steps of N = 10 and of N = 20 then come from one path,
+(leaf width (b - a) / 2^depth, depth = DEPTH or more so that a leaf is at most MIN_LEAF wide: a flow
+schedule's t = 1, sigma = 2^24 - 1, gets 42 levels). Increments over the steps of N = 10 and of N = 20 then come from one path,
 so a comparison across N is not a comparison of different noise.
 """
 from __future__ import annotations
@@ -18,6 +19,7 @@ from ..validation import InputError
 
 Tensor = torch.Tensor
 DEPTH = 24
+MIN_LEAF = 80.0 / 2**DEPTH          # the leaf width of a tree over [0, 80] (EDM's sigma_max)
 
 
 class BrownianTree:
@@ -27,6 +29,7 @@ class BrownianTree:
         if not (0 <= sigma_lo < sigma_hi and math.isfinite(sigma_hi)):
             raise InputError(f"Brownian tree needs 0 <= sigma_lo < sigma_hi < inf, got {sigma_lo:g}, {sigma_hi:g}")
         self.shape, self.a, self.b, self.seed = tuple(shape), float(sigma_lo), float(sigma_hi), int(seed)
+        self.depth = max(DEPTH, math.ceil(math.log2((self.b - self.a) / MIN_LEAF)))
 
     def _z(self, node: int) -> Tensor:
         g = torch.Generator().manual_seed((self.seed * 1_000_003 + node) % (2**63 - 1))
@@ -37,7 +40,7 @@ class BrownianTree:
         s = min(max(float(sigma), self.a), self.b)
         lo, hi, w_lo, w_hi, node = self.a, self.b, torch.zeros(self.shape, dtype=torch.float64), None, 1
         w_hi = math.sqrt(self.b - self.a) * self._z(node)
-        for _ in range(DEPTH):
+        for _ in range(self.depth):
             mid = 0.5 * (lo + hi)
             w_mid = 0.5 * (w_lo + w_hi) + math.sqrt((hi - lo) / 4) * self._z(2 * node)
             if s <= mid:

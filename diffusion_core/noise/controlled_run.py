@@ -107,7 +107,7 @@ def score(model: Model, sampler: str, sigmas: Tensor, x: Tensor, noise: Sampling
     """models/quality.score with the exact numbers taken under the controls (the same dict keys)."""
     q = Q.score(model, sampler, sigmas, x)
     ref = model.gaussian if q["metric"] == "cov_rel_fro" else model.reference if q["metric"] == "sample_cov_rel_fro" else None
-    if ref is None or noise == SamplingNoise(law=noise.law):
+    if ref is None or noise.white_second_moments:
         return q
     v = ref.variances.to(torch.float64)
     c = output_covariance(sampler, ref, tuple(model.spec.shape), sigmas, noise)

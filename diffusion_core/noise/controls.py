@@ -53,6 +53,11 @@ class SamplingNoise:
             raise InputError(f"brownian step noise is Gaussian by construction; choose noise law gaussian "
                              f"(got {self.law}) or step noise white/coloured")
 
+    @property
+    def white_second_moments(self) -> bool:
+        """True when the output covariance is that of white injections without churn or eta (brownian included)."""
+        return self.s_churn == 0 and self.eta == 0 and (self.step_noise != "coloured" or self.slope == 0)
+
     def sampler_kwargs(self, sampler: str) -> dict[str, Any]:
         """The options `sampler` takes (churn for euler/heun, eta for ddim); none for the others."""
         return {k: getattr(self, k) for k in OPTIONS.get(sampler, ())}

@@ -1,6 +1,7 @@
-"""Samplers (side by side) tab layout: model, schedule, steps, seed, noise law and 2-4 samplers on the
-left; the sample grids from the same initial noise, their quality and NFE, quality vs NFE and a
-trajectory GIF on the right. Main event api_name `sample_compare`.
+"""Samplers (side by side) tab layout: model, schedule, steps, seed, noise law, the sampling-noise controls
+(step noise white/coloured/brownian, DDIM η, EDM churn) and 2-4 samplers on the left; the sample grids from the
+same initial noise, their quality and NFE, quality vs NFE and a trajectory GIF on the right. Main event api_name
+`sample_compare`.
 """
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from ...models.folders import MODELS_DIR, folder_models
 from ...models.pair_grid import MAX_SEEDS, PAIRS
 from ...models.pair_grid import pair_model_name as pair_name
 from ...models.registry import SPECS
+from ...noise.controls import STEP_NOISES
 from ...noise.samplers import SAMPLERS
 from ...noise.schedules import FAMILIES
 from .. import pairs as pair_handlers
@@ -85,6 +87,7 @@ def build(demo: gr.Blocks) -> None:
                 seed = gr.Number(value=D.seed, precision=0, minimum=0, label="Seed (same initial noise for all)")
                 n = gr.Slider(1, handlers.MAX_VIEW_N, value=D.n, step=1, label="Samples per sampler")
             law = gr.Radio(list(LAWS), value=D.noise_law, label="Noise law of the injections (stochastic samplers)")
+            noise_controls = _noise_controls()
             device = gr.Dropdown(["auto", *available()], value=D.device,
                                  label="Device for networks (auto: CUDA, then MPS, then CPU; exact denoisers use the CPU)")
             run = gr.Button("Sample side by side", variant="primary")
@@ -106,10 +109,29 @@ def build(demo: gr.Blocks) -> None:
                 gif = gr.Image(label="Trajectory: VP state x/√(1+σ²) | denoiser estimate x̂₀", type="filepath",
                                height=300)
 
-    _wire(demo, [model, samplers, schedule, steps, seed, law, n, device], [gallery, table, sweep, explanation],
+    _wire(demo, [model, samplers, schedule, steps, seed, law, n, device, *noise_controls],
+          [gallery, table, sweep, explanation],
           run, seed, gif_btn, gif, (fig_btn, mp4_btn, csv_btn, json_btn), preset_btn, out_file, link, preset_in)
     if all(pair_name(p) in SPECS for p in PAIRS):
         _pair_panel(schedule, device)
+
+
+def _noise_controls() -> list:
+    """Sampling-noise controls beside the law, in the view's field order: step noise, slope, DDIM η, EDM churn."""
+    with gr.Group():
+        with gr.Row():
+            step_noise = gr.Radio(list(STEP_NOISES), value=D.step_noise, label="Step noise (brownian: one path "
+                                  "W(σ) per seed, the same for every N; Gaussian law only)")
+            slope = gr.Slider(0, 4, value=D.noise_slope, step=0.1, label="Coloured: spectrum ∝ f^−slope "
+                              "(0 white, 1 pink, 2 brown)")
+        eta = gr.Slider(0, 1, value=D.eta, step=0.05, label="DDIM η (ddim only): 0 deterministic, 1 = DDPM ancestral")
+        with gr.Row():
+            s_churn = gr.Number(value=D.s_churn, minimum=0, label="EDM churn S_churn (euler, heun; 0 = off)")
+            s_noise = gr.Number(value=D.s_noise, minimum=0, label="S_noise")
+        with gr.Row():
+            s_tmin = gr.Number(value=D.s_tmin, minimum=0, label="S_tmin (churn where S_tmin ≤ σ ≤ S_tmax)")
+            s_tmax = gr.Number(value=D.s_tmax, minimum=0, label="S_tmax")
+    return [step_noise, slope, eta, s_churn, s_tmin, s_tmax, s_noise]
 
 
 def _pair_panel(schedule, device) -> None:
