@@ -1,7 +1,7 @@
 """Brownian-tree noise: the same Brownian path W(sigma) whatever the step count (k-diffusion's
 BrownianTreeNoiseSampler convention: noise(sigma, sigma_next) = (W(sigma_next) - W(sigma)) / sqrt|sigma_next - sigma|).
 
-W on [sigma_lo, sigma_hi] is built by Brownian-bridge bisection with a seed per tree node, so a query at
+W on [sigma_lo, sigma_hi] is built by Brownian-bridge bisection with a seed per tree node (numpy SeedSequence), so a query at
 any sigma gives the same value for a given seed: W(a) = 0, W(b) = sqrt(b - a) z_root, each midpoint
 W(m) = (W(l) + W(r)) / 2 + sqrt((r - l) / 4) z_node, down to DEPTH levels, linear inside a leaf
 (leaf width (b - a) / 2^depth, depth = DEPTH or more so that a leaf is at most MIN_LEAF wide: a flow
@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import torch
 
 from ..protocols import NoiseSampler
@@ -28,12 +29,15 @@ class BrownianTree:
     def __init__(self, shape: tuple[int, ...], sigma_lo: float, sigma_hi: float, seed: int = 0) -> None:
         if not (0 <= sigma_lo < sigma_hi and math.isfinite(sigma_hi)):
             raise InputError(f"Brownian tree needs 0 <= sigma_lo < sigma_hi < inf, got {sigma_lo:g}, {sigma_hi:g}")
+        if int(seed) < 0:
+            raise InputError(f"Brownian tree seed must be >= 0, got {seed}")
         self.shape, self.a, self.b, self.seed = tuple(shape), float(sigma_lo), float(sigma_hi), int(seed)
         self.depth = max(DEPTH, math.ceil(math.log2((self.b - self.a) / MIN_LEAF)))
 
     def _z(self, node: int) -> Tensor:
-        g = torch.Generator().manual_seed((self.seed * 1_000_003 + node) % (2**63 - 1))
-        return torch.randn(self.shape, generator=g, dtype=torch.float64)
+        """N(0, 1) of node `node`, from numpy's SeedSequence((seed, node)): every node its own stream (torch's
+        mt19937 keeps only 32 bits of a seed, so node numbers past 2^32 in deep trees would repeat draws)."""
+        return torch.from_numpy(np.random.default_rng((self.seed, node)).standard_normal(self.shape))
 
     def __call__(self, sigma: float) -> Tensor:
         """W(sigma) (sigma clipped to the tree's interval)."""
