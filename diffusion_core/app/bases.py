@@ -7,6 +7,7 @@ the forward-process frames); `basis_reverse` runs the reverse process with an ex
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -144,10 +145,13 @@ def basis_forward(view: BasesView, uploads: list[str] | None = None) -> ProcessR
     return ProcessResult(frames, caps, _atoms(setup), _variance(setup))
 
 
-def basis_reverse(view: BasesView, uploads: list[str] | None = None) -> ProcessResult:
-    """Reverse process (SDE or PF-ODE) with the exact denoiser; also 8 final samples as a strip."""
+def basis_reverse(view: BasesView, uploads: list[str] | None = None,
+                  progress: Callable[[float, str], None] | None = None) -> ProcessResult:
+    """Reverse process (SDE or PF-ODE) with the exact denoiser; also 8 final samples as a strip.
+    progress(fraction, text) after every step."""
     setup = build(view, uploads)
-    res = reverse_run(setup, view, n=8)
+    tick = None if progress is None else lambda i, n: progress(i / n, f"reverse step {i}/{n} ({view.method})")
+    res = reverse_run(setup, view, n=8, callback=tick)
     frames = plots.process_frames(res["frames"].numpy(), res["maps"].numpy(), res["times"])
     caps = [f"reverse t = {t:.2f} ({view.method}, {res['steps']} steps)" for t in res["times"]]
     strip = torch.cat(list(res["samples"].float().clamp(-1, 1)), dim=-1)[None]     # [1, C, H, 8W]

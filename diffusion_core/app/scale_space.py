@@ -4,6 +4,7 @@ SSD sampling against plain DDPM from one seed. Plain functions, no gradio."""
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Literal
@@ -18,7 +19,8 @@ from ..animate import frames_to_gif, upscale_nearest
 from ..exports import export_path, write_csv
 from ..noise.conventions import lam_from_alpha_bar, stream_generator
 from ..plotting import scale_space as plots
-from ..scale_space.sampler import ExactFieldDenoiser, sampler_output_covariance, spectrum_check, ssd_sample
+from ..scale_space.sampler import (ExactFieldDenoiser, sampler_output_covariance, spectrum_check, ssd_sample,
+                                   timesteps)
 from ..validation import InputError, check_choice, check_int, check_range
 from ..caching import frozen_cache
 
@@ -253,16 +255,24 @@ def mosaic(x: torch.Tensor, n: int = 16, side: int = 256) -> np.ndarray:
     return upscale_nearest(data.to_display(g[..., :-1, :-1]), side)
 
 
-def sample_compare(v: ScaleSpaceView, progress=None) -> SampleResult:
+def _ticker(progress: Callable[[float, str], None] | None, steps: int, name: str, start: float,
+            span: float) -> Callable[[dict], None] | None:
+    """An ssd_sample callback that reports progress(start + span * done / total, text) after every step."""
+    if progress is None:
+        return None
+    total = len(timesteps(T, steps))
+    return lambda d: progress(start + span * (d["i"] + 1) / total, f"{name}: step {d['i'] + 1}/{total}")
+
+
+def sample_compare(v: ScaleSpaceView, progress: Callable[[float, str], None] | None = None) -> SampleResult:
     """SSD(L) and DDPM samples of a power-law field with the exact denoiser, same seed; spectra vs truth."""
     den = denoiser(v.sample_size, v.beta)
     scheds = {f"SSD {v.sample_levels}L": ss.resolution_schedule(v.sample_size, v.sample_levels, v.family, v.gamma, T),
               "DDPM": ss.resolution_schedule(v.sample_size, 1, v.family, v.gamma, T)}
     out, checks, preds = {}, {}, {}
     for i, (name, sched) in enumerate(scheds.items()):
-        if progress:
-            progress(0.1 + 0.4 * i, f"sampling {name}")
-        x = ssd_sample(den, sched, v.n_samples, torch.Generator().manual_seed(v.seed), steps=v.steps)
+        x = ssd_sample(den, sched, v.n_samples, torch.Generator().manual_seed(v.seed), steps=v.steps,
+                       callback=_ticker(progress, v.steps, name, 0.05 + 0.45 * i, 0.45))
         cov = sampler_output_covariance(den, sched, v.steps) if v.sample_size <= 16 else None
         out[name], checks[name] = x, spectrum_check(x, den, cov)
         if cov is not None:
@@ -323,13 +333,16 @@ def forward_gif(v: ScaleSpaceView, upload: str | None = None, frames: int = 40) 
     return str(frames_to_gif(fr, export_path("scale-space-forward", ".gif"), fps=8))
 
 
-def reverse_gif(v: ScaleSpaceView, frames: int = 40) -> str:
-    """The first SSD sample's trajectory (x_t at r(t), upscaled), as a looping GIF."""
+def reverse_gif(v: ScaleSpaceView, frames: int = 40, progress: Callable[[float, str], None] | None = None) -> str:
+    """The first SSD sample's trajectory (x_t at r(t), upscaled), as a looping GIF (progress after every step)."""
     sched = ss.resolution_schedule(v.sample_size, v.sample_levels, v.family, v.gamma, T)
     every = max(1, v.steps // check_int("frames", frames, 2, 200))
     fr: list[np.ndarray] = []
+    tick = _ticker(progress, v.steps, "SSD trajectory", 0.0, 0.9)
 
     def keep(d: dict) -> None:
+        if tick is not None:
+            tick(d)
         if d["i"] % every == 0 or d["t"] == 0:
             fr.append(_panel(d["x"][:1].clamp(-1, 1), 256))
     ssd_sample(denoiser(v.sample_size, v.beta), sched, 1, torch.Generator().manual_seed(v.seed), v.steps, keep)

@@ -164,9 +164,10 @@ def recommended_steps(s: ComponentSchedule) -> int:
 
 def reverse_sample(s: ComponentSchedule, denoise: ComponentDenoiser, z1: Tensor, steps: int,
                    method: str, generator: torch.Generator, keep: int = 0,
-                   final_denoise: bool = False, t_start: float = 1.0) -> tuple[Tensor, list[Tensor]]:
+                   final_denoise: bool = False, t_start: float = 1.0,
+                   callback: Callable[[int, int], None] | None = None) -> tuple[Tensor, list[Tensor]]:
     """Integrate t = t_start -> 0 on a uniform grid; returns chi_hat(0) [B, D] (or, with final_denoise,
-    the posterior mean E[chi_hat_0 | chi_hat(0)]) and `keep` snapshots."""
+    the posterior mean E[chi_hat_0 | chi_hat(0)]) and `keep` snapshots. callback(done, steps) after each step."""
     check_choice("method", method, ("sde", "ode"))
     steps = check_int("steps", steps, 1, 100_000)
     t_start = check_range("t_start", t_start, 0.0, 1.0, lo_open=True)
@@ -181,6 +182,8 @@ def reverse_sample(s: ComponentSchedule, denoise: ComponentDenoiser, z1: Tensor,
             frames.append(z.clone())
         xi = torch.randn(z.shape, generator=generator, dtype=torch.float64) if method == "sde" else None
         z = reverse_step(s, denoise, z, ts[i], ts[i + 1], method, xi)
+        if callback is not None:
+            callback(i + 1, steps)
     if steps in marks:
         frames.append(z.clone())
     if final_denoise:

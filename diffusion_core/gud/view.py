@@ -4,6 +4,7 @@ Returns plain tensors / dicts; the Bases tab, the CLI and the presets call these
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import torch
@@ -104,8 +105,10 @@ def forward_run(setup: Setup, view: BasesView) -> dict:
     return {"times": t.tolist(), "frames": x, "components": z, "maps": component_map(setup, z)}
 
 
-def reverse_run(setup: Setup, view: BasesView, n: int = 1) -> dict:
-    """Reverse SDE / PF-ODE from the exact t = 1 marginal with the view's exact denoiser."""
+def reverse_run(setup: Setup, view: BasesView, n: int = 1,
+                callback: Callable[[int, int], None] | None = None) -> dict:
+    """Reverse SDE / PF-ODE from the exact t = 1 marginal with the view's exact denoiser
+    (callback(done, steps) after each step)."""
     s, g = setup.schedule, torch.Generator().manual_seed(view.seed)
     den = view_denoiser(setup, view)
     if view.denoiser == "empirical":                              # exact start: a noised training image
@@ -118,7 +121,7 @@ def reverse_run(setup: Setup, view: BasesView, n: int = 1) -> dict:
         z1 = torch.randn(n, c1.shape[0], generator=g, dtype=torch.float64) @ torch.linalg.cholesky(c1).T
     steps = steps_for_rule(s, view.steps)
     nf = check_int("frames", view.frames, 2, 200)
-    z0, snaps = reverse_sample(s, den, z1, steps, view.method, g, keep=nf)
+    z0, snaps = reverse_sample(s, den, z1, steps, view.method, g, keep=nf, callback=callback)
     z = torch.stack([f[0] for f in snaps])                         # [T, D], first sample
     return {"times": torch.linspace(1.0, 0.0, len(snaps)).tolist(), "frames": from_white(setup.space, z),
             "components": z, "maps": component_map(setup, z), "samples": from_white(setup.space, z0),

@@ -41,8 +41,9 @@ def basis_forward(uploads=None, **settings):
 
 
 def basis_reverse(uploads=None, progress=gr.Progress(), **settings):
+    """api_name `basis_reverse`: the reverse process, with progress after every step."""
     progress(0, desc="reverse process with the exact denoiser")
-    r = handlers.basis_reverse(IO.view(**settings), uploads)
+    r = handlers.basis_reverse(IO.view(**settings), uploads, lambda frac, text: progress(frac, desc=text))
     slider = gr.update(minimum=0, maximum=len(r.frames) - 1, value=0)
     return r.frames, r.captions, r.frames[0], r.captions[0], slider, r.samples
 

@@ -38,8 +38,8 @@ def export_forward_gif(upload=None, **settings):
     return [handlers.forward_gif(IO.view(**settings), upload)]
 
 
-def export_reverse_gif(**settings):
-    return [handlers.reverse_gif(IO.view(**settings))]
+def export_reverse_gif(progress=gr.Progress(), **settings):
+    return [handlers.reverse_gif(IO.view(**settings), progress=lambda frac, text: progress(frac, desc=text))]
 
 
 def _controls() -> tuple[list, gr.File]:

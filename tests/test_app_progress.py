@@ -1,0 +1,43 @@
+"""Per-step progress of the app's long work (issue 12 item 7): each handler calls its progress callback
+once per step of the core's loop, with fractions that rise to the end of the bar (no server)."""
+from diffusion_core.app import bases, scale_space
+from diffusion_core.gud.process import steps_for_rule
+from diffusion_core.gud.setup import build
+from diffusion_core.scale_space.sampler import timesteps
+
+
+def _recorder():
+    calls = []
+    return calls, lambda frac, text: calls.append((frac, text))
+
+
+def _rising(fracs):
+    return all(b > a for a, b in zip(fracs, fracs[1:])) and 0 < fracs[0] and fracs[-1] <= 1.0
+
+
+def test_bases_reverse_reports_every_step():
+    view = bases.make_view(steps=0, frames=3)                   # the default step rule ("fast")
+    steps = steps_for_rule(build(view, None).schedule, 0)
+    calls, progress = _recorder()
+    r = bases.basis_reverse(view, None, progress)
+    assert len(calls) == steps == 50 and r.captions[0].endswith(f"{steps} steps)")
+    assert _rising([f for f, _ in calls]) and calls[-1] == (1.0, "reverse step 50/50 (sde)")
+
+
+def test_scale_space_sampling_reports_every_step_of_both_samplers():
+    view = scale_space.ScaleSpaceView(sample_size=8, sample_levels=2, n_samples=4, steps=20)
+    total = len(timesteps(scale_space.T, 20))
+    calls, progress = _recorder()
+    scale_space.sample_compare(view, progress)
+    assert len(calls) == 2 * total == 40
+    assert [t for _, t in calls][total - 1:total + 1] == ["SSD 2L: step 20/20", "DDPM: step 1/20"]
+    assert _rising([f for f, _ in calls]) and abs(calls[-1][0] - 0.95) < 1e-12
+
+
+def test_scale_space_reverse_gif_reports_every_step(tmp_path):
+    view = scale_space.ScaleSpaceView(sample_size=8, sample_levels=2, steps=20)
+    calls, progress = _recorder()
+    path = scale_space.reverse_gif(view, frames=5, progress=progress)
+    assert path.endswith(".gif") and len(calls) == len(timesteps(scale_space.T, 20)) == 20
+    assert _rising([f for f, _ in calls]) and calls[-1][1] == "SSD trajectory: step 20/20"
+
