@@ -36,6 +36,11 @@ def _pct(x: float, digits: int = 1) -> str:
     return f"{100 * x:.{digits}f}%"
 
 
+def _pct_span(xs: list[float], digits: int = 1) -> str:
+    """min–max of fractions as percentages."""
+    return f"{_pct(min(xs), digits)}–{_pct(max(xs), digits)}"
+
+
 def _latency(j: dict) -> Row:
     return ("Spectrum handler latency, 256×256 astronaut",
             f"p50 **{j['p50_ms']:.0f} ms**, p95 {j['p95_ms']:.0f} ms (target p50 ≤ {j['target_p50_ms']:.0f} ms), "
@@ -91,7 +96,7 @@ def _gud(j: dict) -> Row:
     errs = [r[f"{m}_chain"] for r in j["rows"] for m in ("sde", "ode")]
     avals = ", ".join(sorted({format(r["a"], "g") for r in j["rows"]}))
     return ("GUD covariance error, digits Gaussian, 8×8",
-            f"exact chain {_pct(min(errs), 2)}–{_pct(max(errs), 2)} over every basis, a ∈ {{{avals}}}, SDE and ODE",
+            f"exact chain {_pct_span(errs, 2)} over every basis, a ∈ {{{avals}}}, SDE and ODE",
             "`difflab bench gud-covariance --quick --json`")
 
 
@@ -174,10 +179,10 @@ def _trained(side: dict, others: list[dict]) -> Row:
     tail = ""
     if lap is not None:
         ex2 = [d["excess_rel"] for d in lap["quality"]["denoising"]]
-        tail = f"; trained with Laplace noise + {lap['loss']} loss: +{_pct(min(ex2))}–{_pct(max(ex2))}"
+        tail = f"; trained with Laplace noise + {lap['loss']} loss: +{_pct_span(ex2)}"
     return (f"trained UNet ({side['params'] / 1000:.0f}k params, β = 2 field, {side['train_time'] / 60:.0f} min on "
             f"{side['world_size']} CPU process)",
-            f"denoising MSE within **+{_pct(min(ex), 2)}–{_pct(max(ex), 2)}** of the exact Wiener filter at "
+            f"denoising MSE within **+{_pct_span(ex, 2)}** of the exact Wiener filter at "
             f"σ = {min(sig):g}–{max(sig):g}{tail}",
             f"`difflab train {side['preset']}`, [benchmarks/models.md](benchmarks/models.md)")
 

@@ -33,7 +33,8 @@ from ..validation import InputError, check_choice, check_int, check_range
 from .datasets import DATASETS, rank_batches
 from .flexi_unet import FlexiConfig, FlexiUNet, c_noise_of
 from ..devices import local_rank, rank_device
-from .training import TrainPreset, all_mean, ema_update, init_distributed, lr_at, sha256_of
+from .training import (TrainPreset, all_mean, ema_update, fit_evaluate_save, init_distributed, lr_at,
+                       sha256_of)
 from .unet import param_count
 
 Tensor = torch.Tensor
@@ -251,18 +252,8 @@ def evaluate(net: FlexiUNet, p: ScaleSpacePreset, quick: bool = False) -> dict[s
 def train(p: ScaleSpacePreset, out_dir: Path, preset_path: str | None = None, quick_eval: bool = False,
           log: Any = print, device: str = "cpu") -> dict[str, Any] | None:
     """fit (on `device`) + (rank 0) evaluate on the CPU + save; returns the sidecar on rank 0, None on the others."""
-    net, run = fit(p, log, device)
-    rank = torch.distributed.get_rank() if torch.distributed.is_initialized() else 0
-    side = None
-    if rank == 0:
-        t0 = time.perf_counter()
-        quality = evaluate(net, p, quick_eval)
-        run["eval_time"] = round(time.perf_counter() - t0, 1)
-        side = save_flexi(net, p, run, out_dir, preset_path, quality)
-    if torch.distributed.is_initialized():
-        torch.distributed.barrier()
-        torch.distributed.destroy_process_group()
-    return side
+    return fit_evaluate_save(lambda: fit(p, log, device), lambda net: evaluate(net, p, quick_eval),
+                             lambda net, run, quality: save_flexi(net, p, run, out_dir, preset_path, quality))
 
 
 def seconds_per_step(p: ScaleSpacePreset, n: int = 5) -> float:

@@ -25,6 +25,7 @@ import json
 import math
 import os
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -260,18 +261,26 @@ def evaluate(net: UNet, p: TrainPreset, quick: bool = False) -> dict[str, Any] |
     return field_quality(NetDenoiser(net), ds.exact(), ds.draw, ds.shape, n_denoise=n_d, n_samples=n_s)
 
 
-def train(p: TrainPreset, out_dir: Path, preset_path: str | None = None, quick_eval: bool = False,
-          log: Any = print, device: str = "cpu") -> dict[str, Any] | None:
-    """fit (on `device`) + (rank 0) evaluate + save; returns the sidecar on rank 0, None on the others."""
-    net, run = fit(p, log, device)
+def fit_evaluate_save(fit_fn: Callable[[], tuple[Any, dict[str, Any]]], evaluate_fn: Callable[[Any], Any],
+                      save_fn: Callable[[Any, dict[str, Any], Any], dict[str, Any]]) -> dict[str, Any] | None:
+    """The body every `train` shares: fit, then on rank 0 evaluate (timed into run["eval_time"]) and save,
+    then a barrier and the end of the process group. The sidecar on rank 0, None on the others."""
+    net, run = fit_fn()
     rank = torch.distributed.get_rank() if torch.distributed.is_initialized() else 0
     side = None
     if rank == 0:
         t0 = time.perf_counter()
-        quality = evaluate(net, p, quick_eval)
+        quality = evaluate_fn(net)
         run["eval_time"] = round(time.perf_counter() - t0, 1)
-        side = save_model(net, p, run, out_dir, preset_path, quality)
+        side = save_fn(net, run, quality)
     if torch.distributed.is_initialized():
         torch.distributed.barrier()
         torch.distributed.destroy_process_group()
     return side
+
+
+def train(p: TrainPreset, out_dir: Path, preset_path: str | None = None, quick_eval: bool = False,
+          log: Any = print, device: str = "cpu") -> dict[str, Any] | None:
+    """fit (on `device`) + (rank 0) evaluate + save; returns the sidecar on rank 0, None on the others."""
+    return fit_evaluate_save(lambda: fit(p, log, device), lambda net: evaluate(net, p, quick_eval),
+                             lambda net, run, quality: save_model(net, p, run, out_dir, preset_path, quality))

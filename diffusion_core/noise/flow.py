@@ -19,7 +19,6 @@ from typing import Any
 import numpy as np
 import torch
 
-from ..validation import InputError, check_choice, check_int, check_range
 
 Tensor = torch.Tensor
 SIGMA_T1 = float(2**24 - 1)            # VE sigma standing in for t = 1 (t = 1 - 2^-24)

@@ -1,0 +1,13 @@
+"""The body both `train` commands share (models/training.py): fit -> rank-0 evaluate -> save -> barrier."""
+
+
+def test_every_train_shares_fit_evaluate_save():
+    from diffusion_core.models import ssd_training, training
+
+    done = []
+    side = training.fit_evaluate_save(lambda: done.append("fit") or ("net", {"steps": 3}),
+                                      lambda net: done.append(f"evaluate {net}") or {"mse": 0.5},
+                                      lambda net, run, q: done.append("save") or {**run, **q})
+    assert done == ["fit", "evaluate net", "save"] and side["steps"] == 3 and side["mse"] == 0.5
+    assert isinstance(side["eval_time"], float)                 # timed on rank 0, into the run record
+    assert ssd_training.fit_evaluate_save is training.fit_evaluate_save
