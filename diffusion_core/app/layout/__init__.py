@@ -85,6 +85,11 @@ def guard(fn: Callable[..., Any]) -> Callable[..., Any]:
     return wrapper
 
 
+def reporter(progress: Any) -> Callable[[float, str], None]:
+    """A gr.Progress as the handlers' `progress(fraction, text)` callback (handlers know no gradio)."""
+    return lambda frac, text: progress(frac, desc=text)
+
+
 def request_url(request: gr.Request | None) -> str:
     """The app's address as this request reached it (host, port, root path behind a proxy)."""
     if request is None or not getattr(request, "headers", None):
@@ -142,6 +147,15 @@ class ViewIO:
     def load_file(self, path: str | None) -> list:
         """An uploaded .toml preset -> the tab's control values (unchanged if no file)."""
         return self.values(load_uploaded_preset(path, self.cls)) if path else self._unchanged()
+
+    def wire_restore(self, demo: gr.Blocks, preset_in: gr.File, settings: list, *redraws: dict) -> None:
+        """A preset upload and a page link (`?tab=...`) set the controls quietly, then run each event of
+        `redraws` (dicts of event arguments, e.g. the main computation) once, in order, privately."""
+        quiet = dict(api_visibility="private", show_progress="hidden")
+        for event in (preset_in.upload(guard(self.load_file), preset_in, settings, **quiet),
+                      demo.load(guard(self.load_link), None, settings, **quiet)):
+            for redraw in redraws:
+                event = event.then(api_visibility="private", **redraw)
 
     def load_link(self, request: gr.Request) -> list:
         """`?tab=<this tab>&key=value...` -> the tab's control values (unchanged for other tabs). A value

@@ -12,7 +12,7 @@ from ...gud.extension import TEXTURES
 from ...gud import KINDS
 from ...presets import load_preset
 from .. import bases as handlers
-from . import ViewIO, export_controls, guard
+from . import ViewIO, export_controls, guard, reporter
 
 D = handlers.BasesView()
 STEP_CHOICES = [("fast: 2 × slope, ≥ 50", 0), ("accurate: 8 × slope, ≥ 200", -1), ("100", 100), ("200", 200),
@@ -43,7 +43,7 @@ def basis_forward(uploads=None, **settings):
 def basis_reverse(uploads=None, progress=gr.Progress(), **settings):
     """api_name `basis_reverse`: the reverse process, with progress after every step."""
     progress(0, desc="reverse process with the exact denoiser")
-    r = handlers.basis_reverse(IO.view(**settings), uploads, lambda frac, text: progress(frac, desc=text))
+    r = handlers.basis_reverse(IO.view(**settings), uploads, reporter(progress))
     slider = gr.update(minimum=0, maximum=len(r.frames) - 1, value=0)
     return r.frames, r.captions, r.frames[0], r.captions[0], slider, r.samples
 
@@ -209,11 +209,9 @@ def _wire(demo: gr.Blocks, c: SimpleNamespace, o: SimpleNamespace) -> None:
                     [o.ext_img, o.ext_cap], api_name="image_extension")
     c.preset_btn.click(guard(IO.save_event()), inputs_kwargs=IO.named(settings), outputs=[c.out_file, c.link],
                        api_name="bases_preset")
-    redraw = lambda ev: ev.then(api_visibility="private", **sched).then(api_visibility="private", **fwd)  # noqa: E731
-    quiet = dict(api_visibility="private", show_progress="hidden")
-    redraw(c.load_btn.click(guard(load_bundled), c.bundled, settings, **quiet))
-    redraw(c.preset_in.upload(guard(IO.load_file), c.preset_in, settings, **quiet))
-    redraw(demo.load(guard(IO.load_link), None, settings, **quiet))
+    c.load_btn.click(guard(load_bundled), c.bundled, settings, api_visibility="private", show_progress="hidden").then(
+        api_visibility="private", **sched).then(api_visibility="private", **fwd)
+    IO.wire_restore(demo, c.preset_in, settings, sched, fwd)
 
 
 def build(demo: gr.Blocks) -> None:

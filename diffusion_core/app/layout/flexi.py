@@ -5,7 +5,7 @@ from __future__ import annotations
 import gradio as gr
 
 from .. import flexi as handlers
-from . import ViewIO, guard
+from . import ViewIO, guard, reporter
 
 D = handlers.FlexiView()
 IO = ViewIO("scale_space_flexi", handlers.FlexiView)
@@ -14,7 +14,7 @@ IO = ViewIO("scale_space_flexi", handlers.FlexiView)
 def compare(progress=gr.Progress(), **settings):
     """Main event (api_name `scale_space_flexi`)."""
     progress(0, desc="sampling the Flexi-UNet and the baseline")
-    r = handlers.flexi_compare(IO.view(**settings), lambda f, d: progress(f, desc=d))
+    r = handlers.flexi_compare(IO.view(**settings), reporter(progress))
     return r.flexi, r.baseline, r.explanation
 
 

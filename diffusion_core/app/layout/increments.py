@@ -110,6 +110,4 @@ def build(demo: gr.Blocks) -> None:
     csv_btn.click(guard(export_csv), inputs_kwargs=named, outputs=out_file, api_name="increments_csv")
     json_btn.click(guard(export_json), inputs_kwargs=named, outputs=out_file, api_name="increments_json")
     preset_btn.click(guard(IO.save_event()), inputs_kwargs=named, outputs=[out_file, link], api_name="increments_preset")
-    quiet = dict(api_visibility="private", show_progress="hidden")
-    preset_in.upload(guard(IO.load_file), preset_in, settings, **quiet)
-    demo.load(guard(IO.load_link), None, settings, **quiet)
+    IO.wire_restore(demo, preset_in, settings)

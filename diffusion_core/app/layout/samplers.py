@@ -18,7 +18,7 @@ from ...noise.samplers import SAMPLERS
 from ...noise.schedules import FAMILIES
 from .. import pairs as pair_handlers
 from .. import samplers as handlers
-from . import ViewIO, export_controls, guard
+from . import ViewIO, export_controls, guard, reporter
 
 D = handlers.SamplersView()
 
@@ -28,13 +28,13 @@ IO = ViewIO("samplers", handlers.SamplersView)
 
 def sample_compare(progress=gr.Progress(), **settings):
     """Main event (api_name `sample_compare`)."""
-    r = handlers.sample_compare(IO.view(**settings), lambda frac, text: progress(frac, desc=text))
+    r = handlers.sample_compare(IO.view(**settings), reporter(progress))
     return r.panel, r.table, r.sweep, r.explanation
 
 
 def sweep(progress=gr.Progress(), **settings):
     """Second step of a click (api_name `sample_compare_sweep`): quality vs NFE (networks: sampled, with progress)."""
-    fig, _ = handlers.sweep_after(IO.view(**settings), lambda frac, text: progress(frac, desc=text))
+    fig, _ = handlers.sweep_after(IO.view(**settings), reporter(progress))
     return fig
 
 
@@ -42,7 +42,7 @@ def pair_grid(pairs, seed, seeds, steps, schedule, device, progress=gr.Progress(
     """The pairs x seeds panel (api_name `pair_grid`): progress after every sampling step of every row."""
     view = pair_handlers.PairGridView(pairs=tuple(pairs or ()), seed=int(seed), seeds=int(seeds), steps=int(steps),
                                       schedule=schedule, device=device)
-    r = pair_handlers.pair_grid(view, lambda frac, text: progress(frac, desc=text))
+    r = pair_handlers.pair_grid(view, reporter(progress))
     return r.panel, r.table, r.explanation
 
 
@@ -171,8 +171,4 @@ def _wire(demo, settings, outputs, run, seed, gif_btn, gif, export_btns, preset_
     json_btn.click(guard(export_json), inputs_kwargs=named, outputs=out_file, api_name="sample_compare_json")
     preset_btn.click(guard(IO.save_event()), inputs_kwargs=named, outputs=[out_file, link],
                      api_name="sample_compare_preset")
-    quiet = dict(api_visibility="private", show_progress="hidden")
-    preset_in.upload(guard(IO.load_file), preset_in, settings, **quiet).then(
-        api_visibility="private", **main).then(api_visibility="private", **later)
-    demo.load(guard(IO.load_link), None, settings, **quiet).then(
-        api_visibility="private", **main).then(api_visibility="private", **later)
+    IO.wire_restore(demo, preset_in, settings, main, later)

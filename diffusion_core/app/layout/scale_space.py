@@ -6,7 +6,7 @@ import gradio as gr
 
 from ... import data
 from .. import scale_space as handlers
-from . import ViewIO, export_controls, flexi, guard
+from . import ViewIO, export_controls, flexi, guard, reporter
 
 D = handlers.ScaleSpaceView()
 
@@ -26,7 +26,7 @@ def time_view(upload=None, **settings):
 
 def sample(progress=gr.Progress(), **settings):
     progress(0, desc="exact-denoiser sampling")
-    r = handlers.sample_compare(IO.view(**settings), lambda f, d: progress(f, desc=d))
+    r = handlers.sample_compare(IO.view(**settings), reporter(progress))
     return r.ssd_images, r.ddpm_images, r.psd, r.rel, r.explanation
 
 
@@ -39,7 +39,7 @@ def export_forward_gif(upload=None, **settings):
 
 
 def export_reverse_gif(progress=gr.Progress(), **settings):
-    return [handlers.reverse_gif(IO.view(**settings), progress=lambda frac, text: progress(frac, desc=text))]
+    return [handlers.reverse_gif(IO.view(**settings), progress=reporter(progress))]
 
 
 def _controls() -> tuple[list, gr.File]:
@@ -132,6 +132,4 @@ def _wire(demo, settings, upload, outputs, sampling, exports, time_outputs) -> N
                    api_name="scale_space_forward_gif")
     rgif_btn.click(guard(export_reverse_gif), inputs_kwargs=named, outputs=out_file, api_name="scale_space_reverse_gif")
     preset_btn.click(guard(IO.save_event()), inputs_kwargs=named, outputs=[out_file, link], api_name="scale_space_preset")
-    quiet = dict(api_visibility="private", show_progress="hidden")
-    preset_in.upload(guard(IO.load_file), preset_in, settings, **quiet).then(api_visibility="private", **main)
-    demo.load(guard(IO.load_link), None, settings, **quiet).then(api_visibility="private", **main)
+    IO.wire_restore(demo, preset_in, settings, main)

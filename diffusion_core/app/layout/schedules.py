@@ -176,10 +176,4 @@ def _wire(demo: gr.Blocks, settings: list, upload, o: dict, e: dict) -> None:
                       api_name="schedules_preset")
     o["ds_btn"].click(guard(dataset), [o["ds"], o["comps"], o["draws"], seed, steps, o["kind"], tau_lo, tau_hi],
                       [o["ds_scatter"], o["ds_curves"], o["ds_md"]], api_name="schedules_dataset")
-    quiet = dict(api_visibility="private", show_progress="hidden")
-    e["preset_in"].upload(guard(IO.load_file), e["preset_in"], settings, **quiet).then(
-        api_visibility="private", **main).then(api_visibility="private", **bnd).then(api_visibility="private", **res).then(
-        api_visibility="private", **trn)
-    demo.load(guard(IO.load_link), None, settings, **quiet).then(
-        api_visibility="private", **main).then(api_visibility="private", **bnd).then(api_visibility="private", **res).then(
-        api_visibility="private", **trn)
+    IO.wire_restore(demo, e["preset_in"], settings, main, bnd, res, trn)

@@ -78,6 +78,4 @@ def build(demo: gr.Blocks) -> None:
     preset_btn.click(guard(IO.save_event()), inputs_kwargs=IO.named(settings), outputs=[out_file, link],
                      api_name="spectrum_preset")
     # Presets and links set the controls, then redraw once (programmatic sets fire .change, not .input).
-    quiet = dict(api_visibility="private", show_progress="hidden")
-    preset_in.upload(guard(IO.load_file), preset_in, settings, **quiet).then(api_visibility="private", **main)
-    demo.load(guard(IO.load_link), None, settings, **quiet).then(api_visibility="private", **main)
+    IO.wire_restore(demo, preset_in, settings, main)
