@@ -16,7 +16,7 @@ from diffusion_core.validation import InputError
 def test_classifier_is_hash_checked_and_accurate_on_held_out():
     net = classifier.load_classifier()
     x, y = data.load_mnist("heldout")
-    assert classifier.accuracy(net, x, y) >= 0.97                          # measured: 0.977
+    assert classifier.accuracy(net, x, y) >= 0.985                         # measured: 0.991
     side = json.loads((classifier.CLASSIFIER_DIR / "mnist-cnn.json").read_text())
     assert side["heldout_accuracy"] == pytest.approx(classifier.accuracy(net, x, y), abs=1e-4)
 

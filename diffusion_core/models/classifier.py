@@ -62,7 +62,7 @@ def accuracy(net: DigitNet, x: Tensor, y: Tensor) -> float:
     return float((net.eval()(x).argmax(1) == y).float().mean())
 
 
-def train_classifier(epochs: int = 4, batch: int = 128, lr: float = 2e-3, seed: int = 0) -> tuple[DigitNet, dict[str, Any]]:
+def train_classifier(epochs: int = 15, batch: int = 128, lr: float = 2e-3, seed: int = 0) -> tuple[DigitNet, dict[str, Any]]:
     """Adam with a linear decay to 0 over `epochs` passes of the training split; returns (net, numbers).
 
     The initial weights come from torch.manual_seed(seed) inside a fork_rng (the global state is untouched)."""

@@ -35,6 +35,8 @@ def ranking_sentence(res: dict[str, Any]) -> str:
                       for q in ("laplace-laplace", "uniform-laplace"))
     verdict = ("the Gaussian-p pairs come first, as on CIFAR-10" if gauss_first
                else "the Gaussian-p pairs do not both come first, unlike on CIFAR-10")
+    verdict += (" and the three networks fall in the paper's order" if [p for p in theirs if p in nets] == nets
+                else ", but the three networks do not fall in the paper's order")
     resolved = ("every gap between neighbours is larger than" if min(gaps) > spread else
                 "the gaps between neighbours (smallest " f"{min(gaps):.1f}) are not all larger than")
     return (f"Order by Fréchet distance at Heun NFE 25 here (Heun injects no noise, so UG is GG's network): "

@@ -161,7 +161,9 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     (a.out / "mnist_models.json").write_text(json.dumps(res, indent=1) + "\n")
     attach_quality(res, WEIGHTS_DIR)
-    reading = a.reading.read_text() if a.reading else ""
+    from .mnist_readme import ranking_sentence, targets_sentence
+
+    reading = a.reading.read_text() if a.reading else f"**Reading.** {ranking_sentence(res)} {targets_sentence(res)}"
     (a.out / "mnist_models.md").write_text(markdown(res, reading))
     return 0
 
