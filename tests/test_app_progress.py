@@ -41,3 +41,13 @@ def test_scale_space_reverse_gif_reports_every_step(tmp_path):
     assert path.endswith(".gif") and len(calls) == len(timesteps(scale_space.T, 20)) == 20
     assert _rising([f for f, _ in calls]) and calls[-1][1] == "SSD trajectory: step 20/20"
 
+
+
+def test_samplers_figure_export_reports_every_sampling_step():
+    from diffusion_core.app import samplers
+
+    view = samplers.SamplersView(model="digits-pca-gaussian", samplers=("euler", "ddim"), steps=6, n=4, seed=11)
+    calls, progress = _recorder()
+    files = samplers.compare_figures(view, progress)
+    steps = [t for _, t in calls if ": step " in t]
+    assert len(files) == 3 and len(steps) == 2 * 6 and {"euler: step 6/6", "ddim: step 6/6"} <= set(steps)

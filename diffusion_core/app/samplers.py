@@ -363,13 +363,13 @@ def trajectory_gif(view: SamplersView, sampler: str | None = None, index: int = 
     return str(write(frames, export_path(f"samplers-{view.model}", f".{fmt}"), fps=fps))
 
 
-def compare_figures(view: SamplersView) -> list[str]:
-    """The quality-vs-NFE figure as PNG + SVG and the side-by-side samples as PNG."""
+def compare_figures(view: SamplersView, progress: Progress | None = None) -> list[str]:
+    """The quality-vs-NFE figure as PNG + SVG and the side-by-side samples as PNG (progress: as sample_compare)."""
     from PIL import Image
 
     from ..plotting.static import export_png_svg
 
-    r = sample_compare(view)
+    r = sample_compare(view, progress)
     panel = export_path(f"samplers-{view.model}-samples", ".png")
     Image.fromarray(r.panel).save(panel)
     return [*export_png_svg(r.sweep, "samplers-quality-vs-nfe"), str(panel)]

@@ -57,8 +57,8 @@ def trajectory_mp4(progress=gr.Progress(), **settings):
     return [handlers.trajectory_gif(IO.view(**settings), fmt="mp4")]
 
 
-def export_figures(**settings):
-    return handlers.compare_figures(IO.view(**settings))
+def export_figures(progress=gr.Progress(), **settings):
+    return handlers.compare_figures(IO.view(**settings), reporter(progress))
 
 
 def export_csv(**settings):
