@@ -11,9 +11,16 @@ CLASS_COLORS = {"destroyed": "#d62728", "ambiguous": "#ff7f0e", "resolved": "#2c
 PLOT_CONFIG = {"toImageButtonOptions": {"format": "png", "scale": 2}, "displaylogo": False}
 
 
+# Legend in a row along the figure's bottom edge (container coordinates): plotly reserves the rows it needs
+# below the axis title, so it never overlaps the title or the tick labels, however many rows a narrow plot
+# (a 1024-px projector) wraps it into. Paper coordinates (y = -0.3) put it where the title is on short plots.
+LEGEND = {"orientation": "h", "xref": "container", "yref": "container", "x": 0.01, "xanchor": "left",
+          "y": 0.01, "yanchor": "bottom"}
+
+
 def _axis(title: str, log: bool) -> dict:
     """Axis style; log axes label decades only (plotly's default writes bare digits 2, 5 at minor ticks)."""
-    return {"title": {"text": title}, "type": "log" if log else "linear", "showgrid": True,
+    return {"title": {"text": title}, "type": "log" if log else "linear", "showgrid": True, "automargin": True,
             "gridcolor": "#e5e5e5", "zeroline": False, "linecolor": "#444", "ticks": "outside",
             **({"minorloglabels": "none", "exponentformat": "power"} if log else {})}
 
@@ -23,9 +30,9 @@ def base_figure(title: str, xaxis: str, yaxis: str, *, logx: bool = False, logy:
     """An empty figure with the house style (a light hand-made style: templates cost ~10 ms each)."""
     return go.Figure(layout={
         "template": "none", "title": {"text": title, "x": 0.02, "font": {"size": 14}},
-        "height": height, "margin": {"l": 64, "r": 20, "t": 40, "b": 96},
+        "height": height, "margin": {"l": 64, "r": 20, "t": 40, "b": 20},
         "paper_bgcolor": "white", "plot_bgcolor": "white", "font": {"size": 12},
-        "legend": {"orientation": "h", "yanchor": "top", "y": -0.3, "x": 0},
+        "legend": LEGEND,
         "uirevision": "keep",   # keeps zoom/pan while sliders move (no flicker)
         "xaxis": _axis(xaxis, logx), "yaxis": _axis(yaxis, logy),
     })

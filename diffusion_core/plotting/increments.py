@@ -6,7 +6,7 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from .common import COLORS, TIME_AXIS, base_figure
+from .common import COLORS, LEGEND, TIME_AXIS, base_figure
 
 LAW_COLORS = {"gaussian": COLORS[0], "laplace": COLORS[1], "uniform": COLORS[2], "rademacher": COLORS[3],
               "student-t": COLORS[4]}
@@ -113,7 +113,6 @@ def reverse_figure(out: dict[str, tuple[np.ndarray, np.ndarray]], means: np.ndar
 
 def _style(fig: go.Figure, title: str) -> None:
     fig.update_layout(template="none", title={"text": title, "x": 0.02, "font": {"size": 14}}, height=380,
-                      margin={"l": 60, "r": 20, "t": 60, "b": 90}, uirevision="keep",
-                      legend={"orientation": "h", "yanchor": "top", "y": -0.25, "x": 0})
-    fig.update_xaxes(showgrid=True, gridcolor="#e5e5e5", zeroline=False)
-    fig.update_yaxes(showgrid=True, gridcolor="#e5e5e5", zeroline=False)
+                      margin={"l": 60, "r": 20, "t": 60, "b": 20}, uirevision="keep", legend=LEGEND)
+    fig.update_xaxes(showgrid=True, gridcolor="#e5e5e5", zeroline=False, automargin=True)
+    fig.update_yaxes(showgrid=True, gridcolor="#e5e5e5", zeroline=False, automargin=True)
