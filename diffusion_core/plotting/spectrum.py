@@ -1,23 +1,56 @@
 """Spectrum-tab figures: 2-D log spectrum, radial PSD with noise floor, per-frequency SNR."""
 from __future__ import annotations
 
+import base64
+import io
+
 import numpy as np
+import plotly.colors as pc
 import plotly.graph_objects as go
+from PIL import Image
 
 from .common import CLASS_COLORS, COLORS, base_figure
 
 CLASS_NAMES = ("destroyed", "ambiguous", "resolved")
 
 
+def _palette(colorscale: tuple[str, ...] | list[str]) -> bytes:
+    """256 RGB entries interpolated between a plotly colour scale's evenly spaced stops."""
+    stops = np.array([[int(c[i:i + 2], 16) for i in (1, 3, 5)] for c in colorscale], dtype=float)  # [k, 3]
+    u = np.linspace(0.0, 1.0, 256)
+    at = np.linspace(0.0, 1.0, len(stops))
+    rgb = np.stack([np.interp(u, at, stops[:, j]) for j in range(3)], axis=1)      # [256, 3]
+    return np.rint(rgb).astype(np.uint8).tobytes()
+
+
+VIRIDIS = _palette(pc.sequential.Viridis)
+
+
+def png_data_uri(z: np.ndarray, lo: float, hi: float, palette: bytes = VIRIDIS) -> str:
+    """A [H, W] array as an 8-bit palette PNG (lo..hi over the palette), inlined as a data: URI."""
+    idx = np.clip(np.rint(255.0 * (z - lo) / max(hi - lo, 1e-12)), 0, 255).astype(np.uint8)
+    im = Image.frombytes("P", (idx.shape[1], idx.shape[0]), np.ascontiguousarray(idx).tobytes())
+    im.putpalette(palette)
+    buf = io.BytesIO()
+    im.save(buf, format="PNG", optimize=False, compress_level=6)
+    return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode("ascii")
+
+
 def log_spectrum_figure(logp: np.ndarray, title: str) -> go.Figure:
-    """Heatmap of a centred log10 power spectrum [H, W]; axes in cycles/pixel."""
+    """Centred log10 power spectrum [H, W] as a PNG image on axes in cycles/pixel, with a colour bar.
+
+    An image, not a heatmap: 256² values are ~0.9 MB of JSON per slider move as a heatmap and ~60 kB as
+    a palette PNG, and the browser redraws an image without re-tracing a heatmap (issue 12 item 12)."""
     h, w = logp.shape
-    fy = (np.arange(h) - h // 2) / h
-    fx = (np.arange(w) - w // 2) / w
+    lo, hi = float(np.min(logp)), float(np.max(logp))
     fig = base_figure(title, "f_x (cycles/pixel)", "f_y (cycles/pixel)", height=360)
-    fig.add_trace(go.Heatmap(z=logp, x=fx, y=fy, colorscale="Viridis",
-                             colorbar={"title": "log10 P"}, zsmooth=False))
-    fig.update_yaxes(scaleanchor="x", autorange="reversed")
+    fig.add_trace(go.Image(source=png_data_uri(logp, lo, hi), x0=-(w // 2) / w, dx=1.0 / w,
+                           y0=-(h // 2) / h, dy=1.0 / h, hoverinfo="x+y", name="log10 P"))
+    fig.add_trace(go.Scatter(x=[None], y=[None], mode="markers", showlegend=False, hoverinfo="skip",
+                             marker={"colorscale": "Viridis", "cmin": lo, "cmax": hi, "color": [lo],
+                                     "showscale": True, "colorbar": {"title": {"text": "log10 P"}}}))
+    fig.update_xaxes(range=[-0.5 - 0.5 / w, 0.5 - 0.5 / w], showgrid=False)
+    fig.update_yaxes(range=[0.5 - 0.5 / h, -0.5 - 0.5 / h], showgrid=False, scaleanchor="x")
     return fig
 
 

@@ -21,7 +21,34 @@ def _text(obj) -> str:
     return (getattr(obj, "text", None) or "") if obj is not None else ""
 
 
+def _draw_image(ax, tr) -> None:
+    """An image trace with a data: URI source (pixel centres at x0 + i dx, y0 + j dy)."""
+    import base64
+    import io
+
+    from PIL import Image
+
+    im = np.asarray(Image.open(io.BytesIO(base64.b64decode(tr.source.split(",", 1)[1]))).convert("RGB"))
+    h, w = im.shape[:2]
+    x0, dx, y0, dy = (float(v if v is not None else d) for v, d in ((tr.x0, 0), (tr.dx, 1), (tr.y0, 0), (tr.dy, 1)))
+    ax.imshow(im, extent=(x0 - dx / 2, x0 + (w - 0.5) * dx, y0 + (h - 0.5) * dy, y0 - dy / 2),
+              interpolation="nearest", aspect="equal")
+
+
+def _draw_colorbar(ax, tr) -> None:
+    """A marker-only trace that carries a colour bar (the scale of an image trace)."""
+    m = tr.marker
+    sm = matplotlib.cm.ScalarMappable(matplotlib.colors.Normalize(m.cmin, m.cmax), "viridis")
+    ax.figure.colorbar(sm, ax=ax, label=_text(getattr(m.colorbar, "title", None)))
+
+
 def _draw_trace(ax, tr) -> None:
+    if tr.type == "image":
+        _draw_image(ax, tr)
+        return
+    if tr.type == "scatter" and getattr(tr.marker, "showscale", None):
+        _draw_colorbar(ax, tr)
+        return
     if tr.type == "heatmap":
         z = np.asarray(tr.z, dtype=float)
         x = np.asarray(tr.x) if tr.x is not None else np.arange(z.shape[1])
@@ -69,7 +96,7 @@ def to_matplotlib(fig: go.Figure) -> plt.Figure:
     ax.set_title(_text(lay.title), fontsize=10)
     ax.set_xlabel(_text(lay.xaxis.title))
     ax.set_ylabel(_text(lay.yaxis.title))
-    if any(t.name and t.showlegend is not False and t.type != "heatmap" for t in fig.data):
+    if any(t.name and t.type not in ("heatmap", "image") and t.showlegend is not False for t in fig.data):
         ax.legend(fontsize=7)
     ax.grid(alpha=0.3)
     mfig.tight_layout()

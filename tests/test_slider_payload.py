@@ -1,0 +1,45 @@
+"""Slider moves send what changes (issue 12 item 12): a λ move on the Spectrum tab ships its 2-D spectrum
+as a small palette PNG inside the figure, not 256² numbers of a heatmap (937,339 bytes per move before)."""
+import base64
+import io
+
+import gradio as gr
+import numpy as np
+from PIL import Image
+
+from diffusion_core.app.layout import spectrum as layout
+from diffusion_core.plotting import spectrum as plots
+
+
+def _bytes(fig) -> int:
+    """What Gradio sends for one gr.Plot output."""
+    return len(gr.Plot().postprocess(fig).model_dump_json())
+
+
+def test_a_lambda_move_ships_kilobytes_not_a_heatmap():
+    noisy, logspec, psd, snr, explanation, sigma = layout.spectrum(lam=1.5)     # default view: astronaut 256²
+    kinds = [t.type for t in logspec.data]
+    assert "heatmap" not in kinds and kinds.count("image") == 1
+    assert noisy.shape == (256, 256)
+    assert _bytes(logspec) < 100_000
+    total = sum(_bytes(f) for f in (logspec, psd, snr)) + len(explanation.encode()) + len(sigma.encode())
+    assert total < 130_000, total
+    assert "λ = 1.50" in logspec.layout.title.text
+
+
+def test_png_holds_the_quantised_values_in_viridis():
+    z = np.linspace(-3.0, 2.0, 12 * 10).reshape(12, 10)
+    uri = plots.png_data_uri(z, -3.0, 2.0)
+    im = Image.open(io.BytesIO(base64.b64decode(uri.split(",", 1)[1])))
+    assert im.mode == "P" and im.size == (10, 12)
+    assert np.array_equal(np.asarray(im), np.rint(255 * (z + 3.0) / 5.0).astype(np.uint8))
+    rgb = np.asarray(im.convert("RGB"))
+    assert rgb[0, 0].tolist() == [0x44, 0x01, 0x54] and rgb[-1, -1].tolist() == [0xfd, 0xe7, 0x25]
+
+
+def test_image_axes_are_in_cycles_per_pixel():
+    fig = plots.log_spectrum_figure(np.zeros((8, 8)), "t")
+    img = next(t for t in fig.data if t.type == "image")
+    assert (img.x0, img.dx, img.y0, img.dy) == (-0.5, 0.125, -0.5, 0.125)      # pixel centres, DC at (4, 4)
+    assert tuple(fig.layout.xaxis.range) == (-0.5625, 0.4375)
+    assert tuple(fig.layout.yaxis.range) == (0.4375, -0.5625)                 # row 0 (f_y = -0.5) on top
