@@ -22,6 +22,7 @@ BENCHMARKS: dict[str, str] = {
     "scale-space": "diffusion_core.bench.scale_space:run",
     "spectral": "diffusion_core.bench.spectral:run",
     "resolution": "diffusion_core.bench.resolution:run",
+    "slider-latency": "diffusion_core.bench.slider_latency:run",
 }
 
 
