@@ -27,6 +27,8 @@ SOURCES["resolution"] = "difflab bench resolution --json > benchmarks/resolution
 SOURCES["sampling"] = "python -m diffusion_core.bench.sampling benchmarks"
 SOURCES["scale-space-flexi"] = "python -m diffusion_core.bench.flexi benchmarks"
 SOURCES["sampling-networks"] = "python -m diffusion_core.bench.network_speed benchmarks"
+SOURCES["slider-latency"] = ("nice -n 10 .venv/bin/python -m diffusion_core.bench.slider_latency benchmarks "
+                             "--baseline DIR (a checkout of the commit to compare)")
 SOURCES["mnist_models"] = "python -m diffusion_core.models.mnist_report"
 
 Row = tuple[str, str, str]
@@ -126,6 +128,24 @@ def _load(j: dict) -> Row:
             "`python benchmarks/load.py --out benchmarks/load.json` (queue: 4 at a time)")
 
 
+def _slider(j: dict) -> Row:
+    base = j.get("baseline", {})
+    parts = []
+    for tab, s in j["tabs"].items():
+        text = f"{tab}: median **{s['median_ms']:.0f} ms**, p95 {s['p95_ms']:.0f} ms"
+        if tab in base.get("tabs", {}):
+            b = base["tabs"][tab]
+            text += (f" (before, {base['label']}, same run: median {b['median_ms']:.0f} ms, p95 {b['p95_ms']:.0f} ms; "
+                     f"{b['median_ms'] / s['median_ms']:.1f}× faster)")
+        parts.append(text)
+    return ("λ slider in a browser, move → last figure updated",
+            "; ".join(parts) + f"; target median < {j['target_median_ms']:.0f} ms; {j['moves_per_tab']} moves per tab, "
+            f"app and chromium at niceness {j['niceness']} on a {j['cpu_count']}-core CPU at load "
+            f"{j['load_avg_1min_end']:.0f} (two trainings at higher priority)",
+            "`python -m diffusion_core.bench.slider_latency benchmarks` (= `difflab bench slider-latency --json`), "
+            "headless chromium")
+
+
 def _flexi(j: dict) -> Row:
     r = j["flexi_vs_baseline"]
     f, b = r["mnist-ssd3-flexi"], r["mnist-ddpm-baseline"]
@@ -203,6 +223,7 @@ PLAN: list[tuple[str | None, Callable[[dict], Row] | None]] = [
     ("latency", _latency), ("spectral", _beta), (None, None), ("spectral", _bounds), (None, None),
     (None, None), (None, None), ("resolution", _resolution), ("quality", _quality), ("increments", _increments), ("gud-covariance", _gud), ("scale-space", _scale_space),
     ("scale-space-flexi", _flexi), ("sampling", _sampling), ("sampling-networks", _networks), ("load", _load),
+    ("slider-latency", _slider),
 ]
 
 
