@@ -34,6 +34,13 @@ def test_spectrum_tab_renders_and_reacts(page):
     page.wait_for_selector("text=/λ = 3.00/", timeout=120_000)
 
 
+def test_spectrum_2d_is_a_png_that_follows_lambda(page):
+    """The 2-D spectrum is a PNG in a plotly image trace (issue 12 item 12), redrawn for the new λ."""
+    page.wait_for_selector("text=/2-D log spectrum of the noisy image \\(λ = 3.00\\)/", timeout=120_000)
+    href = page.locator(".js-plotly-plot g.imagelayer image").first.get_attribute("href")
+    assert href.startswith("data:image/png;base64,") and len(href) < 120_000
+
+
 def test_link_restores_view(page, app_url):
     page.goto(app_url + "?tab=spectrum&photo=camera&lam=-1.5&size=128", wait_until="domcontentloaded", timeout=120_000)
     page.wait_for_selector("text=/spectrum of camera falls/", timeout=120_000)
