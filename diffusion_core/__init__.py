@@ -24,7 +24,8 @@ core function or class itself, so `help(dl.bounds)` shows its formula. Groups:
 - scale space: resize, to_size, resolution_schedule, pixel_work_fraction, ddpm_alpha_bar, forward_marginal,
   mi_share_above_nyquist, ExactFieldDenoiser, ssd_sample
 - models and sampling: list_models, get_model, model_sigmas, initial_noise, run_sampler, sample_score,
-  power_law_denoiser, GaussianDenoiser, EmpiricalDenoiser, GaussianMixture
+  power_law_denoiser, GaussianDenoiser, EmpiricalDenoiser, GaussianMixture, digit_quality (the MNIST
+  classifier's numbers), load_flexi and flexi_schedule (the shipped scale-space networks)
 """
 from __future__ import annotations
 
