@@ -76,3 +76,17 @@ def test_bad_text_input_is_one_message_and_no_badges(browser, app_url):
     assert page.locator(".toast-body.warning").count() == 1
     assert _clean(page) == 0                                          # no badge on any of the ~13 outputs
     page.close()
+
+
+def test_out_of_range_number_is_one_message_and_no_badges(browser, app_url):
+    """A seed typed below 0: the view refuses it (one warning), not gradio's own bound check, which raises
+    before the handler and badges every output (14 on the Bases tab)."""
+    page = _open(browser, app_url + "?tab=bases")
+    box = page.locator("input[aria-label='Seed']:visible").first
+    box.fill("-3")
+    box.press("Enter")
+    page.wait_for_selector(".toast-body", timeout=240_000)
+    _settle(page)
+    assert page.locator(".toast-body.warning").count() == 1 and "seed" in page.locator(".toast-body").inner_text()
+    assert _clean(page) == 0
+    page.close()

@@ -127,7 +127,7 @@ def _process_controls(c: SimpleNamespace) -> None:
             c.steps = gr.Dropdown(STEP_CHOICES, value=D.steps, allow_custom_value=True,
                                   label="Steps (fast: a few seconds; accurate: 4x more; or a number)")
             c.frames = gr.Slider(3, 33, value=D.frames, step=1, label="Frames")
-            c.seed = gr.Number(value=D.seed, precision=0, minimum=0, label="Seed")
+            c.seed = gr.Number(value=D.seed, precision=0, label="Seed")
         c.rev_btn = gr.Button("Run reverse process", variant="primary")
     with gr.Accordion("Export and presets", open=False):
         c.csv_btn = gr.Button("Export schedule table as CSV")

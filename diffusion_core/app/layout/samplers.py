@@ -84,7 +84,7 @@ def build(demo: gr.Blocks) -> None:
             schedule = gr.Dropdown(list(FAMILIES), value=D.schedule, label="Schedule (karras/edm/exponential use the model's σ range)")
             steps = gr.Slider(1, 128, value=D.steps, step=1, label="Steps N (heun uses 2N − 1 evaluations)")
             with gr.Row():
-                seed = gr.Number(value=D.seed, precision=0, minimum=0, label="Seed (same initial noise for all)")
+                seed = gr.Number(value=D.seed, precision=0, label="Seed (same initial noise for all)")
                 n = gr.Slider(1, handlers.MAX_VIEW_N, value=D.n, step=1, label="Samples per sampler")
             law = gr.Radio(list(LAWS), value=D.noise_law, label="Noise law of the injections (stochastic samplers)")
             noise_controls = _noise_controls()
@@ -141,7 +141,7 @@ def _pair_panel(schedule, device) -> None:
         with gr.Column(scale=1, min_width=300):
             pairs = gr.CheckboxGroup(list(PAIRS), value=list(PAIRS), label="Increment pairs q–p (rows)")
             with gr.Row():
-                pseed = gr.Number(value=0, precision=0, minimum=0, label="First seed")
+                pseed = gr.Number(value=0, precision=0, label="First seed")
                 pseeds = gr.Slider(1, MAX_SEEDS, value=8, step=1, label="Seeds (columns)")
             psteps = gr.Slider(1, 100, value=10, step=1, label="Ancestral steps N (schedule and device as above)")
             go = gr.Button("Sample pairs × seeds", variant="primary")

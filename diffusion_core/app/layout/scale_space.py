@@ -46,7 +46,7 @@ def _controls() -> tuple[list, gr.File]:
     source = gr.Radio(["photo", "field", "upload"], value=D.source, label="Image source")
     photo = gr.Dropdown(list(data.PHOTOS), value=D.photo, label="Bundled photo (scikit-image)")
     beta = gr.Slider(0.5, 4.0, value=D.beta, step=0.05, label="Field β (P ∝ f^-β; forward view and sampling)")
-    seed = gr.Number(value=D.seed, precision=0, label="Seed (field, noise, sampling)", minimum=0)
+    seed = gr.Number(value=D.seed, precision=0, label="Seed (field, noise, sampling)")
     upload = gr.File(label="Upload (PNG, JPEG, TIFF, WebP, GIF, NPY)", type="filepath",
                      file_types=[".png", ".jpg", ".jpeg", ".tif", ".tiff", ".webp", ".gif", ".npy"])
     size = gr.Dropdown(list(handlers.SIZES), value=D.size, label="Full resolution R")

@@ -67,7 +67,7 @@ def _controls() -> list:
     source = gr.Radio(["photo", "field", "upload"], value=D.source, label="Image (sets the bounds and tight schedules)")
     photo = gr.Dropdown(list(data.PHOTOS), value=D.photo, label="Bundled photo (scikit-image)")
     beta = gr.Slider(0.5, 4.0, value=D.beta, step=0.05, label="Synthetic field β (P ∝ f^-β)")
-    seed = gr.Number(value=D.seed, precision=0, minimum=0, label="Seed")
+    seed = gr.Number(value=D.seed, precision=0, label="Seed")
     size = gr.Dropdown(list(handlers.SIZES), value=D.size, label="Resolution (centre crop, resized)")
     tau_lo = gr.Slider(0.01, 1.0, value=D.tau_lo, step=0.01, label="τ_lo: σ_max puts the strongest frequency at this SNR")
     tau_hi = gr.Slider(1.0, 100.0, value=D.tau_hi, step=0.5, label="τ_hi: σ_min puts the weakest frequency at this SNR")

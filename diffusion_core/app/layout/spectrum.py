@@ -42,7 +42,7 @@ def build(demo: gr.Blocks) -> None:
             photo = gr.Dropdown(list(data.PHOTOS), value=D.photo, label="Bundled photo (scikit-image)")
             dataset = gr.Radio(list(handlers.DATASETS), value=D.dataset, label="Data set (data-set mode)")
             beta = gr.Slider(0.5, 4.0, value=D.beta, step=0.05, label="Synthetic field β (P ∝ f^-β)")
-            seed = gr.Number(value=D.seed, precision=0, label="Seed (field and noise)", minimum=0)
+            seed = gr.Number(value=D.seed, precision=0, label="Seed (field and noise)")
             upload = gr.File(label="Upload (PNG, JPEG, TIFF, WebP, GIF, NPY)", type="filepath",
                              file_types=[".png", ".jpg", ".jpeg", ".tif", ".tiff", ".webp", ".gif", ".npy"])
             size = gr.Dropdown(list(handlers.SIZES), value=D.size, label="Size (centre crop, resized)")
