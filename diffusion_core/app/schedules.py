@@ -75,6 +75,7 @@ class SchedulesView:
         check_range("sigma_min", self.sigma_min, 0.0, 1e4, lo_open=True)
         check_range("sigma_max", self.sigma_max, self.sigma_min, 1e5, lo_open=True)
         check_int("noise_d", self.noise_d, 1, 4096)
+        check_int("steps_offset", self.steps_offset, 0, 999)
         check_choice("diffusers family", self.diffusers_family, DISCRETE)
         check_choice("animated schedule", self.animate, FAMILIES)
         if "custom" in self.schedules or self.animate == "custom":

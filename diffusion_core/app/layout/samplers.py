@@ -126,11 +126,11 @@ def _noise_controls() -> list:
                               "(0 white, 1 pink, 2 brown)")
         eta = gr.Slider(0, 1, value=D.eta, step=0.05, label="DDIM η (ddim only): 0 deterministic, 1 = DDPM ancestral")
         with gr.Row():
-            s_churn = gr.Number(value=D.s_churn, minimum=0, label="EDM churn S_churn (euler, heun; 0 = off)")
-            s_noise = gr.Number(value=D.s_noise, minimum=0, label="S_noise")
+            s_churn = gr.Number(value=D.s_churn, label="EDM churn S_churn (euler, heun; 0 = off)")
+            s_noise = gr.Number(value=D.s_noise, label="S_noise")
         with gr.Row():
-            s_tmin = gr.Number(value=D.s_tmin, minimum=0, label="S_tmin (churn where S_tmin ≤ σ ≤ S_tmax)")
-            s_tmax = gr.Number(value=D.s_tmax, minimum=0, label="S_tmax")
+            s_tmin = gr.Number(value=D.s_tmin, label="S_tmin (churn where S_tmin ≤ σ ≤ S_tmax)")
+            s_tmax = gr.Number(value=D.s_tmax, label="S_tmax")
     return [step_noise, slope, eta, s_churn, s_tmin, s_tmax, s_noise]
 
 

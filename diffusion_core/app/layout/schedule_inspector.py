@@ -29,7 +29,7 @@ def build(demo: gr.Blocks) -> None:
             b = gr.Textbox(value=D.config_b, label="Config B (diffed against A)", lines=2, max_lines=12)
         with gr.Row():
             steps = gr.Slider(1, 200, value=D.steps, step=1, label="Steps N")
-            cross = gr.Number(value=D.crossing_sigma, minimum=1e-9, label="σ* for the crossing step (VE)")
+            cross = gr.Number(value=D.crossing_sigma, label="σ* for the crossing step (VE)")
             strength = gr.Slider(0.0, 1.0, value=D.strength, step=0.01, label="img2img strength")
             upload = gr.File(label="Upload scheduler_config.json into A", type="filepath", file_types=[".json"])
         summary = gr.Markdown()

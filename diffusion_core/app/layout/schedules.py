@@ -73,14 +73,14 @@ def _controls() -> list:
     tau_hi = gr.Slider(1.0, 100.0, value=D.tau_hi, step=0.5, label="τ_hi: σ_min puts the weakest frequency at this SNR")
     dc = gr.Radio(["include", "exclude"], value=D.dc, label="σ_max from max(DC, lowest ring) or the lowest ring only")
     with gr.Accordion("Schedule parameters", open=False):
-        sigma_min = gr.Number(value=D.sigma_min, label="karras / exponential σ_min", minimum=1e-6)
-        sigma_max = gr.Number(value=D.sigma_max, label="karras / exponential σ_max", minimum=1e-6)
+        sigma_min = gr.Number(value=D.sigma_min, label="karras / exponential σ_min")
+        sigma_max = gr.Number(value=D.sigma_max, label="karras / exponential σ_max")
         rho = gr.Slider(0.5, 15.0, value=D.rho, step=0.5, label="karras ρ")
         noise_d = gr.Slider(8, 512, value=D.noise_d, step=8, label="shifted cosine base resolution (λ + 2 log(base / size))")
     with gr.Accordion("diffusers settings (discrete families)", open=False):
         dfam = gr.Dropdown(list(handlers.DISCRETE), value=D.diffusers_family, label="Family shown in the diffusers panel")
         spacing = gr.Radio(["linspace", "leading", "trailing"], value=D.timestep_spacing, label="timestep_spacing")
-        offset = gr.Number(value=D.steps_offset, precision=0, minimum=0, label="steps_offset")
+        offset = gr.Number(value=D.steps_offset, precision=0, label="steps_offset")
         zero_snr = gr.Checkbox(value=D.rescale_betas_zero_snr, label="rescale_betas_zero_snr")
         karras = gr.Checkbox(value=D.use_karras_sigmas, label="use_karras_sigmas")
         final = gr.Radio(["zero", "sigma_min"], value=D.final_sigmas_type, label="final_sigmas_type")
