@@ -92,11 +92,9 @@ def train_classifier(epochs: int = 15, batch: int = 128, lr: float = 2e-3, seed:
 
 
 def save_classifier(net: DigitNet, run: dict[str, Any], out_dir: Path = CLASSIFIER_DIR) -> dict[str, Any]:
-    from safetensors.torch import save_file
+    from .training import write_weights
 
-    out_dir.mkdir(parents=True, exist_ok=True)
-    path = out_dir / f"{NAME}.safetensors"
-    save_file({k: v.detach().contiguous().clone() for k, v in net.state_dict().items()}, str(path))
+    path = write_weights(net, out_dir, NAME)
     side = {"name": NAME, "kind": "classifier", "dataset": "mnist (training split, 9,000)", "weights": path.name,
             "sha256": hashlib.sha256(path.read_bytes()).hexdigest(),
             "params": sum(p.numel() for p in net.parameters()), **run}

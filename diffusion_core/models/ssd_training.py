@@ -34,7 +34,7 @@ from .datasets import DATASETS, rank_batches
 from .flexi_unet import FlexiConfig, FlexiUNet, c_noise_of
 from ..devices import local_rank, rank_device
 from .training import (TrainPreset, all_mean, ema_update, fit_evaluate_save, init_distributed, lr_at,
-                       sha256_of)
+                       sha256_of, write_weights)
 from .unet import param_count
 
 Tensor = torch.Tensor
@@ -226,11 +226,7 @@ def fit(p: ScaleSpacePreset, log: Any = print, device: str = "cpu") -> tuple[Fle
 def save_flexi(net: FlexiUNet, p: ScaleSpacePreset, run: dict[str, Any], out_dir: Path, preset_path: str | None,
                quality: dict[str, Any] | None) -> dict[str, Any]:
     """Write <name>.safetensors and <name>.json (kind "scale-space"); returns the sidecar dict."""
-    from safetensors.torch import save_file
-
-    out_dir.mkdir(parents=True, exist_ok=True)
-    path = out_dir / f"{p.name}.safetensors"
-    save_file({k: v.detach().contiguous().clone() for k, v in net.state_dict().items()}, str(path))
+    path = write_weights(net, out_dir, p.name)
     ds = DATASETS[p.dataset]
     side = {"name": p.name, "kind": "scale-space", "dataset": p.dataset, "dataset_label": ds.label,
             "shape": [ds.shape[0], p.pad_to, p.pad_to], "data_shape": list(ds.shape), "weights": path.name,

@@ -231,14 +231,20 @@ def sha256_of(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def save_model(net: UNet, p: TrainPreset, run: dict[str, Any], out_dir: Path, preset_path: str | None,
-               quality: dict[str, Any] | None) -> dict[str, Any]:
-    """Write <name>.safetensors and <name>.json; returns the sidecar dict."""
+def write_weights(net: nn.Module, out_dir: Path, name: str) -> Path:
+    """<out_dir>/<name>.safetensors: the state dict only (never a pickle); returns its path."""
     from safetensors.torch import save_file
 
     out_dir.mkdir(parents=True, exist_ok=True)
-    path = out_dir / f"{p.name}.safetensors"
+    path = out_dir / f"{name}.safetensors"
     save_file({k: v.detach().contiguous().clone() for k, v in net.state_dict().items()}, str(path))
+    return path
+
+
+def save_model(net: UNet, p: TrainPreset, run: dict[str, Any], out_dir: Path, preset_path: str | None,
+               quality: dict[str, Any] | None) -> dict[str, Any]:
+    """Write <name>.safetensors and <name>.json; returns the sidecar dict."""
+    path = write_weights(net, out_dir, p.name)
     ds = DATASETS[p.dataset]
     side = {"name": p.name, "kind": "trained", "dataset": p.dataset, "dataset_label": ds.label,
             "shape": list(ds.shape), "weights": path.name, "sha256": sha256_of(path), "params": param_count(net),
