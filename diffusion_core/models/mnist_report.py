@@ -3,6 +3,9 @@
     .venv/bin/python -m diffusion_core.models.mnist_report [--n 256] [--seed 0]
         -> benchmarks/mnist_models.json and benchmarks/mnist_models.md; each model's sidecar gets its
            heun NFE-25 row as "quality" (what `difflab models --json` lists)
+    .venv/bin/python -m diffusion_core.models.mnist_report --budget mnist-li-gaussian-gaussian-long
+        -> the same cells for a gaussian-gaussian network trained longer, kept apart from the pair table
+           (whose networks share one budget) as mnist_models.json's "budget_study"
 
 Samplers: "heun" (EDM's 2nd-order PF-ODE solver: no noise is injected, so pairs differ only through
 training) and "ancestral-q" (DDPM ancestral steps whose injected noise is the pair's q, unit variance:
@@ -47,11 +50,12 @@ def ancestral_sample(model: Model, pair: str, n: int, steps: int, seed: int) -> 
     return sample_ddpm_ancestral(model.denoiser, sigmas[0] * z, sigmas, generator=g, noise=noise_sampler(STEP_LAW[pair]))
 
 
-def pair_samples(pair: str, sampler: str, nfe: int, n: int, seed: int) -> tuple[Tensor, int]:
-    """(samples, NFE actually used) of one table cell."""
+def pair_samples(pair: str, sampler: str, nfe: int, n: int, seed: int,
+                 model_name: str | None = None) -> tuple[Tensor, int]:
+    """(samples, NFE actually used) of one table cell (the pair's own network unless `model_name` is given)."""
     from ..noise.samplers import sample_heun
 
-    model = get_model(model_of(pair))
+    model = get_model(model_name or model_of(pair))
     steps = steps_for_nfe("heun", nfe) if sampler == "heun" else nfe
     if sampler == "ancestral-q":
         return ancestral_sample(model, pair, n, steps, seed), steps
@@ -73,15 +77,36 @@ def measure(n: int = 256, seed: int = 0, pairs: tuple[str, ...] = PAIRS, nfes: t
                 if same:
                     rows.append({**same[0], "pair": pair})
                     continue
-                t0 = time.perf_counter()
-                x, used = pair_samples(pair, sampler, budget, n, seed)
-                q = digit_quality(x, floor)
-                rows.append({"pair": pair, "model": model_of(pair), "sampler": sampler, "nfe_budget": budget,
-                             "nfe": used, "seconds": round(time.perf_counter() - t0, 1), **q})
-                log(f"{pair} {sampler} NFE {used}: confident {q['confident']:.3f} fd {q['fd']:.2f} "
-                    f"(floor {q['fd_floor']:.2f}) tv {q['class_tv']:.3f}", flush=True)
+                rows.append(cell(pair, sampler, budget, n, seed, floor, log=log))
     return {"n": n, "seed": seed, "floor": floor, "real_heldout": real_heldout(), "paper_cifar10_fid": PAPER_FID,
             "rows": rows}
+
+
+def cell(pair: str, sampler: str, budget: int, n: int, seed: int, floor: dict[str, float],
+         model_name: str | None = None, log: Any = print) -> dict[str, Any]:
+    """One measured row: samples of (pair, sampler, NFE budget) scored by digit_quality."""
+    t0 = time.perf_counter()
+    x, used = pair_samples(pair, sampler, budget, n, seed, model_name)
+    q = digit_quality(x, floor)
+    log(f"{model_name or pair} {sampler} NFE {used}: confident {q['confident']:.3f} fd {q['fd']:.2f} "
+        f"(floor {q['fd_floor']:.2f}) tv {q['class_tv']:.3f}", flush=True)
+    return {"pair": pair, "model": model_name or model_of(pair), "sampler": sampler, "nfe_budget": budget,
+            "nfe": used, "seconds": round(time.perf_counter() - t0, 1), **q}
+
+
+def budget_study(name: str, n: int = 256, seed: int = 0, log: Any = print) -> dict[str, Any]:
+    """Every sampler x NFE cell of a gaussian-gaussian network trained on another budget (its sidecar's)."""
+    from .registry import SIDECARS
+
+    side = SIDECARS[name]
+    if side.get("pair") != "gaussian-gaussian":
+        raise ValueError(f"{name} is not a gaussian-gaussian Li network (pair {side.get('pair')!r})")
+    floor = real_floor(n)
+    rows = [cell("gaussian-gaussian", sampler, budget, n, seed, floor, name, log)
+            for sampler in SAMPLERS for budget in NFES]
+    return {"model": name, "steps": side["steps"], "batch_size": side["batch_size"], "train_time": side["train_time"],
+            "preset": side["preset"],
+            "base_steps": SIDECARS[model_of("gaussian-gaussian")]["steps"], "final_loss": side["final_loss"], "n": n, "seed": seed, "rows": rows}
 
 
 def real_heldout() -> dict[str, float]:
@@ -105,10 +130,14 @@ def best_per_pair(res: dict[str, Any]) -> dict[str, dict[str, Any]]:
 def attach_quality(res: dict[str, Any], weights_dir: Path, nfe_budget: int = 25) -> list[str]:
     """Copy each trained pair's heun row at `nfe_budget` into its sidecar <name>.json (weights untouched)."""
     names = []
+    study = res.get("budget_study")
     for path in sorted(weights_dir.glob("mnist-li-*.json")):
         side = json.loads(path.read_text())
-        row = next(r for r in res["rows"] if r["pair"] == side["pair"] and r["sampler"] == "heun"
-                   and r["nfe_budget"] == nfe_budget)
+        rows = study["rows"] if study and side["name"] == study["model"] else res["rows"]
+        if side["name"] != model_of(side["pair"]) and rows is res["rows"]:   # a budget network not yet measured
+            continue
+        row = next(r for r in rows if r["pair"] == side["pair"] and r["sampler"] == "heun"
+                   and r["nfe_budget"] == nfe_budget and r["model"] == side["name"])
         side["quality"] = {"sampler": "heun", "schedule": "karras", "nfe": row["nfe"], "seed": res["seed"],
                            **{k: row[k] for k in ("n", "confident", "class_tv", "fd", "fd_floor", "nn_train",
                                                   "nn_heldout", "classes")}}
@@ -130,6 +159,14 @@ def markdown(res: dict[str, Any], reading: str = "") -> str:
            "|---|---|---|---|\n" + "".join(
                f"| {p} | {res['paper_cifar10_fid'][p]} | {b['fd']:.1f} ({b['sampler']}, {b['nfe']}) | "
                f"{100 * b['confident']:.1f}% |\n" for p, b in best.items()))
+    study = res.get("budget_study")
+    extra = "" if not study else (
+        f"\n## A longer budget for the Gaussian network\n\n`{study['model']}` ({study['preset']}): "
+        f"{study['steps']:,} steps × {study['batch_size']}, {study['train_time'] / 60:.0f} min, final loss "
+        f"{study['final_loss']:.4f}; the pair table's networks share one smaller budget.\n\n" + head
+        + "".join(f"| {r['pair']} | {r['model']} | {r['sampler']} | {r['nfe']} | {100 * r['confident']:.1f}% | "
+                  f"{r['class_tv']:.3f} | {r['fd']:.1f} | {r['fd'] / fl['fd_floor']:.2f} | {r['nn_train']:.3f} | "
+                  f"{r['seconds']} |\n" for r in study["rows"]))
     return ("# MNIST models: the increment pairs side by side\n\n"
             "Generated by `python -m diffusion_core.models.mnist_report` (numbers in mnist_models.json). "
             f"{res['n']} samples per cell, seed {res['seed']} (the same initial noise in every cell); metrics from "
@@ -137,7 +174,7 @@ def markdown(res: dict[str, Any], reading: str = "") -> str:
             f"classifier's 64-d penultimate features to the 1,000 held-out digits; floor = {res['n']} training-split "
             "digits against the same held-out set. Nearest-train RMS: mean RMS pixel distance (range [-1, 1]) of each "
             "sample to its nearest training digit; held-out digits sit at the value in the header.\n\n"
-            + head + body + "\n## Against the paper\n\n" + cmp + ("\n" + reading + "\n" if reading else ""))
+            + head + body + "\n## Against the paper\n\n" + cmp + ("\n" + reading + "\n" if reading else "") + extra)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -148,9 +185,14 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--part", type=Path, default=None, help="write only this JSON part (no markdown)")
     ap.add_argument("--merge", type=Path, nargs="+", default=None, help="JSON parts to merge instead of measuring")
     ap.add_argument("--out", type=Path, default=OUT)
+    ap.add_argument("--budget", default=None, metavar="MODEL",
+                    help="measure this gaussian-gaussian network trained on another budget into the existing JSON")
     ap.add_argument("--reading", type=Path, default=None, help="markdown paragraph appended to the comparison")
     a = ap.parse_args(argv)
-    if a.merge:
+    if a.budget:
+        res = {**json.loads((a.out / "mnist_models.json").read_text()),
+               "budget_study": budget_study(a.budget, a.n, a.seed)}
+    elif a.merge:
         parts = [json.loads(p.read_text()) for p in a.merge]
         res = {**parts[0], "real_heldout": real_heldout(),
                "rows": [r for p in PAIRS for part in parts for r in part["rows"] if r["pair"] == p]}
@@ -161,9 +203,11 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     (a.out / "mnist_models.json").write_text(json.dumps(res, indent=1) + "\n")
     attach_quality(res, WEIGHTS_DIR)
-    from .mnist_readme import ranking_sentence, targets_sentence
+    from .mnist_readme import longer_budget_sentence, ranking_sentence, targets_sentence
 
     reading = a.reading.read_text() if a.reading else f"**Reading.** {ranking_sentence(res)} {targets_sentence(res)}"
+    if res.get("budget_study") and not a.reading:
+        reading += " " + longer_budget_sentence(res)
     (a.out / "mnist_models.md").write_text(markdown(res, reading))
     return 0
 
