@@ -45,6 +45,26 @@ def parse_points(text: str) -> tuple[np.ndarray, np.ndarray]:
     return t_arr, lam_arr
 
 
+def format_points(points: object) -> str:
+    """[[t, lam], ...] (e.g. dragged in the browser) -> 't:lam, ...' text, noisiest first, t to 3 decimals and
+    lam to 2; checks the shape only (parse_points judges the curve, so a drag and typing get one message)."""
+    if not isinstance(points, (list, tuple)) or not 2 <= len(points) <= MAX_POINTS:
+        raise InputError(f"dragged control points must be a list of 2 to {MAX_POINTS} [t, lam] pairs")
+    pairs = []
+    for p in points:
+        if not isinstance(p, (list, tuple)) or len(p) != 2:
+            raise InputError(f"a dragged control point must be a [t, lam] pair, got {p!r}")
+        pairs.append((round(check_range("control point t", p[0], 0, 1), 3),
+                      round(check_range("control point lam", p[1], -60, 60), 2)))
+    return ", ".join(f"{t:g}:{lam:g}" for t, lam in sorted(pairs, key=lambda q: -q[0]))
+
+
+def curve_samples(points: str, n: int = 101) -> tuple[np.ndarray, np.ndarray]:
+    """(t, lam) of the monotone curve at n evenly spaced t in [0, 1], for drawing it."""
+    t = torch.linspace(0, 1, n, dtype=torch.float64)
+    return t.numpy(), lam_custom(points)(t).numpy()
+
+
 def lam_custom(points: str):
     """lam(t) through the control points (monotone PCHIP)."""
     from scipy.interpolate import PchipInterpolator

@@ -8,10 +8,12 @@ from __future__ import annotations
 import gradio as gr
 
 from ... import data
+from ...validation import InputError
 from ...noise.schedules import FAMILIES
-from .. import schedule_resolution, schedule_training
+from .. import schedule_custom, schedule_resolution, schedule_training
 from .. import schedules as handlers
 from . import ViewIO, export_controls, guard, schedule_inspector
+from .point_editor import point_editor
 
 D = handlers.SchedulesView()
 
@@ -53,6 +55,22 @@ def export(kind: str):
     def export_file(upload=None, **settings):
         return [fn(IO.view(**settings), upload)]
     return export_file
+
+
+def dragged(schedules, evt: gr.EventData):
+    """A drag in the point editor -> the points text (and `custom` ticked); the main event then validates it."""
+    data = getattr(evt, "_data", None)
+    points = data.get("points") if isinstance(data, dict) else None
+    text, ticked = schedule_custom.dragged(points, schedules or ())
+    return text, gr.skip() if ticked is None else list(ticked)
+
+
+def editor(custom_points: str):
+    """Redraw the editor from the typed points; points that do not parse leave it (the main event says why)."""
+    try:
+        return schedule_custom.editor_view(custom_points)
+    except InputError:
+        return gr.skip()
 
 
 def dataset(dataset_name, components, draws, seed, steps, kind, tau_lo, tau_hi):
@@ -139,16 +157,17 @@ def build(demo: gr.Blocks) -> None:
     with gr.Row():
         with gr.Column(scale=1, min_width=300):
             settings = _controls()
+            drag = point_editor(schedule_custom.editor_view(D.custom_points))
             upload = gr.File(label="Upload (PNG, JPEG, TIFF, WebP, GIF, NPY)", type="filepath",
                              file_types=[".png", ".jpg", ".jpeg", ".tif", ".tiff", ".webp", ".gif", ".npy"])
             e = _exports()
         with gr.Column(scale=3):
             o = _outputs()
-    _wire(demo, settings, upload, o, e)
+    _wire(demo, settings, upload, o, e, drag)
     schedule_inspector.build(demo)
 
 
-def _wire(demo: gr.Blocks, settings: list, upload, o: dict, e: dict) -> None:
+def _wire(demo: gr.Blocks, settings: list, upload, o: dict, e: dict, drag: gr.HTML) -> None:
     (sch, steps, source, photo, beta, seed, size, tau_lo, tau_hi, dc, sigma_min, sigma_max, rho, noise_d,
      spacing, offset, zero_snr, karras, final, dfam, animate, custom) = settings
     named = IO.named(settings, before={"upload": upload})
@@ -156,7 +175,7 @@ def _wire(demo: gr.Blocks, settings: list, upload, o: dict, e: dict) -> None:
                 outputs=[o["explanation"], o["lam"], o["sig"], o["hist"], o["table"], o["diffusers"]])
     bnd = dict(fn=guard(bounds), inputs_kwargs=named, outputs=[o["bounds"], o["res"]],
                trigger_mode="always_last", show_progress="hidden")
-    gr.on(triggers=[sch.change, steps.release, source.change, photo.change, beta.release, seed.submit, size.change,
+    gr.on(triggers=[sch.input, steps.release, source.change, photo.change, beta.release, seed.submit, size.change,
                     tau_lo.release, tau_hi.release, dc.change, sigma_min.submit, sigma_max.submit, rho.release,
                     noise_d.release, spacing.change, offset.submit, zero_snr.change, karras.change, final.change,
                     dfam.change, upload.change, custom.submit], api_name="schedules", **main)
@@ -176,4 +195,8 @@ def _wire(demo: gr.Blocks, settings: list, upload, o: dict, e: dict) -> None:
                       api_name="schedules_preset")
     o["ds_btn"].click(guard(dataset), [o["ds"], o["comps"], o["draws"], seed, steps, o["kind"], tau_lo, tau_hi],
                       [o["ds_scatter"], o["ds_curves"], o["ds_md"]], api_name="schedules_dataset")
-    IO.wire_restore(demo, e["preset_in"], settings, main, bnd, res, trn)
+    edt = dict(fn=editor, inputs=[custom], outputs=drag, show_progress="hidden", trigger_mode="always_last")
+    custom.submit(api_visibility="private", **edt)
+    drag.release(guard(dragged), inputs=[sch], outputs=[custom, sch], api_visibility="private",
+                 show_progress="hidden").then(api_visibility="private", **main).then(api_visibility="private", **edt)
+    IO.wire_restore(demo, e["preset_in"], settings, main, bnd, res, trn, edt)
