@@ -24,7 +24,8 @@ SPECTRUM = ["source", "photo", "dataset", "beta", "seed", "size", "lam", "tau_lo
 SCHEDULES = ["upload", "schedules", "steps", "source", "photo", "beta", "seed", "size", "tau_lo", "tau_hi", "dc",
              "sigma_min", "sigma_max", "rho", "noise_d", "timestep_spacing", "steps_offset",
              "rescale_betas_zero_snr", "use_karras_sigmas", "final_sigmas_type", "diffusers_family", "animate",
-             "custom_points"]
+             "custom_points", "flow_shift", "flux_mu_from", "flux_image_seq_len", "flux_mu", "flux_base_shift",
+             "flux_max_shift", "flow_shift_terminal"]
 BASES = ["image", "size", "gray", "basis", "wavelet", "levels", "r", "kind", "ordering", "a", "softness",
          "column_weight", "gamma_denoise", "gamma_noise", "clip", "denoiser", "method", "steps", "frames", "seed",
          "custom_labels"]

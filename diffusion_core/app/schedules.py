@@ -21,9 +21,10 @@ from ..noise.discretization import ScheduleResult, build_schedule, diffusers_con
 from ..exports import export_path, write_json, write_text
 from ..plotting import schedules as plots
 from ..noise.custom import parse_points
-from ..noise.schedules import FAMILIES
+from ..noise.schedules import FAMILIES, family_params
 from ..validation import InputError, check_choice, check_int, check_range
 from ..caching import frozen_cache
+from .schedule_flow import FLOW_FAMILIES, flow_label, flow_overrides
 
 SIZES = (32, 64, 128, 256, 512)
 RESOLUTIONS = (64, 128, 256, 512)
@@ -57,6 +58,13 @@ class SchedulesView:
     diffusers_family: str = "scaled-linear"
     animate: str = "tight-mixed"
     custom_points: str = "1:-5, 0.5:0, 0:6"   # `custom`: your own lam(t) through t:lam control points
+    flow_shift: float = 3.0            # sd3: t' = s t / (1 + (s - 1) t)
+    flux_mu_from: Literal["image_seq_len", "mu"] = "image_seq_len"
+    flux_image_seq_len: int = 4096     # flux: mu = calculate_shift(tokens) between base and max shift
+    flux_mu: float = 1.15
+    flux_base_shift: float = 0.5
+    flux_max_shift: float = 1.15
+    flow_shift_terminal: float = 0.0   # sd3 and flux; 0 = off (diffusers' None)
 
     def __post_init__(self) -> None:
         if not self.schedules:
@@ -80,6 +88,10 @@ class SchedulesView:
         check_choice("animated schedule", self.animate, FAMILIES)
         if "custom" in self.schedules or self.animate == "custom":
             parse_points(self.custom_points)
+        check_choice("flux mu from", self.flux_mu_from, ("image_seq_len", "mu"))
+        for name in FLOW_FAMILIES:
+            if name in self.schedules or self.animate == name:
+                family_params(name, flow_overrides(name, self))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -119,7 +131,7 @@ def overrides_for(name: str, view: SchedulesView) -> dict[str, Any]:
         return {"points": view.custom_points}
     if name.startswith("tight-"):
         return {"tau_lo": view.tau_lo, "tau_hi": view.tau_hi, "dc": view.dc}
-    return {}
+    return flow_overrides(name, view)
 
 
 def build_all(view: SchedulesView, upload: str | None = None) -> dict[str, ScheduleResult]:
@@ -149,6 +161,11 @@ def step_histogram(curves: dict[str, np.ndarray]) -> tuple[np.ndarray, dict[str,
     return edges, {k: np.histogram(v, edges)[0] for k, v in curves.items()}
 
 
+def label(name: str, r: ScheduleResult) -> str:
+    """The legend / table name: flow families name the shift or μ they used, e.g. 'sd3 (shift 3)'."""
+    return flow_label(name, r.params) if FAMILIES[name].kind == "flow" else name
+
+
 def _table(view: SchedulesView, res: dict[str, ScheduleResult], b: tight.Bounds) -> tuple[str, dict]:
     rows = ["| schedule | σ_max | σ_min (last > 0) | steps too noisy (λ < λ_lo) | too clean (λ > λ_hi) | redundant |",
             "|---|---|---|---|---|---|"]
@@ -156,8 +173,8 @@ def _table(view: SchedulesView, res: dict[str, ScheduleResult], b: tight.Bounds)
     for name, r in res.items():
         lam = r.logsnr.numpy()
         red = redundant_steps(lam, b)
-        numbers[name] = {"sigma_max": float(r.sigmas[0]), "sigma_min": float(r.sigmas[-2]), **red}
-        rows.append(f"| {name} | {float(r.sigmas[0]):.4g} | {float(r.sigmas[-2]):.4g} | {red['too_noisy']} | "
+        numbers[name] = {"label": label(name, r), "sigma_max": float(r.sigmas[0]), "sigma_min": float(r.sigmas[-2]), **red}
+        rows.append(f"| {label(name, r)} | {float(r.sigmas[0]):.4g} | {float(r.sigmas[-2]):.4g} | {red['too_noisy']} | "
                     f"{red['too_clean']} | **{red['redundant']}** of {view.steps} |")
     return "\n".join(rows), numbers
 
@@ -194,15 +211,15 @@ def schedules_view(view: SchedulesView, upload: str | None = None) -> SchedulesR
     """The tab's main computation (api_name `schedules`)."""
     b = view_bounds(view, upload)
     res = build_all(view, upload)
-    lam = {n: r.logsnr.numpy() for n, r in res.items()}
-    sig = {n: r.sigmas[:-1].numpy() for n, r in res.items()}
+    lam = {label(n, r): r.logsnr.numpy() for n, r in res.items()}
+    sig = {label(n, r): r.sigmas[:-1].numpy() for n, r in res.items()}
     edges, counts = step_histogram(lam)
     table, numbers = _table(view, res, b)
     numbers["bounds"] = b.to_json()
     return SchedulesResult(plots.logsnr_figure(lam, b.logsnr_min, b.logsnr_max),
                            plots.sigma_figure(sig, b.sigma_min, b.sigma_max),
                            plots.histogram_figure(edges, counts, b.logsnr_min, b.logsnr_max),
-                           table, diffusers_panel(view), explain(view, b, {k: v for k, v in numbers.items() if k != "bounds"}),
+                           table, diffusers_panel(view), explain(view, b, {v["label"]: v for k, v in numbers.items() if k != "bounds"}),
                            numbers)
 
 

@@ -106,7 +106,21 @@ def _controls() -> list:
     custom = gr.Textbox(value=D.custom_points, label="`custom`: your own λ(t) through control points t:λ "
                         "(t = 1 noise … 0 data, λ decreasing; monotone cubic between; Enter to apply)")
     return [sch, steps, source, photo, beta, seed, size, tau_lo, tau_hi, dc, sigma_min, sigma_max, rho,
-            noise_d, spacing, offset, zero_snr, karras, final, dfam, animate, custom]
+            noise_d, spacing, offset, zero_snr, karras, final, dfam, animate, custom, *_flow_controls()]
+
+
+def _flow_controls() -> list:
+    """sd3 and flux under your own FlowMatchEulerDiscreteScheduler settings (the legend names the values)."""
+    with gr.Accordion("Flow matching: your sd3 / flux settings (diffusers FlowMatchEulerDiscreteScheduler)", open=False):
+        shift = gr.Number(value=D.flow_shift, label="sd3 shift s: t′ = s t / (1 + (s − 1) t)")
+        mu_from = gr.Radio(["image_seq_len", "mu"], value=D.flux_mu_from,
+                           label="flux (use_dynamic_shifting=true): μ from image_seq_len or typed")
+        seq = gr.Number(value=D.flux_image_seq_len, precision=0, label="flux image_seq_len (tokens; 1024² → 4096)")
+        mu = gr.Number(value=D.flux_mu, label="flux mu (shift e^μ)")
+        base = gr.Number(value=D.flux_base_shift, label="flux base_shift (μ at base_image_seq_len 256)")
+        top = gr.Number(value=D.flux_max_shift, label="flux max_shift (μ at max_image_seq_len 4096)")
+        terminal = gr.Number(value=D.flow_shift_terminal, label="shift_terminal for sd3 and flux (0 = off)")
+    return [shift, mu_from, seq, mu, base, top, terminal]
 
 
 def _outputs() -> dict:
@@ -169,7 +183,8 @@ def build(demo: gr.Blocks) -> None:
 
 def _wire(demo: gr.Blocks, settings: list, upload, o: dict, e: dict, drag: gr.HTML) -> None:
     (sch, steps, source, photo, beta, seed, size, tau_lo, tau_hi, dc, sigma_min, sigma_max, rho, noise_d,
-     spacing, offset, zero_snr, karras, final, dfam, animate, custom) = settings
+     spacing, offset, zero_snr, karras, final, dfam, animate, custom,
+     shift, mu_from, seq, mu, base, top, terminal) = settings
     named = IO.named(settings, before={"upload": upload})
     main = dict(fn=guard(schedules), inputs_kwargs=named, trigger_mode="always_last", show_progress="hidden",
                 outputs=[o["explanation"], o["lam"], o["sig"], o["hist"], o["table"], o["diffusers"]])
@@ -178,7 +193,8 @@ def _wire(demo: gr.Blocks, settings: list, upload, o: dict, e: dict, drag: gr.HT
     gr.on(triggers=[sch.input, steps.release, source.change, photo.change, beta.release, seed.submit, size.change,
                     tau_lo.release, tau_hi.release, dc.change, sigma_min.submit, sigma_max.submit, rho.release,
                     noise_d.release, spacing.change, offset.submit, zero_snr.change, karras.change, final.change,
-                    dfam.change, upload.change, custom.submit], api_name="schedules", **main)
+                    dfam.change, upload.change, custom.submit, shift.submit, mu_from.change, seq.submit, mu.submit,
+                    base.submit, top.submit, terminal.submit], api_name="schedules", **main)
     bound_triggers = [source.change, photo.change, beta.release, seed.submit, size.change, tau_lo.release,
                       tau_hi.release, dc.change, upload.change]
     gr.on(triggers=bound_triggers, api_name="bounds", **bnd)
