@@ -51,3 +51,27 @@ def test_samplers_figure_export_reports_every_sampling_step():
     files = samplers.compare_figures(view, progress)
     steps = [t for _, t in calls if ": step " in t]
     assert len(files) == 3 and len(steps) == 2 * 6 and {"euler: step 6/6", "ddim: step 6/6"} <= set(steps)
+
+
+def test_four_schedules_reports_each_schedule_row():
+    calls, progress = _recorder()
+    img, caption = bases.four_schedules("chelsea", 8, True, n=3, progress=progress)
+    assert [f for f, _ in calls] == [0.25, 0.5, 0.75, 1.0]
+    assert calls[1][1] == "schedule 2/4 (variance matched) done" and caption.startswith("Rows: standard;")
+    assert img.shape[0] == 4 * (8 + 2)                               # four rows of 8 px, each with a 2 px gap
+
+
+def test_basis_forward_reports_its_four_stages():
+    calls, progress = _recorder()
+    r = bases.basis_forward(bases.make_view(frames=3), None, progress)
+    assert [f for f, _ in calls] == [0.25, 0.5, 0.75, 1.0] and len(r.frames) == 3
+    assert calls[1][1] == "stage 2/4: 3 forward frames"
+
+
+def test_spectrum_figure_export_reports_after_each_figure():
+    from diffusion_core.app import spectrum
+
+    calls, progress = _recorder()
+    files = spectrum.spectrum_figures(spectrum.SpectrumView(size=32), None, progress)
+    assert len(files) == 6 and [f for f, _ in calls] == [0.25, 0.5, 0.75, 1.0]
+    assert calls[-1][1] == "figure 3/3 (log-spectrum.png + .svg)" and files[-1].endswith(".svg") and "log-spectrum-" in files[-1]

@@ -90,3 +90,20 @@ def test_out_of_range_number_is_one_message_and_no_badges(browser, app_url):
     assert page.locator(".toast-body.warning").count() == 1 and "seed" in page.locator(".toast-body").inner_text()
     assert _clean(page) == 0
     page.close()
+
+
+def test_slider_value_typed_out_of_range_is_one_warning_and_a_visible_clamp(browser, app_url):
+    """λ = 50 typed into the Spectrum slider's box (range [-12, 12]): gradio's own bound check raised before
+    the handler and badged all 6 outputs; now the figures follow λ = 12 and one warning says why."""
+    page = _open(browser, app_url + "?tab=spectrum&size=64")
+    box = page.locator("input[aria-label^='number input for Noise level: logSNR λ']:visible").first
+    box.fill("50")
+    box.press("Tab")
+    page.wait_for_selector(".toast-body", timeout=240_000)
+    _settle(page)
+    page.wait_for_selector("text=/At logSNR λ = 12.00/", timeout=240_000)
+    toast = page.locator(".toast-body")
+    assert toast.count() == 1 and page.locator(".toast-body.warning").count() == 1
+    assert "50 is outside the slider's range [-12, 12]; shown at 12" in toast.inner_text()
+    assert box.input_value() == "12" and _clean(page) == 0
+    page.close()

@@ -24,7 +24,7 @@ def test_basis_forward_endpoint_and_bad_input(client):
     bad = dict(SETTINGS, basis="fourier")                          # column ordering needs a localised basis
     with pytest.raises(Exception, match="does not apply to basis 'fourier'"):
         client.predict(0.5, -1, -1, None, *bad.values(), api_name="/component_schedule")
-    with pytest.raises(Exception, match="less than minimum value 0.0"):     # the slider bound
+    with pytest.raises(Exception, match=r"a \(inverse softness\) must be in \[0, 30\] \(the slider's range\), got -1"):
         client.predict(0.5, -1, -1, None, *dict(SETTINGS, a=-1.0).values(), api_name="/component_schedule")
     out = client.predict(None, *dict(SETTINGS, basis="wavelet", ordering="level", image="digit:5").values(), api_name="/basis_forward")
     assert any(isinstance(o, str) and o.startswith("forward t = 0.00") for o in out)   # still serving

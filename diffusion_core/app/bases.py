@@ -136,13 +136,21 @@ def _variance(setup: Setup) -> object:
                                  "Per-component data variance Σ_i")
 
 
-def basis_forward(view: BasesView, uploads: list[str] | None = None) -> ProcessResult:
-    """Basis images, variance spectrum and the forward process frames (api_name `basis_forward`)."""
+def basis_forward(view: BasesView, uploads: list[str] | None = None,
+                  progress: Callable[[float, str], None] | None = None) -> ProcessResult:
+    """Basis images, variance spectrum and the forward process frames (api_name `basis_forward`).
+    progress(fraction, text) after each of its 4 stages (data + basis + schedule, frames, images, figures)."""
+    tick = progress or (lambda frac, text: None)
     setup = build(view, uploads)
+    tick(0.25, f"stage 1/4: data, {setup.basis.name} basis and schedule")
     res = forward_run(setup, view)
+    tick(0.5, f"stage 2/4: {len(res['times'])} forward frames")
     frames = plots.process_frames(res["frames"].numpy(), res["maps"].numpy(), res["times"])
     caps = [f"forward t = {t:.2f}: {int(active(setup.schedule, t).sum())} active" for t in res["times"]]
-    return ProcessResult(frames, caps, _atoms(setup), _variance(setup))
+    tick(0.75, "stage 3/4: frame images")
+    out = ProcessResult(frames, caps, _atoms(setup), _variance(setup))
+    tick(1.0, "stage 4/4: basis images and variance figures")
+    return out
 
 
 def basis_reverse(view: BasesView, uploads: list[str] | None = None,
@@ -179,13 +187,15 @@ def schedule_csv(view: BasesView, uploads: list[str] | None = None) -> str:
 FIG4 = ("standard", "variance_matched", "column_sequential", "wavelet_column")
 
 
-def four_schedules(image: str = "chelsea", size: int = 32, gray: bool = False, n: int = 6) -> tuple[np.ndarray, str]:
-    """GUD Fig. 4: one image noised by the four preset schedules, rows x times (uint8 mosaic)."""
+def four_schedules(image: str = "chelsea", size: int = 32, gray: bool = False, n: int = 6,
+                   progress: Callable[[float, str], None] | None = None) -> tuple[np.ndarray, str]:
+    """GUD Fig. 4: one image noised by the four preset schedules, rows x times (uint8 mosaic).
+    progress(fraction, text) after each schedule's row."""
     from ..presets import load_preset
 
     n = check_int("frames", n, 2, 12)
     rows, notes = [], []
-    for name in FIG4:
+    for k, name in enumerate(FIG4, 1):
         v = dataclasses.replace(load_preset(f"bases/{name}.toml", BasesView), image=image, size=size,
                                 gray=gray, frames=n)
         res = forward_run(build(v), v)
@@ -193,6 +203,8 @@ def four_schedules(image: str = "chelsea", size: int = 32, gray: bool = False, n
         pad = torch.ones(n, x.shape[1], x.shape[2], 2)
         rows.append(torch.cat([torch.cat([f, p], -1) for f, p in zip(x, pad)], -1))   # [C, H, n(W+2)]
         notes.append(name.replace("_", " "))
+        if progress is not None:
+            progress(k / len(FIG4), f"schedule {k}/{len(FIG4)} ({notes[-1]}) done")
     grid = torch.cat([torch.cat([r, torch.ones(r.shape[0], 2, r.shape[2])], 1) for r in rows], 1)
     times = ", ".join(f"{t:.2f}" for t in torch.linspace(0, 1, n).tolist())
     return data.to_display(grid[None]), f"Rows: {'; '.join(notes)}. Columns: t = {times}."

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
@@ -177,13 +178,21 @@ def spectrum_csv(view: SpectrumView, upload: str | None = None) -> str:
     }))
 
 
-def spectrum_figures(view: SpectrumView, upload: str | None = None) -> list[str]:
-    """The three figures as PNG + SVG files (matplotlib redraw of the plotly figures)."""
+def spectrum_figures(view: SpectrumView, upload: str | None = None,
+                     progress: Callable[[float, str], None] | None = None) -> list[str]:
+    """The three figures as PNG + SVG files (matplotlib redraw of the plotly figures);
+    progress(fraction, text) after the computation and after each figure's two files."""
     from ..plotting.static import export_png_svg
 
+    tick = progress or (lambda frac, text: None)
     r = spectrum_view(view, upload)
-    return [p for fig, stem in ((r.psd, "radial-psd"), (r.snr, "snr"), (r.log_spectrum, "log-spectrum"))
-            for p in export_png_svg(fig, stem)]
+    figs = ((r.psd, "radial-psd"), (r.snr, "snr"), (r.log_spectrum, "log-spectrum"))
+    tick(1 / (1 + len(figs)), "spectra computed")
+    paths = []
+    for k, (fig, stem) in enumerate(figs, 1):
+        paths += export_png_svg(fig, stem)
+        tick((1 + k) / (1 + len(figs)), f"figure {k}/{len(figs)} ({stem}.png + .svg)")
+    return paths
 
 
 def sigma_label(lam: float) -> str:

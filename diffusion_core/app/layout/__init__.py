@@ -17,6 +17,8 @@ from ...exports import write_text
 from ...presets import dump_preset, from_query_lenient, load_uploaded_preset, to_query
 from ...validation import InputError, MissingInput
 from ..views import field_names, from_controls, page_url, to_controls
+from .slider import EMPTY, Clamped, Slider  # noqa: F401 (Slider: every tab builds its sliders with it)
+
 
 log = logging.getLogger("difflab.app")
 
@@ -58,12 +60,24 @@ def refuse(message: str, title: str) -> Any:
 
 
 def guard(fn: Callable[..., Any]) -> Callable[..., Any]:
-    """One message per failure, never a wall of red: a missing choice (no file yet) is a hint and
+    """One message per failure, never a wall of red: a slider value typed outside its range is computed
+    at the nearest end with one warning (see layout/slider.py); a missing choice (no file yet) is a hint and
     leaves the outputs as they are; a user mistake is one message and one log line; an internal error
     logs its traceback under an id and shows the user one line with that id (see `refuse`)."""
 
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
+        typed = [*args, *kwargs.values()]
+        if any(v is EMPTY for v in typed):
+            return gr.skip()                                  # an emptied slider box: still typing
+        clamped = [v for v in typed if isinstance(v, Clamped)]
+        if clamped:
+            log.info("slider value clamped in %s: %s", fn.__name__, clamped[0].message())
+            if not from_the_page():
+                raise gr.Error("; ".join(c.refusal() for c in clamped), duration=8, print_exception=False)
+            gr.Warning(" ".join(c.message() for c in clamped), duration=12, title="Out of range")
+            args = tuple(float(a) if isinstance(a, Clamped) else a for a in args)
+            kwargs = {k: float(v) if isinstance(v, Clamped) else v for k, v in kwargs.items()}
         try:
             return fn(*args, **kwargs)
         except gr.Error as e:

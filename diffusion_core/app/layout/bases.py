@@ -12,7 +12,7 @@ from ...gud.extension import TEXTURES
 from ...gud import KINDS
 from ...presets import load_preset
 from .. import bases as handlers
-from . import ViewIO, export_controls, guard, reporter
+from . import Slider, ViewIO, export_controls, guard, reporter
 
 D = handlers.BasesView()
 STEP_CHOICES = [("fast: 2 × slope, ≥ 50", 0), ("accurate: 8 × slope, ≥ 200", -1), ("100", 100), ("200", 200),
@@ -31,10 +31,11 @@ def component_schedule(t=0.5, i=-1, j=-1, uploads=None, **settings):
     return r.gamma, r.snr, r.sigma, r.windows, r.plane, r.explanation
 
 
-def basis_forward(uploads=None, **settings):
+def basis_forward(uploads=None, progress=gr.Progress(), **settings):
     """api_name `basis_forward`: basis images, variances, forward frames (scrub with the slider)."""
     view = IO.view(**settings)
-    r = handlers.basis_forward(view, uploads)
+    progress(0, desc="forward process")
+    r = handlers.basis_forward(view, uploads, reporter(progress))
     slider = gr.update(minimum=0, maximum=len(r.frames) - 1, value=0)
     return (r.frames, r.captions, r.frames[0], r.captions[0], slider, r.atoms, r.variance,
             handlers.prior_strip(view, uploads=uploads))
@@ -52,10 +53,11 @@ def schedule_csv(uploads=None, **settings):
     return [handlers.schedule_csv(IO.view(**settings), uploads)]
 
 
-def four_schedules(image, size, gray):
+def four_schedules(image, size, gray, progress=gr.Progress()):
     if str(image).startswith("digit:"):
         image, size, gray = "chelsea", 32, False        # the Fig. 4 presets need a photo-sized image
-    img, caption = handlers.four_schedules(str(image), int(size), bool(gray))
+    progress(0, desc="four schedules")
+    img, caption = handlers.four_schedules(str(image), int(size), bool(gray), progress=reporter(progress))
     return handlers.upscale(img, 640), caption
 
 
@@ -97,20 +99,20 @@ def _controls() -> SimpleNamespace:
     c.basis = gr.Radio(list(BASIS_NAMES), value=D.basis, label="Basis")
     with gr.Row():
         c.wavelet = gr.Dropdown(WAVELETS, value=D.wavelet, label="Wavelet")
-        c.levels = gr.Slider(1, 5, value=D.levels, step=1, label="Levels")
-    c.r = gr.Slider(0.0, 1.0, value=D.r, step=0.05, label="Prior exponent r (0 white, 1 data-matched)")
+        c.levels = Slider(1, 5, value=D.levels, step=1, label="Levels")
+    c.r = Slider(0.0, 1.0, value=D.r, step=0.05, label="Prior exponent r (0 white, 1 data-matched)")
     c.kind = gr.Radio(list(KINDS), value=D.kind, label="Schedule")
     c.ordering = gr.Dropdown(ORDERINGS, value=D.ordering, label="Ordering (labels l_i)")
     c.custom_labels = gr.Textbox(value=D.custom_labels, label="Custom labels (ordering custom): l_0, l_1, ... "
                                  "one per component or per pixel position", lines=1)
-    c.a = gr.Slider(0.0, 30.0, value=D.a, step=0.1, label="a (inverse softness)")
-    c.softness = gr.Slider(0.5, 10.0, value=D.softness, step=0.05, label="Sequential softness b")
-    c.column_weight = gr.Slider(0.0, 1.0, value=D.column_weight, step=0.05, label="Level-column: column weight")
+    c.a = Slider(0.0, 30.0, value=D.a, step=0.1, label="a (inverse softness)")
+    c.softness = Slider(0.5, 10.0, value=D.softness, step=0.05, label="Sequential softness b")
+    c.column_weight = Slider(0.0, 1.0, value=D.column_weight, step=0.05, label="Level-column: column weight")
     with gr.Row():
-        c.gamma_denoise = gr.Slider(-15.0, 0.0, value=D.gamma_denoise, step=0.5, label="γ̃_denoise")
-        c.gamma_noise = gr.Slider(-5.0, 15.0, value=D.gamma_noise, step=0.5, label="γ̃_noise")
+        c.gamma_denoise = Slider(-15.0, 0.0, value=D.gamma_denoise, step=0.5, label="γ̃_denoise")
+        c.gamma_noise = Slider(-5.0, 15.0, value=D.gamma_noise, step=0.5, label="γ̃_noise")
     c.clip = gr.Checkbox(value=D.clip, label="Clip γ to the band (β = 0 outside: frozen components)")
-    c.t = gr.Slider(0.0, 1.0, value=0.5, step=0.01, label="Readout time t (0 = data, 1 = noise)")
+    c.t = Slider(0.0, 1.0, value=0.5, step=0.01, label="Readout time t (0 = data, 1 = noise)")
     with gr.Row():
         c.ci = gr.Number(value=-1, precision=0, label="SNR plane: component i (-1: first generated)")
         c.cj = gr.Number(value=-1, precision=0, label="component j (-1: last generated)")
@@ -126,7 +128,7 @@ def _process_controls(c: SimpleNamespace) -> None:
         with gr.Row():
             c.steps = gr.Dropdown(STEP_CHOICES, value=D.steps, allow_custom_value=True,
                                   label="Steps (fast: a few seconds; accurate: 4x more; or a number)")
-            c.frames = gr.Slider(3, 33, value=D.frames, step=1, label="Frames")
+            c.frames = Slider(3, 33, value=D.frames, step=1, label="Frames")
             c.seed = gr.Number(value=D.seed, precision=0, label="Seed")
         c.rev_btn = gr.Button("Run reverse process", variant="primary")
     with gr.Accordion("Export and presets", open=False):
@@ -141,7 +143,7 @@ def _process_controls(c: SimpleNamespace) -> None:
 def _frame_panel(title: str) -> tuple:
     img = gr.Image(label=f"{title}: data space | component magnitudes (log)", height=300, format="png")
     cap = gr.Markdown()
-    k = gr.Slider(0, D.frames - 1, value=0, step=1, label=f"{title} frame (scrub)")
+    k = Slider(0, D.frames - 1, value=0, step=1, label=f"{title} frame (scrub)")
     return img, cap, k
 
 
@@ -170,9 +172,9 @@ def _outputs() -> SimpleNamespace:
         with gr.Row():
             o.ext_tex = gr.Dropdown(list(TEXTURES), value="field:2.0", label="Texture model (Gaussian field fit)")
             o.ext_size = gr.Dropdown([8, 16, 24, 32], value=16, label="Window")
-            o.ext_shift = gr.Slider(1, 12, value=4, step=1, label="New columns per step")
-            o.ext_reps = gr.Slider(1, 20, value=6, step=1, label="Steps")
-            o.ext_soft = gr.Slider(1.05, 5.0, value=1.25, step=0.05, label="Column softness b")
+            o.ext_shift = Slider(1, 12, value=4, step=1, label="New columns per step")
+            o.ext_reps = Slider(1, 20, value=6, step=1, label="Steps")
+            o.ext_soft = Slider(1.05, 5.0, value=1.25, step=0.05, label="Column softness b")
         o.ext_btn = gr.Button("Extend to the right")
         o.ext_img = gr.Image(label="Extended image (first window on the left)", height=220, format="png")
         o.ext_cap = gr.Markdown()
@@ -198,8 +200,8 @@ def _wire(demo: gr.Blocks, c: SimpleNamespace, o: SimpleNamespace) -> None:
     gr.on(triggers=data_triggers, api_name="basis_forward", **fwd)
     c.rev_btn.click(guard(basis_reverse), inputs_kwargs=named, outputs=[rev_state, rev_caps, o.rev_img, o.rev_cap, o.rev_k, o.samples],
                     api_name="basis_reverse")
-    o.fwd_k.input(pick, [fwd_state, fwd_caps, o.fwd_k], [o.fwd_img, o.fwd_cap], show_progress="hidden", api_visibility="private")
-    o.rev_k.input(pick, [rev_state, rev_caps, o.rev_k], [o.rev_img, o.rev_cap], show_progress="hidden", api_visibility="private")
+    o.fwd_k.input(guard(pick), [fwd_state, fwd_caps, o.fwd_k], [o.fwd_img, o.fwd_cap], show_progress="hidden", api_visibility="private")
+    o.rev_k.input(guard(pick), [rev_state, rev_caps, o.rev_k], [o.rev_img, o.rev_cap], show_progress="hidden", api_visibility="private")
     c.csv_btn.click(guard(schedule_csv), inputs_kwargs=named, outputs=c.out_file, api_name="component_schedule_csv")
     for btn, state, fmt in ((c.gif_f, fwd_state, "gif"), (c.mp4_f, fwd_state, "mp4"),
                             (c.gif_r, rev_state, "gif"), (c.mp4_r, rev_state, "mp4")):

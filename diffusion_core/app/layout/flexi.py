@@ -5,7 +5,7 @@ from __future__ import annotations
 import gradio as gr
 
 from .. import flexi as handlers
-from . import ViewIO, guard, reporter
+from . import Slider, ViewIO, guard, reporter
 
 D = handlers.FlexiView()
 IO = ViewIO("scale_space_flexi", handlers.FlexiView)
@@ -26,8 +26,8 @@ def controls() -> tuple[list, gr.Button]:
     """Left column: seed, samples, steps, transition, and the sampling button."""
     with gr.Accordion("Trained networks (MNIST): Flexi-UNet vs full resolution", open=True):
         seed = gr.Number(value=D.seed, precision=0, label="Seed (both networks)")
-        n = gr.Slider(4, 64, value=D.n, step=4, label="Samples per network")
-        steps = gr.Slider(10, 1000, value=D.steps, step=10, label="Sampling steps (same for both, of T = 1000)")
+        n = Slider(4, 64, value=D.n, step=4, label="Samples per network")
+        steps = Slider(10, 1000, value=D.steps, step=10, label="Sampling steps (same for both, of T = 1000)")
         transition = gr.Radio(list(handlers.TRANSITIONS), value=D.transition,
                               label="Flexi-UNet switch step: exact posterior (Mᵀ, non-white noise) or naive "
                                     "(upsample + white noise)")

@@ -8,7 +8,7 @@ import gradio as gr
 
 from ...nonnormal.laws import LAWS
 from .. import increments as handlers
-from . import ViewIO, export_controls, guard
+from . import Slider, ViewIO, export_controls, guard
 
 D = handlers.IncrementsView()
 
@@ -55,21 +55,21 @@ def build(demo: gr.Blocks) -> None:
     with gr.Row():
         with gr.Column(scale=1, min_width=300):
             law = gr.Dropdown(list(LAWS), value=D.law, label="Increment law z")
-            nu = gr.Slider(4.5, 50.0, value=D.nu, step=0.5, label="Student-t ν (> 4: finite fourth moment)")
-            steps = gr.Slider(1, 1000, value=D.steps, step=1, label="Steps N (forward walk)")
+            nu = Slider(4.5, 50.0, value=D.nu, step=0.5, label="Student-t ν (> 4: finite fourth moment)")
+            steps = Slider(1, 1000, value=D.steps, step=1, label="Steps N (forward walk)")
             form = gr.Radio(["ddpm", "euler"], value=D.form, label="Step form")
             grid = gr.Radio(["right", "left"], value=D.grid, label="β read at the … end of each step")
-            paths = gr.Slider(1000, 200_000, value=D.paths, step=1000, label="Monte Carlo paths")
+            paths = Slider(1000, 200_000, value=D.paths, step=1000, label="Monte Carlo paths")
             seed = gr.Number(value=D.seed, precision=0, label="Seed")
             gr.Markdown("**Loss viewer**")
-            loss_t = gr.Slider(0.001, 1.0, value=D.loss_t, step=0.001, label="t of the step (0 = data, 1 = noise)")
-            loss_steps = gr.Slider(1, 2000, value=D.loss_steps, step=1, label="Steps N (Δt = 1/N)")
+            loss_t = Slider(0.001, 1.0, value=D.loss_t, step=0.001, label="t of the step (0 = data, 1 = noise)")
+            loss_steps = Slider(1, 2000, value=D.loss_steps, step=1, label="Steps N (Δt = 1/N)")
             laplace_form = gr.Radio(["coordinate", "paper"], value=D.laplace_form,
                                     label="Laplace loss: per-coordinate sum or the paper's single exponential")
             gr.Markdown("**Reverse sampling**")
-            reverse_steps = gr.Slider(1, 500, value=D.reverse_steps, step=1, label="Reverse steps")
+            reverse_steps = Slider(1, 500, value=D.reverse_steps, step=1, label="Reverse steps")
             reverse_sampler = gr.Radio(["reverse-sde", "ddpm_ancestral"], value=D.reverse_sampler, label="Sampler")
-            samples = gr.Slider(50, 5000, value=D.samples, step=50, label="2-D samples per law")
+            samples = Slider(50, 5000, value=D.samples, step=50, label="2-D samples per law")
             with gr.Accordion("Export and presets", open=False):
                 csv_btn = gr.Button("Export moment curves as CSV")
                 json_btn = gr.Button("Export live numbers as JSON")

@@ -18,7 +18,7 @@ from ...noise.samplers import SAMPLERS
 from ...noise.schedules import FAMILIES
 from .. import pairs as pair_handlers
 from .. import samplers as handlers
-from . import ViewIO, export_controls, guard, reporter
+from . import Slider, ViewIO, export_controls, guard, reporter
 
 D = handlers.SamplersView()
 
@@ -82,10 +82,10 @@ def build(demo: gr.Blocks) -> None:
                                       "(exported, or diffusers DDPMPipeline.save_pretrained)")
             samplers = gr.CheckboxGroup(list(SAMPLERS), value=list(D.samplers), label="Samplers (choose 2-4)")
             schedule = gr.Dropdown(list(FAMILIES), value=D.schedule, label="Schedule (karras/edm/exponential use the model's σ range)")
-            steps = gr.Slider(1, 128, value=D.steps, step=1, label="Steps N (heun uses 2N − 1 evaluations)")
+            steps = Slider(1, 128, value=D.steps, step=1, label="Steps N (heun uses 2N − 1 evaluations)")
             with gr.Row():
                 seed = gr.Number(value=D.seed, precision=0, label="Seed (same initial noise for all)")
-                n = gr.Slider(1, handlers.MAX_VIEW_N, value=D.n, step=1, label="Samples per sampler")
+                n = Slider(1, handlers.MAX_VIEW_N, value=D.n, step=1, label="Samples per sampler")
             law = gr.Radio(list(LAWS), value=D.noise_law, label="Noise law of the injections (stochastic samplers)")
             noise_controls = _noise_controls()
             device = gr.Dropdown(["auto", *available()], value=D.device,
@@ -122,9 +122,9 @@ def _noise_controls() -> list:
         with gr.Row():
             step_noise = gr.Radio(list(STEP_NOISES), value=D.step_noise, label="Step noise (brownian: one path "
                                   "W(σ) per seed, the same for every N; Gaussian law only)")
-            slope = gr.Slider(0, 4, value=D.noise_slope, step=0.1, label="Coloured: spectrum ∝ f^−slope "
+            slope = Slider(0, 4, value=D.noise_slope, step=0.1, label="Coloured: spectrum ∝ f^−slope "
                               "(0 white, 1 pink, 2 brown)")
-        eta = gr.Slider(0, 1, value=D.eta, step=0.05, label="DDIM η (ddim only): 0 deterministic, 1 = DDPM ancestral")
+        eta = Slider(0, 1, value=D.eta, step=0.05, label="DDIM η (ddim only): 0 deterministic, 1 = DDPM ancestral")
         with gr.Row():
             s_churn = gr.Number(value=D.s_churn, label="EDM churn S_churn (euler, heun; 0 = off)")
             s_noise = gr.Number(value=D.s_noise, label="S_noise")
@@ -142,8 +142,8 @@ def _pair_panel(schedule, device) -> None:
             pairs = gr.CheckboxGroup(list(PAIRS), value=list(PAIRS), label="Increment pairs q–p (rows)")
             with gr.Row():
                 pseed = gr.Number(value=0, precision=0, label="First seed")
-                pseeds = gr.Slider(1, MAX_SEEDS, value=8, step=1, label="Seeds (columns)")
-            psteps = gr.Slider(1, 100, value=10, step=1, label="Ancestral steps N (schedule and device as above)")
+                pseeds = Slider(1, MAX_SEEDS, value=8, step=1, label="Seeds (columns)")
+            psteps = Slider(1, 100, value=10, step=1, label="Ancestral steps N (schedule and device as above)")
             go = gr.Button("Sample pairs × seeds", variant="primary")
         with gr.Column(scale=3):
             text = gr.Markdown()

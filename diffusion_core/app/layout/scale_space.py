@@ -6,7 +6,7 @@ import gradio as gr
 
 from ... import data
 from .. import scale_space as handlers
-from . import ViewIO, export_controls, flexi, guard, reporter
+from . import Slider, ViewIO, export_controls, flexi, guard, reporter
 
 D = handlers.ScaleSpaceView()
 
@@ -45,21 +45,21 @@ def export_reverse_gif(progress=gr.Progress(), **settings):
 def _controls() -> tuple[list, gr.File]:
     source = gr.Radio(["photo", "field", "upload"], value=D.source, label="Image source")
     photo = gr.Dropdown(list(data.PHOTOS), value=D.photo, label="Bundled photo (scikit-image)")
-    beta = gr.Slider(0.5, 4.0, value=D.beta, step=0.05, label="Field β (P ∝ f^-β; forward view and sampling)")
+    beta = Slider(0.5, 4.0, value=D.beta, step=0.05, label="Field β (P ∝ f^-β; forward view and sampling)")
     seed = gr.Number(value=D.seed, precision=0, label="Seed (field, noise, sampling)")
     upload = gr.File(label="Upload (PNG, JPEG, TIFF, WebP, GIF, NPY)", type="filepath",
                      file_types=[".png", ".jpg", ".jpeg", ".tif", ".tiff", ".webp", ".gif", ".npy"])
     size = gr.Dropdown(list(handlers.SIZES), value=D.size, label="Full resolution R")
-    levels = gr.Slider(1, 8, value=D.levels, step=1, label="Levels L (R, R/2, …, R/2^(L-1); 1 = DDPM)")
+    levels = Slider(1, 8, value=D.levels, step=1, label="Levels L (R, R/2, …, R/2^(L-1); 1 = DDPM)")
     family = gr.Radio(["convex", "equal", "sigmoid", "tanh"], value=D.family,
                       label="Resolution schedule (ConvexDecay_γ, equal, SigmoidLike_γ, TanhLike_γ)")
-    gamma = gr.Slider(0.1, 4.0, value=D.gamma, step=0.05, label="γ of the schedule")
-    t = gr.Slider(0.0, 1.0, value=D.t, step=0.001, label="Current time t (0 = data, 1 = noise)")
+    gamma = Slider(0.1, 4.0, value=D.gamma, step=0.05, label="γ of the schedule")
+    t = Slider(0.0, 1.0, value=D.t, step=0.001, label="Current time t (0 = data, 1 = noise)")
     with gr.Accordion("Exact-denoiser sampling (power-law field)", open=True):
         sample_size = gr.Dropdown(list(handlers.SAMPLE_SIZES), value=D.sample_size, label="Field size")
-        sample_levels = gr.Slider(1, 5, value=D.sample_levels, step=1, label="SSD levels")
-        n_samples = gr.Slider(4, 256, value=D.n_samples, step=4, label="Samples per sampler")
-        steps = gr.Slider(10, 1000, value=D.steps, step=10, label="Sampling steps (of T = 1000)")
+        sample_levels = Slider(1, 5, value=D.sample_levels, step=1, label="SSD levels")
+        n_samples = Slider(4, 256, value=D.n_samples, step=4, label="Samples per sampler")
+        steps = Slider(10, 1000, value=D.steps, step=10, label="Sampling steps (of T = 1000)")
     return [source, photo, beta, seed, size, levels, family, gamma, t, sample_size, sample_levels, n_samples,
             steps], upload
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import gradio as gr
 
 from .. import schedule_inspector as handlers
-from . import ViewIO, guard
+from . import Slider, ViewIO, guard
 
 D = handlers.InspectorView()
 IO = ViewIO("schedule_inspector", handlers.InspectorView)
@@ -28,9 +28,9 @@ def build(demo: gr.Blocks) -> None:
             a = gr.Textbox(value=D.config_a, label="Config A", lines=2, max_lines=12)
             b = gr.Textbox(value=D.config_b, label="Config B (diffed against A)", lines=2, max_lines=12)
         with gr.Row():
-            steps = gr.Slider(1, 200, value=D.steps, step=1, label="Steps N")
+            steps = Slider(1, 200, value=D.steps, step=1, label="Steps N")
             cross = gr.Number(value=D.crossing_sigma, label="σ* for the crossing step (VE)")
-            strength = gr.Slider(0.0, 1.0, value=D.strength, step=0.01, label="img2img strength")
+            strength = Slider(0.0, 1.0, value=D.strength, step=0.01, label="img2img strength")
             upload = gr.File(label="Upload scheduler_config.json into A", type="filepath", file_types=[".json"])
         summary = gr.Markdown()
         fig = gr.Plot(label="A vs B")

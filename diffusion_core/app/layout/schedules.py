@@ -12,7 +12,7 @@ from ...validation import InputError
 from ...noise.schedules import FAMILIES
 from .. import schedule_custom, schedule_resolution, schedule_training
 from .. import schedules as handlers
-from . import ViewIO, export_controls, guard, schedule_inspector
+from . import Slider, ViewIO, export_controls, guard, schedule_inspector
 from .point_editor import point_editor
 
 D = handlers.SchedulesView()
@@ -81,20 +81,20 @@ def dataset(dataset_name, components, draws, seed, steps, kind, tau_lo, tau_hi):
 def _controls() -> list:
     names = list(FAMILIES)
     sch = gr.CheckboxGroup(names, value=list(D.schedules), label="Schedules to overlay")
-    steps = gr.Slider(2, 256, value=D.steps, step=1, label="Sampling steps N")
+    steps = Slider(2, 256, value=D.steps, step=1, label="Sampling steps N")
     source = gr.Radio(["photo", "field", "upload"], value=D.source, label="Image (sets the bounds and tight schedules)")
     photo = gr.Dropdown(list(data.PHOTOS), value=D.photo, label="Bundled photo (scikit-image)")
-    beta = gr.Slider(0.5, 4.0, value=D.beta, step=0.05, label="Synthetic field β (P ∝ f^-β)")
+    beta = Slider(0.5, 4.0, value=D.beta, step=0.05, label="Synthetic field β (P ∝ f^-β)")
     seed = gr.Number(value=D.seed, precision=0, label="Seed")
     size = gr.Dropdown(list(handlers.SIZES), value=D.size, label="Resolution (centre crop, resized)")
-    tau_lo = gr.Slider(0.01, 1.0, value=D.tau_lo, step=0.01, label="τ_lo: σ_max puts the strongest frequency at this SNR")
-    tau_hi = gr.Slider(1.0, 100.0, value=D.tau_hi, step=0.5, label="τ_hi: σ_min puts the weakest frequency at this SNR")
+    tau_lo = Slider(0.01, 1.0, value=D.tau_lo, step=0.01, label="τ_lo: σ_max puts the strongest frequency at this SNR")
+    tau_hi = Slider(1.0, 100.0, value=D.tau_hi, step=0.5, label="τ_hi: σ_min puts the weakest frequency at this SNR")
     dc = gr.Radio(["include", "exclude"], value=D.dc, label="σ_max from max(DC, lowest ring) or the lowest ring only")
     with gr.Accordion("Schedule parameters", open=False):
         sigma_min = gr.Number(value=D.sigma_min, label="karras / exponential σ_min")
         sigma_max = gr.Number(value=D.sigma_max, label="karras / exponential σ_max")
-        rho = gr.Slider(0.5, 15.0, value=D.rho, step=0.5, label="karras ρ")
-        noise_d = gr.Slider(8, 512, value=D.noise_d, step=8, label="shifted cosine base resolution (λ + 2 log(base / size))")
+        rho = Slider(0.5, 15.0, value=D.rho, step=0.5, label="karras ρ")
+        noise_d = Slider(8, 512, value=D.noise_d, step=8, label="shifted cosine base resolution (λ + 2 log(base / size))")
     with gr.Accordion("diffusers settings (discrete families)", open=False):
         dfam = gr.Dropdown(list(handlers.DISCRETE), value=D.diffusers_family, label="Family shown in the diffusers panel")
         spacing = gr.Radio(["linspace", "leading", "trailing"], value=D.timestep_spacing, label="timestep_spacing")
@@ -144,8 +144,8 @@ def _outputs() -> dict:
     with gr.Accordion("Data-set mode: sample schedules from a Gaussian mixture", open=False):
         with gr.Row():
             o["ds"] = gr.Radio(list(handlers.DATASETS), value="digits", label="Data set")
-            o["comps"] = gr.Slider(1, 6, value=2, step=1, label="GMM components")
-            o["draws"] = gr.Slider(1, 50, value=12, step=1, label="Schedules to draw")
+            o["comps"] = Slider(1, 6, value=2, step=1, label="GMM components")
+            o["draws"] = Slider(1, 50, value=12, step=1, label="Schedules to draw")
             o["kind"] = gr.Radio(["frequency", "power", "mixed"], value="mixed", label="Tight kind")
             o["ds_btn"] = gr.Button("Fit and sample")
         o["ds_md"] = gr.Markdown()

@@ -9,7 +9,7 @@ import gradio as gr
 
 from ... import data
 from .. import spectrum as handlers
-from . import ViewIO, export_controls, guard
+from . import Slider, ViewIO, export_controls, guard, reporter
 
 D = handlers.SpectrumView()
 IO = ViewIO("spectrum", handlers.SpectrumView)
@@ -26,8 +26,9 @@ def export_csv(upload=None, **settings):
     return [handlers.spectrum_csv(IO.view(**settings), upload)]
 
 
-def export_figures(upload=None, **settings):
-    return handlers.spectrum_figures(IO.view(**settings), upload)
+def export_figures(upload=None, progress=gr.Progress(), **settings):
+    progress(0, desc="computing the spectra")
+    return handlers.spectrum_figures(IO.view(**settings), upload, reporter(progress))
 
 
 def build(demo: gr.Blocks) -> None:
@@ -41,16 +42,16 @@ def build(demo: gr.Blocks) -> None:
             source = gr.Radio(["photo", "field", "upload", "dataset"], value=D.source, label="Image source")
             photo = gr.Dropdown(list(data.PHOTOS), value=D.photo, label="Bundled photo (scikit-image)")
             dataset = gr.Radio(list(handlers.DATASETS), value=D.dataset, label="Data set (data-set mode)")
-            beta = gr.Slider(0.5, 4.0, value=D.beta, step=0.05, label="Synthetic field β (P ∝ f^-β)")
+            beta = Slider(0.5, 4.0, value=D.beta, step=0.05, label="Synthetic field β (P ∝ f^-β)")
             seed = gr.Number(value=D.seed, precision=0, label="Seed (field and noise)")
             upload = gr.File(label="Upload (PNG, JPEG, TIFF, WebP, GIF, NPY)", type="filepath",
                              file_types=[".png", ".jpg", ".jpeg", ".tif", ".tiff", ".webp", ".gif", ".npy"])
             size = gr.Dropdown(list(handlers.SIZES), value=D.size, label="Size (centre crop, resized)")
             window = gr.Checkbox(value=D.window, label="Hann window before the FFT")
-            lam = gr.Slider(-12.0, 12.0, value=D.lam, step=0.05, label="Noise level: logSNR λ (t → 1 is λ → −∞)")
+            lam = Slider(-12.0, 12.0, value=D.lam, step=0.05, label="Noise level: logSNR λ (t → 1 is λ → −∞)")
             sigma = gr.Markdown(handlers.sigma_label(D.lam))
-            tau_lo = gr.Slider(0.01, 1.0, value=D.tau_lo, step=0.01, label="τ_lo (below: destroyed)")
-            tau_hi = gr.Slider(1.0, 100.0, value=D.tau_hi, step=0.5, label="τ_hi (above: resolved)")
+            tau_lo = Slider(0.01, 1.0, value=D.tau_lo, step=0.01, label="τ_lo (below: destroyed)")
+            tau_hi = Slider(1.0, 100.0, value=D.tau_hi, step=0.5, label="τ_hi (above: resolved)")
             with gr.Accordion("Export and presets", open=False):
                 csv_btn = gr.Button("Export data as CSV")
                 fig_btn = gr.Button("Export figures as PNG + SVG")
