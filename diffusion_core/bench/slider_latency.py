@@ -47,23 +47,39 @@ class Output:
 
 @dataclass(frozen=True)
 class SliderSpec:
-    """A tab's λ slider: where it is, the values to visit, what shows the value, what must redraw."""
+    """A tab's noise-level slider (λ, or the time t that sets λ(t)): where it is, the values to visit, what
+    shows the value, what must redraw."""
 
     tab: str               # the tab's id (the `?tab=` of a link)
     slider: str            # the slider's label (its aria-label is "range slider for " + this)
-    shows: str             # text that appears once the new value is shown ({v:.2f} is the value)
+    shows: str             # text shown once the value is in ({v:.2f}: the value; {step}: round(999 v))
     outputs: tuple[Output, ...]
     lo: float
     hi: float
     step: float
+    start: float = 0.0     # the value the tab opens with
 
 
+# Every tab whose figures follow the noise level live: Spectrum's λ, and the time sliders that set λ(t) on
+# the Increments (loss viewer), Bases (readout time) and Scale space (current time) tabs. Outputs that do
+# not depend on the slider (e.g. the Bases SNR plane) are not listed: they should not redraw.
 TABS = (
     SliderSpec("spectrum", "Noise level: logSNR λ", "At logSNR λ = {v:.2f}", (
         Output("noisy image", label="Noisy image"), Output("2-D spectrum", label="2-D log power spectrum"),
         Output("radial PSD", label="Radial PSD"), Output("SNR", label="Per-frequency SNR"),
         Output("explanation", text="falls like a power law"), Output("sigma label", text="VE σ = e^(−λ/2)"),
     ), -8.0, 8.0, 0.05),
+    SliderSpec("increments", "t of the step", "At t = {v:.3f} with N", (
+        Output("loss shapes", label="Loss shapes"), Output("loss text", text="Laplace–Laplace is"),
+    ), 0.05, 1.0, 0.001, 0.5),
+    SliderSpec("bases", "Readout time t", "At t = {v:.2f}, ", (
+        Output("γ_i(t)", label="γ_i(t)"), Output("log-SNR_i(t)", label="true log-SNR_i(t)"),
+        Output("σ_i²(t)", label="σ_i²(t)"), Output("windows", label="Active windows"),
+        Output("explanation", text="components are active"),
+    ), 0.0, 1.0, 0.01, 0.5),
+    SliderSpec("scale_space", "Current time t", "(step {step}): λ", (
+        Output("x_t", label="x_t at its own resolution"), Output("spectrum widget", label="Spectrum + noise floor"),
+    ), 0.0, 1.0, 0.001, 0.5),
 )
 
 # Installs the observers; returns the outputs it could not find.
@@ -90,6 +106,31 @@ JS_INSTALL = """(outs) => {
   return missing;
 }"""
 
+# Runs before the app's scripts: timestamps gradio's queue requests and the messages of its event stream,
+# so a move splits into client (input -> join), server (join -> process_completed) and render (-> last output).
+JS_NET = """(() => {
+  const net = window.__net = [];
+  const orig = window.fetch;
+  window.fetch = async (...a) => {
+    const url = String((a[0] && a[0].url) || a[0]);
+    const t0 = performance.now();
+    const r = await orig(...a);
+    if (url.includes('/queue/join')) net.push({kind: 'join', t: t0});
+    if (!url.includes('/queue/data') || !r.body) return r;
+    const [mine, theirs] = r.body.tee();
+    (async () => {
+      const rd = mine.getReader();
+      for (;;) {
+        const {value, done} = await rd.read();
+        if (done) break;
+        const text = new TextDecoder().decode(value), t = performance.now();
+        for (const m of text.matchAll(/"msg":\\s*"(\\w+)"/g)) net.push({kind: m[1], t, bytes: value.length});
+      }
+    })();
+    return new Response(theirs, {status: r.status, statusText: r.statusText, headers: r.headers});
+  };
+})()"""
+
 # Moves the slider the way a drag does (value + input + change on the range input).
 JS_MOVE = """([label, v]) => {
   const r = document.querySelector(`input[type=range][aria-label^="range slider for ${label}"]`);
@@ -101,7 +142,8 @@ JS_MOVE = """([label, v]) => {
 }"""
 
 JS_STATE = """([text]) => ({now: performance.now(), t0: window.__lat.t0, last: window.__lat.last,
-  any: window.__lat.any, shown: document.body.innerText.includes(text)})"""
+  any: window.__lat.any, shown: document.body.innerText.includes(text),
+  net: window.__net.filter(e => e.t >= window.__lat.t0)})"""
 
 
 # `python app.py ARGS`, without gradio's launch-time self-check (5 HEAD requests of 3 s): on a machine whose
@@ -153,16 +195,22 @@ class Tab:
     def __init__(self, browser, url: str, spec: SliderSpec) -> None:
         self.spec = spec
         self.page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        self.page.add_init_script(JS_NET)
         self.page.goto(f"{url}?tab={spec.tab}", wait_until="load", timeout=600_000)
-        self.page.wait_for_selector(f"text=/{spec.shows.format(v=0.0)}/", timeout=600_000)
+        self.page.wait_for_function("t => document.body.innerText.includes(t)", arg=self.shows(spec.start),
+                                    timeout=600_000)
         self.page.wait_for_timeout(2000)             # the first draw of every figure settles
         missing = self.page.evaluate(JS_INSTALL, [o.__dict__ for o in spec.outputs])
         if missing:
             raise RuntimeError(f"{spec.tab}: outputs not found in the page: {missing}")
 
+    def shows(self, v: float) -> str:
+        return self.spec.shows.format(v=v, step=int(round(v * 999)))
+
     def move(self, v: float, timeout_s: float = 60.0) -> dict:
-        """Move to v; wait until shown and quiet; the latency of the last output and of each one (ms)."""
-        shows = self.spec.shows.format(v=v)
+        """Move to v; wait until shown and quiet; the latency of the last output and of each one (ms), and
+        when the queue request left and its answer came back (ms after the input event)."""
+        shows = self.shows(v)
         self.page.evaluate(JS_MOVE, [self.spec.slider, v])
         end = time.time() + timeout_s
         while time.time() < end:
@@ -170,7 +218,12 @@ class Tab:
             if s["shown"] and s["now"] - s["any"] > QUIET_MS:
                 per = {k: t - s["t0"] for k, t in s["last"].items()}
                 stale = [o.name for o in self.spec.outputs if o.name not in per]
-                return {"value": v, "ms": max(per.values()), "per_output_ms": per, "unchanged": stale}
+                joins = [e["t"] - s["t0"] for e in s["net"] if e["kind"] == "join"]
+                done = [e for e in s["net"] if e["kind"] == "process_completed"]
+                return {"value": v, "ms": max(per.values()), "per_output_ms": per, "unchanged": stale,
+                        "requests": len(joins), "join_ms": joins[0] if joins else None,
+                        "completed_ms": done[-1]["t"] - s["t0"] if done else None,
+                        "completed_bytes": sum(e["bytes"] for e in done)}
             self.page.wait_for_timeout(50)
         raise TimeoutError(f"{self.spec.tab}: λ = {v:.2f} not shown within {timeout_s:.0f} s")
 
@@ -179,9 +232,12 @@ def summary(moves: list[dict], spec: SliderSpec) -> dict:
     ms = np.array([m["ms"] for m in moves])
     per = {o.name: float(np.median([m["per_output_ms"].get(o.name, np.nan) for m in moves]))
            for o in spec.outputs}
+    med = lambda key: float(np.median([m[key] for m in moves if m.get(key) is not None] or [np.nan]))  # noqa: E731
     return {"median_ms": float(np.median(ms)), "p95_ms": float(np.percentile(ms, 95)), "min_ms": float(ms.min()),
             "max_ms": float(ms.max()), "n": len(ms), "per_output_median_ms": per,
-            "moves_with_an_output_unchanged": sum(bool(m["unchanged"]) for m in moves)}
+            "moves_with_an_output_unchanged": sum(bool(m["unchanged"]) for m in moves),
+            "breakdown_median_ms": {"input_to_join": med("join_ms"), "input_to_completed": med("completed_ms")},
+            "completed_message_bytes_median": med("completed_bytes")}
 
 
 def measure(apps: dict[str, str], n: int, specs: tuple[SliderSpec, ...] = TABS) -> dict[str, dict]:
@@ -194,14 +250,16 @@ def measure(apps: dict[str, str], n: int, specs: tuple[SliderSpec, ...] = TABS) 
         try:
             for spec in specs:
                 tabs = {label: Tab(browser, url, spec) for label, url in apps.items()}
+                warm = round(spec.lo + spec.step * round(0.25 * (spec.hi - spec.lo) / spec.step), 6)
                 for label, tab in tabs.items():
-                    tab.move(spec.lo + 1.0)              # warm-up move (not timed)
+                    tab.move(warm)                       # warm-up move (not timed)
                 moves: dict[str, list[dict]] = {label: [] for label in apps}
                 for v in values(spec, n):
                     for label, tab in tabs.items():
                         moves[label].append(tab.move(v))
                 for label in apps:
                     out[label][spec.tab] = summary(moves[label], spec)
+                    print(f"{spec.tab} ({label}): median {out[label][spec.tab]['median_ms']:.0f} ms", file=sys.stderr)
                     out[label][spec.tab]["moves"] = moves[label]
                 for tab in tabs.values():
                     tab.page.close()
@@ -218,8 +276,13 @@ def _commit(root: Path) -> str:
         return "unknown"
 
 
-def run(quick: bool = False, baseline: Path | None = None, baseline_label: str = "before") -> dict:
-    """Time every tab's λ slider in this checkout (and in `baseline`, interleaved, when given)."""
+def run(quick: bool = False, baseline: Path | None = None, baseline_label: str = "before",
+        tabs: tuple[str, ...] = ()) -> dict:
+    """Time every tab's λ slider in this checkout (and in `baseline`, interleaved, when given); `tabs`: only
+    these tab ids."""
+    specs = tuple(s for s in TABS if not tabs or s.tab in tabs)
+    if not specs:
+        raise ValueError(f"no tab among {list(tabs)}; choose from {[s.tab for s in TABS]}")
     if not Path(CHROMIUM).exists():
         raise RuntimeError(f"{CHROMIUM} is missing: `make browser` installs Debian's chromium")
     n = 5 if quick else 20
@@ -232,7 +295,7 @@ def run(quick: bool = False, baseline: Path | None = None, baseline_label: str =
             wait_app(proc, port)
             urls[label] = f"http://127.0.0.1:{port}/"
         load0 = os.getloadavg()[0]
-        res = measure(urls, n)
+        res = measure(urls, n, specs)
     finally:
         for proc in procs:
             proc.terminate()
@@ -256,8 +319,9 @@ def main(argv: list[str]) -> int:
     p.add_argument("--baseline", type=Path, help="a checkout of an earlier commit to time alongside")
     p.add_argument("--baseline-label", default="before", help="its name in the JSON (e.g. the commit)")
     p.add_argument("--quick", action="store_true", help="5 moves per tab instead of 20")
+    p.add_argument("--tabs", nargs="*", default=[], help="only these tab ids (default: every tab in TABS)")
     a = p.parse_args(argv)
-    res = run(a.quick, a.baseline, a.baseline_label)
+    res = run(a.quick, a.baseline, a.baseline_label, tuple(a.tabs))
     (a.out_dir / "slider-latency.json").write_text(json.dumps(res, indent=1) + "\n")
     print(json.dumps({t: {k: v for k, v in s.items() if k != "moves"} for t, s in res["tabs"].items()}, indent=1))
     if "baseline" in res:
