@@ -4,6 +4,7 @@ import base64
 import io
 
 import gradio as gr
+import plotly.graph_objects as go
 import numpy as np
 from PIL import Image
 
@@ -43,3 +44,25 @@ def test_image_axes_are_in_cycles_per_pixel():
     assert (img.x0, img.dx, img.y0, img.dy) == (-0.5, 0.125, -0.5, 0.125)      # pixel centres, DC at (4, 4)
     assert tuple(fig.layout.xaxis.range) == (-0.5625, 0.4375)
     assert tuple(fig.layout.yaxis.range) == (0.4375, -0.5625)                 # row 0 (f_y = -0.5) on top
+
+
+def test_a_bases_time_move_keeps_the_data_revision_and_moves_only_the_marker():
+    """Bases readout t: the four figures keep their datarevision, so plotly.react in the browser keeps all
+    48 curves and redraws the marker; the SNR plane (no t in it) is not an output of the t event."""
+    from diffusion_core.app.layout import bases as layout_bases
+
+    a = layout_bases.schedule_at_t(t=0.2, **layout_bases.D.__dict__)
+    b = layout_bases.schedule_at_t(t=0.7, **layout_bases.D.__dict__)
+    assert len(a) == 5 and "At t = **0.20**" in a[-1] and "At t = **0.70**" in b[-1]
+    for fa, fb in zip(a[:4], b[:4]):
+        assert fa.layout.datarevision == fb.layout.datarevision and fa.layout.datarevision
+        da, db = fa.to_plotly_json(), fb.to_plotly_json()
+        assert gr.Plot().postprocess(fa).plot != gr.Plot().postprocess(fb).plot
+        assert [list(t.y) for t in fa.data[:3]] == [list(t.y) for t in fb.data[:3]]
+        marks = [(s["x0"], s["x1"]) for s in da["layout"]["shapes"] if s["xref"] == "x"]
+        assert marks == [(0.2, 0.2)]
+        assert [(s["x0"], s["x1"]) for s in db["layout"]["shapes"] if s["xref"] == "x"] == [(0.7, 0.7)]
+        go.Figure(fa.to_dict())                           # built unvalidated, but valid plotly (raises if not)
+    assert len(a[0].data) == 49                           # 48 component curves (MAX_LINES) + the colour bar
+    other = layout_bases.schedule_at_t(t=0.2, **dict(layout_bases.D.__dict__, a=3.0))
+    assert other[0].layout.datarevision != a[0].layout.datarevision    # new data, new revision

@@ -79,6 +79,7 @@ TABS = (
     ), 0.0, 1.0, 0.01, 0.5),
     SliderSpec("scale_space", "Current time t", "(step {step}): λ", (
         Output("x_t", label="x_t at its own resolution"), Output("spectrum widget", label="Spectrum + noise floor"),
+        Output("Flexi path", label="Flexi-UNet path at the current t"), Output("FLOPs", label="FLOPs per step"),
     ), 0.0, 1.0, 0.001, 0.5),
 )
 
@@ -107,9 +108,12 @@ JS_INSTALL = """(outs) => {
 }"""
 
 # Runs before the app's scripts: timestamps gradio's queue requests and the messages of its event stream,
-# so a move splits into client (input -> join), server (join -> process_completed) and render (-> last output).
+# so a move splits into client (input -> join), server (join -> process_completed) and render (-> last output);
+# and the page's long tasks (> 50 ms of main-thread work: plotly redraws, markdown, image decoding).
 JS_NET = """(() => {
   const net = window.__net = [];
+  new PerformanceObserver(l => l.getEntries().forEach(e => net.push({kind: 'longtask', t: e.startTime,
+    ms: e.duration}))).observe({type: 'longtask', buffered: true});
   const orig = window.fetch;
   window.fetch = async (...a) => {
     const url = String((a[0] && a[0].url) || a[0]);
@@ -223,7 +227,8 @@ class Tab:
                 return {"value": v, "ms": max(per.values()), "per_output_ms": per, "unchanged": stale,
                         "requests": len(joins), "join_ms": joins[0] if joins else None,
                         "completed_ms": done[-1]["t"] - s["t0"] if done else None,
-                        "completed_bytes": sum(e["bytes"] for e in done)}
+                        "completed_bytes": sum(e["bytes"] for e in done),
+                        "long_tasks_ms": sum(e["ms"] for e in s["net"] if e["kind"] == "longtask")}
             self.page.wait_for_timeout(50)
         raise TimeoutError(f"{self.spec.tab}: λ = {v:.2f} not shown within {timeout_s:.0f} s")
 
@@ -236,7 +241,8 @@ def summary(moves: list[dict], spec: SliderSpec) -> dict:
     return {"median_ms": float(np.median(ms)), "p95_ms": float(np.percentile(ms, 95)), "min_ms": float(ms.min()),
             "max_ms": float(ms.max()), "n": len(ms), "per_output_median_ms": per,
             "moves_with_an_output_unchanged": sum(bool(m["unchanged"]) for m in moves),
-            "breakdown_median_ms": {"input_to_join": med("join_ms"), "input_to_completed": med("completed_ms")},
+            "breakdown_median_ms": {"input_to_join": med("join_ms"), "input_to_completed": med("completed_ms"),
+                                    "main_thread_long_tasks": med("long_tasks_ms")},
             "completed_message_bytes_median": med("completed_bytes")}
 
 

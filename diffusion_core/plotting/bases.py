@@ -1,20 +1,29 @@
 """Bases-tab figures (plotly) and animation frames (uint8): display only, no maths."""
 from __future__ import annotations
 
+import functools
+
 import matplotlib
 import numpy as np
 import plotly.graph_objects as go
 from plotly.colors import sample_colorscale
 
 from ..animate import upscale_nearest
-from .common import COLORS, TIME_AXIS, base_figure
+from .common import COLORS, TIME_AXIS, assemble, base_figure, data_revision, hline, vline
 
 SCALE = "Viridis"
 
 
 def _label_colors(labels: np.ndarray) -> list[str]:
-    span = float(labels.max() - labels.min()) or 1.0
-    return sample_colorscale(SCALE, list((labels - labels.min()) / span))
+    return list(_colors(np.asarray(labels, dtype=np.float64).tobytes()))
+
+
+@functools.lru_cache(maxsize=64)
+def _colors(labels: bytes) -> tuple[str, ...]:
+    """Viridis colours of labels scaled to [0, 1] (cached: plotly's sampler takes ~10 ms per 64 labels)."""
+    lab = np.frombuffer(labels, dtype=np.float64)
+    span = float(lab.max() - lab.min()) or 1.0
+    return tuple(sample_colorscale(SCALE, list((lab - lab.min()) / span)))
 
 
 def atoms_figure(atoms: np.ndarray, titles: list[str], title: str) -> go.Figure:
@@ -47,45 +56,42 @@ def variance_figure(x: np.ndarray, var: np.ndarray, labels: np.ndarray, xlabel: 
 def curves_figure(times: np.ndarray, values: np.ndarray, labels: np.ndarray, ylabel: str, title: str,
                   band: tuple[float, float] | None = None, t_mark: float | None = None) -> go.Figure:
     """One line per component [T, K] coloured by label; optional band lines and a time marker."""
-    fig = base_figure(title, TIME_AXIS, ylabel, height=340)
-    for i, col in enumerate(_label_colors(labels)):
-        fig.add_trace(go.Scatter(x=times, y=values[:, i], mode="lines", line={"color": col, "width": 1.3},
-                                 name=f"l={labels[i]:.3g}", showlegend=False))
-    fig.add_trace(go.Scatter(x=[None], y=[None], mode="markers", showlegend=False, hoverinfo="skip",
-                             marker={"color": [labels.min(), labels.max()], "colorscale": SCALE,
-                                     "showscale": True, "colorbar": {"title": "label"}}))
-    for y in band or ():
-        fig.add_hline(y=y, line={"color": "gray", "dash": "dot"})
+    traces = [{"type": "scatter", "x": times, "y": values[:, i], "mode": "lines", "line": {"color": col, "width": 1.3},
+               "name": f"l={labels[i]:.3g}", "showlegend": False} for i, col in enumerate(_label_colors(labels))]
+    traces.append({"type": "scatter", "x": [None], "y": [None], "mode": "markers", "showlegend": False,
+                   "hoverinfo": "skip", "marker": {"color": [labels.min(), labels.max()], "colorscale": SCALE,
+                                                   "showscale": True, "colorbar": {"title": {"text": "label"}}}})
+    shapes = [hline(y, color="gray", dash="dot") for y in band or ()]
     if t_mark is not None:
-        fig.add_vline(x=t_mark, line={"color": "black", "dash": "dash"})
-    return fig
+        shapes.append(vline(t_mark, color="black", dash="dash"))
+    return assemble(base_figure(title, TIME_AXIS, ylabel, height=340), traces, shapes,
+                    datarevision=data_revision(times, values, labels))   # a moved t marker redraws only itself
 
 
 def windows_figure(start: np.ndarray, end: np.ndarray, labels: np.ndarray, t_mark: float, title: str) -> go.Figure:
     """Active window [start, end] of each label group as a horizontal bar (label on y)."""
-    fig = base_figure(title, TIME_AXIS, "label l_i (generated first at the bottom)", height=340)
-    for s, e, lab, col in zip(start, end, labels, _label_colors(labels)):
-        fig.add_trace(go.Scatter(x=[s, e], y=[lab, lab], mode="lines", line={"color": col, "width": 4},
-                                 showlegend=False, hovertemplate=f"l={lab:.3g}: [{s:.3f}, {e:.3f}]<extra></extra>"))
-    fig.add_vline(x=t_mark, line={"color": "black", "dash": "dash"})
-    fig.update_xaxes(range=[0, 1])
-    return fig
+    traces = [{"type": "scatter", "x": [s, e], "y": [lab, lab], "mode": "lines", "line": {"color": col, "width": 4},
+               "showlegend": False, "hovertemplate": f"l={lab:.3g}: [{s:.3f}, {e:.3f}]<extra></extra>"}
+              for s, e, lab, col in zip(start, end, labels, _label_colors(labels))]
+    base = base_figure(title, TIME_AXIS, "label l_i (generated first at the bottom)", height=340)
+    base.update_xaxes(range=[0, 1])
+    return assemble(base, traces, [vline(t_mark, color="black", dash="dash")],
+                    datarevision=data_revision(start, end, labels))
 
 
 def snr_plane_figure(x: np.ndarray, y: np.ndarray, names: tuple[str, str], band: tuple[float, float],
                      title: str) -> go.Figure:
     """Path (log SNR_i, log SNR_j) over t; diagonal = standard diffusion, L-shape = autoregressive."""
-    fig = base_figure(title, f"log SNR of {names[0]}", f"log SNR of {names[1]}", height=360)
     lo, hi = float(min(x.min(), y.min())), float(max(x.max(), y.max()))
-    fig.add_trace(go.Scatter(x=[lo, hi], y=[lo, hi], mode="lines", name="diagonal (same SNR)",
-                             line={"color": "lightgray", "dash": "dash"}))
-    fig.add_trace(go.Scatter(x=x, y=y, mode="lines+markers", name="path, t = 0 → 1",
-                             line={"color": COLORS[0]}, marker={"size": 4}))
-    fig.add_trace(go.Scatter(x=[x[0]], y=[y[0]], mode="markers", name="t = 0", marker={"size": 10, "color": COLORS[2]}))
-    for v in band:
-        fig.add_hline(y=-v, line={"color": "gray", "dash": "dot"})
-        fig.add_vline(x=-v, line={"color": "gray", "dash": "dot"})
-    return fig
+    traces = [{"type": "scatter", "x": [lo, hi], "y": [lo, hi], "mode": "lines", "name": "diagonal (same SNR)",
+               "line": {"color": "lightgray", "dash": "dash"}},
+              {"type": "scatter", "x": x, "y": y, "mode": "lines+markers", "name": "path, t = 0 → 1",
+               "line": {"color": COLORS[0]}, "marker": {"size": 4}},
+              {"type": "scatter", "x": [x[0]], "y": [y[0]], "mode": "markers", "name": "t = 0",
+               "marker": {"size": 10, "color": COLORS[2]}}]
+    shapes = [s for v in band for s in (hline(-v, color="gray", dash="dot"), vline(-v, color="gray", dash="dot"))]
+    base = base_figure(title, f"log SNR of {names[0]}", f"log SNR of {names[1]}", height=360)
+    return assemble(base, traces, shapes)
 
 
 def _to_uint8(img: np.ndarray) -> np.ndarray:

@@ -1,6 +1,9 @@
 """Shared figure style for every tab (plotly), and the time-axis label the design asks for."""
 from __future__ import annotations
 
+import hashlib
+
+import numpy as np
 import plotly.graph_objects as go
 
 TIME_AXIS = "t (0 = data, 1 = noise)"
@@ -36,3 +39,35 @@ def base_figure(title: str, xaxis: str, yaxis: str, *, logx: bool = False, logy:
         "uirevision": "keep",   # keeps zoom/pan while sliders move (no flicker)
         "xaxis": _axis(xaxis, logx), "yaxis": _axis(yaxis, logy),
     })
+
+
+def data_revision(*arrays: object) -> str:
+    """A digest of the arrays a figure's traces are drawn from, for `layout.datarevision`: when it is unchanged,
+    plotly.react in the browser keeps every trace and redraws only what changed in the layout (a time marker
+    that moved) instead of recomputing all traces (48 curves per Bases figure)."""
+    h = hashlib.blake2b(digest_size=8)
+    for a in arrays:
+        a = np.ascontiguousarray(np.asarray(a, dtype=np.float64))
+        h.update(str(a.shape).encode())
+        h.update(a.tobytes())
+    return h.hexdigest()
+
+
+def vline(x: float, **line: object) -> dict:
+    """A vertical line across the plot at x, as plotly's add_vline writes it (without its ~14 ms of validation)."""
+    return {"type": "line", "xref": "x", "yref": "y domain", "x0": x, "x1": x, "y0": 0, "y1": 1, "line": line}
+
+
+def hline(y: float, **line: object) -> dict:
+    """A horizontal line across the plot at y, as plotly's add_hline writes it."""
+    return {"type": "line", "xref": "x domain", "yref": "y", "x0": 0, "x1": 1, "y0": y, "y1": y, "line": line}
+
+
+def assemble(base: go.Figure, traces: list[dict], shapes: list[dict] | tuple = (), **layout: object) -> go.Figure:
+    """`base`'s layout (plus `layout` and `shapes`) with traces given as plain dicts, built without plotly's
+    per-trace validation: 64 validated traces cost ~1.4 s on the loaded 2-core CPU, unvalidated ~25 ms, and the
+    JSON sent to the browser is the same. For figures with many traces; the traces must be valid plotly."""
+    lay = base.layout.to_plotly_json()
+    lay["shapes"] = [*lay.get("shapes", []), *shapes]
+    lay.update(layout)
+    return go.Figure(data=traces, layout=lay, _validate=False)

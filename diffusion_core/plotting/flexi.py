@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import plotly.graph_objects as go
 
-from .common import COLORS, base_figure
+from .common import COLORS, base_figure, data_revision
 
 ACTIVE, IDLE, ZERO = "#1f77b4", "#d9d9d9", "#d62728"
 
@@ -90,5 +90,5 @@ def flops_figure(steps_t: list[int], flexi: list[float], baseline: list[float], 
     fig.add_trace(go.Scatter(x=steps_t, y=flexi, name="Flexi-UNet (SSD)", line={"color": COLORS[0], "shape": "hv"}))
     fig.add_vline(x=now, line={"color": "black", "width": 2}, annotation_text="current step",
                   annotation_position="top right")
-    fig.update_layout(xaxis={"autorange": "reversed"})
+    fig.update_layout(xaxis={"autorange": "reversed"}, datarevision=data_revision(steps_t, flexi, baseline))
     return fig

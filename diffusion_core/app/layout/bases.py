@@ -31,6 +31,13 @@ def component_schedule(t=0.5, i=-1, j=-1, uploads=None, **settings):
     return r.gamma, r.snr, r.sigma, r.windows, r.plane, r.explanation
 
 
+def schedule_at_t(t=0.5, i=-1, j=-1, uploads=None, **settings):
+    """The readout time moved: the figures whose t marker moves and the explanation (not the SNR plane, which
+    does not depend on t); their data revision is unchanged, so the browser redraws only the markers."""
+    r = handlers.component_schedule(IO.view(**settings), float(t), int(i), int(j), uploads)
+    return r.gamma, r.snr, r.sigma, r.windows, r.explanation
+
+
 def basis_forward(uploads=None, progress=gr.Progress(), **settings):
     """api_name `basis_forward`: basis images, variances, forward frames (scrub with the slider)."""
     view = IO.view(**settings)
@@ -196,7 +203,10 @@ def _wire(demo: gr.Blocks, c: SimpleNamespace, o: SimpleNamespace) -> None:
                      c.levels.release, c.r.release, c.kind.change, c.ordering.change, c.a.release,
                      c.softness.release, c.column_weight.release, c.gamma_denoise.release, c.gamma_noise.release,
                      c.clip.change, c.frames.release, c.seed.submit, c.custom_labels.submit, c.uploads.change]
-    gr.on(triggers=[*data_triggers, c.t.input, c.ci.submit, c.cj.submit, c.a.input], api_name="component_schedule", **sched)
+    gr.on(triggers=[*data_triggers, c.ci.submit, c.cj.submit, c.a.input], api_name="component_schedule", **sched)
+    c.t.input(guard(schedule_at_t), inputs_kwargs=sched["inputs_kwargs"], trigger_mode="always_last",
+              outputs=[o.g_plot, o.snr_plot, o.s_plot, o.w_plot, o.explanation], show_progress="hidden",
+              api_visibility="private")
     gr.on(triggers=data_triggers, api_name="basis_forward", **fwd)
     c.rev_btn.click(guard(basis_reverse), inputs_kwargs=named, outputs=[rev_state, rev_caps, o.rev_img, o.rev_cap, o.rev_k, o.samples],
                     api_name="basis_reverse")
