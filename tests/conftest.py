@@ -28,11 +28,19 @@ def app_url():
     """The full app, launched in-process on a free port of 127.0.0.1."""
     from diffusion_core.app.layout import build_app
 
+    import gradio.networking as networking
+
     port = _free_port()
     demo = build_app().queue(default_concurrency_limit=4)
-    demo.launch(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, show_error=False)
+    # gradio's launch-time self-check (HEAD requests of 3 s) fails on a 2-core machine busy with training, and
+    # launch() then refuses to serve ("When localhost is not accessible, ..."); the loop below checks instead.
+    url_ok, networking.url_ok = networking.url_ok, lambda url: True
+    try:
+        demo.launch(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, show_error=False)
+    finally:
+        networking.url_ok = url_ok
     url = f"http://127.0.0.1:{port}/"
-    for _ in range(100):
+    for _ in range(600):
         try:
             urllib.request.urlopen(url, timeout=2)
             break

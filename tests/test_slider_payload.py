@@ -66,3 +66,18 @@ def test_a_bases_time_move_keeps_the_data_revision_and_moves_only_the_marker():
     assert len(a[0].data) == 49                           # 48 component curves (MAX_LINES) + the colour bar
     other = layout_bases.schedule_at_t(t=0.2, **dict(layout_bases.D.__dict__, a=3.0))
     assert other[0].layout.datarevision != a[0].layout.datarevision    # new data, new revision
+
+
+def test_figures_built_from_dicts_are_valid_plotly():
+    """The figures that follow a slider skip plotly's validation when built (plotting.common.assemble);
+    re-validated here, so a misspelt property still fails a test."""
+    from diffusion_core.app.layout import flexi as layout_flexi
+
+    _, logspec, psd, snr, *_ = layout.spectrum(lam=-1.0, size=64)
+    path, flops, caption = layout_flexi.diagram(**dict(layout_flexi.D.__dict__, t=0.9))
+    for fig in (logspec, psd, snr, path, flops):
+        again = go.Figure(fig.to_dict())                     # raises ValueError on an invalid property
+        assert again.to_plotly_json()["data"] and fig.layout.title.text
+    assert [t.name for t in psd.data][:3] == ["clean", "noisy", "noise floor e^-λ"]
+    assert flops.layout.xaxis.autorange == "reversed" and flops.layout.annotations[0].text == "current step"
+    assert "MFLOPs" in caption and len(path.layout.annotations) >= 4

@@ -9,7 +9,7 @@ import plotly.graph_objects as go
 from plotly.colors import sample_colorscale
 
 from ..animate import upscale_nearest
-from .common import COLORS, TIME_AXIS, assemble, base_figure, data_revision, hline, vline
+from .common import COLORS, TIME_AXIS, assemble, base_figure, base_layout, data_revision, hline, vline
 
 SCALE = "Viridis"
 
@@ -64,7 +64,7 @@ def curves_figure(times: np.ndarray, values: np.ndarray, labels: np.ndarray, yla
     shapes = [hline(y, color="gray", dash="dot") for y in band or ()]
     if t_mark is not None:
         shapes.append(vline(t_mark, color="black", dash="dash"))
-    return assemble(base_figure(title, TIME_AXIS, ylabel, height=340), traces, shapes,
+    return assemble(base_layout(title, TIME_AXIS, ylabel, height=340), traces, shapes,
                     datarevision=data_revision(times, values, labels))   # a moved t marker redraws only itself
 
 
@@ -73,8 +73,8 @@ def windows_figure(start: np.ndarray, end: np.ndarray, labels: np.ndarray, t_mar
     traces = [{"type": "scatter", "x": [s, e], "y": [lab, lab], "mode": "lines", "line": {"color": col, "width": 4},
                "showlegend": False, "hovertemplate": f"l={lab:.3g}: [{s:.3f}, {e:.3f}]<extra></extra>"}
               for s, e, lab, col in zip(start, end, labels, _label_colors(labels))]
-    base = base_figure(title, TIME_AXIS, "label l_i (generated first at the bottom)", height=340)
-    base.update_xaxes(range=[0, 1])
+    base = base_layout(title, TIME_AXIS, "label l_i (generated first at the bottom)", height=340)
+    base["xaxis"]["range"] = [0, 1]
     return assemble(base, traces, [vline(t_mark, color="black", dash="dash")],
                     datarevision=data_revision(start, end, labels))
 
@@ -90,7 +90,7 @@ def snr_plane_figure(x: np.ndarray, y: np.ndarray, names: tuple[str, str], band:
               {"type": "scatter", "x": [x[0]], "y": [y[0]], "mode": "markers", "name": "t = 0",
                "marker": {"size": 10, "color": COLORS[2]}}]
     shapes = [s for v in band for s in (hline(-v, color="gray", dash="dot"), vline(-v, color="gray", dash="dot"))]
-    base = base_figure(title, f"log SNR of {names[0]}", f"log SNR of {names[1]}", height=360)
+    base = base_layout(title, f"log SNR of {names[0]}", f"log SNR of {names[1]}", height=360)
     return assemble(base, traces, shapes)
 
 

@@ -9,7 +9,7 @@ import plotly.colors as pc
 import plotly.graph_objects as go
 from PIL import Image
 
-from .common import CLASS_COLORS, COLORS, base_figure
+from .common import CLASS_COLORS, COLORS, assemble, base_layout
 
 CLASS_NAMES = ("destroyed", "ambiguous", "resolved")
 
@@ -40,51 +40,53 @@ def log_spectrum_figure(logp: np.ndarray, title: str) -> go.Figure:
     """Centred log10 power spectrum [H, W] as a PNG image on axes in cycles/pixel, with a colour bar.
 
     An image, not a heatmap: 256² values are ~0.9 MB of JSON per slider move as a heatmap and ~60 kB as
-    a palette PNG, and the browser redraws an image without re-tracing a heatmap (issue 12 item 12)."""
+    a palette PNG, and the browser redraws an image without re-tracing a heatmap (issue 12 item 12).
+    The figures of this tab follow every λ move, so they are built from plain dicts (plotting.common.assemble)."""
     h, w = logp.shape
     lo, hi = float(np.min(logp)), float(np.max(logp))
-    fig = base_figure(title, "f_x (cycles/pixel)", "f_y (cycles/pixel)", height=360)
-    fig.add_trace(go.Image(source=png_data_uri(logp, lo, hi), x0=-(w // 2) / w, dx=1.0 / w,
-                           y0=-(h // 2) / h, dy=1.0 / h, hoverinfo="x+y", name="log10 P"))
-    fig.add_trace(go.Scatter(x=[None], y=[None], mode="markers", showlegend=False, hoverinfo="skip",
-                             marker={"colorscale": "Viridis", "cmin": lo, "cmax": hi, "color": [lo],
-                                     "showscale": True, "colorbar": {"title": {"text": "log10 P"}}}))
-    fig.update_xaxes(range=[-0.5 - 0.5 / w, 0.5 - 0.5 / w], showgrid=False)
-    fig.update_yaxes(range=[0.5 - 0.5 / h, -0.5 - 0.5 / h], showgrid=False, scaleanchor="x")
-    return fig
+    base = base_layout(title, "f_x (cycles/pixel)", "f_y (cycles/pixel)", height=360)
+    base["xaxis"].update(range=[-0.5 - 0.5 / w, 0.5 - 0.5 / w], showgrid=False)
+    base["yaxis"].update(range=[0.5 - 0.5 / h, -0.5 - 0.5 / h], showgrid=False, scaleanchor="x")
+    traces = [{"type": "image", "source": png_data_uri(logp, lo, hi), "x0": -(w // 2) / w, "dx": 1.0 / w,
+               "y0": -(h // 2) / h, "dy": 1.0 / h, "hoverinfo": "x+y", "name": "log10 P"},
+              {"type": "scatter", "x": [None], "y": [None], "mode": "markers", "showlegend": False, "hoverinfo": "skip",
+               "marker": {"colorscale": "Viridis", "cmin": lo, "cmax": hi, "color": [lo], "showscale": True,
+                          "colorbar": {"title": {"text": "log10 P"}}}}]
+    return assemble(base, traces)
 
 
 def radial_psd_figure(freqs: np.ndarray, clean: np.ndarray, noisy: np.ndarray | None, floor: float,
                       f_cross: float, fit: tuple[float, float] | None, title: str) -> go.Figure:
     """Clean and noisy RAPSD (log-log), flat noise floor, power-law fit, crossing frequency."""
-    fig = base_figure(title, "radial frequency f (cycles/pixel)", "power P(f)", logx=True, logy=True)
-    fig.add_trace(go.Scatter(x=freqs, y=clean, name="clean", line={"color": COLORS[0]}))
+    traces = [{"type": "scatter", "x": freqs, "y": clean, "name": "clean", "line": {"color": COLORS[0]}}]
     if noisy is not None:
-        fig.add_trace(go.Scatter(x=freqs, y=noisy, name="noisy", line={"color": COLORS[1]}))
-    fig.add_trace(go.Scatter(x=[freqs[0], freqs[-1]], y=[floor, floor], name="noise floor e^-λ", mode="lines",
-                             line={"color": "gray", "dash": "dot"}))
+        traces.append({"type": "scatter", "x": freqs, "y": noisy, "name": "noisy", "line": {"color": COLORS[1]}})
+    traces.append({"type": "scatter", "x": [freqs[0], freqs[-1]], "y": [floor, floor], "name": "noise floor e^-λ",
+                   "mode": "lines", "line": {"color": "gray", "dash": "dot"}})
     if fit is not None:
         beta, amp = fit
-        fig.add_trace(go.Scatter(x=freqs, y=amp * freqs ** (-beta), name=f"fit f^-{beta:.2f}",
-                                 line={"color": COLORS[2], "dash": "dash"}))
-    if f_cross > 0:   # a trace, not add_vline: shapes cost ~14 ms of plotly validation per call
+        traces.append({"type": "scatter", "x": freqs, "y": amp * freqs ** (-beta), "name": f"fit f^-{beta:.2f}",
+                       "line": {"color": COLORS[2], "dash": "dash"}})
+    if f_cross > 0:   # a trace, not a shape: its legend entry names f*
         lo = min(float(np.min(clean)), floor)
         hi = max(float(np.max(clean)), floor)
-        fig.add_trace(go.Scatter(x=[f_cross, f_cross], y=[lo, hi], mode="lines", name=f"f* = {f_cross:.3g}",
-                                 line={"color": "black", "dash": "dash", "width": 1}))
-    return fig
+        traces.append({"type": "scatter", "x": [f_cross, f_cross], "y": [lo, hi], "mode": "lines",
+                       "name": f"f* = {f_cross:.3g}", "line": {"color": "black", "dash": "dash", "width": 1}})
+    base = base_layout(title, "radial frequency f (cycles/pixel)", "power P(f)", logx=True, logy=True)
+    return assemble(base, traces)
 
 
 def snr_figure(freqs: np.ndarray, snr: np.ndarray, classes: np.ndarray, tau_lo: float, tau_hi: float,
                title: str) -> go.Figure:
     """Per-frequency SNR, markers coloured destroyed / ambiguous / resolved, tau lines."""
-    fig = base_figure(title, "radial frequency f (cycles/pixel)", "SNR(f) = P(f) e^λ", logx=True, logy=True)
-    fig.add_trace(go.Scatter(x=freqs, y=snr, mode="lines", line={"color": "lightgray"}, showlegend=False))
+    traces = [{"type": "scatter", "x": freqs, "y": snr, "mode": "lines", "line": {"color": "lightgray"},
+               "showlegend": False}]
     for c, name in enumerate(CLASS_NAMES):
         sel = classes == c
-        fig.add_trace(go.Scatter(x=freqs[sel], y=snr[sel], mode="markers", name=f"{name} ({int(sel.sum())})",
-                                 marker={"color": CLASS_COLORS[name], "size": 6}))
+        traces.append({"type": "scatter", "x": freqs[sel], "y": snr[sel], "mode": "markers",
+                       "name": f"{name} ({int(sel.sum())})", "marker": {"color": CLASS_COLORS[name], "size": 6}})
     for tau, label, dash in ((tau_lo, "τ_lo", "dot"), (tau_hi, "τ_hi", "dash")):
-        fig.add_trace(go.Scatter(x=[freqs[0], freqs[-1]], y=[tau, tau], mode="lines", name=f"{label} = {tau:g}",
-                                 line={"color": "gray", "dash": dash, "width": 1}))
-    return fig
+        traces.append({"type": "scatter", "x": [freqs[0], freqs[-1]], "y": [tau, tau], "mode": "lines",
+                       "name": f"{label} = {tau:g}", "line": {"color": "gray", "dash": dash, "width": 1}})
+    base = base_layout(title, "radial frequency f (cycles/pixel)", "SNR(f) = P(f) e^λ", logx=True, logy=True)
+    return assemble(base, traces)
