@@ -72,10 +72,14 @@ def test_figures_built_from_dicts_are_valid_plotly():
     """The figures that follow a slider skip plotly's validation when built (plotting.common.assemble);
     re-validated here, so a misspelt property still fails a test."""
     from diffusion_core.app.layout import flexi as layout_flexi
+    from diffusion_core.app.layout import increments as layout_increments
+    from diffusion_core.app.layout import scale_space as layout_scale
 
     _, logspec, psd, snr, *_ = layout.spectrum(lam=-1.0, size=64)
     path, flops, caption = layout_flexi.diagram(**dict(layout_flexi.D.__dict__, t=0.9))
-    for fig in (logspec, psd, snr, path, flops):
+    loss_fig, _ = layout_increments.loss(**dict(layout_increments.D.__dict__, loss_t=0.3))
+    _, widget = layout_scale.time_view(**dict(layout_scale.D.__dict__, t=0.7))
+    for fig in (logspec, psd, snr, path, flops, loss_fig, widget):
         again = go.Figure(fig.to_dict())                     # raises ValueError on an invalid property
         assert again.to_plotly_json()["data"] and fig.layout.title.text
     assert [t.name for t in psd.data][:3] == ["clean", "noisy", "noise floor e^-λ"]

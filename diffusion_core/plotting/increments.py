@@ -6,7 +6,7 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from .common import COLORS, LEGEND, TIME_AXIS, base_figure
+from .common import COLORS, LEGEND, TIME_AXIS, assemble, base_figure, base_layout, vline
 
 LAW_COLORS = {"gaussian": COLORS[0], "laplace": COLORS[1], "uniform": COLORS[2], "rademacher": COLORS[3],
               "student-t": COLORS[4]}
@@ -81,15 +81,14 @@ def kurtosis_figure(steps_list: tuple[int, ...], kurt: dict, law: str, form: str
 
 
 def loss_figure(r: np.ndarray, curves: dict[str, np.ndarray], t: float, steps: int, kink: float) -> go.Figure:
-    """Per-step loss against the residual r = ε − ε_θ for the four (q, p) pairs."""
-    fig = base_figure(f"Per-step loss L_k(r) at t = {t:.3f}, N = {steps}", "residual r = ε − ε_θ", "loss L_k")
-    for pair, y in curves.items():
-        fig.add_trace(go.Scatter(x=r, y=y, name=pair, line={"color": PAIR_COLORS[pair],
-                                                            "dash": "dash" if pair.startswith("uniform") else "solid"}))
-    for s in (-kink, kink):
-        fig.add_vline(x=s, line={"color": "gray", "dash": "dot"})
-    fig.add_annotation(x=kink, y=0, text="|r| = 1/v", showarrow=False, yanchor="bottom", xanchor="left")
-    return fig
+    """Per-step loss against the residual r = ε − ε_θ for the four (q, p) pairs (it follows the t slider, so it
+    is built from plain dicts: plotting.common.assemble)."""
+    base = base_layout(f"Per-step loss L_k(r) at t = {t:.3f}, N = {steps}", "residual r = ε − ε_θ", "loss L_k")
+    traces = [{"type": "scatter", "x": r, "y": y, "name": pair,
+               "line": {"color": PAIR_COLORS[pair], "dash": "dash" if pair.startswith("uniform") else "solid"}}
+              for pair, y in curves.items()]
+    note = {"x": kink, "y": 0, "text": "|r| = 1/v", "showarrow": False, "yanchor": "bottom", "xanchor": "left"}
+    return assemble(base, traces, [vline(s, color="gray", dash="dot") for s in (-kink, kink)], [note])
 
 
 def reverse_figure(out: dict[str, tuple[np.ndarray, np.ndarray]], means: np.ndarray) -> go.Figure:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import plotly.graph_objects as go
 
-from .common import COLORS, TIME_AXIS, base_figure
+from .common import COLORS, TIME_AXIS, assemble, base_figure, base_layout, vline
 
 
 def schedule_figure(u: np.ndarray, res: np.ndarray, lam: np.ndarray, switches: list[tuple[float, int, int, float]],
@@ -41,20 +41,24 @@ def occupancy_figure(resolutions: list[int], occupancy: list[int], work: list[fl
 
 def spectrum_widget_figure(f_full: np.ndarray, p_full: np.ndarray, f_grid: np.ndarray, p_grid: np.ndarray,
                            p_noisy: np.ndarray, floor: float, nyquist: float, f_cross: float, title: str) -> go.Figure:
-    """Clean RAPSD at full size and on the current grid, the noisy state, noise floor and Nyquist line."""
-    fig = base_figure(title, "frequency f (cycles per full-resolution pixel)", "power per coefficient",
-                      logx=True, logy=True, height=400)
-    fig.add_trace(go.Scatter(x=f_full, y=p_full, name="clean image (full size)", line={"color": COLORS[0], "dash": "dash"}))
-    fig.add_trace(go.Scatter(x=f_grid, y=p_grid, name="clean, on the grid r(t)", line={"color": COLORS[0], "width": 3}))
-    fig.add_trace(go.Scatter(x=f_grid, y=p_noisy, name="noisy state x_t / √ᾱ", line={"color": COLORS[1]}))
-    fig.add_trace(go.Scatter(x=[f_full[0], f_full[-1]], y=[floor, floor], name="noise floor e^-λ",
-                             line={"color": "gray", "dash": "dot"}))
-    fig.add_vline(x=nyquist, line={"color": COLORS[3], "width": 2},
-                  annotation_text=f"Nyquist of r(t): {nyquist:.3g}", annotation_position="bottom left")
+    """Clean RAPSD at full size and on the current grid, the noisy state, noise floor and Nyquist line
+    (it follows the t slider, so it is built from plain dicts: plotting.common.assemble)."""
+    base = base_layout(title, "frequency f (cycles per full-resolution pixel)", "power per coefficient",
+                       logx=True, logy=True, height=400)
+    traces = [{"type": "scatter", "x": f_full, "y": p_full, "name": "clean image (full size)",
+               "line": {"color": COLORS[0], "dash": "dash"}},
+              {"type": "scatter", "x": f_grid, "y": p_grid, "name": "clean, on the grid r(t)",
+               "line": {"color": COLORS[0], "width": 3}},
+              {"type": "scatter", "x": f_grid, "y": p_noisy, "name": "noisy state x_t / √ᾱ", "line": {"color": COLORS[1]}},
+              {"type": "scatter", "x": [f_full[0], f_full[-1]], "y": [floor, floor], "name": "noise floor e^-λ",
+               "line": {"color": "gray", "dash": "dot"}}]
+    note = {"showarrow": False, "xanchor": "right", "xref": "x", "yref": "y domain"}
+    shapes = [vline(nyquist, color=COLORS[3], width=2)]
+    notes = [{**note, "x": nyquist, "y": 0, "yanchor": "bottom", "text": f"Nyquist of r(t): {nyquist:.3g}"}]
     if f_cross > 0:
-        fig.add_vline(x=f_cross, line={"color": "black", "dash": "dash"},
-                      annotation_text=f"f* = {f_cross:.3g}", annotation_position="top left")
-    return fig
+        shapes.append(vline(f_cross, color="black", dash="dash"))
+        notes.append({**note, "x": f_cross, "y": 1, "yanchor": "top", "text": f"f* = {f_cross:.3g}"})
+    return assemble(base, traces, shapes, notes)
 
 
 def info_figure(u: np.ndarray, signal_frac: np.ndarray, area: np.ndarray, mi_share: np.ndarray,
