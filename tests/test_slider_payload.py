@@ -46,26 +46,28 @@ def test_image_axes_are_in_cycles_per_pixel():
     assert tuple(fig.layout.yaxis.range) == (0.4375, -0.5625)                 # row 0 (f_y = -0.5) on top
 
 
-def test_a_bases_time_move_keeps_the_data_revision_and_moves_only_the_marker():
-    """Bases readout t: the four figures keep their datarevision, so plotly.react in the browser keeps all
-    48 curves and redraws the marker; the SNR plane (no t in it) is not an output of the t event."""
+def test_a_bases_time_move_sends_the_explanation_and_the_page_moves_the_markers():
+    """Bases readout t: the event sends only the explanation (~0.6 kB instead of four figures of 48 curves);
+    the page moves the figures' named t marker (MOVE_T_MARKERS). Figures sent for other changes keep their
+    datarevision when only t differs, so plotly.react keeps the curves."""
+    from diffusion_core.app import bases as handlers
     from diffusion_core.app.layout import bases as layout_bases
+    from diffusion_core.plotting.bases import T_MARKER
 
-    a = layout_bases.schedule_at_t(t=0.2, **layout_bases.D.__dict__)
-    b = layout_bases.schedule_at_t(t=0.7, **layout_bases.D.__dict__)
-    assert len(a) == 5 and "At t = **0.20**" in a[-1] and "At t = **0.70**" in b[-1]
-    for fa, fb in zip(a[:4], b[:4]):
+    text = layout_bases.readout_at_t(t=0.7, **layout_bases.D.__dict__)
+    view = handlers.make_view()
+    a, b = handlers.component_schedule(view, 0.2), handlers.component_schedule(view, 0.7)
+    assert text == b.explanation and "At t = **0.70**" in text and len(text.encode()) < 1000
+    assert T_MARKER in layout_bases.MOVE_T_MARKERS and "t-marked" in layout_bases.MOVE_T_MARKERS
+    for fa, fb in ((a.gamma, b.gamma), (a.snr, b.snr), (a.sigma, b.sigma), (a.windows, b.windows)):
         assert fa.layout.datarevision == fb.layout.datarevision and fa.layout.datarevision
-        da, db = fa.to_plotly_json(), fb.to_plotly_json()
-        assert gr.Plot().postprocess(fa).plot != gr.Plot().postprocess(fb).plot
         assert [list(t.y) for t in fa.data[:3]] == [list(t.y) for t in fb.data[:3]]
-        marks = [(s["x0"], s["x1"]) for s in da["layout"]["shapes"] if s["xref"] == "x"]
-        assert marks == [(0.2, 0.2)]
-        assert [(s["x0"], s["x1"]) for s in db["layout"]["shapes"] if s["xref"] == "x"] == [(0.7, 0.7)]
+        marks = [(s.x0, s.x1) for s in fa.layout.shapes if s.name == T_MARKER]
+        assert marks == [(0.2, 0.2)] and [(s.x0, s.x1) for s in fb.layout.shapes if s.name == T_MARKER] == [(0.7, 0.7)]
         go.Figure(fa.to_dict())                           # built unvalidated, but valid plotly (raises if not)
-    assert len(a[0].data) == 49                           # 48 component curves (MAX_LINES) + the colour bar
-    other = layout_bases.schedule_at_t(t=0.2, **dict(layout_bases.D.__dict__, a=3.0))
-    assert other[0].layout.datarevision != a[0].layout.datarevision    # new data, new revision
+    assert len(a.gamma.data) == 49                        # 48 component curves (MAX_LINES) + the colour bar
+    other = handlers.component_schedule(handlers.make_view(a=3.0), 0.2)
+    assert other.gamma.layout.datarevision != a.gamma.layout.datarevision    # new data, new revision
 
 
 def test_figures_built_from_dicts_are_valid_plotly():

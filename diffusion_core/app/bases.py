@@ -17,7 +17,7 @@ from .. import data
 from ..animate import frames_to_gif, frames_to_mp4, upscale_nearest as upscale
 from ..bases import basis_images
 from ..exports import export_path, write_csv
-from ..gud import active
+from ..gud import active, overlap_fraction, threshold_a
 from ..gud.setup import BasesView, Setup, build
 from ..gud.view import compute_table, forward_run, prior_images, reverse_run, schedule_columns
 from ..plotting import bases as plots
@@ -117,6 +117,16 @@ def component_schedule(view: BasesView, t: float = 0.5, i: int = -1, j: int = -1
         plane=plots.snr_plane_figure(snr[:, i], snr[:, j], (f"component {i}", f"component {j}"), s.band,
                                      "SNR plane: diagonal = standard diffusion, L = autoregressive"),
         explanation=explain(setup, view, t, n_active, numbers), numbers=numbers)
+
+
+def schedule_readout(view: BasesView, t: float = 0.5, uploads: list[str] | None = None) -> str:
+    """The explanation at readout time t alone: what a t move changes besides the figures' t markers
+    (which the page moves itself)."""
+    t = check_range("t", t, 0.0, 1.0)
+    setup = build(view, uploads)
+    s = setup.schedule
+    numbers = {"slope": s.slope, "overlap_fraction": overlap_fraction(s), "threshold_a": threshold_a(s.labels, *s.band)}
+    return explain(setup, view, t, int(active(s, t).sum()), numbers)
 
 
 def _atoms(setup: Setup) -> object:

@@ -53,6 +53,14 @@ def variance_figure(x: np.ndarray, var: np.ndarray, labels: np.ndarray, xlabel: 
     return fig
 
 
+T_MARKER = "t marker"          # the shape's name: the page moves it when the readout time slider moves
+
+
+def t_marker(t: float) -> dict:
+    """The dashed vertical line at the readout time t, named so the page can find it."""
+    return {**vline(t, color="black", dash="dash"), "name": T_MARKER}
+
+
 def curves_figure(times: np.ndarray, values: np.ndarray, labels: np.ndarray, ylabel: str, title: str,
                   band: tuple[float, float] | None = None, t_mark: float | None = None) -> go.Figure:
     """One line per component [T, K] coloured by label; optional band lines and a time marker."""
@@ -63,7 +71,7 @@ def curves_figure(times: np.ndarray, values: np.ndarray, labels: np.ndarray, yla
                                                    "showscale": True, "colorbar": {"title": {"text": "label"}}}})
     shapes = [hline(y, color="gray", dash="dot") for y in band or ()]
     if t_mark is not None:
-        shapes.append(vline(t_mark, color="black", dash="dash"))
+        shapes.append(t_marker(t_mark))
     return assemble(base_layout(title, TIME_AXIS, ylabel, height=340), traces, shapes,
                     datarevision=data_revision(times, values, labels))   # a moved t marker redraws only itself
 
@@ -75,7 +83,7 @@ def windows_figure(start: np.ndarray, end: np.ndarray, labels: np.ndarray, t_mar
               for s, e, lab, col in zip(start, end, labels, _label_colors(labels))]
     base = base_layout(title, TIME_AXIS, "label l_i (generated first at the bottom)", height=340)
     base["xaxis"]["range"] = [0, 1]
-    return assemble(base, traces, [vline(t_mark, color="black", dash="dash")],
+    return assemble(base, traces, [t_marker(t_mark)],
                     datarevision=data_revision(start, end, labels))
 
 
