@@ -107,3 +107,17 @@ def test_slider_value_typed_out_of_range_is_one_warning_and_a_visible_clamp(brow
     assert "50 is outside the slider's range [-12, 12]; shown at 12" in toast.inner_text()
     assert box.input_value() == "12" and _clean(page) == 0
     page.close()
+
+
+def test_bases_readout_time_moves_the_markers_in_the_page(browser, app_url):
+    """A readout-time move sends only the explanation; the page moves the t marker of the four figures."""
+    page = _open(browser, app_url + "?tab=bases")
+    page.wait_for_selector("text=/components are active/", timeout=240_000)
+    page.evaluate("""() => { const r = document.querySelector('input[type=range][aria-label^="range slider for Readout time t"]');
+        r.value = '0.15'; r.dispatchEvent(new Event('input', {bubbles: true})); }""")
+    page.wait_for_selector("text=/At t = 0.15, /", timeout=240_000)
+    marks = page.evaluate("""() => [...document.querySelectorAll('.t-marked .js-plotly-plot')].map(gd =>
+        gd.layout.shapes.filter(s => s.name === 't marker').map(s => [s.x0, s.x1]))""")
+    assert marks == [[[0.15, 0.15]]] * 4
+    assert _clean(page) == 0
+    page.close()
