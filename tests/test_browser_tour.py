@@ -93,19 +93,25 @@ def test_out_of_range_number_is_one_message_and_no_badges(browser, app_url):
 
 
 def test_slider_value_typed_out_of_range_is_one_warning_and_a_visible_clamp(browser, app_url):
-    """λ = 50 typed into the Spectrum slider's box (range [-12, 12]): gradio's own bound check raised before
-    the handler and badged all 6 outputs; now the figures follow λ = 12 and one warning says why."""
+    """τ_hi = 500 typed into the Spectrum slider's box (range [1, 100]): gradio's own bound check raised before
+    the handler and badged every output; now the figures follow τ_hi = 100 and one warning says why. (λ moves
+    run outside the queue, where gradio shows no warnings: a typed λ = 50 is clamped visibly to 12.)"""
     page = _open(browser, app_url + "?tab=spectrum&size=64")
-    box = page.locator("input[aria-label^='number input for Noise level: logSNR λ']:visible").first
-    box.fill("50")
+    box = page.locator("input[aria-label^='number input for τ_hi']:visible").first
+    box.fill("500")
     box.press("Tab")
     page.wait_for_selector(".toast-body", timeout=240_000)
     _settle(page)
-    page.wait_for_selector("text=/At logSNR λ = 12.00/", timeout=240_000)
+    page.wait_for_selector("text=/τ_hi = 100, /", timeout=240_000)
     toast = page.locator(".toast-body")
     assert toast.count() == 1 and page.locator(".toast-body.warning").count() == 1
-    assert "50 is outside the slider's range [-12, 12]; shown at 12" in toast.inner_text()
-    assert box.input_value() == "12" and _clean(page) == 0
+    assert "500 is outside the slider's range [1, 100]; shown at 100" in toast.inner_text()
+    assert box.input_value() == "100" and _clean(page) == 0
+    lam = page.locator("input[aria-label^='number input for Noise level: logSNR λ']:visible").first
+    lam.fill("50")
+    lam.press("Tab")
+    page.wait_for_selector("text=/At logSNR λ = 12.00/", timeout=240_000)
+    assert lam.input_value() == "12" and _clean(page) == 0
     page.close()
 
 

@@ -108,7 +108,8 @@ JS_INSTALL = """(outs) => {
 }"""
 
 # Runs before the app's scripts: timestamps gradio's queue requests and the messages of its event stream,
-# so a move splits into client (input -> join), server (join -> process_completed) and render (-> last output);
+# so a move splits into client (input -> join), server (join -> process_completed) and render (-> last output)
+# (for an event outside the queue: its POST to run/predict and the response);
 # and the page's long tasks (> 50 ms of main-thread work: plotly redraws, markdown, image decoding).
 JS_NET = """(() => {
   const net = window.__net = [];
@@ -119,7 +120,9 @@ JS_NET = """(() => {
     const url = String((a[0] && a[0].url) || a[0]);
     const t0 = performance.now();
     const r = await orig(...a);
-    if (url.includes('/queue/join')) net.push({kind: 'join', t: t0});
+    if (url.includes('/queue/join') || url.includes('/run/predict')) net.push({kind: 'join', t: t0});
+    if (url.includes('/run/predict')) net.push({kind: 'process_completed', t: performance.now(),
+                                                bytes: Number(r.headers.get('content-length') || 0)});
     if (!url.includes('/queue/data') || !r.body) return r;
     const [mine, theirs] = r.body.tee();
     (async () => {

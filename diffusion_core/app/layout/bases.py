@@ -219,7 +219,8 @@ def _wire(demo: gr.Blocks, c: SimpleNamespace, o: SimpleNamespace) -> None:
     gr.on(triggers=[*data_triggers, c.ci.submit, c.cj.submit, c.a.input], api_name="component_schedule", **sched)
     # The readout request first, so that it is on its way while the page moves the markers.
     c.t.input(guard(readout_at_t), inputs_kwargs=IO.named(settings, before={"t": c.t, "uploads": c.uploads}),
-              outputs=o.explanation, trigger_mode="always_last", show_progress="hidden", api_visibility="private")
+              outputs=o.explanation, trigger_mode="always_last", show_progress="hidden", api_visibility="private",
+              queue=False)
     c.t.input(None, inputs=[c.t], outputs=None, js=MOVE_T_MARKERS, show_progress="hidden", api_visibility="private")
     gr.on(triggers=data_triggers, api_name="basis_forward", **fwd)
     c.rev_btn.click(guard(basis_reverse), inputs_kwargs=named, outputs=[rev_state, rev_caps, o.rev_img, o.rev_cap, o.rev_k, o.samples],

@@ -125,7 +125,7 @@ def _wire(demo, settings, upload, outputs, sampling, exports, time_outputs) -> N
     gr.on(triggers=[source.change, photo.change, beta.release, seed.submit, size.change, levels.release,
                     family.change, gamma.release, t.release, upload.change], api_name="scale_space", **main)
     t.input(guard(time_view), inputs_kwargs=with_upload, outputs=list(time_outputs), trigger_mode="always_last",
-            show_progress="hidden", api_visibility="private")
+            show_progress="hidden", api_visibility="private", queue=False)     # outside the queue: one POST
     sample_btn.click(guard(sample), inputs_kwargs=named, outputs=sample_out, api_name="scale_space_sample")
     csv_btn.click(guard(export_csv), inputs_kwargs=with_upload, outputs=out_file, api_name="scale_space_csv")
     fgif_btn.click(guard(export_forward_gif), inputs_kwargs=with_upload, outputs=out_file,

@@ -71,8 +71,10 @@ def build(demo: gr.Blocks) -> None:
     main = dict(fn=guard(spectrum), inputs_kwargs=IO.named(settings, after={"upload": upload}), outputs=outputs,
                 trigger_mode="always_last", show_progress="hidden")
     gr.on(triggers=[source.change, photo.change, dataset.change, beta.release, seed.submit, size.change,
-                    window.change, lam.input, tau_lo.input, tau_hi.input, upload.change],
+                    window.change, tau_lo.input, tau_hi.input, upload.change],
           api_name="spectrum", **main)
+    # λ moves: the same computation outside gradio's queue (one POST, no event stream of status messages).
+    lam.input(api_visibility="private", queue=False, **main)
     named = IO.named(settings, before={"upload": upload})
     csv_btn.click(guard(export_csv), inputs_kwargs=named, outputs=out_file, api_name="spectrum_csv")
     fig_btn.click(guard(export_figures), inputs_kwargs=named, outputs=out_file, api_name="spectrum_figures")
