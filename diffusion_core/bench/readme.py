@@ -96,10 +96,13 @@ def _increments(j: dict) -> Row:
 
 def _gud(j: dict) -> Row:
     errs = [r[f"{m}_chain"] for r in j["rows"] for m in ("sde", "ode")]
-    avals = ", ".join(sorted({format(r["a"], "g") for r in j["rows"]}))
+    sampled = [r[f"{m}_sampled"] for r in j["rows"] for m in ("sde", "ode")]
+    avals = ", ".join(sorted({format(r["a"], "g") for r in j["rows"]}, key=float))
+    quick = " --quick" if j["samples"] < 16384 else ""
     return ("GUD covariance error, digits Gaussian, 8×8",
-            f"exact chain {_pct_span(errs, 2)} over every basis, a ∈ {{{avals}}}, SDE and ODE",
-            "`difflab bench gud-covariance --quick --json`")
+            f"exact chain {_pct_span(errs, 2)} over every basis, a ∈ {{{avals}}}, SDE and ODE; "
+            f"{j['samples']:,} samples {_pct_span(sampled, 2)} (Monte Carlo floor {_pct(j['mc_floor'], 2)})",
+            f"`difflab bench gud-covariance{quick} --json`")
 
 
 def _scale_space(j: dict) -> Row:
@@ -135,13 +138,13 @@ def _slider(j: dict) -> Row:
         text = f"{tab}: median **{s['median_ms']:.0f} ms**, p95 {s['p95_ms']:.0f} ms"
         if tab in base.get("tabs", {}):
             b = base["tabs"][tab]
-            text += (f" (before, {base['label']}, same run: median {b['median_ms']:.0f} ms, p95 {b['p95_ms']:.0f} ms; "
+            text += (f" (before, {base['label']}, same run: median {b['median_ms']:.0f} ms; "
                      f"{b['median_ms'] / s['median_ms']:.1f}× faster)")
         parts.append(text)
-    return ("λ slider in a browser, move → last figure updated",
+    return ("noise-level slider (λ, or the t that sets λ(t)) in a browser, move → last figure updated",
             "; ".join(parts) + f"; target median < {j['target_median_ms']:.0f} ms; {j['moves_per_tab']} moves per tab, "
             f"app and chromium at niceness {j['niceness']} on a {j['cpu_count']}-core CPU at load "
-            f"{j['load_avg_1min_end']:.0f} (two trainings at higher priority)",
+            f"{j['load_avg_1min_start']:.1f}–{j['load_avg_1min_end']:.1f}",
             "`python -m diffusion_core.bench.slider_latency benchmarks` (= `difflab bench slider-latency --json`), "
             "headless chromium")
 

@@ -1,7 +1,8 @@
-"""Slider latency in a real browser (issue 12 item 12): from a λ change to the last figure updated.
+"""Slider latency in a real browser (issue 12 item 12): from a noise-level change to the last figure updated.
 
 Starts the app (`python app.py`) on a free port, opens it in Debian's chromium driven by Playwright, and
-moves each tab's λ slider to ~20 values, one at a time. A MutationObserver on every output that depends on
+moves each tab's noise-level slider (Spectrum's λ; the time t that sets λ(t) on Increments, Bases and Scale
+space) to ~20 values, one at a time. A MutationObserver on every output that depends on
 λ (plus the `load` event of their images) records when each last changed; a move is done when the
 explanation shows the new λ and the outputs have been quiet for a while. The latency of a move is the
 time from the slider's `input` event to the last change of the last output (before the quiet period).
