@@ -46,3 +46,19 @@ def test_ancestral_sampling_injects_the_pairs_q():
     a = ancestral_sample(model, "laplace-laplace", 4, 6, seed=0)
     b = ancestral_sample(model, "uniform-laplace", 4, 6, seed=0)         # same network, uniform steps
     assert torch.isfinite(a).all() and not torch.allclose(a, b)
+
+
+def test_the_longer_budget_network_is_registered_and_measured():
+    """mnist-li-gaussian-gaussian-long: the gaussian-gaussian preset at 14,000 steps; its sidecar quality is its own
+    Heun NFE-25 row of mnist_models.json's budget_study (not the pair table's network's)."""
+    import json
+
+    spec = SPECS["mnist-li-gaussian-gaussian-long"]
+    side = SIDECARS[spec.name]
+    assert (spec.pair, side["steps"], side["chain_steps"]) == ("gaussian-gaussian", 14000, 50)
+    assert spec.sha256 == hashlib.sha256((WEIGHTS_DIR / spec.weights).read_bytes()).hexdigest()
+    study = json.loads((WEIGHTS_DIR.parents[2] / "benchmarks" / "mnist_models.json").read_text())["budget_study"]
+    row = next(r for r in study["rows"] if r["sampler"] == "heun" and r["nfe_budget"] == 25)
+    assert study["model"] == spec.name and row["model"] == spec.name
+    assert spec.quality["confident"] == row["confident"] and spec.quality["fd"] == row["fd"]
+    assert spec.quality["confident"] > SPECS["mnist-li-gaussian-gaussian"].quality["confident"]

@@ -58,7 +58,7 @@ def test_longer_budget_sentence_follows_the_json(tmp_path):
                          "batch_size": 64, "preset": "p.toml", "final_loss": 0.14, "n": 256, "seed": 0, "rows": gg}
     (bench / "mnist_models.json").write_text(json.dumps(m))
     block = readme.mnist_block(bench)
-    assert "Trained 1.8× longer (14,000 steps, 49 min; `gg-long`)" in block
+    assert "Trained 1.75× longer (14,000 steps, 49 min on the 2-core CPU shared with the session's other work; `gg-long`)" in block
     assert "87.6% confident" in block and "reaches 91.2% (ancestral-q, NFE 50)" in block
     assert "target is met with it" in block
     gg[-1]["confident"] = 0.85

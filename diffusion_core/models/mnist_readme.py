@@ -98,8 +98,9 @@ def longer_budget_sentence(res: dict[str, Any]) -> str:
     long = next(r for r in study["rows"] if r["sampler"] == "heun" and r["nfe_budget"] == 25)
     best_c = max(study["rows"], key=lambda r: r["confident"])
     best_f = min(study["rows"], key=lambda r: r["fd"])
-    return (f"Trained {study['steps'] / study['base_steps']:.2g}× longer ({study['steps']:,} steps, "
-            f"{study['train_time'] / 60:.0f} min; `{study['model']}`), the Gaussian network scores "
+    return (f"Trained {study['steps'] / study['base_steps']:.3g}× longer ({study['steps']:,} steps, "
+            f"{study['train_time'] / 60:.0f} min on the 2-core CPU shared with the session's other work; "
+            f"`{study['model']}`), the Gaussian network scores "
             f"{100 * long['confident']:.1f}% confident and Fréchet {long['fd']:.1f} at Heun NFE 25 (the pair table's "
             f"network: {100 * base['confident']:.1f}%, {base['fd']:.1f}); its best cell reaches "
             f"{100 * best_c['confident']:.1f}% ({best_c['sampler']}, NFE {best_c['nfe']}), so the "
