@@ -21,7 +21,8 @@ WEIGHTS = ROOT / "diffusion_core" / "models" / "weights"
 SOURCES = {name: f"difflab bench {name} --json > benchmarks/{name}.json" for name in ("latency", "spectral")}
 SOURCES["load"] = "nice -n 10 .venv/bin/python benchmarks/load.py --out benchmarks/load.json"
 SOURCES.update({name: f"difflab bench {name} --quick --json > benchmarks/{name}.json"
-                for name in ("increments", "gud-covariance", "scale-space")})
+                for name in ("increments", "scale-space")})
+SOURCES["gud-covariance"] = "difflab bench gud-covariance --json > benchmarks/gud-covariance.json"
 SOURCES["quality"] = "python -m diffusion_core.bench.quality benchmarks"
 SOURCES["resolution"] = "difflab bench resolution --json > benchmarks/resolution.json"
 SOURCES["sampling"] = "python -m diffusion_core.bench.sampling benchmarks"
