@@ -1,26 +1,16 @@
 """Headless Chromium (Debian's, driven by Playwright) sees the Spectrum tab work end to end."""
-import shutil
-
 import pytest
+from browser_support import chromium
 
 pytestmark = pytest.mark.browser
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
 
 @pytest.fixture(scope="module")
 def page(app_url):
-    if not shutil.which("chromium"):
-        pytest.skip("Debian chromium is not installed (make test installs it with apt)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+    with chromium() as browser:
         pg = browser.new_page(viewport={"width": 1400, "height": 1000})
         pg.goto(app_url, wait_until="domcontentloaded", timeout=120_000)
         yield pg
-        browser.close()
 
 
 def test_spectrum_tab_renders_and_reacts(page):

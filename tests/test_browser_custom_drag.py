@@ -2,39 +2,22 @@
 the text box and the tab's table follow the drag; a non-monotone drag is one warning and no error badge."""
 import math
 import re
-import shutil
 
 import pytest
+from browser_support import ERROR_BADGES, chromium, settle
 
 pytestmark = pytest.mark.browser
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-BUSY = "document.querySelectorAll('.eta-bar, .progress-text, .generating, .pending').length === 0"
-ERROR_BADGES = ".toast-body.error, .status-tracker .error, span.error"
 BOX = "`custom`: your own λ(t)"
 
 
 @pytest.fixture(scope="module")
 def page(app_url):
-    if not shutil.which("chromium"):
-        pytest.skip("Debian chromium is not installed (make test installs it with apt)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+    with chromium() as browser:
         pg = browser.new_page(viewport={"width": 1400, "height": 1000})
         pg.goto(app_url + "?tab=schedules", wait_until="load", timeout=240_000)
         pg.wait_for_selector("#custom-point-editor circle.pe-pt", timeout=240_000)
-        _settle(pg)
+        settle(pg)
         yield pg
-        browser.close()
-
-
-def _settle(page):
-    page.wait_for_timeout(500)
-    page.wait_for_function(BUSY, timeout=240_000)
-    page.wait_for_timeout(500)
 
 
 def _drag(page, index: int, dx: float, dy: float) -> None:
@@ -59,7 +42,7 @@ def test_dragging_the_noise_end_rewrites_the_points_and_recomputes(page):
     page.wait_for_function(f"document.querySelectorAll('{ERROR_BADGES}').length === 0 && "
                            "[...document.querySelectorAll('td')].some(td => td.innerText.trim() === 'custom')",
                            timeout=240_000)
-    _settle(page)
+    settle(page)
     text = box.input_value()
     end = dict(p.split(":") for p in text.split(", "))["1"]
     assert text.startswith("1:") and text.endswith(", 0.5:0, 0:6") and float(end) < -5
@@ -74,12 +57,12 @@ def test_a_non_monotone_drag_is_one_warning_and_the_tab_keeps_serving(page):
     table = _custom_row(page).inner_text()
     _drag(page, 1, 0, -400)                              # the middle point above the clean end (lam 6)
     page.wait_for_selector(".toast-body", timeout=240_000)
-    _settle(page)
+    settle(page)
     assert box.input_value() != before
     toast = page.locator(".toast-body")
     assert toast.count() == 1 and "lam must decrease as t grows" in toast.inner_text()
     assert page.locator(ERROR_BADGES).count() == 0 and _custom_row(page).inner_text() == table
     box.fill(before)                                     # typing still works and clears the refusal
     box.press("Enter")
-    _settle(page)
+    settle(page)
     assert page.locator("#custom-point-editor circle.pe-pt").count() == 3 and page.locator(ERROR_BADGES).count() == 0

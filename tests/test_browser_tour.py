@@ -1,43 +1,24 @@
 """Classroom tour in a real browser (issue 12, Done when): every tab with default settings, a malformed
 link and a bad text input; no error badge, no stack trace, and a mistake is one message."""
-import shutil
-
 import pytest
-
+from browser_support import ERROR_BADGES, chromium, settle
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 TABS = ["Spectrum", "Schedules & bounds", "Increments", "Bases & component schedules", "Scale space",
         "Samplers", "Workshop"]
-BUSY = "document.querySelectorAll('.eta-bar, .progress-text, .generating, .pending').length === 0"
-ERROR_BADGES = ".toast-body.error, .status-tracker .error, span.error"
 
 
 @pytest.fixture(scope="module")
 def browser():
-    if not shutil.which("chromium"):
-        pytest.skip("Debian chromium is not installed (make test installs it with apt)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+    with chromium() as b:
         yield b
-        b.close()
-
-
-def _settle(page):
-    page.wait_for_timeout(500)
-    page.wait_for_function(BUSY, timeout=240_000)
-    page.wait_for_timeout(500)
 
 
 def _open(browser, url):
     """A new page at a projector's width, loaded and settled."""
     page = browser.new_page(viewport={"width": 1024, "height": 900})
     page.goto(url, wait_until="load", timeout=240_000)
-    _settle(page)
+    settle(page)
     return page
 
 
@@ -51,7 +32,7 @@ def test_every_tab_with_defaults(browser, app_url):
     page = _open(browser, app_url)
     for name in TABS:
         page.get_by_role("tab", name=name).click()
-        _settle(page)
+        settle(page)
         assert _clean(page) == 0, name
     page.close()
 
@@ -69,7 +50,7 @@ def test_bad_text_input_is_one_message_and_no_badges(browser, app_url):
     box.fill("/etc/passwd")
     box.press("Enter")
     page.wait_for_selector(".toast-body", timeout=240_000)
-    _settle(page)
+    settle(page)
     text = page.inner_text("body")
     assert "Traceback" not in text and "files come in through an upload box" in text
     assert page.locator(".toast-body").count() == 1                   # one message for both events
@@ -86,7 +67,7 @@ def test_out_of_range_number_is_one_message_and_no_badges(browser, app_url):
     box.fill("-3")
     box.press("Enter")
     page.wait_for_selector(".toast-body", timeout=240_000)
-    _settle(page)
+    settle(page)
     assert page.locator(".toast-body.warning").count() == 1 and "seed" in page.locator(".toast-body").inner_text()
     assert _clean(page) == 0
     page.close()
@@ -101,7 +82,7 @@ def test_slider_value_typed_out_of_range_is_one_warning_and_a_visible_clamp(brow
     box.fill("500")
     box.press("Tab")
     page.wait_for_selector(".toast-body", timeout=240_000)
-    _settle(page)
+    settle(page)
     page.wait_for_selector("text=/τ_hi = 100, /", timeout=240_000)
     toast = page.locator(".toast-body")
     assert toast.count() == 1 and page.locator(".toast-body.warning").count() == 1

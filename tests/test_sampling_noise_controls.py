@@ -16,17 +16,9 @@ from diffusion_core.noise.discretization import alphas_cumprod, build_schedule, 
 from diffusion_core.nonnormal.laws import noise_sampler
 from diffusion_core.spectral.spectrum import fit_power_law, radial_psd
 from diffusion_core.validation import InputError
+from noise_support import ListNoise
 
 D = power_law_denoiser(8, 2.0)
-
-
-class ListNoise:
-    def __init__(self, noises):
-        self.noises, self.i = noises, 0
-
-    def __call__(self, shape, generator, dtype=torch.float32):
-        self.i += 1
-        return self.noises[self.i - 1]
 
 
 def kd_churned(x, sigmas, noises, s_churn, s_tmin, s_tmax, s_noise, heun=True):

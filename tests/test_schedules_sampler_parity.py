@@ -8,6 +8,7 @@ import torch
 from diffusion_core.noise import samplers as Sm
 from diffusion_core.denoisers import power_law_denoiser
 from diffusion_core.noise.discretization import alphas_cumprod, build_schedule, diffusers_timesteps
+from noise_support import ListNoise
 
 D = power_law_denoiser(8, 2.0)
 
@@ -70,15 +71,6 @@ def kd_euler_ancestral(x, sigmas, noises, eta=1.0):
         if sigmas[i + 1] > 0:
             x = x + noises[i] * up
     return x
-
-
-class ListNoise:
-    def __init__(self, noises):
-        self.noises, self.i = noises, 0
-
-    def __call__(self, shape, generator, dtype=torch.float32):
-        self.i += 1
-        return self.noises[self.i - 1]
 
 
 @pytest.fixture
