@@ -133,8 +133,11 @@ def attach_quality(res: dict[str, Any], weights_dir: Path, nfe_budget: int = 25)
     study = res.get("budget_study")
     for path in sorted(weights_dir.glob("mnist-li-*.json")):
         side = json.loads(path.read_text())
-        rows = study["rows"] if study and side["name"] == study["model"] else res["rows"]
-        if side["name"] != model_of(side["pair"]) and rows is res["rows"]:   # a budget network not yet measured
+        if side["name"] == model_of(side["pair"]):
+            rows = res["rows"]
+        elif study and side["name"] == study["model"]:
+            rows = study["rows"]
+        else:                                                    # a budget-study network not measured yet
             continue
         row = next(r for r in rows if r["pair"] == side["pair"] and r["sampler"] == "heun"
                    and r["nfe_budget"] == nfe_budget and r["model"] == side["name"])
