@@ -50,14 +50,16 @@ def test_ancestral_sampling_injects_the_pairs_q():
 
 def test_the_longer_budget_network_is_registered_and_measured():
     """mnist-li-gaussian-gaussian-long: the gaussian-gaussian preset at 14,000 steps; its sidecar quality is its own
-    Heun NFE-25 row of mnist_models.json's budget_study (not the pair table's network's)."""
+    Heun NFE-25 row of its entry in mnist_models.json's studies (not the pair table's network's)."""
     import json
 
     spec = SPECS["mnist-li-gaussian-gaussian-long"]
     side = SIDECARS[spec.name]
     assert (spec.pair, side["steps"], side["chain_steps"]) == ("gaussian-gaussian", 14000, 50)
     assert spec.sha256 == hashlib.sha256((WEIGHTS_DIR / spec.weights).read_bytes()).hexdigest()
-    study = json.loads((WEIGHTS_DIR.parents[2] / "benchmarks" / "mnist_models.json").read_text())["budget_study"]
+    studies = json.loads((WEIGHTS_DIR.parents[2] / "benchmarks" / "mnist_models.json").read_text())["studies"]
+    study = next(st for st in studies if st["model"] == spec.name)
+    assert study["change"] == "1.75× the steps (14,000)"
     row = next(r for r in study["rows"] if r["sampler"] == "heun" and r["nfe_budget"] == 25)
     assert study["model"] == spec.name and row["model"] == spec.name
     assert spec.quality["confident"] == row["confident"] and spec.quality["fd"] == row["fd"]

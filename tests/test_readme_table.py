@@ -46,19 +46,20 @@ def test_mnist_pair_section_follows_the_json(tmp_path):
     assert "do not both come first" in block
 
 
-def test_longer_budget_sentence_follows_the_json(tmp_path):
-    """The budget study's sentence (mnist_report --budget) is written from its rows and says whether 90% is met."""
+def test_study_sentences_follow_the_json(tmp_path):
+    """Each study's sentence (mnist_report --budget) is written from its rows and says whether 90% is met."""
     bench = tmp_path / "benchmarks"
     shutil.copytree(readme.ROOT / "benchmarks", bench)
     m = json.loads((bench / "mnist_models.json").read_text())
     gg = [dict(r, model="gg-long") for r in m["rows"] if r["pair"] == "gaussian-gaussian"]
     for r, conf in zip(gg, (0.5, 0.876, 0.6, 0.7, 0.8, 0.912)):
         r["confident"] = conf
-    m["budget_study"] = {"model": "gg-long", "steps": 14000, "base_steps": 8000, "train_time": 2940.0,
-                         "batch_size": 64, "preset": "p.toml", "final_loss": 0.14, "n": 256, "seed": 0, "rows": gg}
+    m["studies"] = [{"model": "gg-long", "steps": 14000, "base_steps": 8000, "train_time": 2940.0, "params": 1,
+                     "change": "1.75× the steps (14,000)", "batch_size": 64, "preset": "p.toml", "final_loss": 0.14,
+                     "n": 256, "seed": 0, "rows": gg}]
     (bench / "mnist_models.json").write_text(json.dumps(m))
     block = readme.mnist_block(bench)
-    assert "Trained 1.75× longer (14,000 steps, 49 min on the 2-core CPU shared with the session's other work; `gg-long`)" in block
+    assert "With 1.75× the steps (14,000) (`gg-long`, 49 min on the 2-core CPU shared with the session's other work)" in block
     assert "87.6% confident" in block and "reaches 91.2% (ancestral-q, NFE 50)" in block
     assert "target is met with it" in block
     gg[-1]["confident"] = 0.85

@@ -89,19 +89,15 @@ def targets_sentence(res: dict[str, Any]) -> str:
             + ("met." if ratio <= TARGET_FD_RATIO else "not met."))
 
 
-def longer_budget_sentence(res: dict[str, Any]) -> str:
-    """What a longer training budget buys the Gaussian network (mnist_report --budget), or "" if not measured."""
-    study = res.get("budget_study")
-    if not study:
-        return ""
+def study_sentence(res: dict[str, Any], study: dict[str, Any]) -> str:
+    """What one study network (mnist_report --budget: more steps, another architecture) scores."""
     base = heun_rows(res, 25)["gaussian-gaussian"]
-    long = next(r for r in study["rows"] if r["sampler"] == "heun" and r["nfe_budget"] == 25)
+    row = next(r for r in study["rows"] if r["sampler"] == "heun" and r["nfe_budget"] == 25)
     best_c = max(study["rows"], key=lambda r: r["confident"])
     best_f = min(study["rows"], key=lambda r: r["fd"])
-    return (f"Trained {study['steps'] / study['base_steps']:.3g}× longer ({study['steps']:,} steps, "
-            f"{study['train_time'] / 60:.0f} min on the 2-core CPU shared with the session's other work; "
-            f"`{study['model']}`), the Gaussian network scores "
-            f"{100 * long['confident']:.1f}% confident and Fréchet {long['fd']:.1f} at Heun NFE 25 (the pair table's "
+    return (f"With {study['change']} (`{study['model']}`, {study['train_time'] / 60:.0f} min on the 2-core CPU "
+            f"shared with the session's other work), the Gaussian network scores "
+            f"{100 * row['confident']:.1f}% confident and Fréchet {row['fd']:.1f} at Heun NFE 25 (the pair table's "
             f"network: {100 * base['confident']:.1f}%, {base['fd']:.1f}); its best cell reaches "
             f"{100 * best_c['confident']:.1f}% ({best_c['sampler']}, NFE {best_c['nfe']}), so the "
             f"≥ {100 * TARGET_CONFIDENT:.0f}% target is " + ("met" if best_c["confident"] >= TARGET_CONFIDENT
@@ -109,9 +105,14 @@ def longer_budget_sentence(res: dict[str, Any]) -> str:
             + f" with it; best Fréchet {best_f['fd'] / res['floor']['fd_floor']:.2f}× floor.")
 
 
+def studies_sentence(res: dict[str, Any]) -> str:
+    """One sentence per study network, in the order they were measured ("" if none)."""
+    return " ".join(study_sentence(res, st) for st in res.get("studies", []))
+
+
 def block(res: dict[str, Any], sides: dict[str, dict[str, Any]], preset: dict[str, Any],
           classifier: dict[str, Any]) -> str:
     """The generated block, markers included."""
     return "\n\n".join([BEGIN, budget_sentence(sides, preset), table(res, classifier).rstrip("\n"),
                         " ".join(filter(None, [ranking_sentence(res), targets_sentence(res),
-                                               longer_budget_sentence(res)])), END])
+                                               studies_sentence(res)])), END])

@@ -4,8 +4,8 @@
         -> benchmarks/mnist_models.json and benchmarks/mnist_models.md; each model's sidecar gets its
            heun NFE-25 row as "quality" (what `difflab models --json` lists)
     .venv/bin/python -m diffusion_core.models.mnist_report --budget mnist-li-gaussian-gaussian-long
-        -> the same cells for a gaussian-gaussian network trained longer, kept apart from the pair table
-           (whose networks share one budget) as mnist_models.json's "budget_study"
+        -> the same cells for a gaussian-gaussian network trained longer or on another architecture, kept
+           apart from the pair table (whose networks share one budget) in mnist_models.json's "studies"
 
 Samplers: "heun" (EDM's 2nd-order PF-ODE solver: no noise is injected, so pairs differ only through
 training) and "ancestral-q" (DDPM ancestral steps whose injected noise is the pair's q, unit variance:
@@ -94,19 +94,42 @@ def cell(pair: str, sampler: str, budget: int, n: int, seed: int, floor: dict[st
             "nfe": used, "seconds": round(time.perf_counter() - t0, 1), **q}
 
 
+def study_change(side: dict[str, Any], base: dict[str, Any]) -> str:
+    """What a study network changes against the pair table's Gaussian network: steps and architecture."""
+    parts = []
+    if side["steps"] != base["steps"]:
+        parts.append(f"{side['steps'] / base['steps']:.3g}× the steps ({side['steps']:,})")
+    a, b = side["arch"], base["arch"]
+    if a.get("blocks", 1) != b.get("blocks", 1):
+        parts.append(f"{a['blocks']} ResBlocks per level")
+    if a.get("attention", False) != b.get("attention", False):
+        parts.append("self-attention at the lowest resolution" if a.get("attention") else "no self-attention")
+    if (a["width"], a["mults"]) != (b["width"], b["mults"]):
+        parts.append(f"width {a['width']} × {a['mults']}")
+    if side["params"] != base["params"]:
+        parts.append(f"{side['params']:,} parameters")
+    return ", ".join(parts) or "nothing"
+
+
 def budget_study(name: str, n: int = 256, seed: int = 0, log: Any = print) -> dict[str, Any]:
-    """Every sampler x NFE cell of a gaussian-gaussian network trained on another budget (its sidecar's)."""
+    """Every sampler x NFE cell of a gaussian-gaussian network trained on another budget or architecture."""
     from .registry import SIDECARS
 
     side = SIDECARS[name]
     if side.get("pair") != "gaussian-gaussian":
         raise ValueError(f"{name} is not a gaussian-gaussian Li network (pair {side.get('pair')!r})")
+    base = SIDECARS[model_of("gaussian-gaussian")]
     floor = real_floor(n)
     rows = [cell("gaussian-gaussian", sampler, budget, n, seed, floor, name, log)
             for sampler in SAMPLERS for budget in NFES]
     return {"model": name, "steps": side["steps"], "batch_size": side["batch_size"], "train_time": side["train_time"],
-            "preset": side["preset"],
-            "base_steps": SIDECARS[model_of("gaussian-gaussian")]["steps"], "final_loss": side["final_loss"], "n": n, "seed": seed, "rows": rows}
+            "preset": side["preset"], "params": side["params"], "change": study_change(side, base),
+            "base_steps": base["steps"], "final_loss": side["final_loss"], "n": n, "seed": seed, "rows": rows}
+
+
+def with_study(res: dict[str, Any], study: dict[str, Any]) -> dict[str, Any]:
+    """res with `study` in its "studies" list (replacing an earlier measurement of the same model)."""
+    return {**res, "studies": [s for s in res.get("studies", []) if s["model"] != study["model"]] + [study]}
 
 
 def real_heldout() -> dict[str, float]:
@@ -130,14 +153,14 @@ def best_per_pair(res: dict[str, Any]) -> dict[str, dict[str, Any]]:
 def attach_quality(res: dict[str, Any], weights_dir: Path, nfe_budget: int = 25) -> list[str]:
     """Copy each trained pair's heun row at `nfe_budget` into its sidecar <name>.json (weights untouched)."""
     names = []
-    study = res.get("budget_study")
+    studies = {st["model"]: st for st in res.get("studies", [])}
     for path in sorted(weights_dir.glob("mnist-li-*.json")):
         side = json.loads(path.read_text())
         if side["name"] == model_of(side["pair"]):
             rows = res["rows"]
-        elif study and side["name"] == study["model"]:
-            rows = study["rows"]
-        else:                                                    # a budget-study network not measured yet
+        elif side["name"] in studies:
+            rows = studies[side["name"]]["rows"]
+        else:                                                    # a study network not measured yet
             continue
         row = next(r for r in rows if r["pair"] == side["pair"] and r["sampler"] == "heun"
                    and r["nfe_budget"] == nfe_budget and r["model"] == side["name"])
@@ -162,14 +185,14 @@ def markdown(res: dict[str, Any], reading: str = "") -> str:
            "|---|---|---|---|\n" + "".join(
                f"| {p} | {res['paper_cifar10_fid'][p]} | {b['fd']:.1f} ({b['sampler']}, {b['nfe']}) | "
                f"{100 * b['confident']:.1f}% |\n" for p, b in best.items()))
-    study = res.get("budget_study")
-    extra = "" if not study else (
-        f"\n## A longer budget for the Gaussian network\n\n`{study['model']}` ({study['preset']}): "
-        f"{study['steps']:,} steps × {study['batch_size']}, {study['train_time'] / 60:.0f} min, final loss "
-        f"{study['final_loss']:.4f}; the pair table's networks share one smaller budget.\n\n" + head
+    extra = "".join(
+        f"\n## The Gaussian network, another budget or architecture: `{study['model']}`\n\n{study['preset']}: "
+        f"{study['change']}; {study['steps']:,} steps × {study['batch_size']}, {study['train_time'] / 60:.0f} min, "
+        f"final loss {study['final_loss']:.4f}. The pair table's networks share one smaller budget and "
+        "architecture.\n\n" + head
         + "".join(f"| {r['pair']} | {r['model']} | {r['sampler']} | {r['nfe']} | {100 * r['confident']:.1f}% | "
                   f"{r['class_tv']:.3f} | {r['fd']:.1f} | {r['fd'] / fl['fd_floor']:.2f} | {r['nn_train']:.3f} | "
-                  f"{r['seconds']} |\n" for r in study["rows"]))
+                  f"{r['seconds']} |\n" for r in study["rows"]) for study in res.get("studies", []))
     return ("# MNIST models: the increment pairs side by side\n\n"
             "Generated by `python -m diffusion_core.models.mnist_report` (numbers in mnist_models.json). "
             f"{res['n']} samples per cell, seed {res['seed']} (the same initial noise in every cell); metrics from "
@@ -189,12 +212,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--merge", type=Path, nargs="+", default=None, help="JSON parts to merge instead of measuring")
     ap.add_argument("--out", type=Path, default=OUT)
     ap.add_argument("--budget", default=None, metavar="MODEL",
-                    help="measure this gaussian-gaussian network trained on another budget into the existing JSON")
+                    help="measure this gaussian-gaussian network (another budget or architecture) into the existing "
+                         "JSON's studies")
     ap.add_argument("--reading", type=Path, default=None, help="markdown paragraph appended to the comparison")
     a = ap.parse_args(argv)
     if a.budget:
-        res = {**json.loads((a.out / "mnist_models.json").read_text()),
-               "budget_study": budget_study(a.budget, a.n, a.seed)}
+        res = with_study(json.loads((a.out / "mnist_models.json").read_text()), budget_study(a.budget, a.n, a.seed))
     elif a.merge:
         parts = [json.loads(p.read_text()) for p in a.merge]
         res = {**parts[0], "real_heldout": real_heldout(),
@@ -206,11 +229,11 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     (a.out / "mnist_models.json").write_text(json.dumps(res, indent=1) + "\n")
     attach_quality(res, WEIGHTS_DIR)
-    from .mnist_readme import longer_budget_sentence, ranking_sentence, targets_sentence
+    from .mnist_readme import ranking_sentence, studies_sentence, targets_sentence
 
     reading = a.reading.read_text() if a.reading else f"**Reading.** {ranking_sentence(res)} {targets_sentence(res)}"
-    if res.get("budget_study") and not a.reading:
-        reading += " " + longer_budget_sentence(res)
+    if res.get("studies") and not a.reading:
+        reading += " " + studies_sentence(res)
     (a.out / "mnist_models.md").write_text(markdown(res, reading))
     return 0
 

@@ -66,6 +66,8 @@ class TrainPreset:
     width: int = 24                        # UNet feature channels at full resolution
     mults: tuple[int, ...] = (1, 2, 2)
     emb: int = 64
+    blocks: int = 1                        # ResBlocks per UNet level
+    attention: bool = False                # self-attention at the UNet's lowest resolution
     padding: Literal["circular", "zeros"] = "circular"
     threads: int = 1                       # torch threads per process
     nproc: int = 1                         # processes per node (torchrun --nproc-per-node)
@@ -83,6 +85,7 @@ class TrainPreset:
         check_int("warmup", self.warmup, 0, 1_000_000)
         check_int("seed", self.seed, 0, 2**20)
         check_int("width", self.width, 4, 256)
+        check_int("blocks", self.blocks, 1, 4)
         check_int("threads", self.threads, 1, 64)
         check_int("nproc", self.nproc, 1, 64)
         check_int("log_every", self.log_every, 1, 1_000_000)
@@ -101,7 +104,8 @@ class TrainPreset:
 
     def unet_config(self) -> UNetConfig:
         return UNetConfig(channels=DATASETS[self.dataset].shape[0], width=self.width, mults=self.mults,
-                          emb=self.emb, padding=self.padding, sigma_data=self.sigma_data)
+                          emb=self.emb, padding=self.padding, sigma_data=self.sigma_data, blocks=self.blocks,
+                          attention=self.attention)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -32,6 +32,8 @@ class UNetConfig:
     emb: int = 64                          # noise-embedding width
     padding: str = "circular"              # "circular" (periodic data) or "zeros"
     sigma_data: float = 0.5                # expected std of the data (EDM sigma_data)
+    blocks: int = 1                        # ResBlocks per level on the way down (and up)
+    attention: bool = False                # one self-attention block at the lowest resolution (middle)
 
     def to_json(self) -> dict[str, Any]:
         d = asdict(self)
@@ -40,7 +42,7 @@ class UNetConfig:
 
     @classmethod
     def from_json(cls, d: dict[str, Any]) -> "UNetConfig":
-        return cls(**{**d, "mults": tuple(d["mults"])})
+        return cls(**{**d, "mults": tuple(d["mults"])})           # sidecars older than a field get its default
 
 
 # ---------------------------------------------------------------------------------------------
@@ -78,8 +80,26 @@ class ResBlock(nn.Module):
         return self.skip(x) + h
 
 
+class SelfAttention(nn.Module):
+    """x + proj(softmax(q k^T / sqrt(c)) v) over the H W positions (one head, GroupNorm first)."""
+
+    def __init__(self, c: int):
+        super().__init__()
+        self.norm, self.qkv, self.proj = nn.GroupNorm(min(8, c), c), nn.Conv2d(c, 3 * c, 1), nn.Conv2d(c, c, 1)
+        nn.init.zeros_(self.proj.weight)
+        nn.init.zeros_(self.proj.bias)
+
+    def forward(self, x: Tensor, e: Tensor | None = None) -> Tensor:
+        b, c, h, w = x.shape
+        q, k, v = self.qkv(self.norm(x)).reshape(b, 3, c, h * w).transpose(2, 3).unbind(1)   # [B, HW, c] each
+        a = F.scaled_dot_product_attention(q, k, v)                                          # [B, HW, c]
+        return x + self.proj(a.transpose(1, 2).reshape(b, c, h, w))
+
+
 class UNet(nn.Module):
-    """F(x_in, c_noise): one ResBlock per level down, one in the middle, one per level up."""
+    """F(x_in, c_noise): `blocks` ResBlocks per level down, one in the middle (plus self-attention when
+    `attention`), `blocks` per level up. The first block of a level keeps the one-block layout's names
+    (down / up), the extra ones are down_more / up_more, so one-block weights load unchanged."""
 
     def __init__(self, cfg: UNetConfig):
         super().__init__()
@@ -90,6 +110,10 @@ class UNet(nn.Module):
         self.down = nn.ModuleList(ResBlock(a, b, cfg.emb, cfg.padding) for a, b in zip([ws[0], *ws[:-1]], ws))
         self.mid = ResBlock(ws[-1], ws[-1], cfg.emb, cfg.padding)
         self.up = nn.ModuleList(ResBlock(2 * b, a, cfg.emb, cfg.padding) for a, b in zip([ws[0], *ws[:-1]], ws))
+        extra = range(cfg.blocks - 1)
+        self.down_more = nn.ModuleList(ResBlock(b, b, cfg.emb, cfg.padding) for b in ws for _ in extra)
+        self.up_more = nn.ModuleList(ResBlock(a, a, cfg.emb, cfg.padding) for a in [ws[0], *ws[:-1]] for _ in extra)
+        self.mid_attn = SelfAttention(ws[-1]) if cfg.attention else None
         self.out = nn.Conv2d(ws[0], cfg.channels, 3, padding=1, padding_mode=cfg.padding)
         nn.init.zeros_(self.out.weight)
         nn.init.zeros_(self.out.bias)
@@ -98,14 +122,21 @@ class UNet(nn.Module):
         e = self.embed(t)
         h = self.inp(x)
         skips = []
+        more = self.cfg.blocks - 1
         for i, blk in enumerate(self.down):
             h = blk(h, e)
+            for extra in self.down_more[i * more:(i + 1) * more]:
+                h = extra(h, e)
             skips.append(h)
             if i < len(self.down) - 1:
                 h = F.avg_pool2d(h, 2)                                     # [B, c, H/2, W/2]
         h = self.mid(h, e)
+        if self.mid_attn is not None:
+            h = self.mid_attn(h)
         for i, blk in reversed(list(enumerate(self.up))):
             h = blk(torch.cat([h, skips[i]], dim=1), e)
+            for extra in self.up_more[i * more:(i + 1) * more]:
+                h = extra(h, e)
             if i > 0:
                 h = F.interpolate(h, scale_factor=2.0, mode="nearest")     # [B, c, 2H, 2W]
         return self.out(F.silu(h))
