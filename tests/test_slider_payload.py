@@ -1,6 +1,7 @@
 """Slider moves send what changes (issue 12 item 12): a λ move on the Spectrum tab ships its 2-D spectrum
 as a small palette PNG inside the figure, not 256² numbers of a heatmap (937,339 bytes per move before)."""
 import base64
+import json
 import io
 
 import gradio as gr
@@ -80,7 +81,9 @@ def test_figures_built_from_dicts_are_valid_plotly():
     _, logspec, psd, snr, *_ = layout.spectrum(lam=-1.0, size=64)
     path, flops, caption = layout_flexi.diagram(**dict(layout_flexi.D.__dict__, t=0.9))
     loss_fig, _ = layout_increments.loss(**dict(layout_increments.D.__dict__, loss_t=0.3))
-    _, widget = layout_scale.time_view(**dict(layout_scale.D.__dict__, t=0.7))
+    flexi_controls = {f"flexi_{k}": v for k, v in layout_flexi.D.__dict__.items() if k != "t"}
+    _, _, live = layout_scale.time_live(**dict(layout_scale.D.__dict__, t=0.7), **flexi_controls)
+    widget = go.Figure(json.loads(live)["scale-space-widget"])
     for fig in (logspec, psd, snr, path, flops, loss_fig, widget):
         again = go.Figure(fig.to_dict())                     # raises ValueError on an invalid property
         assert again.to_plotly_json()["data"] and fig.layout.title.text

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 import torch
@@ -64,10 +65,17 @@ class RadialPSD:
     dc_power: np.ndarray   # [B] power of the DC bin (= H*W*mean^2 per channel, averaged)
 
 
-def _ring_index(h: int, w: int) -> tuple[torch.Tensor, int]:
+@lru_cache(maxsize=32)
+def _rings(h: int, w: int) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, np.ndarray]:
+    """(keep [H*W] bool, ring - 1 of the kept bins [M], bins per ring [K] float64, ring centres [K]) of an
+    H x W grid; cached per grid (a slider that follows the RAPSD asks for the same few grids again) and
+    never mutated by its callers."""
     n = min(h, w)
-    ring = torch.round(radial_frequency(h, w) * n).long()    # [H, W]
-    return ring, n // 2
+    ring = torch.round(radial_frequency(h, w) * n).long().reshape(-1)      # [H*W]
+    keep = (ring >= 1) & (ring <= n // 2)
+    idx = ring[keep] - 1
+    counts = torch.bincount(idx, minlength=n // 2).to(torch.float64)
+    return keep, idx, counts, np.arange(1, n // 2 + 1, dtype=np.float64) / n
 
 
 def radial_psd(x: torch.Tensor, window: bool = False) -> RadialPSD:
@@ -76,15 +84,10 @@ def radial_psd(x: torch.Tensor, window: bool = False) -> RadialPSD:
         raise InputError(f"images must have shape [B, C, H, W], got {tuple(x.shape)}")
     b, _, h, w = x.shape
     p = power_spectrum(x, window).mean(dim=1).reshape(b, -1)   # [B, H*W]
-    ring, kmax = _ring_index(h, w)
-    ring = ring.reshape(-1)
-    keep = (ring >= 1) & (ring <= kmax)
-    idx = ring[keep] - 1                                         # [M] ring number - 1
-    sums = torch.zeros(b, kmax, dtype=torch.float64).index_add_(1, idx, p[:, keep])
-    counts = torch.bincount(idx, minlength=kmax).to(torch.float64)
+    keep, idx, counts, freqs = _rings(h, w)                       # idx: [M] ring number - 1
+    sums = torch.zeros(b, len(counts), dtype=torch.float64).index_add_(1, idx, p[:, keep])
     psd = sums / counts
-    freqs = torch.arange(1, kmax + 1, dtype=torch.float64) / min(h, w)
-    return RadialPSD(freqs.numpy(), psd.numpy(), counts.numpy().astype(int), p[:, 0].numpy())
+    return RadialPSD(freqs.copy(), psd.numpy(), counts.numpy().astype(int), p[:, 0].numpy())
 
 
 def mean_radial_psd(r: RadialPSD) -> RadialPSD:

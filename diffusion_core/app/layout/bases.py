@@ -38,15 +38,32 @@ def readout_at_t(t=0.5, uploads=None, **settings):
 
 
 # A readout-time move changes nothing in the γ, log-SNR, σ² and window figures but their dashed t marker: the
-# page moves that shape with Plotly.relayout instead of receiving four figures of 48 curves (~440 kB, 1.4 s of
-# gradio and plotly work per move on the loaded 2-core box); any other change re-sends the figures with it.
-MOVE_T_MARKERS = """(t) => {
-  const P = window.Plotly;
+# page moves that shape itself instead of receiving four figures of 48 curves (~440 kB, 1.4 s of gradio and
+# plotly work per move on the loaded 2-core box). It rewrites the shape's SVG path at the axis's own pixel
+# position (xaxis l2p, what plotly draws) and the shape's x0/x1 in the figure's layout, so a later redraw keeps
+# it: ~1 ms a figure, where Plotly.relayout of one shape re-supplies the defaults of all 49 traces (40-110 ms a
+# figure, measured in chromium). Plotly.relayout stays the fallback when the path is not drawn yet.
+# Runs as the `js` of the readout event (one dispatch per move): gets the event's inputs, t first, and returns
+# them unchanged for the server call.
+MOVE_T_MARKERS = """(...inputs) => {
+  const P = window.Plotly, t = inputs[0];
   if (P) for (const gd of document.querySelectorAll('.t-marked .js-plotly-plot')) {
-    const i = ((gd.layout && gd.layout.shapes) || []).findIndex(s => s.name === '%s');
-    if (i >= 0) P.relayout(gd, {[`shapes[${i}].x0`]: t, [`shapes[${i}].x1`]: t});
+    const shapes = (gd.layout && gd.layout.shapes) || [];
+    const i = shapes.findIndex(s => s.name === '%s');
+    if (i < 0) continue;
+    const fl = gd._fullLayout, xa = fl && fl.xaxis;
+    const path = gd.querySelector(`.shapelayer path[data-index="${i}"]`);
+    const d = path && path.getAttribute('d');
+    const m = d && d.match(/^M[^,]+,([^L]+)L[^,]+,(.+)$/);
+    if (!m || !xa || !xa.l2p || !fl.shapes || !fl.shapes[i]) {
+      P.relayout(gd, {[`shapes[${i}].x0`]: t, [`shapes[${i}].x1`]: t});
+      continue;
+    }
+    const px = (xa._offset + xa.l2p(xa.d2l(t))).toFixed(1);
+    path.setAttribute('d', `M${px},${m[1]}L${px},${m[2]}`);
+    shapes[i].x0 = shapes[i].x1 = fl.shapes[i].x0 = fl.shapes[i].x1 = t;
   }
-  return t;
+  return inputs;
 }""" % T_MARKER
 
 
@@ -217,11 +234,11 @@ def _wire(demo: gr.Blocks, c: SimpleNamespace, o: SimpleNamespace) -> None:
                      c.softness.release, c.column_weight.release, c.gamma_denoise.release, c.gamma_noise.release,
                      c.clip.change, c.frames.release, c.seed.submit, c.custom_labels.submit, c.uploads.change]
     gr.on(triggers=[*data_triggers, c.ci.submit, c.cj.submit, c.a.input], api_name="component_schedule", **sched)
-    # The readout request first, so that it is on its way while the page moves the markers.
+    # One event per move: its js moves the markers (~1 ms a figure), then the readout request leaves. Every event
+    # gradio dispatches costs ~100 ms of page work here (layout/live.py), so the two are not separate events.
     c.t.input(guard(readout_at_t), inputs_kwargs=IO.named(settings, before={"t": c.t, "uploads": c.uploads}),
-              outputs=o.explanation, trigger_mode="always_last", show_progress="hidden", api_visibility="private",
-              queue=False)
-    c.t.input(None, inputs=[c.t], outputs=None, js=MOVE_T_MARKERS, show_progress="hidden", api_visibility="private")
+              outputs=o.explanation, js=MOVE_T_MARKERS, trigger_mode="always_last", show_progress="hidden",
+              api_visibility="private", queue=False)
     gr.on(triggers=data_triggers, api_name="basis_forward", **fwd)
     c.rev_btn.click(guard(basis_reverse), inputs_kwargs=named, outputs=[rev_state, rev_caps, o.rev_img, o.rev_cap, o.rev_k, o.samples],
                     api_name="basis_reverse")

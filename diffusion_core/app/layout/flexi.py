@@ -8,6 +8,7 @@ from .. import flexi as handlers
 from . import Slider, ViewIO, guard, reporter
 
 D = handlers.FlexiView()
+PATH_PLOT, FLOPS_PLOT = "flexi-path", "flexi-flops"      # elem_ids: the tab's t moves redraw them live
 IO = ViewIO("scale_space_flexi", handlers.FlexiView)
 
 
@@ -45,17 +46,30 @@ def outputs() -> tuple[list, list]:
                             height=300)
     caption = gr.Markdown()
     with gr.Row():
-        path = gr.Plot(label="Flexi-UNet path at the current t")
-        flops = gr.Plot(label="FLOPs per step")
+        path = gr.Plot(label="Flexi-UNet path at the current t", elem_id=PATH_PLOT)
+        flops = gr.Plot(label="FLOPs per step", elem_id=FLOPS_PLOT)
     return [flexi_img, base_img, explanation], [path, flops, caption]
 
 
 def wire(demo: gr.Blocks, t: gr.Slider, settings: list, button: gr.Button, sample_out: list,
-         diagram_out: list) -> None:
-    """settings: seed, n, steps, transition; the tab's t slider is the view's last field."""
+         diagram_out: list) -> dict:
+    """settings: seed, n, steps, transition; the tab's t slider is the view's last field. Returns the diagram
+    event's arguments: the tab's t moves draw the diagram live (layout/scale_space.py) and its link and preset
+    restore run this event once."""
     named = IO.named([*settings, t])
     button.click(guard(compare), inputs_kwargs=named, outputs=sample_out, api_name="scale_space_flexi")
     dia = dict(fn=guard(diagram), inputs_kwargs=named, outputs=diagram_out, trigger_mode="always_last",
                show_progress="hidden")
-    gr.on(triggers=[t.change, settings[2].release], api_name="scale_space_flexi_path", **dia)   # change: links too
+    gr.on(triggers=[settings[2].release], api_name="scale_space_flexi_path", **dia)
     demo.load(api_visibility="private", **dia)
+    return dia
+
+
+def view_of(t: float, **settings) -> handlers.FlexiView:
+    """The diagram's view from the flexi controls given as flexi_<field> (the Scale space t move's inputs)."""
+    return IO.view(**{k.removeprefix("flexi_"): v for k, v in settings.items()}, t=t)
+
+
+def named_for_live(settings: list) -> dict:
+    """inputs_kwargs of the flexi controls, as flexi_<field>, for an event that also takes the tab's fields."""
+    return {f"flexi_{k}": c for k, c in zip(IO.fields, settings)}

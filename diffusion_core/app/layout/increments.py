@@ -9,6 +9,7 @@ import gradio as gr
 from ...nonnormal.laws import LAWS
 from .. import increments as handlers
 from . import Slider, ViewIO, export_controls, guard
+from .live import live_box, live_figures
 
 D = handlers.IncrementsView()
 
@@ -24,6 +25,15 @@ def increments(**settings):
 
 def loss(**settings):
     return handlers.loss_view(IO.view(**settings))
+
+
+LOSS_PLOT = "increments-loss"        # elem_id of the loss figure: a t move redraws it live (layout/live.py)
+
+
+def loss_live(**settings):
+    """A t move: the text through gradio, the loss figure as live JSON."""
+    fig, text = handlers.loss_view(IO.view(**settings))
+    return text, live_figures({LOSS_PLOT: fig})
 
 
 def reverse(progress=gr.Progress(), **settings):
@@ -83,8 +93,9 @@ def build(demo: gr.Blocks) -> None:
             moments = gr.Plot(label="Mean and variance for every law")
             forms = gr.Plot(label="Euler vs DDPM form")
             with gr.Row():
-                loss_plot = gr.Plot(label="Loss shapes")
+                loss_plot = gr.Plot(label="Loss shapes", elem_id=LOSS_PLOT)
                 loss_text = gr.Markdown()
+            live = live_box()
             with gr.Row():
                 reverse_btn = gr.Button("Sample the 2-D mixture with every law", variant="primary")
                 images_btn = gr.Button("Same-seed digits with every law")
@@ -101,13 +112,17 @@ def build(demo: gr.Blocks) -> None:
                     seed.submit],
           fn=guard(increments), inputs_kwargs=named, outputs=[hist, moments, forms, kurt, explanation],
           api_name="increments", trigger_mode="always_last", show_progress="minimal")
-    gr.on(triggers=[demo.load, loss_t.change, loss_steps.change, laplace_form.change],
-          fn=guard(loss), inputs_kwargs=named, outputs=[loss_plot, loss_text], api_name="increments_loss",
-          trigger_mode="always_last", show_progress="hidden")
+    loss_ev = dict(fn=guard(loss), inputs_kwargs=named, outputs=[loss_plot, loss_text], trigger_mode="always_last",
+                   show_progress="hidden")
+    gr.on(triggers=[demo.load, loss_steps.change, laplace_form.change], api_name="increments_loss", **loss_ev)
+    # t moves: outside the queue, the figure drawn by the page (layout/live.py); a t set by a link or a preset
+    # redraws through loss_ev (wire_restore below).
+    loss_t.input(guard(loss_live), inputs_kwargs=named, outputs=[loss_text, live], trigger_mode="always_last",
+                 show_progress="hidden", api_visibility="private", queue=False)
     reverse_btn.click(guard(reverse), inputs_kwargs=named, outputs=[reverse_plot, reverse_text],
                       api_name="increments_reverse")
     images_btn.click(guard(images), inputs_kwargs=named, outputs=[digits, digits_text], api_name="increments_images")
     csv_btn.click(guard(export_csv), inputs_kwargs=named, outputs=out_file, api_name="increments_csv")
     json_btn.click(guard(export_json), inputs_kwargs=named, outputs=out_file, api_name="increments_json")
     preset_btn.click(guard(IO.save_event()), inputs_kwargs=named, outputs=[out_file, link], api_name="increments_preset")
-    IO.wire_restore(demo, preset_in, settings)
+    IO.wire_restore(demo, preset_in, settings, loss_ev)

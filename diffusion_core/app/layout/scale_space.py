@@ -6,7 +6,9 @@ import gradio as gr
 
 from ... import data
 from .. import scale_space as handlers
+from .. import flexi as flexi_handlers
 from . import Slider, ViewIO, export_controls, flexi, guard, reporter
+from .live import live_box, live_figures
 
 D = handlers.ScaleSpaceView()
 
@@ -20,8 +22,17 @@ def scale_space(upload=None, **settings):
     return r.schedule, r.occupancy, r.strip, r.state, r.widget, r.info, r.transition, r.explanation
 
 
-def time_view(upload=None, **settings):
-    return handlers.time_view(IO.view(**settings), upload)
+WIDGET_PLOT = "scale-space-widget"      # elem_id of the spectrum widget: a t move redraws it live
+
+
+def time_live(upload=None, **settings):
+    """A t move: x_t and the Flexi caption through gradio; the spectrum widget, the Flexi path diagram and the
+    FLOPs curve as live JSON (layout/live.py)."""
+    flexi_settings = {k: settings.pop(k) for k in [k for k in settings if k.startswith("flexi_")]}
+    view = IO.view(**settings)
+    xt, widget = handlers.time_view(view, upload)
+    path, flops, caption = flexi_handlers.flexi_diagram(flexi.view_of(view.t, **flexi_settings))
+    return xt, caption, live_figures({WIDGET_PLOT: widget, flexi.PATH_PLOT: path, flexi.FLOPS_PLOT: flops})
 
 
 def sample(progress=gr.Progress(), **settings):
@@ -74,7 +85,7 @@ def _outputs() -> tuple[list, list]:
                      type="numpy", format="png", height=260)
     with gr.Row():
         state = gr.Image(label="x_t at its own resolution (current t)", type="numpy", format="png", height=360)
-        widget = gr.Plot(label="Spectrum + noise floor + Nyquist line")
+        widget = gr.Plot(label="Spectrum + noise floor + Nyquist line", elem_id=WIDGET_PLOT)
     with gr.Row():
         info = gr.Plot(label="Information curves")
         transition = gr.Plot(label="Switch-step posterior covariance")
@@ -110,12 +121,14 @@ def build(demo: gr.Blocks) -> None:
         with gr.Column(scale=3):
             outputs, sample_out = _outputs()
             flexi_out, flexi_diagram = flexi.outputs()
+            live = live_box()
+    dia = flexi.wire(demo, settings[8], flexi_settings, flexi_btn, flexi_out, flexi_diagram)
     _wire(demo, settings, upload, outputs, (sample_btn, sample_out),
-          (csv_btn, fgif_btn, rgif_btn, preset_btn, out_file, link, preset_in), (outputs[3], outputs[4]))
-    flexi.wire(demo, settings[8], flexi_settings, flexi_btn, flexi_out, flexi_diagram)
+          (csv_btn, fgif_btn, rgif_btn, preset_btn, out_file, link, preset_in),
+          dict(outputs=[outputs[3], flexi_diagram[2], live], flexi=flexi.named_for_live(flexi_settings), dia=dia))
 
 
-def _wire(demo, settings, upload, outputs, sampling, exports, time_outputs) -> None:
+def _wire(demo, settings, upload, outputs, sampling, exports, live: dict) -> None:
     source, photo, beta, seed, size, levels, family, gamma, t, *_ = settings
     sample_btn, sample_out = sampling
     csv_btn, fgif_btn, rgif_btn, preset_btn, out_file, link, preset_in = exports
@@ -124,12 +137,13 @@ def _wire(demo, settings, upload, outputs, sampling, exports, time_outputs) -> N
                 trigger_mode="always_last", show_progress="minimal")
     gr.on(triggers=[source.change, photo.change, beta.release, seed.submit, size.change, levels.release,
                     family.change, gamma.release, t.release, upload.change], api_name="scale_space", **main)
-    t.input(guard(time_view), inputs_kwargs=with_upload, outputs=list(time_outputs), trigger_mode="always_last",
-            show_progress="hidden", api_visibility="private", queue=False)     # outside the queue: one POST
+    # t moves: outside the queue (one POST), the three figures drawn by the page (layout/live.py).
+    t.input(guard(time_live), inputs_kwargs={**with_upload, **live["flexi"]}, outputs=live["outputs"],
+            trigger_mode="always_last", show_progress="hidden", api_visibility="private", queue=False)
     sample_btn.click(guard(sample), inputs_kwargs=named, outputs=sample_out, api_name="scale_space_sample")
     csv_btn.click(guard(export_csv), inputs_kwargs=with_upload, outputs=out_file, api_name="scale_space_csv")
     fgif_btn.click(guard(export_forward_gif), inputs_kwargs=with_upload, outputs=out_file,
                    api_name="scale_space_forward_gif")
     rgif_btn.click(guard(export_reverse_gif), inputs_kwargs=named, outputs=out_file, api_name="scale_space_reverse_gif")
     preset_btn.click(guard(IO.save_event()), inputs_kwargs=named, outputs=[out_file, link], api_name="scale_space_preset")
-    IO.wire_restore(demo, preset_in, settings, main)
+    IO.wire_restore(demo, preset_in, settings, main, live["dia"])

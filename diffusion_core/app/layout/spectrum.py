@@ -10,6 +10,7 @@ import gradio as gr
 from ... import data
 from .. import spectrum as handlers
 from . import Slider, ViewIO, export_controls, guard, reporter
+from .live import live_box, live_figures
 
 D = handlers.SpectrumView()
 IO = ViewIO("spectrum", handlers.SpectrumView)
@@ -20,6 +21,18 @@ def spectrum(upload=None, **settings):
     view = IO.view(**settings)
     r = handlers.spectrum_view(view, upload)
     return r.noisy_image, r.log_spectrum, r.psd, r.snr, r.explanation, handlers.sigma_label(view.lam)
+
+
+# The figures a λ move redraws, by the elem_id of their gr.Plot (layout/live.py draws them).
+LIVE_PLOTS = ("spectrum-logspec", "spectrum-psd", "spectrum-snr")
+
+
+def spectrum_live(upload=None, **settings):
+    """A λ move: the image and texts through gradio, the three figures as live JSON (layout/live.py)."""
+    view = IO.view(**settings)
+    r = handlers.spectrum_view(view, upload)
+    figs = live_figures(dict(zip(LIVE_PLOTS, (r.log_spectrum, r.psd, r.snr))))
+    return r.noisy_image, r.explanation, handlers.sigma_label(view.lam), figs
 
 
 def export_csv(upload=None, **settings):
@@ -61,10 +74,11 @@ def build(demo: gr.Blocks) -> None:
             explanation = gr.Markdown()
             with gr.Row():
                 noisy = gr.Image(label="Noisy image (VP: αx₀ + σε)", type="numpy", height=360, format="png")
-                logspec = gr.Plot(label="2-D log power spectrum")
+                logspec = gr.Plot(label="2-D log power spectrum", elem_id=LIVE_PLOTS[0])
             with gr.Row():
-                psd = gr.Plot(label="Radial PSD")
-                snr = gr.Plot(label="Per-frequency SNR")
+                psd = gr.Plot(label="Radial PSD", elem_id=LIVE_PLOTS[1])
+                snr = gr.Plot(label="Per-frequency SNR", elem_id=LIVE_PLOTS[2])
+            live = live_box()
 
     settings = [source, photo, dataset, beta, seed, size, lam, tau_lo, tau_hi, window]
     outputs = [noisy, logspec, psd, snr, explanation, sigma]
@@ -73,8 +87,11 @@ def build(demo: gr.Blocks) -> None:
     gr.on(triggers=[source.change, photo.change, dataset.change, beta.release, seed.submit, size.change,
                     window.change, tau_lo.input, tau_hi.input, upload.change],
           api_name="spectrum", **main)
-    # λ moves: the same computation outside gradio's queue (one POST, no event stream of status messages).
-    lam.input(api_visibility="private", queue=False, **main)
+    # λ moves: the same computation outside gradio's queue (one POST, no event stream of status messages),
+    # its three figures drawn by the page itself (layout/live.py).
+    lam.input(guard(spectrum_live), inputs_kwargs=IO.named(settings, after={"upload": upload}),
+              outputs=[noisy, explanation, sigma, live], trigger_mode="always_last", show_progress="hidden",
+              api_visibility="private", queue=False)
     named = IO.named(settings, before={"upload": upload})
     csv_btn.click(guard(export_csv), inputs_kwargs=named, outputs=out_file, api_name="spectrum_csv")
     fig_btn.click(guard(export_figures), inputs_kwargs=named, outputs=out_file, api_name="spectrum_figures")
