@@ -64,3 +64,23 @@ def test_the_longer_budget_network_is_registered_and_measured():
     assert study["model"] == spec.name and row["model"] == spec.name
     assert spec.quality["confident"] == row["confident"] and spec.quality["fd"] == row["fd"]
     assert spec.quality["confident"] > SPECS["mnist-li-gaussian-gaussian"].quality["confident"]
+
+
+def test_the_deeper_network_is_registered_and_measured():
+    """mnist-li-gaussian-gaussian-deep: the gaussian-gaussian preset on a UNet with two ResBlocks per level and
+    middle self-attention; its sidecar quality is its own row of mnist_models.json's studies."""
+    import json
+
+    spec = SPECS["mnist-li-gaussian-gaussian-deep"]
+    side = SIDECARS[spec.name]
+    assert (spec.pair, side["steps"], side["arch"]["blocks"], side["arch"]["attention"]) == ("gaussian-gaussian", 9000, 2, True)
+    assert side["params"] == 682_993
+    assert spec.sha256 == hashlib.sha256((WEIGHTS_DIR / spec.weights).read_bytes()).hexdigest()
+    studies = json.loads((WEIGHTS_DIR.parents[2] / "benchmarks" / "mnist_models.json").read_text())["studies"]
+    study = next(st for st in studies if st["model"] == spec.name)
+    assert study["change"].startswith("1.12× the steps (9,000), 2 ResBlocks per level, self-attention")
+    row = next(r for r in study["rows"] if r["sampler"] == "heun" and r["nfe_budget"] == 25)
+    assert spec.quality["confident"] == row["confident"] and spec.quality["fd"] == row["fd"]
+    net = get_model(spec.name)
+    x = torch.randn(2, 1, 28, 28, dtype=torch.float64)
+    assert net.denoiser(x, torch.tensor(0.0)).shape == x.shape
