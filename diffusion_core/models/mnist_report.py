@@ -94,8 +94,20 @@ def cell(pair: str, sampler: str, budget: int, n: int, seed: int, floor: dict[st
             "nfe": used, "seconds": round(time.perf_counter() - t0, 1), **q}
 
 
+RECIPE = ("p_mean", "p_std", "lr", "ema", "warmup", "batch_size")     # training settings a study may change
+
+
+def recipe_of(side: dict[str, Any]) -> dict[str, Any]:
+    """The RECIPE settings of a network, read from the preset its sidecar names."""
+    from ..presets import load_preset
+    from .training import TrainPreset
+
+    p = load_preset(Path(__file__).resolve().parents[2] / side["preset"], TrainPreset)
+    return {k: getattr(p, k) for k in RECIPE}
+
+
 def study_change(side: dict[str, Any], base: dict[str, Any]) -> str:
-    """What a study network changes against the pair table's Gaussian network: steps and architecture."""
+    """What a study network changes against the pair table's Gaussian network: steps, architecture, recipe."""
     parts = []
     if side["steps"] != base["steps"]:
         parts.append(f"{side['steps'] / base['steps']:.3g}× the steps ({side['steps']:,})")
@@ -108,6 +120,8 @@ def study_change(side: dict[str, Any], base: dict[str, Any]) -> str:
         parts.append(f"width {a['width']} × {a['mults']}")
     if side["params"] != base["params"]:
         parts.append(f"{side['params']:,} parameters")
+    mine, theirs = recipe_of(side), recipe_of(base)
+    parts += [f"{k} {mine[k]:g} (not {theirs[k]:g})" for k in RECIPE if mine[k] != theirs[k]]
     return ", ".join(parts) or "nothing"
 
 
