@@ -81,3 +81,14 @@ def test_live_figures_target_existing_plots_and_ride_one_unqueued_event(app_conf
         assert not any(d for d in config["dependencies"] if d["trigger_after"] == dep["id"])
     bases_t = [d for d in config["dependencies"] if d.get("js") == layout_bases.MOVE_T_MARKERS]
     assert len(bases_t) == 1 and bases_t[0]["backend_fn"] and bases_t[0]["queue"] is False
+
+
+def test_the_channel_is_hidden_by_the_served_css():
+    """The empty channel block would leave a gap in its column; the page CSS given to launch() hides it."""
+    import inspect
+
+    from diffusion_core.app import layout
+
+    box = live.live_box()
+    assert "live-channel" in box.elem_classes and ".live-channel { display: none" in live.LIVE_CSS
+    assert "css=LIVE_CSS" in inspect.getsource(layout.serve)

@@ -219,9 +219,11 @@ def serve(demo: gr.Blocks, host: str = "127.0.0.1", port: int = 7860) -> None:
     core instead of fighting over a thread pool (small-tensor work is ~5x slower under contention)."""
     import torch
 
+    from .live import LIVE_CSS
+
     torch.set_num_threads(1)
     demo.queue(default_concurrency_limit=4).launch(
-        server_name=host, server_port=port, show_error=False, max_file_size="100mb")
+        server_name=host, server_port=port, show_error=False, max_file_size="100mb", css=LIVE_CSS)
 
 
 def launch(host: str = "127.0.0.1", port: int = 7860) -> None:

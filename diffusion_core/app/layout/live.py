@@ -38,6 +38,11 @@ watch('value', draw);
 """
 
 
+# The channel draws nothing itself; hidden so that its empty block leaves no gap in the column (page CSS, given
+# to launch() in layout.serve; the script runs all the same).
+LIVE_CSS = ".live-channel { display: none !important; }"
+
+
 def live_box() -> gr.HTML:
     """The channel a slider's live figures travel in: an empty gr.HTML whose script draws them."""
     return gr.HTML("", html_template="", js_on_load=LIVE_JS, apply_default_css=False, container=False,
