@@ -84,3 +84,19 @@ def test_the_deeper_network_is_registered_and_measured():
     net = get_model(spec.name)
     x = torch.randn(2, 1, 28, 28, dtype=torch.float64)
     assert net.denoiser(x, torch.tensor(0.0)).shape == x.shape
+
+
+def test_the_higher_training_sigma_network_is_registered_and_measured():
+    """mnist-li-gaussian-gaussian-deep-sigma: the deep network with EDM's training sigma centred higher (p_mean -0.6);
+    its study names that change, read from the preset, and its sidecar quality is its own row."""
+    import json
+
+    spec = SPECS["mnist-li-gaussian-gaussian-deep-sigma"]
+    side = SIDECARS[spec.name]
+    assert side["params"] == 682_993 and side["steps"] == 9000
+    assert spec.sha256 == hashlib.sha256((WEIGHTS_DIR / spec.weights).read_bytes()).hexdigest()
+    studies = json.loads((WEIGHTS_DIR.parents[2] / "benchmarks" / "mnist_models.json").read_text())["studies"]
+    study = next(st for st in studies if st["model"] == spec.name)
+    assert study["change"].endswith("682,993 parameters, p_mean -0.6 (not -1.2)")
+    row = next(r for r in study["rows"] if r["sampler"] == "heun" and r["nfe_budget"] == 25)
+    assert spec.quality["confident"] == row["confident"] and spec.quality["fd"] == row["fd"]
