@@ -48,39 +48,37 @@ def test_ancestral_sampling_injects_the_pairs_q():
     assert torch.isfinite(a).all() and not torch.allclose(a, b)
 
 
-def test_the_longer_budget_network_is_registered_and_measured():
-    """mnist-li-gaussian-gaussian-long: the gaussian-gaussian preset at 14,000 steps; its sidecar quality is its own
-    Heun NFE-25 row of its entry in mnist_models.json's studies (not the pair table's network's)."""
+def _measured_study(name: str) -> tuple:
+    """(spec, sidecar, study) of a study network, after the checks every one shares: its weights hash to the
+    registry's sha256, it has an entry in mnist_models.json's studies, and its sidecar quality is that entry's own
+    Heun NFE-25 row (not the pair table's network's)."""
     import json
 
-    spec = SPECS["mnist-li-gaussian-gaussian-long"]
-    side = SIDECARS[spec.name]
-    assert (spec.pair, side["steps"], side["chain_steps"]) == ("gaussian-gaussian", 14000, 50)
+    spec = SPECS[name]
     assert spec.sha256 == hashlib.sha256((WEIGHTS_DIR / spec.weights).read_bytes()).hexdigest()
     studies = json.loads((WEIGHTS_DIR.parents[2] / "benchmarks" / "mnist_models.json").read_text())["studies"]
     study = next(st for st in studies if st["model"] == spec.name)
-    assert study["change"] == "1.75× the steps (14,000)"
     row = next(r for r in study["rows"] if r["sampler"] == "heun" and r["nfe_budget"] == 25)
-    assert study["model"] == spec.name and row["model"] == spec.name
+    assert row["model"] == spec.name
     assert spec.quality["confident"] == row["confident"] and spec.quality["fd"] == row["fd"]
+    return spec, SIDECARS[name], study
+
+
+def test_the_longer_budget_network_is_registered_and_measured():
+    """mnist-li-gaussian-gaussian-long: the gaussian-gaussian preset at 14,000 steps."""
+    spec, side, study = _measured_study("mnist-li-gaussian-gaussian-long")
+    assert (spec.pair, side["steps"], side["chain_steps"]) == ("gaussian-gaussian", 14000, 50)
+    assert study["change"] == "1.75× the steps (14,000)"
     assert spec.quality["confident"] > SPECS["mnist-li-gaussian-gaussian"].quality["confident"]
 
 
 def test_the_deeper_network_is_registered_and_measured():
     """mnist-li-gaussian-gaussian-deep: the gaussian-gaussian preset on a UNet with two ResBlocks per level and
-    middle self-attention; its sidecar quality is its own row of mnist_models.json's studies."""
-    import json
-
-    spec = SPECS["mnist-li-gaussian-gaussian-deep"]
-    side = SIDECARS[spec.name]
+    middle self-attention."""
+    spec, side, study = _measured_study("mnist-li-gaussian-gaussian-deep")
     assert (spec.pair, side["steps"], side["arch"]["blocks"], side["arch"]["attention"]) == ("gaussian-gaussian", 9000, 2, True)
     assert side["params"] == 682_993
-    assert spec.sha256 == hashlib.sha256((WEIGHTS_DIR / spec.weights).read_bytes()).hexdigest()
-    studies = json.loads((WEIGHTS_DIR.parents[2] / "benchmarks" / "mnist_models.json").read_text())["studies"]
-    study = next(st for st in studies if st["model"] == spec.name)
     assert study["change"].startswith("1.12× the steps (9,000), 2 ResBlocks per level, self-attention")
-    row = next(r for r in study["rows"] if r["sampler"] == "heun" and r["nfe_budget"] == 25)
-    assert spec.quality["confident"] == row["confident"] and spec.quality["fd"] == row["fd"]
     net = get_model(spec.name)
     x = torch.randn(2, 1, 28, 28, dtype=torch.float64)
     assert net.denoiser(x, torch.tensor(0.0)).shape == x.shape
@@ -88,15 +86,7 @@ def test_the_deeper_network_is_registered_and_measured():
 
 def test_the_higher_training_sigma_network_is_registered_and_measured():
     """mnist-li-gaussian-gaussian-deep-sigma: the deep network with EDM's training sigma centred higher (p_mean -0.6);
-    its study names that change, read from the preset, and its sidecar quality is its own row."""
-    import json
-
-    spec = SPECS["mnist-li-gaussian-gaussian-deep-sigma"]
-    side = SIDECARS[spec.name]
+    its study names that change, read from the preset."""
+    spec, side, study = _measured_study("mnist-li-gaussian-gaussian-deep-sigma")
     assert side["params"] == 682_993 and side["steps"] == 9000
-    assert spec.sha256 == hashlib.sha256((WEIGHTS_DIR / spec.weights).read_bytes()).hexdigest()
-    studies = json.loads((WEIGHTS_DIR.parents[2] / "benchmarks" / "mnist_models.json").read_text())["studies"]
-    study = next(st for st in studies if st["model"] == spec.name)
     assert study["change"].endswith("682,993 parameters, p_mean -0.6 (not -1.2)")
-    row = next(r for r in study["rows"] if r["sampler"] == "heun" and r["nfe_budget"] == 25)
-    assert spec.quality["confident"] == row["confident"] and spec.quality["fd"] == row["fd"]

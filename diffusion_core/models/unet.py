@@ -89,7 +89,7 @@ class SelfAttention(nn.Module):
         nn.init.zeros_(self.proj.weight)
         nn.init.zeros_(self.proj.bias)
 
-    def forward(self, x: Tensor, e: Tensor | None = None) -> Tensor:
+    def forward(self, x: Tensor) -> Tensor:
         b, c, h, w = x.shape
         q, k, v = self.qkv(self.norm(x)).reshape(b, 3, c, h * w).transpose(2, 3).unbind(1)   # [B, HW, c] each
         a = F.scaled_dot_product_attention(q, k, v)                                          # [B, HW, c]
