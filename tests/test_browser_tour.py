@@ -96,12 +96,62 @@ def test_slider_value_typed_out_of_range_is_one_warning_and_a_visible_clamp(brow
     page.close()
 
 
+MOVE = """([label, v]) => { const r = document.querySelector(`input[type=range][aria-label^="range slider for ${label}"]`);
+    r.value = String(v); r.dispatchEvent(new Event('input', {bubbles: true})); }"""
+RELEASE = """(label) => document.querySelector(`input[type=range][aria-label^="range slider for ${label}"]`)
+    .dispatchEvent(new PointerEvent('pointerup', {bubbles: true}))"""
+
+
+def _requests(page, prefix):
+    """From now on, the app's requests for the functions whose api_name starts with `prefix`: (route, api_name,
+    sender) of each queue join and POST to run/predict (other tabs' page-load events may still be arriving);
+    the sender is "gradio" when the body names the event's trigger, as gradio's client does, else "page"."""
+    names = page.evaluate("() => Object.fromEntries(window.gradio_config.dependencies.map(d => [d.id, d.api_name]))")
+    seen = []
+
+    def record(r):
+        if "/run/predict" in r.url or "/queue/join" in r.url:
+            body = r.post_data_json or {}
+            name = names.get(str(body.get("fn_index")))
+            if name and name.startswith(prefix):
+                sender = "gradio" if body.get("trigger_id") is not None else "page"
+                seen.append((r.url.split("/gradio_api/")[-1].split("?")[0], name, sender))
+    page.on("request", record)
+    return seen
+
+
+def test_a_lambda_move_is_drawn_by_the_page_and_its_release_brings_gradio_in_step(browser, app_url):
+    """A λ move is one POST of the move's function, drawn by the page (layout/live.py): texts, figures and
+    the noisy image follow without a gradio event; the release runs the function through gradio, which then
+    holds what the page shows (the download link is the image shown; the texts are not doubled)."""
+    page = _open(browser, app_url + "?tab=spectrum&size=64")
+    page.wait_for_selector("text=/At logSNR λ = 0.00/", timeout=240_000)
+    before = page.locator("#spectrum-noisy img").get_attribute("src")
+    seen = _requests(page, "spectrum")
+    page.evaluate(MOVE, ["Noise level: logSNR λ", 2.5])
+    page.wait_for_selector("text=/At logSNR λ = 2.50/", timeout=240_000)
+    page.wait_for_function("""() => { const gd = document.querySelector('#spectrum-snr .js-plotly-plot');
+        return gd && gd.layout.title.text.includes('λ = 2.50'); }""", timeout=60_000)
+    page.wait_for_function(f"() => document.querySelector('#spectrum-noisy img').src !== {before!r}", timeout=60_000)
+    assert "VE σ = e^(−λ/2) = 0.2865" in page.inner_text("#spectrum-sigma")
+    assert seen == [("run/predict", "spectrum_live", "page")]       # the page's own POST, no gradio event
+    page.evaluate(RELEASE, "Noise level: logSNR λ")
+    page.wait_for_timeout(1500)
+    settle(page)
+    assert seen[1:] == [("run/predict", "spectrum_live", "gradio")]  # the release, through gradio
+    img = page.locator("#spectrum-noisy img").get_attribute("src")
+    assert page.locator("#spectrum-noisy a.download-link").get_attribute("href") == img != before
+    assert page.locator("#spectrum-explanation p").count() == 3 and "λ = 2.50" in page.inner_text("#spectrum-explanation")
+    assert _clean(page) == 0
+    page.close()
+
+
 def test_bases_readout_time_moves_the_markers_in_the_page(browser, app_url):
-    """A readout-time move sends only the explanation; the page moves the t marker of the four figures."""
+    """A readout-time move: the page moves the t marker of the four figures and writes the readout it posted
+    for."""
     page = _open(browser, app_url + "?tab=bases")
     page.wait_for_selector("text=/components are active/", timeout=240_000)
-    page.evaluate("""() => { const r = document.querySelector('input[type=range][aria-label^="range slider for Readout time t"]');
-        r.value = '0.15'; r.dispatchEvent(new Event('input', {bubbles: true})); }""")
+    page.evaluate(MOVE, ["Readout time t", 0.15])
     page.wait_for_selector("text=/At t = 0.15, /", timeout=240_000)
     marks = page.evaluate("""() => [...document.querySelectorAll('.t-marked .js-plotly-plot')].map(gd =>
         gd.layout.shapes.filter(s => s.name === 't marker').map(s => [s.x0, s.x1]))""")

@@ -55,7 +55,7 @@ def test_a_bases_time_move_sends_the_explanation_and_the_page_moves_the_markers(
     from diffusion_core.app.layout import bases as layout_bases
     from diffusion_core.plotting.bases import T_MARKER
 
-    text = layout_bases.readout_at_t(t=0.7, **layout_bases.D.__dict__)
+    text, _ = layout_bases.readout_at_t(t=0.7, **layout_bases.D.__dict__)
     view = handlers.make_view()
     a, b = handlers.component_schedule(view, 0.2), handlers.component_schedule(view, 0.7)
     assert text == b.explanation and "At t = **0.70**" in text and len(text.encode()) < 1000
@@ -83,7 +83,7 @@ def test_figures_built_from_dicts_are_valid_plotly():
     loss_fig, _ = layout_increments.loss(**dict(layout_increments.D.__dict__, loss_t=0.3))
     flexi_controls = {f"flexi_{k}": v for k, v in layout_flexi.D.__dict__.items() if k != "t"}
     _, _, live = layout_scale.time_live(**dict(layout_scale.D.__dict__, t=0.7), **flexi_controls)
-    widget = go.Figure(json.loads(live)["scale-space-widget"])
+    widget = go.Figure(json.loads(live)["figures"]["scale-space-widget"])
     for fig in (logspec, psd, snr, path, flops, loss_fig, widget):
         again = go.Figure(fig.to_dict())                     # raises ValueError on an invalid property
         assert again.to_plotly_json()["data"] and fig.layout.title.text

@@ -14,6 +14,7 @@ from ...plotting.bases import T_MARKER
 from ...presets import load_preset
 from .. import bases as handlers
 from . import Slider, ViewIO, export_controls, guard, reporter
+from .live import live_box, live_payload, wire_live
 
 D = handlers.BasesView()
 STEP_CHOICES = [("fast: 2 × slope, ≥ 50", 0), ("accurate: 8 × slope, ≥ 200", -1), ("100", 100), ("200", 200),
@@ -32,9 +33,15 @@ def component_schedule(t=0.5, i=-1, j=-1, uploads=None, **settings):
     return r.gamma, r.snr, r.sigma, r.windows, r.plane, r.explanation
 
 
+EXPLANATION = "bases-explanation"          # elem_id: a readout-time move rewrites it live (layout/live.py)
+
+
 def readout_at_t(t=0.5, uploads=None, **settings):
-    """The readout time moved: the explanation (the page moves the figures' t markers itself, MOVE_T_MARKERS)."""
-    return handlers.schedule_readout(IO.view(**settings), float(t), uploads)
+    """The readout time moved (api_name `bases_readout`): the explanation for gradio, and again as the live
+    payload the page draws while the slider moves (the page moves the figures' t markers itself,
+    MOVE_T_MARKERS)."""
+    text = handlers.schedule_readout(IO.view(**settings), float(t), uploads)
+    return text, live_payload("bases", markdown={EXPLANATION: text})
 
 
 # A readout-time move changes nothing in the γ, log-SNR, σ² and window figures but their dashed t marker: the
@@ -43,7 +50,7 @@ def readout_at_t(t=0.5, uploads=None, **settings):
 # position (xaxis l2p, what plotly draws) and the shape's x0/x1 in the figure's layout, so a later redraw keeps
 # it: ~1 ms a figure, where Plotly.relayout of one shape re-supplies the defaults of all 49 traces (40-110 ms a
 # figure, measured in chromium). Plotly.relayout stays the fallback when the path is not drawn yet.
-# Runs as the `js` of the readout event (one dispatch per move): gets the event's inputs, t first, and returns
+# Runs first in the js of a readout-time move (layout/live.py): gets the move's inputs, t first, and returns
 # them unchanged for the server call.
 MOVE_T_MARKERS = """(...inputs) => {
   const P = window.Plotly, t = inputs[0];
@@ -186,7 +193,8 @@ def _frame_panel(title: str) -> tuple:
 def _outputs() -> SimpleNamespace:
     """Right column: explanation, process frames, schedule figures, Fig. 4 and extension panels."""
     o = SimpleNamespace()
-    o.explanation = gr.Markdown()
+    o.explanation = gr.Markdown(elem_id=EXPLANATION)
+    o.live = live_box()
     with gr.Row():
         with gr.Column():
             o.fwd_img, o.fwd_cap, o.fwd_k = _frame_panel("Forward")
@@ -234,11 +242,10 @@ def _wire(demo: gr.Blocks, c: SimpleNamespace, o: SimpleNamespace) -> None:
                      c.softness.release, c.column_weight.release, c.gamma_denoise.release, c.gamma_noise.release,
                      c.clip.change, c.frames.release, c.seed.submit, c.custom_labels.submit, c.uploads.change]
     gr.on(triggers=[*data_triggers, c.ci.submit, c.cj.submit, c.a.input], api_name="component_schedule", **sched)
-    # One event per move: its js moves the markers (~1 ms a figure), then the readout request leaves. Every event
-    # gradio dispatches costs ~100 ms of page work here (layout/live.py), so the two are not separate events.
-    c.t.input(guard(readout_at_t), inputs_kwargs=IO.named(settings, before={"t": c.t, "uploads": c.uploads}),
-              outputs=o.explanation, js=MOVE_T_MARKERS, trigger_mode="always_last", show_progress="hidden",
-              api_visibility="private", queue=False)
+    # A move: the page moves the markers (~1 ms a figure), then posts the readout itself and writes its answer;
+    # the release runs the readout through gradio (layout/live.py).
+    wire_live(c.t, guard(readout_at_t), inputs_kwargs=IO.named(settings, before={"t": c.t, "uploads": c.uploads}),
+              outputs=[o.explanation, o.live], api_name="bases_readout", js=MOVE_T_MARKERS)
     gr.on(triggers=data_triggers, api_name="basis_forward", **fwd)
     c.rev_btn.click(guard(basis_reverse), inputs_kwargs=named, outputs=[rev_state, rev_caps, o.rev_img, o.rev_cap, o.rev_k, o.samples],
                     api_name="basis_reverse")

@@ -8,7 +8,7 @@ from .. import flexi as handlers
 from . import Slider, ViewIO, guard, reporter
 
 D = handlers.FlexiView()
-PATH_PLOT, FLOPS_PLOT = "flexi-path", "flexi-flops"      # elem_ids: the tab's t moves redraw them live
+PATH_PLOT, FLOPS_PLOT, CAPTION = "flexi-path", "flexi-flops", "flexi-caption"   # elem_ids: t moves redraw them live
 IO = ViewIO("scale_space_flexi", handlers.FlexiView)
 
 
@@ -44,7 +44,7 @@ def outputs() -> tuple[list, list]:
         flexi_img = gr.Image(label="Flexi-UNet (SSD 32→16→8)", type="numpy", format="png", height=300)
         base_img = gr.Image(label="Full-resolution baseline (same network, same seed)", type="numpy", format="png",
                             height=300)
-    caption = gr.Markdown()
+    caption = gr.Markdown(elem_id=CAPTION)
     with gr.Row():
         path = gr.Plot(label="Flexi-UNet path at the current t", elem_id=PATH_PLOT)
         flops = gr.Plot(label="FLOPs per step", elem_id=FLOPS_PLOT)

@@ -9,7 +9,7 @@ import gradio as gr
 from ...nonnormal.laws import LAWS
 from .. import increments as handlers
 from . import Slider, ViewIO, export_controls, guard
-from .live import live_box, live_figures
+from .live import live_box, live_payload, wire_live
 
 D = handlers.IncrementsView()
 
@@ -27,13 +27,14 @@ def loss(**settings):
     return handlers.loss_view(IO.view(**settings))
 
 
-LOSS_PLOT = "increments-loss"        # elem_id of the loss figure: a t move redraws it live (layout/live.py)
+LOSS_PLOT, LOSS_TEXT = "increments-loss", "increments-loss-text"   # elem_ids: a t move redraws them live
 
 
 def loss_live(**settings):
-    """A t move: the text through gradio, the loss figure as live JSON."""
+    """A t move (api_name `increments_loss_live`): the text for gradio, the figure and text again as the live
+    payload the page draws while the slider moves (layout/live.py)."""
     fig, text = handlers.loss_view(IO.view(**settings))
-    return text, live_figures({LOSS_PLOT: fig})
+    return text, live_payload("increments", {LOSS_PLOT: fig}, {LOSS_TEXT: text})
 
 
 def reverse(progress=gr.Progress(), **settings):
@@ -94,7 +95,7 @@ def build(demo: gr.Blocks) -> None:
             forms = gr.Plot(label="Euler vs DDPM form")
             with gr.Row():
                 loss_plot = gr.Plot(label="Loss shapes", elem_id=LOSS_PLOT)
-                loss_text = gr.Markdown()
+                loss_text = gr.Markdown(elem_id=LOSS_TEXT)
             live = live_box()
             with gr.Row():
                 reverse_btn = gr.Button("Sample the 2-D mixture with every law", variant="primary")
@@ -115,10 +116,9 @@ def build(demo: gr.Blocks) -> None:
     loss_ev = dict(fn=guard(loss), inputs_kwargs=named, outputs=[loss_plot, loss_text], trigger_mode="always_last",
                    show_progress="hidden")
     gr.on(triggers=[demo.load, loss_steps.change, laplace_form.change], api_name="increments_loss", **loss_ev)
-    # t moves: outside the queue, the figure drawn by the page (layout/live.py); a t set by a link or a preset
-    # redraws through loss_ev (wire_restore below).
-    loss_t.input(guard(loss_live), inputs_kwargs=named, outputs=[loss_text, live], trigger_mode="always_last",
-                 show_progress="hidden", api_visibility="private", queue=False)
+    # t moves: the page posts loss_live itself and draws the answer, the release runs it through gradio
+    # (layout/live.py); a t set by a link or a preset redraws through loss_ev (wire_restore below).
+    wire_live(loss_t, guard(loss_live), inputs_kwargs=named, outputs=[loss_text, live], api_name="increments_loss_live")
     reverse_btn.click(guard(reverse), inputs_kwargs=named, outputs=[reverse_plot, reverse_text],
                       api_name="increments_reverse")
     images_btn.click(guard(images), inputs_kwargs=named, outputs=[digits, digits_text], api_name="increments_images")

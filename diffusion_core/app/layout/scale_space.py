@@ -8,7 +8,7 @@ from ... import data
 from .. import scale_space as handlers
 from .. import flexi as flexi_handlers
 from . import Slider, ViewIO, export_controls, flexi, guard, reporter
-from .live import live_box, live_figures
+from .live import live_box, live_payload, wire_live
 
 D = handlers.ScaleSpaceView()
 
@@ -22,17 +22,19 @@ def scale_space(upload=None, **settings):
     return r.schedule, r.occupancy, r.strip, r.state, r.widget, r.info, r.transition, r.explanation
 
 
-WIDGET_PLOT = "scale-space-widget"      # elem_id of the spectrum widget: a t move redraws it live
+WIDGET_PLOT, XT_IMAGE = "scale-space-widget", "scale-space-xt"   # elem_ids: a t move redraws them live
 
 
 def time_live(upload=None, **settings):
-    """A t move: x_t and the Flexi caption through gradio; the spectrum widget, the Flexi path diagram and the
-    FLOPs curve as live JSON (layout/live.py)."""
+    """A t move (api_name `scale_space_time_live`): x_t and the Flexi caption for gradio; the spectrum widget,
+    the Flexi path diagram, the FLOPs curve and the caption as the live payload the page draws while the slider
+    moves (layout/live.py)."""
     flexi_settings = {k: settings.pop(k) for k in [k for k in settings if k.startswith("flexi_")]}
     view = IO.view(**settings)
     xt, widget = handlers.time_view(view, upload)
     path, flops, caption = flexi_handlers.flexi_diagram(flexi.view_of(view.t, **flexi_settings))
-    return xt, caption, live_figures({WIDGET_PLOT: widget, flexi.PATH_PLOT: path, flexi.FLOPS_PLOT: flops})
+    figures = {WIDGET_PLOT: widget, flexi.PATH_PLOT: path, flexi.FLOPS_PLOT: flops}
+    return xt, caption, live_payload("scale_space", figures, {flexi.CAPTION: caption})
 
 
 def sample(progress=gr.Progress(), **settings):
@@ -84,7 +86,8 @@ def _outputs() -> tuple[list, list]:
     strip = gr.Image(label="Top: clean pyramid M_{0:t}x₀ per level · Bottom: x_t at each level's first step",
                      type="numpy", format="png", height=260)
     with gr.Row():
-        state = gr.Image(label="x_t at its own resolution (current t)", type="numpy", format="png", height=360)
+        state = gr.Image(label="x_t at its own resolution (current t)", type="numpy", format="png", height=360,
+                         elem_id=XT_IMAGE)
         widget = gr.Plot(label="Spectrum + noise floor + Nyquist line", elem_id=WIDGET_PLOT)
     with gr.Row():
         info = gr.Plot(label="Information curves")
@@ -137,9 +140,10 @@ def _wire(demo, settings, upload, outputs, sampling, exports, live: dict) -> Non
                 trigger_mode="always_last", show_progress="minimal")
     gr.on(triggers=[source.change, photo.change, beta.release, seed.submit, size.change, levels.release,
                     family.change, gamma.release, t.release, upload.change], api_name="scale_space", **main)
-    # t moves: outside the queue (one POST), the three figures drawn by the page (layout/live.py).
-    t.input(guard(time_live), inputs_kwargs={**with_upload, **live["flexi"]}, outputs=live["outputs"],
-            trigger_mode="always_last", show_progress="hidden", api_visibility="private", queue=False)
+    # t moves: the page posts time_live itself and draws the answer, the release runs it through gradio
+    # (layout/live.py).
+    wire_live(t, guard(time_live), inputs_kwargs={**with_upload, **live["flexi"]}, outputs=live["outputs"],
+              api_name="scale_space_time_live")
     sample_btn.click(guard(sample), inputs_kwargs=named, outputs=sample_out, api_name="scale_space_sample")
     csv_btn.click(guard(export_csv), inputs_kwargs=with_upload, outputs=out_file, api_name="scale_space_csv")
     fgif_btn.click(guard(export_forward_gif), inputs_kwargs=with_upload, outputs=out_file,

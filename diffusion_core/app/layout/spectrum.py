@@ -10,7 +10,7 @@ import gradio as gr
 from ... import data
 from .. import spectrum as handlers
 from . import Slider, ViewIO, export_controls, guard, reporter
-from .live import live_box, live_figures
+from .live import live_box, live_payload, wire_live
 
 D = handlers.SpectrumView()
 IO = ViewIO("spectrum", handlers.SpectrumView)
@@ -23,16 +23,22 @@ def spectrum(upload=None, **settings):
     return r.noisy_image, r.log_spectrum, r.psd, r.snr, r.explanation, handlers.sigma_label(view.lam)
 
 
-# The figures a λ move redraws, by the elem_id of their gr.Plot (layout/live.py draws them).
+# What a λ move redraws, by elem_id (layout/live.py draws them while the slider moves): three figures, two texts
+# and the noisy image.
 LIVE_PLOTS = ("spectrum-logspec", "spectrum-psd", "spectrum-snr")
+LIVE_TEXTS = ("spectrum-explanation", "spectrum-sigma")
+NOISY = "spectrum-noisy"
 
 
 def spectrum_live(upload=None, **settings):
-    """A λ move: the image and texts through gradio, the three figures as live JSON (layout/live.py)."""
+    """A λ move (api_name `spectrum_live`): the image and texts for gradio, and the figures and texts again as
+    the live payload the page draws while the slider moves (layout/live.py)."""
     view = IO.view(**settings)
     r = handlers.spectrum_view(view, upload)
-    figs = live_figures(dict(zip(LIVE_PLOTS, (r.log_spectrum, r.psd, r.snr))))
-    return r.noisy_image, r.explanation, handlers.sigma_label(view.lam), figs
+    sigma = handlers.sigma_label(view.lam)
+    payload = live_payload("spectrum", dict(zip(LIVE_PLOTS, (r.log_spectrum, r.psd, r.snr))),
+                           dict(zip(LIVE_TEXTS, (r.explanation, sigma))))
+    return r.noisy_image, r.explanation, sigma, payload
 
 
 def export_csv(upload=None, **settings):
@@ -62,7 +68,7 @@ def build(demo: gr.Blocks) -> None:
             size = gr.Dropdown(list(handlers.SIZES), value=D.size, label="Size (centre crop, resized)")
             window = gr.Checkbox(value=D.window, label="Hann window before the FFT")
             lam = Slider(-12.0, 12.0, value=D.lam, step=0.05, label="Noise level: logSNR λ (t → 1 is λ → −∞)")
-            sigma = gr.Markdown(handlers.sigma_label(D.lam))
+            sigma = gr.Markdown(handlers.sigma_label(D.lam), elem_id=LIVE_TEXTS[1])
             tau_lo = Slider(0.01, 1.0, value=D.tau_lo, step=0.01, label="τ_lo (below: destroyed)")
             tau_hi = Slider(1.0, 100.0, value=D.tau_hi, step=0.5, label="τ_hi (above: resolved)")
             with gr.Accordion("Export and presets", open=False):
@@ -71,9 +77,10 @@ def build(demo: gr.Blocks) -> None:
                 preset_btn = gr.Button("Save view as preset + link")
                 out_file, link, preset_in = export_controls()
         with gr.Column(scale=3):
-            explanation = gr.Markdown()
+            explanation = gr.Markdown(elem_id=LIVE_TEXTS[0])
             with gr.Row():
-                noisy = gr.Image(label="Noisy image (VP: αx₀ + σε)", type="numpy", height=360, format="png")
+                noisy = gr.Image(label="Noisy image (VP: αx₀ + σε)", type="numpy", height=360, format="png",
+                                 elem_id=NOISY)
                 logspec = gr.Plot(label="2-D log power spectrum", elem_id=LIVE_PLOTS[0])
             with gr.Row():
                 psd = gr.Plot(label="Radial PSD", elem_id=LIVE_PLOTS[1])
@@ -87,11 +94,10 @@ def build(demo: gr.Blocks) -> None:
     gr.on(triggers=[source.change, photo.change, dataset.change, beta.release, seed.submit, size.change,
                     window.change, tau_lo.input, tau_hi.input, upload.change],
           api_name="spectrum", **main)
-    # λ moves: the same computation outside gradio's queue (one POST, no event stream of status messages),
-    # its three figures drawn by the page itself (layout/live.py).
-    lam.input(guard(spectrum_live), inputs_kwargs=IO.named(settings, after={"upload": upload}),
-              outputs=[noisy, explanation, sigma, live], trigger_mode="always_last", show_progress="hidden",
-              api_visibility="private", queue=False)
+    # λ moves: the page posts the same computation itself and draws the answer; the release runs it through
+    # gradio (layout/live.py).
+    wire_live(lam, guard(spectrum_live), inputs_kwargs=IO.named(settings, after={"upload": upload}),
+              outputs=[noisy, explanation, sigma, live], api_name="spectrum_live")
     named = IO.named(settings, before={"upload": upload})
     csv_btn.click(guard(export_csv), inputs_kwargs=named, outputs=out_file, api_name="spectrum_csv")
     fig_btn.click(guard(export_figures), inputs_kwargs=named, outputs=out_file, api_name="spectrum_figures")
