@@ -90,3 +90,11 @@ def test_the_higher_training_sigma_network_is_registered_and_measured():
     spec, side, study = _measured_study("mnist-li-gaussian-gaussian-deep-sigma")
     assert side["params"] == 682_993 and side["steps"] == 9000
     assert study["change"].endswith("682,993 parameters, p_mean -0.6 (not -1.2)")
+
+
+def test_the_training_sigma_centred_at_one_network_is_registered_and_measured():
+    """mnist-li-gaussian-gaussian-deep-sigma-high: the deep network with EDM's training sigma centred at 1
+    (p_mean 0.0); its study names that change, read from the preset."""
+    spec, side, study = _measured_study("mnist-li-gaussian-gaussian-deep-sigma-high")
+    assert side["params"] == 682_993 and side["steps"] == 9000
+    assert study["change"].endswith("682,993 parameters, p_mean 0 (not -1.2)")
