@@ -98,3 +98,11 @@ def test_the_training_sigma_centred_at_one_network_is_registered_and_measured():
     spec, side, study = _measured_study("mnist-li-gaussian-gaussian-deep-sigma-high")
     assert side["params"] == 682_993 and side["steps"] == 9000
     assert study["change"].endswith("682,993 parameters, p_mean 0 (not -1.2)")
+
+
+def test_the_training_sigma_centred_higher_still_network_is_registered_and_measured():
+    """mnist-li-gaussian-gaussian-deep-sigma-higher: p_mean 0.6, one step past the best centre of the study."""
+    spec, side, study = _measured_study("mnist-li-gaussian-gaussian-deep-sigma-higher")
+    assert side["params"] == 682_993 and side["steps"] == 9000
+    assert study["change"].endswith("682,993 parameters, p_mean 0.6 (not -1.2)")
+    assert spec.quality["confident"] < SPECS["mnist-li-gaussian-gaussian-deep-sigma-high"].quality["confident"]
