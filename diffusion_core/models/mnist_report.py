@@ -25,7 +25,7 @@ import torch
 
 from ..nonnormal.laws import noise_sampler
 from ..metrics import digit_quality, real_floor
-from .registry import WEIGHTS_DIR, Model, get_model
+from .registry import WEIGHTS_DIR, Model, get_model, run_totals
 from .sampling import initial_noise, model_sigmas, steps_for_nfe
 from .vp_chain import MODEL_PAIR, STEP_LAW
 
@@ -108,9 +108,11 @@ def recipe_of(side: dict[str, Any]) -> dict[str, Any]:
 
 def study_change(side: dict[str, Any], base: dict[str, Any]) -> str:
     """What a study network changes against the pair table's Gaussian network: steps, architecture, recipe."""
-    parts = []
-    if side["steps"] != base["steps"]:
-        parts.append(f"{side['steps'] / base['steps']:.3g}× the steps ({side['steps']:,})")
+    steps = run_totals(side)[0]
+    parts = [f"continued from {side['init']['name']} ({side['init']['steps']:,} + {side['steps']:,} steps)"
+             ] if side.get("init") else []
+    if steps != base["steps"]:
+        parts.append(f"{steps / base['steps']:.3g}× the steps ({steps:,})")
     a, b = side["arch"], base["arch"]
     if a.get("blocks", 1) != b.get("blocks", 1):
         parts.append(f"{a['blocks']} ResBlocks per level")
@@ -136,7 +138,8 @@ def budget_study(name: str, n: int = 256, seed: int = 0, log: Any = print) -> di
     floor = real_floor(n)
     rows = [cell("gaussian-gaussian", sampler, budget, n, seed, floor, name, log)
             for sampler in SAMPLERS for budget in NFES]
-    return {"model": name, "steps": side["steps"], "batch_size": side["batch_size"], "train_time": side["train_time"],
+    steps, seconds = run_totals(side)                            # a continued network: both runs
+    return {"model": name, "steps": steps, "batch_size": side["batch_size"], "train_time": seconds,
             "preset": side["preset"], "params": side["params"], "change": study_change(side, base),
             "base_steps": base["steps"], "final_loss": side["final_loss"], "n": n, "seed": seed, "rows": rows}
 

@@ -166,11 +166,26 @@ SIDECARS: dict[str, dict[str, Any]] = {}
 SCALE_SPACE: dict[str, ModelSpec] = {}     # Flexi-UNets and their full-resolution baselines (scale-space sampler)
 
 
+def run_totals(side: dict[str, Any]) -> tuple[int, float]:
+    """(steps, seconds) of training behind a network: its own run plus the run it was continued from (`init`)."""
+    init = side.get("init") or {"steps": 0, "train_time": 0.0}
+    return side["steps"] + init["steps"], side["train_time"] + init["train_time"]
+
+
+def budget_text(side: dict[str, Any]) -> str:
+    """Steps, batch and wall time of a run; a continued run (`init`) also names its start and the totals."""
+    text = (f"{side['steps']} steps, batch {side['batch_size']}, {side['train_time'] / 60:.0f} min on "
+            f"{side['world_size']} CPU process(es)")
+    if side.get("init"):
+        steps, seconds = run_totals(side)
+        text += f", continued from {side['init']['name']}'s weights: {steps:,} steps and {seconds / 60:.0f} min in all"
+    return text
+
+
 def pair_description(side: dict[str, Any]) -> str:
     """One paragraph for a model of Li's construction (models/vp_chain.py) and its digit quality."""
     text = (f"UNet ({side['params']:,} parameters, EDM preconditioning) trained by `difflab train {side['preset']}` "
-            f"({side['steps']} steps, batch {side['batch_size']}, {side['train_time'] / 60:.0f} min on "
-            f"{side['world_size']} CPU process(es)): Li's construction, Gaussian VP marginal, the {side['pair']} "
+            f"({budget_text(side)}): Li's construction, Gaussian VP marginal, the {side['pair']} "
             f"pair's per-step loss with the w_k, v_k of N = {side['chain_steps']} steps.")
     q = side.get("quality") or {}
     if q:
@@ -184,8 +199,7 @@ def trained_description(side: dict[str, Any]) -> str:
     if side.get("pair"):
         return pair_description(side)
     text = (f"UNet ({side['params']:,} parameters, EDM preconditioning) trained by `difflab train "
-            f"{side['preset']}` ({side['steps']} steps, batch {side['batch_size']}, {side['train_time'] / 60:.0f} min "
-            f"on {side['world_size']} CPU process(es)), {side['increment_law']} forward noise, {side['loss']} loss.")
+            f"{side['preset']}` ({budget_text(side)}), {side['increment_law']} forward noise, {side['loss']} loss.")
     q = side.get("quality") or {}
     rows = {r["sigma"]: r for r in q.get("denoising", [])}
     if rows:

@@ -74,6 +74,7 @@ class TrainPreset:
     log_every: int = 100
     pair: str = ""                         # Li's construction (models/vp_chain.py): "" = the EDM loss above
     chain_steps: int = 50                  # N of the discrete chain whose w_k, v_k shape the pair's loss
+    init: str = ""                         # start from this shipped model's weights (same architecture); "" = seed
 
     def __post_init__(self) -> None:
         if not self.name.replace("-", "").replace("_", "").isalnum():
@@ -101,6 +102,8 @@ class TrainPreset:
                 raise ValueError("a pair preset keeps the Gaussian marginal: leave increment_law and loss unset")
         if not self.mults or any(m < 1 or m > 8 for m in self.mults) or len(self.mults) > 4:
             raise ValueError(f"mults must be 1 to 4 integers in 1..8, got {list(self.mults)}")
+        if self.init:
+            init_sidecar(self)
 
     def unet_config(self) -> UNetConfig:
         return UNetConfig(channels=DATASETS[self.dataset].shape[0], width=self.width, mults=self.mults,
@@ -177,10 +180,47 @@ def all_mean(x: float, world: int, device: torch.device = torch.device("cpu")) -
 
 
 def new_net(p: TrainPreset) -> UNet:
-    """The initial network, from torch.manual_seed(p.seed) in a forked RNG (the global state is untouched)."""
+    """The initial network: the weights of the shipped model `p.init` (hash-checked, same architecture), else
+    torch.manual_seed(p.seed) in a forked RNG (the global state is untouched)."""
+    if p.init:
+        return init_net(p)
     with torch.random.fork_rng():
         torch.manual_seed(p.seed)
         return UNet(p.unet_config())
+
+
+def init_sidecar(p: TrainPreset) -> dict[str, Any]:
+    """The sidecar of the shipped trained model `p.init`, when its architecture is the preset's."""
+    from .registry import SIDECARS
+
+    side = SIDECARS.get(p.init)
+    if side is None or side.get("kind") != "trained":
+        raise ValueError(f"init must name a shipped trained model (difflab models), got {p.init!r}")
+    want = p.unet_config().to_json()
+    if side["arch"] != want:
+        diff = ", ".join(f"{k} {side['arch'].get(k)} (preset: {v})" for k, v in want.items()
+                         if side["arch"].get(k) != v)
+        raise ValueError(f"init {p.init} has another architecture: {diff}")
+    return side
+
+
+def init_net(p: TrainPreset) -> UNet:
+    """The shipped trained model `p.init` as a fresh UNet (weights hash-checked, never unpickled)."""
+    from .registry import SPECS, load_weights
+
+    init_sidecar(p)
+    net = UNet(p.unet_config())
+    net.load_state_dict(load_weights(SPECS[p.init]), strict=True)
+    return net
+
+
+def init_record(p: TrainPreset) -> dict[str, Any]:
+    """The sidecar's provenance of a continued run: the model it started from and that model's own budget."""
+    if not p.init:
+        return {}
+    side = init_sidecar(p)
+    return {"init": {"name": p.init, "sha256": side["sha256"], "steps": side["steps"],
+                     "train_time": side["train_time"]}}
 
 
 @torch.no_grad()
@@ -254,7 +294,7 @@ def save_model(net: UNet, p: TrainPreset, run: dict[str, Any], out_dir: Path, pr
             "shape": list(ds.shape), "weights": path.name, "sha256": sha256_of(path), "params": param_count(net),
             "increment_law": p.increment_law, "loss": p.loss, "preset": preset_path, "steps": p.steps,
             "batch_size": p.batch_size, "seed": p.seed, "arch": p.unet_config().to_json(), **run,
-            **({"pair": p.pair, "chain_steps": p.chain_steps} if p.pair else {}),
+            **({"pair": p.pair, "chain_steps": p.chain_steps} if p.pair else {}), **init_record(p),
             "quality": quality}
     (out_dir / f"{p.name}.json").write_text(json.dumps(side, indent=1) + "\n")
     return side
