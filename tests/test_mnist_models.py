@@ -106,3 +106,18 @@ def test_the_training_sigma_centred_higher_still_network_is_registered_and_measu
     assert side["params"] == 682_993 and side["steps"] == 9000
     assert study["change"].endswith("682,993 parameters, p_mean 0.6 (not -1.2)")
     assert spec.quality["confident"] < SPECS["mnist-li-gaussian-gaussian-deep-sigma-high"].quality["confident"]
+
+
+def test_the_continued_network_is_registered_and_measured_with_both_runs():
+    """mnist-li-gaussian-gaussian-deep-sigma-high-continued: the p_mean 0 network trained 9,000 steps more from its
+    shipped weights (init); the listing and the study count both runs."""
+    spec, side, study = _measured_study("mnist-li-gaussian-gaussian-deep-sigma-high-continued")
+    start = SIDECARS["mnist-li-gaussian-gaussian-deep-sigma-high"]
+    assert side["init"] == {"name": start["name"], "sha256": start["sha256"], "steps": 9000,
+                            "train_time": start["train_time"]}
+    assert (side["steps"], study["steps"], side["arch"]) == (9000, 18000, start["arch"])
+    assert study["train_time"] == side["train_time"] + start["train_time"]
+    assert study["change"].startswith("training continued from mnist-li-gaussian-gaussian-deep-sigma-high "
+                                      "(9,000 + 9,000 steps), 2.25× the steps (18,000)")
+    assert study["change"].endswith("p_mean 0 (not -1.2), lr 0.001 (not 0.002)")
+    assert "18,000 steps and 97 min in all" in spec.description

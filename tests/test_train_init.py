@@ -90,4 +90,4 @@ def test_a_continued_network_is_listed_and_studied_with_both_runs_budgets():
     assert budget_text(side).endswith(f"continued from {BASE}'s weights: 13,000 steps and 75 min in all")
     assert "continued" not in budget_text(src)
     assert study_change(side, SIDECARS["mnist-li-gaussian-gaussian"]).startswith(
-        f"continued from {BASE} (9,000 + 4,000 steps), 1.62× the steps (13,000), 2 ResBlocks per level")
+        f"training continued from {BASE} (9,000 + 4,000 steps), 1.62× the steps (13,000), 2 ResBlocks per level")

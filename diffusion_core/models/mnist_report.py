@@ -109,7 +109,7 @@ def recipe_of(side: dict[str, Any]) -> dict[str, Any]:
 def study_change(side: dict[str, Any], base: dict[str, Any]) -> str:
     """What a study network changes against the pair table's Gaussian network: steps, architecture, recipe."""
     steps = run_totals(side)[0]
-    parts = [f"continued from {side['init']['name']} ({side['init']['steps']:,} + {side['steps']:,} steps)"
+    parts = [f"training continued from {side['init']['name']} ({side['init']['steps']:,} + {side['steps']:,} steps)"
              ] if side.get("init") else []
     if steps != base["steps"]:
         parts.append(f"{steps / base['steps']:.3g}× the steps ({steps:,})")
