@@ -57,7 +57,7 @@ def _measured_study(name: str) -> tuple:
     spec = SPECS[name]
     assert spec.sha256 == hashlib.sha256((WEIGHTS_DIR / spec.weights).read_bytes()).hexdigest()
     studies = json.loads((WEIGHTS_DIR.parents[2] / "benchmarks" / "mnist_models.json").read_text())["studies"]
-    study = next(st for st in studies if st["model"] == spec.name)
+    study = next(st for st in studies if st["model"] == spec.name and not st.get("guide"))
     row = next(r for r in study["rows"] if r["sampler"] == "heun" and r["nfe_budget"] == 25)
     assert row["model"] == spec.name
     assert spec.quality["confident"] == row["confident"] and spec.quality["fd"] == row["fd"]
@@ -121,3 +121,30 @@ def test_the_continued_network_is_registered_and_measured_with_both_runs():
                                       "(9,000 + 9,000 steps), 2.25× the steps (18,000)")
     assert study["change"].endswith("p_mean 0 (not -1.2), lr 0.001 (not 0.002)")
     assert "18,000 steps and 97 min in all" in spec.description
+
+
+def test_the_wider_network_is_registered_and_measured():
+    """mnist-li-gaussian-gaussian-deep-sigma-high-wide: 128 channels at 7x7, 6,000 steps (equal time)."""
+    spec, side, study = _measured_study("mnist-li-gaussian-gaussian-deep-sigma-high-wide")
+    assert side["params"] == 1_438_833 and side["steps"] == 6000 and side["arch"]["mults"] == [1, 4, 8]
+    assert "width 16 × [1, 4, 8], 1,438,833 parameters, p_mean 0 (not -1.2)" in study["change"]
+
+
+def test_the_autoguided_network_meets_the_confident_target_at_nfe_50_counting_both_networks():
+    """The p_mean 0 network guided by the pair table's Gaussian network at w = 2.5 (mnist_report --guide):
+    measured cells, each NFE counting both networks; the network's own study and sidecar quality are untouched."""
+    import json
+
+    res = json.loads((WEIGHTS_DIR.parents[2] / "benchmarks" / "mnist_models.json").read_text())
+    study = next(st for st in res["studies"] if st.get("guide") == "mnist-li-gaussian-gaussian")
+    assert (study["model"], study["w"]) == ("mnist-li-gaussian-gaussian-deep-sigma-high", 2.5)
+    cells = {(r["sampler"], r["nfe_budget"]): r for r in study["rows"]}
+    assert [cells[("heun", b)]["nfe"] for b in (10, 25, 50)] == [10, 22, 50]        # 2 x (2N - 1)
+    assert [cells[("ancestral-q", b)]["nfe"] for b in (10, 25, 50)] == [10, 24, 50]  # 2 x N
+    best = max(study["rows"], key=lambda r: r["confident"])
+    assert best["nfe"] <= 50 and best["confident"] >= 0.9
+    assert best["fd"] <= 2 * res["floor"]["fd_floor"]
+    alone = next(st for st in res["studies"] if st["model"] == study["model"] and not st.get("guide"))
+    assert cells[("heun", 50)]["confident"] > max(r["confident"] for r in alone["rows"] if r["sampler"] == "heun")
+    assert SPECS[study["model"]].quality["confident"] == next(
+        r for r in alone["rows"] if r["sampler"] == "heun" and r["nfe_budget"] == 25)["confident"]

@@ -1,6 +1,6 @@
 """`difflab sample --model NAME|PATH --sampler NAME --steps N --seed S --n K --out F.png|F.npy
 [--schedule NAME] [--noise-law LAW] [--step-noise white|coloured|brownian] [--noise-slope S] [--eta E]
-[--s-churn C --s-tmin A --s-tmax B --s-noise S] [--device auto|cpu|cuda|mps] [--json]`.
+[--s-churn C --s-tmin A --s-tmax B --s-noise S] [--guide MODEL --guidance W] [--device auto|cpu|cuda|mps] [--json]`.
 
 Draws K samples from a registered model (models/registry.py), a model folder (the project's export or a
 diffusers `DDPMPipeline.save_pretrained` folder; models/folders.py) or a hub id when online, with any
@@ -12,17 +12,19 @@ sampling-noise controls (noise/controls.py: step noise, DDIM eta, EDM churn; noi
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import math
 from typing import Any
 
+from ..denoisers.autoguidance import MAX_W, AutoGuided
 from ..nonnormal.laws import LAWS
 from ..models import sampling as S
 from ..models.folders import load_model_ref
-from ..models.registry import SPECS
+from ..models.registry import SPECS, Model
 from ..noise import controlled_run as R
 from ..noise.controls import CHURN_KEYS, STEP_NOISES, SamplingNoise
 from ..noise.samplers import SAMPLERS
-from ..validation import InputError
+from ..validation import InputError, check_range
 from ..progress import bar
 from .stdio import STDIO, output_path, summary_stream
 from ..devices import resolve_device
@@ -36,24 +38,42 @@ def number(name: str, text: Any) -> float:
         raise InputError(f"--{name.replace('_', '-')} must be a number, got {text!r}") from None
 
 
+def guided(main: Model, weak: Model, w: float) -> Model:
+    """`main` with its denoiser autoguided by `weak`'s (both loaded on one device, same data shape). Its exact
+    law, if any, becomes the reference the samples are scored against: the closed-form output covariance is
+    that of the unguided denoiser."""
+    if weak.spec.shape != main.spec.shape:
+        raise InputError(f"--guide model {weak.spec.name} has shape {list(weak.spec.shape)}, the model "
+                         f"{list(main.spec.shape)}: guide by a model of the same data")
+    return dataclasses.replace(main, denoiser=AutoGuided(main.denoiser, weak.denoiser, w), gaussian=None,
+                               reference=main.reference or main.gaussian)
+
+
 def sample_report(model: str, sampler: str, steps: int, seed: int, n: int, out: str,
                   schedule: str = "karras", noise_law: str = "gaussian", device: str = "auto",
                   step_noise: str = "white", noise_slope: Any = 1.0, eta: Any = 0.0, s_churn: Any = 0.0,
-                  s_tmin: Any = 0.0, s_tmax: Any = math.inf, s_noise: Any = 1.0) -> dict[str, Any]:
-    """Validate everything first, sample, save, and return the `sample` JSON."""
+                  s_tmin: Any = 0.0, s_tmax: Any = math.inf, s_noise: Any = 1.0, guide: str | None = None,
+                  guidance: Any = 1.0) -> dict[str, Any]:
+    """Validate everything first, sample, save, and return the `sample` JSON. With `guide`, the model is
+    autoguided by that weaker model at weight `guidance` (denoisers/autoguidance.py; NFE counts both)."""
     steps, n, seed = S.check_run(sampler, schedule, steps, n, seed, noise_law)
     opts = dict(zip(("noise_slope", "eta", *CHURN_KEYS), (noise_slope, eta, s_churn, s_tmin, s_tmax, s_noise)))
     opts = {k: number(k, v) for k, v in opts.items()}
     controls = SamplingNoise(noise_law, step_noise, opts.pop("noise_slope"), **opts)
     path = S.check_out_path(out)
+    w = check_range("guidance", number("guidance", guidance), 0.0, MAX_W)
     m = load_model_ref(model, resolve_device(device), allow_paths=True)
+    weak = load_model_ref(guide, resolve_device(device), allow_paths=True) if guide else None
+    if weak is not None:
+        m = guided(m, weak, w)
     sigmas = S.model_sigmas(m, schedule, steps)
     with bar(steps, f"sample {sampler}", unit="step") as b:
         x = R.run_controlled(m, sampler, sigmas, n, seed, controls, callback=lambda _: b.update(1))  # [n, C, H, W]
     S.save_samples(x, path)
     q = R.score(m, sampler, sigmas, x, controls)
     return {"model": m.spec.name, "kind": m.spec.kind, "sampler": sampler, "schedule": schedule, "steps": steps,
-            "nfe": S.nfe_of(sampler, steps), "seed": seed, "n": n, "noise_law": noise_law,
+            "nfe": S.nfe_of(sampler, steps) * (2 if weak else 1), "guide": weak and weak.spec.name,
+            "guidance": w if weak else None, "seed": seed, "n": n, "noise_law": noise_law,
             "step_noise": step_noise, "noise_slope": controls.slope, "eta": controls.eta, "s_churn": controls.s_churn,
             "s_tmin": controls.s_tmin, "s_tmax": controls.s_tmax if math.isfinite(controls.s_tmax) else None,
             "s_noise": controls.s_noise, "out": str(path),
@@ -86,6 +106,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--s-tmin", default=0.0, help="churn only where sigma >= S_tmin (default 0)")
     p.add_argument("--s-tmax", default="inf", help="churn only where sigma <= S_tmax (default inf; JSON null)")
     p.add_argument("--s-noise", default=1.0, help="churn noise scale S_noise (default 1)")
+    p.add_argument("--guide", default=None, help="autoguidance (Karras et al. 2024): a weaker model of the same data "
+                   "(name or folder) whose errors the samples are steered away from; NFE counts both models")
+    p.add_argument("--guidance", default=1.0, help=f"autoguidance weight w in [0, {MAX_W:g}] (1 = the model alone)")
     p.add_argument("--device", default="auto", help="auto|cpu|cuda|mps: where the network runs (auto: cuda, mps, "
                                                     "then cpu; exact denoisers always run on the cpu)")
     p.add_argument("--json", action="store_true", help="print JSON")
@@ -97,7 +120,7 @@ def run(args: argparse.Namespace) -> int:
     with output_path(args.out, ".png") as out:
         report = sample_report(args.model, args.sampler, args.steps, args.seed, args.n, str(out), args.schedule,
                                args.noise_law, args.device, args.step_noise, args.noise_slope, args.eta,
-                               args.s_churn, args.s_tmin, args.s_tmax, args.s_noise)
+                               args.s_churn, args.s_tmin, args.s_tmax, args.s_noise, args.guide, args.guidance)
     if args.out == STDIO:
         report["out"] = STDIO
     emit(report, args.json, summary_stream(args.out))

@@ -91,14 +91,15 @@ def targets_sentence(res: dict[str, Any]) -> str:
 
 def study_sentence(res: dict[str, Any], study: dict[str, Any]) -> str:
     """What one study network (mnist_report --budget: more steps, another architecture) scores."""
-    base = heun_rows(res, 25)["gaussian-gaussian"]
-    row = next(r for r in study["rows"] if r["sampler"] == "heun" and r["nfe_budget"] == 25)
+    budget = 50 if study.get("guide") else 25                 # a guided NFE counts both networks: 50 is 25 each
+    base = heun_rows(res, budget)["gaussian-gaussian"]
+    row = next(r for r in study["rows"] if r["sampler"] == "heun" and r["nfe_budget"] == budget)
     best_c = max(study["rows"], key=lambda r: r["confident"])
     best_f = min(study["rows"], key=lambda r: r["fd"])
     return (f"With {study['change']} (`{study['model']}`, {study['train_time'] / 60:.0f} min on the 2-core CPU "
             f"shared with the session's other work), the Gaussian network scores "
-            f"{100 * row['confident']:.1f}% confident and Fréchet {row['fd']:.1f} at Heun NFE 25 (the pair table's "
-            f"network: {100 * base['confident']:.1f}%, {base['fd']:.1f}); its best cell reaches "
+            f"{100 * row['confident']:.1f}% confident and Fréchet {row['fd']:.1f} at Heun NFE {row['nfe']} (the pair "
+            f"table's network at NFE {base['nfe']}: {100 * base['confident']:.1f}%, {base['fd']:.1f}); its best cell reaches "
             f"{100 * best_c['confident']:.1f}% ({best_c['sampler']}, NFE {best_c['nfe']}), so the "
             f"≥ {100 * TARGET_CONFIDENT:.0f}% target is " + ("met" if best_c["confident"] >= TARGET_CONFIDENT
                                                           else "still not met")

@@ -16,6 +16,7 @@ from the same seed, hence the same initial noise.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import time
 from pathlib import Path
@@ -23,6 +24,7 @@ from typing import Any
 
 import torch
 
+from ..denoisers.autoguidance import AutoGuided
 from ..nonnormal.laws import noise_sampler
 from ..metrics import digit_quality, real_floor
 from .registry import WEIGHTS_DIR, Model, get_model, run_totals
@@ -50,18 +52,23 @@ def ancestral_sample(model: Model, pair: str, n: int, steps: int, seed: int) -> 
     return sample_ddpm_ancestral(model.denoiser, sigmas[0] * z, sigmas, generator=g, noise=noise_sampler(STEP_LAW[pair]))
 
 
-def pair_samples(pair: str, sampler: str, nfe: int, n: int, seed: int,
-                 model_name: str | None = None) -> tuple[Tensor, int]:
-    """(samples, NFE actually used) of one table cell (the pair's own network unless `model_name` is given)."""
+def pair_samples(pair: str, sampler: str, nfe: int, n: int, seed: int, model_name: str | None = None,
+                 guide: tuple[str, float] | None = None) -> tuple[Tensor, int]:
+    """(samples, NFE actually used) of one table cell (the pair's own network unless `model_name` is given).
+    With `guide` = (weaker network, w) the cell is autoguided: each step evaluates both networks, and the NFE
+    budget and the count returned cover both."""
     from ..noise.samplers import sample_heun
 
-    model = get_model(model_name or model_of(pair))
-    steps = steps_for_nfe("heun", nfe) if sampler == "heun" else nfe
+    model, per_net = get_model(model_name or model_of(pair)), nfe // 2 if guide else nfe
+    if guide:
+        model = dataclasses.replace(model, denoiser=AutoGuided(model.denoiser, get_model(guide[0]).denoiser, guide[1]))
+    steps = steps_for_nfe(sampler, per_net)
+    used = (2 * steps - 1 if sampler == "heun" else steps) * (2 if guide else 1)
     if sampler == "ancestral-q":
-        return ancestral_sample(model, pair, n, steps, seed), steps
+        return ancestral_sample(model, pair, n, steps, seed), used
     sigmas = model_sigmas(model, "karras", steps)
     z, _ = initial_noise(model, n, seed)
-    return sample_heun(model.denoiser, sigmas[0] * z, sigmas), 2 * steps - 1
+    return sample_heun(model.denoiser, sigmas[0] * z, sigmas), used
 
 
 def measure(n: int = 256, seed: int = 0, pairs: tuple[str, ...] = PAIRS, nfes: tuple[int, ...] = NFES,
@@ -83,12 +90,13 @@ def measure(n: int = 256, seed: int = 0, pairs: tuple[str, ...] = PAIRS, nfes: t
 
 
 def cell(pair: str, sampler: str, budget: int, n: int, seed: int, floor: dict[str, float],
-         model_name: str | None = None, log: Any = print) -> dict[str, Any]:
+         model_name: str | None = None, log: Any = print, guide: tuple[str, float] | None = None) -> dict[str, Any]:
     """One measured row: samples of (pair, sampler, NFE budget) scored by digit_quality."""
     t0 = time.perf_counter()
-    x, used = pair_samples(pair, sampler, budget, n, seed, model_name)
+    x, used = pair_samples(pair, sampler, budget, n, seed, model_name, guide)
     q = digit_quality(x, floor)
-    log(f"{model_name or pair} {sampler} NFE {used}: confident {q['confident']:.3f} fd {q['fd']:.2f} "
+    log(f"{model_name or pair}{f' guided by {guide[0]} w {guide[1]:g}' if guide else ''} {sampler} NFE {used}: "
+        f"confident {q['confident']:.3f} fd {q['fd']:.2f} "
         f"(floor {q['fd_floor']:.2f}) tv {q['class_tv']:.3f}", flush=True)
     return {"pair": pair, "model": model_name or model_of(pair), "sampler": sampler, "nfe_budget": budget,
             "nfe": used, "seconds": round(time.perf_counter() - t0, 1), **q}
@@ -144,9 +152,34 @@ def budget_study(name: str, n: int = 256, seed: int = 0, log: Any = print) -> di
             "base_steps": base["steps"], "final_loss": side["final_loss"], "n": n, "seed": seed, "rows": rows}
 
 
+def guided_study(name: str, guide: str, w: float, n: int = 256, seed: int = 0, log: Any = print) -> dict[str, Any]:
+    """Every sampler x NFE cell of a gaussian-gaussian network autoguided by a weaker one (NFE counts both)."""
+    from .registry import SIDECARS
+
+    for m in (name, guide):
+        if SIDECARS.get(m, {}).get("pair") != "gaussian-gaussian":
+            raise ValueError(f"{m} is not a gaussian-gaussian Li network")
+    floor = real_floor(n)
+    rows = [cell("gaussian-gaussian", sampler, budget, n, seed, floor, name, log, (guide, w))
+            for sampler in SAMPLERS for budget in NFES]
+    main, weak = SIDECARS[name], SIDECARS[guide]
+    (steps, seconds), (g_steps, g_seconds) = run_totals(main), run_totals(weak)
+    change = (f"autoguidance (Karras et al. 2024) of {name} by {guide} ({weak['params']:,} parameters, "
+              f"{g_steps:,} steps) at w = {w:g}, every NFE counting both networks")
+    return {"model": name, "guide": guide, "w": w, "steps": steps, "batch_size": main["batch_size"],
+            "train_time": seconds + g_seconds, "preset": main["preset"], "params": main["params"] + weak["params"],
+            "change": change, "final_loss": main["final_loss"], "n": n, "seed": seed, "rows": rows}
+
+
+def study_key(study: dict[str, Any]) -> tuple[str, str | None]:
+    """A study is one network, or one network with one guide."""
+    return study["model"], study.get("guide")
+
+
 def with_study(res: dict[str, Any], study: dict[str, Any]) -> dict[str, Any]:
-    """res with `study` in its "studies" list (replacing an earlier measurement of the same model)."""
-    return {**res, "studies": [s for s in res.get("studies", []) if s["model"] != study["model"]] + [study]}
+    """res with `study` in its "studies" list (replacing an earlier measurement of the same network and guide)."""
+    kept = [s for s in res.get("studies", []) if study_key(s) != study_key(study)]
+    return {**res, "studies": kept + [study]}
 
 
 def real_heldout() -> dict[str, float]:
@@ -170,7 +203,7 @@ def best_per_pair(res: dict[str, Any]) -> dict[str, dict[str, Any]]:
 def attach_quality(res: dict[str, Any], weights_dir: Path, nfe_budget: int = 25) -> list[str]:
     """Copy each trained pair's heun row at `nfe_budget` into its sidecar <name>.json (weights untouched)."""
     names = []
-    studies = {st["model"]: st for st in res.get("studies", [])}
+    studies = {st["model"]: st for st in res.get("studies", []) if not st.get("guide")}     # the network alone
     for path in sorted(weights_dir.glob("mnist-li-*.json")):
         side = json.loads(path.read_text())
         if side["name"] == model_of(side["pair"]):
@@ -189,6 +222,12 @@ def attach_quality(res: dict[str, Any], weights_dir: Path, nfe_budget: int = 25)
     return names
 
 
+def study_title(study: dict[str, Any]) -> str:
+    if study.get("guide"):
+        return f"autoguided: `{study['model']}` by `{study['guide']}`, w = {study['w']:g}"
+    return f"another budget or architecture: `{study['model']}`"
+
+
 def markdown(res: dict[str, Any], reading: str = "") -> str:
     fl = res["floor"]
     head = ("| pair (q–p) | model | sampler | NFE | confident ≥ 0.9 | class TV | Fréchet (floor "
@@ -203,7 +242,7 @@ def markdown(res: dict[str, Any], reading: str = "") -> str:
                f"| {p} | {res['paper_cifar10_fid'][p]} | {b['fd']:.1f} ({b['sampler']}, {b['nfe']}) | "
                f"{100 * b['confident']:.1f}% |\n" for p, b in best.items()))
     extra = "".join(
-        f"\n## The Gaussian network, another budget or architecture: `{study['model']}`\n\n{study['preset']}: "
+        f"\n## The Gaussian network, {study_title(study)}\n\n{study['preset']}: "
         f"{study['change']}; {study['steps']:,} steps × {study['batch_size']}, {study['train_time'] / 60:.0f} min, "
         f"final loss {study['final_loss']:.4f}. The pair table's networks share one smaller budget and "
         "architecture.\n\n" + head
@@ -231,9 +270,15 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--budget", default=None, metavar="MODEL",
                     help="measure this gaussian-gaussian network (another budget or architecture) into the existing "
                          "JSON's studies")
+    ap.add_argument("--guide", default=None, metavar="MODEL",
+                    help="with --budget: autoguide that network by this weaker gaussian-gaussian one")
+    ap.add_argument("--w", type=float, default=2.5, help="autoguidance weight (1 = the network alone)")
     ap.add_argument("--reading", type=Path, default=None, help="markdown paragraph appended to the comparison")
     a = ap.parse_args(argv)
-    if a.budget:
+    if a.budget and a.guide:
+        res = with_study(json.loads((a.out / "mnist_models.json").read_text()),
+                         guided_study(a.budget, a.guide, a.w, a.n, a.seed))
+    elif a.budget:
         res = with_study(json.loads((a.out / "mnist_models.json").read_text()), budget_study(a.budget, a.n, a.seed))
     elif a.merge:
         parts = [json.loads(p.read_text()) for p in a.merge]
