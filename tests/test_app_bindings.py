@@ -40,7 +40,7 @@ DESIGN_APIS = {
     "scale_space": ["upload", "source", "photo", "beta", "seed", "size", "levels", "family", "gamma", "t",
                     "sample_size", "sample_levels", "n_samples", "steps"],
     "sample_compare": ["model", "samplers", "schedule", "steps", "seed", "noise_law", "n", "device", "step_noise",
-                       "noise_slope", "eta", "s_churn", "s_tmin", "s_tmax", "s_noise"],
+                       "noise_slope", "eta", "s_churn", "s_tmin", "s_tmax", "s_noise", "guide", "guidance"],
 }
 
 

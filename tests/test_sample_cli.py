@@ -143,7 +143,7 @@ def test_autoguided_sampling_counts_both_models_and_guiding_by_itself_changes_no
 
 
 @pytest.mark.parametrize("extra, message", [
-    (("--guide", "field-beta2-32"), "--guide model field-beta2-32 has shape [1, 32, 32], the model [1, 8, 8]"),
+    (("--guide", "field-beta2-32"), "guide model field-beta2-32 has shape [1, 32, 32], the model [1, 8, 8]"),
     (("--guide", "digits-gmm10", "--guidance", "11"), "guidance must be in [0, 10], got 11"),
     (("--guide", "digits-gmm10", "--guidance", "x"), "--guidance must be a number, got 'x'"),
     (("--guide", "nope"), "nope"),

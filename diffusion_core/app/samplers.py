@@ -24,13 +24,15 @@ from ..models import quality as Q
 from ..models import sampling as S
 from ..devices import DEVICES
 from ..models.folders import MODELS_DIR, check_model_ref, load_model_ref
+from ..denoisers.autoguidance import MAX_W
+from ..models.guided import evaluations, guided
 from ..models.registry import SPECS, Model
 from ..plotting import samplers as plots
 from ..noise import controlled_run as R
 from ..noise.controls import SamplingNoise
 from ..noise.samplers import SAMPLERS
 from ..noise.schedules import FAMILIES
-from ..validation import InputError, check_choice, check_int
+from ..validation import InputError, check_choice, check_int, check_range
 
 STOCHASTIC = ("ddpm_ancestral", "euler_ancestral")
 SWEEP_NFES_EXACT = (4, 6, 8, 12, 16, 24, 32, 48, 64)
@@ -65,9 +67,14 @@ class SamplersView:
     s_tmin: float = 0.0
     s_tmax: float = 1000.0                 # above every model's sigma_max (80): churn at every sigma >= s_tmin
     s_noise: float = 1.0
+    guide: str = ""                        # autoguidance: a weaker model of the same data ("" = none)
+    guidance: float = 2.5                  # its weight w (denoisers/autoguidance.py; 1 = the model alone)
 
     def __post_init__(self) -> None:
         check_model_ref(self.model)
+        if self.guide:
+            check_model_ref(self.guide)
+        check_range("guidance", self.guidance, 0.0, MAX_W)
         check_choice("device", self.device, DEVICES)
         if not 2 <= len(self.samplers) <= 4:
             raise InputError(f"choose 2 to 4 samplers, got {len(self.samplers)}")
@@ -99,8 +106,13 @@ class CompareResult:
 
 
 def view_model(view: SamplersView) -> Model:
-    """The view's model on the view's device (registry names, or folders in MODELS_DIR only)."""
-    return load_model_ref(view.model, view.device, allow_paths=False, models_dir=MODELS_DIR)
+    """The view's model on the view's device (registry names, or folders in MODELS_DIR only), autoguided by
+    the view's guide when there is one."""
+    model = load_model_ref(view.model, view.device, allow_paths=False, models_dir=MODELS_DIR)
+    if not view.guide:
+        return model
+    return guided(model, load_model_ref(view.guide, view.device, allow_paths=False, models_dir=MODELS_DIR),
+                  view.guidance)
 
 
 def _tick(progress: Progress | None, frac: float, text: str) -> None:
@@ -117,7 +129,7 @@ def run_one(model: Model, view: SamplersView, sampler: str, steps: int, n: int,
     x = R.run_controlled(model, sampler, sigmas, n, view.seed, view.sampling_noise(), callback=cb)
     seconds = time.perf_counter() - t0
     q = R.score(model, sampler, sigmas, x, view.sampling_noise())
-    return x, {**q, "nfe": S.nfe_of(sampler, steps), "steps": steps, "seconds": seconds}
+    return x, {**q, "nfe": S.nfe_of(sampler, steps) * evaluations(model), "steps": steps, "seconds": seconds}
 
 
 _SWEEPS: dict[SamplersView, tuple[list[dict[str, Any]], str]] = {}     # the last few sweeps (pure results)
@@ -260,6 +272,10 @@ def explain(view: SamplersView, model: Model, numbers: dict[str, dict[str, Any]]
                      f"sampler can only reproduce training images: memorisation rate {rates} (a sample counts as a "
                      f"copy within RMS {Q.MEMO_TOL:.4f} of a training digit). This is the ideal a network would learn "
                      "if it fitted its training set perfectly.")
+    if view.guide:
+        lines.append(f"**Autoguided** (Karras et al. 2024) by **{view.guide}** at w = {view.guidance:g}: every "
+                     f"denoiser call is D₀ + w (D₁ − D₀), this model D₁ steered away from the weaker D₀, so each step "
+                     "evaluates both networks and the NFE counts both. w = 1 is the model alone.")
     kw = view.sampling_noise().sampler_kwargs
     noisy = [s for s in view.samplers if s in STOCHASTIC or kw(s).get("eta", 0) > 0 or kw(s).get("s_churn", 0) > 0]
     if noisy:

@@ -12,15 +12,15 @@ sampling-noise controls (noise/controls.py: step noise, DDIM eta, EDM churn; noi
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import math
 from typing import Any
 
-from ..denoisers.autoguidance import MAX_W, AutoGuided
+from ..denoisers.autoguidance import MAX_W
 from ..nonnormal.laws import LAWS
 from ..models import sampling as S
 from ..models.folders import load_model_ref
-from ..models.registry import SPECS, Model
+from ..models.guided import evaluations, guided
+from ..models.registry import SPECS
 from ..noise import controlled_run as R
 from ..noise.controls import CHURN_KEYS, STEP_NOISES, SamplingNoise
 from ..noise.samplers import SAMPLERS
@@ -36,17 +36,6 @@ def number(name: str, text: Any) -> float:
         return float(text)
     except (TypeError, ValueError):
         raise InputError(f"--{name.replace('_', '-')} must be a number, got {text!r}") from None
-
-
-def guided(main: Model, weak: Model, w: float) -> Model:
-    """`main` with its denoiser autoguided by `weak`'s (both loaded on one device, same data shape). Its exact
-    law, if any, becomes the reference the samples are scored against: the closed-form output covariance is
-    that of the unguided denoiser."""
-    if weak.spec.shape != main.spec.shape:
-        raise InputError(f"--guide model {weak.spec.name} has shape {list(weak.spec.shape)}, the model "
-                         f"{list(main.spec.shape)}: guide by a model of the same data")
-    return dataclasses.replace(main, denoiser=AutoGuided(main.denoiser, weak.denoiser, w), gaussian=None,
-                               reference=main.reference or main.gaussian)
 
 
 def sample_report(model: str, sampler: str, steps: int, seed: int, n: int, out: str,
@@ -72,7 +61,7 @@ def sample_report(model: str, sampler: str, steps: int, seed: int, n: int, out: 
     S.save_samples(x, path)
     q = R.score(m, sampler, sigmas, x, controls)
     return {"model": m.spec.name, "kind": m.spec.kind, "sampler": sampler, "schedule": schedule, "steps": steps,
-            "nfe": S.nfe_of(sampler, steps) * (2 if weak else 1), "guide": weak and weak.spec.name,
+            "nfe": S.nfe_of(sampler, steps) * evaluations(m), "guide": weak and weak.spec.name,
             "guidance": w if weak else None, "seed": seed, "n": n, "noise_law": noise_law,
             "step_noise": step_noise, "noise_slope": controls.slope, "eta": controls.eta, "s_churn": controls.s_churn,
             "s_tmin": controls.s_tmin, "s_tmax": controls.s_tmax if math.isfinite(controls.s_tmax) else None,

@@ -88,6 +88,12 @@ def build(demo: gr.Blocks) -> None:
                 n = Slider(1, handlers.MAX_VIEW_N, value=D.n, step=1, label="Samples per sampler")
             law = gr.Radio(list(LAWS), value=D.noise_law, label="Noise law of the injections (stochastic samplers)")
             noise_controls = _noise_controls()
+            with gr.Row():
+                guide = gr.Dropdown(["", *SPECS, *folder_models()], value=D.guide, allow_custom_value=True,
+                                    label="Autoguidance: a weaker model of the same data (empty = none), e.g. "
+                                          "mnist-li-gaussian-gaussian for the deep MNIST networks")
+                guidance = gr.Number(value=D.guidance, minimum=0, maximum=10,
+                                     label="Guidance weight w (1 = the model alone; NFE counts both models)")
             device = gr.Dropdown(["auto", *available()], value=D.device,
                                  label="Device for networks (auto: CUDA, then MPS, then CPU; exact denoisers use the CPU)")
             run = gr.Button("Sample side by side", variant="primary")
@@ -109,7 +115,7 @@ def build(demo: gr.Blocks) -> None:
                 gif = gr.Image(label="Trajectory: VP state x/√(1+σ²) | denoiser estimate x̂₀", type="filepath",
                                height=300)
 
-    _wire(demo, [model, samplers, schedule, steps, seed, law, n, device, *noise_controls],
+    _wire(demo, [model, samplers, schedule, steps, seed, law, n, device, *noise_controls, guide, guidance],
           [gallery, table, sweep, explanation],
           run, seed, gif_btn, gif, (fig_btn, mp4_btn, csv_btn, json_btn), preset_btn, out_file, link, preset_in)
     if all(pair_name(p) in SPECS for p in PAIRS):
