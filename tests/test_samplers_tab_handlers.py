@@ -11,6 +11,7 @@ from diffusion_core.models import quality as Q
 from diffusion_core.models import sampling as S
 from diffusion_core.presets import dump_preset, from_query, load_preset, to_query
 from diffusion_core.app import samplers as H
+from diffusion_core.app import samplers_trajectory as T
 from diffusion_core.validation import InputError
 
 FAST = dict(model="digits-pca-gaussian", steps=8, n=9)
@@ -59,12 +60,12 @@ def test_empirical_model_reports_memorisation():
 @pytest.mark.slow
 def test_trajectory_gif_has_one_frame_per_step(tmp_path):
     view = H.SamplersView(samplers=("dpmpp_2m", "euler"), **FAST)
-    frames = H.trajectory_frames(view)
+    frames = T.trajectory_frames(view)
     assert len(frames) == view.steps + 3 and frames[0].dtype == np.uint8 and frames[0].shape[-1] == 3
-    path = H.trajectory_gif(view)
+    path = T.trajectory_gif(view)
     with Image.open(path) as im:
         assert im.format == "GIF" and im.n_frames >= view.steps    # Pillow merges the repeated last frames
-    mp4 = H.trajectory_gif(view, fmt="mp4")
+    mp4 = T.trajectory_gif(view, fmt="mp4")
     assert mp4.endswith(".mp4") and open(mp4, "rb").read(12)[4:8] == b"ftyp"
     files = H.compare_figures(view)
     assert [f.rsplit(".", 1)[1] for f in files] == ["png", "svg", "png"]
@@ -116,8 +117,8 @@ def test_initial_noise_is_the_same_across_step_counts_and_schedules():
     z1, _ = S.initial_noise(m, 3, 11)
     z2, _ = S.initial_noise(m, 3, 11)
     assert torch.equal(z1, z2) and z1.shape == (3, 1, 32, 32)
-    a = H.trajectory_frames(H.SamplersView(samplers=("euler", "heun"), steps=4, seed=11, n=3))[0]
-    b = H.trajectory_frames(H.SamplersView(samplers=("euler", "heun"), steps=9, seed=11, n=3))[0]
+    a = T.trajectory_frames(H.SamplersView(samplers=("euler", "heun"), steps=4, seed=11, n=3))[0]
+    b = T.trajectory_frames(H.SamplersView(samplers=("euler", "heun"), steps=9, seed=11, n=3))[0]
     assert np.array_equal(a[:, : a.shape[1] // 2], b[:, : b.shape[1] // 2])     # same first state, any N
     s = S.model_sigmas(m, "karras", 5)
     assert float(s[0]) == pytest.approx(80.0) and float(s[-2]) == pytest.approx(0.002) and float(s[-1]) == 0.0

@@ -84,6 +84,8 @@ def test_every_text_input_of_the_layout_is_known():
              "Steps (fast: a few seconds": "an integer step count or rule (check_int in gud.setup.build)",
              "Model: a registry name, or the name of a model folder": "registry name or folder inside MODELS_DIR "
              "(models.folders.check_model_ref, allow_paths=False)",
+             "Autoguidance: a weaker model of the same data": "registry name or folder inside MODELS_DIR, or empty "
+             "(models.folders.check_model_ref in SamplersView, allow_paths=False)",
              "`custom`: your own λ(t)": "t:λ control points (schedules.parse_points)",
              "Your answer": "a number (workshop.parse_answer)",
              "Config A": "schedule spec, sigma list or pasted JSON (noise.inspector.resolve)",

@@ -18,6 +18,7 @@ from ...noise.samplers import SAMPLERS
 from ...noise.schedules import FAMILIES
 from .. import pairs as pair_handlers
 from .. import samplers as handlers
+from .. import samplers_trajectory as trajectory_handlers
 from . import Slider, ViewIO, export_controls, guard, reporter
 
 D = handlers.SamplersView()
@@ -48,13 +49,13 @@ def pair_grid(pairs, seed, seeds, steps, schedule, device, progress=gr.Progress(
 
 def trajectory(progress=gr.Progress(), **settings):
     progress(0.2, desc="recording the trajectory")
-    path = handlers.trajectory_gif(IO.view(**settings))
+    path = trajectory_handlers.trajectory_gif(IO.view(**settings))
     return path, [path]
 
 
 def trajectory_mp4(progress=gr.Progress(), **settings):
     progress(0.2, desc="recording the trajectory")
-    return [handlers.trajectory_gif(IO.view(**settings), fmt="mp4")]
+    return [trajectory_handlers.trajectory_gif(IO.view(**settings), fmt="mp4")]
 
 
 def export_figures(progress=gr.Progress(), **settings):
@@ -92,8 +93,8 @@ def build(demo: gr.Blocks) -> None:
                 guide = gr.Dropdown(["", *SPECS, *folder_models()], value=D.guide, allow_custom_value=True,
                                     label="Autoguidance: a weaker model of the same data (empty = none), e.g. "
                                           "mnist-li-gaussian-gaussian for the deep MNIST networks")
-                guidance = gr.Number(value=D.guidance, minimum=0, maximum=10,
-                                     label="Guidance weight w (1 = the model alone; NFE counts both models)")
+                guidance = gr.Number(value=D.guidance,
+                                     label="Guidance weight w in [0, 10] (1 = the model alone; NFE counts both models)")
             device = gr.Dropdown(["auto", *available()], value=D.device,
                                  label="Device for networks (auto: CUDA, then MPS, then CPU; exact denoisers use the CPU)")
             run = gr.Button("Sample side by side", variant="primary")
