@@ -61,7 +61,7 @@ def sample_report(model: str, sampler: str, steps: int, seed: int, n: int, out: 
     S.save_samples(x, path)
     q = R.score(m, sampler, sigmas, x, controls)
     return {"model": m.spec.name, "kind": m.spec.kind, "sampler": sampler, "schedule": schedule, "steps": steps,
-            "nfe": S.nfe_of(sampler, steps) * evaluations(m), "guide": weak and weak.spec.name,
+            "nfe": S.nfe_of(sampler, steps) * evaluations(m), "guide": weak.spec.name if weak else None,
             "guidance": w if weak else None, "seed": seed, "n": n, "noise_law": noise_law,
             "step_noise": step_noise, "noise_slope": controls.slope, "eta": controls.eta, "s_churn": controls.s_churn,
             "s_tmin": controls.s_tmin, "s_tmax": controls.s_tmax if math.isfinite(controls.s_tmax) else None,

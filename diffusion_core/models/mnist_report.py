@@ -16,7 +16,6 @@ from the same seed, hence the same initial noise.
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import json
 import time
 from pathlib import Path
@@ -24,9 +23,9 @@ from typing import Any
 
 import torch
 
-from ..denoisers.autoguidance import AutoGuided
 from ..nonnormal.laws import noise_sampler
 from ..metrics import digit_quality, real_floor
+from .guided import evaluations, guided
 from .registry import WEIGHTS_DIR, Model, get_model, run_totals
 from .sampling import initial_noise, model_sigmas, steps_for_nfe
 from .vp_chain import MODEL_PAIR, STEP_LAW
@@ -59,11 +58,11 @@ def pair_samples(pair: str, sampler: str, nfe: int, n: int, seed: int, model_nam
     budget and the count returned cover both."""
     from ..noise.samplers import sample_heun
 
-    model, per_net = get_model(model_name or model_of(pair)), nfe // 2 if guide else nfe
+    model = get_model(model_name or model_of(pair))
     if guide:
-        model = dataclasses.replace(model, denoiser=AutoGuided(model.denoiser, get_model(guide[0]).denoiser, guide[1]))
-    steps = steps_for_nfe(sampler, per_net)
-    used = (2 * steps - 1 if sampler == "heun" else steps) * (2 if guide else 1)
+        model = guided(model, get_model(guide[0]), guide[1])
+    steps = steps_for_nfe(sampler, nfe // evaluations(model))
+    used = (2 * steps - 1 if sampler == "heun" else steps) * evaluations(model)
     if sampler == "ancestral-q":
         return ancestral_sample(model, pair, n, steps, seed), used
     sigmas = model_sigmas(model, "karras", steps)

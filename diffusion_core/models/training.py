@@ -20,6 +20,7 @@ r = eps - eps_theta with the w_k, v_k of `chain_steps` steps; models/vp_chain.py
 """
 from __future__ import annotations
 
+import copy
 import hashlib
 import json
 import math
@@ -238,8 +239,7 @@ def fit(p: TrainPreset, log: Any = print, device: str = "cpu") -> tuple[UNet, di
     if p.batch_size % world:
         raise InputError(f"batch_size {p.batch_size} is not divisible by the {world} processes")
     ds, net = DATASETS[p.dataset], new_net(p).to(dev)
-    ema = new_net(p).to(dev)
-    ema.load_state_dict(net.state_dict())
+    ema = copy.deepcopy(net)                         # the same start, read once (init: one hash check)
     ids = [dev.index] if dev.type == "cuda" else None
     model = nn.parallel.DistributedDataParallel(net, device_ids=ids) if world > 1 else net
     opt = torch.optim.Adam(net.parameters(), lr=p.lr)
