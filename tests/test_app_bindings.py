@@ -11,11 +11,12 @@ import pytest
 from gradio_client import Client
 
 from diffusion_core import presets
-from diffusion_core.app import layout, workshop
-from diffusion_core.app.layout import bases as bases_tab
-from diffusion_core.app.layout import spectrum as spectrum_tab
-from diffusion_core.app.spectrum import SpectrumView
-from diffusion_core.app.views import field_names, from_controls, page_url, to_controls
+from diffusion_core.app import widgets as layout
+from diffusion_core.app.workshop import handlers as workshop
+from diffusion_core.app.bases import layout as bases_tab
+from diffusion_core.app.spectrum import layout as spectrum_tab
+from diffusion_core.app.spectrum.handlers import SpectrumView
+from diffusion_core.app.widgets.views import field_names, from_controls, page_url, to_controls
 from diffusion_core.gud.setup import BasesView
 from diffusion_core.validation import InputError, MissingInput
 
@@ -71,7 +72,7 @@ def test_call_by_parameter_name(client):
 
 def test_each_tab_binds_its_view_fields_in_order():
     for module in ("spectrum", "schedules", "increments", "bases", "scale_space", "samplers"):
-        io = __import__(f"diffusion_core.app.layout.{module}", fromlist=["IO"]).IO
+        io = __import__(f"diffusion_core.app.{module}.layout", fromlist=["IO"]).IO
         assert io.fields == field_names(io.cls) and len(io.fields) == len(dataclasses.fields(io.cls))
     v = from_controls(SpectrumView, {"seed": 3.0, "size": 64, "lam": 1, "window": 0, "beta": None})
     assert v == SpectrumView(seed=3, size=64, lam=1.0, window=False)   # float->int, int->float, None->default

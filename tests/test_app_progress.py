@@ -1,6 +1,7 @@
 """Per-step progress of the app's long work (issue 12 item 7): each handler calls its progress callback
 once per step of the core's loop, with fractions that rise to the end of the bar (no server)."""
-from diffusion_core.app import bases, scale_space
+from diffusion_core.app.bases import handlers as bases
+from diffusion_core.app.scale_space import handlers as scale_space
 from diffusion_core.gud.process import steps_for_rule
 from diffusion_core.gud.setup import build
 from diffusion_core.scale_space.sampler import timesteps
@@ -44,7 +45,7 @@ def test_scale_space_reverse_gif_reports_every_step(tmp_path):
 
 
 def test_samplers_figure_export_reports_every_sampling_step():
-    from diffusion_core.app import samplers
+    from diffusion_core.app.samplers import handlers as samplers
 
     view = samplers.SamplersView(model="digits-pca-gaussian", samplers=("euler", "ddim"), steps=6, n=4, seed=11)
     calls, progress = _recorder()
@@ -69,7 +70,7 @@ def test_basis_forward_reports_its_four_stages():
 
 
 def test_spectrum_figure_export_reports_after_each_figure():
-    from diffusion_core.app import spectrum
+    from diffusion_core.app.spectrum import handlers as spectrum
 
     calls, progress = _recorder()
     files = spectrum.spectrum_figures(spectrum.SpectrumView(size=32), None, progress)

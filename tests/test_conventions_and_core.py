@@ -65,7 +65,7 @@ def test_information_curves_equal_the_core_mi_share():
 
 
 def test_app_and_cli_share_the_core_reports():
-    from diffusion_core.app import increments as H
+    from diffusion_core.app.increments import handlers as H
     from diffusion_core.nonnormal.report import increments_report
 
     v = H.IncrementsView(law="laplace", steps=20, paths=2000, seed=4)

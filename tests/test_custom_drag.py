@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from diffusion_core.app.schedule_custom import dragged, editor_view
-from diffusion_core.app.schedules import SchedulesView, schedules_view
+from diffusion_core.app.schedules.custom import dragged, editor_view
+from diffusion_core.app.schedules.handlers import SchedulesView, schedules_view
 from diffusion_core.noise.custom import format_points, parse_points
 from diffusion_core.plotting.point_editor import lam_axis
 from diffusion_core.validation import InputError

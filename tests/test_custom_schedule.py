@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 import torch
 
-from diffusion_core.app.schedules import SchedulesView, schedules_view
+from diffusion_core.app.schedules.handlers import SchedulesView, schedules_view
 from diffusion_core.cli.schedule import schedule_json
 from diffusion_core.denoisers.gaussian import power_law_denoiser
 from diffusion_core.noise.custom import lam_custom, parse_points

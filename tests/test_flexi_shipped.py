@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 import torch
 
-from diffusion_core.app.flexi import FlexiView, flexi_compare, flexi_diagram, trajectory_costs
+from diffusion_core.app.scale_space.flexi import FlexiView, flexi_compare, flexi_diagram, trajectory_costs
 from diffusion_core.bench import flexi as bench
 from diffusion_core.models.flexi_quality import BASELINE, FLEXI, schedule_for
 from diffusion_core.models.flexi_unet import path_flops

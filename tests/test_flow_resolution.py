@@ -5,8 +5,8 @@ import math
 
 import pytest
 
-from diffusion_core.app.schedule_resolution import resolution_view
-from diffusion_core.app.schedules import SchedulesView
+from diffusion_core.app.schedules.resolution import resolution_view
+from diffusion_core.app.schedules.handlers import SchedulesView
 from diffusion_core.bench import resolution as B
 from diffusion_core.noise import resolution as R
 from diffusion_core.noise.discretization import build_schedule

@@ -11,7 +11,7 @@ from diffusion_core.cli.main import main
 from diffusion_core.gud.extension import ExtensionView, extend
 from diffusion_core.gud.setup import BasesView, build
 from diffusion_core.presets import PRESET_ROOT, dump_preset, load_preset
-from diffusion_core.app import bases as ui
+from diffusion_core.app.bases import handlers as ui
 from diffusion_core.validation import InputError
 
 
@@ -156,7 +156,7 @@ def test_reverse_default_step_rule_is_fast_and_accurate_is_one_choice_away():
     """Issue 12 item 7: the default was 8 x slope (>= 200, up to ~1,000 steps, about a minute)."""
     import time
 
-    from diffusion_core.app.bases import basis_reverse
+    from diffusion_core.app.bases.handlers import basis_reverse
     from diffusion_core.gud.process import fast_steps, recommended_steps, steps_for_rule
     from diffusion_core.gud.setup import BasesView, build
     s = build(BasesView(a=30.0)).schedule

@@ -7,7 +7,7 @@ import numpy as np
 from gradio import processing_utils as pu
 from PIL import Image
 
-from diffusion_core.app.layout import atomic_cache
+from diffusion_core.app.widgets import atomic_cache as atomic_cache
 
 
 def test_same_image_from_many_threads_is_one_complete_file(tmp_path):

@@ -9,7 +9,7 @@ import pytest
 from diffusion_core.nonnormal.laws import LAWS
 from diffusion_core.nonnormal.losses import KL_UNIFORM_GAUSS
 from diffusion_core.presets import dump_preset, from_query, load_preset, to_query
-from diffusion_core.app import increments as H
+from diffusion_core.app.increments import handlers as H
 from diffusion_core.validation import InputError
 
 PRESETS = sorted(glob.glob(str(Path(__file__).resolve().parents[1] / "presets" / "increments" / "*.toml")))
@@ -106,7 +106,7 @@ def test_increments_api_endpoint(app_url):
 
 def test_heavy_tails_say_the_monte_carlo_kurtosis_cannot_be_trusted():
     """Issue 12 item 9: Student-t nu = 4.5 showed MC kurtosis 4.8 +- 0.7 against an exact 12 with no warning."""
-    from diffusion_core.app.increments import IncrementsView, explain_forward, forward_numbers
+    from diffusion_core.app.increments.handlers import IncrementsView, explain_forward, forward_numbers
     from diffusion_core.nonnormal.laws import kurtosis_estimate_reliable
     v = IncrementsView(law="student-t", nu=4.5, steps=1)
     text = explain_forward(v, forward_numbers(v))

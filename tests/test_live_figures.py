@@ -11,12 +11,12 @@ import gradio as gr
 import numpy as np
 import pytest
 
-from diffusion_core.app.layout import bases as layout_bases
-from diffusion_core.app.layout import flexi as layout_flexi
-from diffusion_core.app.layout import increments as layout_increments
-from diffusion_core.app.layout import live
-from diffusion_core.app.layout import scale_space as layout_scale
-from diffusion_core.app.layout import spectrum as layout_spectrum
+from diffusion_core.app.bases import layout as layout_bases
+from diffusion_core.app.scale_space import flexi_layout as layout_flexi
+from diffusion_core.app.increments import layout as layout_increments
+from diffusion_core.app.widgets import live as live
+from diffusion_core.app.scale_space import layout as layout_scale
+from diffusion_core.app.spectrum import layout as layout_spectrum
 
 LIVE_IDS = {*layout_spectrum.LIVE_PLOTS, layout_increments.LOSS_PLOT, layout_scale.WIDGET_PLOT,
             layout_flexi.PATH_PLOT, layout_flexi.FLOPS_PLOT}

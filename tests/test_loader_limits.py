@@ -10,7 +10,7 @@ from numpy.lib import format as npf
 from PIL import Image
 
 from diffusion_core import data, uploads
-from diffusion_core.app import spectrum
+from diffusion_core.app.spectrum import handlers as spectrum
 from diffusion_core.validation import InputError
 
 

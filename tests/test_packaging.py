@@ -129,7 +129,7 @@ def test_wheel_in_a_fresh_venv_runs_the_workshop_a_preset_and_train(tmp_path):
     assert Path(where).resolve().is_relative_to(env_dir.resolve())
     difflab = env_dir / "bin" / "difflab"
     assert _run(difflab, "--version", cwd=work).strip() == f"difflab {META['version']}"
-    titles = json.loads(_run(py, "-c", "import json; from diffusion_core.app.workshop import exercises; "
+    titles = json.loads(_run(py, "-c", "import json; from diffusion_core.app.workshop.handlers import exercises; "
                                        "print(json.dumps(list(exercises())))", cwd=work))
     assert len(titles) == 7
     sched = json.loads(_run(difflab, "component-schedule", "--preset", "bases/standard.toml", "--json", cwd=work))

@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 import torch
 
-from diffusion_core.app import pairs as PH
-from diffusion_core.app import samplers as H
+from diffusion_core.app.samplers import pairs as PH
+from diffusion_core.app.samplers import handlers as H
 from diffusion_core.models import registry
 from diffusion_core.models.pair_grid import PAIRS, column_noise, pair_model_name
 from diffusion_core.models.registry import Model, ModelSpec

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import torch
 
-from diffusion_core.app import samplers as H
+from diffusion_core.app.samplers import handlers as H
 
 
 def test_concurrent_samplers_give_the_same_samples_as_one_at_a_time():

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from diffusion_core.app import samplers as H
+from diffusion_core.app.samplers import handlers as H
 from diffusion_core.validation import InputError
 
 BASE = dict(samplers=("euler", "heun"), steps=3, n=4, seed=1, device="cpu")

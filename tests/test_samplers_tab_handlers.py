@@ -10,8 +10,8 @@ from diffusion_core.models import get_model
 from diffusion_core.models import quality as Q
 from diffusion_core.models import sampling as S
 from diffusion_core.presets import dump_preset, from_query, load_preset, to_query
-from diffusion_core.app import samplers as H
-from diffusion_core.app import samplers_trajectory as T
+from diffusion_core.app.samplers import handlers as H
+from diffusion_core.app.samplers import trajectory as T
 from diffusion_core.validation import InputError
 
 FAST = dict(model="digits-pca-gaussian", steps=8, n=9)

@@ -7,7 +7,7 @@ import json
 import numpy as np
 import pytest
 
-from diffusion_core.app import samplers as H
+from diffusion_core.app.samplers import handlers as H
 from diffusion_core.cli.main import main
 from diffusion_core.models import get_model
 from diffusion_core.models import sampling as S

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from diffusion_core import scale_space as ss
-from diffusion_core.app import scale_space as tab
+from diffusion_core.app.scale_space import handlers as tab
 from diffusion_core.scale_space.ops import sigmoid_like, tanh_like
 
 GAMMAS = (0.05, 0.1, 0.2, 0.3, 0.5, 0.7, 1.0, 1.5, 2.0, 4.0, 10.0)

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from diffusion_core import presets
-from diffusion_core.app import scale_space as h
+from diffusion_core.app.scale_space import handlers as h
 from diffusion_core.validation import InputError
 
 

@@ -89,7 +89,7 @@ def test_diff_cli(tmp_path):
 # ---------------------------------------------------------------------------------------------
 # Schedules-tab inspector handlers (plain functions, no server)
 
-from diffusion_core.app.schedule_inspector import InspectorView, inspect_view, read_config_upload  # noqa: E402
+from diffusion_core.app.schedules.inspector import InspectorView, inspect_view, read_config_upload  # noqa: E402
 
 
 def test_inspector_view_shows_table_crossing_strength_and_diff():

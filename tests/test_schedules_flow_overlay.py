@@ -7,7 +7,7 @@ import math
 import numpy as np
 import pytest
 
-from diffusion_core.app.schedules import SchedulesView, build_all, schedules_view
+from diffusion_core.app.schedules.handlers import SchedulesView, build_all, schedules_view
 from diffusion_core.noise.flow import lam_from_t
 from diffusion_core.validation import InputError
 

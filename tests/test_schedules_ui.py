@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from diffusion_core.presets import dump_preset, from_query, load_preset, to_query
-from diffusion_core.app import schedules as H
+from diffusion_core.app.schedules import handlers as H
 from diffusion_core.validation import InputError
 
 PRESETS = sorted(glob.glob(os.path.join(os.path.dirname(__file__), "..", "presets", "schedules", "*.toml")))
@@ -98,7 +98,7 @@ def test_upload_without_file_is_a_clear_error():
 def test_layout_builds():
     import gradio as gr
 
-    from diffusion_core.app.layout import schedules as L
+    from diffusion_core.app.schedules import layout as L
     with gr.Blocks() as demo:
         L.build(demo)
     names = {d.get("api_name") for d in demo.config["dependencies"]}

@@ -7,17 +7,19 @@ import numpy as np
 import torch
 
 import diffusion_core
-from diffusion_core.app import scale_space, schedules, spectrum
+from diffusion_core.app.scale_space import handlers as scale_space
+from diffusion_core.app.schedules import handlers as schedules
+from diffusion_core.app.spectrum import handlers as spectrum
 from diffusion_core.caching import frozen_cache
 from diffusion_core.gud.setup import BasesView, build
-from diffusion_core.app.bases import basis_forward
+from diffusion_core.app.bases.handlers import basis_forward
 
 PKG = Path(diffusion_core.__file__).parent
 # process-wide switches; allowed only where a whole process is configured, never per request
 GLOBAL = re.compile(r"torch\.set_num_threads|torch\.set_num_interop_threads|torch\.manual_seed|np\.random\.seed|"
                     r"torch\.set_default_dtype|torch\.set_grad_enabled\(|os\.chdir|os\.environ\[[^]]+\]\s*=|"
                     r"torch\.use_deterministic_algorithms|warnings\.simplefilter")
-ALLOWED = {"app/layout/__init__.py",        # launch(): once, before serving
+ALLOWED = {"app/layout.py",                 # launch(): once, before serving
            "models/training.py",            # difflab train: its own process (torch.manual_seed in a fork_rng)
            "models/ssd_training.py",        # the scale-space trainer: its own process
            "models/classifier.py",          # training the MNIST classifier: its own process (seed in a fork_rng)
@@ -41,7 +43,7 @@ def test_no_request_path_changes_process_wide_state():
 def test_handlers_leave_threads_and_rngs_alone():
     threads, rng, nprng = torch.get_num_threads(), torch.get_rng_state(), np.random.get_state()[1].copy()
     basis_forward(BasesView(steps=200, frames=3))
-    from diffusion_core.app.bases import basis_reverse
+    from diffusion_core.app.bases.handlers import basis_reverse
     basis_reverse(BasesView(steps=200, frames=3))
     spectrum.spectrum_view(spectrum.SpectrumView(size=64))
     assert torch.get_num_threads() == threads

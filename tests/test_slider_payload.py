@@ -9,7 +9,7 @@ import plotly.graph_objects as go
 import numpy as np
 from PIL import Image
 
-from diffusion_core.app.layout import spectrum as layout
+from diffusion_core.app.spectrum import layout as layout
 from diffusion_core.plotting import spectrum as plots
 
 
@@ -51,8 +51,8 @@ def test_a_bases_time_move_sends_the_explanation_and_the_page_moves_the_markers(
     """Bases readout t: the event sends only the explanation (~0.6 kB instead of four figures of 48 curves);
     the page moves the figures' named t marker (MOVE_T_MARKERS). Figures sent for other changes keep their
     datarevision when only t differs, so plotly.react keeps the curves."""
-    from diffusion_core.app import bases as handlers
-    from diffusion_core.app.layout import bases as layout_bases
+    from diffusion_core.app.bases import handlers as handlers
+    from diffusion_core.app.bases import layout as layout_bases
     from diffusion_core.plotting.bases import T_MARKER
 
     text, _ = layout_bases.readout_at_t(t=0.7, **layout_bases.D.__dict__)
@@ -74,9 +74,9 @@ def test_a_bases_time_move_sends_the_explanation_and_the_page_moves_the_markers(
 def test_figures_built_from_dicts_are_valid_plotly():
     """The figures that follow a slider skip plotly's validation when built (plotting.common.assemble);
     re-validated here, so a misspelt property still fails a test."""
-    from diffusion_core.app.layout import flexi as layout_flexi
-    from diffusion_core.app.layout import increments as layout_increments
-    from diffusion_core.app.layout import scale_space as layout_scale
+    from diffusion_core.app.scale_space import flexi_layout as layout_flexi
+    from diffusion_core.app.increments import layout as layout_increments
+    from diffusion_core.app.scale_space import layout as layout_scale
 
     _, logspec, psd, snr, *_ = layout.spectrum(lam=-1.0, size=64)
     path, flops, caption = layout_flexi.diagram(**dict(layout_flexi.D.__dict__, t=0.9))

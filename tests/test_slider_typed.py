@@ -9,8 +9,8 @@ from pathlib import Path
 import gradio as gr
 import pytest
 
-from diffusion_core.app import layout
-from diffusion_core.app.layout.slider import EMPTY, Clamped, Slider
+from diffusion_core.app import widgets as layout
+from diffusion_core.app.widgets.slider import EMPTY, Clamped, Slider
 
 LAYOUT = Path(__file__).resolve().parents[1] / "diffusion_core" / "app" / "layout"
 

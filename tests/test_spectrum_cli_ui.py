@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from diffusion_core import presets
-from diffusion_core.app.spectrum import SpectrumView, sigma_label, spectrum_csv, spectrum_view
+from diffusion_core.app.spectrum.handlers import SpectrumView, sigma_label, spectrum_csv, spectrum_view
 from diffusion_core.validation import InputError
 
 
@@ -100,7 +100,7 @@ def test_csv_export(tmp_path):
 
 @pytest.mark.slow
 def test_figure_export_png_and_svg():
-    from diffusion_core.app.spectrum import spectrum_figures
+    from diffusion_core.app.spectrum.handlers import spectrum_figures
 
     paths = spectrum_figures(SpectrumView(photo="camera", size=64))
     assert len(paths) == 6
@@ -149,7 +149,7 @@ def test_shipped_spectrum_presets_load():
 def test_view_io_restores_a_view_from_a_link_and_a_file(tmp_path):
     from types import SimpleNamespace
 
-    from diffusion_core.app.layout.spectrum import IO
+    from diffusion_core.app.spectrum.layout import IO
 
     req = SimpleNamespace(query_params={"tab": "spectrum", "photo": "camera", "lam": "-1.5", "size": "128"})
     values = IO.load_link(req)

@@ -6,7 +6,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 PKG = ROOT / "diffusion_core"
-LAYOUT = PKG / "app" / "layout"
+WIDGETS = PKG / "app" / "widgets"
 SHELLS = ("app", "cli", "bench")                   # everything else under diffusion_core/ is the core
 MAX_LINES = 400
 MAX_TOP_MODULES = 12
@@ -50,13 +50,18 @@ FILES = sorted(PKG.rglob("*.py"))
 
 
 def test_import_resolution_sees_relative_imports():
-    names = _imports(PKG / "app" / "layout" / "spectrum.py")
-    assert "diffusion_core.app.spectrum" in names and "diffusion_core.data" in names and "gradio" in names
+    names = _imports(PKG / "app" / "spectrum" / "layout.py")
+    assert "diffusion_core.app.spectrum.handlers" in names and "diffusion_core.data" in names and "gradio" in names
+
+
+def _layout(path: Path) -> bool:
+    """The layout layer: each tab's layout.py (and *_layout.py beside it) and the shared app/widgets/."""
+    return WIDGETS in path.parents or (_shell(path) == "app" and path.stem.endswith("layout"))
 
 
 def test_gradio_only_in_the_layout_layer():
     offenders = [str(p.relative_to(ROOT)) for p in FILES
-                 if LAYOUT not in p.parents and any(n.split(".")[0] == "gradio" for n in _imports(p))]
+                 if not _layout(p) and any(n.split(".")[0] == "gradio" for n in _imports(p))]
     assert offenders == []
 
 
@@ -96,25 +101,24 @@ def test_number_boxes_carry_no_gradio_bounds():
     (14 badges for a seed of -3); the views refuse out-of-range values with one message instead."""
     import ast
 
-    layout = Path(__file__).resolve().parents[1] / "diffusion_core" / "app" / "layout"
     bounded = []
-    for path in sorted(layout.glob("*.py")):
+    for path in (p for p in FILES if _layout(p)):
         for node in ast.walk(ast.parse(path.read_text())):
             if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "Number":
-                bounded += [f"{path.name}:{node.lineno} {k.arg}" for k in node.keywords if k.arg in ("minimum", "maximum")]
+                bounded += [f"{path.relative_to(ROOT)}:{node.lineno} {k.arg}" for k in node.keywords if k.arg in ("minimum", "maximum")]
     assert not bounded, bounded
 
 
 @pytest.mark.parametrize("view, kw, msg", [
-    ("samplers.SamplersView", {"s_churn": -1.0}, "s_churn must be"), ("samplers.SamplersView", {"s_noise": -1.0}, "s_noise"),
-    ("schedule_inspector.InspectorView", {"crossing_sigma": 0.0}, "crossing sigma must be"),
-    ("schedules.SchedulesView", {"sigma_min": -1.0}, "sigma_min must be"),
-    ("schedules.SchedulesView", {"steps_offset": -1}, "steps_offset must be")])
+    ("samplers.handlers.SamplersView", {"s_churn": -1.0}, "s_churn must be"), ("samplers.handlers.SamplersView", {"s_noise": -1.0}, "s_noise"),
+    ("schedules.inspector.InspectorView", {"crossing_sigma": 0.0}, "crossing sigma must be"),
+    ("schedules.handlers.SchedulesView", {"sigma_min": -1.0}, "sigma_min must be"),
+    ("schedules.handlers.SchedulesView", {"steps_offset": -1}, "steps_offset must be")])
 def test_views_refuse_what_the_number_boxes_no_longer_bound(view, kw, msg):
     import importlib
 
     from diffusion_core.validation import InputError
 
-    module, cls = view.split(".")
+    module, cls = view.rsplit(".", 1)
     with pytest.raises(InputError, match=msg):
         getattr(importlib.import_module(f"diffusion_core.app.{module}"), cls)(**kw)

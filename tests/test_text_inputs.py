@@ -9,7 +9,12 @@ import numpy as np
 import pytest
 
 from diffusion_core import data
-from diffusion_core.app import bases, increments, samplers, scale_space, schedules, spectrum
+from diffusion_core.app.bases import handlers as bases
+from diffusion_core.app.increments import handlers as increments
+from diffusion_core.app.samplers import handlers as samplers
+from diffusion_core.app.scale_space import handlers as scale_space
+from diffusion_core.app.schedules import handlers as schedules
+from diffusion_core.app.spectrum import handlers as spectrum
 from diffusion_core.gud.setup import BasesView, build
 from diffusion_core.presets import from_query
 from diffusion_core.validation import InputError

@@ -84,7 +84,7 @@ def test_difflab_sample_with_the_trained_model(capsys, tmp_path):
 
 @pytest.mark.slow
 def test_samplers_tab_shows_the_trained_model_and_its_quality():
-    from diffusion_core.app.samplers import SamplersView, sample_compare
+    from diffusion_core.app.samplers.handlers import SamplersView, sample_compare
 
     r = sample_compare(SamplersView(model="field-beta2-32-unet", samplers=("euler", "dpmpp_2m"), steps=4, n=4))
     assert "Denoising MSE above the exact Wiener filter's" in r.explanation and "σ=1:" in r.explanation

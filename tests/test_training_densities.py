@@ -29,8 +29,8 @@ def test_against_sampling_the_training_noise():
 
 
 def test_training_panel_handler():
-    from diffusion_core.app.schedule_training import training_view
-    from diffusion_core.app.schedules import SchedulesView
+    from diffusion_core.app.schedules.training import training_view
+    from diffusion_core.app.schedules.handlers import SchedulesView
     md, fig, shares = training_view(SchedulesView())               # astronaut 256^2: band [-9.09, 8.23]
     assert shares["sd3"] == pytest.approx(T.share_inside("sd3", -9.086, 8.233), abs=1e-3)
     assert 0.99 < shares["sd3"] <= 1 and shares["flow"] < shares["sd3"] and len(fig.data) == 4

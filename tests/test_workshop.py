@@ -5,15 +5,15 @@ from urllib.parse import parse_qsl
 import pytest
 
 from diffusion_core.presets import from_query
-from diffusion_core.app import workshop
+from diffusion_core.app.workshop import handlers as workshop
 from diffusion_core.validation import InputError
 
-VIEWS = {"spectrum": ("diffusion_core.app.spectrum", "SpectrumView"),
-         "schedules": ("diffusion_core.app.schedules", "SchedulesView"),
-         "increments": ("diffusion_core.app.increments", "IncrementsView"),
+VIEWS = {"spectrum": ("diffusion_core.app.spectrum.handlers", "SpectrumView"),
+         "schedules": ("diffusion_core.app.schedules.handlers", "SchedulesView"),
+         "increments": ("diffusion_core.app.increments.handlers", "IncrementsView"),
          "bases": ("diffusion_core.gud.setup", "BasesView"),
-         "scale_space": ("diffusion_core.app.scale_space", "ScaleSpaceView"),
-         "samplers": ("diffusion_core.app.samplers", "SamplersView")}
+         "scale_space": ("diffusion_core.app.scale_space.handlers", "ScaleSpaceView"),
+         "samplers": ("diffusion_core.app.samplers.handlers", "SamplersView")}
 EXERCISES = list(workshop.exercises().values())
 
 

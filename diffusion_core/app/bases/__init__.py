@@ -1,0 +1,1 @@
+"""Bases & component schedules tab: view dataclass and plain handlers (no gradio) beside layout.py (controls and events)."""

@@ -1,0 +1,1 @@
+"""Spectrum tab: view dataclass and plain handlers (no gradio) beside layout.py (controls and events)."""
