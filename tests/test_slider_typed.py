@@ -12,13 +12,15 @@ import pytest
 from diffusion_core.app import widgets as layout
 from diffusion_core.app.widgets.slider import EMPTY, Clamped, Slider
 
-LAYOUT = Path(__file__).resolve().parents[1] / "diffusion_core" / "app" / "layout"
+APP = Path(__file__).resolve().parents[1] / "diffusion_core" / "app"
+LAYOUT = sorted([*APP.glob("*/*layout.py"), *APP.glob("widgets/*.py")])   # every module that builds controls
 
 
 def test_every_slider_of_the_app_is_the_guarded_slider():
     """An AST check: no tab builds a plain gr.Slider (whose preprocess raises before guard)."""
     plain = []
-    for path in sorted(LAYOUT.glob("*.py")):
+    assert len(LAYOUT) >= 10
+    for path in LAYOUT:
         for node in ast.walk(ast.parse(path.read_text())):
             if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "Slider"
                     and path.name != "slider.py"):

@@ -19,7 +19,8 @@ from diffusion_core.gud.setup import BasesView, build
 from diffusion_core.presets import from_query
 from diffusion_core.validation import InputError
 
-LAYOUT = Path(data.__file__).parent / "app" / "layout"
+APP = Path(data.__file__).parent / "app"
+LAYOUT = sorted([*APP.glob("*/*layout.py"), *APP.glob("widgets/*.py")])   # every module that builds controls
 VIEWS = [spectrum.SpectrumView, schedules.SchedulesView, increments.IncrementsView, BasesView,
          scale_space.ScaleSpaceView, samplers.SamplersView]
 
@@ -96,7 +97,7 @@ def test_every_text_input_of_the_layout_is_known():
              "Config A": "schedule spec, sigma list or pasted JSON (noise.inspector.resolve)",
              "Config B": "schedule spec, sigma list or pasted JSON (noise.inspector.resolve)"}
     found = []
-    for py in sorted(LAYOUT.glob("*.py")):
+    for py in LAYOUT:
         src = py.read_text()
         for m in re.finditer(r"gr\.(Textbox|Dropdown|TextArea|Code)\((.*?)\)\n", src, re.S):
             body = m.group(2)

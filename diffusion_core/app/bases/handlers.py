@@ -21,10 +21,9 @@ from ...gud import active, overlap_fraction, threshold_a
 from ...gud.setup import BasesView, Setup, build
 from ...gud.view import compute_table, forward_run, prior_images, reverse_run, schedule_columns
 from ...plotting import bases as plots
-from ...validation import InputError, check_choice, check_int, check_range
+from .view import make_view  # noqa: F401 (the tab's view, with its handlers)
+from ...validation import check_choice, check_int, check_range
 
-IMAGES = tuple(f"digit:{i}" for i in range(10)) + data.PHOTOS + ("field:2.0",)
-SIZES = (8, 16, 32, 64)
 MAX_LINES = 48
 
 
@@ -46,14 +45,6 @@ class ProcessResult:
     atoms: object | None = None
     variance: object | None = None
     samples: np.ndarray | None = None
-
-
-def make_view(**kw) -> BasesView:
-    """The tab's settings as a BasesView (which validates itself); the tab offers the sizes in SIZES."""
-    v = dataclasses.replace(BasesView(), **kw)
-    if v.size not in SIZES:
-        raise InputError(f"size must be one of {list(SIZES)}, got {v.size!r}")
-    return v
 
 
 def _shown(labels: torch.Tensor) -> np.ndarray:

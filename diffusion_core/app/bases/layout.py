@@ -13,10 +13,11 @@ from ...gud import KINDS
 from ...plotting.bases import T_MARKER
 from ...presets import load_preset
 from . import handlers
+from . import view as V
 from ..widgets import Slider, ViewIO, export_controls, guard, reporter
 from ..widgets.live import live_box, live_payload, wire_live
 
-D = handlers.BasesView()
+D = V.BasesView()
 STEP_CHOICES = [("fast: 2 × slope, ≥ 50", 0), ("accurate: 8 × slope, ≥ 200", -1), ("100", 100), ("200", 200),
                 ("500", 500), ("1000", 1000), ("2000", 2000)]
 WAVELETS = ["haar", "db2", "db3", "db4", "sym4", "coif1"]
@@ -24,7 +25,7 @@ ORDERINGS = ["variance", "frequency", "level", "column", "row", "random", "custo
 PRESETS = ["standard", "variance_matched", "column_sequential", "wavelet_column", "autoregressive_columns"]
 
 
-IO = ViewIO("bases", handlers.BasesView, handlers.make_view)
+IO = ViewIO("bases", V.BasesView, V.make_view)
 
 
 def component_schedule(t=0.5, i=-1, j=-1, uploads=None, **settings):
@@ -116,7 +117,7 @@ def export_anim(frames, fmt):
 
 
 def load_bundled(name):
-    return IO.values(load_preset(f"bases/{name}.toml", handlers.BasesView))
+    return IO.values(load_preset(f"bases/{name}.toml", V.BasesView))
 
 
 INTRO = (
@@ -132,12 +133,12 @@ def _controls() -> SimpleNamespace:
     with gr.Row():
         c.bundled = gr.Dropdown(PRESETS, value="standard", label="Preset (GUD Fig. 4 rows, autoregressive)")
         c.load_btn = gr.Button("Load preset", size="sm")
-    c.image = gr.Dropdown(list(handlers.IMAGES), value=D.image, allow_custom_value=True,
+    c.image = gr.Dropdown(list(V.IMAGES), value=D.image, allow_custom_value=True,
                           label="Image: digit:N (8x8 digits), photo, field:BETA")
     c.uploads = gr.File(label="Or a data set: upload images (their patches set the variances, PCA and denoisers)",
                         file_count="multiple", type="filepath", file_types=[".png", ".jpg", ".jpeg", ".tif", ".tiff", ".webp", ".npy"])
     with gr.Row():
-        c.size = gr.Dropdown(list(handlers.SIZES), value=D.size, label="Size")
+        c.size = gr.Dropdown(list(V.SIZES), value=D.size, label="Size")
         c.gray = gr.Checkbox(value=D.gray, label="Gray")
     c.basis = gr.Radio(list(BASIS_NAMES), value=D.basis, label="Basis")
     with gr.Row():

@@ -8,7 +8,6 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Literal
 
 import numpy as np
 import torch
@@ -22,46 +21,12 @@ from ...nonnormal.laws import LAWS, get_law, kurtosis_estimate_reliable, noise_s
 from ...nonnormal.losses import KL_UNIFORM_GAUSS, PAIRS, loss_weights, pair_loss
 from ...nonnormal.report import walk_statistics
 from ...plotting import increments as plots
-from ...validation import check_choice, check_int, check_range
-from ...nonnormal.walks import (FORMS, GRIDS, REVERSE_SAMPLERS, check_paths, exact_moments, expected_excess_kurtosis,
-                     reverse_sample, simulate_walk, vp_alpha_sigma, walk_factors)
+from ...nonnormal.walks import (FORMS, exact_moments, expected_excess_kurtosis, reverse_sample, simulate_walk,
+                                vp_alpha_sigma, walk_factors)
+from .view import IncrementsView
 
 MOMENT_PATHS = 2_000        # per law, for the all-laws moment curves
 KURTOSIS_STEPS = (1, 2, 3, 5, 10, 20, 50, 100, 200, 500, 1000)
-
-
-@dataclass(frozen=True)
-class IncrementsView:
-    """Everything the Increments tab shows is a function of these settings."""
-
-    law: Literal["gaussian", "laplace", "uniform", "rademacher", "student-t"] = "laplace"
-    nu: float = 10.0                 # student-t degrees of freedom (> 4)
-    steps: int = 50                  # forward walk steps N
-    paths: int = 20_000              # Monte Carlo paths for the histogram
-    seed: int = 0
-    form: Literal["euler", "ddpm"] = "ddpm"
-    grid: Literal["left", "right"] = "right"
-    loss_t: float = 0.5              # loss viewer: time of the step
-    loss_steps: int = 10             # loss viewer: N (dt = 1/N)
-    laplace_form: Literal["coordinate", "paper"] = "coordinate"
-    reverse_steps: int = 20
-    reverse_sampler: Literal["reverse-sde", "ddpm_ancestral"] = "reverse-sde"
-    samples: int = 1_500             # 2-D reverse samples per law
-
-    def __post_init__(self) -> None:
-        get_law(self.law, self.nu)
-        check_int("steps", self.steps, 1, 1000)
-        check_paths(self.paths, self.steps)
-        check_int("paths", self.paths, 100, 200_000)
-        check_int("seed", self.seed, 0, 2 ** 31 - 1)
-        check_choice("form", self.form, FORMS)
-        check_choice("grid", self.grid, GRIDS)
-        check_range("loss t", self.loss_t, 0.001, 1.0)
-        check_int("loss steps", self.loss_steps, 1, 20_000)
-        check_choice("laplace form", self.laplace_form, ("coordinate", "paper"))
-        check_int("reverse steps", self.reverse_steps, 1, 500)
-        check_choice("reverse sampler", self.reverse_sampler, REVERSE_SAMPLERS)
-        check_int("samples", self.samples, 50, 5_000)
 
 
 @dataclass

@@ -8,13 +8,14 @@ import gradio as gr
 
 from ...nonnormal.laws import LAWS
 from . import handlers
+from . import view as V
 from ..widgets import Slider, ViewIO, export_controls, guard
 from ..widgets.live import live_box, live_payload, wire_live
 
-D = handlers.IncrementsView()
+D = V.IncrementsView()
 
 
-IO = ViewIO("increments", handlers.IncrementsView)
+IO = ViewIO("increments", V.IncrementsView)
 
 
 def increments(**settings):

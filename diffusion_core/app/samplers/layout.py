@@ -17,14 +17,15 @@ from ...noise.controls import STEP_NOISES
 from ...noise.samplers import SAMPLERS
 from ...noise.schedules import FAMILIES
 from . import handlers
+from . import view as V
 from . import pairs as pair_handlers
 from . import trajectory as trajectory_handlers
 from ..widgets import Slider, ViewIO, export_controls, guard, reporter
 
-D = handlers.SamplersView()
+D = V.SamplersView()
 
 
-IO = ViewIO("samplers", handlers.SamplersView)
+IO = ViewIO("samplers", V.SamplersView)
 
 
 def sample_compare(progress=gr.Progress(), **settings):
@@ -86,7 +87,7 @@ def build(demo: gr.Blocks) -> None:
             steps = Slider(1, 128, value=D.steps, step=1, label="Steps N (heun uses 2N − 1 evaluations)")
             with gr.Row():
                 seed = gr.Number(value=D.seed, precision=0, label="Seed (same initial noise for all)")
-                n = Slider(1, handlers.MAX_VIEW_N, value=D.n, step=1, label="Samples per sampler")
+                n = Slider(1, V.MAX_VIEW_N, value=D.n, step=1, label="Samples per sampler")
             law = gr.Radio(list(LAWS), value=D.noise_law, label="Noise law of the injections (stochastic samplers)")
             noise_controls = _noise_controls()
             with gr.Row():

@@ -13,7 +13,8 @@ from ...models import sampling as S
 from ...noise import controlled_run as R
 from ...noise.samplers import SAMPLERS
 from ...validation import check_choice, check_int
-from .handlers import SamplersView, view_model
+from .handlers import view_model
+from .view import SamplersView
 
 
 def _frame(x: torch.Tensor, sigma: float, denoised: torch.Tensor) -> np.ndarray:

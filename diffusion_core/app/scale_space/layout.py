@@ -8,13 +8,14 @@ from ... import data
 from . import flexi as flexi_handlers
 from . import flexi_layout as flexi
 from . import handlers
+from . import view as V
 from ..widgets import Slider, ViewIO, export_controls, guard, reporter
 from ..widgets.live import live_box, live_payload, wire_live
 
-D = handlers.ScaleSpaceView()
+D = V.ScaleSpaceView()
 
 
-IO = ViewIO("scale_space", handlers.ScaleSpaceView)
+IO = ViewIO("scale_space", V.ScaleSpaceView)
 
 
 def scale_space(upload=None, **settings):
@@ -63,14 +64,14 @@ def _controls() -> tuple[list, gr.File]:
     seed = gr.Number(value=D.seed, precision=0, label="Seed (field, noise, sampling)")
     upload = gr.File(label="Upload (PNG, JPEG, TIFF, WebP, GIF, NPY)", type="filepath",
                      file_types=[".png", ".jpg", ".jpeg", ".tif", ".tiff", ".webp", ".gif", ".npy"])
-    size = gr.Dropdown(list(handlers.SIZES), value=D.size, label="Full resolution R")
+    size = gr.Dropdown(list(V.SIZES), value=D.size, label="Full resolution R")
     levels = Slider(1, 8, value=D.levels, step=1, label="Levels L (R, R/2, …, R/2^(L-1); 1 = DDPM)")
     family = gr.Radio(["convex", "equal", "sigmoid", "tanh"], value=D.family,
                       label="Resolution schedule (ConvexDecay_γ, equal, SigmoidLike_γ, TanhLike_γ)")
     gamma = Slider(0.1, 4.0, value=D.gamma, step=0.05, label="γ of the schedule")
     t = Slider(0.0, 1.0, value=D.t, step=0.001, label="Current time t (0 = data, 1 = noise)")
     with gr.Accordion("Exact-denoiser sampling (power-law field)", open=True):
-        sample_size = gr.Dropdown(list(handlers.SAMPLE_SIZES), value=D.sample_size, label="Field size")
+        sample_size = gr.Dropdown(list(V.SAMPLE_SIZES), value=D.sample_size, label="Field size")
         sample_levels = Slider(1, 5, value=D.sample_levels, step=1, label="SSD levels")
         n_samples = Slider(4, 256, value=D.n_samples, step=4, label="Samples per sampler")
         steps = Slider(10, 1000, value=D.steps, step=10, label="Sampling steps (of T = 1000)")

@@ -12,14 +12,15 @@ from ...validation import InputError
 from ...noise.schedules import FAMILIES
 from . import custom as schedule_custom, resolution as schedule_resolution, training as schedule_training
 from . import handlers
+from . import view as V
 from . import inspector_layout as schedule_inspector
 from ..widgets import Slider, ViewIO, export_controls, guard
 from ..widgets.point_editor import point_editor
 
-D = handlers.SchedulesView()
+D = V.SchedulesView()
 
 
-IO = ViewIO("schedules", handlers.SchedulesView)
+IO = ViewIO("schedules", V.SchedulesView)
 
 
 def schedules(upload=None, **settings):
@@ -87,7 +88,7 @@ def _controls() -> list:
     photo = gr.Dropdown(list(data.PHOTOS), value=D.photo, label="Bundled photo (scikit-image)")
     beta = Slider(0.5, 4.0, value=D.beta, step=0.05, label="Synthetic field β (P ∝ f^-β)")
     seed = gr.Number(value=D.seed, precision=0, label="Seed")
-    size = gr.Dropdown(list(handlers.SIZES), value=D.size, label="Resolution (centre crop, resized)")
+    size = gr.Dropdown(list(V.SIZES), value=D.size, label="Resolution (centre crop, resized)")
     tau_lo = Slider(0.01, 1.0, value=D.tau_lo, step=0.01, label="τ_lo: σ_max puts the strongest frequency at this SNR")
     tau_hi = Slider(1.0, 100.0, value=D.tau_hi, step=0.5, label="τ_hi: σ_min puts the weakest frequency at this SNR")
     dc = gr.Radio(["include", "exclude"], value=D.dc, label="σ_max from max(DC, lowest ring) or the lowest ring only")
@@ -97,7 +98,7 @@ def _controls() -> list:
         rho = Slider(0.5, 15.0, value=D.rho, step=0.5, label="karras ρ")
         noise_d = Slider(8, 512, value=D.noise_d, step=8, label="shifted cosine base resolution (λ + 2 log(base / size))")
     with gr.Accordion("diffusers settings (discrete families)", open=False):
-        dfam = gr.Dropdown(list(handlers.DISCRETE), value=D.diffusers_family, label="Family shown in the diffusers panel")
+        dfam = gr.Dropdown(list(V.DISCRETE), value=D.diffusers_family, label="Family shown in the diffusers panel")
         spacing = gr.Radio(["linspace", "leading", "trailing"], value=D.timestep_spacing, label="timestep_spacing")
         offset = gr.Number(value=D.steps_offset, precision=0, label="steps_offset")
         zero_snr = gr.Checkbox(value=D.rescale_betas_zero_snr, label="rescale_betas_zero_snr")

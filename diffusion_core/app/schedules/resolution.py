@@ -12,7 +12,8 @@ import torch
 from ...noise.flow import lam_from_t
 from ...noise.resolution import RULES, SPECTRAL_PER_DOUBLING, flux_image_seq_len, per_doubling, rule_lam_offset, rule_shift
 from ...plotting import resolution as plots
-from .handlers import RESOLUTIONS, SchedulesView, view_bounds
+from .handlers import view_bounds
+from .view import RESOLUTIONS, SchedulesView
 
 RULE_SIDES = (256, 512, 1024, 2048)
 LABELS = {"sd3": "SD3 fixed shift 3", "sd3-paper": "SD3 paper √(m/n)", "flux": "Flux μ(tokens)"}

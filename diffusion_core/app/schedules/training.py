@@ -9,7 +9,8 @@ import numpy as np
 
 from ...noise import training_densities as T
 from ...plotting import schedules as plots
-from .handlers import SchedulesView, view_bounds
+from .handlers import view_bounds
+from .view import SchedulesView
 
 LABELS = {"edm": "EDM log-normal (P_mean −1.2, P_std 1.2)", "sd3": "SD3 logit-normal (m 0, s 1)",
           "flow": "uniform t, rectified flow", "cosine": "uniform t, cosine"}

@@ -9,11 +9,12 @@ import gradio as gr
 
 from ... import data
 from . import handlers
+from . import view as V
 from ..widgets import Slider, ViewIO, export_controls, guard, reporter
 from ..widgets.live import live_box, live_payload, wire_live
 
-D = handlers.SpectrumView()
-IO = ViewIO("spectrum", handlers.SpectrumView)
+D = V.SpectrumView()
+IO = ViewIO("spectrum", V.SpectrumView)
 
 
 def spectrum(upload=None, **settings):
@@ -60,12 +61,12 @@ def build(demo: gr.Blocks) -> None:
         with gr.Column(scale=1, min_width=300):
             source = gr.Radio(["photo", "field", "upload", "dataset"], value=D.source, label="Image source")
             photo = gr.Dropdown(list(data.PHOTOS), value=D.photo, label="Bundled photo (scikit-image)")
-            dataset = gr.Radio(list(handlers.DATASETS), value=D.dataset, label="Data set (data-set mode)")
+            dataset = gr.Radio(list(V.DATASETS), value=D.dataset, label="Data set (data-set mode)")
             beta = Slider(0.5, 4.0, value=D.beta, step=0.05, label="Synthetic field β (P ∝ f^-β)")
             seed = gr.Number(value=D.seed, precision=0, label="Seed (field and noise)")
             upload = gr.File(label="Upload (PNG, JPEG, TIFF, WebP, GIF, NPY)", type="filepath",
                              file_types=[".png", ".jpg", ".jpeg", ".tif", ".tiff", ".webp", ".gif", ".npy"])
-            size = gr.Dropdown(list(handlers.SIZES), value=D.size, label="Size (centre crop, resized)")
+            size = gr.Dropdown(list(V.SIZES), value=D.size, label="Size (centre crop, resized)")
             window = gr.Checkbox(value=D.window, label="Hann window before the FFT")
             lam = Slider(-12.0, 12.0, value=D.lam, step=0.05, label="Noise level: logSNR λ (t → 1 is λ → −∞)")
             sigma = gr.Markdown(handlers.sigma_label(D.lam), elem_id=LIVE_TEXTS[1])
