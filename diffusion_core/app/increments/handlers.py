@@ -5,7 +5,6 @@ walks, losses, mixture denoisers, samplers) and return plotly figures, images an
 """
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -17,6 +16,7 @@ from ...denoisers.mixture import mixture_2d
 from ...exports import write_csv, write_json
 from ...metrics import sliced_w1
 from ...noise.conventions import stream_generator
+from ...nonnormal.density import gaussian_pdf_curve, ks_mc_floor
 from ...nonnormal.laws import LAWS, get_law, kurtosis_estimate_reliable, noise_sampler
 from ...nonnormal.losses import KL_UNIFORM_GAUSS, PAIRS, loss_weights, pair_loss
 from ...nonnormal.report import walk_statistics
@@ -78,7 +78,7 @@ def explain_forward(v: IncrementsView, n: dict) -> str:
          f"ν = {v.nu:g} ≤ 8 has no finite 8th moment, so the sample kurtosis has infinite variance and usually "
          "falls far below the exact value; no ± is meaningful). KS distance to the Gaussian with the "
          ) +
-        f"same moments **{n['ks_to_gaussian']:.4f}** ({v.paths:,} paths; MC floor ≈ {0.87 / math.sqrt(v.paths):.4f}). "
+        f"same moments **{n['ks_to_gaussian']:.4f}** ({v.paths:,} paths; MC floor ≈ {ks_mc_floor(v.paths):.4f}). "
         "Raise N and both fall towards 0 (roughly like 1/N): the invariance principle.",
         f"Continuum limit at t = 1: mean α = {alpha1:.4f}, variance σ² = {sigma1 ** 2:.5f}. "
         f"The Euler form's smallest per-step factor 1 − β(t)Δt/2 is **{a_min:.3f}** at this N"
@@ -89,12 +89,6 @@ def explain_forward(v: IncrementsView, n: dict) -> str:
         lines.append(f"Note: at this N, b_k = β(t)Δt reaches 1 in the last {clipped} step(s) (clipped to 1), so x_N "
                      "is a single fresh increment and keeps that law's kurtosis exactly. Use N ≥ 21 for a real walk.")
     return "\n\n".join(lines)
-
-
-def gaussian_curve(mean: float, var: float) -> tuple[np.ndarray, np.ndarray]:
-    """N(mean, var) density on mean +- 4.5 sd (the limit the histogram is compared with)."""
-    x = np.linspace(mean - 4.5 * math.sqrt(var), mean + 4.5 * math.sqrt(var), 301)
-    return x, np.exp(-0.5 * (x - mean) ** 2 / var) / math.sqrt(2 * math.pi * var)
 
 
 def forward_view(v: IncrementsView) -> ForwardResult:
@@ -112,7 +106,7 @@ def forward_view(v: IncrementsView) -> ForwardResult:
                   for f in FORMS} for law in LAWS}
     numbers = {k: val for k, val in n.items() if k not in ("x", "label")}
     return ForwardResult(
-        histogram=plots.histogram_figure(n["x"], *gaussian_curve(n["expected_mean"], n["expected_var"]), n["label"],
+        histogram=plots.histogram_figure(n["x"], *gaussian_pdf_curve(n["expected_mean"], n["expected_var"]), n["label"],
                                          v.steps, n["excess_kurtosis"], n["ks_to_gaussian"]),
         moments=plots.moments_figure(moments, ex.t, ex.mean, ex.var, t_fine, alpha, sigma ** 2, v.steps),
         forms=plots.forms_figure(forms, paths, t_fine, sigma ** 2, v.steps),

@@ -18,6 +18,7 @@ from ...animate import frames_to_gif, upscale_nearest
 from ...exports import export_path, write_csv
 from ...noise.conventions import lam_from_alpha_bar, stream_generator
 from ...plotting import scale_space as plots
+from ...scale_space.readouts import in_data_units, share_above, switch_posterior
 from ...scale_space.sampler import (ExactFieldDenoiser, sampler_output_covariance, spectrum_check, ssd_sample,
                                    timesteps)
 from ...validation import check_int
@@ -86,33 +87,26 @@ def spectrum_widget(x0: torch.Tensor, sched: ss.ResolutionSchedule, t: int, seed
     full = spectral.radial_psd(x0.double())
     grid = spectral.radial_psd(ss.to_size(x0.double(), r))
     xt = ss.forward_marginal(x0.double(), t, sched, stream_generator(seed, "spectrum-noise"))
-    noisy = spectral.radial_psd(xt / math.sqrt(ab))
+    noisy = spectral.radial_psd(in_data_units(xt, ab))
     f_grid = grid.freqs * r / sched.size                                   # cycles per full-res pixel
     nyq = 0.5 * r / sched.size
     f_cross = spectral.crossing_frequency(f_grid, grid.psd[0], lam, 1.0)
     title = f"t = {t / (T - 1):.3f} (step {t}): λ = {lam:.2f}, grid {r}×{r}"
     fig = plots.spectrum_widget_figure(full.freqs, full.psd[0], f_grid, grid.psd[0], noisy.psd[0],
                                        spectral.noise_floor(lam), nyq, f_cross, title)
-    lost = float(full.psd[0][full.freqs > nyq].sum() / full.psd[0].sum())
+    lost = share_above(full.freqs, full.psd[0], nyq)
     return fig, {"logsnr": lam, "resolution": r, "nyquist": nyq, "crossing_frequency": f_cross,
                  "noise_floor": spectral.noise_floor(lam), "rapsd_share_above_nyquist": lost}
 
 
 def transition_spectrum(sched: ss.ResolutionSchedule) -> tuple[object, dict]:
     """Exact switch-step posterior covariance eigenvalues (16 -> 8 operator) vs naive white noise."""
-    if not sched.switches:
-        t, M = max(1, T // 2), torch.eye(64, dtype=torch.float64)
-    else:
-        t, M = sched.switches[0], ss.resize_matrix(16, 8)
-    ab = ss.ddpm_alpha_bar(T)
-    k = ss.StepCoefficients.of(float(ab[t - 1]), float(ab[t]))
-    ev = torch.linalg.eigvalsh(ss.posterior_cov_dense(k, M)).flip(0).numpy()
-    naive = k.sigma_s2 * (1 - k.rho * k.c**2)
+    t, ev, naive, sigma_s2 = switch_posterior(sched, T)
     title = (f"Posterior covariance at the first switch (step {t}; 16→8 operator)" if sched.switches else
              f"Posterior covariance without a switch (M = I, step {t})")
-    fig = plots.transition_figure(ev, naive, k.sigma_s2, title)
+    fig = plots.transition_figure(ev, naive, sigma_s2, title)
     return fig, {"switch_t": t, "eig_min": float(ev.min()), "eig_max": float(ev.max()), "naive": naive,
-                 "sigma_s2": k.sigma_s2}
+                 "sigma_s2": sigma_s2}
 
 
 def explain(v: ScaleSpaceView, sched: ss.ResolutionSchedule, w: dict, table: list[dict], work: float,

@@ -16,6 +16,7 @@ import torch
 from ... import data
 from ...spectral import tight
 from ...spectral.bands import redundant_steps, ring_class_map
+from ...spectral.resolution_law import per_doubling_slope
 from ...animate import frames_to_gif, upscale_nearest
 from ...noise.discretization import ScheduleResult, build_schedule, diffusers_config
 from ...exports import export_path, write_json, write_text
@@ -164,7 +165,7 @@ def bounds_view(view: SchedulesView, upload: str | None = None) -> tuple[str, ob
     b = view_bounds(view, upload)
     per = {n: view_bounds(view, upload, n) for n in RESOLUTIONS}
     lo = [per[n].logsnr_min for n in RESOLUTIONS]
-    slope = float(np.polyfit(np.log2(RESOLUTIONS), lo, 1)[0])
+    slope = per_doubling_slope(RESOLUTIONS, lo)
     md = (f"**Bounds at {view.size}²** — σ_max = **{b.sigma_max:.4g}** (from DC {b.sigma_max_dc:.4g}, lowest ring "
           f"{b.sigma_max_ring:.4g}; DC {view.dc}d) · σ_min = **{b.sigma_min:.4g}** (spectral {b.sigma_min_spectral:.4g}, "
           f"8-bit floor Δ/√12 = {b.quantization_floor:.5f}) · λ ∈ [{b.logsnr_min:.3f}, {b.logsnr_max:.3f}].\n\n"

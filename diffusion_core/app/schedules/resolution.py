@@ -6,12 +6,12 @@ doubling carries it to 2048; the rules are noise/resolution.py. Absolute levels 
 """
 from __future__ import annotations
 
-import numpy as np
 import torch
 
 from ...noise.flow import lam_from_t
 from ...noise.resolution import RULES, SPECTRAL_PER_DOUBLING, flux_image_seq_len, per_doubling, rule_lam_offset, rule_shift
 from ...plotting import resolution as plots
+from ...spectral.resolution_law import carried, mean_abs_gap, per_doubling_slope
 from .handlers import view_bounds
 from .view import RESOLUTIONS, SchedulesView
 
@@ -22,16 +22,15 @@ LABELS = {"sd3": "SD3 fixed shift 3", "sd3-paper": "SD3 paper √(m/n)", "flux":
 def resolution_view(view: SchedulesView, upload: str | None = None) -> tuple[str, object, object, dict]:
     """(markdown, offsets figure, lam(t) figure, numbers) (api_name `schedule_resolution`)."""
     lo = [view_bounds(view, upload, n).logsnr_min for n in RESOLUTIONS]
-    slope = float(np.polyfit(np.log2(RESOLUTIONS), lo, 1)[0])
-    k = np.log2(np.array(RULE_SIDES) / RULE_SIDES[0])
+    slope = per_doubling_slope(RESOLUTIONS, lo)
     curves = {LABELS[r]: [rule_lam_offset(r, s) - rule_lam_offset(r, RULE_SIDES[0]) for s in RULE_SIDES] for r in RULES}
-    curves["spectral λ_lo (this image)"] = list(slope * k)          # drawn last, dashed: it lies on the SD3 paper rule
-    gaps = {r: float(np.abs(np.array(per_doubling(r, RULE_SIDES)) - slope).mean()) for r in RULES}
+    curves["spectral λ_lo (this image)"] = carried(0.0, RULE_SIDES[0], RULE_SIDES, slope)          # drawn last, dashed: it lies on the SD3 paper rule
+    gaps = {r: mean_abs_gap(per_doubling(r, RULE_SIDES), slope) for r in RULES}
     t = torch.linspace(0.002, 0.998, 300, dtype=torch.float64)
     base = lam_from_t(t).numpy()
     lam_at_256 = lo[RESOLUTIONS.index(256)]
     lam_t = {f"Flux {s}² (shift {rule_shift('flux', s):.3g})": base + rule_lam_offset("flux", s) for s in RULE_SIDES}
-    lam_lo = {name: lam_at_256 + slope * float(np.log2(s / 256)) for name, s in zip(lam_t, RULE_SIDES)}
+    lam_lo = dict(zip(lam_t, carried(lam_at_256, 256, RULE_SIDES, slope)))
     flux = per_doubling("flux", RULE_SIDES)
     md = (f"**Resolution.** This image's λ_lo moves by **{slope:+.3f}** per doubling (measured at 64–512 px; the law "
           f"is −2 ln 2 = {SPECTRAL_PER_DOUBLING:.3f}). Per doubling from 256² to 2048², Flux's μ rule "

@@ -86,8 +86,8 @@ def explain(view: SpectrumView, c: CleanSpectrum, f_cross: float, counts: dict[s
     lines = [
         f"The spectrum of {what} falls like a power law, P(f) ≈ {c.fit.amplitude:.3g}·f^-**{c.fit.beta:.2f}** "
         f"(fit over f ∈ [{c.fit.band[0]:.3g}, {c.fit.band[1]:.3g}] cycles/pixel).",
-        f"At logSNR λ = **{view.lam:.2f}** (VP α = {alpha:.3f}, σ = {sigma:.3f}; VE σ = {math.exp(-view.lam / 2):.3g}) "
-        f"white noise adds a flat floor e^-λ = {math.exp(-view.lam):.3g} to every frequency: the noisy spectrum "
+        f"At logSNR λ = **{view.lam:.2f}** (VP α = {alpha:.3f}, σ = {sigma:.3f}; VE σ = {spectral.ve_sigma(view.lam):.3g}) "
+        f"white noise adds a flat floor e^-λ = {spectral.noise_floor(view.lam):.3g} to every frequency: the noisy spectrum "
         "follows the image at low f and the floor at high f (the hinge).",
         f"Frequencies below f* = **{f_cross:.3g}** cycles/pixel are still above the noise (SNR > 1); with "
         f"τ_lo = {view.tau_lo:g} and τ_hi = {view.tau_hi:g}, {counts['resolved']} rings are resolved, "
