@@ -79,6 +79,27 @@ def test_exports_and_presets_round_trip():
     assert csv[0] == "sampler,nfe,steps,cov_rel_fro" and len(csv) == 1 + 2 * len(H.SWEEP_NFES_EXACT)
 
 
+def test_exports_after_a_run_reuse_it(monkeypatch):
+    """The export buttons hand out the run the tab already made: no sampler runs again, the numbers are the run's."""
+    import json
+
+    view = H.SamplersView(samplers=("euler", "dpmpp_2m"), seed=17, **FAST)
+    r = H.sample_compare(view)
+
+    def sampling_again(*args, **kwargs):
+        raise AssertionError("an export sampled again")
+    monkeypatch.setattr(H, "run_one", sampling_again)
+    monkeypatch.setattr(H, "run_all", sampling_again)
+    monkeypatch.setattr(H, "_quality_sweep", sampling_again)
+    assert [f.rsplit(".", 1)[1] for f in H.compare_figures(view)] == ["png", "svg", "png"]
+    saved = json.load(open(H.compare_json(view)))
+    assert {s: q["value"] for s, q in saved["samplers"].items()} == {s: q["value"] for s, q in r.numbers["samplers"].items()}
+    assert len(open(H.compare_csv(view)).read().splitlines()) == 1 + 2 * len(H.SWEEP_NFES_EXACT)
+    again = H.sample_compare(view)                       # the same settings again: the remembered run, privately copied
+    assert [c for _, c in again.gallery] == [c for _, c in r.gallery]
+    assert all(np.array_equal(a, b) for (a, _), (b, _) in zip(again.gallery, r.gallery))
+
+
 @pytest.mark.parametrize("kw, message", [
     (dict(samplers=("euler",)), "choose 2 to 4 samplers"),
     (dict(samplers=("euler", "heun", "ddim", "dpmpp_2m", "ddpm_ancestral")), "choose 2 to 4 samplers"),

@@ -80,6 +80,36 @@ def test_frozen_cache_thaws_nested_results():
     assert calls == [3] and float(b["t"].sum()) == 0 and not arr.flags.writeable
 
 
+def test_frozen_memo_keys_without_progress_and_hands_out_copies():
+    """The app's run memo (Samplers: a run and its sweep): keyed by the settings, not by the progress callback;
+    a peek never computes; every caller gets a private copy; the oldest entry leaves first."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from diffusion_core.caching import frozen_memo
+
+    calls, ticks = [], []
+
+    @frozen_memo(maxsize=2)
+    def run(n, progress=None):
+        calls.append(n)
+        if progress is not None:
+            progress(1.0, "done")
+        return {"x": torch.zeros(n), "rows": [n]}
+
+    assert run.peek(3) is None and not run.cached(3) and calls == []
+    a = run(3, lambda frac, text: ticks.append(text))
+    a["x"] += 1
+    a["rows"].append(99)
+    b = run(3, progress=lambda frac, text: ticks.append(text))
+    assert calls == [3] and ticks == ["done"] and float(b["x"].sum()) == 0 and b["rows"] == [3]
+    assert run.cached(3) and run.peek(3)["rows"] == [3]
+    run(4), run(5)
+    assert not run.cached(3) and run.cached(4) and run.cached(5)
+    with ThreadPoolExecutor(4) as pool:
+        outs = list(pool.map(lambda _: run(6)["x"], range(8)))
+    assert all(torch.equal(o, torch.zeros(6)) for o in outs) and len({id(o) for o in outs}) == 8
+
+
 def test_log_axes_label_decades_only():
     """Issue 12 item 9: plotly labels a log axis's minor ticks with bare digits (2, 5) by default."""
     from diffusion_core.plotting.common import base_figure

@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 import torch
 
+from ...caching import frozen_memo
 from ...exports import export_path, write_csv, write_json
 from ...models import quality as Q
 from ...models import sampling as S
@@ -72,18 +73,12 @@ def run_one(model: Model, view: SamplersView, sampler: str, steps: int, n: int,
     return x, {**q, "nfe": S.nfe_of(sampler, steps) * evaluations(model), "steps": steps, "seconds": seconds}
 
 
-_SWEEPS: dict[SamplersView, tuple[list[dict[str, Any]], str]] = {}     # the last few sweeps (pure results)
-_CURRENT: dict[SamplersView, dict[str, tuple[int, float]]] = {}        # each run's (NFE, value) per sampler
-
-
+@frozen_memo(maxsize=16)
 def quality_sweep(view: SamplersView, progress: Progress | None = None) -> tuple[list[dict[str, Any]], str]:
-    """Quality against NFE per sampler (remembered for the last 16 views): exact for Gaussian models; Monte Carlo
-    for the mixture (SWEEP_N_MIXTURE samples), the empirical model and the networks (view.n samples)."""
-    if view not in _SWEEPS:
-        if len(_SWEEPS) >= 16:
-            _SWEEPS.pop(next(iter(_SWEEPS)))
-        _SWEEPS[view] = _quality_sweep(view, progress)
-    return _SWEEPS[view]
+    """Quality against NFE per sampler (remembered for the last 16 views, in the core's cache): exact for Gaussian
+    models; Monte Carlo for the mixture (SWEEP_N_MIXTURE samples), the empirical model and the networks (view.n
+    samples)."""
+    return _quality_sweep(view, progress)
 
 
 def sweep_is_slow(model: Model) -> bool:
@@ -246,8 +241,15 @@ def run_all(model: Model, view: SamplersView, progress: Progress | None = None) 
     return out
 
 
+@frozen_memo(maxsize=16)
+def sampled(view: SamplersView, progress: Progress | None = None) -> dict[str, tuple[torch.Tensor, dict]]:
+    """Each chosen sampler's samples and numbers (run_all on the view's model), remembered for the last 16 views in
+    the core's cache: the sweep's stars and the exports reuse a run instead of sampling again."""
+    return run_all(view_model(view), view, progress)
+
+
 def sample_compare(view: SamplersView, progress: Progress | None = None) -> CompareResult:
-    """The Samplers tab's main computation (api_name `sample_compare`)."""
+    """The Samplers tab's main computation (api_name `sample_compare`); a view already sampled is not sampled again."""
     model = view_model(view)
     sigmas = S.model_sigmas(model, view.schedule, view.steps)
     gallery: list[tuple[np.ndarray, str]] = []
@@ -256,13 +258,10 @@ def sample_compare(view: SamplersView, progress: Progress | None = None) -> Comp
         gallery.append((S.tile_grid(truth, min_tile=64),
                         "exact data · true samples" if model.net is None else "data · training samples"))
     numbers: dict[str, dict[str, Any]] = {}
-    for name, (x, q) in run_all(model, view, progress).items():
+    for name, (x, q) in sampled(view, progress).items():
         numbers[name] = q
         gallery.append((S.tile_grid(x, min_tile=64), _caption(name, q)))
-    _CURRENT[view] = {s: (q["nfe"], q["value"]) for s, q in numbers.items()}
-    if len(_CURRENT) > 16:
-        _CURRENT.pop(next(iter(_CURRENT)))
-    later = sweep_is_slow(model) and view not in _SWEEPS
+    later = sweep_is_slow(model) and not quality_sweep.cached(view)
     rows, metric = ([], numbers[view.samplers[0]]["metric"]) if later else quality_sweep(view, progress)
     return CompareResult(gallery, _panel(gallery), _table(numbers, metric), sweep_figure(view, rows, metric),
                          explain(view, model, numbers, sigmas),
@@ -273,7 +272,8 @@ def sample_compare(view: SamplersView, progress: Progress | None = None) -> Comp
 def sweep_figure(view: SamplersView, rows: list[dict[str, Any]], metric: str) -> object:
     """Quality vs NFE with this run's points as stars."""
     title = f"{plots.TITLES.get(metric, 'Sample covariance error')} vs NFE · {view.model} · {view.schedule}"
-    return plots.quality_vs_nfe_figure(rows, metric, _CURRENT.get(view, {}), title)
+    run = sampled.peek(view) or {}
+    return plots.quality_vs_nfe_figure(rows, metric, {s: (q["nfe"], q["value"]) for s, (_, q) in run.items()}, title)
 
 
 def sweep_after(view: SamplersView, progress: Progress | None = None) -> tuple[object, list[dict[str, Any]]]:
@@ -288,7 +288,8 @@ def sweep_after(view: SamplersView, progress: Progress | None = None) -> tuple[o
 
 
 def compare_figures(view: SamplersView, progress: Progress | None = None) -> list[str]:
-    """The quality-vs-NFE figure as PNG + SVG and the side-by-side samples as PNG (progress: as sample_compare)."""
+    """The quality-vs-NFE figure as PNG + SVG and the side-by-side samples as PNG (progress: as sample_compare; a
+    view the tab has already run is not sampled again)."""
     from PIL import Image
 
     from ...plotting.static import export_png_svg
@@ -300,7 +301,7 @@ def compare_figures(view: SamplersView, progress: Progress | None = None) -> lis
 
 
 def compare_json(view: SamplersView) -> str:
-    """The per-sampler numbers and the NFE sweep as JSON."""
+    """The per-sampler numbers and the NFE sweep as JSON (from the tab's run of this view when there is one)."""
     r = sample_compare(view)
     return str(write_json("samplers", {"view": view.__dict__ | {"samplers": list(view.samplers)}, **r.numbers}))
 
