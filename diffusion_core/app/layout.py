@@ -10,7 +10,7 @@ import gradio as gr
 
 
 # (tab label, tab folder under diffusion_core.app: its layout.py builds it), in display order.
-TABS: list[tuple[str, str]] = [
+TABS: tuple[tuple[str, str], ...] = (
     ("Spectrum", "spectrum"),
     ("Schedules & bounds", "schedules"),
     ("Increments", "increments"),
@@ -18,7 +18,7 @@ TABS: list[tuple[str, str]] = [
     ("Scale space", "scale_space"),
     ("Samplers", "samplers"),
     ("Workshop", "workshop"),
-]
+)
 
 INTRO = (
     "# Diffusion Lab\n"

@@ -1,8 +1,10 @@
 """Numbers the Scale space view reads off the process: a noisy state in data units, the share of an
-image's power above a grid's Nyquist frequency, and the exact posterior covariance at a switch."""
+image's power above a grid's Nyquist frequency, the exact posterior covariance at a switch; and the exact
+field denoiser shared by every caller."""
 from __future__ import annotations
 
 import math
+from functools import lru_cache
 
 import numpy as np
 import torch
@@ -10,6 +12,7 @@ from torch import Tensor
 
 from .ops import ResolutionSchedule, resize_matrix
 from .process import StepCoefficients, ddpm_alpha_bar, posterior_cov_dense
+from .sampler import ExactFieldDenoiser
 
 
 def in_data_units(x_t: Tensor, abar: float) -> Tensor:
@@ -34,3 +37,10 @@ def switch_posterior(sched: ResolutionSchedule, T: int) -> tuple[int, np.ndarray
     k = StepCoefficients.of(float(ab[t - 1]), float(ab[t]))
     ev = torch.linalg.eigvalsh(posterior_cov_dense(k, M)).flip(0).numpy()
     return t, ev, k.sigma_s2 * (1 - k.rho * k.c**2), k.sigma_s2
+
+
+@lru_cache(maxsize=4)
+def field_denoiser(size: int, beta: float) -> ExactFieldDenoiser:
+    """The exact denoiser of the size² power-law field with exponent β, one per (size, β) for every caller (it only
+    memoises its own decompositions, which are the same for everyone)."""
+    return ExactFieldDenoiser(size, beta)

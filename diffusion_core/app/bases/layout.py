@@ -18,11 +18,11 @@ from ..widgets import Slider, ViewIO, export_controls, guard, reporter
 from ..widgets.live import live_box, live_payload, wire_live
 
 D = V.BasesView()
-STEP_CHOICES = [("fast: 2 × slope, ≥ 50", 0), ("accurate: 8 × slope, ≥ 200", -1), ("100", 100), ("200", 200),
-                ("500", 500), ("1000", 1000), ("2000", 2000)]
-WAVELETS = ["haar", "db2", "db3", "db4", "sym4", "coif1"]
-ORDERINGS = ["variance", "frequency", "level", "column", "row", "random", "custom"]
-PRESETS = ["standard", "variance_matched", "column_sequential", "wavelet_column", "autoregressive_columns"]
+STEP_CHOICES = (("fast: 2 × slope, ≥ 50", 0), ("accurate: 8 × slope, ≥ 200", -1), ("100", 100), ("200", 200),
+                ("500", 500), ("1000", 1000), ("2000", 2000))
+WAVELETS = ("haar", "db2", "db3", "db4", "sym4", "coif1")
+ORDERINGS = ("variance", "frequency", "level", "column", "row", "random", "custom")
+PRESETS = ("standard", "variance_matched", "column_sequential", "wavelet_column", "autoregressive_columns")
 
 
 IO = ViewIO("bases", V.BasesView, V.make_view)
@@ -131,7 +131,7 @@ def _controls() -> SimpleNamespace:
     """Left column: view settings, readout controls, reverse process, exports and presets."""
     c = SimpleNamespace()
     with gr.Row():
-        c.bundled = gr.Dropdown(PRESETS, value="standard", label="Preset (GUD Fig. 4 rows, autoregressive)")
+        c.bundled = gr.Dropdown(list(PRESETS), value="standard", label="Preset (GUD Fig. 4 rows, autoregressive)")
         c.load_btn = gr.Button("Load preset", size="sm")
     c.image = gr.Dropdown(list(V.IMAGES), value=D.image, allow_custom_value=True,
                           label="Image: digit:N (8x8 digits), photo, field:BETA")
@@ -142,11 +142,11 @@ def _controls() -> SimpleNamespace:
         c.gray = gr.Checkbox(value=D.gray, label="Gray")
     c.basis = gr.Radio(list(BASIS_NAMES), value=D.basis, label="Basis")
     with gr.Row():
-        c.wavelet = gr.Dropdown(WAVELETS, value=D.wavelet, label="Wavelet")
+        c.wavelet = gr.Dropdown(list(WAVELETS), value=D.wavelet, label="Wavelet")
         c.levels = Slider(1, 5, value=D.levels, step=1, label="Levels")
     c.r = Slider(0.0, 1.0, value=D.r, step=0.05, label="Prior exponent r (0 white, 1 data-matched)")
     c.kind = gr.Radio(list(KINDS), value=D.kind, label="Schedule")
-    c.ordering = gr.Dropdown(ORDERINGS, value=D.ordering, label="Ordering (labels l_i)")
+    c.ordering = gr.Dropdown(list(ORDERINGS), value=D.ordering, label="Ordering (labels l_i)")
     c.custom_labels = gr.Textbox(value=D.custom_labels, label="Custom labels (ordering custom): l_0, l_1, ... "
                                  "one per component or per pixel position", lines=1)
     c.a = Slider(0.0, 30.0, value=D.a, step=0.1, label="a (inverse softness)")
@@ -170,7 +170,7 @@ def _process_controls(c: SimpleNamespace) -> None:
         c.denoiser = gr.Radio(["gaussian", "empirical"], value=D.denoiser, label="Exact denoiser")
         c.method = gr.Radio(["sde", "ode"], value=D.method, label="Sampler (Euler-Maruyama / probability flow)")
         with gr.Row():
-            c.steps = gr.Dropdown(STEP_CHOICES, value=D.steps, allow_custom_value=True,
+            c.steps = gr.Dropdown(list(STEP_CHOICES), value=D.steps, allow_custom_value=True,
                                   label="Steps (fast: a few seconds; accurate: 4x more; or a number)")
             c.frames = Slider(3, 33, value=D.frames, step=1, label="Frames")
             c.seed = gr.Number(value=D.seed, precision=0, label="Seed")

@@ -6,13 +6,13 @@ walks, losses, mixture denoisers, samplers) and return plotly figures, images an
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
 
 import numpy as np
 import torch
 
 from ... import data
 from ...denoisers.mixture import mixture_2d
+from ...caching import frozen_cache
 from ...exports import write_csv, write_json
 from ...metrics import sliced_w1
 from ...noise.conventions import stream_generator
@@ -52,7 +52,7 @@ def forward_numbers(v: IncrementsView) -> dict:
     return {"x": x, **numbers, "label": get_law(v.law, v.nu).label}
 
 
-@lru_cache(maxsize=32)
+@frozen_cache(maxsize=32)
 def all_law_moments(steps: int, form: str, grid: str, seed: int, nu: float) -> dict[str, tuple]:
     """Per law: (t, sample mean path, sample var path) from MOMENT_PATHS paths."""
     out = {}
@@ -159,8 +159,9 @@ def reverse_view(v: IncrementsView) -> tuple[object, str, dict]:
     return plots.reverse_figure(out, mix.means.numpy()), text, metrics
 
 
-@lru_cache(maxsize=1)
+@frozen_cache(maxsize=1)
 def _digits_denoiser():
+    """The exact posterior mean over the bundled digits, built once (a read-only model, shared)."""
     from ...denoisers.empirical import EmpiricalDenoiser
     return EmpiricalDenoiser(data.load_digits())
 

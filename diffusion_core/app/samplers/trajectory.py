@@ -1,7 +1,6 @@
 """Samplers tab: one sample's trajectory under one sampler, as frames (via the sampler callback), a GIF or an MP4."""
 from __future__ import annotations
 
-import math
 from typing import Any
 
 import numpy as np
@@ -11,6 +10,7 @@ from ...animate import frames_to_gif, frames_to_mp4, upscale_nearest
 from ...exports import export_path
 from ...models import sampling as S
 from ...noise import controlled_run as R
+from ...noise.readouts import vp_state
 from ...noise.samplers import SAMPLERS
 from ...validation import check_choice, check_int
 from .handlers import view_model
@@ -19,7 +19,7 @@ from .view import SamplersView
 
 def _frame(x: torch.Tensor, sigma: float, denoised: torch.Tensor) -> np.ndarray:
     """One frame: VP-scaled state x / sqrt(1 + sigma^2) | the denoiser's x0 estimate. uint8 [H, W', 3]"""
-    state = S.to_uint8((x / math.sqrt(1 + sigma**2))[None])[0]
+    state = S.to_uint8(vp_state(x, sigma)[None])[0]
     est = S.to_uint8(denoised[None])[0]
     gap = np.full((state.shape[0], max(1, state.shape[1] // 8), state.shape[2]), 255, np.uint8)
     row = np.concatenate([state, gap, est], axis=1)

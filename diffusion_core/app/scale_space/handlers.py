@@ -6,7 +6,6 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import lru_cache
 
 import numpy as np
 import torch
@@ -18,8 +17,8 @@ from ...animate import frames_to_gif, upscale_nearest
 from ...exports import export_path, write_csv
 from ...noise.conventions import lam_from_alpha_bar, stream_generator
 from ...plotting import scale_space as plots
-from ...scale_space.readouts import in_data_units, share_above, switch_posterior
-from ...scale_space.sampler import (ExactFieldDenoiser, sampler_output_covariance, spectrum_check, ssd_sample,
+from ...scale_space.readouts import field_denoiser, in_data_units, share_above, switch_posterior
+from ...scale_space.sampler import (sampler_output_covariance, spectrum_check, ssd_sample,
                                    timesteps)
 from ...validation import check_int
 from ...caching import frozen_cache
@@ -191,11 +190,6 @@ class SampleResult:
     numbers: dict
 
 
-@lru_cache(maxsize=4)
-def denoiser(size: int, beta: float) -> ExactFieldDenoiser:
-    return ExactFieldDenoiser(size, beta)
-
-
 def mosaic(x: torch.Tensor, n: int = 16, side: int = 256) -> np.ndarray:
     """First n samples [n, 1, r, r] tiled into a square grid, upscaled (nearest) to about `side` pixels."""
     x = torch.nn.functional.pad(x[:n].float(), (0, 1, 0, 1), value=1.0)      # white 1-pixel gutter
@@ -216,7 +210,7 @@ def _ticker(progress: Callable[[float, str], None] | None, steps: int, name: str
 
 def sample_compare(v: ScaleSpaceView, progress: Callable[[float, str], None] | None = None) -> SampleResult:
     """SSD(L) and DDPM samples of a power-law field with the exact denoiser, same seed; spectra vs truth."""
-    den = denoiser(v.sample_size, v.beta)
+    den = field_denoiser(v.sample_size, v.beta)
     scheds = {f"SSD {v.sample_levels}L": ss.resolution_schedule(v.sample_size, v.sample_levels, v.family, v.gamma, T),
               "DDPM": ss.resolution_schedule(v.sample_size, 1, v.family, v.gamma, T)}
     out, checks, preds = {}, {}, {}
@@ -295,5 +289,5 @@ def reverse_gif(v: ScaleSpaceView, frames: int = 40, progress: Callable[[float, 
             tick(d)
         if d["i"] % every == 0 or d["t"] == 0:
             fr.append(_panel(d["x"][:1].clamp(-1, 1), 256))
-    ssd_sample(denoiser(v.sample_size, v.beta), sched, 1, torch.Generator().manual_seed(v.seed), v.steps, keep)
+    ssd_sample(field_denoiser(v.sample_size, v.beta), sched, 1, torch.Generator().manual_seed(v.seed), v.steps, keep)
     return str(frames_to_gif(fr, export_path("scale-space-reverse", ".gif"), fps=8))

@@ -5,7 +5,6 @@ markdown with live numbers, and files for export. Bad input raises InputError.
 """
 from __future__ import annotations
 
-import math
 import os
 from dataclasses import dataclass
 from typing import Any
@@ -18,6 +17,7 @@ from ...spectral import tight
 from ...spectral.bands import redundant_steps, ring_class_map
 from ...spectral.resolution_law import per_doubling_slope
 from ...animate import frames_to_gif, upscale_nearest
+from ...noise.readouts import lam_of_snr, snr_from_alpha_bar, steps_per_lam_bin
 from ...noise.discretization import ScheduleResult, build_schedule, diffusers_config
 from ...exports import export_path, write_json, write_text
 from ...plotting import schedules as plots
@@ -87,13 +87,6 @@ class SchedulesResult:
     numbers: dict
 
 
-def step_histogram(curves: dict[str, np.ndarray]) -> tuple[np.ndarray, dict[str, np.ndarray]]:
-    """Counts of steps per unit-width logSNR bin over the joint range."""
-    allv = np.concatenate(list(curves.values()))
-    edges = np.arange(math.floor(allv.min()), math.ceil(allv.max()) + 1.0 + 1e-9, 1.0)
-    return edges, {k: np.histogram(v, edges)[0] for k, v in curves.items()}
-
-
 def label(name: str, r: ScheduleResult) -> str:
     """The legend / table name: flow families name the shift or μ they used, e.g. 'sd3 (shift 3)'."""
     return flow_label(name, r.params) if FAMILIES[name].kind == "flow" else name
@@ -116,14 +109,14 @@ def diffusers_panel(view: SchedulesView) -> str:
     """Exactly what diffusers' EulerDiscreteScheduler yields for the chosen family and settings."""
     r = build_schedule(view.diffusers_family, view.steps, overrides_for(view.diffusers_family, view))
     ac = r.alphas_cumprod
-    snr_T = float(ac[-1] / (1 - ac[-1]))
+    snr_T = snr_from_alpha_bar(float(ac[-1]))
     fmt = lambda a: ", ".join(f"{v:.4g}" for v in a)                     # noqa: E731
     return (f"**diffusers `{view.diffusers_family}`** (EulerDiscreteScheduler, spacing `{view.timestep_spacing}`, "
             f"steps_offset {view.steps_offset}, zero-SNR {view.rescale_betas_zero_snr}, karras {view.use_karras_sigmas}):\n\n"
             f"- timesteps: `[{fmt(r.timesteps)}]`\n- sigmas: `[{fmt(r.sigmas.numpy())}]`\n"
             f"- final sigma: **{float(r.sigmas[-1]):.4g}** (`final_sigmas_type={view.final_sigmas_type}`); "
             f"first sigma {float(r.sigmas[0]):.4g} (SNR {1 / float(r.sigmas[0]) ** 2:.3g})\n"
-            f"- terminal SNR of the training grid: **{snr_T:.3g}** (λ_T = {math.log(snr_T) if snr_T > 0 else -math.inf:.3g})")
+            f"- terminal SNR of the training grid: **{snr_T:.3g}** (λ_T = {lam_of_snr(snr_T):.3g})")
 
 
 def explain(view: SchedulesView, b: tight.Bounds, numbers: dict) -> str:
@@ -146,7 +139,7 @@ def schedules_view(view: SchedulesView, upload: str | None = None) -> SchedulesR
     res = build_all(view, upload)
     lam = {label(n, r): r.logsnr.numpy() for n, r in res.items()}
     sig = {label(n, r): r.sigmas[:-1].numpy() for n, r in res.items()}
-    edges, counts = step_histogram(lam)
+    edges, counts = steps_per_lam_bin(lam)
     table, numbers = _table(view, res, b)
     numbers["bounds"] = b.to_json()
     return SchedulesResult(plots.logsnr_figure(lam, b.logsnr_min, b.logsnr_max),

@@ -6,6 +6,8 @@ doubling carries it to 2048; the rules are noise/resolution.py. Absolute levels 
 """
 from __future__ import annotations
 
+from types import MappingProxyType
+
 import torch
 
 from ...noise.flow import lam_from_t
@@ -16,7 +18,7 @@ from .handlers import view_bounds
 from .view import RESOLUTIONS, SchedulesView
 
 RULE_SIDES = (256, 512, 1024, 2048)
-LABELS = {"sd3": "SD3 fixed shift 3", "sd3-paper": "SD3 paper √(m/n)", "flux": "Flux μ(tokens)"}
+LABELS = MappingProxyType({"sd3": "SD3 fixed shift 3", "sd3-paper": "SD3 paper √(m/n)", "flux": "Flux μ(tokens)"})
 
 
 def resolution_view(view: SchedulesView, upload: str | None = None) -> tuple[str, object, object, dict]:

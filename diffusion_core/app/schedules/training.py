@@ -5,6 +5,8 @@ image's [lam_lo, lam_hi] from the same bounds the Spectrum and Schedules views u
 """
 from __future__ import annotations
 
+from types import MappingProxyType
+
 import numpy as np
 
 from ...noise import training_densities as T
@@ -12,8 +14,8 @@ from ...plotting import schedules as plots
 from .handlers import view_bounds
 from .view import SchedulesView
 
-LABELS = {"edm": "EDM log-normal (P_mean −1.2, P_std 1.2)", "sd3": "SD3 logit-normal (m 0, s 1)",
-          "flow": "uniform t, rectified flow", "cosine": "uniform t, cosine"}
+LABELS = MappingProxyType({"edm": "EDM log-normal (P_mean −1.2, P_std 1.2)", "sd3": "SD3 logit-normal (m 0, s 1)",
+                          "flow": "uniform t, rectified flow", "cosine": "uniform t, cosine"})
 
 
 def training_view(view: SchedulesView, upload: str | None = None) -> tuple[str, object, dict]:

@@ -3,10 +3,11 @@ question, and an answer checked against the core's own computation (not a stored
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from functools import lru_cache
+from types import MappingProxyType
 
+from ...caching import frozen_cache
 from ...exports import write_text
 from ...presets import PRESET_ROOT, load_preset
 from ...validation import InputError, check_choice, check_finite
@@ -74,19 +75,19 @@ def _ssd_first_switch() -> float:
     return float(resolution_schedule(64, 4, "convex", 0.5).switches[0])
 
 
-CHECKS: dict[str, Callable[[], float]] = {
+CHECKS: Mapping[str, Callable[[], float]] = MappingProxyType({
     "camera_beta": _camera_beta, "astronaut_crossing": _astronaut_crossing,
     "astronaut_sigma_max": _astronaut_sigma_max, "sigma_max_ratio": _sigma_max_ratio,
     "laplace_kurtosis_50": _laplace_kurtosis_50, "gud_threshold_a": _gud_threshold_a,
     "ssd_first_switch": _ssd_first_switch,
-}
+})
 
 
 # ---------------------------------------------------------------------------------------------
 # Handlers
 
 
-@lru_cache(maxsize=1)
+@frozen_cache(maxsize=1)
 def exercises() -> dict[str, Exercise]:
     """All exercises, keyed by title, in file order."""
     files = sorted((PRESET_ROOT / "workshop").glob("*.toml"))
@@ -101,7 +102,7 @@ def _get(title: str) -> Exercise:
     return exercises()[check_choice("exercise", title, exercises())]
 
 
-@lru_cache(maxsize=None)
+@frozen_cache(maxsize=len(CHECKS))
 def live_answer(check: str) -> float:
     """The core's answer for a check (cached: the inputs are fixed)."""
     return float(CHECKS[check_choice("check", check, CHECKS)]())
