@@ -83,3 +83,28 @@ def test_the_checks_see_what_they_forbid():
     assert [n.attr for n in _maths_calls(ast.parse("r.histogram; torch.linalg.eigvalsh(a)"))] == ["eigvalsh", "linalg"]
     assert isinstance(bad.body[2].value, MUTABLE)
     assert bad.body[3].decorator_list[0].func.id in CACHES
+
+
+def test_one_converter_for_presets_links_and_controls():
+    """presets.to_field is the only place a setting is turned into its field's type (no copy in app/)."""
+    from typing import Literal
+
+    import pytest
+
+    from diffusion_core.presets import to_field
+    from diffusion_core.validation import InputError
+
+    assert to_field("lam", 3, float) == 3.0 and isinstance(to_field("lam", 3, float), float)
+    assert to_field("seed", "3", int, "link") == 3 and to_field("seed", 3.0, int, "control") == 3
+    assert to_field("s", "a,b", tuple[str, ...], "link") == ("a", "b") == to_field("s", ["a", "b"], tuple[str, ...], "control")
+    assert to_field("w", "on", bool, "link") is True and to_field("w", 1, bool, "control") is True
+    assert to_field("o", None, int | None, "control", 5) is None and to_field("o", None, int, "control", 5) == 5
+    assert to_field("seed", 2.5, int, "control") == 2.5                  # left for the view's own message
+    for value, source, message in [("z", "link", "must be one of"), (1.5, "preset", "must be one of")]:
+        with pytest.raises(InputError, match=message):
+            to_field("mode", value, Literal["a", "b"], source)
+    with pytest.raises(InputError, match="link parameter 'seed' must be int"):
+        to_field("seed", "x", int, "link")
+    with pytest.raises(InputError, match="preset key 'seed' must be int"):
+        to_field("seed", True, int)
+    assert [p.relative_to(APP) for p in FILES if "get_origin" in p.read_text()] == []

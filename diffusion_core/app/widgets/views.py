@@ -1,18 +1,18 @@
 """Views bound from their dataclasses: a tab's controls are the view's fields, in field order, and
-each control value is coerced to its field's type. No gradio here (the layout layer binds it).
+each control value is converted to its field's type by the one converter presets.to_field (which presets
+and links pass through too). No gradio here (the widgets bind it).
 
 Also the address a link is built from: the request's host, port and root path, not a fixed one.
 """
 from __future__ import annotations
 
 import dataclasses
-import types
 import typing
 from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
-from ...presets import to_query
+from ...presets import to_field, to_query
 
 T = TypeVar("T")
 
@@ -20,27 +20,6 @@ T = TypeVar("T")
 def field_names(cls: type) -> tuple[str, ...]:
     """The view's settings in declaration order: the order of the tab's controls and API parameters."""
     return tuple(f.name for f in dataclasses.fields(cls))  # type: ignore[arg-type]
-
-
-def _coerce(value: Any, typ: Any, default: Any) -> Any:
-    """A control's value -> the field's type (Number boxes give floats or None, checkbox groups lists)."""
-    origin = typing.get_origin(typ)
-    if origin in (typing.Union, types.UnionType):
-        if value is None:
-            return None
-        typ = next(a for a in typing.get_args(typ) if a is not type(None))
-        origin = typing.get_origin(typ)
-    if value is None:                                  # an emptied box means the default
-        return default
-    if origin is tuple:
-        return tuple(value)
-    if typ is bool:
-        return bool(value)
-    if typ is int and isinstance(value, float) and value.is_integer():
-        return int(value)
-    if typ is float and isinstance(value, int) and not isinstance(value, bool):
-        return float(value)
-    return value                                       # the view's __post_init__ validates the rest
 
 
 def from_controls(cls: type[T], values: Mapping[str, Any], make: Callable[..., T] | None = None) -> T:
@@ -51,7 +30,7 @@ def from_controls(cls: type[T], values: Mapping[str, Any], make: Callable[..., T
     unknown = sorted(set(values) - set(names))
     if unknown:
         raise TypeError(f"{cls.__name__} has no setting(s) {unknown}")
-    kw = {k: _coerce(values[k], hints[k], getattr(defaults, k)) for k in names if k in values}
+    kw = {k: to_field(k, values[k], hints[k], "control", getattr(defaults, k)) for k in names if k in values}
     return (make or cls)(**kw)
 
 
