@@ -63,6 +63,18 @@ def test_exports(tmp_path):
     assert '"ks_to_gaussian"' in Path(H.forward_json(v)).read_text()
 
 
+def test_exports_after_the_view_reuse_its_walk(monkeypatch):
+    """The JSON and CSV exports hand out the walk the tab already simulated (no second Monte Carlo run)."""
+    import json
+
+    v = H.IncrementsView(steps=4, paths=400, seed=23)
+    r = H.forward_view(v)
+    monkeypatch.setattr(H, "walk_statistics", lambda *a, **k: pytest.fail("the export simulated the walk again"))
+    monkeypatch.setattr(H, "simulate_walk", lambda *a, **k: pytest.fail("the export simulated the walks again"))
+    saved = json.loads(Path(H.forward_json(v)).read_text())
+    assert saved["ks_to_gaussian"] == r.numbers["ks_to_gaussian"] and Path(H.forward_csv(v)).is_file()
+
+
 @pytest.mark.parametrize("path", PRESETS)
 def test_presets_load(path):
     v = load_preset(Path(path).relative_to(Path(path).parents[1]), H.IncrementsView)

@@ -61,6 +61,14 @@ def test_exports_csv_and_gifs():
         assert Path(path).read_bytes()[:6] in (b"GIF89a", b"GIF87a")
 
 
+def test_csv_export_after_the_view_reuses_its_curves(monkeypatch):
+    v = h.ScaleSpaceView(size=32, levels=3, seed=4)
+    r = h.scale_space_view(v)
+    monkeypatch.setattr(h.ss, "information_curves", lambda *a, **k: pytest.fail("the export computed the curves again"))
+    csv = Path(h.scale_space_csv(v)).read_text().splitlines()
+    assert len(csv) == 1 + len(r.info.data[0].x)
+
+
 def test_upload_source(tmp_path):
     from PIL import Image
 

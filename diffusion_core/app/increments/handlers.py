@@ -46,8 +46,10 @@ def _gen(seed: int) -> torch.Generator:
     return torch.Generator().manual_seed(seed)
 
 
+@frozen_cache(maxsize=16)
 def forward_numbers(v: IncrementsView) -> dict:
-    """Simulated vs exact moments, excess kurtosis and KS of x_N for the chosen law (the CLI's numbers)."""
+    """Simulated vs exact moments, excess kurtosis and KS of x_N for the chosen law (the CLI's numbers); remembered
+    per view, so the JSON export hands out the tab's own walk instead of simulating it again."""
     numbers, x = walk_statistics(v.law, v.steps, v.paths, v.seed, v.form, v.grid, v.nu)
     return {"x": x, **numbers, "label": get_law(v.law, v.nu).label}
 

@@ -6,6 +6,7 @@ from typing import Any
 import numpy as np
 import torch
 
+from ...caching import frozen_memo
 from ...animate import frames_to_gif, frames_to_mp4, upscale_nearest
 from ...exports import export_path
 from ...models import sampling as S
@@ -26,8 +27,10 @@ def _frame(x: torch.Tensor, sigma: float, denoised: torch.Tensor) -> np.ndarray:
     return upscale_nearest(np.repeat(row, 3, axis=-1) if row.shape[-1] == 1 else row, 192)
 
 
+@frozen_memo(maxsize=8, ignore=())
 def trajectory_frames(view: SamplersView, sampler: str | None = None, index: int = 0) -> list[np.ndarray]:
-    """Frames of sample `index` under `sampler` (default: the first chosen), via the sampler callback."""
+    """Frames of sample `index` under `sampler` (default: the first chosen), via the sampler callback; remembered,
+    so the GIF and the MP4 of one view share one run."""
     sampler = check_choice("sampler", sampler or view.samplers[0], SAMPLERS)
     index = check_int("index", index, 0, view.n - 1)
     model = view_model(view)

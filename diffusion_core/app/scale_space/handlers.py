@@ -56,6 +56,21 @@ def load(v: ScaleSpaceView, upload: str | None = None) -> torch.Tensor:
     return _load_cached(v.source, v.photo, v.size, v.beta, v.seed)
 
 
+@frozen_cache(maxsize=16)
+def _curves_cached(source: str, photo: str, size: int, beta: float, seed: int, levels: int, family: str,
+                   gamma: float) -> dict[str, np.ndarray]:
+    return ss.information_curves(_load_cached(source, photo, size, beta, seed),
+                                 ss.resolution_schedule(size, levels, family, gamma, T), _curve_steps())
+
+
+def information(v: ScaleSpaceView, upload: str | None = None) -> dict[str, np.ndarray]:
+    """Information against t on the curve grid (ss.information_curves), remembered for photos and fields: the
+    tab's figure and its CSV export share one computation."""
+    if v.source == "upload":
+        return ss.information_curves(load(v, upload), schedule_of(v), _curve_steps())
+    return _curves_cached(v.source, v.photo, v.size, v.beta, v.seed, v.levels, v.family, v.gamma)
+
+
 def _panel(x: torch.Tensor, side: int) -> np.ndarray:
     """[1, 1, r, r] -> uint8 [side, side], nearest upscale so every grid shows at the same size."""
     img = data.to_display(x.float())
@@ -156,7 +171,7 @@ def scale_space_view(v: ScaleSpaceView, upload: str | None = None) -> ScaleSpace
     switches = [(t / (T - 1), sched.res(t - 1), sched.res(t), float(lam[t])) for t in sched.switches]
     work = ss.pixel_work_fraction(sched)
     widget, w = spectrum_widget(x0, sched, v.step, v.seed)
-    curves = ss.information_curves(x0, sched, _curve_steps())
+    curves = information(v, upload)
     table = ss.switch_information(x0, sched)
     trans, tnum = transition_spectrum(sched)
     strip, _ = forward_strip(x0, sched, v.seed)
@@ -256,7 +271,7 @@ def explain_samples(v: ScaleSpaceView, nums: dict) -> str:
 def scale_space_csv(v: ScaleSpaceView, upload: str | None = None) -> str:
     """Per timestep: level, resolution, abar, logSNR, signal fraction, area ratio, MI share (on the curve grid)."""
     sched = schedule_of(v)
-    c = ss.information_curves(load(v, upload), sched, _curve_steps())
+    c = information(v, upload)
     ab = ss.ddpm_alpha_bar(T).numpy()
     ts = c["t"]
     return str(write_csv("scale-space", {
