@@ -1,4 +1,4 @@
-"""Diffusion Lab app: layout and wiring only (tabs live in diffusion_core/app/layout/).
+"""Diffusion Lab app: layout and wiring only (each tab in diffusion_core/app/<tab>/, built by app/layout.py).
 
 Run: `make run`, `python app.py [--host 127.0.0.1] [--port 7860]`, or `gradio app.py` (hot reload).
 `demo` is built at import, as `gradio app.py` and hosted Spaces expect. The host is --host, else

@@ -28,7 +28,7 @@ def _timed(fn) -> float:
 def run(quick: bool = False) -> dict:
     from .. import data
     from ..spectral import spectrum as spectral
-    from ..app.spectrum import SpectrumView, spectrum_view
+    from ..app.spectrum.handlers import SpectrumView, spectrum_view
 
     n = 10 if quick else 60
     torch.set_num_threads(1)                                          # as the app serves each request

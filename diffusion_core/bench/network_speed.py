@@ -156,7 +156,7 @@ def click_latency(model: str, repeats: int = 3, n: int = 16, steps: int = 10,
     classifier numbers included, the NFE sweep not: it follows the samples), one torch thread as the app serves."""
     import os
 
-    from ..app.samplers import SamplersView, sample_compare
+    from ..app.samplers.handlers import SamplersView, sample_compare
 
     threads = torch.get_num_threads()
     torch.set_num_threads(1)

@@ -1,5 +1,5 @@
 """The custom schedule's drag editor: control points, the core's curve and the axes as plain numbers for the
-SVG the page draws (app/layout/point_editor.py). No maths beyond choosing the axis range and ticks."""
+SVG the page draws (app/widgets/point_editor.py). No maths beyond choosing the axis range and ticks."""
 from __future__ import annotations
 
 import math
