@@ -9,7 +9,7 @@ from pathlib import Path
 import gradio as gr
 import pytest
 
-from diffusion_core.app import widgets as layout
+from diffusion_core.app.widgets import events as layout
 from diffusion_core.app.widgets.slider import EMPTY, Clamped, Slider
 
 APP = Path(__file__).resolve().parents[1] / "diffusion_core" / "app"
