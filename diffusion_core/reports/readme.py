@@ -35,7 +35,7 @@ def install(constraints: str) -> str:
 
 def example_numbers(spectral: dict[str, Any]) -> str:
     """What the Python example prints for the camera photo (benchmarks/spectral.json)."""
-    return (f"It prints β = {spectral['beta']['camera']:.2f} and σ_min = {spectral['bounds']['sigma_min']:.4f} "
+    return (f"It prints β = {spectral['beta']['camera']:.2f} and σ_min = {spectral['bounds']['camera']['sigma_min']:.4f} "
             f"for the camera photo at {spectral['size']}² (as `benchmarks/spectral.json` records), then the exact "
             "covariance error of 10 DPM++(2M) steps with EDM's schedule and with the tight-power schedule fitted "
             "to the data.")
