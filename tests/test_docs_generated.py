@@ -55,15 +55,26 @@ def _links(path: Path) -> list[str]:
     return re.findall(r"\]\(([^)\s]+)\)", text)
 
 
+def _anchors(path: Path) -> set[str]:
+    """GitHub's heading anchors: lower case, punctuation dropped, spaces to hyphens."""
+    text = re.sub(r"```.*?```", "", path.read_text(), flags=re.S)
+    return {re.sub(r"[^\w\- ]", "", h.strip().lower()).replace(" ", "-")
+            for h in re.findall(r"^#+ (.*)$", text, re.M)}
+
+
 @pytest.mark.parametrize("page", ["README.md", *sorted(p.relative_to(ROOT).as_posix()
                                                          for p in (ROOT / "docs").glob("*.md"))])
 def test_relative_links_point_to_existing_files(page):
+    """Relative links resolve to files; a #fragment into a markdown file names one of its headings."""
     path = ROOT / page
     for link in _links(path):
-        if re.match(r"^[a-z]+:", link) or link.startswith("#"):           # http(s), mailto; in-page anchors
+        if re.match(r"^[a-z]+:", link):                                  # http(s), mailto
             continue
-        target = (path.parent / link.split("#", 1)[0]).resolve()
+        file, _, fragment = link.partition("#")
+        target = (path.parent / file).resolve() if file else path
         assert target.exists(), f"{page}: {link} points to nothing"
+        if fragment and target.suffix == ".md":
+            assert fragment in _anchors(target), f"{page}: {link}: no heading #{fragment} in {target.name}"
 
 
 def test_a_stale_page_is_caught(tmp_path):

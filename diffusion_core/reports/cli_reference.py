@@ -28,8 +28,8 @@ def _default(action: argparse.Action, root: Path) -> str:
     d = action.default
     if action.required and action.option_strings:
         return "required"
-    if "default" in (action.help or "") or d is None or d is argparse.SUPPRESS or isinstance(action, (argparse._StoreTrueAction,
-                                                                   argparse._StoreFalseAction)) or d == []:
+    flag = isinstance(action, (argparse._StoreTrueAction, argparse._StoreFalseAction))
+    if "default" in (action.help or "") or d is None or d is argparse.SUPPRESS or flag or d == []:
         return ""
     return f"`{_relative(str(d), root)}`"
 

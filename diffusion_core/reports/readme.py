@@ -35,7 +35,8 @@ def install(constraints: str) -> str:
 
 def example_numbers(spectral: dict[str, Any]) -> str:
     """What the Python example prints for the camera photo (benchmarks/spectral.json)."""
-    return (f"It prints β = {spectral['beta']['camera']:.2f} and σ_min = {spectral['bounds']['camera']['sigma_min']:.4f} "
+    beta, sigma_min = spectral["beta"]["camera"], spectral["bounds"]["camera"]["sigma_min"]
+    return (f"It prints β = {beta:.2f} and σ_min = {sigma_min:.4f} "
             f"for the camera photo at {spectral['size']}² (as `benchmarks/spectral.json` records), then the exact "
             "covariance error of 10 DPM++(2M) steps with EDM's schedule and with the tight-power schedule fitted "
             "to the data.")
@@ -54,8 +55,8 @@ def glance(bench_dir: Path, weights: Path = WEIGHTS) -> str:
         f"- **Low NFE on exact data:** 10 DPM++(2M) steps on a β = 2 Gaussian field leave an exact W2 of "
         f"{_pct(q[('dpmpp_2m', 'edm')])} with EDM's schedule and {_pct(q[('dpmpp_2m', 'tight-power')])} with the "
         "tight-power schedule derived from the spectrum ([benchmarks](docs/benchmarks.md)).",
-        f"- **MNIST digits on a CPU:** the Li-pair Gaussian network reaches {100 * t['best_confident']['confident']:.1f}% "
-        "confidently classified samples"
+        "- **MNIST digits on a CPU:** the Li-pair Gaussian network reaches "
+        f"{100 * t['best_confident']['confident']:.1f}% confidently classified samples"
         + (f"; autoguided by a weaker network, {100 * best['confident']:.1f}% at NFE {best['nfe']}" if best else "")
         + " ([models](docs/models.md)).",
         f"- **Scale space:** the Flexi-UNet samples MNIST {fx['speedup']:.2f}× faster than its full-resolution "
