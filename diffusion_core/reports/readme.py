@@ -27,8 +27,9 @@ def install(constraints: str) -> str:
             "this machine's CPU wheel. Where that wheel is not on disk pip stops with \"no matching distribution\" "
             "instead of fetching a multi-GB CUDA build; take it from PyTorch's CPU index:\n\n"
             "```bash\nPIP_EXTRA_INDEX_URL=https://download.pytorch.org/whl/cpu make install\n```\n\n"
-            "On a machine with an NVIDIA GPU, install a CUDA build of torch first, then the project without the "
-            "CPU pin (`CONSTRAINTS=` lifts it; pick the CUDA index that matches your driver):\n\n"
+            "On a machine with an NVIDIA GPU, `make install CONSTRAINTS=` lifts the CPU pin and pip resolves the "
+            "newest torch from PyPI (a CUDA build on Linux). To choose the CUDA version, install that torch build "
+            "first (the index that matches your driver), then run the same command:\n\n"
             f"```bash\npython3 -m venv .venv\n.venv/bin/pip install torch=={cuda} "
             "--index-url https://download.pytorch.org/whl/cu128\nmake install CONSTRAINTS=\n```")
 
