@@ -8,7 +8,11 @@ from pathlib import Path
 from typing import Any
 
 from . import mnist
-from .measured import WEIGHTS, _pct, load
+from .measured import WEIGHTS, load
+
+
+def _pct(x: float) -> str:
+    return f"{100 * x:.1f}%"
 
 
 def torch_pin(constraints: str) -> str:
