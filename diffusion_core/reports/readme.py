@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from . import mnist
-from .measured import WEIGHTS, load
+from .measured import load
 
 
 def _pct(x: float) -> str:
@@ -47,7 +47,7 @@ def example_numbers(spectral: dict[str, Any]) -> str:
             "to the data.")
 
 
-def glance(bench_dir: Path, weights: Path = WEIGHTS) -> str:
+def glance(bench_dir: Path) -> str:
     """A few headline results, each linked to its full table."""
     q = {(r["sampler"], r["schedule"]): r["w2_rel"] for r in load(bench_dir, "quality")["rows"]
          if r["nfe_budget"] == 10}
