@@ -13,7 +13,7 @@ import diffusion_core
 from diffusion_core.cli.main import build_parser
 from diffusion_core.reports import pages
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = pages.ROOT                        # the checkout whose diffusion_core is imported (wherever this file moves)
 PAGES = pages.pages(build_parser(), diffusion_core, ROOT)
 README_LIMIT = 12_000
 
