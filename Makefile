@@ -42,9 +42,10 @@ notebooks-strip:
 bench: install
 	$(PY) -m diffusion_core bench latency --json
 
-# README's measured table from benchmarks/*.json (tests/test_readme_table.py checks it matches)
+# Every generated page (README blocks, docs/cli.md, docs/api.md, docs/benchmarks.md, ...) from benchmarks/*.json,
+# the CLI's parser and the public API (diffusion_core/reports/pages.py; tests/test_docs_generated.py checks them)
 readme: install
-	$(PY) -m diffusion_core.bench.readme
+	$(PY) -m diffusion_core.cli.docs
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache

@@ -1,15 +1,12 @@
 """benchmarks/models.md from the trained models' JSON sidecars (no recomputation: the numbers are the
-ones `difflab train` measured at the end of each run).
-
-    .venv/bin/python -m diffusion_core.models.report > benchmarks/models.md
-"""
+ones `difflab train` measured at the end of each run). `make readme` writes it with every other page."""
 from __future__ import annotations
 
 from typing import Any
 
 from .. import data
-from .evaluate import edm_loss_floor
-from .registry import SIDECARS
+from ..models.evaluate import edm_loss_floor
+from ..models.registry import SIDECARS
 
 
 def _floor(s: dict[str, Any]) -> str:
@@ -75,6 +72,3 @@ def models_markdown() -> str:
             "excess ≥ 0 up to Monte Carlo error).\n\n" + _denoise_table(sides)
             + "\n## Sampling: network vs exact denoiser\n\n" + _sampling_table(sides))
 
-
-if __name__ == "__main__":
-    print(models_markdown(), end="")
