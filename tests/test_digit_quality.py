@@ -9,7 +9,7 @@ import pytest
 import torch
 
 from diffusion_core import data, metrics
-from diffusion_core.models import classifier
+from diffusion_core.networks import classifier
 from diffusion_core.validation import InputError
 
 

@@ -9,9 +9,9 @@ import pytest
 import torch
 
 from diffusion_core.nonnormal.losses import kl_gauss_gauss, kl_laplace_laplace, kl_uniform_laplace, loss_weights
-from diffusion_core.models.vp_chain import TRAINED_PAIRS, chain_v, pair_loss_over_w, vp_time
+from diffusion_core.training.vp_chain import TRAINED_PAIRS, chain_v, pair_loss_over_w, vp_time
 from diffusion_core.presets import load_preset
-from diffusion_core.models.training import TrainPreset, fit
+from diffusion_core.training.edm import TrainPreset, fit
 from diffusion_core.nonnormal.walks import integrated_beta
 
 R = torch.tensor([[-3.0, -0.7, -0.05, 0.0, 0.2, 0.9, 2.5]], dtype=torch.float64)     # residuals eps - eps_theta

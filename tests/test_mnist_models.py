@@ -8,10 +8,10 @@ import hashlib
 import pytest
 import torch
 
-from diffusion_core import metrics
+from diffusion_core.evaluation import metrics
 from diffusion_core.models.mnist_report import ancestral_sample, model_of, pair_samples
 from diffusion_core.models.registry import SIDECARS, SPECS, WEIGHTS_DIR, get_model, load_weights
-from diffusion_core.models.vp_chain import TRAINED_PAIRS
+from diffusion_core.training.vp_chain import TRAINED_PAIRS
 from diffusion_core.validation import InputError
 
 

@@ -10,7 +10,7 @@ import torch
 
 from diffusion_core.app import samplers as H
 from diffusion_core.models import get_model
-from diffusion_core.models import sampling as S
+from diffusion_core.sampling import run as S
 from diffusion_core.noise import controlled_run as R
 from diffusion_core.app.views import field_names, to_controls
 from diffusion_core.presets import PRESET_ROOT, load_preset, load_uploaded_preset

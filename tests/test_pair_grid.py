@@ -12,9 +12,9 @@ import torch
 from diffusion_core.app import pairs as PH
 from diffusion_core.app import samplers as H
 from diffusion_core.models import registry
-from diffusion_core.models.pair_grid import PAIRS, column_noise, pair_model_name
+from diffusion_core.sampling.pair_grid import PAIRS, column_noise, pair_model_name
 from diffusion_core.models.registry import Model, ModelSpec
-from diffusion_core.models.unet import NetDenoiser, UNet, UNetConfig
+from diffusion_core.networks.unet import NetDenoiser, UNet, UNetConfig
 from diffusion_core.validation import InputError
 
 
@@ -53,7 +53,7 @@ def test_grid_rows_share_the_initial_noise_of_each_column(tiny_pairs):
 
 def test_one_step_rows_of_one_network_are_identical_and_columns_differ(tiny_pairs):
     """One step to sigma = 0 injects nothing, so the step law cannot matter: same network, same z -> same digits."""
-    from diffusion_core.models import pair_grid as P
+    from diffusion_core.sampling import pair_grid as P
 
     m = registry.get_model("mnist-li-gaussian-gaussian")
     sig = torch.tensor([80.0, 0.0], dtype=torch.float64)
@@ -65,7 +65,7 @@ def test_one_step_rows_of_one_network_are_identical_and_columns_differ(tiny_pair
 
 
 def test_more_steps_rows_differ_by_the_step_law(tiny_pairs):
-    from diffusion_core.models import pair_grid as P
+    from diffusion_core.sampling import pair_grid as P
 
     m = registry.get_model("mnist-li-gaussian-gaussian")
     sig = torch.tensor([80.0, 2.0, 0.5, 0.0], dtype=torch.float64)

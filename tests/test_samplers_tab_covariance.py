@@ -11,8 +11,8 @@ import pytest
 import torch
 
 from diffusion_core.models import get_model
-from diffusion_core.models import quality as Q
-from diffusion_core.models import sampling as S
+from diffusion_core.evaluation import exact as Q
+from diffusion_core.sampling import run as S
 
 K = 20_000
 

@@ -7,8 +7,8 @@ import torch
 from PIL import Image
 
 from diffusion_core.models import get_model
-from diffusion_core.models import quality as Q
-from diffusion_core.models import sampling as S
+from diffusion_core.evaluation import exact as Q
+from diffusion_core.sampling import run as S
 from diffusion_core.presets import dump_preset, from_query, load_preset, to_query
 from diffusion_core.app import samplers as H
 from diffusion_core.app import samplers_trajectory as T

@@ -10,9 +10,9 @@ import pytest
 from diffusion_core.app import samplers as H
 from diffusion_core.cli.main import main
 from diffusion_core.models import get_model
-from diffusion_core.models import sampling as S
+from diffusion_core.sampling import run as S
 from diffusion_core.noise import controlled_run as R
-from diffusion_core.noise.controls import SamplingNoise
+from diffusion_core.nonnormal.controls import SamplingNoise
 from diffusion_core.presets import dump_preset, from_query, load_preset, to_query
 from diffusion_core.validation import InputError
 

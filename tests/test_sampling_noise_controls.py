@@ -11,7 +11,7 @@ from diffusion_core.denoisers import power_law_denoiser
 from diffusion_core.noise import controlled_run as R
 from diffusion_core.noise import samplers as Sm
 from diffusion_core.noise.coloured import coloured_noise
-from diffusion_core.noise.controls import SamplingNoise
+from diffusion_core.nonnormal.controls import SamplingNoise
 from diffusion_core.noise.discretization import alphas_cumprod, build_schedule, diffusers_timesteps
 from diffusion_core.nonnormal.laws import noise_sampler
 from diffusion_core.spectral.spectrum import fit_power_law, radial_psd

@@ -10,7 +10,7 @@ import pytest
 import torch
 
 from diffusion_core.models.registry import SIDECARS, SPECS, load_weights
-from diffusion_core.models.training import TrainPreset, new_net, train
+from diffusion_core.training.edm import TrainPreset, new_net, train
 from diffusion_core.presets import load_preset
 from diffusion_core.validation import InputError
 

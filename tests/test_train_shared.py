@@ -2,7 +2,7 @@
 
 
 def test_every_train_shares_fit_evaluate_save():
-    from diffusion_core.models import ssd_training, training
+    from diffusion_core.training import scale_space, training
 
     done = []
     side = training.fit_evaluate_save(lambda: done.append("fit") or ("net", {"steps": 3}),

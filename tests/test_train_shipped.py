@@ -11,7 +11,7 @@ import pytest
 import torch
 
 from diffusion_core.cli.main import main
-from diffusion_core.models.evaluate import wiener_mse
+from diffusion_core.evaluation.denoising import wiener_mse
 from diffusion_core.models.registry import SIDECARS, SPECS, WEIGHTS_DIR, get_model, load_weights
 from diffusion_core.protocols import sigma_to_lam
 from diffusion_core.validation import InputError

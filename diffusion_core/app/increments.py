@@ -16,7 +16,7 @@ import torch
 from .. import data
 from ..denoisers.mixture import mixture_2d
 from ..exports import write_csv, write_json
-from ..metrics import sliced_w1
+from ..evaluation.metrics import sliced_w1
 from ..noise.conventions import stream_generator
 from ..nonnormal.laws import LAWS, get_law, kurtosis_estimate_reliable, noise_sampler
 from ..nonnormal.losses import KL_UNIFORM_GAUSS, PAIRS, loss_weights, pair_loss

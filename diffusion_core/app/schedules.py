@@ -17,7 +17,8 @@ from .. import data
 from ..spectral import tight
 from ..spectral.bands import redundant_steps, ring_class_map
 from ..animate import frames_to_gif, upscale_nearest
-from ..noise.discretization import ScheduleResult, build_schedule, diffusers_config
+from ..noise.discretization import ScheduleResult, diffusers_config
+from ..spectral.schedule import build_schedule
 from ..exports import export_path, write_json, write_text
 from ..plotting import schedules as plots
 from ..noise.custom import parse_points

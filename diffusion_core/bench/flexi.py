@@ -15,7 +15,7 @@ from typing import Any
 import torch
 
 from .. import scale_space as ss
-from ..models.flexi_quality import BASELINE, FLEXI, crop_to, digit_scores, schedule_for, trajectory_flops
+from ..training.flexi_quality import BASELINE, FLEXI, crop_to, digit_scores, schedule_for, trajectory_flops
 from ..models.registry import SCALE_SPACE, SIDECARS, load_flexi
 from ..scale_space.sampler import ssd_sample
 

@@ -18,7 +18,7 @@ from typing import Any, Callable
 
 import torch
 
-from ..models import sampling as S
+from ..sampling import run as S
 from ..models.registry import SIDECARS, SPECS, get_model
 
 Tensor = torch.Tensor
@@ -107,7 +107,7 @@ def diffusers_run(unet: Any, nfe: int, batch: int, device: torch.device) -> Call
 def network_rows(models: list[str], nfes: tuple[int, ...] = NFES, batch: int = BATCH, repeats: int = 3,
                  device: torch.device = torch.device("cpu"), match: bool = True) -> dict[str, Any]:
     """The table of the module docstring (one diffusers baseline per NFE: the models share one architecture)."""
-    from ..models.vp_chain import STEP_LAW
+    from ..training.vp_chain import STEP_LAW
 
     rows: list[dict[str, Any]] = []
     base: dict[int, dict[str, float]] = {}

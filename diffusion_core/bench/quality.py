@@ -15,7 +15,7 @@ from typing import Any
 import torch
 
 from ..data import power_law_variance
-from ..models.quality import output_variance
+from ..evaluation.exact import output_variance
 from ..noise.discretization import build_schedule
 from ..noise.samplers import nfe as sampler_nfe
 from ..spectral.tight import TightParams, bounds, field_spectrum, fit_band_for, tight_lam_fn

@@ -24,11 +24,12 @@ from typing import Any
 import torch
 
 from ..nonnormal.laws import noise_sampler
-from ..metrics import digit_quality, real_floor
+from ..evaluation.metrics import digit_quality, real_floor
 from .guided import evaluations, guided
-from .registry import WEIGHTS_DIR, Model, get_model, run_totals
-from .sampling import initial_noise, model_sigmas, steps_for_nfe
-from .vp_chain import MODEL_PAIR, STEP_LAW
+from .descriptions import run_totals
+from .registry import WEIGHTS_DIR, Model, get_model
+from ..sampling.run import initial_noise, model_sigmas, steps_for_nfe
+from ..training.vp_chain import MODEL_PAIR, STEP_LAW
 
 Tensor = torch.Tensor
 PAIRS = ("gaussian-gaussian", "laplace-laplace", "uniform-gaussian", "uniform-laplace")
@@ -107,7 +108,7 @@ RECIPE = ("p_mean", "p_std", "lr", "ema", "warmup", "batch_size")     # training
 def recipe_of(side: dict[str, Any]) -> dict[str, Any]:
     """The RECIPE settings of a network, read from the preset its sidecar names."""
     from ..presets import load_preset
-    from .training import TrainPreset
+    from ..training.edm import TrainPreset
 
     p = load_preset(Path(__file__).resolve().parents[2] / side["preset"], TrainPreset)
     return {k: getattr(p, k) for k in RECIPE}
@@ -184,7 +185,7 @@ def with_study(res: dict[str, Any], study: dict[str, Any]) -> dict[str, Any]:
 def real_heldout() -> dict[str, float]:
     """The classifier's confident share and class TV on the 1,000 held-out digits (what real data scores)."""
     from .. import data
-    from ..metrics import CONFIDENCE, class_tv, classify
+    from ..evaluation.metrics import CONFIDENCE, class_tv, classify
 
     pred, top, _ = classify(data.load_mnist("heldout")[0])
     return {"confident": float((top >= CONFIDENCE).mean()), "class_tv": class_tv(pred)}

@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from .. import data
-from .evaluate import edm_loss_floor
+from ..evaluation.denoising import edm_loss_floor
 from .registry import SIDECARS
 
 

@@ -173,8 +173,9 @@ class ScheduleResult:
 
 
 def build_schedule(name: str, steps: int, overrides: dict[str, Any] | None = None,
-                   image: Tensor | None = None, lam_fn: S.LamFn | None = None) -> ScheduleResult:
-    """Sigmas for `steps` steps of family `name`; tight families need `image` [1, C, H, W] (or lam_fn)."""
+                   lam_fn: S.LamFn | None = None) -> ScheduleResult:
+    """Sigmas for `steps` steps of family `name`; tight families need their `lam_fn` (fitted to an image by
+    spectral/schedule.py's build_schedule, which takes the image)."""
     steps = check_int("steps", steps, 1, MAX_STEPS)
     p = S.family_params(name, overrides)
     kind = S.FAMILIES[name].kind
@@ -188,11 +189,8 @@ def build_schedule(name: str, steps: int, overrides: dict[str, Any] | None = Non
         fs = flow_set_timesteps(steps, p)
         return ScheduleResult(name, p, fs.ve_sigmas, fs.timesteps, None, fs)
     if kind == "tight" and lam_fn is None:
-        if image is None:
-            raise InputError(f"schedule {name} needs an image (--image PATH or a photo name) or a data set")
-        from ..spectral.tight import tight_lam_fn_for_image
-        lam_fn = tight_lam_fn_for_image(name, image, p)
-    elif kind == "continuous":
+        raise InputError(f"schedule {name} needs an image (--image PATH or a photo name) or a data set")
+    if kind == "continuous":
         lam_fn = S.continuous_lam_fn(name, p)
     return ScheduleResult(name, p, sigmas_from_lam(lam_fn, steps), None, None)
 

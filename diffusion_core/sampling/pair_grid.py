@@ -21,9 +21,9 @@ import torch
 from ..noise.samplers import sample_ddpm_ancestral
 from ..nonnormal.laws import noise_sampler
 from ..validation import InputError, check_choice, check_int
-from . import sampling as S
-from .registry import Model
-from .vp_chain import MODEL_PAIR, STEP_LAW
+from ..models.registry import Model
+from ..training.vp_chain import MODEL_PAIR, STEP_LAW
+from . import run as S
 
 Tensor = torch.Tensor
 PAIRS = ("gaussian-gaussian", "laplace-laplace", "uniform-gaussian", "uniform-laplace")

@@ -18,7 +18,7 @@ from ..denoisers.gaussian import GaussianDenoiser
 from ..noise.discretization import build_schedule
 from ..protocols import Denoiser, sigma_to_lam
 from ..noise.samplers import get_sampler, nfe
-from .quality import sample_cov_rel_fro
+from .metrics import sample_cov_rel_fro
 
 Tensor = torch.Tensor
 EVAL_SIGMAS = (0.1, 0.5, 1.0, 2.0, 5.0)
