@@ -8,7 +8,9 @@ import pytest
 from diffusion_core.cli.main import main
 from diffusion_core.presets import PRESET_ROOT, load_preset
 from diffusion_core.training.scale_space import load_train_preset
-from diffusion_core.training.edm import TrainPreset, edm_weight, lr_at, residual_loss
+from diffusion_core.training.edm import TrainPreset
+from diffusion_core.training.loop import lr_at
+from diffusion_core.training.loss import edm_weight, residual_loss
 from diffusion_core.validation import InputError
 
 import torch
