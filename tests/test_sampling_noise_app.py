@@ -13,6 +13,7 @@ from diffusion_core.models import get_model
 from diffusion_core.sampling import run as S
 from diffusion_core.noise.samplers import get_sampler
 from diffusion_core.nonnormal.controls import SamplingNoise
+from diffusion_core.nonnormal.laws import noise_sampler
 from diffusion_core.presets import dump_preset, from_query, load_preset, to_query
 from diffusion_core.validation import InputError
 
@@ -24,8 +25,8 @@ def test_default_controls_give_the_same_pixels_as_run_sampler():
     sig = S.model_sigmas(m, "karras", 6)
     for sampler in ("heun", "ddim", "ddpm_ancestral"):
         a = S.run_sampler(m, sampler, sig, 4, 3, SamplingNoise())
-        z, g = S.initial_noise(m, 4, 3)                        # the plain sampler, its own default noise
-        plain = get_sampler(sampler)(m.denoiser, (sig[0] * z).to(S.DTYPE), sig, generator=g)
+        z, g = S.initial_noise(m, 4, 3)                        # the plain sampler with the law's white noise
+        plain = get_sampler(sampler)(m.denoiser, (sig[0] * z).to(S.DTYPE), sig, generator=g, noise=noise_sampler("gaussian"))
         assert np.array_equal(a.numpy(), plain.numpy()) and np.array_equal(a.numpy(), S.run_sampler(m, sampler, sig, 4, 3, "gaussian").numpy())
 
 
