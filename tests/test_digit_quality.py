@@ -8,7 +8,8 @@ import numpy as np
 import pytest
 import torch
 
-from diffusion_core import data, metrics
+from diffusion_core import data
+from diffusion_core.evaluation import metrics
 from diffusion_core.networks import classifier
 from diffusion_core.validation import InputError
 

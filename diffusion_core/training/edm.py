@@ -95,7 +95,7 @@ class TrainPreset:
                           emb=self.emb, padding=self.padding, sigma_data=self.sigma_data, blocks=self.blocks,
                           attention=self.attention)
 
-    def objective(self) -> EDMLoss:
+    def build_objective(self) -> EDMLoss:
         """EDM's loss with the preset's increment law and rho, or Li's pair loss when `pair` is set."""
         if self.pair:
             return LiPairLoss(self.pair, self.chain_steps, self.p_mean, self.p_std, self.sigma_data)
@@ -177,5 +177,5 @@ def evaluate(net: UNet, p: TrainPreset, quick: bool = False) -> dict[str, Any] |
 def train(p: TrainPreset, out_dir: Path, preset_path: str | None = None, quick_eval: bool = False,
           log: Any = print, device: str = "cpu") -> dict[str, Any] | None:
     """fit (on `device`) + (rank 0) evaluate + save; returns the sidecar on rank 0, None on the others."""
-    return fit_evaluate_save(lambda: fit(p, new_net(p), p.objective(), log, device), lambda net: evaluate(net, p, quick_eval),
+    return fit_evaluate_save(lambda: fit(p, new_net(p), p.build_objective(), log, device), lambda net: evaluate(net, p, quick_eval),
                              lambda net, run, quality: save_model(net, p, run, out_dir, preset_path, quality))

@@ -89,7 +89,7 @@ class ScaleSpacePreset:
         return FlexiConfig(channels=DATASETS[self.dataset].shape[0], size=self.pad_to, width=self.width,
                            mults=self.mults, emb=self.emb, padding=self.padding)
 
-    def objective(self) -> ScaleSpaceLoss:
+    def build_objective(self) -> ScaleSpaceLoss:
         return ScaleSpaceLoss(self.schedule(), self.pad_to, self.p_up, self.min_snr, self.seed)
 
     def schedule_json(self) -> dict[str, Any]:
@@ -140,7 +140,7 @@ def evaluate(net: FlexiUNet, p: ScaleSpacePreset, quick: bool = False) -> dict[s
 def train(p: ScaleSpacePreset, out_dir: Path, preset_path: str | None = None, quick_eval: bool = False,
           log: Any = print, device: str = "cpu") -> dict[str, Any] | None:
     """fit (on `device`) + (rank 0) evaluate on the CPU + save; returns the sidecar on rank 0, None on the others."""
-    return fit_evaluate_save(lambda: fit(p, new_flexi(p), p.objective(), log, device), lambda net: evaluate(net, p, quick_eval),
+    return fit_evaluate_save(lambda: fit(p, new_flexi(p), p.build_objective(), log, device), lambda net: evaluate(net, p, quick_eval),
                              lambda net, run, quality: save_flexi(net, p, run, out_dir, preset_path, quality))
 
 
