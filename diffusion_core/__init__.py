@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import importlib
 from typing import TYPE_CHECKING, Any
+from importlib.metadata import PackageNotFoundError, version
 
 # public name -> (module under diffusion_core, attribute there)
 _API: dict[str, tuple[str, str]] = {
@@ -93,8 +94,6 @@ __all__ = ["__version__", *_API]
 
 
 def _version() -> str:
-    from importlib.metadata import PackageNotFoundError, version
-
     try:
         return version("diffusion-lab")
     except PackageNotFoundError:  # a source tree that was never installed

@@ -25,6 +25,7 @@ from ..plotting import increments as plots
 from ..validation import check_choice, check_int, check_range
 from ..nonnormal.walks import (FORMS, GRIDS, REVERSE_SAMPLERS, check_paths, exact_moments, expected_excess_kurtosis,
                      reverse_sample, simulate_walk, vp_alpha_sigma, walk_factors)
+from ..denoisers.empirical import EmpiricalDenoiser
 
 MOMENT_PATHS = 2_000        # per law, for the all-laws moment curves
 KURTOSIS_STEPS = (1, 2, 3, 5, 10, 20, 50, 100, 200, 500, 1000)
@@ -202,7 +203,6 @@ def reverse_view(v: IncrementsView) -> tuple[object, str, dict]:
 
 @lru_cache(maxsize=1)
 def _digits_denoiser():
-    from ..denoisers.empirical import EmpiricalDenoiser
     return EmpiricalDenoiser(data.load_digits())
 
 

@@ -29,6 +29,8 @@ from ..nonnormal.controls import SamplingNoise
 from ..noise.samplers import SAMPLERS
 from ..noise.schedules import FAMILIES
 from ..validation import InputError, check_choice, check_int, check_range
+from PIL import Image
+from ..plotting.static import export_png_svg
 
 STOCHASTIC = ("ddpm_ancestral", "euler_ancestral")
 DEFAULT_MODEL = "mnist-li-gaussian-gaussian" if "mnist-li-gaussian-gaussian" in SPECS else "field-beta2-32"
@@ -255,9 +257,6 @@ def sweep_after(view: SamplersView, progress: Progress | None = None) -> tuple[o
 
 def compare_figures(view: SamplersView, progress: Progress | None = None) -> list[str]:
     """The quality-vs-NFE figure as PNG + SVG and the side-by-side samples as PNG (progress: as sample_compare)."""
-    from PIL import Image
-
-    from ..plotting.static import export_png_svg
 
     r = sample_compare(view, progress)
     panel = export_path(f"samplers-{view.model}-samples", ".png")

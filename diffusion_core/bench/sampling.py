@@ -27,6 +27,7 @@ from ..sampling import run as S
 from ..models.registry import SPECS, get_model
 from ..noise.samplers import SAMPLERS
 from ..progress import track
+from .network_speed import click_latency, mnist_models, network_rows
 
 NFES = (4, 10, 16, 32, 64, 128)
 QUICK_NFES = (10, 64)
@@ -101,8 +102,6 @@ def timing_rows() -> list[dict[str, Any]]:
 
 def networks(quick: bool, device: torch.device) -> dict[str, Any]:
     """The MNIST networks' speed table and the click latency (quick: one model, NFE 2, batch 4, one repeat)."""
-    from .network_speed import click_latency, mnist_models, network_rows
-
     models = mnist_models()
     if not models:
         return {"rows": [], "note": "no trained MNIST model in the registry"}

@@ -31,6 +31,7 @@ from ..evaluation.truth import DigitTruth, NoTruth
 from ..networks.weights import load_state_strict
 from ..validation import InputError
 from .registry import Model, ModelSpec
+import copy
 
 Tensor = torch.Tensor
 WEIGHTS = "diffusion_pytorch_model.safetensors"
@@ -74,8 +75,6 @@ class DiscreteDDPMDenoiser:
 
     def to(self, device: torch.device) -> "DiscreteDDPMDenoiser":
         """A denoiser over a copy of the UNet on `device` (the same schedule and prediction type)."""
-        import copy
-
         out = copy.copy(self)
         out.unet = copy.deepcopy(self.unet).to(device)
         return out

@@ -16,6 +16,8 @@ import torch
 
 from . import schedules as S
 from ..validation import InputError, check_choice, check_int
+from .flow_schedule import flow_set_timesteps
+from .flow import SCHEDULER_DEFAULTS
 
 Tensor = torch.Tensor
 MAX_STEPS = 10_000
@@ -185,7 +187,6 @@ def build_schedule(name: str, steps: int, overrides: dict[str, Any] | None = Non
                                         p["final_sigmas_type"], p["rescale_betas_zero_snr"])
         return ScheduleResult(name, p, sig, ts, ac.to(torch.float64))
     if kind == "flow":
-        from .flow_schedule import flow_set_timesteps
         fs = flow_set_timesteps(steps, p)
         return ScheduleResult(name, p, fs.ve_sigmas, fs.timesteps, None, fs)
     if kind == "tight" and lam_fn is None:
@@ -199,7 +200,6 @@ def diffusers_config(result: ScheduleResult) -> dict[str, Any]:
     """An EulerDiscreteScheduler config reproducing `result` (custom sigmas where diffusers has no family)."""
     p, name = result.params, result.name
     if result.flow is not None:
-        from .flow import SCHEDULER_DEFAULTS
         cfg = {"_class_name": "FlowMatchEulerDiscreteScheduler", **{k: p[k] for k in SCHEDULER_DEFAULTS}}
         sigmas = p["sigmas"]
         call = {"num_inference_steps": len(result.flow.timesteps), "mu": result.flow.mu,

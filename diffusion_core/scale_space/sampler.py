@@ -22,6 +22,7 @@ from .. import data
 from .ops import ResolutionSchedule, resize_matrix
 from .process import SAFETY, TRANSITIONS, StepCoefficients, ddpm_alpha_bar, lambda_max_mtm
 from ..validation import InputError, check_choice, check_int
+from ..spectral.spectrum import radial_psd
 
 Tensor = torch.Tensor
 MAX_DENSE_SIZE = 32
@@ -217,8 +218,6 @@ class SpectrumCheck:
 
 def spectrum_check(x: Tensor, den: ExactFieldDenoiser, out_cov: Tensor | None = None) -> SpectrumCheck:
     """Compare the RAPSD of samples [N, 1, R, R] with the field's spectrum (and the sampler's exact one)."""
-    from ..spectral.spectrum import radial_psd
-
     r = radial_psd(x.to(torch.float64))
     pred = ring_mean(expected_power(out_cov, den.size)) if out_cov is not None else None
     return SpectrumCheck(r.freqs, ring_mean(den.S), r.psd.mean(0), r.psd.std(0, ddof=1) / math.sqrt(len(x)), pred)

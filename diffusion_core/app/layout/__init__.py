@@ -18,6 +18,10 @@ from ...presets import dump_preset, from_query_lenient, load_uploaded_preset, to
 from ...validation import InputError, MissingInput
 from ..views import field_names, from_controls, page_url, to_controls
 from .slider import EMPTY, Clamped, Slider  # noqa: F401 (Slider: every tab builds its sliders with it)
+from gradio.context import LocalContext
+from .atomic_cache import install
+import torch
+from .live import LIVE_CSS
 
 
 log = logging.getLogger("difflab.app")
@@ -43,8 +47,6 @@ INTRO = (
 def from_the_page() -> bool:
     """True when the running event came from the app's own page (its client sends `x-gradio-user: app`),
     False for gradio_client / REST callers (`api`) and for direct calls without a request."""
-    from gradio.context import LocalContext
-
     request = LocalContext.request.get(None)
     headers = getattr(request, "headers", None) or {}
     return headers.get("x-gradio-user") == "app"
@@ -195,8 +197,6 @@ def export_controls(multiple: bool = True) -> tuple[gr.File, gr.Textbox, gr.File
 
 def build_app() -> gr.Blocks:
     """All tabs in one Blocks app (image outputs written once and atomically: atomic_cache)."""
-    from .atomic_cache import install
-
     install()
     with gr.Blocks(title="Diffusion Lab", fill_width=True) as demo:
         gr.Markdown(INTRO)
@@ -217,9 +217,6 @@ def select_linked_tab(request: gr.Request):
 def serve(demo: gr.Blocks, host: str = "127.0.0.1", port: int = 7860) -> None:
     """Serve a built app. One torch thread per request: on a 2-core laptop, concurrent users each get a
     core instead of fighting over a thread pool (small-tensor work is ~5x slower under contention)."""
-    import torch
-
-    from .live import LIVE_CSS
 
     torch.set_num_threads(1)
     demo.queue(default_concurrency_limit=4).launch(
