@@ -26,7 +26,7 @@ import torch
 from ..denoisers.gaussian import GaussianDenoiser
 from ..denoisers.mixture import GaussianMixture
 from ..nonnormal.controls import SamplingNoise
-from .exact import WHITE, mode_ratio_range, output_covariance
+from .exact import WHITE, exact_cov_error, mode_ratio_range, output_covariance
 from .metrics import (MEMO_TOL, cov_rel_fro, digit_quality, mc_expected_rel_fro, memorisation, mode_weights_tv,
                       real_floor, sample_cov_rel_fro)
 
@@ -120,8 +120,7 @@ class GaussianTruth(Truth):
                       f"{lo:.3f} – {hi:.3f}"))
 
     def exact_error(self, sampler: str, sigmas: Tensor, noise: SamplingNoise = WHITE) -> float | None:
-        c = output_covariance(sampler, self.g, tuple(self.shape), sigmas, noise)
-        return cov_rel_fro(c, self.g.variances.to(torch.float64))
+        return exact_cov_error(self.g, sampler, sigmas, noise, tuple(self.shape))
 
     def guided(self) -> Truth:
         return ReferenceTruth(self.g, self.shape)
