@@ -1,4 +1,4 @@
-"""The project's MNIST classifier and the digit-quality metrics (metrics.py)."""
+"""The project's MNIST classifier and the digit-quality metrics (evaluation/metrics.py)."""
 from __future__ import annotations
 
 import json

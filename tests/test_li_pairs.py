@@ -1,4 +1,4 @@
-"""Li's construction (models/vp_chain.py): the per-pair training loss is the closed-form per-step KL
+"""Li's construction (training/vp_chain.py): the per-pair training loss is the closed-form per-step KL
 divided by w_k, with v_k of the N-step chain; a few training steps lower it; presets validate the pair."""
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Sampling the registered exact models reproduces the data covariance (models/quality.py).
+"""Sampling the registered exact models reproduces the data covariance (evaluation/truth.py, evaluation/exact.py).
 
 Monte Carlo thresholds: for K Gaussian draws with covariance C_out and known mean,
 E||S - C||_F^2 = ||C_out - C||_F^2 + (||C_out||_F^2 + tr(C_out)^2) / K, and over seeds the

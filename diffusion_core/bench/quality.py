@@ -31,7 +31,7 @@ FLOW_ROWS = {"flow (shift 1)": "flow-match", "sd3 (shift 3)": "sd3", "flux (mu 1
 METHOD = "exact-analytic (per Fourier mode, linear sampler pushed through; no Monte Carlo)"
 
 # ---------------------------------------------------------------------------------------------
-# Exact output variance of a linear sampler: models.quality.output_variance (impulse responses of
+# Exact output variance of a linear sampler: evaluation.exact.output_variance (impulse responses of
 # the real sampler code, per distinct mode variance).
 
 

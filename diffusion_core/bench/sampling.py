@@ -1,7 +1,7 @@
 """`difflab bench sampling`: every sampler on every registered exact model, against the exact answer.
 
 - Gaussian models: exact covariance error ||C_out - C||_F / ||C||_F per sampler and NFE (no Monte
-  Carlo, models/quality.py), and a Monte Carlo check that K real draws scatter around C_out as
+  Carlo, evaluation/exact.py), and a Monte Carlo check that K real draws scatter around C_out as
   predicted, E||S - C||_F^2 = ||C_out - C||_F^2 + (||C_out||_F^2 + tr(C_out)^2) / K.
 - Empirical model: memorisation rate (copies of a training digit within one grey level, RMS).
 - Mixture model: TV distance between sampled mode frequencies and the mixture weights.

@@ -24,7 +24,7 @@ def budget_text(side: dict[str, Any]) -> str:
 
 
 def pair_description(side: dict[str, Any]) -> str:
-    """One paragraph for a model of Li's construction (models/vp_chain.py) and its digit quality."""
+    """One paragraph for a model of Li's construction (training/vp_chain.py) and its digit quality."""
     text = (f"UNet ({side['params']:,} parameters, EDM preconditioning) trained by `difflab train {side['preset']}` "
             f"({budget_text(side)}): Li's construction, Gaussian VP marginal, the {side['pair']} "
             f"pair's per-step loss with the w_k, v_k of N = {side['chain_steps']} steps.")

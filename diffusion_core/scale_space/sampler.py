@@ -1,5 +1,5 @@
 """SSD reverse sampler (exact posterior at switches, or the naive variant) driven by any x0 denoiser:
-the Flexi-UNet (models/flexi_unet.py), or the exact denoiser of power-law Gaussian fields, for which the
+the Flexi-UNet (networks/flexi_unet.py), or the exact denoiser of power-law Gaussian fields, for which the
 posterior mean of the clean image at any resolution is analytic (Gaussian conditioning).
 
   y = x_t = a A x0 + s eps,  A = M_{0:t},  x0 ~ N(0, C)   (a = sqrt(abar_t), s = sqrt(1 - abar_t))

@@ -57,7 +57,7 @@ class TrainPreset:
     threads: int = 1                       # torch threads per process
     nproc: int = 1                         # processes per node (torchrun --nproc-per-node)
     log_every: int = 100
-    pair: str = ""                         # Li's construction (models/vp_chain.py): "" = the EDM loss above
+    pair: str = ""                         # Li's construction (training/vp_chain.py): "" = the EDM loss above
     chain_steps: int = 50                  # N of the discrete chain whose w_k, v_k shape the pair's loss
     init: str = ""                         # start from this shipped model's weights (same architecture); "" = seed
 

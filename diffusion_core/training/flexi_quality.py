@@ -31,7 +31,7 @@ def schedule_for(name: str) -> ss.ResolutionSchedule:
 
 
 def crop_to(x: Tensor, side: int) -> Tensor:
-    """The centred side x side window of x [B, C, R, R] (inverse of ssd_training.pad_to)."""
+    """The centred side x side window of x [B, C, R, R] (inverse of training/loss.pad_to)."""
     o = (x.shape[-1] - side) // 2
     return x[..., o:o + side, o:o + side] if o else x
 
