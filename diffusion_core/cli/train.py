@@ -1,6 +1,6 @@
 """`difflab train PRESET [--nproc N] [--device auto|cpu|cuda|mps] [--out-dir DIR] [--no-launch] [--json]`:
 train a UNet denoiser, or a Flexi-UNet for scale-space diffusion when the preset says
-objective = "scale-space" (training/scale_space.py).
+objective = "scale-space" (models/ssd_training.py).
 
 The preset (presets/train/*.toml, train.TrainPreset) is validated first. Outside torchrun the command
 relaunches itself as `python -m torch.distributed.run --standalone --nproc-per-node N -m diffusion_core
