@@ -61,7 +61,7 @@ def mc_expected_rel_fro(c_out: Tensor, v: Tensor, k: int) -> float:
     v = v.reshape(-1)
     full = c_out.ndim == 2 and c_out.shape[0] == c_out.shape[1] == v.numel() > 1
     diag = torch.diagonal(c_out) if full else c_out.reshape(-1)
-    bias2 = float((c_out - torch.diag(v).to(c_out.dtype)).abs().pow(2).sum()) if full else float((diag - v).pow(2).sum())
+    bias2 = cov_rel_fro(c_out, v) ** 2 * float(v.pow(2).sum()) if full else float((diag - v).pow(2).sum())
     var = (float(c_out.abs().pow(2).sum()) + float(diag.sum().real) ** 2) / k
     return math.sqrt(bias2 + var) / float(v.norm())
 
