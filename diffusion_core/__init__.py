@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import importlib
 from typing import TYPE_CHECKING, Any
+from importlib.metadata import PackageNotFoundError, version
 
 # public name -> (module under diffusion_core, attribute there)
 _API: dict[str, tuple[str, str]] = {
@@ -49,11 +50,11 @@ _API: dict[str, tuple[str, str]] = {
     "quantization_floor": ("spectral.tight", "quantization_floor"), "tight_params": ("spectral.tight", "tight_params"),
     "tight_lam_fn": ("spectral.tight", "tight_lam_fn"), "field_spectrum": ("spectral.tight", "field_spectrum"),
     # schedules and samplers
-    "SCHEDULES": ("noise.schedules", "FAMILIES"), "build_schedule": ("noise.discretization", "build_schedule"),
+    "SCHEDULES": ("noise.schedules", "FAMILIES"), "build_schedule": ("spectral.schedule", "build_schedule"),
     "diffusers_config": ("noise.discretization", "diffusers_config"),
     "sigmas_from_lam": ("noise.discretization", "sigmas_from_lam"),
     "SAMPLERS": ("noise.samplers", "SAMPLERS"), "get_sampler": ("noise.samplers", "get_sampler"),
-    "nfe": ("noise.samplers", "nfe"), "exact_output_variance": ("models.quality", "output_variance"),
+    "nfe": ("noise.samplers", "nfe"), "exact_output_variance": ("evaluation.exact", "output_variance"),
     # bases and GUD schedules
     "BASES": ("bases", "BASES"), "make_basis": ("bases", "make_basis"),
     "basis_images": ("bases", "basis_images"), "component_variances": ("bases", "component_variances"),
@@ -79,22 +80,20 @@ _API: dict[str, tuple[str, str]] = {
     "ssd_sample": ("scale_space.sampler", "ssd_sample"),
     # models and sampling
     "list_models": ("models.registry", "list_models"), "get_model": ("models.registry", "get_model"),
-    "model_sigmas": ("models.sampling", "model_sigmas"), "initial_noise": ("models.sampling", "initial_noise"),
-    "run_sampler": ("models.sampling", "run_sampler"), "sample_score": ("models.quality", "score"),
+    "model_sigmas": ("sampling.run", "model_sigmas"), "initial_noise": ("sampling.run", "initial_noise"),
+    "run_sampler": ("sampling.run", "run_sampler"), "sample_score": ("sampling.run", "sample_score"),
     "power_law_denoiser": ("denoisers.gaussian", "power_law_denoiser"),
     "GaussianDenoiser": ("denoisers.gaussian", "GaussianDenoiser"),
     "EmpiricalDenoiser": ("denoisers.empirical", "EmpiricalDenoiser"),
     "GaussianMixture": ("denoisers.mixture", "GaussianMixture"),
-    "digit_quality": ("metrics", "digit_quality"), "load_flexi": ("models.registry", "load_flexi"),
-    "flexi_schedule": ("models.flexi_quality", "schedule_for"),
+    "digit_quality": ("evaluation.metrics", "digit_quality"), "load_flexi": ("models.registry", "load_flexi"),
+    "flexi_schedule": ("training.flexi_quality", "schedule_for"),
 }
 
 __all__ = ["__version__", *_API]
 
 
 def _version() -> str:
-    from importlib.metadata import PackageNotFoundError, version
-
     try:
         return version("diffusion-lab")
     except PackageNotFoundError:  # a source tree that was never installed
@@ -128,12 +127,13 @@ if TYPE_CHECKING:  # static type checkers and IDEs see the real signatures
     from .gud.setup import BasesView
     from .gud.setup import build as gud_setup
     from .gud.view import forward_run, reverse_run, schedule_table
-    from .metrics import digit_quality
-    from .models.flexi_quality import schedule_for as flexi_schedule
+    from .evaluation.metrics import digit_quality
+    from .training.flexi_quality import schedule_for as flexi_schedule
     from .models.registry import get_model, list_models, load_flexi
-    from .models.sampling import initial_noise, model_sigmas, run_sampler
+    from .sampling.run import initial_noise, model_sigmas, run_sampler, sample_score
     from .presets import workshop_exercises
-    from .noise.discretization import build_schedule, diffusers_config, sigmas_from_lam
+    from .noise.discretization import diffusers_config, sigmas_from_lam
+    from .spectral.schedule import build_schedule
     from .noise.samplers import SAMPLERS, get_sampler, nfe
     from .noise.schedules import FAMILIES as SCHEDULES
     from .nonnormal.laws import LAWS, get_law, ks_to_gaussian, sample_excess_kurtosis
@@ -144,7 +144,6 @@ if TYPE_CHECKING:  # static type checkers and IDEs see the real signatures
     from .scale_space.sampler import ExactFieldDenoiser, ssd_sample
     from .spectral.spectrum import (add_noise_vp, crossing_frequency, default_fit_band, fit_power_law,
                                     noise_floor, radial_psd, snr_classes, snr_per_frequency)
-    from .models.quality import output_variance as exact_output_variance
-    from .models.quality import score as sample_score
+    from .evaluation.exact import output_variance as exact_output_variance
     from .spectral.tight import (bounds, field_spectrum, image_spectrum, quantization_floor, tight_lam_fn,
                                  tight_params)

@@ -8,6 +8,8 @@ from pathlib import Path
 import numpy as np
 
 from .validation import InputError
+from PIL import Image
+import imageio.v2 as imageio
 
 
 def _check_frames(frames: Sequence[np.ndarray]) -> list[np.ndarray]:
@@ -30,8 +32,6 @@ def upscale_nearest(frame: np.ndarray, min_side: int = 256) -> np.ndarray:
 
 def frames_to_gif(frames: Sequence[np.ndarray], path: str | Path, fps: float = 8.0) -> Path:
     """Looping GIF at `fps` frames per second."""
-    from PIL import Image
-
     imgs = [Image.fromarray(f) for f in _check_frames(frames)]
     path = Path(path)
     imgs[0].save(path, save_all=True, append_images=imgs[1:], duration=int(1000 / fps), loop=0)
@@ -43,8 +43,6 @@ def frames_to_mp4(frames: Sequence[np.ndarray], path: str | Path, fps: float = 8
     fs = _check_frames(frames)
     if importlib.util.find_spec("imageio_ffmpeg") is None:
         raise InputError("MP4 needs ffmpeg, which is optional: pip install 'diffusion-lab[mp4]', or export a GIF")
-    import imageio.v2 as imageio
-
     h, w = fs[0].shape[:2]
     pad = ((0, h % 2), (0, w % 2), (0, 0))
     path = Path(path)

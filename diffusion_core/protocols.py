@@ -13,7 +13,7 @@ from typing import Any, Callable, Protocol
 
 import torch
 
-from .noise.conventions import lam_from_sigma, sigma_from_lam
+Tensor = torch.Tensor
 
 
 class Denoiser(Protocol):
@@ -39,5 +39,51 @@ def gaussian_noise(shape: torch.Size | tuple[int, ...], generator: torch.Generat
     return torch.randn(shape, generator=generator, dtype=dtype)
 
 
-sigma_to_lam = lam_from_sigma          # lam = -2 log sigma (VE), from noise/conventions.py
+# ---------------------------------------------------------------------------------------------
+# The one noise variable: logSNR lam <-> VP alpha_bar, (alpha, sigma_vp) <-> VE sigma (noise/conventions.py
+# re-exports these beside the reference VP process)
+
+
+def _t(x: Tensor | float) -> Tensor:
+    return x if isinstance(x, Tensor) else torch.as_tensor(x, dtype=torch.float64)
+
+
+# ---------------------------------------------------------------------------------------------
+# logSNR <-> VP alpha_bar, (alpha, sigma_vp) <-> VE sigma
+
+
+def alpha_bar_from_lam(lam: Tensor | float) -> Tensor:
+    """alpha_bar = sigmoid(lam)."""
+    return torch.sigmoid(_t(lam))
+
+
+def lam_from_alpha_bar(alpha_bar: Tensor | float) -> Tensor:
+    """lam = log(alpha_bar / (1 - alpha_bar))."""
+    alpha_bar = _t(alpha_bar)
+    return torch.log(alpha_bar) - torch.log1p(-alpha_bar)
+
+
+def sigma_from_lam(lam: Tensor | float) -> Tensor:
+    """VE sigma = exp(-lam / 2)."""
+    return torch.exp(-_t(lam) / 2)
+
+
+def lam_from_sigma(sigma: Tensor | float) -> Tensor:
+    """lam = -2 log sigma (VE)."""
+    return -2 * torch.log(_t(sigma))
+
+
+def sigma_from_alpha_bar(alpha_bar: Tensor | float) -> Tensor:
+    """VE sigma = sqrt((1 - alpha_bar) / alpha_bar) (k-diffusion / diffusers Euler)."""
+    alpha_bar = _t(alpha_bar)
+    return ((1 - alpha_bar) / alpha_bar) ** 0.5
+
+
+def vp_alpha_sigma(lam: Tensor | float) -> tuple[Tensor, Tensor]:
+    """VP (alpha, sigma_vp) = (sqrt(sigmoid(lam)), sqrt(sigmoid(-lam)))."""
+    lam = _t(lam)
+    return torch.sigmoid(lam).sqrt(), torch.sigmoid(-lam).sqrt()
+
+
+sigma_to_lam = lam_from_sigma          # lam = -2 log sigma (VE)
 lam_to_sigma = sigma_from_lam          # sigma = exp(-lam / 2) (VE)

@@ -11,6 +11,11 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .validation import InputError, MissingInput
+from numpy.lib import format as npf
+import png
+import tifffile
+from PIL import ImageOps
+from PIL import Image, UnidentifiedImageError
 
 MAX_FILE_BYTES = 100 * 2**20
 MAX_PIXELS = 40_000_000          # about 6300 x 6300; checked from the header, before decoding
@@ -80,8 +85,6 @@ def _npy_hw(shape: tuple[int, ...]) -> tuple[int, int]:
 def check_npy_header(path: str) -> tuple[tuple[int, ...], np.dtype]:
     """Shape and dtype from an NPY header, checked before any data is read: a plain numeric dtype, a
     supported layout, at most MAX_PIXELS per image, and exactly the bytes the header announces."""
-    from numpy.lib import format as npf
-
     try:
         with open(path, "rb") as fh:
             version = npf.read_magic(fh)
@@ -158,8 +161,6 @@ def _read_npy(path: str) -> ImageFile:
 
 def _read_png16(path: str) -> np.ndarray:
     """16-bit PNG at full precision via pypng (Pillow drops RGB to 8 bits)."""
-    import png
-
     w, h, rows, info = png.Reader(filename=path).asDirect()
     a = np.vstack([np.asarray(r, dtype=np.uint16) for r in rows]).reshape(h, w, info["planes"])
     return _to_channels(a.astype(np.float64) / 65535.0, info["alpha"])
@@ -167,8 +168,6 @@ def _read_png16(path: str) -> np.ndarray:
 
 def _read_tiff(path: str) -> np.ndarray | None:
     """TIFF at full precision via tifffile; None if tifffile cannot read it."""
-    import tifffile
-
     try:
         a = tifffile.imread(path, key=0)
     except Exception:
@@ -183,8 +182,6 @@ def _read_tiff(path: str) -> np.ndarray | None:
 
 
 def _read_pillow(path: str, im) -> ImageFile:
-    from PIL import ImageOps
-
     notes: list[str] = []
     frames = getattr(im, "n_frames", 1)
     if frames > 1:
@@ -213,8 +210,6 @@ def read_image_file(path: str) -> ImageFile:
     head = _check_path(path)
     if head.startswith(NPY_MAGIC):
         return _read_npy(path)
-    from PIL import Image, UnidentifiedImageError
-
     Image.MAX_IMAGE_PIXELS = None     # our own limit is checked from the header, with the sizes
     try:
         with Image.open(path) as im:                        # reads the header only

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 import torch
 
-from diffusion_core import metrics
+from diffusion_core.evaluation import metrics
 from diffusion_core.noise import conventions as C
 from diffusion_core.noise.schedules import lam_vp
 

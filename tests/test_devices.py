@@ -12,8 +12,8 @@ import torch
 
 from diffusion_core import devices
 from diffusion_core.cli.main import main
-from diffusion_core.models import sampling as S
-from diffusion_core.models.unet import NetDenoiser, UNet, UNetConfig
+from diffusion_core.sampling import run as S
+from diffusion_core.networks.unet import NetDenoiser, UNet, UNetConfig
 from diffusion_core.noise.samplers import SAMPLERS
 from diffusion_core.nonnormal.laws import noise_sampler
 from diffusion_core.validation import InputError

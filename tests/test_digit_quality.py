@@ -1,4 +1,4 @@
-"""The project's MNIST classifier and the digit-quality metrics (metrics.py)."""
+"""The project's MNIST classifier and the digit-quality metrics (evaluation/metrics.py)."""
 from __future__ import annotations
 
 import json
@@ -8,8 +8,9 @@ import numpy as np
 import pytest
 import torch
 
-from diffusion_core import data, metrics
-from diffusion_core.models import classifier
+from diffusion_core import data
+from diffusion_core.evaluation import metrics
+from diffusion_core.networks import classifier
 from diffusion_core.validation import InputError
 
 

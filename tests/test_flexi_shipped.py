@@ -10,8 +10,8 @@ import torch
 
 from diffusion_core.app.scale_space.flexi import FlexiView, flexi_compare, flexi_diagram, trajectory_costs
 from diffusion_core.bench import flexi as bench
-from diffusion_core.models.flexi_quality import BASELINE, FLEXI, schedule_for
-from diffusion_core.models.flexi_unet import path_flops
+from diffusion_core.training.flexi_quality import BASELINE, FLEXI, schedule_for
+from diffusion_core.networks.flexi_unet import path_flops
 from diffusion_core.models.registry import SCALE_SPACE, SIDECARS, WEIGHTS_DIR, list_models, load_flexi
 from diffusion_core.validation import InputError
 

@@ -7,8 +7,8 @@ import torch
 
 from diffusion_core import data
 from diffusion_core import scale_space as ss
-from diffusion_core.models.flexi_unet import FlexiConfig, FlexiDenoiser, FlexiUNet, path_flops
-from diffusion_core.models.ssd_training import ScaleSpacePreset, train
+from diffusion_core.networks.flexi_unet import FlexiConfig, FlexiDenoiser, FlexiUNet, path_flops
+from diffusion_core.training.scale_space import ScaleSpacePreset, train
 from diffusion_core.presets import load_preset
 from diffusion_core.scale_space.sampler import ExactFieldDenoiser, ssd_sample, timesteps
 from diffusion_core.validation import InputError

@@ -8,10 +8,10 @@ import hashlib
 import pytest
 import torch
 
-from diffusion_core import metrics
-from diffusion_core.models.mnist_report import ancestral_sample, model_of, pair_samples
+from diffusion_core.evaluation import metrics
+from diffusion_core.bench.mnist_models import ancestral_sample, model_of, pair_samples
 from diffusion_core.models.registry import SIDECARS, SPECS, WEIGHTS_DIR, get_model, load_weights
-from diffusion_core.models.vp_chain import TRAINED_PAIRS
+from diffusion_core.training.vp_chain import TRAINED_PAIRS
 from diffusion_core.validation import InputError
 
 
@@ -131,7 +131,7 @@ def test_the_wider_network_is_registered_and_measured():
 
 
 def test_the_autoguided_network_meets_the_confident_target_at_nfe_50_counting_both_networks():
-    """The p_mean 0 network guided by the pair table's Gaussian network at w = 2.5 (mnist_report --guide):
+    """The p_mean 0 network guided by the pair table's Gaussian network at w = 2.5 (bench.mnist_models --guide):
     measured cells, each NFE counting both networks; the network's own study and sidecar quality are untouched."""
     import json
 

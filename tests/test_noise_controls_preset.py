@@ -10,8 +10,7 @@ import torch
 
 from diffusion_core.app.samplers import handlers as H
 from diffusion_core.models import get_model
-from diffusion_core.models import sampling as S
-from diffusion_core.noise import controlled_run as R
+from diffusion_core.sampling import run as S
 from diffusion_core.app.widgets.views import field_names, to_controls
 from diffusion_core.presets import PRESET_ROOT, load_preset, load_uploaded_preset
 
@@ -47,11 +46,11 @@ def test_its_controls_reach_the_samplers(view):
     plain = dataclasses.replace(view.sampling_noise(), eta=0.0, s_churn=0.0)
     for name, churned, without in [("euler", 0.5096, 0.4211), ("heun", 0.6796, 0.3478), ("ddim", 0.4521, 0.4211),
                                    ("ddpm_ancestral", 0.5990, 0.5990)]:
-        assert nums[name]["value"] == pytest.approx(R.exact_cov_error(m, name, sig, view.sampling_noise()), rel=1e-12)
+        assert nums[name]["value"] == pytest.approx(m.truth.exact_error(name, sig, view.sampling_noise()), rel=1e-12)
         assert nums[name]["value"] == pytest.approx(churned, abs=5e-5), name
-        assert R.exact_cov_error(m, name, sig, plain) == pytest.approx(without, abs=5e-5), name
+        assert m.truth.exact_error(name, sig, plain) == pytest.approx(without, abs=5e-5), name
     sig32 = S.model_sigmas(m, view.schedule, 32)
-    assert R.exact_cov_error(m, "heun", sig32, view.sampling_noise()) == pytest.approx(0.0916, abs=5e-5)
+    assert m.truth.exact_error("heun", sig32, view.sampling_noise()) == pytest.approx(0.0916, abs=5e-5)
     assert "Brownian-tree (one path for every N); DDIM η = 0.5; churn S_churn = 40" in H.explain(small, m, nums, sig)
 
 

@@ -9,12 +9,13 @@ import numpy as np
 import pytest
 import torch
 
+from diffusion_core.evaluation.truth import DigitTruth
 from diffusion_core.app.samplers import pairs as PH
 from diffusion_core.app.samplers import handlers as H
 from diffusion_core.models import registry
-from diffusion_core.models.pair_grid import PAIRS, column_noise, pair_model_name
+from diffusion_core.sampling.pair_grid import PAIRS, column_noise, pair_model_name
 from diffusion_core.models.registry import Model, ModelSpec
-from diffusion_core.models.unet import NetDenoiser, UNet, UNetConfig
+from diffusion_core.networks.unet import NetDenoiser, UNet, UNetConfig
 from diffusion_core.validation import InputError
 
 
@@ -24,7 +25,8 @@ def _tiny(seed: int):
             torch.manual_seed(seed)
             net = UNet(UNetConfig(width=8, mults=(1, 2), emb=16, padding="zeros"))
             torch.nn.init.normal_(net.out.weight, std=0.05)
-        return Model(spec, NetDenoiser(net), lambda n, g: torch.rand(n, 1, 28, 28, generator=g) * 2 - 1, net=net)
+        return Model(spec, NetDenoiser(net), lambda n, g: torch.rand(n, 1, 28, 28, generator=g) * 2 - 1, DigitTruth(),
+                     net=net)       # an MNIST network's truth: the digit classifier
     return make
 
 
@@ -53,7 +55,7 @@ def test_grid_rows_share_the_initial_noise_of_each_column(tiny_pairs):
 
 def test_one_step_rows_of_one_network_are_identical_and_columns_differ(tiny_pairs):
     """One step to sigma = 0 injects nothing, so the step law cannot matter: same network, same z -> same digits."""
-    from diffusion_core.models import pair_grid as P
+    from diffusion_core.sampling import pair_grid as P
 
     m = registry.get_model("mnist-li-gaussian-gaussian")
     sig = torch.tensor([80.0, 0.0], dtype=torch.float64)
@@ -65,7 +67,7 @@ def test_one_step_rows_of_one_network_are_identical_and_columns_differ(tiny_pair
 
 
 def test_more_steps_rows_differ_by_the_step_law(tiny_pairs):
-    from diffusion_core.models import pair_grid as P
+    from diffusion_core.sampling import pair_grid as P
 
     m = registry.get_model("mnist-li-gaussian-gaussian")
     sig = torch.tensor([80.0, 2.0, 0.5, 0.0], dtype=torch.float64)
@@ -90,7 +92,7 @@ def test_digit_models_get_classifier_numbers_and_the_sweep_comes_after(tiny_pair
     q = r.numbers["samplers"]["euler"]
     assert {"confident", "class_tv", "fd", "fd_floor", "nn_train", "nn_heldout", "seconds"} <= set(q)
     fig, rows = H.sweep_after(view)
-    assert {row["nfe"] for row in rows} == set(H.SWEEP_NFES_DIGITS) and all("class_tv" in row for row in rows)
+    assert {row["nfe"] for row in rows} == set(DigitTruth.sweep_nfes) and all("class_tv" in row for row in rows)
     assert fig.layout.yaxis.title.text.startswith("share of samples") and tuple(fig.layout.yaxis.range) == (-0.05, 1.05)
     assert any("class TV" in t.name for t in fig.data if t.name)
     again = H.sample_compare(view)                                      # the sweep is remembered now

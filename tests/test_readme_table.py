@@ -65,7 +65,7 @@ def test_mnist_pair_section_follows_the_json(tmp_path):
 
 
 def test_study_lines_follow_the_json(tmp_path):
-    """Each study's line (mnist_report --budget) is written from its rows and says whether 90% is met."""
+    """Each study's line (bench.mnist_models --budget) is written from its rows and says whether 90% is met."""
     bench = _bench(tmp_path)
     m = json.loads((bench / "mnist_models.json").read_text())
     gg = [dict(r, model="gg-long") for r in m["rows"] if r["pair"] == "gaussian-gaussian"]

@@ -6,9 +6,9 @@ import pytest
 import torch
 from PIL import Image
 
+from diffusion_core.evaluation.truth import GaussianTruth
 from diffusion_core.models import get_model
-from diffusion_core.models import quality as Q
-from diffusion_core.models import sampling as S
+from diffusion_core.sampling import run as S
 from diffusion_core.presets import dump_preset, from_query, load_preset, to_query
 from diffusion_core.app.samplers import handlers as H
 from diffusion_core.app.samplers import trajectory as T
@@ -29,7 +29,7 @@ def test_compare_returns_grids_numbers_and_sweep():
     nums = r.numbers["samplers"]
     assert (nums["euler"]["nfe"], nums["heun"]["nfe"]) == (8, 15)
     model = get_model(view.model)
-    exact = Q.exact_cov_error(model, "heun", S.model_sigmas(model, "karras", 8))
+    exact = model.truth.exact_error("heun", S.model_sigmas(model, "karras", 8))
     assert nums["heun"]["value"] == pytest.approx(exact, rel=1e-12)
     assert f"**{100 * exact:.2f}%**" in r.table and "exactly" in r.explanation
     # the sweep's points are the same exact numbers, and they fall with NFE
@@ -76,7 +76,7 @@ def test_exports_and_presets_round_trip():
     assert load_preset(dump_preset(view), H.SamplersView, text=True) == view
     assert from_query(to_query(view), H.SamplersView) == view
     csv = open(H.compare_csv(view)).read().splitlines()
-    assert csv[0] == "sampler,nfe,steps,cov_rel_fro" and len(csv) == 1 + 2 * len(H.SWEEP_NFES_EXACT)
+    assert csv[0] == "sampler,nfe,steps,cov_rel_fro" and len(csv) == 1 + 2 * len(GaussianTruth.sweep_nfes)
 
 
 def test_exports_after_a_run_reuse_it(monkeypatch):

@@ -10,9 +10,10 @@ import pytest
 from diffusion_core.app.samplers import handlers as H
 from diffusion_core.cli.main import main
 from diffusion_core.models import get_model
-from diffusion_core.models import sampling as S
-from diffusion_core.noise import controlled_run as R
-from diffusion_core.noise.controls import SamplingNoise
+from diffusion_core.sampling import run as S
+from diffusion_core.noise.samplers import get_sampler
+from diffusion_core.nonnormal.controls import SamplingNoise
+from diffusion_core.nonnormal.laws import noise_sampler
 from diffusion_core.presets import dump_preset, from_query, load_preset, to_query
 from diffusion_core.validation import InputError
 
@@ -23,8 +24,10 @@ def test_default_controls_give_the_same_pixels_as_run_sampler():
     m = get_model("digits-pca-gaussian")
     sig = S.model_sigmas(m, "karras", 6)
     for sampler in ("heun", "ddim", "ddpm_ancestral"):
-        a = R.run_controlled(m, sampler, sig, 4, 3, SamplingNoise())
-        assert np.array_equal(a.numpy(), S.run_sampler(m, sampler, sig, 4, 3).numpy())
+        a = S.run_sampler(m, sampler, sig, 4, 3, SamplingNoise())
+        z, g = S.initial_noise(m, 4, 3)                        # the plain sampler with the law's white noise
+        plain = get_sampler(sampler)(m.denoiser, (sig[0] * z).to(S.DTYPE), sig, generator=g, noise=noise_sampler("gaussian"))
+        assert np.array_equal(a.numpy(), plain.numpy()) and np.array_equal(a.numpy(), S.run_sampler(m, sampler, sig, 4, 3, "gaussian").numpy())
 
 
 def test_churn_and_eta_reach_the_samplers_and_the_exact_numbers():
@@ -32,9 +35,9 @@ def test_churn_and_eta_reach_the_samplers_and_the_exact_numbers():
     r = H.sample_compare(view)
     nums, m = r.numbers["samplers"], get_model(view.model)
     sig = S.model_sigmas(m, "karras", 8)
-    churned = R.exact_cov_error(m, "heun", sig, view.sampling_noise())
+    churned = m.truth.exact_error("heun", sig, view.sampling_noise())
     assert nums["heun"]["value"] == pytest.approx(churned, rel=1e-12)
-    assert abs(churned - R.exact_cov_error(m, "heun", sig, SamplingNoise())) > 0.01      # churn moved it
+    assert abs(churned - m.truth.exact_error("heun", sig, SamplingNoise())) > 0.01      # churn moved it
     assert nums["ddim"]["value"] == pytest.approx(nums["ddpm_ancestral"]["value"], rel=1e-9)   # eta 1 = DDPM
     assert "churn S_churn = 30" in r.explanation and "DDIM η = 1" in r.explanation
     sweep = {row["steps"]: row["value"] for row in r.numbers["sweep"] if row["sampler"] == "heun"}
@@ -83,7 +86,7 @@ def test_cli_step_noise_and_churn(capsys, tmp_path):
     assert np.array_equal(a, b) and not np.allclose(a, c)
     code, text, _ = _sample(capsys, "--out", str(tmp_path / "d.npy"), "--sampler", "heun", "--s-churn", "30")
     m = get_model("digits-pca-gaussian")
-    exact = R.exact_cov_error(m, "heun", S.model_sigmas(m, "karras", 6), SamplingNoise(s_churn=30.0))
+    exact = m.truth.exact_error("heun", S.model_sigmas(m, "karras", 6), SamplingNoise(s_churn=30.0))
     assert json.loads(text)["quality"] == pytest.approx(exact, rel=1e-12)
 
 

@@ -8,10 +8,10 @@ import pytest
 import torch
 
 from diffusion_core.denoisers import power_law_denoiser
-from diffusion_core.noise import controlled_run as R
+from diffusion_core.evaluation import exact as E
 from diffusion_core.noise import samplers as Sm
 from diffusion_core.noise.coloured import coloured_noise
-from diffusion_core.noise.controls import SamplingNoise
+from diffusion_core.nonnormal.controls import SamplingNoise
 from diffusion_core.noise.discretization import alphas_cumprod, build_schedule, diffusers_timesteps
 from diffusion_core.nonnormal.laws import noise_sampler
 from diffusion_core.spectral.spectrum import fit_power_law, radial_psd
@@ -81,22 +81,22 @@ def test_churn_matches_k_diffusion(start, heun, opts):
 def test_churned_heun_keeps_the_data_covariance_at_many_steps():
     """Exact output covariance (impulse responses, no Monte Carlo): 0.35% at N = 256 with S_churn = 40
     (0.02% without churn), shrinking with N: 3.7% at N = 64, 1.3% at N = 128."""
-    errs = {n: R.exact_cov_error_of(D, "heun", build_schedule("karras", n).sigmas, SamplingNoise(s_churn=40.0))
+    errs = {n: E.exact_cov_error(D, "heun", build_schedule("karras", n).sigmas, SamplingNoise(s_churn=40.0))
             for n in (64, 128, 256)}
     assert errs[256] < 0.005 and errs[128] < errs[64] / 2 and errs[256] < errs[128] / 2
-    assert R.exact_cov_error_of(D, "heun", build_schedule("karras", 256).sigmas, SamplingNoise()) < 3e-4
+    assert E.exact_cov_error(D, "heun", build_schedule("karras", 256).sigmas, SamplingNoise()) < 3e-4
 
 
 def test_exact_churn_covariance_agrees_with_monte_carlo():
     d4 = power_law_denoiser(4, 2.0)
     sig = build_schedule("karras", 12).sigmas
     nz = SamplingNoise(s_churn=20.0, s_tmin=0.05, s_tmax=10.0, s_noise=1.003)
-    c = R.output_covariance("heun", d4, (1, 4, 4), sig, nz)                  # [16] diagonal
+    c = E.output_covariance("heun", d4, (1, 4, 4), sig, nz)                  # [16] diagonal
     g = torch.Generator().manual_seed(0)
     x = Sm.sample_heun(d4, sig[0] * torch.randn(20_000, 1, 4, 4, generator=g, dtype=torch.float64), sig,
                        generator=g, **nz.sampler_kwargs("heun"))
     mc = d4.encode(x).abs().pow(2).mean(0).reshape(-1)
-    plain = R.output_covariance("heun", d4, (1, 4, 4), sig, SamplingNoise())
+    plain = E.output_covariance("heun", d4, (1, 4, 4), sig, SamplingNoise())
     assert float((mc - c).norm() / c.norm()) < 0.03 < float((plain - c).norm() / c.norm())
 
 
@@ -160,8 +160,8 @@ def test_exact_covariance_under_coloured_noise_agrees_with_monte_carlo():
     d4 = power_law_denoiser(4, 2.0)
     sig = build_schedule("karras", 8).sigmas
     nz = SamplingNoise(step_noise="coloured", slope=2.0)
-    c = R.output_covariance("ddpm_ancestral", d4, (1, 4, 4), sig, nz)                       # [16, 16]
-    white = torch.diag(R.output_covariance("ddpm_ancestral", d4, (1, 4, 4), sig, SamplingNoise())).to(c.dtype)
+    c = E.output_covariance("ddpm_ancestral", d4, (1, 4, 4), sig, nz)                       # [16, 16]
+    white = torch.diag(E.output_covariance("ddpm_ancestral", d4, (1, 4, 4), sig, SamplingNoise())).to(c.dtype)
     g = torch.Generator().manual_seed(0)
     x = sig[0] * torch.randn(40_000, 1, 4, 4, generator=g, dtype=torch.float64)
     cc = d4.encode(Sm.sample_ddpm_ancestral(d4, x, sig, generator=g, noise=nz.noise_sampler(sig, 0))).reshape(40_000, -1)

@@ -8,7 +8,7 @@ import torch
 
 from diffusion_core.bench.quality import experiment_sigmas, field_tight_params, quality_table
 from diffusion_core.data import load_photo
-from diffusion_core.noise.discretization import build_schedule
+from diffusion_core.spectral.schedule import build_schedule
 from diffusion_core.noise.schedules import FAMILIES
 from diffusion_core.spectral import tight as T
 from diffusion_core.validation import InputError

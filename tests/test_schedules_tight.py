@@ -9,7 +9,7 @@ import torch
 
 from diffusion_core.spectral import tight as T
 from diffusion_core.data import load_digits, load_photo, power_law_variance
-from diffusion_core.noise.discretization import build_schedule
+from diffusion_core.spectral.schedule import build_schedule
 from diffusion_core.validation import InputError
 
 

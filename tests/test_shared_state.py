@@ -20,9 +20,10 @@ GLOBAL = re.compile(r"torch\.set_num_threads|torch\.set_num_interop_threads|torc
                     r"torch\.set_default_dtype|torch\.set_grad_enabled\(|os\.chdir|os\.environ\[[^]]+\]\s*=|"
                     r"torch\.use_deterministic_algorithms|warnings\.simplefilter")
 ALLOWED = {"app/layout.py",                 # launch(): once, before serving
-           "models/training.py",            # difflab train: its own process (torch.manual_seed in a fork_rng)
-           "models/ssd_training.py",        # the scale-space trainer: its own process
-           "models/classifier.py",          # training the MNIST classifier: its own process (seed in a fork_rng)
+           "training/loop.py",              # difflab train: its own process (the loop sets the preset's threads)
+           "training/edm.py",               # the UNet's initial weights (torch.manual_seed in a fork_rng)
+           "training/scale_space.py",       # the scale-space trainer: its own process
+           "networks/classifier.py",        # training the MNIST classifier: its own process (seed in a fork_rng)
            "cli/basis_forward.py"}          # a CLI process
 
 

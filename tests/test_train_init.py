@@ -10,7 +10,7 @@ import pytest
 import torch
 
 from diffusion_core.models.registry import SIDECARS, SPECS, load_weights
-from diffusion_core.models.training import TrainPreset, new_net, train
+from diffusion_core.training.edm import TrainPreset, new_net, train
 from diffusion_core.presets import load_preset
 from diffusion_core.validation import InputError
 
@@ -80,8 +80,8 @@ def test_shipped_continued_presets_name_a_shipped_model_of_their_architecture():
 
 
 def test_a_continued_network_is_listed_and_studied_with_both_runs_budgets():
-    from diffusion_core.models.mnist_report import study_change
-    from diffusion_core.models.registry import budget_text, run_totals
+    from diffusion_core.bench.mnist_models import study_change
+    from diffusion_core.models.descriptions import budget_text, run_totals
 
     src = SIDECARS[BASE]
     side = {**src, "name": "t", "steps": 4000, "train_time": 1200.0, "preset": src["preset"],

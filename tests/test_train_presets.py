@@ -7,8 +7,10 @@ import pytest
 
 from diffusion_core.cli.main import main
 from diffusion_core.presets import PRESET_ROOT, load_preset
-from diffusion_core.models.ssd_training import load_train_preset
-from diffusion_core.models.training import TrainPreset, edm_weight, lr_at, residual_loss
+from diffusion_core.training.scale_space import load_train_preset
+from diffusion_core.training.edm import TrainPreset
+from diffusion_core.training.loop import lr_at
+from diffusion_core.training.loss import edm_weight, residual_loss
 from diffusion_core.validation import InputError
 
 import torch
@@ -76,7 +78,7 @@ def test_edm_weight_lr_schedule_and_losses():
 
 def test_edm_loss_floor_matches_monte_carlo_over_sigma():
     from diffusion_core import data
-    from diffusion_core.models.evaluate import edm_loss_floor, wiener_mse
+    from diffusion_core.evaluation.denoising import edm_loss_floor, wiener_mse
 
     v = data.power_law_variance(32, 2.0)
     g = torch.Generator().manual_seed(0)

@@ -13,9 +13,9 @@ import pytest
 import torch
 from safetensors.torch import load_file
 
-from diffusion_core.models.unet import NetDenoiser, UNet, UNetConfig
+from diffusion_core.networks.unet import NetDenoiser, UNet, UNetConfig
 from diffusion_core.presets import load_preset
-from diffusion_core.models.training import TrainPreset, train
+from diffusion_core.training.edm import TrainPreset, train
 
 pytestmark = pytest.mark.slow          # minutes of CPU: `make test` runs it, `make test-quick` does not
 

@@ -1,13 +1,14 @@
-"""The body both `train` commands share (models/training.py): fit -> rank-0 evaluate -> save -> barrier."""
+"""The one loop both training presets share (training/loop.py): fit -> rank-0 evaluate -> save -> barrier."""
 
 
 def test_every_train_shares_fit_evaluate_save():
-    from diffusion_core.models import ssd_training, training
+    from diffusion_core.training import edm, loop, scale_space
 
     done = []
-    side = training.fit_evaluate_save(lambda: done.append("fit") or ("net", {"steps": 3}),
-                                      lambda net: done.append(f"evaluate {net}") or {"mse": 0.5},
-                                      lambda net, run, q: done.append("save") or {**run, **q})
+    side = loop.fit_evaluate_save(lambda: done.append("fit") or ("net", {"steps": 3}),
+                                  lambda net: done.append(f"evaluate {net}") or {"mse": 0.5},
+                                  lambda net, run, q: done.append("save") or {**run, **q})
     assert done == ["fit", "evaluate net", "save"] and side["steps"] == 3 and side["mse"] == 0.5
     assert isinstance(side["eval_time"], float)                 # timed on rank 0, into the run record
-    assert ssd_training.fit_evaluate_save is training.fit_evaluate_save
+    assert scale_space.fit_evaluate_save is edm.fit_evaluate_save is loop.fit_evaluate_save
+    assert scale_space.fit is edm.fit is loop.fit               # one loop: fit(run, net, objective)

@@ -11,7 +11,7 @@ import pytest
 import torch
 
 from diffusion_core.cli.main import main
-from diffusion_core.models.evaluate import wiener_mse
+from diffusion_core.evaluation.denoising import wiener_mse
 from diffusion_core.models.registry import SIDECARS, SPECS, WEIGHTS_DIR, get_model, load_weights
 from diffusion_core.protocols import sigma_to_lam
 from diffusion_core.validation import InputError
@@ -59,14 +59,14 @@ def _mse_at_sigma_1(name: str) -> tuple[float, float, float]:
     x = x0 + torch.randn(x0.shape, generator=g, dtype=torch.float64)
     lam = sigma_to_lam(torch.ones(64, dtype=torch.float64))
     net = float((m.denoiser(x, lam) - x0).pow(2).mean())
-    exact = float((m.reference(x, lam) - x0).pow(2).mean())
+    exact = float((m.truth.ref(x, lam) - x0).pow(2).mean())
     return net, exact, float(x0.pow(2).mean())
 
 
 @pytest.mark.parametrize("name", SHIPPED)
 def test_field_unet_is_close_to_the_exact_wiener_mse_at_sigma_1(name):
     net, exact, zero = _mse_at_sigma_1(name)
-    assert exact == pytest.approx(wiener_mse(get_model(name).reference.variances, 1.0), rel=0.05)
+    assert exact == pytest.approx(wiener_mse(get_model(name).truth.ref.variances, 1.0), rel=0.05)
     assert net < 0.6 * zero and net < 0.2 * 1.0                     # beats zero (x0_hat = 0) and identity (x)
     want_net, want_exact = MEASURED[name]
     assert (net, exact) == pytest.approx((want_net, want_exact), rel=1e-3)

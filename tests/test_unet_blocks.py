@@ -6,7 +6,7 @@ from __future__ import annotations
 import torch
 
 from diffusion_core.models.registry import SIDECARS
-from diffusion_core.models.unet import SelfAttention, UNet, UNetConfig, param_count
+from diffusion_core.networks.unet import SelfAttention, UNet, UNetConfig, param_count
 
 
 def test_one_block_layout_keeps_its_state_dict_names():

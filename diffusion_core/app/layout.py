@@ -7,6 +7,10 @@ from __future__ import annotations
 import importlib
 
 import gradio as gr
+import torch
+
+from .widgets.atomic_cache import install
+from .widgets.live import LIVE_CSS
 
 
 # (tab label, tab folder under diffusion_core.app: its layout.py builds it), in display order.
@@ -29,8 +33,6 @@ INTRO = (
 
 def build_app() -> gr.Blocks:
     """All tabs in one Blocks app (image outputs written once and atomically: atomic_cache)."""
-    from .widgets.atomic_cache import install
-
     install()
     with gr.Blocks(title="Diffusion Lab", fill_width=True) as demo:
         gr.Markdown(INTRO)
@@ -51,10 +53,6 @@ def select_linked_tab(request: gr.Request):
 def serve(demo: gr.Blocks, host: str = "127.0.0.1", port: int = 7860) -> None:
     """Serve a built app. One torch thread per request: on a 2-core laptop, concurrent users each get a
     core instead of fighting over a thread pool (small-tensor work is ~5x slower under contention)."""
-    import torch
-
-    from .widgets.live import LIVE_CSS
-
     torch.set_num_threads(1)
     demo.queue(default_concurrency_limit=4).launch(
         server_name=host, server_port=port, show_error=False, max_file_size="100mb", css=LIVE_CSS)

@@ -9,7 +9,7 @@ import numpy as np
 import scipy.fft
 import torch
 
-from . import channel_labels
+from .core import channel_labels
 
 Tensor = torch.Tensor
 

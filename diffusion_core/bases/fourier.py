@@ -13,7 +13,7 @@ import math
 
 import torch
 
-from . import channel_labels
+from .core import channel_labels
 
 Tensor = torch.Tensor
 SQRT2 = math.sqrt(2.0)

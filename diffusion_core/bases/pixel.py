@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import torch
 
-from . import channel_labels
+from .core import channel_labels
 
 Tensor = torch.Tensor
 

@@ -13,7 +13,7 @@ import numpy as np
 import pywt
 import torch
 
-from . import channel_labels
+from .core import channel_labels
 from ..validation import InputError, check_choice, check_int
 
 Tensor = torch.Tensor

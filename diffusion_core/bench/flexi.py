@@ -15,9 +15,11 @@ from typing import Any
 import torch
 
 from .. import scale_space as ss
-from ..models.flexi_quality import BASELINE, FLEXI, crop_to, digit_scores, schedule_for, trajectory_flops
+from ..training.flexi_quality import BASELINE, FLEXI, crop_to, digit_scores, schedule_for, trajectory_flops
 from ..models.registry import SCALE_SPACE, SIDECARS, load_flexi
 from ..scale_space.sampler import ssd_sample
+import json
+from pathlib import Path
 
 PAPER_SPEEDUP = 1.58          # 64 px, 4 levels (reference scale-space.md §8)
 BATCH = 64
@@ -69,9 +71,6 @@ def run(quick: bool = False) -> dict[str, Any]:
 
 def write(out_dir: str) -> None:
     """benchmarks/scale-space-flexi.json (the README's row reads it)."""
-    import json
-    from pathlib import Path
-
     Path(out_dir, "scale-space-flexi.json").write_text(json.dumps(run(False), indent=1) + "\n")
 
 

@@ -15,6 +15,9 @@ import torch
 from ..nonnormal.laws import LAWS, get_law, ks_to_gaussian, kurtosis_stderr, sample_excess_kurtosis, var_stderr
 from ..nonnormal.walks import exact_moments, expected_excess_kurtosis, simulate_walk
 from ..progress import track
+from ..denoisers.mixture import mixture_1d
+from ..nonnormal.laws import noise_sampler
+from ..nonnormal.walks import reverse_vp_walk
 
 HEADER = """# Increments: moments and kurtosis of the reference VP walk
 
@@ -49,9 +52,6 @@ def _row(law: str, n: int, form: str, grid: str, paths: int, seed: int) -> dict[
 
 def reverse_rows(quick: bool) -> list[dict[str, Any]]:
     """Check N5: reverse VP SDE (Euler-Maruyama, exact score) on 1/2 N(-2, 0.3^2) + 1/2 N(2, 0.3^2)."""
-    from ..denoisers.mixture import mixture_1d
-    from ..nonnormal.laws import noise_sampler
-    from ..nonnormal.walks import reverse_vp_walk
     m, rows, threads = (4_000 if quick else 20_000), [], torch.get_num_threads()
     torch.set_num_threads(1)                       # tiny tensors: extra threads only thrash
     for n in ((10, 50) if quick else (10, 20, 50, 200, 1000)):

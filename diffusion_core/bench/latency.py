@@ -11,6 +11,9 @@ import time
 
 import numpy as np
 import torch
+from .. import data
+from ..spectral import spectrum as spectral
+from ..app.spectrum.handlers import SpectrumView, spectrum_view
 
 
 def _percentiles(ms: list[float]) -> dict[str, float]:
@@ -26,10 +29,6 @@ def _timed(fn) -> float:
 
 
 def run(quick: bool = False) -> dict:
-    from .. import data
-    from ..spectral import spectrum as spectral
-    from ..app.spectrum.handlers import SpectrumView, spectrum_view
-
     n = 10 if quick else 60
     torch.set_num_threads(1)                                          # as the app serves each request
     spectrum_view(SpectrumView(photo="astronaut", size=256))          # warm-up: loads and caches the photo

@@ -18,8 +18,14 @@ from typing import Any, Callable
 
 import torch
 
-from ..models import sampling as S
+from ..sampling import run as S
 from ..models.registry import SIDECARS, SPECS, get_model
+from ..training.vp_chain import STEP_LAW
+import os
+from ..app.samplers.handlers import SamplersView, sample_compare
+import argparse
+import json
+from pathlib import Path
 
 Tensor = torch.Tensor
 NFES = (10, 50)
@@ -107,8 +113,6 @@ def diffusers_run(unet: Any, nfe: int, batch: int, device: torch.device) -> Call
 def network_rows(models: list[str], nfes: tuple[int, ...] = NFES, batch: int = BATCH, repeats: int = 3,
                  device: torch.device = torch.device("cpu"), match: bool = True) -> dict[str, Any]:
     """The table of the module docstring (one diffusers baseline per NFE: the models share one architecture)."""
-    from ..models.vp_chain import STEP_LAW
-
     rows: list[dict[str, Any]] = []
     base: dict[int, dict[str, float]] = {}
     unet = None
@@ -154,9 +158,6 @@ def click_latency(model: str, repeats: int = 3, n: int = 16, steps: int = 10,
                   samplers: tuple[str, ...] = ("euler", "dpmpp_2m", "ddpm_ancestral")) -> dict[str, Any]:
     """Seconds of one Samplers-tab click (handler `sample_compare`, 3 samplers x n samples at NFE `steps`, the
     classifier numbers included, the NFE sweep not: it follows the samples), one torch thread as the app serves."""
-    import os
-
-    from ..app.samplers.handlers import SamplersView, sample_compare
 
     threads = torch.get_num_threads()
     torch.set_num_threads(1)
@@ -178,11 +179,6 @@ def click_latency(model: str, repeats: int = 3, n: int = 16, steps: int = 10,
 def main(argv: list[str] | None = None) -> int:
     """`python -m diffusion_core.bench.network_speed benchmarks [--repeats N] [--models M ...]`:
     benchmarks/sampling-networks.json (the speed table and one click; the README's row reads it)."""
-    import argparse
-    import json
-    import os
-    from pathlib import Path
-
     ap = argparse.ArgumentParser(description=main.__doc__.splitlines()[0])
     ap.add_argument("out", type=Path)
     ap.add_argument("--repeats", type=int, default=3)

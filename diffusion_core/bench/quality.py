@@ -15,7 +15,7 @@ from typing import Any
 import torch
 
 from ..data import power_law_variance
-from ..models.quality import output_variance
+from ..evaluation.exact import output_variance
 from ..noise.discretization import build_schedule
 from ..noise.samplers import nfe as sampler_nfe
 from ..spectral.tight import TightParams, bounds, field_spectrum, fit_band_for, tight_lam_fn
@@ -31,7 +31,7 @@ FLOW_ROWS = {"flow (shift 1)": "flow-match", "sd3 (shift 3)": "sd3", "flux (mu 1
 METHOD = "exact-analytic (per Fourier mode, linear sampler pushed through; no Monte Carlo)"
 
 # ---------------------------------------------------------------------------------------------
-# Exact output variance of a linear sampler: models.quality.output_variance (impulse responses of
+# Exact output variance of a linear sampler: evaluation.exact.output_variance (impulse responses of
 # the real sampler code, per distinct mode variance).
 
 

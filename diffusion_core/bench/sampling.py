@@ -1,7 +1,7 @@
 """`difflab bench sampling`: every sampler on every registered exact model, against the exact answer.
 
 - Gaussian models: exact covariance error ||C_out - C||_F / ||C||_F per sampler and NFE (no Monte
-  Carlo, models/quality.py), and a Monte Carlo check that K real draws scatter around C_out as
+  Carlo, evaluation/exact.py), and a Monte Carlo check that K real draws scatter around C_out as
   predicted, E||S - C||_F^2 = ||C_out - C||_F^2 + (||C_out||_F^2 + tr(C_out)^2) / K.
 - Empirical model: memorisation rate (copies of a training digit within one grey level, RMS).
 - Mixture model: TV distance between sampled mode frequencies and the mixture weights.
@@ -20,11 +20,14 @@ from typing import Any, Callable
 
 import torch
 
-from ..models import quality as Q
-from ..models import sampling as S
+from ..evaluation import exact as Q
+from ..evaluation import metrics as M
+from ..evaluation.truth import GaussianTruth
+from ..sampling import run as S
 from ..models.registry import SPECS, get_model
 from ..noise.samplers import SAMPLERS
 from ..progress import track
+from .network_speed import click_latency, mnist_models, network_rows
 
 NFES = (4, 10, 16, 32, 64, 128)
 QUICK_NFES = (10, 64)
@@ -35,30 +38,30 @@ def exact_rows(nfes: tuple[int, ...]) -> list[dict[str, Any]]:
     rows = []
     for name in track(list(SPECS), "sampling: models", unit="model"):
         m = get_model(name)
-        if m.gaussian is None:
+        if not isinstance(m.truth, GaussianTruth):                  # the Gaussian models' exact numbers
             continue
-        v = m.gaussian.variances.to(torch.float64)
+        v = m.truth.g.variances.to(torch.float64)
         for s in SAMPLERS:
             for budget in nfes:
                 steps = S.steps_for_nfe(s, budget)
                 v_out = Q.output_variance(s, v, S.model_sigmas(m, "karras", steps))
                 lo, hi = Q.mode_ratio_range(v_out, v)
                 rows.append({"model": name, "sampler": s, "nfe": S.nfe_of(s, steps), "steps": steps,
-                             "cov_rel_fro": Q.cov_rel_fro(v_out, v), "mode_ratio_min": lo, "mode_ratio_max": hi})
+                             "cov_rel_fro": M.cov_rel_fro(v_out, v), "mode_ratio_min": lo, "mode_ratio_max": hi})
     return rows
 
 
 def monte_carlo_rows(k: int, samplers: tuple[str, ...], steps: int = 64) -> list[dict[str, Any]]:
     """Observed sample-covariance error of K draws vs its prediction (digits-pca-gaussian)."""
     m = get_model("digits-pca-gaussian")
-    v = m.gaussian.variances.to(torch.float64)
+    v = m.truth.g.variances.to(torch.float64)
     rows = []
     for s in samplers:
         sigmas = S.model_sigmas(m, "karras", steps)
         x = S.run_sampler(m, s, sigmas, k, 0)
         v_out = Q.output_variance(s, v, sigmas)
-        rows.append({"sampler": s, "k": k, "nfe": S.nfe_of(s, steps), "observed": Q.sample_cov_rel_fro(m.gaussian, x),
-                     "predicted": Q.mc_expected_rel_fro(v_out, v, k), "perfect_sampler": Q.mc_expected_rel_fro(v, v, k)})
+        rows.append({"sampler": s, "k": k, "nfe": S.nfe_of(s, steps), "observed": M.sample_cov_rel_fro(m.truth.g, x),
+                     "predicted": M.mc_expected_rel_fro(v_out, v, k), "perfect_sampler": M.mc_expected_rel_fro(v, v, k)})
     return rows
 
 
@@ -76,12 +79,12 @@ def _sweep_rows(model: str, k: int, nfes: tuple[int, ...], score: Callable[[Any,
 
 def memorisation_rows(k: int, nfes: tuple[int, ...]) -> list[dict[str, Any]]:
     """Memorisation rate of digits-empirical per sampler and NFE."""
-    return _sweep_rows("digits-empirical", k, nfes, lambda x, m: Q.memorisation(x, m.train))
+    return _sweep_rows("digits-empirical", k, nfes, lambda x, m: M.memorisation(x, m.truth.train))
 
 
 def mixture_rows(k: int, nfes: tuple[int, ...]) -> list[dict[str, Any]]:
     """Mode-weight TV distance of digits-gmm10 per sampler and NFE."""
-    return _sweep_rows("digits-gmm10", k, nfes, lambda x, m: Q.mode_weights_tv(x, m.mixture))
+    return _sweep_rows("digits-gmm10", k, nfes, lambda x, m: M.mode_weights_tv(x, m.truth.mixture))
 
 
 def timing_rows() -> list[dict[str, Any]]:
@@ -99,8 +102,6 @@ def timing_rows() -> list[dict[str, Any]]:
 
 def networks(quick: bool, device: torch.device) -> dict[str, Any]:
     """The MNIST networks' speed table and the click latency (quick: one model, NFE 2, batch 4, one repeat)."""
-    from .network_speed import click_latency, mnist_models, network_rows
-
     models = mnist_models()
     if not models:
         return {"rows": [], "note": "no trained MNIST model in the registry"}

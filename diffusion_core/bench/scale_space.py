@@ -16,6 +16,7 @@ from .. import data
 from .. import scale_space as ss
 from ..scale_space.ops import lanczos_fab
 from ..scale_space.sampler import ExactFieldDenoiser, sampler_output_covariance, spectrum_check, ssd_sample
+from . import flexi
 
 PHOTOS = ("astronaut", "camera", "coffee", "chelsea", "coins", "grass", "gravel", "brick")
 
@@ -99,8 +100,6 @@ def sampler_quality(n: int, steps_list: tuple[int, ...]) -> list[dict]:
 
 
 def run(quick: bool = False) -> dict:
-    from . import flexi
-
     torch.set_num_threads(1)
     nets = flexi.run(quick)
     top = {k: nets["flexi_vs_baseline"][k] for k in ("speedup", "flop_ratio")} if "flexi_vs_baseline" in nets else {}

@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+import argparse
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = "/usr/bin/chromium"
@@ -322,8 +323,6 @@ def run(quick: bool = False, baseline: Path | None = None, baseline_label: str =
 
 
 def main(argv: list[str]) -> int:
-    import argparse
-
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("out_dir", type=Path, help="folder for slider-latency.json (e.g. benchmarks)")
     p.add_argument("--baseline", type=Path, help="a checkout of an earlier commit to time alongside")

@@ -6,8 +6,8 @@ Draws K samples from a registered model (models/registry.py), a model folder (th
 diffusers `DDPMPipeline.save_pretrained` folder; models/folders.py) or a hub id when online, with any
 sampler and schedule, writes
 them (.npy: float32 [K, C, H, W] clipped to [-1, 1]; .png: a grid) and prints a summary with the
-NFE and a quality number against the model's exact answer (models/quality.py), taken under the
-sampling-noise controls (noise/controls.py: step noise, DDIM eta, EDM churn; noise/controlled_run.py).
+NFE and a quality number against the model's truth (evaluation/truth.py), taken under the
+sampling-noise controls (nonnormal/controls.py: step noise, DDIM eta, EDM churn; sampling/run.py).
 """
 from __future__ import annotations
 
@@ -17,12 +17,11 @@ from typing import Any
 
 from ..denoisers.autoguidance import MAX_W
 from ..nonnormal.laws import LAWS
-from ..models import sampling as S
+from ..sampling import run as S
 from ..models.folders import load_model_ref
 from ..models.guided import evaluations, guided
 from ..models.registry import SPECS
-from ..noise import controlled_run as R
-from ..noise.controls import CHURN_KEYS, STEP_NOISES, SamplingNoise
+from ..nonnormal.controls import CHURN_KEYS, STEP_NOISES, SamplingNoise
 from ..noise.samplers import SAMPLERS
 from ..validation import InputError, check_range
 from ..progress import bar
@@ -57,9 +56,9 @@ def sample_report(model: str, sampler: str, steps: int, seed: int, n: int, out: 
         m = guided(m, weak, w)
     sigmas = S.model_sigmas(m, schedule, steps)
     with bar(steps, f"sample {sampler}", unit="step") as b:
-        x = R.run_controlled(m, sampler, sigmas, n, seed, controls, callback=lambda _: b.update(1))  # [n, C, H, W]
+        x = S.run_sampler(m, sampler, sigmas, n, seed, controls, callback=lambda _: b.update(1))  # [n, C, H, W]
     S.save_samples(x, path)
-    q = R.score(m, sampler, sigmas, x, controls)
+    q = m.truth.score(sampler, sigmas, x, controls).to_json()
     return {"model": m.spec.name, "kind": m.spec.kind, "sampler": sampler, "schedule": schedule, "steps": steps,
             "nfe": S.nfe_of(sampler, steps) * evaluations(m), "guide": weak.spec.name if weak else None,
             "guidance": w if weak else None, "seed": seed, "n": n, "noise_law": noise_law,

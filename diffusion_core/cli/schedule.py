@@ -14,7 +14,8 @@ from ..noise.schedule_diff import diff
 from ..noise.scheduler_config import MAX_TEXT
 from .main import emit
 from .stdio import image_arg
-from ..noise.discretization import build_schedule, diffusers_config
+from ..noise.discretization import diffusers_config
+from ..spectral.schedule import build_schedule
 from ..noise.schedules import FAMILIES
 from ..validation import InputError, check_choice, check_int
 

@@ -65,8 +65,9 @@ def progress_log(b, stream):
 
 def run(args: argparse.Namespace) -> int:
     from .main import emit
-    from ..models.ssd_training import load_train_preset, train as ssd_train
-    from ..models.training import TrainPreset, train, under_torchrun
+    from ..training.scale_space import load_train_preset, train as ssd_train
+    from ..training.edm import TrainPreset, train
+    from ..training.loop import under_torchrun
 
     if Path(args.preset).parts[:1] == ("presets",):              # accept presets/train/X.toml from the repo root
         args.preset = str(Path(*Path(args.preset).parts[1:]))

@@ -15,6 +15,7 @@ from __future__ import annotations
 from typing import Any, Callable
 
 import torch
+from ..data import power_law_variance
 
 Tensor = torch.Tensor
 Transform = Callable[[Tensor], Tensor]
@@ -114,5 +115,4 @@ def fourier_denoiser(variances: Tensor) -> GaussianDenoiser:
 
 def power_law_denoiser(size: int, beta: float, var: float = 0.25) -> GaussianDenoiser:
     """Exact denoiser for `data.gaussian_field(beta, size, ...)`: v(k) = c |k|^-beta, DC = 0."""
-    from ..data import power_law_variance
     return fourier_denoiser(power_law_variance(size, beta, var))

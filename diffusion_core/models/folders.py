@@ -14,7 +14,6 @@ only a registry model or a folder directly inside that directory, never an arbit
 """
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import shutil
@@ -25,8 +24,12 @@ from typing import Any
 import torch
 
 from ..devices import resolve_device
+from ..evaluation.truth import NoTruth
+from ..networks.unet import NetDenoiser, UNet, UNetConfig
+from ..networks.weights import check_sha256, load_state_strict, sha256_of
 from ..validation import InputError
 from . import foreign
+from .datasets import DATASETS
 from .registry import SIDECARS, SPECS, Model, ModelSpec, get_model, load_weights
 
 CLASS_NAME = "DiffusionLabUNet"
@@ -90,9 +93,6 @@ def is_project_folder(path: Path) -> bool:
 
 def load_project_folder(folder: Path) -> Model:
     """A folder written by `export_folder` as a `Model` (CPU); data and reference from models/datasets.py."""
-    from .datasets import DATASETS
-    from .unet import NetDenoiser, UNet, UNetConfig
-
     cfg = json.loads((folder / CONFIG).read_text())
     weights = foreign.weights_file(folder, WEIGHTS)
     try:
@@ -100,18 +100,18 @@ def load_project_folder(folder: Path) -> Model:
         shape = tuple(int(v) for v in cfg["shape"])
     except (KeyError, TypeError, ValueError) as e:
         raise InputError(f"{folder.name}/config.json does not describe a Diffusion Lab UNet ({e!s:.80})") from None
-    foreign.load_state_strict(net, weights)
-    digest = hashlib.sha256(weights.read_bytes()).hexdigest()
-    if cfg.get("sha256") and digest != cfg["sha256"]:
-        raise InputError(f"{folder.name}/{WEIGHTS} has sha256 {digest[:12]}..., its config.json says {cfg['sha256'][:12]}...")
+    load_state_strict(net, weights)
+    digest = sha256_of(weights)
+    if cfg.get("sha256"):
+        check_sha256(weights, cfg["sha256"], f"{folder.name}/{WEIGHTS} has", "its config.json")
     ds = DATASETS.get(cfg.get("dataset", ""))
     spec = ModelSpec(cfg.get("name", folder.name), "trained", cfg.get("dataset_label", cfg.get("dataset", "unknown")),
                      shape, f"Diffusion Lab UNet loaded from the folder {folder.name}.",  # type: ignore[arg-type]
                      sigma_min=float(cfg.get("sigma_min", 0.002)), sigma_max=float(cfg.get("sigma_max", 80.0)),
                      weights=str(weights), sha256=digest, params=sum(p.numel() for p in net.parameters()),
                      train_time=cfg.get("train_time"), increment_law=cfg.get("increment_law"))
-    ref = ds.exact() if ds is not None and ds.exact is not None else None
-    return Model(spec, NetDenoiser(net), ds.draw if ds is not None else None, reference=ref, net=net)
+    truth = ds.truth() if ds is not None else NoTruth()
+    return Model(spec, NetDenoiser(net), ds.draw if ds is not None else None, truth, net=net)
 
 
 def load_folder(path: Path) -> Model:

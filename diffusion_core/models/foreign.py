@@ -27,8 +27,11 @@ from typing import Any
 
 import torch
 
+from ..evaluation.truth import DigitTruth, NoTruth
+from ..networks.weights import load_state_strict
 from ..validation import InputError
 from .registry import Model, ModelSpec
+import copy
 
 Tensor = torch.Tensor
 WEIGHTS = "diffusion_pytorch_model.safetensors"
@@ -45,6 +48,8 @@ def ddpm_sigmas(alphas_cumprod: Tensor) -> Tensor:
     """sigma_k = sqrt((1 - alpha_bar_k) / alpha_bar_k): the VE level of each training timestep (ascending)."""
     ac = alphas_cumprod.to(torch.float64).clamp(2.0**-24, 1.0)         # zero-terminal-SNR schedules end at 2^-24
     return ((1 - ac) / ac).sqrt()
+
+DIGIT_SHAPE = (1, 28, 28)
 
 
 class DiscreteDDPMDenoiser:
@@ -70,8 +75,6 @@ class DiscreteDDPMDenoiser:
 
     def to(self, device: torch.device) -> "DiscreteDDPMDenoiser":
         """A denoiser over a copy of the UNet on `device` (the same schedule and prediction type)."""
-        import copy
-
         out = copy.copy(self)
         out.unet = copy.deepcopy(self.unet).to(device)
         return out
@@ -133,29 +136,6 @@ def weights_file(folder: Path, name: str) -> Path:
     return path
 
 
-def load_state_strict(net: torch.nn.Module, path: Path) -> None:
-    """Load safetensors into `net`, every tensor's name and shape checked first; one line on a mismatch."""
-    from safetensors import SafetensorError
-    from safetensors.torch import load_file
-
-    try:
-        state = load_file(str(path))
-    except (SafetensorError, OSError, ValueError) as e:
-        raise InputError(f"{path.parent.name}/{path.name} is not a readable safetensors file ({str(e)[:80]})") from None
-    want = {k: tuple(v.shape) for k, v in net.state_dict().items()}
-    missing, extra = sorted(set(want) - set(state)), sorted(set(state) - set(want))
-    bad = [k for k in want if k in state and tuple(state[k].shape) != want[k]]
-    if bad:
-        k = bad[0]
-        raise InputError(f"{path.parent.name}/{path.name}: {len(bad)} tensor(s) do not fit the config, e.g. {k} "
-                         f"is {list(state[k].shape)}, the config needs {list(want[k])}")
-    if missing or extra:
-        k = (missing or extra)[0]
-        raise InputError(f"{path.parent.name}/{path.name}: {len(missing)} tensor(s) missing and {len(extra)} unexpected "
-                         f"for the config, e.g. {k}")
-    net.load_state_dict(state, strict=True)
-
-
 def load_diffusers(folder: Path, name: str | None = None) -> Model:
     """A `DDPMPipeline.save_pretrained` folder (UNet2DModel + a DDPM-family scheduler) as a `Model` on the CPU."""
     try:
@@ -185,7 +165,9 @@ def load_diffusers(folder: Path, name: str | None = None) -> Model:
                      f"steps, {sched.config.beta_schedule} betas{', x̂₀ clipped to ±%g' % clip if clip else ''}) wrapped as D(x, λ) the way k-diffusion wraps "
                      "DDPM models; every sampler, schedule and noise law runs on it.",
                      sigma_min=float(den.sigmas[0]), sigma_max=float(den.sigmas[-1]), weights=str(weights), params=params)
-    return Model(spec, den, None, net=unet)
+    # a diffusers folder names no data set: a one-channel 28x28 one is taken for MNIST digits (the classifier scores it)
+    truth = DigitTruth() if shape == DIGIT_SHAPE else NoTruth()
+    return Model(spec, den, None, truth, net=unet)
 
 
 def fetch_hub(repo_id: str) -> Path:

@@ -15,8 +15,7 @@ def guided(main: Model, weak: Model, w: float) -> Model:
     if weak.spec.shape != main.spec.shape:
         raise InputError(f"guide model {weak.spec.name} has shape {list(weak.spec.shape)}, the model "
                          f"{list(main.spec.shape)}: guide by a model of the same data")
-    return dataclasses.replace(main, denoiser=AutoGuided(main.denoiser, weak.denoiser, w), gaussian=None,
-                               reference=main.reference or main.gaussian)
+    return dataclasses.replace(main, denoiser=AutoGuided(main.denoiser, weak.denoiser, w), truth=main.truth.guided())
 
 
 def evaluations(model: Model) -> int:

@@ -1,19 +1,20 @@
-"""Named models: exact denoisers today, trained safetensors networks later, one interface.
+"""Named models: exact denoisers and trained safetensors networks, one interface.
 
 Every entry is a `ModelSpec` (plain metadata, JSON-able) plus a constructor that returns a `Model`:
-the `Denoiser` D(x, lam) -> x0_hat (protocols.py), a way to draw true data samples, and the exact
-ground truth the samples are scored against (the Gaussian's basis and variances, or the training
-set of the empirical denoiser). Trained entries (kind "trained") are read from the JSON sidecars
-`difflab train` writes next to their weights in models/weights/ (<name>.json + <name>.safetensors)
-and carry `weights`, `sha256`, `params`, `train_time` and `increment_law` (None for the exact
-denoisers); their `reference` is the exact denoiser of the data law they were trained on.
-Loading never unpickles: weights go through `safetensors.torch.load_file` after a hash check.
+the `Denoiser` D(x, lam) -> x0_hat (protocols.py), a way to draw true data samples, and one `truth`
+(evaluation/truth.py) its samples are scored against: the exact Gaussian, the mixture, the empirical
+training set, the exact law a network was trained on, MNIST digits via the classifier, or none.
+Trained entries (kind "trained") are read from the JSON sidecars `difflab train` writes next to their
+weights in models/weights/ (<name>.json + <name>.safetensors) and carry `weights`, `sha256`, `params`,
+`train_time` and `increment_law` (None for the exact denoisers). The catalogue reads the sidecars on first
+use, not at import; the listing's descriptions are written by models/descriptions.py.
+Loading never unpickles: weights go through networks/weights.py (sha256 check, then safetensors).
 """
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 import json
+from collections.abc import Iterator, MutableMapping
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -22,11 +23,19 @@ from typing import Any, Callable, Literal
 import torch
 
 from .. import data
+from ..bases.pca import PCABasis
 from ..denoisers.empirical import EmpiricalDenoiser
 from ..denoisers.gaussian import GaussianDenoiser, fourier_denoiser
 from ..denoisers.mixture import GaussianMixture
+from ..devices import resolve_device
+from ..evaluation.truth import EmpiricalTruth, GaussianTruth, MixtureTruth, NoTruth, Truth
+from ..networks.flexi_unet import FlexiConfig, FlexiDenoiser, FlexiUNet
+from ..networks.unet import NetDenoiser, UNet, UNetConfig
+from ..networks.weights import read_weights
 from ..protocols import Denoiser
 from ..validation import InputError, check_choice
+from .datasets import DATASETS
+from .descriptions import scale_space_description, trained_description
 
 Tensor = torch.Tensor
 Kind = Literal["analytic-gaussian", "empirical-optimal", "gaussian-mixture", "trained", "diffusers", "scale-space"]
@@ -60,15 +69,12 @@ class ModelSpec:
 
 @dataclass(frozen=True)
 class Model:
-    """A ready-to-sample model and its exact ground truth (where there is one)."""
+    """A ready-to-sample model and the truth its samples are scored against."""
 
     spec: ModelSpec
     denoiser: Denoiser
     draw_data: Callable[[int, torch.Generator], Tensor] | None   # n true samples [n, C, H, W]
-    gaussian: GaussianDenoiser | None = None    # exact data law N(decode(mean), decode diag(v) encode)
-    train: Tensor | None = None                 # training set of an empirical denoiser [N, C, H, W]
-    mixture: GaussianMixture | None = None      # exact data law of a Gaussian-mixture model
-    reference: GaussianDenoiser | None = None   # trained model: exact denoiser of its training data law
+    truth: Truth = dataclasses.field(default_factory=NoTruth)   # what its samples are scored against
     net: torch.nn.Module | None = None          # the network of a trained or wrapped model (None: exact)
 
     @property
@@ -91,7 +97,7 @@ class Model:
 def _field(beta: float, size: int) -> Callable[[ModelSpec], Model]:
     def make(spec: ModelSpec) -> Model:
         den = fourier_denoiser(data.power_law_variance(size, beta))      # v: [size, size], FFT layout
-        return Model(spec, den, lambda n, g: data.gaussian_field(beta, size, n, g), gaussian=den)
+        return Model(spec, den, lambda n, g: data.gaussian_field(beta, size, n, g), GaussianTruth(den, spec.shape))
     return make
 
 
@@ -101,8 +107,6 @@ def _digits() -> Tensor:
 
 
 def _digits_pca(spec: ModelSpec) -> Model:
-    from ..bases.pca import PCABasis
-
     basis = PCABasis(spec.shape, _digits())
     mean = basis.encode(basis.mean.reshape(1, *spec.shape))[0]                  # [64] coefficient mean
     den = GaussianDenoiser(basis.encode, basis.decode, basis.eigenvalues, mean)
@@ -110,7 +114,7 @@ def _digits_pca(spec: ModelSpec) -> Model:
     def draw(n: int, g: torch.Generator) -> Tensor:
         z = torch.randn(n, basis.eigenvalues.numel(), generator=g, dtype=torch.float64)   # [n, 64]
         return basis.decode(mean + z * basis.eigenvalues.sqrt()).to(torch.float32)
-    return Model(spec, den, draw, gaussian=den)
+    return Model(spec, den, draw, GaussianTruth(den, spec.shape))
 
 
 def _digits_empirical(spec: ModelSpec) -> Model:
@@ -118,12 +122,12 @@ def _digits_empirical(spec: ModelSpec) -> Model:
 
     def draw(n: int, g: torch.Generator) -> Tensor:
         return train[torch.randint(0, len(train), (n,), generator=g)]
-    return Model(spec, EmpiricalDenoiser(train), draw, train=train)
+    return Model(spec, EmpiricalDenoiser(train), draw, EmpiricalTruth(train))
 
 
 def _digits_gmm(spec: ModelSpec) -> Model:
     """One full-covariance Gaussian per digit class (weights = class frequencies), variance floor 1e-4."""
-    from sklearn.datasets import load_digits as sk_digits
+    from sklearn.datasets import load_digits as sk_digits                 # lazy: scikit-learn takes a second to import
 
     x = _digits().reshape(-1, 64).to(torch.float64)                      # [1797, 64]
     y = torch.from_numpy(sk_digits().target)                              # [1797] class labels
@@ -134,13 +138,13 @@ def _digits_gmm(spec: ModelSpec) -> Model:
 
     def draw(n: int, g: torch.Generator) -> Tensor:
         return gmm.sample(n, g).reshape(n, *spec.shape).to(torch.float32)
-    return Model(spec, gmm, draw, mixture=gmm)
+    return Model(spec, gmm, draw, MixtureTruth(gmm, draw))
 
 
 # ---------------------------------------------------------------------------------------------
 # The registry
 
-SPECS: dict[str, ModelSpec] = {s.name: s for s in [
+EXACT: tuple[ModelSpec, ...] = (
     ModelSpec("field-beta2-32", "analytic-gaussian", "power-law Gaussian field (beta=2, pixel var 0.25)", (1, 32, 32),
               "Exact posterior mean (Wiener filter per Fourier mode) of a stationary field with P(f) ~ f^-2."),
     ModelSpec("digits-pca-gaussian", "analytic-gaussian", "scikit-learn digits, PCA-Gaussian fit", (1, 8, 8),
@@ -149,9 +153,9 @@ SPECS: dict[str, ModelSpec] = {s.name: s for s in [
               "Exact posterior mean over the 1,797 training digits: every sample is a copy (memorisation)."),
     ModelSpec("digits-gmm10", "gaussian-mixture", "scikit-learn digits, one Gaussian per class (10)", (1, 8, 8),
               "Exact posterior mean of a 10-component Gaussian mixture (full covariances): nonlinear, with modes."),
-]}
+)
 
-CONSTRUCTORS: dict[str, Callable[[ModelSpec], Model]] = {
+EXACT_CONSTRUCTORS: dict[str, Callable[[ModelSpec], Model]] = {
     "field-beta2-32": _field(2.0, 32),
     "digits-pca-gaussian": _digits_pca,
     "digits-empirical": _digits_empirical,
@@ -162,61 +166,8 @@ CONSTRUCTORS: dict[str, Callable[[ModelSpec], Model]] = {
 # ---------------------------------------------------------------------------------------------
 # Trained networks: one JSON sidecar per safetensors file (written by `difflab train`)
 
-SIDECARS: dict[str, dict[str, Any]] = {}
-SCALE_SPACE: dict[str, ModelSpec] = {}     # Flexi-UNets and their full-resolution baselines (scale-space sampler)
-
-
-def run_totals(side: dict[str, Any]) -> tuple[int, float]:
-    """(steps, seconds) of training behind a network: its own run plus the run it was continued from (`init`)."""
-    init = side.get("init") or {"steps": 0, "train_time": 0.0}
-    return side["steps"] + init["steps"], side["train_time"] + init["train_time"]
-
-
-def budget_text(side: dict[str, Any]) -> str:
-    """Steps, batch and wall time of a run; a continued run (`init`) also names its start and the totals."""
-    text = (f"{side['steps']} steps, batch {side['batch_size']}, {side['train_time'] / 60:.0f} min on "
-            f"{side['world_size']} CPU process(es)")
-    if side.get("init"):
-        steps, seconds = run_totals(side)
-        text += f", continued from {side['init']['name']}'s weights: {steps:,} steps and {seconds / 60:.0f} min in all"
-    return text
-
-
-def pair_description(side: dict[str, Any]) -> str:
-    """One paragraph for a model of Li's construction (models/vp_chain.py) and its digit quality."""
-    text = (f"UNet ({side['params']:,} parameters, EDM preconditioning) trained by `difflab train {side['preset']}` "
-            f"({budget_text(side)}): Li's construction, Gaussian VP marginal, the {side['pair']} "
-            f"pair's per-step loss with the w_k, v_k of N = {side['chain_steps']} steps.")
-    q = side.get("quality") or {}
-    if q:
-        text += (f" {q['sampler']} at NFE {q['nfe']}, {q['n']} samples: {100 * q['confident']:.0f}% classified with "
-                 f"confidence >= 0.9, Frechet distance {q['fd']:.1f} (real-vs-real floor {q['fd_floor']:.1f}).")
-    return text
-
-
-def trained_description(side: dict[str, Any]) -> str:
-    """One paragraph: what was trained, how, and its quality against the exact answer."""
-    if side.get("pair"):
-        return pair_description(side)
-    text = (f"UNet ({side['params']:,} parameters, EDM preconditioning) trained by `difflab train "
-            f"{side['preset']}` ({budget_text(side)}), {side['increment_law']} forward noise, {side['loss']} loss.")
-    q = side.get("quality") or {}
-    rows = {r["sigma"]: r for r in q.get("denoising", [])}
-    if rows:
-        ex = ", ".join(f"σ={s:g}: {100 * r['excess_rel']:+.2f}%" for s, r in rows.items())
-        text += f" Denoising MSE above the exact Wiener filter's (held-out fields): {ex}."
-    smp = q.get("sampling")
-    if smp:
-        text += (f" {smp['sampler']} at NFE {smp['nfe']}, {smp['n']} samples: sample-covariance error "
-                 f"{100 * smp['net']['sample_cov_rel_fro']:.1f}% (exact denoiser, same noise: "
-                 f"{100 * smp['exact_mc_floor']['sample_cov_rel_fro']:.1f}%, the Monte Carlo floor); per-mode power "
-                 f"error {100 * smp['net']['mode_power_rel']:.1f}% (exact {100 * smp['exact_mc_floor']['mode_power_rel']:.1f}%).")
-    return text
-
 
 def spec_from_sidecar(side: dict[str, Any]) -> ModelSpec:
-    from .datasets import DATASETS
-
     return ModelSpec(side["name"], "trained", DATASETS[side["dataset"]].label, tuple(side["shape"]),  # type: ignore[arg-type]
                      trained_description(side), weights=side["weights"], sha256=side["sha256"],
                      params=side["params"], train_time=side["train_time"], increment_law=side["increment_law"],
@@ -225,59 +176,72 @@ def spec_from_sidecar(side: dict[str, Any]) -> ModelSpec:
 
 def scale_space_spec(side: dict[str, Any]) -> ModelSpec:
     """The listing of a scale-space network (kind "scale-space"; `load_flexi` builds it)."""
-    from .flexi_unet import schedule_label
-
-    q = side.get("quality") or {}
-    text = (f"Flexi-UNet ({side['params']:,} parameters, x0 prediction, {side['loss']}) trained by `difflab train "
-            f"{side['preset']}` ({side['steps']} steps, batch {side['batch_size']}, {side['train_time'] / 60:.0f} min on "
-            f"{side['world_size']} CPU process(es)) for {schedule_label(side['schedule'])}.")
-    m = q.get("metrics") or {}
-    if m:
-        text += (f" SSD sampler, {q['steps']} steps, exact transitions, {q['n']} samples: {100 * m['confident']:.0f}% "
-                 f"classified with confidence >= 0.9, Frechet distance {m['fd']:.1f} (real-vs-real floor "
-                 f"{m['fd_floor']:.1f}); sampling {q['sampling_seconds']:.0f} s.")
     return ModelSpec(side["name"], "scale-space", side["dataset_label"], tuple(side["shape"]),  # type: ignore[arg-type]
-                     text, weights=side["weights"], sha256=side["sha256"], params=side["params"],
-                     train_time=side["train_time"], increment_law=side["increment_law"])
-
-
-@lru_cache(maxsize=4)
-def load_flexi(name: str) -> Any:
-    """A shipped scale-space network as the SSD sampler's denoiser (FlexiDenoiser), hash-checked."""
-    from .flexi_unet import FlexiConfig, FlexiDenoiser, FlexiUNet
-
-    check_choice("scale-space model", name, SCALE_SPACE)
-    side = SIDECARS[name]
-    net = FlexiUNet(FlexiConfig.from_json(side["arch"]))
-    net.load_state_dict(load_weights(SCALE_SPACE[name]), strict=True)
-    return FlexiDenoiser(net, side["schedule"], name)
+                     scale_space_description(side), weights=side["weights"], sha256=side["sha256"],
+                     params=side["params"], train_time=side["train_time"], increment_law=side["increment_law"])
 
 
 def _trained(spec: ModelSpec) -> Model:
-    """Hash-checked weights -> UNet -> Denoiser; data and exact reference from models/datasets.py."""
-    from .datasets import DATASETS
-    from .unet import NetDenoiser, UNet, UNetConfig
-
+    """Hash-checked weights -> UNet -> Denoiser; data and truth from models/datasets.py."""
     side = SIDECARS[spec.name]
     net = UNet(UNetConfig.from_json(side["arch"]))
     net.load_state_dict(load_weights(spec), strict=True)
     ds = DATASETS[side["dataset"]]
-    return Model(spec, NetDenoiser(net), ds.draw, reference=ds.exact() if ds.exact else None, net=net)
+    return Model(spec, NetDenoiser(net), ds.draw, ds.truth(), net=net)
 
 
-def register_trained(weights_dir: Path = WEIGHTS_DIR) -> None:
-    """Add every <name>.json sidecar in `weights_dir` to SPECS / CONSTRUCTORS (scale-space ones to SCALE_SPACE)."""
+@lru_cache(maxsize=None)
+def catalogue(weights_dir: Path = WEIGHTS_DIR) -> dict[str, dict[str, Any]]:
+    """The registry, read once on first use: "specs" and "constructors" (the exact models, then every trained
+    <name>.json sidecar in `weights_dir`), "sidecars" (every sidecar) and "scale_space" (Flexi-UNets and their
+    full-resolution baselines, sampled by the scale-space sampler only)."""
+    specs: dict[str, ModelSpec] = {s.name: s for s in EXACT}
+    makers: dict[str, Callable[[ModelSpec], Model]] = dict(EXACT_CONSTRUCTORS)
+    sides: dict[str, dict[str, Any]] = {}
+    scale: dict[str, ModelSpec] = {}
     for path in sorted(weights_dir.glob("*.json"), key=lambda q: q.stem.split("-")):     # a-b before a-b-c
         side = json.loads(path.read_text())
-        SIDECARS[side["name"]] = side
+        sides[side["name"]] = side
         if side.get("kind") == "scale-space":            # x0 at r(s) from x_t at r(t): the SSD sampler only
-            SCALE_SPACE[side["name"]] = scale_space_spec(side)
+            scale[side["name"]] = scale_space_spec(side)
             continue
-        SPECS[side["name"]] = spec_from_sidecar(side)
-        CONSTRUCTORS[side["name"]] = _trained
+        specs[side["name"]] = spec_from_sidecar(side)
+        makers[side["name"]] = _trained
+    return {"specs": specs, "constructors": makers, "sidecars": sides, "scale_space": scale}
 
 
-register_trained()
+class OnFirstUse(MutableMapping):
+    """One part of `catalogue()` as a dict that reads the weights folder the first time it is looked at."""
+
+    def __init__(self, part: str) -> None:
+        self.part = part
+
+    def _d(self) -> dict[str, Any]:
+        return catalogue()[self.part]
+
+    def __getitem__(self, key: str) -> Any:
+        return self._d()[key]
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self._d()[key] = value
+
+    def __delitem__(self, key: str) -> None:
+        del self._d()[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._d())
+
+    def __len__(self) -> int:
+        return len(self._d())
+
+    def __repr__(self) -> str:
+        return f"OnFirstUse({self.part!r})"
+
+
+SPECS: MutableMapping[str, ModelSpec] = OnFirstUse("specs")
+CONSTRUCTORS: MutableMapping[str, Callable[[ModelSpec], Model]] = OnFirstUse("constructors")
+SIDECARS: MutableMapping[str, dict[str, Any]] = OnFirstUse("sidecars")
+SCALE_SPACE: MutableMapping[str, ModelSpec] = OnFirstUse("scale_space")
 
 
 def list_models() -> list[dict[str, Any]]:
@@ -287,8 +251,6 @@ def list_models() -> list[dict[str, Any]]:
 
 def get_model(name: str, device: str | torch.device = "cpu") -> Model:
     """The model called `name` with its network on `device` (auto|cpu|cuda|mps; devices.py); built once."""
-    from ..devices import resolve_device
-
     return _model_on(name, resolve_device(device))
 
 
@@ -300,17 +262,22 @@ def _model_on(name: str, device: torch.device) -> Model:
     return _model_on(name, torch.device("cpu")).to(device)
 
 
-def load_weights(spec: ModelSpec) -> dict[str, Tensor]:
-    """Tensors of a trained model: sha256 checked, then safetensors (never pickle)."""
-    from safetensors.torch import load_file
+@lru_cache(maxsize=4)
+def load_flexi(name: str) -> FlexiDenoiser:
+    """A shipped scale-space network as the SSD sampler's denoiser (FlexiDenoiser), hash-checked."""
+    check_choice("scale-space model", name, SCALE_SPACE)
+    side = SIDECARS[name]
+    net = FlexiUNet(FlexiConfig.from_json(side["arch"]))
+    net.load_state_dict(load_weights(SCALE_SPACE[name]), strict=True)
+    return FlexiDenoiser(net, side["schedule"], name)
 
+
+def load_weights(spec: ModelSpec) -> dict[str, Tensor]:
+    """Tensors of a trained model: a file in models/weights/, sha256 checked, then safetensors (never pickle)."""
     if spec.weights is None or spec.sha256 is None:
         raise InputError(f"model {spec.name} has no weights file and hash in the registry")
     root = WEIGHTS_DIR.resolve()
     path = (root / spec.weights).resolve()
     if root not in path.parents or path.suffix != ".safetensors" or not path.is_file():
         raise InputError(f"weights of {spec.name} must be a .safetensors file in {WEIGHTS_DIR}, got {spec.weights}")
-    digest = hashlib.sha256(path.read_bytes()).hexdigest()
-    if digest != spec.sha256:
-        raise InputError(f"weights of {spec.name} have sha256 {digest[:12]}..., registry says {spec.sha256[:12]}...")
-    return load_file(str(path))
+    return read_weights(path, spec.sha256, f"weights of {spec.name} have", "registry")

@@ -1,5 +1,6 @@
 """The one noise variable, lam = logSNR, and every other spelling of it; the reference VP process;
-seeds for sub-streams. Written once here, imported everywhere else.
+seeds for sub-streams. The conversions lam <-> alpha_bar <-> sigma are written once in protocols.py (the bottom layer)
+and re-exported here with the reference VP process built on them.
 
   VP:  alpha_bar = alpha^2 = sigmoid(lam),  sigma_vp^2 = 1 - alpha_bar = sigmoid(-lam)
   VE:  sigma = exp(-lam / 2) = sigma_vp / alpha             (x_ve = x_vp / alpha)
@@ -14,50 +15,13 @@ import hashlib
 import numpy as np
 import torch
 
+from ..protocols import (_t, alpha_bar_from_lam, lam_from_alpha_bar, lam_from_sigma,  # noqa: F401
+                         sigma_from_alpha_bar, sigma_from_lam, vp_alpha_sigma)
+
 Tensor = torch.Tensor
 BETA_MIN = 0.1                  # reference VP: beta(0)
 BETA_D = 19.9                   # beta(1) - beta(0)
 
-
-def _t(x: Tensor | float) -> Tensor:
-    return x if isinstance(x, Tensor) else torch.as_tensor(x, dtype=torch.float64)
-
-
-# ---------------------------------------------------------------------------------------------
-# logSNR <-> VP alpha_bar, (alpha, sigma_vp) <-> VE sigma
-
-
-def alpha_bar_from_lam(lam: Tensor | float) -> Tensor:
-    """alpha_bar = sigmoid(lam)."""
-    return torch.sigmoid(_t(lam))
-
-
-def lam_from_alpha_bar(alpha_bar: Tensor | float) -> Tensor:
-    """lam = log(alpha_bar / (1 - alpha_bar))."""
-    alpha_bar = _t(alpha_bar)
-    return torch.log(alpha_bar) - torch.log1p(-alpha_bar)
-
-
-def sigma_from_lam(lam: Tensor | float) -> Tensor:
-    """VE sigma = exp(-lam / 2)."""
-    return torch.exp(-_t(lam) / 2)
-
-
-def lam_from_sigma(sigma: Tensor | float) -> Tensor:
-    """lam = -2 log sigma (VE)."""
-    return -2 * torch.log(_t(sigma))
-
-
-def sigma_from_alpha_bar(alpha_bar: Tensor | float) -> Tensor:
-    """VE sigma = sqrt((1 - alpha_bar) / alpha_bar) (k-diffusion / diffusers Euler)."""
-    alpha_bar = _t(alpha_bar)
-    return ((1 - alpha_bar) / alpha_bar) ** 0.5
-
-
-def vp_alpha_sigma(lam: Tensor | float) -> tuple[Tensor, Tensor]:
-    """VP (alpha, sigma_vp) = (sqrt(sigmoid(lam)), sqrt(sigmoid(-lam)))."""
-    lam = _t(lam)
-    return torch.sigmoid(lam).sqrt(), torch.sigmoid(-lam).sqrt()
 
 
 # ---------------------------------------------------------------------------------------------

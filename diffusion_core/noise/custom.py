@@ -11,6 +11,7 @@ import numpy as np
 import torch
 
 from ..validation import InputError, check_range
+from scipy.interpolate import PchipInterpolator
 
 Tensor = torch.Tensor
 DEFAULT_POINTS = "1:-5, 0.5:0, 0:6"
@@ -67,7 +68,6 @@ def curve_samples(points: str, n: int = 101) -> tuple[np.ndarray, np.ndarray]:
 
 def lam_custom(points: str):
     """lam(t) through the control points (monotone PCHIP)."""
-    from scipy.interpolate import PchipInterpolator
     t, lam = parse_points(points)
     f = PchipInterpolator(t, lam)
 

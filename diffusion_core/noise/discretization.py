@@ -16,6 +16,8 @@ import torch
 
 from . import schedules as S
 from ..validation import InputError, check_choice, check_int
+from .flow_schedule import flow_set_timesteps
+from .flow import SCHEDULER_DEFAULTS
 
 Tensor = torch.Tensor
 MAX_STEPS = 10_000
@@ -173,8 +175,9 @@ class ScheduleResult:
 
 
 def build_schedule(name: str, steps: int, overrides: dict[str, Any] | None = None,
-                   image: Tensor | None = None, lam_fn: S.LamFn | None = None) -> ScheduleResult:
-    """Sigmas for `steps` steps of family `name`; tight families need `image` [1, C, H, W] (or lam_fn)."""
+                   lam_fn: S.LamFn | None = None) -> ScheduleResult:
+    """Sigmas for `steps` steps of family `name`; tight families need their `lam_fn` (fitted to an image by
+    spectral/schedule.py's build_schedule, which takes the image)."""
     steps = check_int("steps", steps, 1, MAX_STEPS)
     p = S.family_params(name, overrides)
     kind = S.FAMILIES[name].kind
@@ -184,15 +187,11 @@ def build_schedule(name: str, steps: int, overrides: dict[str, Any] | None = Non
                                         p["final_sigmas_type"], p["rescale_betas_zero_snr"])
         return ScheduleResult(name, p, sig, ts, ac.to(torch.float64))
     if kind == "flow":
-        from .flow_schedule import flow_set_timesteps
         fs = flow_set_timesteps(steps, p)
         return ScheduleResult(name, p, fs.ve_sigmas, fs.timesteps, None, fs)
     if kind == "tight" and lam_fn is None:
-        if image is None:
-            raise InputError(f"schedule {name} needs an image (--image PATH or a photo name) or a data set")
-        from ..spectral.tight import tight_lam_fn_for_image
-        lam_fn = tight_lam_fn_for_image(name, image, p)
-    elif kind == "continuous":
+        raise InputError(f"schedule {name} needs an image (--image PATH or a photo name) or a data set")
+    if kind == "continuous":
         lam_fn = S.continuous_lam_fn(name, p)
     return ScheduleResult(name, p, sigmas_from_lam(lam_fn, steps), None, None)
 
@@ -201,7 +200,6 @@ def diffusers_config(result: ScheduleResult) -> dict[str, Any]:
     """An EulerDiscreteScheduler config reproducing `result` (custom sigmas where diffusers has no family)."""
     p, name = result.params, result.name
     if result.flow is not None:
-        from .flow import SCHEDULER_DEFAULTS
         cfg = {"_class_name": "FlowMatchEulerDiscreteScheduler", **{k: p[k] for k in SCHEDULER_DEFAULTS}}
         sigmas = p["sigmas"]
         call = {"num_inference_steps": len(result.flow.timesteps), "mu": result.flow.mu,

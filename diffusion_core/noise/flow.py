@@ -18,6 +18,7 @@ from typing import Any
 
 import numpy as np
 import torch
+from scipy.stats import beta as beta_dist
 
 
 Tensor = torch.Tensor
@@ -81,7 +82,6 @@ def exponential_ramp(t_max: float, t_min: float, n: int) -> np.ndarray:
 
 def beta_ramp(t_max: float, t_min: float, n: int, alpha: float = 0.6, beta: float = 0.6) -> np.ndarray:
     """t_min + Beta(alpha, beta).ppf(1 - i/(n-1)) (t_max - t_min) (Lee et al. 2024, beta sampling)."""
-    from scipy.stats import beta as beta_dist
     return np.array([t_min + beta_dist.ppf(u, alpha, beta) * (t_max - t_min) for u in 1 - np.linspace(0, 1, n)])
 
 

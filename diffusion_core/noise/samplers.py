@@ -11,7 +11,7 @@
 - `callback` receives dict(i, x, sigma, sigma_next, denoised) after each denoiser evaluation.
 - Options: euler and heun take EDM churn (Karras et al. 2022, Algorithm 2) under k-diffusion's names
   s_churn, s_tmin, s_tmax, s_noise (s_churn = 0: off, bit-identical, no draws); ddim and euler_ancestral
-  take eta (DDIM's sigma_t(eta); 0 deterministic, 1 = DDPM ancestral). noise/controls.py bundles them.
+  take eta (DDIM's sigma_t(eta); 0 deterministic, 1 = DDPM ancestral). nonnormal/controls.py bundles them.
 
 NFE per run: euler, ddim, ddpm_ancestral, euler_ancestral, dpmpp_2m: N; heun: 2N - 1 (the last
 step to sigma = 0 is an Euler step, as in EDM Algorithm 1), one fewer per step from flow.SIGMA_T1.

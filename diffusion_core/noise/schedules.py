@@ -18,6 +18,8 @@ from ..validation import InputError, check_bool, check_choice, check_int, check_
 from .flow import CALL_DEFAULTS as FLOW_CALL_DEFAULTS, SCHEDULER_DEFAULTS as FLOW_SCHEDULER_DEFAULTS
 from .conventions import (alpha_bar_from_lam, integrated_beta, lam_from_alpha_bar,  # noqa: F401 (re-exported)
                           lam_from_integrated_beta, lam_from_sigma, sigma_from_alpha_bar, sigma_from_lam)
+from .flow_schedule import flow_params
+from .custom import lam_custom
 
 Tensor = torch.Tensor
 LamFn = Callable[[Tensor], Tensor]
@@ -173,7 +175,6 @@ def family_params(name: str, overrides: dict[str, Any] | None = None) -> dict[st
     """Defaults of family `name` updated by `overrides` (validated; unknown keys rejected)."""
     check_choice("schedule", name, FAMILIES)
     if FAMILIES[name].kind == "flow":
-        from .flow_schedule import flow_params
         return flow_params(FAMILIES[name].defaults, overrides)
     params = dict(FAMILIES[name].defaults)
     for key, value in (overrides or {}).items():
@@ -225,7 +226,6 @@ def continuous_lam_fn(name: str, p: dict[str, Any]) -> LamFn:
         "vp": lambda t: lam_vp(t, p["beta_d"], p["beta_min"], p["eps_s"]),
     }
     if name == "custom":
-        from .custom import lam_custom
         return lam_custom(p["points"])
     if name not in table:
         raise InputError(f"schedule {name} is not a continuous family; continuous: {', '.join(table)}")

@@ -20,6 +20,7 @@ from .laws import Law, get_law, sample
 from ..noise.conventions import BETA_D, BETA_MIN, beta_vp, integrated_beta, reference_alpha_sigma  # noqa: F401
 from ..protocols import Callback, Denoiser, NoiseSampler
 from ..validation import InputError, check_choice, check_int
+from ..noise import samplers
 
 Form = Literal["euler", "ddpm"]
 Grid = Literal["left", "right"]
@@ -208,7 +209,6 @@ def reverse_sample(denoiser: Denoiser, n: int, dim: tuple[int, ...], steps: int,
                               callback=lambda d: path.append(d["x"][:keep].clone()))
         path.append(out[:keep].clone())
         return out, torch.stack(path, 1)
-    from ..noise import samplers
     sigmas = vp_sigmas(steps)
 
     def record(d: dict) -> None:                                                    # VE -> VP scale

@@ -1,5 +1,5 @@
 """Flexi-UNet figures: the path diagram (blocks a step uses, zero-filled skips, adapters) and the
-network FLOPs along a sampling trajectory. Blocks are named as in models/flexi_unet.py. No maths here."""
+network FLOPs along a sampling trajectory. Blocks are named as in networks/flexi_unet.py. No maths here."""
 from __future__ import annotations
 
 import plotly.graph_objects as go

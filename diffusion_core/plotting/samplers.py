@@ -7,6 +7,8 @@ from typing import Any
 import plotly.graph_objects as go
 
 from .common import COLORS, base_figure
+import numpy as np
+from PIL import Image, ImageDraw, ImageFont
 
 METRIC_LABELS = {
     "cov_rel_fro": "covariance error ‖ΔC‖_F / ‖C‖_F (exact)",
@@ -62,9 +64,6 @@ def quality_vs_nfe_figure(rows: Sequence[Mapping[str, Any]], metric: str, curren
 
 def captioned_row(panels: Sequence[Any], captions: Sequence[tuple[str, str]], gap: int = 12) -> Any:
     """uint8 grids [H, W] or [H, W, 3] side by side, two caption lines above each. uint8 [H', W', 3]"""
-    import numpy as np
-    from PIL import Image, ImageDraw, ImageFont
-
     rgb = [np.repeat(p[..., None], 3, -1) if p.ndim == 2 else p for p in panels]
     h = max(p.shape[0] for p in rgb)
     margin, head = 30, 40                  # margin: room for the image component's label badge
@@ -85,9 +84,6 @@ def labelled_grid(tiles: Sequence[Sequence[Any]], row_labels: Sequence[tuple[str
                   scale: int = 3, gap: int = 4, label_w: int = 230) -> Any:
     """Rows of uint8 tiles [h, w] (or [h, w, 3]), each enlarged `scale`x (nearest), with two-line row labels on the
     left and column labels on top: the "pair x seed" grid. uint8 [H, W, 3]"""
-    import numpy as np
-    from PIL import Image, ImageDraw, ImageFont
-
     h, w = (np.asarray(tiles[0][0]).shape[:2])
     th, tw = h * scale, w * scale
     top = 26

@@ -15,6 +15,9 @@ import numpy as np  # noqa: E402
 import plotly.graph_objects as go  # noqa: E402
 
 from ..exports import export_path  # noqa: E402
+import base64
+import io
+from PIL import Image
 
 
 def _text(obj) -> str:
@@ -23,10 +26,6 @@ def _text(obj) -> str:
 
 def _draw_image(ax, tr) -> None:
     """An image trace with a data: URI source (pixel centres at x0 + i dx, y0 + j dy)."""
-    import base64
-    import io
-
-    from PIL import Image
 
     im = np.asarray(Image.open(io.BytesIO(base64.b64decode(tr.source.split(",", 1)[1]))).convert("RGB"))
     h, w = im.shape[:2]

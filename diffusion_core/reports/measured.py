@@ -29,7 +29,7 @@ SOURCES["scale-space-flexi"] = "python -m diffusion_core.bench.flexi benchmarks"
 SOURCES["sampling-networks"] = "python -m diffusion_core.bench.network_speed benchmarks"
 SOURCES["slider-latency"] = ("nice -n 10 .venv/bin/python -m diffusion_core.bench.slider_latency benchmarks "
                              "--baseline DIR (a checkout of the commit to compare)")
-SOURCES["mnist_models"] = "python -m diffusion_core.models.mnist_report"
+SOURCES["mnist_models"] = "python -m diffusion_core.bench.mnist_models"
 
 Row = tuple[str, str, str]
 

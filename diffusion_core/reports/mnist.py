@@ -1,5 +1,5 @@
 """The MNIST pair models in words and tables, written from benchmarks/mnist_models.json (what
-`python -m diffusion_core.models.mnist_report` measures), the models' sidecars and the classifier's sidecar:
+`python -m diffusion_core.bench.mnist_models` measures), the models' sidecars and the classifier's sidecar:
 the "mnist-pairs" block of docs/models.md (training budget, quality table, ranking, targets, one line per
 study) and the whole of benchmarks/mnist_models.md, so no number in either can go stale."""
 from __future__ import annotations
@@ -109,7 +109,7 @@ def targets_sentence(res: dict[str, Any]) -> str:
 
 
 def study_sentence(res: dict[str, Any], study: dict[str, Any]) -> str:
-    """What one study network (mnist_report --budget: more steps, another architecture) scores."""
+    """What one study network (bench.mnist_models --budget: more steps, another architecture) scores."""
     budget = 50 if study.get("guide") else 25                 # a guided NFE counts both networks: 50 is 25 each
     base = heun_rows(res, budget)["gaussian-gaussian"]
     row = next(r for r in study["rows"] if r["sampler"] == "heun" and r["nfe_budget"] == budget)
@@ -143,12 +143,12 @@ def block(res: dict[str, Any], sides: dict[str, dict[str, Any]], preset: dict[st
              targets_sentence(res)]
     studies = studies_list(res)
     if studies:
-        parts.append("The studies (`mnist_report --budget NAME`, full rows in "
+        parts.append("The studies (`bench.mnist_models --budget NAME`, full rows in "
                      "[benchmarks/mnist_models.md](benchmarks/mnist_models.md)):\n\n" + studies)
     return "\n\n".join(parts)
 
 
-# --- benchmarks/mnist_models.md (moved here from models/mnist_report.py: the report layer writes the text)
+# --- benchmarks/mnist_models.md (the report layer writes the text; bench/mnist_models.py measures)
 
 def best_per_pair(res: dict[str, Any]) -> dict[str, dict[str, Any]]:
     """The cell with the lowest Frechet distance of each pair."""
@@ -194,7 +194,7 @@ def markdown(res: dict[str, Any]) -> str:
                   f"{r['class_tv']:.3f} | {r['fd']:.1f} | {r['fd'] / fl['fd_floor']:.2f} | {r['nn_train']:.3f} | "
                   f"{r['seconds']} |\n" for r in study["rows"]) for study in res.get("studies", []))
     return ("# MNIST models: the increment pairs side by side\n\n"
-            "Measured by `python -m diffusion_core.models.mnist_report` into mnist_models.json, written from it by "
+            "Measured by `python -m diffusion_core.bench.mnist_models` into mnist_models.json, written from it by "
             "`make readme`. "
             f"{res['n']} samples per cell, seed {res['seed']} (the same initial noise in every cell); metrics from "
             "diffusion_core/metrics.py with the project's classifier (models/classifier.py). Fréchet distance in the "

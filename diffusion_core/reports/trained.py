@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from .. import data
-from ..models.evaluate import edm_loss_floor
+from ..evaluation.denoising import edm_loss_floor
 from ..models.registry import SIDECARS
 
 

@@ -19,6 +19,7 @@ import torch
 
 from ..noise.conventions import lam_from_alpha_bar
 from .ops import ResolutionSchedule, adjoint, chain_sizes, lambda_max_power, lanczos_fab, resize_chain
+from ..noise.discretization import alphas_cumprod
 
 Tensor = torch.Tensor
 SAFETY = 1e-3            # rho c^2 <= (1 - SAFETY) / lambda_max(M^T M), as the official sampler clamps
@@ -31,8 +32,6 @@ LANCZOS_ITERS = 40
 @lru_cache(maxsize=8)
 def ddpm_alpha_bar(T: int = 1000, beta_start: float = 1e-4, beta_end: float = 0.02) -> Tensor:
     """abar_t = prod_{i <= t} (1 - beta_i), beta linear in [beta_start, beta_end], float64. [T]"""
-    from ..noise.discretization import alphas_cumprod
-
     return alphas_cumprod("linear", T, beta_start, beta_end, dtype=torch.float64)
 
 

@@ -1,5 +1,5 @@
 """SSD reverse sampler (exact posterior at switches, or the naive variant) driven by any x0 denoiser:
-the Flexi-UNet (models/flexi_unet.py), or the exact denoiser of power-law Gaussian fields, for which the
+the Flexi-UNet (networks/flexi_unet.py), or the exact denoiser of power-law Gaussian fields, for which the
 posterior mean of the clean image at any resolution is analytic (Gaussian conditioning).
 
   y = x_t = a A x0 + s eps,  A = M_{0:t},  x0 ~ N(0, C)   (a = sqrt(abar_t), s = sqrt(1 - abar_t))
@@ -22,6 +22,7 @@ from .. import data
 from .ops import ResolutionSchedule, resize_matrix
 from .process import SAFETY, TRANSITIONS, StepCoefficients, ddpm_alpha_bar, lambda_max_mtm
 from ..validation import InputError, check_choice, check_int
+from ..spectral.spectrum import radial_psd
 
 Tensor = torch.Tensor
 MAX_DENSE_SIZE = 32
@@ -217,8 +218,6 @@ class SpectrumCheck:
 
 def spectrum_check(x: Tensor, den: ExactFieldDenoiser, out_cov: Tensor | None = None) -> SpectrumCheck:
     """Compare the RAPSD of samples [N, 1, R, R] with the field's spectrum (and the sampler's exact one)."""
-    from ..spectral.spectrum import radial_psd
-
     r = radial_psd(x.to(torch.float64))
     pred = ring_mean(expected_power(out_cov, den.size)) if out_cov is not None else None
     return SpectrumCheck(r.freqs, ring_mean(den.S), r.psd.mean(0), r.psd.std(0, ddof=1) / math.sqrt(len(x)), pred)

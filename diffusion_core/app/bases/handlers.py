@@ -23,6 +23,8 @@ from ...gud.view import compute_table, forward_run, prior_images, reverse_run, s
 from ...plotting import bases as plots
 from .view import make_view  # noqa: F401 (the tab's view, with its handlers)
 from ...validation import check_choice, check_int, check_range
+from ...presets import load_preset
+from ...gud.extension import ExtensionView, extend
 
 MAX_LINES = 48
 
@@ -192,8 +194,6 @@ def four_schedules(image: str = "chelsea", size: int = 32, gray: bool = False, n
                    progress: Callable[[float, str], None] | None = None) -> tuple[np.ndarray, str]:
     """GUD Fig. 4: one image noised by the four preset schedules, rows x times (uint8 mosaic).
     progress(fraction, text) after each schedule's row."""
-    from ...presets import load_preset
-
     n = check_int("frames", n, 2, 12)
     rows, notes = [], []
     for k, name in enumerate(FIG4, 1):
@@ -214,8 +214,6 @@ def four_schedules(image: str = "chelsea", size: int = 32, gray: bool = False, n
 def image_extension(texture: str = "field:2.0", size: int = 16, shift: int = 4, repeats: int = 6,
                     softness: float = 1.25, seed: int = 0) -> tuple[np.ndarray, str]:
     """Column-wise image extension (uint8 canvas, wider than the window) and its numbers."""
-    from ...gud.extension import ExtensionView, extend
-
     r = extend(ExtensionView(texture, int(size), int(shift), int(repeats), float(softness), "sde", int(seed)))
     canvas = r["canvas"]
     text = (f"Window {size}x{size}, {repeats} steps of {shift} new columns: canvas {canvas.shape[-2]}x{canvas.shape[-1]}. "

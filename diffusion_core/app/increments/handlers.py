@@ -14,7 +14,7 @@ from ... import data
 from ...denoisers.mixture import mixture_2d
 from ...caching import frozen_cache
 from ...exports import write_csv, write_json
-from ...metrics import sliced_w1
+from ...evaluation.metrics import sliced_w1
 from ...noise.conventions import stream_generator
 from ...nonnormal.density import gaussian_pdf_curve, ks_mc_floor
 from ...nonnormal.laws import LAWS, get_law, kurtosis_estimate_reliable, noise_sampler
@@ -24,6 +24,7 @@ from ...plotting import increments as plots
 from ...nonnormal.walks import (FORMS, exact_moments, expected_excess_kurtosis, reverse_sample, simulate_walk,
                                 vp_alpha_sigma, walk_factors)
 from .view import IncrementsView
+from ...denoisers.empirical import EmpiricalDenoiser
 
 MOMENT_PATHS = 2_000        # per law, for the all-laws moment curves
 KURTOSIS_STEPS = (1, 2, 3, 5, 10, 20, 50, 100, 200, 500, 1000)
@@ -163,8 +164,6 @@ def reverse_view(v: IncrementsView) -> tuple[object, str, dict]:
 
 @frozen_cache(maxsize=1)
 def _digits_denoiser():
-    """The exact posterior mean over the bundled digits, built once (a read-only model, shared)."""
-    from ...denoisers.empirical import EmpiricalDenoiser
     return EmpiricalDenoiser(data.load_digits())
 
 

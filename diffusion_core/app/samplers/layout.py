@@ -10,10 +10,10 @@ import gradio as gr
 from ...nonnormal.laws import LAWS
 from ...devices import available
 from ...models.folders import MODELS_DIR, folder_models
-from ...models.pair_grid import MAX_SEEDS, PAIRS
-from ...models.pair_grid import pair_model_name as pair_name
+from ...sampling.pair_grid import MAX_SEEDS, PAIRS
+from ...sampling.pair_grid import pair_model_name as pair_name
 from ...models.registry import SPECS
-from ...noise.controls import STEP_NOISES
+from ...nonnormal.controls import STEP_NOISES
 from ...noise.samplers import SAMPLERS
 from ...noise.schedules import FAMILIES
 from . import handlers

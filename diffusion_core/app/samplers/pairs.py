@@ -14,9 +14,9 @@ from typing import Any
 import numpy as np
 
 from ...devices import DEVICES
-from ...models import pair_grid as P
-from ...models import quality as Q
-from ...models import sampling as S
+from ...sampling import pair_grid as P
+from ...evaluation.truth import DigitTruth
+from ...sampling import run as S
 from ...models.folders import load_model_ref
 from ...models.registry import SPECS
 from ...noise.schedules import FAMILIES
@@ -82,7 +82,8 @@ def pair_grid(view: PairGridView, progress: Progress | None = None) -> PairGridR
     """The panel's main computation (api_name `pair_grid`)."""
     models = pair_models(view)
     seeds = list(range(view.seed, view.seed + view.seeds))
-    rows = P.pair_grid(models, view.pairs, seeds, view.steps, view.schedule, progress, Q.digit_score)
+    rows = P.pair_grid(models, view.pairs, seeds, view.steps, view.schedule, progress,
+                       lambda x: DigitTruth().score_samples(x).to_json())
     tiles = [[S.to_uint8(r.samples[j:j + 1])[0][..., 0] for j in range(len(seeds))] for r in rows]
     labels = [(r.pair, f"{100 * r.quality['confident']:.0f}% conf. · {r.seconds:.1f} s") for r in rows]
     panel = plots.labelled_grid(tiles, labels, [f"seed {s}" for s in seeds])

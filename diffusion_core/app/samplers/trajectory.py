@@ -9,8 +9,7 @@ import torch
 from ...caching import frozen_memo
 from ...animate import frames_to_gif, frames_to_mp4, upscale_nearest
 from ...exports import export_path
-from ...models import sampling as S
-from ...noise import controlled_run as R
+from ...sampling import run as S
 from ...noise.readouts import vp_state
 from ...noise.samplers import SAMPLERS
 from ...validation import check_choice, check_int
@@ -39,7 +38,7 @@ def trajectory_frames(view: SamplersView, sampler: str | None = None, index: int
 
     def grab(info: dict[str, Any]) -> None:
         frames.append(_frame(info["x"][index], float(info["sigma"]), info["denoised"][index]))
-    x = R.run_controlled(model, sampler, sigmas, view.n, view.seed, view.sampling_noise(), callback=grab)
+    x = S.run_sampler(model, sampler, sigmas, view.n, view.seed, view.sampling_noise(), callback=grab)
     return frames + [_frame(x[index], 0.0, x[index])] * 3
 
 

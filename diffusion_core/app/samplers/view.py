@@ -7,7 +7,7 @@ from ...denoisers.autoguidance import MAX_W
 from ...devices import DEVICES
 from ...models.folders import check_model_ref
 from ...models.registry import SPECS
-from ...noise.controls import SamplingNoise
+from ...nonnormal.controls import SamplingNoise
 from ...noise.samplers import SAMPLERS
 from ...noise.schedules import FAMILIES
 from ...nonnormal.laws import LAWS

@@ -11,8 +11,8 @@ import numpy as np
 import torch
 
 from ... import scale_space as ss
-from ...models.flexi_quality import BASELINE, FLEXI, crop_to, digit_scores, schedule_for
-from ...models.flexi_unet import path_flops
+from ...training.flexi_quality import BASELINE, FLEXI, crop_to, digit_scores, schedule_for
+from ...networks.flexi_unet import path_flops
 from ...models.registry import SCALE_SPACE, SIDECARS, load_flexi
 from ...plotting import flexi as plots
 from ...scale_space.sampler import ssd_sample, timesteps

@@ -18,14 +18,15 @@ from ...spectral.bands import redundant_steps, ring_class_map
 from ...spectral.resolution_law import per_doubling_slope
 from ...animate import frames_to_gif, upscale_nearest
 from ...noise.readouts import lam_of_snr, snr_from_alpha_bar, steps_per_lam_bin
-from ...noise.discretization import ScheduleResult, build_schedule, diffusers_config
+from ...noise.discretization import ScheduleResult, diffusers_config
 from ...exports import export_path, write_json, write_text
 from ...plotting import schedules as plots
 from ...noise.schedules import FAMILIES
-from ...validation import InputError, check_choice, check_int
+from ...validation import check_choice, check_int
 from ...caching import frozen_cache
 from .flow import flow_label, flow_overrides
 from .view import DISCRETE, RESOLUTIONS, SchedulesView
+from ...spectral.schedule import build_schedule
 
 # ---------------------------------------------------------------------------------------------
 # Image, spectrum and bounds (cached per source)

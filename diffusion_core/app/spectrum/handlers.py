@@ -16,6 +16,8 @@ from ...plotting import spectrum as plots
 from ...validation import check_range
 from ...caching import frozen_cache
 from .view import SpectrumView
+import os
+from ...plotting.static import export_png_svg
 
 @dataclass(frozen=True)
 class CleanSpectrum:
@@ -61,8 +63,6 @@ def _clean_cached(source: str, photo: str, dataset: str, beta: float, seed: int,
 
 def clean_spectrum(view: SpectrumView, upload: str | None = None) -> CleanSpectrum:
     """Load the image(s) and compute the clean RAPSD and power-law fit (cached per source)."""
-    import os
-
     mtime = os.path.getmtime(upload) if (view.source == "upload" and upload and os.path.isfile(upload)) else 0.0
     return _clean_cached(view.source, view.photo, view.dataset, view.beta, view.seed, view.size,
                          view.window, upload if view.source == "upload" else None, mtime)
@@ -147,8 +147,6 @@ def spectrum_figures(view: SpectrumView, upload: str | None = None,
                      progress: Callable[[float, str], None] | None = None) -> list[str]:
     """The three figures as PNG + SVG files (matplotlib redraw of the plotly figures);
     progress(fraction, text) after the computation and after each figure's two files."""
-    from ...plotting.static import export_png_svg
-
     tick = progress or (lambda frac, text: None)
     r = spectrum_view(view, upload)
     figs = ((r.psd, "radial-psd"), (r.snr, "snr"), (r.log_spectrum, "log-spectrum"))

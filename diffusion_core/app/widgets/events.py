@@ -10,6 +10,7 @@ from collections.abc import Callable
 from typing import Any
 
 import gradio as gr
+from gradio.context import LocalContext
 
 from ...validation import InputError, MissingInput
 from .slider import EMPTY, Clamped
@@ -20,8 +21,6 @@ log = logging.getLogger("difflab.app")
 def from_the_page() -> bool:
     """True when the running event came from the app's own page (its client sends `x-gradio-user: app`),
     False for gradio_client / REST callers (`api`) and for direct calls without a request."""
-    from gradio.context import LocalContext
-
     request = LocalContext.request.get(None)
     headers = getattr(request, "headers", None) or {}
     return headers.get("x-gradio-user") == "app"

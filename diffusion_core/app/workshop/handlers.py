@@ -11,6 +11,13 @@ from ...caching import frozen_cache
 from ...exports import write_text
 from ...presets import PRESET_ROOT, load_preset
 from ...validation import InputError, check_choice, check_finite
+from ...spectral.report import spectrum_json
+from ..spectrum.handlers import SpectrumView, spectrum_view
+from ...spectral.report import bounds_json
+from ...nonnormal.report import increments_report
+import torch
+from ...gud import threshold_a
+from ...scale_space.ops import resolution_schedule
 
 TABS = ("spectrum", "schedules", "increments", "bases", "scale_space", "samplers")
 
@@ -39,39 +46,30 @@ class Exercise:
 
 
 def _camera_beta() -> float:
-    from ...spectral.report import spectrum_json
     return spectrum_json("camera", 256)["beta"]
 
 
 def _astronaut_crossing() -> float:
-    from ..spectrum.handlers import SpectrumView, spectrum_view
     return spectrum_view(SpectrumView(photo="astronaut", size=256, lam=0.0)).numbers["crossing_frequency"]
 
 
 def _astronaut_sigma_max() -> float:
-    from ...spectral.report import bounds_json
     return bounds_json("astronaut", 256)["sigma_max"]
 
 
 def _sigma_max_ratio() -> float:
-    from ...spectral.report import bounds_json
     return bounds_json("astronaut", 256)["sigma_max"] / bounds_json("astronaut", 128)["sigma_max"]
 
 
 def _laplace_kurtosis_50() -> float:
-    from ...nonnormal.report import increments_report
     return increments_report("laplace", 50, paths=1000, seed=0)["expected_excess_kurtosis"]
 
 
 def _gud_threshold_a() -> float:
-    import torch
-
-    from ...gud import threshold_a
     return threshold_a(torch.arange(8.0))                 # 8 columns, labels 0..7, default band
 
 
 def _ssd_first_switch() -> float:
-    from ...scale_space.ops import resolution_schedule
     return float(resolution_schedule(64, 4, "convex", 0.5).switches[0])
 
 

@@ -17,12 +17,12 @@ from typing import Any
 
 import torch
 
-from ..nonnormal.laws import LAWS, noise_sampler
+from ..noise.brownian import brownian_noise
+from ..noise.coloured import coloured_noise
+from ..noise.samplers import check_churn
 from ..protocols import NoiseSampler
 from ..validation import InputError, check_choice, check_range
-from .brownian import brownian_noise
-from .coloured import coloured_noise
-from .samplers import check_churn
+from .laws import LAWS, noise_sampler
 
 STEP_NOISES = ("white", "coloured", "brownian")
 CHURN_KEYS = ("s_churn", "s_tmin", "s_tmax", "s_noise")

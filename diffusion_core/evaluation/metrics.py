@@ -1,13 +1,13 @@
 """Sample metrics: numbers that score a batch of samples against the exact law they should follow.
 
-  cov_rel_fro          ||C_out - C||_F / ||C||_F for diagonal covariances (exact output variances)
+  cov_rel_fro          ||C_out - C||_F / ||C||_F (exact output covariances: a diagonal, or full for coloured noise)
   sample_cov_rel_fro   ||S - C||_F / ||C||_F of the sample covariance S of K draws, in the model's basis
   mc_expected_rel_fro  what sample_cov_rel_fro scatters around for K Gaussian draws of covariance C_out
   memorisation         nearest-training-image RMS distance; rate = share within one 8-bit grey level
   mode_weights_tv      TV between the sampled mixture-component frequencies and the mixture weights
   sliced_w1            sliced Wasserstein-1 between two equal-size point clouds
 
-Digits (28x28 MNIST samples), with the project's classifier (models/classifier.py), `digit_quality`:
+Digits (28x28 MNIST samples), with the project's classifier (networks/classifier.py), `digit_quality`:
   confident   share of samples whose top class has softmax probability >= 0.9
   class_tv    total variation between the predicted-class histogram and uniform, 1/2 sum_k |p_k - 1/10|
   fd          Frechet distance ||mu_a - mu_b||^2 + tr(C_a + C_b - 2 (C_a^1/2 C_b C_a^1/2)^1/2) between the
@@ -25,17 +25,23 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import torch
 
+from .. import data
+from ..networks.classifier import load_classifier
+
 if TYPE_CHECKING:
-    from .denoisers.gaussian import GaussianDenoiser
+    from ..denoisers.gaussian import GaussianDenoiser
 
 Tensor = torch.Tensor
 MEMO_TOL = 2.0 / 255.0          # one 8-bit grey level in [-1, 1] units
 CONFIDENCE = 0.9                # digit_quality: a sample is "confident" at this top-class probability
 
 
-def cov_rel_fro(v_out: Tensor, v: Tensor) -> float:
-    """||diag v_out - diag v||_F / ||diag v||_F."""
-    return float((v_out - v).norm() / v.norm())
+def cov_rel_fro(c_out: Tensor, v: Tensor) -> float:
+    """||C_out - diag v||_F / ||diag v||_F, C_out a diagonal [M] (any shape, flattened) or a full [M, M]."""
+    v = v.reshape(-1)
+    if c_out.ndim == 2 and c_out.shape[0] == c_out.shape[1] == v.numel() > 1:
+        return float((c_out - torch.diag(v).to(c_out.dtype)).abs().norm() / v.norm())
+    return float((c_out.reshape(-1) - v).norm() / v.norm())
 
 
 def sample_cov_rel_fro(g: GaussianDenoiser, x: Tensor) -> float:
@@ -49,10 +55,14 @@ def sample_cov_rel_fro(g: GaussianDenoiser, x: Tensor) -> float:
     return float((s - torch.diag(v).to(s.dtype)).abs().norm() / v.norm())
 
 
-def mc_expected_rel_fro(v_out: Tensor, v: Tensor, k: int) -> float:
-    """sqrt(E||S - C||_F^2) / ||C||_F for K Gaussian draws with covariance diag(v_out)."""
-    bias2 = float((v_out - v).pow(2).sum())
-    var = (float(v_out.pow(2).sum()) + float(v_out.sum()) ** 2) / k
+def mc_expected_rel_fro(c_out: Tensor, v: Tensor, k: int) -> float:
+    """sqrt(E||S - C||_F^2) / ||C||_F for K Gaussian draws with covariance C_out (a diagonal [M] or a full
+    [M, M]): bias^2 + (||C_out||_F^2 + tr(C_out)^2) / K."""
+    v = v.reshape(-1)
+    full = c_out.ndim == 2 and c_out.shape[0] == c_out.shape[1] == v.numel() > 1
+    diag = torch.diagonal(c_out) if full else c_out.reshape(-1)
+    bias2 = cov_rel_fro(c_out, v) ** 2 * float(v.pow(2).sum()) if full else float((diag - v).pow(2).sum())
+    var = (float(c_out.abs().pow(2).sum()) + float(diag.sum().real) ** 2) / k
     return math.sqrt(bias2 + var) / float(v.norm())
 
 
@@ -112,9 +122,6 @@ def class_tv(pred: np.ndarray, classes: int = 10) -> float:
 
 @lru_cache(maxsize=1)
 def _reference() -> dict[str, Any]:
-    from . import data
-    from .models.classifier import load_classifier
-
     net = load_classifier()
     train, _ = data.load_mnist("train")
     held, _ = data.load_mnist("heldout")

@@ -18,7 +18,8 @@ from ..denoisers.gaussian import GaussianDenoiser
 from ..noise.discretization import build_schedule
 from ..protocols import Denoiser, sigma_to_lam
 from ..noise.samplers import get_sampler, nfe
-from .quality import sample_cov_rel_fro
+from .metrics import sample_cov_rel_fro
+import numpy as np
 
 Tensor = torch.Tensor
 EVAL_SIGMAS = (0.1, 0.5, 1.0, 2.0, 5.0)
@@ -85,8 +86,6 @@ def edm_loss_floor(v: Tensor, p_mean: float = -1.2, p_std: float = 1.2, sigma_da
                    nodes: int = 64) -> float:
     """E_{ln sigma ~ N(p_mean, p_std^2)} [lambda(sigma) MMSE(sigma)]: the EDM mse loss of the exact denoiser
     (Gaussian noise), by Gauss-Hermite quadrature; the training loss of a perfect network."""
-    import numpy as np
-
     z, w = np.polynomial.hermite_e.hermegauss(nodes)                      # weight exp(-z^2 / 2)
     sig = np.exp(p_mean + p_std * z)
     lam = (sig**2 + sigma_data**2) / (sig * sigma_data) ** 2

@@ -1,4 +1,4 @@
-"""A small MNIST classifier, the yardstick of the digit-quality metrics (metrics.py).
+"""A small MNIST classifier, the yardstick of the digit-quality metrics (evaluation/metrics.py).
 
     conv 3x3 (1 -> 32), SiLU, max-pool 2      [B, 32, 14, 14]
     conv 3x3 (32 -> 64), SiLU, max-pool 2     [B, 64, 7, 7]
@@ -11,7 +11,6 @@ their sha256 and the held-out accuracy. Loading checks the hash and never unpick
 """
 from __future__ import annotations
 
-import hashlib
 import json
 import time
 from functools import lru_cache
@@ -23,10 +22,10 @@ from torch import nn
 from torch.nn import functional as F
 
 from .. import data
-from ..validation import InputError
+from .weights import read_weights, sha256_of, write_weights
 
 Tensor = torch.Tensor
-CLASSIFIER_DIR = Path(__file__).resolve().parent / "weights" / "classifier"
+CLASSIFIER_DIR = Path(__file__).resolve().parents[1] / "models" / "weights" / "classifier"   # package data
 NAME = "mnist-cnn"
 FEATURES = 64
 
@@ -92,11 +91,9 @@ def train_classifier(epochs: int = 15, batch: int = 128, lr: float = 2e-3, seed:
 
 
 def save_classifier(net: DigitNet, run: dict[str, Any], out_dir: Path = CLASSIFIER_DIR) -> dict[str, Any]:
-    from .training import write_weights
-
     path = write_weights(net, out_dir, NAME)
     side = {"name": NAME, "kind": "classifier", "dataset": "mnist (training split, 9,000)", "weights": path.name,
-            "sha256": hashlib.sha256(path.read_bytes()).hexdigest(),
+            "sha256": sha256_of(path),
             "params": sum(p.numel() for p in net.parameters()), **run}
     (out_dir / f"{NAME}.json").write_text(json.dumps(side, indent=1) + "\n")
     return side
@@ -105,19 +102,14 @@ def save_classifier(net: DigitNet, run: dict[str, Any], out_dir: Path = CLASSIFI
 @lru_cache(maxsize=1)
 def load_classifier(weights_dir: Path = CLASSIFIER_DIR) -> DigitNet:
     """The shipped classifier, sha256 checked against its sidecar, then safetensors (never pickle)."""
-    from safetensors.torch import load_file
-
     side = json.loads((weights_dir / f"{NAME}.json").read_text())
-    path = weights_dir / f"{NAME}.safetensors"
-    digest = hashlib.sha256(path.read_bytes()).hexdigest()
-    if digest != side["sha256"]:
-        raise InputError(f"classifier weights have sha256 {digest[:12]}..., sidecar says {side['sha256'][:12]}...")
+    state = read_weights(weights_dir / f"{NAME}.safetensors", side["sha256"], "classifier weights have", "sidecar")
     net = DigitNet()
-    net.load_state_dict(load_file(str(path)), strict=True)
+    net.load_state_dict(state, strict=True)
     return net.eval()
 
 
-if __name__ == "__main__":                                  # python -m diffusion_core.models.classifier
+if __name__ == "__main__":                                  # python -m diffusion_core.networks.classifier
     torch.set_num_threads(1)                                # the shipped weights were trained with one thread
     trained, numbers = train_classifier()
     print(json.dumps(save_classifier(trained, numbers), indent=1))

@@ -14,8 +14,10 @@ import torch
 
 from .. import scale_space as ss
 from ..scale_space.sampler import ssd_sample, timesteps
-from .datasets import DATASETS
-from .flexi_unet import FlexiDenoiser, FlexiUNet, path_flops
+from ..evaluation import metrics                                           # the models thread's MNIST metrics
+from ..models.datasets import DATASETS
+from ..models.registry import SIDECARS
+from ..networks.flexi_unet import FlexiDenoiser, FlexiUNet, path_flops
 
 Tensor = torch.Tensor
 EVAL_SEED = 1_000_003
@@ -24,14 +26,12 @@ FLEXI, BASELINE = "mnist-ssd3-flexi", "mnist-ddpm-baseline"     # the shipped pa
 
 def schedule_for(name: str) -> ss.ResolutionSchedule:
     """The level schedule a shipped scale-space checkpoint was trained for."""
-    from .registry import SIDECARS
-
     s = SIDECARS[name]["schedule"]
     return ss.resolution_schedule(s["size"], s["levels"], s["family"], s["gamma"], s["T"])
 
 
 def crop_to(x: Tensor, side: int) -> Tensor:
-    """The centred side x side window of x [B, C, R, R] (inverse of ssd_training.pad_to)."""
+    """The centred side x side window of x [B, C, R, R] (inverse of training/loss.pad_to)."""
     o = (x.shape[-1] - side) // 2
     return x[..., o:o + side, o:o + side] if o else x
 
@@ -56,8 +56,6 @@ def timed_samples(den: FlexiDenoiser, sched: ss.ResolutionSchedule, n: int, step
 
 def digit_scores(x: Tensor, dataset: str) -> dict[str, Any] | None:
     """The data set's sample metrics of x [n, C, h, w] (cropped), or None when it has none."""
-    from .. import metrics                                         # the models thread's MNIST metrics
-
     score = getattr(metrics, "digit_quality", None)
     return score(x.to(torch.float32)) if dataset == "mnist" and score is not None else None
 

@@ -7,7 +7,7 @@ Column j = seed s_j: its initial noise z_j is `sampling.initial_noise(model, 1, 
 row (and the same as `difflab sample --seed s_j --n 1` starts from). The step noise of a row comes from
 one CPU generator seeded with the first seed, the same stream in every row; the laws are drawn by the
 inverse CDF of one uniform stream (nonnormal/laws.py), so rows differ only by the shape of q.
-Each row is one batched run; its numbers are the digit-quality metrics (metrics.py) of its samples,
+Each row is one batched run; its numbers are the digit-quality metrics (evaluation/metrics.py) of its samples,
 with the real-vs-real floors at the same count, and its wall time.
 """
 from __future__ import annotations
@@ -21,9 +21,9 @@ import torch
 from ..noise.samplers import sample_ddpm_ancestral
 from ..nonnormal.laws import noise_sampler
 from ..validation import InputError, check_choice, check_int
-from . import sampling as S
-from .registry import Model
-from .vp_chain import MODEL_PAIR, STEP_LAW
+from ..models.registry import Model
+from ..training.vp_chain import MODEL_PAIR, STEP_LAW
+from . import run as S
 
 Tensor = torch.Tensor
 PAIRS = ("gaussian-gaussian", "laplace-laplace", "uniform-gaussian", "uniform-laplace")

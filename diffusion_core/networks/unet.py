@@ -18,6 +18,7 @@ from torch.nn import functional as F
 
 from ..noise.parameterization import c_in, c_noise, c_out, c_skip
 from ..protocols import lam_to_sigma
+import copy
 
 Tensor = torch.Tensor
 
@@ -175,8 +176,6 @@ class NetDenoiser:
 
     def to(self, device: torch.device) -> "NetDenoiser":
         """A denoiser over a copy of the network on `device`."""
-        import copy
-
         return NetDenoiser(copy.deepcopy(self.net).to(device))
 
     @torch.no_grad()

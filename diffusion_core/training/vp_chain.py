@@ -2,7 +2,7 @@
 
 The forward marginal stays Gaussian: x_t = alpha_t x0 + sigma_t eps, eps ~ N(0, I), on the reference VP
 process beta(t) = 0.1 + 19.9 t (nonnormal/walks.py). In the project's VE state x = x_t / alpha_t = x0 + s eps,
-s = sigma_t / alpha_t, so one network D(x; s) (EDM-preconditioned UNet, models/unet.py) serves every
+s = sigma_t / alpha_t, so one network D(x; s) (EDM-preconditioned UNet, networks/unet.py) serves every
 sampler, and its eps-prediction is eps_theta = (x - D(x; s)) / s. Every per-step loss is a function of
 r = eps - eps_theta = (D - x0) / s (nonnormal/losses.py), with the weights of a discrete chain of N steps:
 

@@ -1,10 +1,10 @@
 """The MNIST pair models side by side: every pair x sampler x NFE, digit quality (metrics.py).
 
-    .venv/bin/python -m diffusion_core.models.mnist_report [--n 256] [--seed 0]
+    .venv/bin/python -m diffusion_core.bench.mnist_models [--n 256] [--seed 0]
         -> benchmarks/mnist_models.json; each model's sidecar gets its heun NFE-25 row as "quality" (what
            `difflab models --json` lists); then `make readme` writes benchmarks/mnist_models.md and the
            docs from that JSON (diffusion_core/reports/mnist.py)
-    .venv/bin/python -m diffusion_core.models.mnist_report --budget mnist-li-gaussian-gaussian-long
+    .venv/bin/python -m diffusion_core.bench.mnist_models --budget mnist-li-gaussian-gaussian-long
         -> the same cells for a gaussian-gaussian network trained longer or on another architecture, kept
            apart from the pair table (whose networks share one budget) in mnist_models.json's "studies"
 
@@ -24,12 +24,17 @@ from typing import Any
 
 import torch
 
+from .. import data
+from ..evaluation.metrics import CONFIDENCE, class_tv, classify, digit_quality, real_floor
+from ..noise.samplers import sample_ddpm_ancestral, sample_heun
 from ..nonnormal.laws import noise_sampler
-from ..metrics import digit_quality, real_floor
-from .guided import evaluations, guided
-from .registry import WEIGHTS_DIR, Model, get_model, run_totals
-from .sampling import initial_noise, model_sigmas, steps_for_nfe
-from .vp_chain import MODEL_PAIR, STEP_LAW
+from ..presets import load_preset
+from ..training.edm import TrainPreset
+from ..models.guided import evaluations, guided
+from ..models.descriptions import run_totals
+from ..models.registry import SIDECARS, WEIGHTS_DIR, Model, get_model
+from ..sampling.run import initial_noise, model_sigmas, steps_for_nfe
+from ..training.vp_chain import MODEL_PAIR, STEP_LAW
 
 Tensor = torch.Tensor
 PAIRS = ("gaussian-gaussian", "laplace-laplace", "uniform-gaussian", "uniform-laplace")
@@ -45,7 +50,6 @@ def model_of(pair: str) -> str:
 
 def ancestral_sample(model: Model, pair: str, n: int, steps: int, seed: int) -> Tensor:
     """DDPM ancestral sampling with the pair's q as the step noise (karras sigmas): x0 samples [n, C, H, W]."""
-    from ..noise.samplers import sample_ddpm_ancestral
 
     sigmas = model_sigmas(model, "karras", steps)
     z, g = initial_noise(model, n, seed)
@@ -57,7 +61,6 @@ def pair_samples(pair: str, sampler: str, nfe: int, n: int, seed: int, model_nam
     """(samples, NFE actually used) of one table cell (the pair's own network unless `model_name` is given).
     With `guide` = (weaker network, w) the cell is autoguided: each step evaluates both networks, and the NFE
     budget and the count returned cover both."""
-    from ..noise.samplers import sample_heun
 
     model = get_model(model_name or model_of(pair))
     if guide:
@@ -107,8 +110,6 @@ RECIPE = ("p_mean", "p_std", "lr", "ema", "warmup", "batch_size")     # training
 
 def recipe_of(side: dict[str, Any]) -> dict[str, Any]:
     """The RECIPE settings of a network, read from the preset its sidecar names."""
-    from ..presets import load_preset
-    from .training import TrainPreset
 
     p = load_preset(Path(__file__).resolve().parents[2] / side["preset"], TrainPreset)
     return {k: getattr(p, k) for k in RECIPE}
@@ -137,7 +138,6 @@ def study_change(side: dict[str, Any], base: dict[str, Any]) -> str:
 
 def budget_study(name: str, n: int = 256, seed: int = 0, log: Any = print) -> dict[str, Any]:
     """Every sampler x NFE cell of a gaussian-gaussian network trained on another budget or architecture."""
-    from .registry import SIDECARS
 
     side = SIDECARS[name]
     if side.get("pair") != "gaussian-gaussian":
@@ -154,7 +154,6 @@ def budget_study(name: str, n: int = 256, seed: int = 0, log: Any = print) -> di
 
 def guided_study(name: str, guide: str, w: float, n: int = 256, seed: int = 0, log: Any = print) -> dict[str, Any]:
     """Every sampler x NFE cell of a gaussian-gaussian network autoguided by a weaker one (NFE counts both)."""
-    from .registry import SIDECARS
 
     for m in (name, guide):
         if SIDECARS.get(m, {}).get("pair") != "gaussian-gaussian":
@@ -184,8 +183,6 @@ def with_study(res: dict[str, Any], study: dict[str, Any]) -> dict[str, Any]:
 
 def real_heldout() -> dict[str, float]:
     """The classifier's confident share and class TV on the 1,000 held-out digits (what real data scores)."""
-    from .. import data
-    from ..metrics import CONFIDENCE, class_tv, classify
 
     pred, top, _ = classify(data.load_mnist("heldout")[0])
     return {"confident": float((top >= CONFIDENCE).mean()), "class_tv": class_tv(pred)}

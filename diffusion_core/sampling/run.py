@@ -1,28 +1,33 @@
-"""Sampling a registered model: sigmas for the model, seeded initial noise, one run, image grids.
+"""Sampling a registered model: sigmas for the model, seeded initial noise, the one run function, image grids.
 
 Randomness: one CPU `torch.Generator` seeded with `seed` draws the initial noise z [n, C, H, W] first
 and then every stochastic injection, so the same seed gives the same pixels (on every device: the
 draws are copied to the model's device), and samplers compared side by side start from the same z
 (each run gets a fresh generator with the same seed). The initial state is always Gaussian,
-sigma_0 z; `noise_law` changes only the injections.
+sigma_0 z; the sampling-noise controls (nonnormal/controls.py: the injections' law, white, coloured or
+Brownian step noise, DDIM eta, EDM churn; white Gaussian by default) change only the injections.
 Precision: sampling runs in float32 on the model's device (`models.registry.Model.device`); z is
 drawn in float64 and rounded, so float32 and float64 runs start from the same numbers. The exact
-quality numbers (models/quality.py) run the samplers in float64 on their own.
+quality numbers (evaluation/exact.py) run the samplers in float64 on their own.
 """
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import torch
 
-from ..noise.discretization import build_schedule
-from ..nonnormal.laws import LAWS, noise_sampler
-from ..protocols import Callback
+from PIL import Image
+
+from ..models.registry import Model
 from ..noise.samplers import SAMPLERS, get_sampler, nfe
 from ..noise.schedules import FAMILIES
+from ..nonnormal.controls import SamplingNoise
+from ..nonnormal.laws import LAWS
+from ..protocols import Callback
+from ..spectral.schedule import build_schedule
 from ..validation import InputError, check_choice, check_int
-from .registry import Model
 
 Tensor = torch.Tensor
 MAX_N = 4096
@@ -61,14 +66,26 @@ def initial_noise(model: Model, n: int, seed: int) -> tuple[Tensor, torch.Genera
     return torch.randn((n, *model.spec.shape), generator=g, dtype=torch.float64), g
 
 
-def run_sampler(model: Model, sampler: str, sigmas: Tensor, n: int, seed: int, law: str = "gaussian",
-                callback: Callback | None = None, dtype: torch.dtype = DTYPE) -> Tensor:
-    """x0 samples [n, C, H, W] (not clipped; `dtype`, returned on the CPU) from x = sigma_0 z with sampler
-    `sampler`; the state lives on the model's device throughout."""
+def run_sampler(model: Model, sampler: str, sigmas: Tensor, n: int, seed: int,
+                noise: SamplingNoise | str = SamplingNoise(), callback: Callback | None = None,
+                dtype: torch.dtype = DTYPE) -> Tensor:
+    """x0 samples [n, C, H, W] (not clipped; `dtype`, returned on the CPU) from x = sigma_0 z (z from `seed`) with
+    sampler `sampler` under the sampling-noise controls `noise` (a law name means white noise of that law): the
+    generator positioned after z for the injections, the sampler's options (churn, eta) and the step noise. The
+    state lives on the model's device throughout."""
+    controls = SamplingNoise(law=noise) if isinstance(noise, str) else noise
     fn = get_sampler(sampler)
     z, g = initial_noise(model, n, seed)
     x = (sigmas[0] * z).to(model.device, dtype)
-    return fn(model.denoiser, x, sigmas, generator=g, noise=noise_sampler(law), callback=callback).cpu()
+    return fn(model.denoiser, x, sigmas, generator=g, noise=controls.noise_sampler(sigmas, seed), callback=callback,
+              **controls.sampler_kwargs(sampler)).cpu()
+
+
+def sample_score(model: Model, sampler: str, sigmas: Tensor, x: Tensor,
+                 noise: SamplingNoise = SamplingNoise()) -> dict[str, Any]:
+    """The score of samples x of `model` drawn by `sampler` over `sigmas` under `noise`, as JSON: the model's truth
+    (evaluation/truth.py) decides the metric."""
+    return model.truth.score(sampler, sigmas, x, noise).to_json()
 
 
 def steps_for_nfe(sampler: str, budget: int) -> int:
@@ -121,6 +138,5 @@ def save_samples(x: Tensor, path: Path) -> Path:
     if path.suffix.lower() == ".npy":
         np.save(path, x.clamp(-1, 1).to(torch.float32).numpy())
     else:
-        from PIL import Image
         Image.fromarray(tile_grid(x)).save(path)
     return path

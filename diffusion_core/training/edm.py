@@ -1,0 +1,181 @@
+"""Training a small UNet denoiser from a preset: EDM's recipe or Li's construction (presets/train/*.toml).
+
+The preset picks the objective (training/loss.py: EDMLoss with the preset's increment law and rho, or
+LiPairLoss when `pair` is set), the UNet (networks/unet.py; from torch.manual_seed(seed), or the shipped
+weights of the model named by `init`) and the data set (models/datasets.py); training/loop.fit trains it,
+then rank 0 scores it against the exact answer (evaluation/denoising.py) and writes the weights
+(networks/weights.py) and the JSON sidecar the registry reads.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+import torch
+
+from ..evaluation.denoising import field_quality
+from ..models.datasets import DATASETS
+from ..models.registry import SIDECARS, SPECS, load_weights
+from ..networks.unet import NetDenoiser, UNet, UNetConfig, param_count
+from ..networks.weights import sha256_of, write_weights
+from ..nonnormal.laws import LAWS
+from ..validation import check_choice, check_int, check_range
+from .loop import fit, fit_evaluate_save
+from .loss import EDMLoss, LiPairLoss
+from .vp_chain import TRAINED_PAIRS
+
+Tensor = torch.Tensor
+LOSSES = ("mse", "soft-l1")
+
+
+@dataclass(frozen=True)
+class TrainPreset:
+    """One `presets/train/*.toml` file (unknown keys are errors)."""
+
+    name: str                              # output: models/weights/<name>.safetensors + <name>.json
+    dataset: str = "field-beta2-32"        # models/datasets.py
+    steps: int = 1000                      # optimiser steps
+    batch_size: int = 64                   # global batch (split across ranks)
+    lr: float = 2e-3                       # Adam peak learning rate (linear warm-up, cosine decay to lr/20)
+    warmup: int = 100                      # warm-up steps
+    seed: int = 0
+    p_mean: float = -1.2                   # EDM log-normal sigma: ln sigma ~ N(p_mean, p_std^2)
+    p_std: float = 1.2
+    sigma_data: float = 0.5                # expected std of the data
+    increment_law: str = "gaussian"        # law of the forward noise n (increments.LAWS)
+    loss: Literal["mse", "soft-l1"] = "mse"
+    loss_v: float = 1.0                    # v of the soft-l1 loss (residual scale of the L2 -> L1 switch)
+    ema: float = 0.999                     # EMA decay of the saved weights (0 = last iterate)
+    width: int = 24                        # UNet feature channels at full resolution
+    mults: tuple[int, ...] = (1, 2, 2)
+    emb: int = 64
+    blocks: int = 1                        # ResBlocks per UNet level
+    attention: bool = False                # self-attention at the UNet's lowest resolution
+    padding: Literal["circular", "zeros"] = "circular"
+    threads: int = 1                       # torch threads per process
+    nproc: int = 1                         # processes per node (torchrun --nproc-per-node)
+    log_every: int = 100
+    pair: str = ""                         # Li's construction (training/vp_chain.py): "" = the EDM loss above
+    chain_steps: int = 50                  # N of the discrete chain whose w_k, v_k shape the pair's loss
+    init: str = ""                         # start from this shipped model's weights (same architecture); "" = seed
+
+    def __post_init__(self) -> None:
+        if not self.name.replace("-", "").replace("_", "").isalnum():
+            raise ValueError(f"name must be letters, digits, '-' or '_', got {self.name!r}")
+        check_choice("dataset", self.dataset, DATASETS)
+        check_choice("increment law", self.increment_law, LAWS)
+        check_int("steps", self.steps, 1, 1_000_000)
+        check_int("batch_size", self.batch_size, 1, 4096)
+        check_int("warmup", self.warmup, 0, 1_000_000)
+        check_int("seed", self.seed, 0, 2**20)
+        check_int("width", self.width, 4, 256)
+        check_int("blocks", self.blocks, 1, 4)
+        check_int("threads", self.threads, 1, 64)
+        check_int("nproc", self.nproc, 1, 64)
+        check_int("log_every", self.log_every, 1, 1_000_000)
+        check_range("lr", self.lr, 0.0, 1.0, lo_open=True)
+        check_range("p_std", self.p_std, 0.0, 10.0, lo_open=True)
+        check_range("loss_v", self.loss_v, 0.0, 100.0, lo_open=True)
+        check_range("ema", self.ema, 0.0, 1.0)
+        check_range("sigma_data", self.sigma_data, 0.0, 10.0, lo_open=True)
+        check_int("chain_steps", self.chain_steps, 1, 100_000)
+        if self.pair:
+            check_choice("pair", self.pair, TRAINED_PAIRS)
+            if (self.increment_law, self.loss) != ("gaussian", "mse"):
+                raise ValueError("a pair preset keeps the Gaussian marginal: leave increment_law and loss unset")
+        if not self.mults or any(m < 1 or m > 8 for m in self.mults) or len(self.mults) > 4:
+            raise ValueError(f"mults must be 1 to 4 integers in 1..8, got {list(self.mults)}")
+        if self.init:
+            init_sidecar(self)
+
+    def unet_config(self) -> UNetConfig:
+        return UNetConfig(channels=DATASETS[self.dataset].shape[0], width=self.width, mults=self.mults,
+                          emb=self.emb, padding=self.padding, sigma_data=self.sigma_data, blocks=self.blocks,
+                          attention=self.attention)
+
+    def build_objective(self) -> EDMLoss:
+        """EDM's loss with the preset's increment law and rho, or Li's pair loss when `pair` is set."""
+        if self.pair:
+            return LiPairLoss(self.pair, self.chain_steps, self.p_mean, self.p_std, self.sigma_data)
+        return EDMLoss(self.p_mean, self.p_std, self.sigma_data, self.increment_law, self.loss, self.loss_v)
+
+
+# ---------------------------------------------------------------------------------------------
+# The initial network
+
+
+def new_net(p: TrainPreset) -> UNet:
+    """The initial network: the weights of the shipped model `p.init` (hash-checked, same architecture), else
+    torch.manual_seed(p.seed) in a forked RNG (the global state is untouched)."""
+    if p.init:
+        return init_net(p)
+    with torch.random.fork_rng():
+        torch.manual_seed(p.seed)
+        return UNet(p.unet_config())
+
+
+def init_sidecar(p: TrainPreset) -> dict[str, Any]:
+    """The sidecar of the shipped trained model `p.init`, when its architecture is the preset's."""
+    side = SIDECARS.get(p.init)
+    if side is None or side.get("kind") != "trained":
+        raise ValueError(f"init must name a shipped trained model (difflab models), got {p.init!r}")
+    want = p.unet_config().to_json()
+    if side["arch"] != want:
+        diff = ", ".join(f"{k} {side['arch'].get(k)} (preset: {v})" for k, v in want.items()
+                         if side["arch"].get(k) != v)
+        raise ValueError(f"init {p.init} has another architecture: {diff}")
+    return side
+
+
+def init_net(p: TrainPreset) -> UNet:
+    """The shipped trained model `p.init` as a fresh UNet (weights hash-checked, never unpickled)."""
+    init_sidecar(p)
+    net = UNet(p.unet_config())
+    net.load_state_dict(load_weights(SPECS[p.init]), strict=True)
+    return net
+
+
+def init_record(p: TrainPreset) -> dict[str, Any]:
+    """The sidecar's provenance of a continued run: the model it started from and that model's own budget."""
+    if not p.init:
+        return {}
+    side = init_sidecar(p)
+    return {"init": {"name": p.init, "sha256": side["sha256"], "steps": side["steps"],
+                     "train_time": side["train_time"]}}
+
+
+# ---------------------------------------------------------------------------------------------
+# Output: safetensors (state dict only) + JSON sidecar
+
+
+def save_model(net: UNet, p: TrainPreset, run: dict[str, Any], out_dir: Path, preset_path: str | None,
+               quality: dict[str, Any] | None) -> dict[str, Any]:
+    """Write <name>.safetensors and <name>.json; returns the sidecar dict."""
+    path = write_weights(net, out_dir, p.name)
+    ds = DATASETS[p.dataset]
+    side = {"name": p.name, "kind": "trained", "dataset": p.dataset, "dataset_label": ds.label,
+            "shape": list(ds.shape), "weights": path.name, "sha256": sha256_of(path), "params": param_count(net),
+            "increment_law": p.increment_law, "loss": p.loss, "preset": preset_path, "steps": p.steps,
+            "batch_size": p.batch_size, "seed": p.seed, "arch": p.unet_config().to_json(), **run,
+            **({"pair": p.pair, "chain_steps": p.chain_steps} if p.pair else {}), **init_record(p),
+            "quality": quality}
+    (out_dir / f"{p.name}.json").write_text(json.dumps(side, indent=1) + "\n")
+    return side
+
+
+def evaluate(net: UNet, p: TrainPreset, quick: bool = False) -> dict[str, Any] | None:
+    """Quality against the exact answer (data sets with one), evaluation/denoising.py."""
+    ds = DATASETS[p.dataset]
+    if ds.exact is None:
+        return None
+    n_d, n_s = (64, 32) if quick else (512, 256)
+    return field_quality(NetDenoiser(net), ds.exact(), ds.draw, ds.shape, n_denoise=n_d, n_samples=n_s)
+
+
+def train(p: TrainPreset, out_dir: Path, preset_path: str | None = None, quick_eval: bool = False,
+          log: Any = print, device: str = "cpu") -> dict[str, Any] | None:
+    """fit (on `device`) + (rank 0) evaluate + save; returns the sidecar on rank 0, None on the others."""
+    return fit_evaluate_save(lambda: fit(p, new_net(p), p.build_objective(), log, device), lambda net: evaluate(net, p, quick_eval),
+                             lambda net, run, quality: save_model(net, p, run, out_dir, preset_path, quality))
