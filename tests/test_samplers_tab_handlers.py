@@ -94,7 +94,7 @@ def test_exports_after_a_run_reuse_it(monkeypatch):
     assert [f.rsplit(".", 1)[1] for f in H.compare_figures(view)] == ["png", "svg", "png"]
     saved = json.load(open(H.compare_json(view)))
     assert {s: q["value"] for s, q in saved["samplers"].items()} == {s: q["value"] for s, q in r.numbers["samplers"].items()}
-    assert len(open(H.compare_csv(view)).read().splitlines()) == 1 + 2 * len(H.SWEEP_NFES_EXACT)
+    assert len(open(H.compare_csv(view)).read().splitlines()) == 1 + 2 * len(GaussianTruth.sweep_nfes)
     again = H.sample_compare(view)                       # the same settings again: the remembered run, privately copied
     assert [c for _, c in again.gallery] == [c for _, c in r.gallery]
     assert all(np.array_equal(a, b) for (a, _), (b, _) in zip(again.gallery, r.gallery))
