@@ -4,7 +4,7 @@ import ast
 from pathlib import Path
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 PKG = ROOT / "diffusion_core"
 LAYOUT = PKG / "app" / "layout"
 SHELLS = ("app", "cli", "bench")                   # everything else under diffusion_core/ is the core
@@ -96,7 +96,7 @@ def test_number_boxes_carry_no_gradio_bounds():
     (14 badges for a seed of -3); the views refuse out-of-range values with one message instead."""
     import ast
 
-    layout = Path(__file__).resolve().parents[1] / "diffusion_core" / "app" / "layout"
+    layout = Path(__file__).resolve().parents[2] / "diffusion_core" / "app" / "layout"
     bounded = []
     for path in sorted(layout.glob("*.py")):
         for node in ast.walk(ast.parse(path.read_text())):

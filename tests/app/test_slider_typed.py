@@ -12,7 +12,7 @@ import pytest
 from diffusion_core.app import layout
 from diffusion_core.app.layout.slider import EMPTY, Clamped, Slider
 
-LAYOUT = Path(__file__).resolve().parents[1] / "diffusion_core" / "app" / "layout"
+LAYOUT = Path(__file__).resolve().parents[2] / "diffusion_core" / "app" / "layout"
 
 
 def test_every_slider_of_the_app_is_the_guarded_slider():

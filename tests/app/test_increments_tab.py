@@ -12,7 +12,7 @@ from diffusion_core.presets import dump_preset, from_query, load_preset, to_quer
 from diffusion_core.app import increments as H
 from diffusion_core.validation import InputError
 
-PRESETS = sorted(glob.glob(str(Path(__file__).resolve().parents[1] / "presets" / "increments" / "*.toml")))
+PRESETS = sorted(glob.glob(str(Path(__file__).resolve().parents[2] / "presets" / "increments" / "*.toml")))
 
 
 def test_forward_view_numbers_match_exact_values():
