@@ -13,6 +13,7 @@ import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import overload
 
 from ..uploads import MAX_FILE_BYTES
 from ..validation import InputError
@@ -20,6 +21,10 @@ from ..validation import InputError
 STDIO = "-"
 
 
+@overload
+def image_arg(arg: str) -> str: ...
+@overload
+def image_arg(arg: None) -> None: ...
 def image_arg(arg: str | None) -> str | None:
     """`-` -> the bytes on standard input saved to a private temp file (its path); anything else unchanged."""
     if arg != STDIO:

@@ -65,10 +65,13 @@ def run(args: argparse.Namespace) -> int:
     if not under_torchrun() and not args.no_launch:
         return launch(args, check_int("nproc", args.nproc, 1, 64) if args.nproc is not None else preset.nproc)
     rel = "presets/" + resolve_preset_path(args.preset).relative_to(PRESET_ROOT).as_posix()
-    fn = train if isinstance(preset, TrainPreset) else ssd_train
+    out = Path(args.out_dir)
     with bar(preset.steps, f"train {Path(args.preset).stem}", unit="step") as b:
         log = progress_log(b, sys.stderr if args.json or progress_enabled() else sys.stdout)
-        side = fn(preset, Path(args.out_dir), rel, args.quick_eval, log, args.device)
+        if isinstance(preset, TrainPreset):
+            side = train(preset, out, rel, args.quick_eval, log, args.device)
+        else:
+            side = ssd_train(preset, out, rel, args.quick_eval, log, args.device)
     if side is not None:
         emit({k: v for k, v in side.items() if k not in ("loss_curve",)}, args.json)
     return 0
