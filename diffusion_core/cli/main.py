@@ -4,6 +4,7 @@
 Every command validates its input and exits non-zero with a one-line error on bad input.
 `main(argv)` returns the exit code (it never calls sys.exit), so tests call it in-process.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -19,9 +20,17 @@ from .parsers import PARSERS
 # The lazy-import entry point of the CLI: command -> the module under diffusion_core.cli that runs it,
 # imported on dispatch, so `difflab --version` and every `--help` load no torch, scipy, plotly or gradio.
 COMMANDS: dict[str, str] = {
-    "app": "app", "spectrum": "spectrum", "bench": "bench", "increments": "increments", "bounds": "bounds",
-    "schedule": "schedule", "basis-forward": "basis_forward", "component-schedule": "component_schedule",
-    "sample": "sample", "models": "models", "train": "train",
+    "app": "app",
+    "spectrum": "spectrum",
+    "bench": "bench",
+    "increments": "increments",
+    "bounds": "bounds",
+    "schedule": "schedule",
+    "basis-forward": "basis_forward",
+    "component-schedule": "component_schedule",
+    "sample": "sample",
+    "models": "models",
+    "train": "train",
 }
 
 
@@ -54,18 +63,20 @@ def emit(result: dict[str, Any], as_json: bool, file: TextIO | None = None) -> N
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="difflab", description="Diffusion Lab: spectra, schedules, bases, increments, scale space, sampling.",
-        epilog="`difflab COMMAND --help` shows each command's options and an example.")
+        prog="difflab",
+        description="Diffusion Lab: spectra, schedules, bases, increments, scale space, sampling.",
+        epilog="`difflab COMMAND --help` shows each command's options and an example.",
+    )
     parser.add_argument("--version", action="version", version=f"difflab {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
     for add in PARSERS.values():
         add(sub)
     helps = {a.dest: a.help or "" for a in sub._choices_actions}
-    for name, p in sub.choices.items():          # `difflab X --help`: the one-line summary and an example
+    for name, p in sub.choices.items():  # `difflab X --help`: the one-line summary and an example
         p.description = p.description or (helps[name][:1].upper() + helps[name][1:] + ".")
         if name in EXAMPLES and not p.epilog:
             p.epilog = f"example: {EXAMPLES[name]}"
-            p.formatter_class = argparse.RawDescriptionHelpFormatter    # the example stays on one line
+            p.formatter_class = argparse.RawDescriptionHelpFormatter  # the example stays on one line
     return parser
 
 
@@ -73,7 +84,7 @@ def parse(argv: list[str] | None) -> argparse.Namespace | int:
     """The parsed arguments, or argparse's exit code (0 after --help / --version, 2 on a usage error)."""
     try:
         return build_parser().parse_args(argv)
-    except SystemExit as e:               # argparse exits; main() returns the code instead
+    except SystemExit as e:  # argparse exits; main() returns the code instead
         return e.code if isinstance(e.code, int) else (0 if e.code is None else 2)
 
 
@@ -88,7 +99,7 @@ def main(argv: list[str] | None = None) -> int:
     except InputError as e:
         print(f"difflab {args.command}: error: {e}", file=sys.stderr)
         return 2
-    except BrokenPipeError:               # output piped into `head` and closed early
+    except BrokenPipeError:  # output piped into `head` and closed early
         sys.stderr.close()
         return 0
     except FileNotFoundError as e:

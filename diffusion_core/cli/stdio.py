@@ -4,6 +4,7 @@ Images on stdin are any format the upload reader takes (detected from the bytes,
 same size limit. Output to stdout writes the bytes of the file the command would have written; the
 command's summary then goes to standard error so the two never mix.
 """
+
 from __future__ import annotations
 
 import atexit

@@ -1,6 +1,7 @@
 """`difflab` starts light: `--version` and every `--help` load no torch, scipy, matplotlib, plotly or gradio (the
 command modules are imported on dispatch, from main.COMMANDS); `main(argv)` returns the exit code instead of
 exiting, and `python -m diffusion_core` hands that code to the shell."""
+
 from __future__ import annotations
 
 import importlib
@@ -37,15 +38,17 @@ def test_version_and_help_import_no_heavy_library(argv):
     assert r.returncode == 0, r.stderr[-2000:]
     assert "difflab" in r.stdout
     imported = _imported(r.stderr)
-    assert "diffusion_core" in imported                 # the log was read
+    assert "diffusion_core" in imported  # the log was read
     assert not imported & set(HEAVY), sorted(imported & set(HEAVY))
 
 
 def test_every_help_imports_no_heavy_library():
-    code = ("import contextlib, io, json, sys; from diffusion_core.cli.main import COMMANDS, main\n"
-            "with contextlib.redirect_stdout(io.StringIO()):\n"
-            "    codes = [main([c, '--help']) for c in COMMANDS] + [main(['--help'])]\n"
-            f"print(json.dumps([codes, sorted(m for m in sys.modules if m.split('.')[0] in {HEAVY!r})]))")
+    code = (
+        "import contextlib, io, json, sys; from diffusion_core.cli.main import COMMANDS, main\n"
+        "with contextlib.redirect_stdout(io.StringIO()):\n"
+        "    codes = [main([c, '--help']) for c in COMMANDS] + [main(['--help'])]\n"
+        f"print(json.dumps([codes, sorted(m for m in sys.modules if m.split('.')[0] in {HEAVY!r})]))"
+    )
     r = _python("-c", code)
     assert r.returncode == 0, r.stderr[-2000:]
     codes, heavy = json.loads(r.stdout)
@@ -91,8 +94,14 @@ def test_help_names_are_the_cores_tables():
     from diffusion_core.nonnormal.walks import FORMS, GRIDS
 
     assert parsers.NAMES == {
-        "photos": tuple(data.PHOTOS[:4]), "laws": tuple(LAWS), "forms": tuple(FORMS), "grids": tuple(GRIDS),
-        "samplers": tuple(SAMPLERS), "step_noises": tuple(STEP_NOISES), "schedules": tuple(FAMILIES)}
+        "photos": tuple(data.PHOTOS[:4]),
+        "laws": tuple(LAWS),
+        "forms": tuple(FORMS),
+        "grids": tuple(GRIDS),
+        "samplers": tuple(SAMPLERS),
+        "step_noises": tuple(STEP_NOISES),
+        "schedules": tuple(FAMILIES),
+    }
     assert (parsers.MAX_STEPS, parsers.MAX_N, parsers.MAX_W) == (sampling.MAX_STEPS, sampling.MAX_N, MAX_W)
 
 

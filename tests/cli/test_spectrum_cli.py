@@ -1,4 +1,5 @@
 """The `difflab spectrum` contract: JSON keys, a field's slope recovered, bad input -> one line and exit code 2."""
+
 import json
 from types import SimpleNamespace
 
@@ -30,11 +31,14 @@ def test_cli_spectrum_of_a_field_recovers_beta(capsys):
     assert abs(out["beta"] - 2.5) < 0.1
 
 
-@pytest.mark.parametrize("args,msg", [
-    (["spectrum", "no-such-file.png"], "file not found"),
-    (["spectrum", "camera", "--size", "0"], "--size must be in"),
-    (["bench", "nope"], "unknown benchmark"),
-])
+@pytest.mark.parametrize(
+    "args,msg",
+    [
+        (["spectrum", "no-such-file.png"], "file not found"),
+        (["spectrum", "camera", "--size", "0"], "--size must be in"),
+        (["bench", "nope"], "unknown benchmark"),
+    ],
+)
 def test_cli_bad_input_exits_nonzero_with_one_line(capsys, args, msg):
     r = difflab(capsys, *args)
     assert r.returncode == 2

@@ -1,6 +1,7 @@
 """The public API is typed for its users (py.typed ships, tests/core/test_packaging.py): every name that
 `diffusion_core.__getattr__` loads lazily is also imported under TYPE_CHECKING, so a type checker sees the real
 object, never Any (`make lint` runs mypy over that block)."""
+
 from __future__ import annotations
 
 import ast
@@ -27,4 +28,4 @@ def test_every_lazy_name_is_visible_to_type_checkers():
     seen = _type_checking_names()
     assert set(seen) == set(diffusion_core._API)
     for name, (module, attr) in diffusion_core._API.items():
-        assert seen[name] == f"{module}:{attr}", name           # the same object at run time and for mypy
+        assert seen[name] == f"{module}:{attr}", name  # the same object at run time and for mypy
