@@ -106,9 +106,14 @@ def test_app_host_follows_gradio_server_name(monkeypatch):
 # The wheel in a fresh venv, run from a folder outside the repository
 
 
+def _clean_env() -> dict[str, str]:
+    """This environment without PYTHONPATH (a source tree on it would shadow the installed wheel: pip would see
+    the tree's diffusion_lab.egg-info as already installed) and without VIRTUAL_ENV."""
+    return {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}
+
+
 def _run(py: Path, *args: str, cwd: Path) -> str:
-    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}
-    out = subprocess.run([str(py), *args], capture_output=True, text=True, cwd=cwd, env=env, timeout=900)
+    out = subprocess.run([str(py), *args], capture_output=True, text=True, cwd=cwd, env=_clean_env(), timeout=900)
     assert out.returncode == 0, f"{args}: {out.stderr[-2000:]}"
     return out.stdout
 
@@ -129,9 +134,9 @@ def test_wheel_in_a_fresh_venv_runs_the_workshop_a_preset_and_train(tmp_path):
     site = Path(_run(py, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])", cwd=tmp_path).strip())
     pip = [sys.executable, "-m", "pip", "--python", str(py), "install", "-q"]
     if os.environ.get("DIFFLAB_WHEEL_FULL"):
-        subprocess.run([*pip, "-c", str(ROOT / "constraints.txt"), str(wheel)], check=True)
+        subprocess.run([*pip, "-c", str(ROOT / "constraints.txt"), str(wheel)], check=True, env=_clean_env())
     else:
-        subprocess.run([*pip, "--no-deps", "--no-index", str(wheel)], check=True)
+        subprocess.run([*pip, "--no-deps", "--no-index", str(wheel)], check=True, env=_clean_env())
         (site / "deps.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
     work = tmp_path / "elsewhere"
     work.mkdir()
