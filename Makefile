@@ -8,7 +8,7 @@ STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml $(CONSTRAINTS) | cksum |
 HOST   ?= 127.0.0.1
 PORT   ?= 7860
 
-.PHONY: run test test-quick install browser bench readme clean notebooks-strip
+.PHONY: run test test-quick lint install browser bench readme clean notebooks-strip
 
 $(STAMP): pyproject.toml $(CONSTRAINTS)
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -28,16 +28,23 @@ browser:
 run: install
 	$(PY) app.py --host $(HOST) --port $(PORT)
 
-test: install browser
+# Everything: lint, then every test (tests/core, app, cli, browser, docs; slow and browser tiers included).
+test: install browser lint
 	$(PY) -m pytest
 
 # The quick loop while editing: everything but the tests marked slow (training, long Monte Carlo) and the browser.
 test-quick: install
 	$(PY) -m pytest -m "not slow and not browser"
 
-# Notebooks are committed without outputs (tests/test_notebooks.py checks it).
+# ruff (rules and formatting) and mypy on the public API; all configured in pyproject.toml.
+lint: install
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+	$(PY) -m mypy
+
+# Notebooks are committed without outputs (tests/docs/test_notebooks.py checks it).
 notebooks-strip:
-	$(PY) tests/test_notebooks.py --strip
+	$(PY) tests/docs/test_notebooks.py --strip
 
 bench: install
 	$(PY) -m diffusion_core bench latency --json
@@ -48,4 +55,4 @@ readme: install
 	$(PY) -m diffusion_core.cli.docs
 
 clean:
-	rm -rf $(VENV) build *.egg-info .pytest_cache
+	rm -rf $(VENV) build *.egg-info .pytest_cache .mypy_cache .ruff_cache

@@ -1,14 +1,23 @@
-"""Shared fixtures: a running app server (one per test session) and helpers for files."""
+"""Shared fixtures: a running app server (one per test session) and helpers for files.
+
+Tests live in folders by layer: core/ (diffusion_core below the shells, packaging, public API, structure),
+app/ (tab handlers and the served app), cli/ (`difflab`, in-process through `main(argv)`), browser/
+(headless chromium) and docs/ (README tables, notebooks). Shared helpers are the package `support`
+(tests/support/), importable from every folder because this file puts tests/ on sys.path."""
+
 from __future__ import annotations
 
 import os
 import socket
+import sys
 import time
 import urllib.request
+from pathlib import Path
 
 import pytest
 
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # tests/support as `support`
 
 import torch  # noqa: E402
 
@@ -26,9 +35,9 @@ def _free_port() -> int:
 @pytest.fixture(scope="session")
 def app_url():
     """The full app, launched in-process on a free port of 127.0.0.1."""
-    from diffusion_core.app.layout import build_app
-
     import gradio.networking as networking
+
+    from diffusion_core.app.layout import build_app
 
     port = _free_port()
     demo = build_app().queue(default_concurrency_limit=4)

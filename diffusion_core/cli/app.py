@@ -2,18 +2,8 @@
 from __future__ import annotations
 
 import argparse
-import os
 
 from ..validation import check_int
-
-
-def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("app", help="launch the Gradio app (binds 127.0.0.1 unless asked)")
-    p.add_argument("--host", default=os.environ.get("GRADIO_SERVER_NAME") or "127.0.0.1",
-                   help="interface to bind (default: $GRADIO_SERVER_NAME, else 127.0.0.1)")
-    p.add_argument("--port", type=int, default=os.environ.get("GRADIO_SERVER_PORT") or 7860,
-                   help="port (default: $GRADIO_SERVER_PORT, else 7860)")
-    p.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:

@@ -6,29 +6,18 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+import torch
 from PIL import Image
 
 from ..animate import frames_to_gif, frames_to_mp4
-from .main import emit
-from .stdio import STDIO, output_path, summary_stream
 from ..gud import active
 from ..gud.setup import build
 from ..gud.view import forward_run, reverse_run
 from ..plotting.bases import process_frames
 from ..validation import InputError
-from .component_schedule import add_view_args, view_from_args
-
-
-def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("basis-forward", help="GUD forward (or --reverse) process of one image in a basis")
-    add_view_args(p)
-    p.add_argument("--frames", type=int, default=None, help="number of frames (default 9)")
-    p.add_argument("--reverse", action="store_true", help="run the reverse process with the exact denoiser")
-    p.add_argument("--denoiser", default=None, help="gaussian | empirical (digits)")
-    p.add_argument("--method", default=None, help="sde (Euler-Maruyama) | ode (probability flow)")
-    p.add_argument("--steps", type=int, default=None, help="reverse steps (default 0 = fast: 2 x slope, >= 50; -1 = accurate: 8 x slope, >= 200)")
-    p.add_argument("--out", required=True, help="a folder (PNG frames), a .gif / .mp4 file, or - (a GIF on stdout)")
-    p.set_defaults(func=run)
+from .component_schedule import view_from_args
+from .main import emit
+from .stdio import STDIO, output_path, summary_stream
 
 
 def write_frames(frames: list, out: str) -> list[str]:
@@ -48,7 +37,6 @@ def write_frames(frames: list, out: str) -> list[str]:
 
 
 def run(args: argparse.Namespace) -> int:
-    import torch
 
     torch.set_num_threads(1)         # this CLI process only: per-step small solves thrash on 2 threads
     view = view_from_args(args, frames=args.frames, denoiser=args.denoiser, method=args.method, steps=args.steps)

@@ -8,31 +8,10 @@ import argparse
 import importlib
 import inspect
 
-from .main import emit
 from ..devices import resolve_device
 from ..validation import InputError, check_choice
-
-# name -> "module:function"; each function is run(quick: bool) -> dict.
-BENCHMARKS: dict[str, str] = {
-    "latency": "diffusion_core.bench.latency:run",
-    "increments": "diffusion_core.bench.increments:run",
-    "quality": "diffusion_core.bench.quality:run",
-    "gud-covariance": "diffusion_core.bench.gud_covariance:run",
-    "sampling": "diffusion_core.bench.sampling:run",
-    "scale-space": "diffusion_core.bench.scale_space:run",
-    "spectral": "diffusion_core.bench.spectral:run",
-    "resolution": "diffusion_core.bench.resolution:run",
-    "slider-latency": "diffusion_core.bench.slider_latency:run",
-}
-
-
-def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("bench", help="run a benchmark: " + ", ".join(BENCHMARKS))
-    p.add_argument("name", help="one of: " + ", ".join(BENCHMARKS))
-    p.add_argument("--quick", action="store_true", help="short form (as used by the tests)")
-    p.add_argument("--device", default="auto", help="auto|cpu|cuda|mps for benchmarks that run networks (sampling)")
-    p.add_argument("--json", action="store_true", help="print JSON")
-    p.set_defaults(func=run)
+from .main import emit
+from .parsers import BENCHMARKS
 
 
 def run(args: argparse.Namespace) -> int:

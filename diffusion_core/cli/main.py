@@ -1,8 +1,10 @@
-"""`difflab` command line. Each command lives in `diffusion_core/cli/<name>.py` and exposes
-`register(subparsers)`, which adds its parser and sets `func(args) -> int`.
+"""`difflab` command line. Each command has a parser in `cli/parsers.py` (light: no torch) and a module
+`diffusion_core/cli/<module>.py` exposing `run(args) -> int`, imported only when that command runs.
 
 Every command validates its input and exits non-zero with a one-line error on bad input.
+`main(argv)` returns the exit code (it never calls sys.exit), so tests call it in-process.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -11,12 +13,25 @@ import json
 import sys
 from typing import Any, TextIO
 
+from .. import __version__
 from ..validation import InputError
+from .parsers import PARSERS
 
-# Command modules, in the order `difflab --help` lists them.
-COMMAND_MODULES = [
-    "app", "spectrum", "bench", "increments", "bounds", "schedule", "basis_forward", "component_schedule", "sample", "models", "train",
-]
+# The lazy-import entry point of the CLI: command -> the module under diffusion_core.cli that runs it,
+# imported on dispatch, so `difflab --version` and every `--help` load no torch, scipy, plotly or gradio.
+COMMANDS: dict[str, str] = {
+    "app": "app",
+    "spectrum": "spectrum",
+    "bench": "bench",
+    "increments": "increments",
+    "bounds": "bounds",
+    "schedule": "schedule",
+    "basis-forward": "basis_forward",
+    "component-schedule": "component_schedule",
+    "sample": "sample",
+    "models": "models",
+    "train": "train",
+}
 
 
 # One example per command, shown at the end of `difflab COMMAND --help` (tests run each through the parser).
@@ -47,33 +62,44 @@ def emit(result: dict[str, Any], as_json: bool, file: TextIO | None = None) -> N
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from .. import __version__
-
     parser = argparse.ArgumentParser(
-        prog="difflab", description="Diffusion Lab: spectra, schedules, bases, increments, scale space, sampling.",
-        epilog="`difflab COMMAND --help` shows each command's options and an example.")
+        prog="difflab",
+        description="Diffusion Lab: spectra, schedules, bases, increments, scale space, sampling.",
+        epilog="`difflab COMMAND --help` shows each command's options and an example.",
+    )
     parser.add_argument("--version", action="version", version=f"difflab {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
-    for name in COMMAND_MODULES:
-        importlib.import_module(f"diffusion_core.cli.{name}").register(sub)
-    helps = {a.dest: a.help for a in sub._choices_actions}
-    for name, p in sub.choices.items():          # `difflab X --help`: the one-line summary and an example
+    for add in PARSERS.values():
+        add(sub)
+    helps = {a.dest: a.help or "" for a in sub._choices_actions}
+    for name, p in sub.choices.items():  # `difflab X --help`: the one-line summary and an example
         p.description = p.description or (helps[name][:1].upper() + helps[name][1:] + ".")
         if name in EXAMPLES and not p.epilog:
             p.epilog = f"example: {EXAMPLES[name]}"
-            p.formatter_class = argparse.RawDescriptionHelpFormatter    # the example stays on one line
+            p.formatter_class = argparse.RawDescriptionHelpFormatter  # the example stays on one line
     return parser
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
+def parse(argv: list[str] | None) -> argparse.Namespace | int:
+    """The parsed arguments, or argparse's exit code (0 after --help / --version, 2 on a usage error)."""
     try:
-        return int(args.func(args) or 0)
+        return build_parser().parse_args(argv)
+    except SystemExit as e:  # argparse exits; main() returns the code instead
+        return e.code if isinstance(e.code, int) else (0 if e.code is None else 2)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run `difflab ARGV` (default sys.argv[1:]) and return the exit code; output goes to sys.stdout/stderr."""
+    args = parse(argv)
+    if isinstance(args, int):
+        return args
+    try:
+        run = importlib.import_module(f"{__package__}.{COMMANDS[args.command]}").run
+        return int(run(args) or 0)
     except InputError as e:
         print(f"difflab {args.command}: error: {e}", file=sys.stderr)
         return 2
-    except BrokenPipeError:               # output piped into `head` and closed early
+    except BrokenPipeError:  # output piped into `head` and closed early
         sys.stderr.close()
         return 0
     except FileNotFoundError as e:

@@ -7,23 +7,14 @@ from __future__ import annotations
 
 import argparse
 
+from ..models.folders import export_folder
 from ..models.registry import list_models
 from ..validation import InputError
-
-
-def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("models", help="list the registered models, or --export one as a hub folder")
-    p.add_argument("--export", metavar="NAME", help="write trained model NAME as config.json + model.safetensors + README.md")
-    p.add_argument("--out", help="the folder --export writes (created if missing)")
-    p.add_argument("--json", action="store_true", help="print JSON")
-    p.set_defaults(func=run)
+from .main import emit
 
 
 def run(args: argparse.Namespace) -> int:
-    from .main import emit
     if args.export:
-        from ..models.folders import export_folder
-
         if not args.out:
             raise InputError("--export needs --out DIR (the folder to write)")
         emit({"model": args.export, "folder": str(export_folder(args.export, args.out))}, args.json)

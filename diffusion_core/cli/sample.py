@@ -16,17 +16,15 @@ import math
 from typing import Any
 
 from ..denoisers.autoguidance import MAX_W
-from ..nonnormal.laws import LAWS
+from ..devices import resolve_device
 from ..sampling import run as S
 from ..models.folders import load_model_ref
 from ..models.guided import evaluations, guided
-from ..models.registry import SPECS
-from ..nonnormal.controls import CHURN_KEYS, STEP_NOISES, SamplingNoise
-from ..noise.samplers import SAMPLERS
+from ..nonnormal.controls import CHURN_KEYS, SamplingNoise
 from ..validation import InputError, check_range
 from ..progress import bar
+from .main import emit
 from .stdio import STDIO, output_path, summary_stream
-from ..devices import resolve_device
 
 
 def number(name: str, text: Any) -> float:
@@ -45,7 +43,8 @@ def sample_report(model: str, sampler: str, steps: int, seed: int, n: int, out: 
     """Validate everything first, sample, save, and return the `sample` JSON. With `guide`, the model is
     autoguided by that weaker model at weight `guidance` (denoisers/autoguidance.py; NFE counts both)."""
     steps, n, seed = S.check_run(sampler, schedule, steps, n, seed, noise_law)
-    opts = dict(zip(("noise_slope", "eta", *CHURN_KEYS), (noise_slope, eta, s_churn, s_tmin, s_tmax, s_noise)))
+    opts = dict(zip(("noise_slope", "eta", *CHURN_KEYS), (noise_slope, eta, s_churn, s_tmin, s_tmax, s_noise),
+                    strict=True))
     opts = {k: number(k, v) for k, v in opts.items()}
     controls = SamplingNoise(noise_law, step_noise, opts.pop("noise_slope"), **opts)
     path = S.check_out_path(out)
@@ -71,40 +70,8 @@ def sample_report(model: str, sampler: str, steps: int, seed: int, n: int, out: 
             "quality_metric": q["metric"], "quality": q["value"], "quality_details": q}
 
 
-def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("sample", help="draw samples from a registered model with any sampler and schedule")
-    p.add_argument("--model", required=True, help=f"model name ({', '.join(SPECS)}; see `difflab models`), a model "
-                                                  "folder (exported, or diffusers DDPMPipeline.save_pretrained), "
-                                                  "or a hub id when online")
-    p.add_argument("--sampler", required=True, help=f"sampler: {', '.join(SAMPLERS)}")
-    p.add_argument("--steps", required=True, help=f"sampling steps N, 1..{S.MAX_STEPS}")
-    p.add_argument("--seed", required=True, help="torch.Generator seed, >= 0 (same seed, same pixels)")
-    p.add_argument("--n", required=True, help=f"number of samples K, 1..{S.MAX_N}")
-    p.add_argument("--out", required=True, help="output file: .png (grid) or .npy (float32 [K, C, H, W] in [-1, 1]); - writes the PNG grid to stdout")
-    p.add_argument("--schedule", default="karras", help="schedule family (default karras, over the model's sigma range)")
-    p.add_argument("--noise-law", default="gaussian", help=f"law of the injected noise: {'|'.join(LAWS)}")
-    p.add_argument("--step-noise", default="white", help=f"{'|'.join(STEP_NOISES)}: i.i.d. draws of the law, the "
-                   "law's draws coloured to a power spectrum f^-slope, or increments of one Brownian path per seed "
-                   "(the same path for every --steps; gaussian law only)")
-    p.add_argument("--noise-slope", default=1.0, help="coloured step noise: spectral slope in [0, 4] (0 white, 1 pink, "
-                                                      "2 brown; default 1)")
-    p.add_argument("--eta", default=0.0, help="DDIM eta in [0, 1] (sampler ddim): 0 deterministic, 1 = DDPM ancestral")
-    p.add_argument("--s-churn", default=0.0, help="EDM churn (samplers euler, heun; Karras et al. 2022 Alg. 2): "
-                                                  "S_churn >= 0, default 0 = off")
-    p.add_argument("--s-tmin", default=0.0, help="churn only where sigma >= S_tmin (default 0)")
-    p.add_argument("--s-tmax", default="inf", help="churn only where sigma <= S_tmax (default inf; JSON null)")
-    p.add_argument("--s-noise", default=1.0, help="churn noise scale S_noise (default 1)")
-    p.add_argument("--guide", default=None, help="autoguidance (Karras et al. 2024): a weaker model of the same data "
-                   "(name or folder) whose errors the samples are steered away from; NFE counts both models")
-    p.add_argument("--guidance", default=1.0, help=f"autoguidance weight w in [0, {MAX_W:g}] (1 = the model alone)")
-    p.add_argument("--device", default="auto", help="auto|cpu|cuda|mps: where the network runs (auto: cuda, mps, "
-                                                    "then cpu; exact denoisers always run on the cpu)")
-    p.add_argument("--json", action="store_true", help="print JSON")
-    p.set_defaults(func=run)
-
 
 def run(args: argparse.Namespace) -> int:
-    from .main import emit
     with output_path(args.out, ".png") as out:
         report = sample_report(args.model, args.sampler, args.steps, args.seed, args.n, str(out), args.schedule,
                                args.noise_law, args.device, args.step_noise, args.noise_slope, args.eta,

@@ -9,30 +9,15 @@ import os
 from typing import Any
 
 from .. import data
+from ..noise.discretization import diffusers_config
 from ..noise.inspector import resolve
 from ..noise.schedule_diff import diff
 from ..noise.scheduler_config import MAX_TEXT
-from .main import emit
-from .stdio import image_arg
-from ..noise.discretization import diffusers_config
 from ..spectral.schedule import build_schedule
 from ..noise.schedules import FAMILIES
 from ..validation import InputError, check_choice, check_int
-
-
-def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("schedule", help="sigmas / logSNR / timesteps of a noise schedule cut into N steps")
-    p.add_argument("name", help=f"schedule family: {', '.join(FAMILIES)}; or `diff A B` to compare two configs")
-    p.add_argument("configs", nargs="*", help="with diff: two configs, each NAME[:key=value,...], sigmas:a,b,...,0 "
-                   "or a diffusers scheduler_config.json file")
-    p.add_argument("--steps", required=True, help="number of sampling steps N (N + 1 sigmas)")
-    p.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
-                   help="family parameter, e.g. sigma_min=0.002, rho=7, timestep_spacing=trailing (repeatable)")
-    p.add_argument("--image", default=None, help="image for tight-* schedules: file, photo name, field:BETA, or - (stdin)")
-    p.add_argument("--size", default=256, help="image side for tight-* schedules (default 256)")
-    p.add_argument("--diffusers-config", action="store_true", help="print a diffusers EulerDiscreteScheduler config as JSON (loads with from_config)")
-    p.add_argument("--json", action="store_true", help="print JSON")
-    p.set_defaults(func=run)
+from .main import emit
+from .stdio import image_arg
 
 
 def parse_sets(items: list[str]) -> dict[str, Any]:

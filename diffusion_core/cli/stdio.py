@@ -4,6 +4,7 @@ Images on stdin are any format the upload reader takes (detected from the bytes,
 same size limit. Output to stdout writes the bytes of the file the command would have written; the
 command's summary then goes to standard error so the two never mix.
 """
+
 from __future__ import annotations
 
 import atexit
@@ -13,6 +14,7 @@ import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import overload
 
 from ..uploads import MAX_FILE_BYTES
 from ..validation import InputError
@@ -20,6 +22,10 @@ from ..validation import InputError
 STDIO = "-"
 
 
+@overload
+def image_arg(arg: str) -> str: ...
+@overload
+def image_arg(arg: None) -> None: ...
 def image_arg(arg: str | None) -> str | None:
     """`-` -> the bytes on standard input saved to a private temp file (its path); anything else unchanged."""
     if arg != STDIO:

@@ -21,25 +21,18 @@ from pathlib import Path
 
 from ..devices import resolve_device
 from ..models.registry import WEIGHTS_DIR
+from ..training.edm import TrainPreset, train
+from ..training.loop import under_torchrun
+from ..training.scale_space import load_train_preset
+from ..training.scale_space import train as ssd_train
 from ..presets import PRESET_ROOT, resolve_preset_path
-from ..validation import check_int
 from ..progress import bar
 from ..progress import enabled as progress_enabled
+from ..validation import check_int
+from .main import emit
 
 STEP_LINE = re.compile(r"step (\d+)/\d+ (.*)")
 
-
-def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("train", help="train a small UNet denoiser from presets/train/*.toml (torchrun/DDP)")
-    p.add_argument("preset", help="preset file under presets/ (e.g. train/field-beta2-32-unet.toml)")
-    p.add_argument("--nproc", default=None, help="processes per node for torchrun (default: the preset's nproc)")
-    p.add_argument("--out-dir", default=str(WEIGHTS_DIR), help=f"where the weights go (default {WEIGHTS_DIR})")
-    p.add_argument("--device", default="auto",
-                   help="auto|cpu|cuda|mps (auto: cuda, mps, then cpu; cuda: one GPU per torchrun rank)")
-    p.add_argument("--no-launch", action="store_true", help="train in this process (no torchrun)")
-    p.add_argument("--quick-eval", action="store_true", help="small quality evaluation (smoke runs)")
-    p.add_argument("--json", action="store_true", help="print JSON")
-    p.set_defaults(func=run)
 
 
 def launch(args: argparse.Namespace, nproc: int) -> int:
@@ -64,22 +57,22 @@ def progress_log(b, stream):
 
 
 def run(args: argparse.Namespace) -> int:
-    from .main import emit
-    from ..training.scale_space import load_train_preset, train as ssd_train
-    from ..training.edm import TrainPreset, train
-    from ..training.loop import under_torchrun
 
     if Path(args.preset).parts[:1] == ("presets",):              # accept presets/train/X.toml from the repo root
         args.preset = str(Path(*Path(args.preset).parts[1:]))
     preset = load_train_preset(args.preset)
+    args.out_dir = args.out_dir or str(WEIGHTS_DIR)                 # the package's models/weights
     resolve_device(args.device)                                    # a missing device fails here, before torchrun
     if not under_torchrun() and not args.no_launch:
         return launch(args, check_int("nproc", args.nproc, 1, 64) if args.nproc is not None else preset.nproc)
     rel = "presets/" + resolve_preset_path(args.preset).relative_to(PRESET_ROOT).as_posix()
-    fn = train if isinstance(preset, TrainPreset) else ssd_train
+    out = Path(args.out_dir)
     with bar(preset.steps, f"train {Path(args.preset).stem}", unit="step") as b:
         log = progress_log(b, sys.stderr if args.json or progress_enabled() else sys.stdout)
-        side = fn(preset, Path(args.out_dir), rel, args.quick_eval, log, args.device)
+        if isinstance(preset, TrainPreset):
+            side = train(preset, out, rel, args.quick_eval, log, args.device)
+        else:
+            side = ssd_train(preset, out, rel, args.quick_eval, log, args.device)
     if side is not None:
         emit({k: v for k, v in side.items() if k not in ("loss_curve",)}, args.json)
     return 0

@@ -4,7 +4,7 @@ import math
 import re
 
 import pytest
-from browser_support import ERROR_BADGES, chromium, settle
+from support.browser import ERROR_BADGES, chromium, settle
 
 pytestmark = pytest.mark.browser
 BOX = "`custom`: your own λ(t)"

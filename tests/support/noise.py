@@ -1,5 +1,6 @@
 """A step-noise source for sampler parity tests: hands out prescribed noises in order, so a project sampler
 and a literal transcription of k-diffusion's see the same draws."""
+
 from __future__ import annotations
 
 import torch

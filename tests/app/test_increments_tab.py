@@ -12,7 +12,7 @@ from diffusion_core.presets import dump_preset, from_query, load_preset, to_quer
 from diffusion_core.app.increments import handlers as H
 from diffusion_core.validation import InputError
 
-PRESETS = sorted(glob.glob(str(Path(__file__).resolve().parents[1] / "presets" / "increments" / "*.toml")))
+PRESETS = sorted(glob.glob(str(Path(__file__).resolve().parents[2] / "presets" / "increments" / "*.toml")))
 
 
 def test_forward_view_numbers_match_exact_values():
@@ -106,11 +106,12 @@ def test_bad_view_input(kw, msg):
 
 def test_increments_api_endpoint(app_url):
     from gradio_client import Client
+    from gradio_client.exceptions import AppError
     c = Client(app_url, verbose=False)
     args = ["laplace", 10.0, 1, 20_000, 0, "ddpm", "right", 0.5, 10, "coordinate", 5, "reverse-sde", 100]
     *_, explanation = c.predict(*args, api_name="/increments")
     assert "exact κ₄·Σc⁴/(Σc²)² = **+3.000**" in explanation
-    with pytest.raises(Exception):
+    with pytest.raises(AppError):                  # the server's one-line error, not a crash
         c.predict("cauchy", *args[1:], api_name="/increments")
     *_, explanation = c.predict("uniform", *args[1:], api_name="/increments")   # still serving
     assert "**-1.200**" in explanation

@@ -16,8 +16,8 @@ def test_1d_denoiser_is_posterior_mean_by_quadrature():
     mix = mixture_1d()
     prior = lambda u: 0.5 * stats.norm.pdf(u, -2, 0.3) + 0.5 * stats.norm.pdf(u, 2, 0.3)
     for x, sigma in [(0.3, 0.5), (-1.1, 1.7), (2.4, 0.05), (0.0, 3.0)]:
-        lik = lambda u: prior(u) * stats.norm.pdf(x, u, sigma)
-        num = integrate.quad(lambda u: u * lik(u), -6, 6, points=[-2, 2, x], limit=200)[0]
+        lik = lambda u, x=x, sigma=sigma: prior(u) * stats.norm.pdf(x, u, sigma)
+        num = integrate.quad(lambda u, lik=lik: u * lik(u), -6, 6, points=[-2, 2, x], limit=200)[0]
         den = integrate.quad(lik, -6, 6, points=[-2, 2, x], limit=200)[0]
         got = mix.denoise(torch.tensor([[x]], dtype=torch.float64), sigma)
         assert float(got) == pytest.approx(num / den, abs=1e-7)

@@ -77,7 +77,7 @@ def test_no_legend_entry_touches_an_axis_label_at_projector_widths(tmp_path):
 
     plotly_js = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
     divs, calls = [], []
-    for k, (name, fig) in enumerate(figures().items()):
+    for k, fig in enumerate(figures().values()):
         for width in (400, 480, 700):               # 1024-px screen: two columns ~480, narrow panels ~400
             spec = json.loads(fig.to_json())
             lay = {**spec["layout"], "autosize": True}

@@ -11,6 +11,7 @@ import sys
 import sysconfig
 import tomllib
 import venv
+import zipfile
 from pathlib import Path
 
 import numpy as np
@@ -22,7 +23,7 @@ from diffusion_core import __version__, animate
 from diffusion_core.presets import PRESET_ROOT
 from diffusion_core.validation import InputError
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 META = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
 
 
@@ -67,9 +68,17 @@ def test_mp4_without_ffmpeg_says_which_extra(monkeypatch, tmp_path):
 def test_cli_version(capsys):
     from diffusion_core.cli import main
 
-    with pytest.raises(SystemExit) as e:
-        main(["--version"])
-    assert e.value.code == 0 and capsys.readouterr().out.strip() == f"difflab {META['version']}"
+    assert main(["--version"]) == 0                   # main returns argparse's exit code, never exits
+    assert capsys.readouterr().out.strip() == f"difflab {META['version']}"
+
+
+def test_py_typed_is_package_data():
+    """PEP 561: the marker that makes type checkers read the package's annotations ships in the wheel (the
+    wheel test below checks the built file)."""
+    package_data = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["package-data"]
+    assert "py.typed" in package_data["diffusion_core"]
+    assert (ROOT / "diffusion_core" / "py.typed").is_file()
+    assert importlib.resources.files("diffusion_core").joinpath("py.typed").is_file()
 
 
 def test_app_host_follows_gradio_server_name(monkeypatch):
@@ -97,9 +106,14 @@ def test_app_host_follows_gradio_server_name(monkeypatch):
 # The wheel in a fresh venv, run from a folder outside the repository
 
 
+def _clean_env() -> dict[str, str]:
+    """This environment without PYTHONPATH (a source tree on it would shadow the installed wheel: pip would see
+    the tree's diffusion_lab.egg-info as already installed) and without VIRTUAL_ENV."""
+    return {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}
+
+
 def _run(py: Path, *args: str, cwd: Path) -> str:
-    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}
-    out = subprocess.run([str(py), *args], capture_output=True, text=True, cwd=cwd, env=env, timeout=900)
+    out = subprocess.run([str(py), *args], capture_output=True, text=True, cwd=cwd, env=_clean_env(), timeout=900)
     assert out.returncode == 0, f"{args}: {out.stderr[-2000:]}"
     return out.stdout
 
@@ -113,20 +127,22 @@ def test_wheel_in_a_fresh_venv_runs_the_workshop_a_preset_and_train(tmp_path):
     subprocess.run([sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "--no-build-isolation",
                     "-w", str(dist), str(ROOT)], check=True, capture_output=True, cwd=tmp_path)
     (wheel,) = dist.glob("diffusion_lab-*.whl")
+    assert "diffusion_core/py.typed" in zipfile.ZipFile(wheel).namelist()
     env_dir = tmp_path / "venv"
     venv.create(env_dir, with_pip=False)
     py = env_dir / "bin" / "python"
     site = Path(_run(py, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])", cwd=tmp_path).strip())
     pip = [sys.executable, "-m", "pip", "--python", str(py), "install", "-q"]
     if os.environ.get("DIFFLAB_WHEEL_FULL"):
-        subprocess.run([*pip, "-c", str(ROOT / "constraints.txt"), str(wheel)], check=True)
+        subprocess.run([*pip, "-c", str(ROOT / "constraints.txt"), str(wheel)], check=True, env=_clean_env())
     else:
-        subprocess.run([*pip, "--no-deps", "--no-index", str(wheel)], check=True)
+        subprocess.run([*pip, "--no-deps", "--no-index", str(wheel)], check=True, env=_clean_env())
         (site / "deps.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
     work = tmp_path / "elsewhere"
     work.mkdir()
     where = _run(py, "-c", "import diffusion_core; print(diffusion_core.__file__)", cwd=work)
     assert Path(where).resolve().is_relative_to(env_dir.resolve())
+    assert (Path(where).parent / "py.typed").is_file()
     difflab = env_dir / "bin" / "difflab"
     assert _run(difflab, "--version", cwd=work).strip() == f"difflab {META['version']}"
     titles = json.loads(_run(py, "-c", "import json; from diffusion_core.app.workshop.handlers import exercises; "

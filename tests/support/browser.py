@@ -1,4 +1,5 @@
 """What the browser tests share: Debian's chromium driven by Playwright, and waiting until gradio is idle."""
+
 from __future__ import annotations
 
 import shutil
@@ -9,8 +10,15 @@ from typing import Any
 import pytest
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 BUSY = "document.querySelectorAll('.eta-bar, .progress-text, .generating, .pending').length === 0"
 ERROR_BADGES = ".toast-body.error, .status-tracker .error, span.error"
 

@@ -13,7 +13,7 @@ from diffusion_core.presets import dump_preset, from_query, load_preset, to_quer
 from diffusion_core.app.schedules import handlers as H
 from diffusion_core.validation import InputError
 
-PRESETS = sorted(glob.glob(os.path.join(os.path.dirname(__file__), "..", "presets", "schedules", "*.toml")))
+PRESETS = sorted(glob.glob(os.path.join(os.path.dirname(__file__), "..", "..", "presets", "schedules", "*.toml")))
 
 
 def test_main_view_numbers_and_redundant_steps():

@@ -3,7 +3,7 @@ mutable module-level state in app/ (the maths lives in the core; caching goes th
 import ast
 from pathlib import Path
 
-APP = Path(__file__).resolve().parents[1] / "diffusion_core" / "app"
+APP = Path(__file__).resolve().parents[2] / "diffusion_core" / "app"
 FILES = sorted(APP.rglob("*.py"))
 TABS = ("spectrum", "schedules", "increments", "bases", "scale_space", "samplers", "workshop")
 MATHS_MODULES = ("scipy", "sklearn", "torch.linalg", "torch.fft", "numpy.linalg", "numpy.fft")

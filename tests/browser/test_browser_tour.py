@@ -1,7 +1,7 @@
 """Classroom tour in a real browser (issue 12, Done when): every tab with default settings, a malformed
 link and a bad text input; no error badge, no stack trace, and a mistake is one message."""
 import pytest
-from browser_support import ERROR_BADGES, chromium, settle
+from support.browser import ERROR_BADGES, chromium, settle
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 TABS = ["Spectrum", "Schedules & bounds", "Increments", "Bases & component schedules", "Scale space",

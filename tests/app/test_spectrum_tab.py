@@ -1,8 +1,6 @@
-"""The `difflab spectrum` contract, the Spectrum tab's handlers called as plain functions, presets."""
-import json
+"""The Spectrum tab's handlers called as plain functions, presets (the `difflab spectrum` contract:
+tests/cli/test_spectrum_cli.py)."""
 import math
-import subprocess
-import sys
 
 import numpy as np
 import pytest
@@ -10,36 +8,6 @@ import pytest
 from diffusion_core import presets
 from diffusion_core.app.spectrum.handlers import SpectrumView, sigma_label, spectrum_csv, spectrum_view
 from diffusion_core.validation import InputError
-
-
-def difflab(*args):
-    return subprocess.run([sys.executable, "-m", "diffusion_core", *args], capture_output=True, text=True, timeout=120)
-
-
-def test_cli_spectrum_json_contract():
-    r = difflab("spectrum", "camera", "--size", "64", "--json")
-    assert r.returncode == 0, r.stderr
-    out = json.loads(r.stdout)
-    assert {"freqs", "psd", "beta", "fit_band", "dc_power"} <= set(out)
-    f = np.array(out["freqs"])
-    assert len(f) == 32 and f[0] == pytest.approx(1 / 64) and np.all(np.diff(f) > 0)
-    assert len(out["psd"]) == 32 and 1.5 < out["beta"] < 3.5 and out["dc_power"] > 0
-
-
-def test_cli_spectrum_of_a_field_recovers_beta():
-    out = json.loads(difflab("spectrum", "field:2.5:3", "--size", "256", "--json").stdout)
-    assert abs(out["beta"] - 2.5) < 0.1
-
-
-@pytest.mark.parametrize("args,msg", [
-    (["spectrum", "no-such-file.png"], "file not found"),
-    (["spectrum", "camera", "--size", "0"], "--size must be in"),
-    (["bench", "nope"], "unknown benchmark"),
-])
-def test_cli_bad_input_exits_nonzero_with_one_line(args, msg):
-    r = difflab(*args)
-    assert r.returncode == 2
-    assert msg in r.stderr and len(r.stderr.strip().splitlines()) == 1
 
 
 def test_handler_numbers_and_figures():

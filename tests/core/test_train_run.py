@@ -19,7 +19,7 @@ from diffusion_core.training.edm import TrainPreset, train
 
 pytestmark = pytest.mark.slow          # minutes of CPU: `make test` runs it, `make test-quick` does not
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 TINY = """name = "tiny"
 steps = 40
 batch_size = 16

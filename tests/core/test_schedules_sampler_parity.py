@@ -8,7 +8,7 @@ import torch
 from diffusion_core.noise import samplers as Sm
 from diffusion_core.denoisers import power_law_denoiser
 from diffusion_core.noise.discretization import alphas_cumprod, build_schedule, diffusers_timesteps
-from noise_support import ListNoise
+from support.noise import ListNoise
 
 D = power_law_denoiser(8, 2.0)
 

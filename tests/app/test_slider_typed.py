@@ -12,7 +12,7 @@ import pytest
 from diffusion_core.app.widgets import events as layout
 from diffusion_core.app.widgets.slider import EMPTY, Clamped, Slider
 
-APP = Path(__file__).resolve().parents[1] / "diffusion_core" / "app"
+APP = Path(__file__).resolve().parents[2] / "diffusion_core" / "app"
 LAYOUT = sorted([*APP.glob("*/*layout.py"), *APP.glob("widgets/*.py")])   # every module that builds controls
 
 

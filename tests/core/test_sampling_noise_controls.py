@@ -16,7 +16,7 @@ from diffusion_core.noise.discretization import alphas_cumprod, build_schedule, 
 from diffusion_core.nonnormal.laws import noise_sampler
 from diffusion_core.spectral.spectrum import fit_power_law, radial_psd
 from diffusion_core.validation import InputError
-from noise_support import ListNoise
+from support.noise import ListNoise
 
 D = power_law_denoiser(8, 2.0)
 

@@ -1,5 +1,5 @@
 """notebooks/: seven notebooks, committed without outputs, calling only the public API (`dl.*`), each executed
-top to bottom by a real kernel (slow tier; `make test` runs them). `python tests/test_notebooks.py --strip`
+top to bottom by a real kernel (slow tier; `make test` runs them). `python tests/docs/test_notebooks.py --strip`
 clears outputs before a commit."""
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 ALLOWED_IMPORTS = {"diffusion_core", "math", "time", "numpy", "torch", "plotly", "matplotlib"}
 
@@ -40,7 +40,7 @@ def test_seven_notebooks_one_per_tab_and_the_workshop():
 def test_committed_without_outputs(path):
     cells = _code_cells(path)
     assert all(c["outputs"] == [] and c["execution_count"] is None for c in cells), \
-        f"run `python tests/test_notebooks.py --strip` before committing {path.name}"
+        f"run `python tests/docs/test_notebooks.py --strip` before committing {path.name}"
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)

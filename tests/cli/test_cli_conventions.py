@@ -17,7 +17,7 @@ import torch
 from diffusion_core.cli.main import EXAMPLES, build_parser, main
 from diffusion_core.noise.discretization import build_schedule
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 PARSER = build_parser()
 COMMANDS = PARSER._subparsers._group_actions[0].choices
 

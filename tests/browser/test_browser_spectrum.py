@@ -1,6 +1,6 @@
 """Headless Chromium (Debian's, driven by Playwright) sees the Spectrum tab work end to end."""
 import pytest
-from browser_support import chromium
+from support.browser import chromium
 
 pytestmark = pytest.mark.browser
 

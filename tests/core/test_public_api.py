@@ -11,7 +11,7 @@ from pathlib import Path
 
 import diffusion_core as dl
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_every_public_name_resolves_and_is_documented_and_typed():
