@@ -4,6 +4,7 @@ Run: `make run`, `python app.py [--host 127.0.0.1] [--port 7860]`, or `gradio ap
 `demo` is built at import, as `gradio app.py` and hosted Spaces expect. The host is --host, else
 $GRADIO_SERVER_NAME (Spaces sets 0.0.0.0), else 127.0.0.1; the port likewise with $GRADIO_SERVER_PORT.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -16,10 +17,17 @@ demo = build_app()
 
 def main(argv: list[str] | None = None) -> None:
     p = argparse.ArgumentParser(description="Launch the Diffusion Lab app.")
-    p.add_argument("--host", default=os.environ.get("GRADIO_SERVER_NAME") or "127.0.0.1",
-                   help="interface to bind (default: $GRADIO_SERVER_NAME, else 127.0.0.1 only)")
-    p.add_argument("--port", type=int, default=os.environ.get("GRADIO_SERVER_PORT") or 7860,
-                   help="port (default: $GRADIO_SERVER_PORT, else 7860)")
+    p.add_argument(
+        "--host",
+        default=os.environ.get("GRADIO_SERVER_NAME") or "127.0.0.1",
+        help="interface to bind (default: $GRADIO_SERVER_NAME, else 127.0.0.1 only)",
+    )
+    p.add_argument(
+        "--port",
+        type=int,
+        default=os.environ.get("GRADIO_SERVER_PORT") or 7860,
+        help="port (default: $GRADIO_SERVER_PORT, else 7860)",
+    )
     args = p.parse_args(argv)
     serve(demo, args.host, args.port)
 

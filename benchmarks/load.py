@@ -7,6 +7,7 @@ server's peak RSS (VmHWM). Run outside `make test`, once, niced:
 
     nice -n 10 .venv/bin/python benchmarks/load.py --clients 30 --requests 20 --sampling 4 --out benchmarks/load.json
 """
+
 from __future__ import annotations
 
 import argparse
@@ -43,8 +44,13 @@ def peak_rss_mb(pid: int) -> float:
 
 def start_server(port: int) -> subprocess.Popen:
     env = {**os.environ, "GRADIO_ANALYTICS_ENABLED": "False"}
-    proc = subprocess.Popen([sys.executable, str(ROOT / "app.py"), "--port", str(port)], cwd=ROOT, env=env,
-                            stdout=subprocess.DEVNULL, stderr=open(Path(tempfile.gettempdir()) / "difflab-load-server.log", "w"))
+    proc = subprocess.Popen(
+        [sys.executable, str(ROOT / "app.py"), "--port", str(port)],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=open(Path(tempfile.gettempdir()) / "difflab-load-server.log", "w"),
+    )
     for _ in range(900):
         try:
             urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=2)
@@ -68,8 +74,9 @@ def connect(url: str, tries: int = 5):
             time.sleep(2)
 
 
-def client_loop(c, endpoints: tuple[str, ...], n: int, seed: int, log: list, lock: threading.Lock,
-                start: threading.Event) -> None:
+def client_loop(
+    c, endpoints: tuple[str, ...], n: int, seed: int, log: list, lock: threading.Lock, start: threading.Event
+) -> None:
     rng = np.random.default_rng(seed)
     start.wait()
     for _ in range(n):
@@ -93,10 +100,13 @@ def run(clients: int, requests: int, sampling: int) -> dict:
     log: list[dict] = []
     lock, go = threading.Lock(), threading.Event()
     conns = [connect(url) for _ in range(clients + sampling)]
-    threads = [threading.Thread(target=client_loop, args=(conns[i], LIGHT, requests, i, log, lock, go))
-               for i in range(clients)]
-    threads += [threading.Thread(target=client_loop, args=(conns[clients + i], (SAMPLING,), 1, 1000 + i, log, lock, go))
-                for i in range(sampling)]
+    threads = [
+        threading.Thread(target=client_loop, args=(conns[i], LIGHT, requests, i, log, lock, go)) for i in range(clients)
+    ]
+    threads += [
+        threading.Thread(target=client_loop, args=(conns[clients + i], (SAMPLING,), 1, 1000 + i, log, lock, go))
+        for i in range(sampling)
+    ]
     [t.start() for t in threads]
     t1 = time.perf_counter()
     go.set()
@@ -108,14 +118,27 @@ def run(clients: int, requests: int, sampling: int) -> dict:
     per = {}
     for ep in sorted({r["endpoint"] for r in log}):
         s = np.array([r["s"] for r in log if r["endpoint"] == ep and r["ok"]])
-        per[ep] = {"n": sum(r["endpoint"] == ep for r in log), "failures": sum(r["endpoint"] == ep and not r["ok"] for r in log),
-                   "p50_s": float(np.percentile(s, 50)) if s.size else None,
-                   "p95_s": float(np.percentile(s, 95)) if s.size else None}
-    return {"clients": clients, "requests_per_client": requests, "sampling_requests": sampling,
-            "requests": len(log), "failures": sum(not r["ok"] for r in log),
-            "errors": sorted({r["error"] for r in log if not r["ok"]})[:10], "per_endpoint": per,
-            "peak_rss_mb": rss, "wall_s": wall, "startup_s": startup, "cpu_count": os.cpu_count(),
-            "load_avg_1min_end": os.getloadavg()[0], "queue_concurrency": 4}
+        per[ep] = {
+            "n": sum(r["endpoint"] == ep for r in log),
+            "failures": sum(r["endpoint"] == ep and not r["ok"] for r in log),
+            "p50_s": float(np.percentile(s, 50)) if s.size else None,
+            "p95_s": float(np.percentile(s, 95)) if s.size else None,
+        }
+    return {
+        "clients": clients,
+        "requests_per_client": requests,
+        "sampling_requests": sampling,
+        "requests": len(log),
+        "failures": sum(not r["ok"] for r in log),
+        "errors": sorted({r["error"] for r in log if not r["ok"]})[:10],
+        "per_endpoint": per,
+        "peak_rss_mb": rss,
+        "wall_s": wall,
+        "startup_s": startup,
+        "cpu_count": os.cpu_count(),
+        "load_avg_1min_end": os.getloadavg()[0],
+        "queue_concurrency": 4,
+    }
 
 
 if __name__ == "__main__":

@@ -27,50 +27,73 @@ core function or class itself, so `help(dl.bounds)` shows its formula. Groups:
   power_law_denoiser, GaussianDenoiser, EmpiricalDenoiser, GaussianMixture, digit_quality (the MNIST
   classifier's numbers), load_flexi and flexi_schedule (the shipped scale-space networks)
 """
+
 from __future__ import annotations
 
 import importlib
-from typing import TYPE_CHECKING, Any
 from importlib.metadata import PackageNotFoundError, version
+from typing import TYPE_CHECKING, Any
 
 # public name -> (module under diffusion_core, attribute there)
 _API: dict[str, tuple[str, str]] = {
     # data
-    "PHOTOS": ("data", "PHOTOS"), "load_photo": ("data", "load_photo"), "load_photos": ("data", "load_photos"),
-    "load_digits": ("data", "load_digits"), "workshop_exercises": ("presets", "workshop_exercises"), "load_upload": ("data", "load_upload"),
-    "gaussian_field": ("data", "gaussian_field"), "power_law_variance": ("data", "power_law_variance"),
+    "PHOTOS": ("data", "PHOTOS"),
+    "load_photo": ("data", "load_photo"),
+    "load_photos": ("data", "load_photos"),
+    "load_digits": ("data", "load_digits"),
+    "workshop_exercises": ("presets", "workshop_exercises"),
+    "load_upload": ("data", "load_upload"),
+    "gaussian_field": ("data", "gaussian_field"),
+    "power_law_variance": ("data", "power_law_variance"),
     # spectrum
-    "radial_psd": ("spectral.spectrum", "radial_psd"), "fit_power_law": ("spectral.spectrum", "fit_power_law"),
-    "default_fit_band": ("spectral.spectrum", "default_fit_band"), "noise_floor": ("spectral.spectrum", "noise_floor"),
+    "radial_psd": ("spectral.spectrum", "radial_psd"),
+    "fit_power_law": ("spectral.spectrum", "fit_power_law"),
+    "default_fit_band": ("spectral.spectrum", "default_fit_band"),
+    "noise_floor": ("spectral.spectrum", "noise_floor"),
     "snr_per_frequency": ("spectral.spectrum", "snr_per_frequency"),
     "crossing_frequency": ("spectral.spectrum", "crossing_frequency"),
-    "snr_classes": ("spectral.spectrum", "snr_classes"), "add_noise_vp": ("spectral.spectrum", "add_noise_vp"),
+    "snr_classes": ("spectral.spectrum", "snr_classes"),
+    "add_noise_vp": ("spectral.spectrum", "add_noise_vp"),
     # bounds and tight schedules
-    "image_spectrum": ("spectral.tight", "image_spectrum"), "bounds": ("spectral.tight", "bounds"),
-    "quantization_floor": ("spectral.tight", "quantization_floor"), "tight_params": ("spectral.tight", "tight_params"),
-    "tight_lam_fn": ("spectral.tight", "tight_lam_fn"), "field_spectrum": ("spectral.tight", "field_spectrum"),
+    "image_spectrum": ("spectral.tight", "image_spectrum"),
+    "bounds": ("spectral.tight", "bounds"),
+    "quantization_floor": ("spectral.tight", "quantization_floor"),
+    "tight_params": ("spectral.tight", "tight_params"),
+    "tight_lam_fn": ("spectral.tight", "tight_lam_fn"),
+    "field_spectrum": ("spectral.tight", "field_spectrum"),
     # schedules and samplers
-    "SCHEDULES": ("noise.schedules", "FAMILIES"), "build_schedule": ("spectral.schedule", "build_schedule"),
+    "SCHEDULES": ("noise.schedules", "FAMILIES"),
+    "build_schedule": ("spectral.schedule", "build_schedule"),
     "diffusers_config": ("noise.discretization", "diffusers_config"),
     "sigmas_from_lam": ("noise.discretization", "sigmas_from_lam"),
-    "SAMPLERS": ("noise.samplers", "SAMPLERS"), "get_sampler": ("noise.samplers", "get_sampler"),
-    "nfe": ("noise.samplers", "nfe"), "exact_output_variance": ("evaluation.exact", "output_variance"),
+    "SAMPLERS": ("noise.samplers", "SAMPLERS"),
+    "get_sampler": ("noise.samplers", "get_sampler"),
+    "nfe": ("noise.samplers", "nfe"),
+    "exact_output_variance": ("evaluation.exact", "output_variance"),
     # bases and GUD schedules
-    "BASES": ("bases", "BASES"), "make_basis": ("bases", "make_basis"),
-    "basis_images": ("bases", "basis_images"), "component_variances": ("bases", "component_variances"),
-    "BasesView": ("gud.setup", "BasesView"), "gud_setup": ("gud.setup", "build"),
-    "schedule_table": ("gud.view", "schedule_table"), "forward_run": ("gud.view", "forward_run"),
+    "BASES": ("bases", "BASES"),
+    "make_basis": ("bases", "make_basis"),
+    "basis_images": ("bases", "basis_images"),
+    "component_variances": ("bases", "component_variances"),
+    "BasesView": ("gud.setup", "BasesView"),
+    "gud_setup": ("gud.setup", "build"),
+    "schedule_table": ("gud.view", "schedule_table"),
+    "forward_run": ("gud.view", "forward_run"),
     "reverse_run": ("gud.view", "reverse_run"),
     # increment walks and losses
-    "LAWS": ("nonnormal.laws", "LAWS"), "get_law": ("nonnormal.laws", "get_law"),
+    "LAWS": ("nonnormal.laws", "LAWS"),
+    "get_law": ("nonnormal.laws", "get_law"),
     "sample_excess_kurtosis": ("nonnormal.laws", "sample_excess_kurtosis"),
-    "ks_to_gaussian": ("nonnormal.laws", "ks_to_gaussian"), "simulate_walk": ("nonnormal.walks", "simulate_walk"),
+    "ks_to_gaussian": ("nonnormal.laws", "ks_to_gaussian"),
+    "simulate_walk": ("nonnormal.walks", "simulate_walk"),
     "exact_moments": ("nonnormal.walks", "exact_moments"),
     "expected_excess_kurtosis": ("nonnormal.walks", "expected_excess_kurtosis"),
-    "loss_weights": ("nonnormal.losses", "loss_weights"), "pair_loss": ("nonnormal.losses", "pair_loss"),
+    "loss_weights": ("nonnormal.losses", "loss_weights"),
+    "pair_loss": ("nonnormal.losses", "pair_loss"),
     "PAIRS": ("nonnormal.losses", "PAIRS"),
     # scale space
-    "resize": ("scale_space.ops", "resize"), "to_size": ("scale_space.process", "to_size"),
+    "resize": ("scale_space.ops", "resize"),
+    "to_size": ("scale_space.process", "to_size"),
     "resolution_schedule": ("scale_space.ops", "resolution_schedule"),
     "pixel_work_fraction": ("scale_space.ops", "pixel_work_fraction"),
     "ddpm_alpha_bar": ("scale_space.process", "ddpm_alpha_bar"),
@@ -79,14 +102,18 @@ _API: dict[str, tuple[str, str]] = {
     "ExactFieldDenoiser": ("scale_space.sampler", "ExactFieldDenoiser"),
     "ssd_sample": ("scale_space.sampler", "ssd_sample"),
     # models and sampling
-    "list_models": ("models.registry", "list_models"), "get_model": ("models.registry", "get_model"),
-    "model_sigmas": ("sampling.run", "model_sigmas"), "initial_noise": ("sampling.run", "initial_noise"),
-    "run_sampler": ("sampling.run", "run_sampler"), "sample_score": ("sampling.run", "sample_score"),
+    "list_models": ("models.registry", "list_models"),
+    "get_model": ("models.registry", "get_model"),
+    "model_sigmas": ("sampling.run", "model_sigmas"),
+    "initial_noise": ("sampling.run", "initial_noise"),
+    "run_sampler": ("sampling.run", "run_sampler"),
+    "sample_score": ("sampling.run", "sample_score"),
     "power_law_denoiser": ("denoisers.gaussian", "power_law_denoiser"),
     "GaussianDenoiser": ("denoisers.gaussian", "GaussianDenoiser"),
     "EmpiricalDenoiser": ("denoisers.empirical", "EmpiricalDenoiser"),
     "GaussianMixture": ("denoisers.mixture", "GaussianMixture"),
-    "digit_quality": ("evaluation.metrics", "digit_quality"), "load_flexi": ("models.registry", "load_flexi"),
+    "digit_quality": ("evaluation.metrics", "digit_quality"),
+    "load_flexi": ("models.registry", "load_flexi"),
     "flexi_schedule": ("training.flexi_quality", "schedule_for"),
 }
 
@@ -119,31 +146,37 @@ def __dir__() -> list[str]:
 
 if TYPE_CHECKING:  # static type checkers and IDEs see the real signatures
     from .bases import BASES, basis_images, component_variances, make_basis
-    from .data import (PHOTOS, gaussian_field, load_digits, load_photo, load_photos, load_upload,
-                       power_law_variance)
+    from .data import PHOTOS, gaussian_field, load_digits, load_photo, load_photos, load_upload, power_law_variance
     from .denoisers.empirical import EmpiricalDenoiser
     from .denoisers.gaussian import GaussianDenoiser, power_law_denoiser
     from .denoisers.mixture import GaussianMixture
+    from .evaluation.exact import output_variance as exact_output_variance
+    from .evaluation.metrics import digit_quality
     from .gud.setup import BasesView
     from .gud.setup import build as gud_setup
     from .gud.view import forward_run, reverse_run, schedule_table
-    from .evaluation.metrics import digit_quality
-    from .training.flexi_quality import schedule_for as flexi_schedule
     from .models.registry import get_model, list_models, load_flexi
-    from .sampling.run import initial_noise, model_sigmas, run_sampler, sample_score
-    from .presets import workshop_exercises
     from .noise.discretization import diffusers_config, sigmas_from_lam
-    from .spectral.schedule import build_schedule
     from .noise.samplers import SAMPLERS, get_sampler, nfe
     from .noise.schedules import FAMILIES as SCHEDULES
     from .nonnormal.laws import LAWS, get_law, ks_to_gaussian, sample_excess_kurtosis
     from .nonnormal.losses import PAIRS, loss_weights, pair_loss
     from .nonnormal.walks import exact_moments, expected_excess_kurtosis, simulate_walk
+    from .presets import workshop_exercises
+    from .sampling.run import initial_noise, model_sigmas, run_sampler, sample_score
     from .scale_space.ops import pixel_work_fraction, resize, resolution_schedule
     from .scale_space.process import ddpm_alpha_bar, forward_marginal, mi_share_above_nyquist, to_size
     from .scale_space.sampler import ExactFieldDenoiser, ssd_sample
-    from .spectral.spectrum import (add_noise_vp, crossing_frequency, default_fit_band, fit_power_law,
-                                    noise_floor, radial_psd, snr_classes, snr_per_frequency)
-    from .evaluation.exact import output_variance as exact_output_variance
-    from .spectral.tight import (bounds, field_spectrum, image_spectrum, quantization_floor, tight_lam_fn,
-                                 tight_params)
+    from .spectral.schedule import build_schedule
+    from .spectral.spectrum import (
+        add_noise_vp,
+        crossing_frequency,
+        default_fit_band,
+        fit_power_law,
+        noise_floor,
+        radial_psd,
+        snr_classes,
+        snr_per_frequency,
+    )
+    from .spectral.tight import bounds, field_spectrum, image_spectrum, quantization_floor, tight_lam_fn, tight_params
+    from .training.flexi_quality import schedule_for as flexi_schedule

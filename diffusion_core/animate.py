@@ -1,15 +1,16 @@
 """Write animation frames (uint8 [H, W, 3] arrays) as GIF (Pillow) or MP4 (imageio-ffmpeg, optional extra)."""
+
 from __future__ import annotations
 
 import importlib.util
 from collections.abc import Sequence
 from pathlib import Path
 
+import imageio.v2 as imageio
 import numpy as np
+from PIL import Image
 
 from .validation import InputError
-from PIL import Image
-import imageio.v2 as imageio
 
 
 def _check_frames(frames: Sequence[np.ndarray]) -> list[np.ndarray]:

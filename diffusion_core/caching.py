@@ -5,6 +5,7 @@ read-only numpy arrays, looking inside tuples, lists, dicts and dataclasses; a c
 result in place cannot change what the next caller gets. `frozen_memo(maxsize, ignore)` is the same memo
 keyed without callback arguments (progress), and can say whether a result is there without computing it.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -48,22 +49,26 @@ def thaw(value: Any) -> Any:
     if isinstance(value, dict):
         return {k: thaw(v) for k, v in value.items()}
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return dataclasses.replace(value, **{f.name: thaw(getattr(value, f.name))
-                                             for f in dataclasses.fields(value) if f.init})
+        return dataclasses.replace(
+            value, **{f.name: thaw(getattr(value, f.name)) for f in dataclasses.fields(value) if f.init}
+        )
     return value
 
 
 def frozen_cache(maxsize: int = 16) -> Callable[[F], F]:
     """functools.lru_cache(maxsize) whose results are frozen once and thawed (tensors cloned) per call."""
+
     def deco(fn: F) -> F:
         cached = functools.lru_cache(maxsize=maxsize)(lambda *a, **k: freeze(fn(*a, **k)))
 
         @functools.wraps(fn)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
             return thaw(cached(*args, **kwargs))
-        wrapper.cache_clear = cached.cache_clear          # type: ignore[attr-defined]
-        wrapper.cache_info = cached.cache_info            # type: ignore[attr-defined]
-        return wrapper                                    # type: ignore[return-value]
+
+        wrapper.cache_clear = cached.cache_clear  # type: ignore[attr-defined]
+        wrapper.cache_info = cached.cache_info  # type: ignore[attr-defined]
+        return wrapper  # type: ignore[return-value]
+
     return deco
 
 
@@ -100,6 +105,7 @@ def frozen_memo(maxsize: int = 16, ignore: tuple[str, ...] = ("progress",)) -> C
     """`frozen_cache` keyed by the bound arguments minus those named in `ignore` (callbacks such as
     progress, which a miss still receives), thread-safe, with two reads that never compute:
     `fn.cached(*args)` (is the result there?) and `fn.peek(*args)` (the result, thawed, or None)."""
+
     def deco(fn: F) -> F:
         memo = _Memo(fn, maxsize, ignore)
 
@@ -116,8 +122,9 @@ def frozen_memo(maxsize: int = 16, ignore: tuple[str, ...] = ("progress",)) -> C
             hit, value = memo.lookup(memo.key(args, kwargs))
             return thaw(value) if hit else None
 
-        wrapper.cached = lambda *a, **k: memo.lookup(memo.key(a, k))[0]      # type: ignore[attr-defined]
-        wrapper.peek = peek                                                   # type: ignore[attr-defined]
-        wrapper.cache_clear = lambda: memo.store.clear()                      # type: ignore[attr-defined]
-        return wrapper                                                        # type: ignore[return-value]
+        wrapper.cached = lambda *a, **k: memo.lookup(memo.key(a, k))[0]  # type: ignore[attr-defined]
+        wrapper.peek = peek  # type: ignore[attr-defined]
+        wrapper.cache_clear = lambda: memo.store.clear()  # type: ignore[attr-defined]
+        return wrapper  # type: ignore[return-value]
+
     return deco

@@ -4,6 +4,7 @@ Everything comes out as float32 [B, C, H, W] in [-1, 1] (synthetic Gaussian fiel
 Gaussians and therefore unbounded; with the default variance 0.25 they stay within [-1, 1] for
 95% of pixels). Photos and uploads are centre-cropped to a square and resized with antialiasing.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -19,11 +20,27 @@ from .validation import InputError, MissingInput, check_choice, check_int, check
 
 # scikit-image photos that ship inside the wheel (checked offline; others need a download).
 PHOTOS: tuple[str, ...] = (
-    "astronaut", "camera", "coffee", "chelsea", "cat", "grass", "gravel", "brick", "moon", "coins",
-    "page", "text", "rocket", "clock", "cell", "immunohistochemistry", "hubble_deep_field",
-    "colorwheel", "checkerboard",
+    "astronaut",
+    "camera",
+    "coffee",
+    "chelsea",
+    "cat",
+    "grass",
+    "gravel",
+    "brick",
+    "moon",
+    "coins",
+    "page",
+    "text",
+    "rocket",
+    "clock",
+    "cell",
+    "immunohistochemistry",
+    "hubble_deep_field",
+    "colorwheel",
+    "checkerboard",
 )
-LUMA = (0.2125, 0.7154, 0.0721)   # ITU-R 709 weights, as skimage.color.rgb2gray
+LUMA = (0.2125, 0.7154, 0.0721)  # ITU-R 709 weights, as skimage.color.rgb2gray
 MIN_SIZE, MAX_SIZE = 8, 1024
 
 
@@ -43,7 +60,7 @@ def to_unit_range(a: np.ndarray) -> np.ndarray:
 def hwc_to_tensor(a: np.ndarray, gray: bool) -> torch.Tensor:
     """[H, W] or [H, W, C] float in [-1, 1] -> [1, C, H, W] (C = 1 if gray else 3)."""
     t = torch.from_numpy(np.ascontiguousarray(a, dtype=np.float32))
-    t = t[None] if t.ndim == 2 else t.permute(2, 0, 1)       # [C, H, W]
+    t = t[None] if t.ndim == 2 else t.permute(2, 0, 1)  # [C, H, W]
     if t.shape[0] == 1 and not gray:
         t = t.expand(3, -1, -1)
     elif t.shape[0] == 3 and gray:
@@ -64,13 +81,18 @@ def center_crop_resize(x: torch.Tensor, size: int) -> torch.Tensor:
     h, w = x.shape[-2:]
     s = min(h, w)
     top, left = (h - s) // 2, (w - s) // 2
-    x = x[..., top:top + s, left:left + s]
+    x = x[..., top : top + s, left : left + s]
     if s != size:
-        a = x.permute(0, 2, 3, 1).numpy().astype(np.float64)                 # [B, S, S, C]
-        a = resize(a, (a.shape[0], size, size, a.shape[-1]), order=1, anti_aliasing=True,
-                   anti_aliasing_sigma=(0, max(0.0, (s / size - 1) / 2), max(0.0, (s / size - 1) / 2), 0),
-                   preserve_range=True)
-        x = torch.from_numpy(a.astype(np.float32)).permute(0, 3, 1, 2)      # [B, C, size, size]
+        a = x.permute(0, 2, 3, 1).numpy().astype(np.float64)  # [B, S, S, C]
+        a = resize(
+            a,
+            (a.shape[0], size, size, a.shape[-1]),
+            order=1,
+            anti_aliasing=True,
+            anti_aliasing_sigma=(0, max(0.0, (s / size - 1) / 2), max(0.0, (s / size - 1) / 2), 0),
+            preserve_range=True,
+        )
+        x = torch.from_numpy(a.astype(np.float32)).permute(0, 3, 1, 2)  # [B, C, size, size]
     return x.clamp(-1.0, 1.0).contiguous()
 
 
@@ -139,7 +161,7 @@ def load_mnist(split: str = "train") -> tuple[torch.Tensor, torch.Tensor]:
 
 def load_upload_with_notes(path: str, size: int = 256, gray: bool = True) -> tuple[torch.Tensor, list[str]]:
     """A user file (PNG, JPEG, TIFF, WebP, GIF, NPY), validated -> ([B, C, size, size], notes)."""
-    f = read_image_file(path)                                    # [H, W, C] or [B, H, W, C]
+    f = read_image_file(path)  # [H, W, C] or [B, H, W, C]
     frames = f.pixels if f.pixels.ndim == 4 else f.pixels[None]
     x = torch.cat([center_crop_resize(hwc_to_tensor(a, gray), size) for a in frames])
     return x, f.notes
@@ -163,16 +185,15 @@ def power_law_variance(size: int, beta: float, var: float = 0.25) -> torch.Tenso
     fx = torch.fft.fftfreq(size, dtype=torch.float64)[None, :]
     k = torch.sqrt(fy**2 + fx**2)
     s = torch.where(k > 0, k.clamp_min(1e-12).pow(-beta), torch.zeros_like(k))
-    return s * (var * size * size / s.sum())                      # Parseval: sum S = N^2 var
+    return s * (var * size * size / s.sum())  # Parseval: sum S = N^2 var
 
 
-def gaussian_field(beta: float, size: int, n: int, generator: torch.Generator,
-                   var: float = 0.25) -> torch.Tensor:
+def gaussian_field(beta: float, size: int, n: int, generator: torch.Generator, var: float = 0.25) -> torch.Tensor:
     """Stationary Gaussian field with spectrum power_law_variance: [n, 1, size, size], float32."""
     n = check_int("n", n, 1, 100_000)
     s = power_law_variance(size, beta, var)
     white = torch.randn((n, 1, size, size), generator=generator, dtype=torch.float64)
-    coef = torch.fft.fft2(white, norm="ortho") * s.sqrt()         # Hermitian: FFT of real noise
+    coef = torch.fft.fft2(white, norm="ortho") * s.sqrt()  # Hermitian: FFT of real noise
     return torch.fft.ifft2(coef, norm="ortho").real.to(torch.float32)
 
 
@@ -182,8 +203,15 @@ def gaussian_field(beta: float, size: int, n: int, generator: torch.Generator,
 SOURCES = ("photo", "field", "upload")
 
 
-def load_image(source: str, name: str | None = None, size: int = 256, gray: bool = True,
-               beta: float = 2.0, seed: int = 0, path: str | None = None) -> torch.Tensor:
+def load_image(
+    source: str,
+    name: str | None = None,
+    size: int = 256,
+    gray: bool = True,
+    beta: float = 2.0,
+    seed: int = 0,
+    path: str | None = None,
+) -> torch.Tensor:
     """Dispatch on source: a bundled photo, a seeded power-law field, or an uploaded file."""
     check_choice("image source", source, SOURCES)
     if source == "photo":
@@ -243,4 +271,3 @@ def to_display(x: torch.Tensor) -> np.ndarray:
     """[1, C, H, W] in [-1, 1] -> uint8 [H, W] or [H, W, 3] for showing."""
     a = ((x[0].clamp(-1, 1) + 1.0) * 127.5).round().to(torch.uint8).permute(1, 2, 0).numpy()
     return a[..., 0] if a.shape[-1] == 1 else a
-

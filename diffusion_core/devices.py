@@ -11,6 +11,7 @@ initial z and each injection are drawn there and copied over), so the same seed 
 pixels on every device; and the exact denoisers (Gaussian, empirical, mixture), which are the
 float64 ground truth the tests compare against (MPS has no float64).
 """
+
 from __future__ import annotations
 
 import os

@@ -1,4 +1,5 @@
 """Write exported data (CSV, JSON, TOML, GIF, ...) into the app's own export folder only."""
+
 from __future__ import annotations
 
 import csv

@@ -6,6 +6,7 @@ converter, `to_field`.
 Preset files are the package resource `diffusion_core/preset_files` (a link to the repository's top-level
 `presets/` folder, copied into the wheel at build time), found through importlib.resources; nothing else is read.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -82,7 +83,7 @@ def _from_text(name: str, text: str, typ: Any, origin: Any) -> Any:
 
 def _from_control(value: Any, typ: Any, origin: Any, default: Any) -> Any:
     """A control's value (Number boxes give floats or None, checkbox groups lists) -> the field's type."""
-    if value is None:                                  # an emptied box means the default
+    if value is None:  # an emptied box means the default
         return default
     if origin is tuple:
         return tuple(value)
@@ -92,7 +93,7 @@ def _from_control(value: Any, typ: Any, origin: Any, default: Any) -> Any:
         return int(value)
     if typ is float and isinstance(value, int) and not isinstance(value, bool):
         return float(value)
-    return value                                       # the view's __post_init__ validates the rest
+    return value  # the view's __post_init__ validates the rest
 
 
 def from_dict(data: dict[str, Any], cls: type[T], source: Source = "preset") -> T:
@@ -163,8 +164,13 @@ def dump_preset(obj: Any) -> str:
 
 def to_query(obj: Any) -> str:
     """Frozen dataclass -> URL query string (for a shareable link)."""
-    return urlencode({k: ",".join(map(str, v)) if isinstance(v, (list, tuple)) else v
-                      for k, v in dataclasses.asdict(obj).items() if v is not None})
+    return urlencode(
+        {
+            k: ",".join(map(str, v)) if isinstance(v, (list, tuple)) else v
+            for k, v in dataclasses.asdict(obj).items()
+            if v is not None
+        }
+    )
 
 
 def from_query(params: dict[str, str] | str, cls: type[T]) -> T:
@@ -186,7 +192,7 @@ def from_query_lenient(params: dict[str, str], cls: type[T]) -> tuple[T, list[st
         if name not in params:
             continue
         try:
-            from_dict({name: params[name]}, cls, source="link")   # this value alone, every other setting default
+            from_dict({name: params[name]}, cls, source="link")  # this value alone, every other setting default
             good[name] = params[name]
         except InputError as e:
             problems.append(f"{name}={params[name]!r} ignored ({e})")

@@ -7,9 +7,11 @@ Notation (used throughout the package):
   D       denoiser, D(x, lam) -> x0_hat, with x the VE state at logSNR lam
   t       time, t = 0 data -> t = 1 noise
 """
+
 from __future__ import annotations
 
-from typing import Any, Callable, Protocol
+from collections.abc import Callable
+from typing import Any, Protocol
 
 import torch
 
@@ -25,16 +27,18 @@ class Denoiser(Protocol):
 class NoiseSampler(Protocol):
     """Zero-mean, unit-variance i.i.d. noise of a given shape, drawn from `generator`."""
 
-    def __call__(self, shape: torch.Size | tuple[int, ...], generator: torch.Generator | None,
-                 dtype: torch.dtype = torch.float32) -> torch.Tensor: ...
+    def __call__(
+        self, shape: torch.Size | tuple[int, ...], generator: torch.Generator | None, dtype: torch.dtype = torch.float32
+    ) -> torch.Tensor: ...
 
 
 Callback = Callable[[dict[str, Any]], None]
 """Per-step sampler callback; receives {"i", "x", "sigma", "sigma_next", "denoised"}."""
 
 
-def gaussian_noise(shape: torch.Size | tuple[int, ...], generator: torch.Generator | None,
-                   dtype: torch.dtype = torch.float32) -> torch.Tensor:
+def gaussian_noise(
+    shape: torch.Size | tuple[int, ...], generator: torch.Generator | None, dtype: torch.dtype = torch.float32
+) -> torch.Tensor:
     """The default NoiseSampler: standard normal."""
     return torch.randn(shape, generator=generator, dtype=dtype)
 
@@ -85,5 +89,5 @@ def vp_alpha_sigma(lam: Tensor | float) -> tuple[Tensor, Tensor]:
     return torch.sigmoid(lam).sqrt(), torch.sigmoid(-lam).sqrt()
 
 
-sigma_to_lam = lam_from_sigma          # lam = -2 log sigma (VE)
-lam_to_sigma = sigma_from_lam          # sigma = exp(-lam / 2) (VE)
+sigma_to_lam = lam_from_sigma  # lam = -2 log sigma (VE)
+lam_to_sigma = sigma_from_lam  # sigma = exp(-lam / 2) (VE)

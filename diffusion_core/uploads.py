@@ -2,6 +2,7 @@
 TIFF at full precision, RGBA composited over white, CMYK converted, EXIF rotation applied, the first
 frame of an animation); bad input raises InputError with one line saying what to fix.
 """
+
 from __future__ import annotations
 
 import math
@@ -9,16 +10,15 @@ import os
 from dataclasses import dataclass, field
 
 import numpy as np
-
-from .validation import InputError, MissingInput
-from numpy.lib import format as npf
 import png
 import tifffile
-from PIL import ImageOps
-from PIL import Image, UnidentifiedImageError
+from numpy.lib import format as npf
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+from .validation import InputError, MissingInput
 
 MAX_FILE_BYTES = 100 * 2**20
-MAX_PIXELS = 40_000_000          # about 6300 x 6300; checked from the header, before decoding
+MAX_PIXELS = 40_000_000  # about 6300 x 6300; checked from the header, before decoding
 MIN_SIDE = 8
 NPY_MAGIC = b"\x93NUMPY"
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
@@ -27,7 +27,7 @@ KINDS = "PNG, JPEG, TIFF, WebP, GIF or NPY"
 
 @dataclass
 class ImageFile:
-    pixels: np.ndarray                      # float32 in [-1, 1], [H, W, C] or [B, H, W, C], C in {1, 3}
+    pixels: np.ndarray  # float32 in [-1, 1], [H, W, C] or [B, H, W, C], C in {1, 3}
     notes: list[str] = field(default_factory=list)
 
 
@@ -47,7 +47,9 @@ def _check_path(path: str) -> bytes:
 
 def _check_dims(w: int, h: int) -> None:
     if w * h > MAX_PIXELS:
-        raise InputError(f"image is {w}x{h} = {w * h / 1e6:.0f} MP; the limit is {MAX_PIXELS / 1e6:.0f} MP: downscale it first")
+        raise InputError(
+            f"image is {w}x{h} = {w * h / 1e6:.0f} MP; the limit is {MAX_PIXELS / 1e6:.0f} MP: downscale it first"
+        )
     if min(w, h) < MIN_SIDE:
         raise InputError(f"image is {w}x{h} pixels; need at least {MIN_SIDE}x{MIN_SIDE}")
 
@@ -96,10 +98,13 @@ def check_npy_header(path: str) -> tuple[tuple[int, ...], np.dtype]:
     except InputError:
         raise
     except (ValueError, OSError, EOFError, SyntaxError) as e:
-        raise InputError(f"NPY header is corrupt ({str(e).splitlines()[0][:80]}); save it again with numpy.save") from None
+        raise InputError(
+            f"NPY header is corrupt ({str(e).splitlines()[0][:80]}); save it again with numpy.save"
+        ) from None
     if dtype.hasobject:
-        raise InputError("NPY array holds Python objects, which reading would need unpickling for; "
-                         "save a plain numeric array")
+        raise InputError(
+            "NPY array holds Python objects, which reading would need unpickling for; save a plain numeric array"
+        )
     if not (np.issubdtype(dtype, np.integer) or np.issubdtype(dtype, np.floating) or dtype == np.bool_):
         raise InputError(f"NPY array has dtype {dtype}; save integers or floats")
     if len(shape) not in (2, 3, 4) or min(shape) < 1:
@@ -108,12 +113,16 @@ def check_npy_header(path: str) -> tuple[tuple[int, ...], np.dtype]:
     _check_dims(int(w), int(h))
     values = math.prod(int(n) for n in shape)
     if values > 4 * MAX_PIXELS:
-        raise InputError(f"NPY array holds {values / 1e6:.0f} M values; the limit is {4 * MAX_PIXELS / 1e6:.0f} M: "
-                         "send fewer or smaller images")
+        raise InputError(
+            f"NPY array holds {values / 1e6:.0f} M values; the limit is {4 * MAX_PIXELS / 1e6:.0f} M: "
+            "send fewer or smaller images"
+        )
     declared, held = values * dtype.itemsize, os.path.getsize(path) - offset
     if declared != held:
-        raise InputError(f"NPY header announces {declared:,} bytes of data but the file holds {held:,}: "
-                         "the file is truncated or corrupt; save it again with numpy.save")
+        raise InputError(
+            f"NPY header announces {declared:,} bytes of data but the file holds {held:,}: "
+            "the file is truncated or corrupt; save it again with numpy.save"
+        )
     return tuple(shape), dtype
 
 
@@ -133,9 +142,9 @@ def _read_npy(path: str) -> ImageFile:
     if bad:
         raise InputError(f"NPY array holds {bad} NaN/inf values; replace them with finite numbers")
     if a.ndim == 3 and a.shape[0] in (1, 3, 4) and a.shape[-1] not in (1, 3, 4):
-        a = np.moveaxis(a, 0, -1)                                    # [C, H, W] -> [H, W, C]
+        a = np.moveaxis(a, 0, -1)  # [C, H, W] -> [H, W, C]
     if a.ndim == 4 and a.shape[1] in (1, 3, 4):
-        a = np.moveaxis(a, 1, -1)                                    # [B, C, H, W] -> [B, H, W, C]
+        a = np.moveaxis(a, 1, -1)  # [B, C, H, W] -> [B, H, W, C]
     h, w = a.shape[-3:-1] if a.ndim >= 3 else a.shape
     _check_dims(int(w), int(h))
     notes: list[str] = []
@@ -210,9 +219,9 @@ def read_image_file(path: str) -> ImageFile:
     head = _check_path(path)
     if head.startswith(NPY_MAGIC):
         return _read_npy(path)
-    Image.MAX_IMAGE_PIXELS = None     # our own limit is checked from the header, with the sizes
+    Image.MAX_IMAGE_PIXELS = None  # our own limit is checked from the header, with the sizes
     try:
-        with Image.open(path) as im:                        # reads the header only
+        with Image.open(path) as im:  # reads the header only
             _check_dims(*im.size)
             if head.startswith(PNG_MAGIC) and head[24] == 16:
                 return ImageFile((2.0 * _read_png16(path) - 1.0).astype(np.float32))
@@ -225,4 +234,6 @@ def read_image_file(path: str) -> ImageFile:
     except UnidentifiedImageError:
         raise InputError(f"not an image this app can read: {os.path.basename(path)}; use {KINDS}") from None
     except (OSError, SyntaxError, ValueError, EOFError) as e:
-        raise InputError(f"image file is truncated or corrupt ({str(e).splitlines()[0][:80]}); export it again") from None
+        raise InputError(
+            f"image file is truncated or corrupt ({str(e).splitlines()[0][:80]}); export it again"
+        ) from None

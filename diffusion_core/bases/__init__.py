@@ -11,21 +11,26 @@ Each basis also gives component labels for ordering (`labels()`: name -> [D]; e.
 in cycles/pixel, "level" 0 = coarsest, "row"/"column" in [0, 1] for localised atoms) and basis
 images for display (`basis_images`).
 """
+
 from __future__ import annotations
 
 from typing import Any
 
 from ..validation import check_choice
-from .core import (Basis, basis_images, basis_matrix, channel_labels, check_shape,  # noqa: F401 (the package's API)
-                   component_variances, dims)
+from .core import Basis, basis_images, basis_matrix, channel_labels, check_shape, component_variances, dims  # noqa: F401 (the package's API)
 from .dct import DCTBasis
 from .fourier import FourierBasis
 from .pca import PCABasis
 from .pixel import PixelBasis
 from .wavelet import WaveletBasis
 
-BASES: dict[str, type] = {"pixel": PixelBasis, "fourier": FourierBasis, "dct": DCTBasis,
-                          "wavelet": WaveletBasis, "pca": PCABasis}
+BASES: dict[str, type] = {
+    "pixel": PixelBasis,
+    "fourier": FourierBasis,
+    "dct": DCTBasis,
+    "wavelet": WaveletBasis,
+    "pca": PCABasis,
+}
 BASIS_NAMES = ("pixel", "fourier", "dct", "wavelet", "pca")
 
 

@@ -1,4 +1,5 @@
 """What every basis shares: the Basis protocol, shape checks, component labels, basis images and variances."""
+
 from __future__ import annotations
 
 from typing import Protocol
@@ -14,7 +15,7 @@ class Basis(Protocol):
     """encode [B, C, H, W] -> [B, D]; decode [B, D] -> [B, C, H, W]; U orthonormal."""
 
     name: str
-    shape: tuple[int, int, int]          # (C, H, W)
+    shape: tuple[int, int, int]  # (C, H, W)
 
     def encode(self, x: Tensor) -> Tensor: ...
 
@@ -47,7 +48,7 @@ def basis_matrix(basis: Basis, dtype: torch.dtype = torch.float64) -> Tensor:
     """U [D, D] with rows = basis vectors: U[i] = decode(e_i) flattened (so encode(x) = U x)."""
     d = dims(basis)
     eye = torch.eye(d, dtype=dtype)
-    return basis.decode(eye).reshape(d, d)                     # [D comps, D pixels]
+    return basis.decode(eye).reshape(d, d)  # [D comps, D pixels]
 
 
 def basis_images(basis: Basis, index: list[int] | Tensor) -> Tensor:
@@ -64,5 +65,5 @@ def basis_images(basis: Basis, index: list[int] | Tensor) -> Tensor:
 def component_variances(basis: Basis, data: Tensor, floor: float = 0.0) -> Tensor:
     """Sigma_i = Var_n[encode(x_n - mean)]_i over a data set [N, C, H, W], floored. [D]"""
     x = data.to(torch.float64)
-    z = basis.encode(x - x.mean(0, keepdim=True))              # [N, D]
+    z = basis.encode(x - x.mean(0, keepdim=True))  # [N, D]
     return (z.pow(2).mean(0)).clamp_min(floor)

@@ -3,6 +3,7 @@
 Real and orthogonal, so it takes plain real white noise (no Hermitian constraint) [GUD ref. Sec. 7].
 Labels: channel, frequency sqrt((ky/2H)^2 + (kx/2W)^2) in cycles/pixel.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -30,11 +31,11 @@ class DCTBasis:
 
     def encode(self, x: Tensor) -> Tensor:
         mh, mw = self.mh.to(x.dtype), self.mw.to(x.dtype)
-        return (mh @ x @ mw.T).reshape(x.shape[0], -1)         # [B, C, H, W] -> [B, D]
+        return (mh @ x @ mw.T).reshape(x.shape[0], -1)  # [B, C, H, W] -> [B, D]
 
     def decode(self, z: Tensor) -> Tensor:
         mh, mw = self.mh.to(z.dtype), self.mw.to(z.dtype)
-        k = z.reshape(z.shape[0], *self.shape)                  # [B, C, H, W] coefficients
+        k = z.reshape(z.shape[0], *self.shape)  # [B, C, H, W] coefficients
         return mh.T @ k @ mw
 
     def labels(self) -> dict[str, Tensor]:

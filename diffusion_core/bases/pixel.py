@@ -1,4 +1,5 @@
 """Pixel basis: U = I. Labels: channel, row and column (pixel centres scaled to [0, 1])."""
+
 from __future__ import annotations
 
 import torch
@@ -24,10 +25,10 @@ class PixelBasis:
         self.shape = shape
 
     def encode(self, x: Tensor) -> Tensor:
-        return x.reshape(x.shape[0], -1)                        # [B, C*H*W]
+        return x.reshape(x.shape[0], -1)  # [B, C*H*W]
 
     def decode(self, z: Tensor) -> Tensor:
-        return z.reshape(z.shape[0], *self.shape)               # [B, C, H, W]
+        return z.reshape(z.shape[0], *self.shape)  # [B, C, H, W]
 
     def labels(self) -> dict[str, Tensor]:
         c, h, w = self.shape

@@ -5,6 +5,7 @@ exactly orthonormal when H and W are divisible by 2^levels. Coefficients use pyw
 `coeffs_to_array` layout (coarse approximation top-left). Labels: channel, level (0 = approximation,
 1 = coarsest details, ..., levels = finest), row and column (atom centre in [0, 1]).
 """
+
 from __future__ import annotations
 
 import warnings
@@ -13,8 +14,8 @@ import numpy as np
 import pywt
 import torch
 
-from .core import channel_labels
 from ..validation import InputError, check_choice, check_int
+from .core import channel_labels
 
 Tensor = torch.Tensor
 # "Level value of N is too high": harmless with periodisation. One filter at import, not per call
@@ -30,9 +31,11 @@ def check_levels(levels: int, h: int, w: int) -> int:
     if h % m or w % m:
         bad = h if h % m else w
         near = sorted({max(m, bad // m * m), bad // m * m + m})
-        raise InputError(f"wavelet levels={levels} needs image sizes divisible by {m}, got {h}x{w}; "
-                         f"sizes that work near {bad}: {', '.join(map(str, near))} "
-                         f"(or use at most {_max_levels(h, w)} levels)")
+        raise InputError(
+            f"wavelet levels={levels} needs image sizes divisible by {m}, got {h}x{w}; "
+            f"sizes that work near {bad}: {', '.join(map(str, near))} "
+            f"(or use at most {_max_levels(h, w)} levels)"
+        )
     return levels
 
 
@@ -53,7 +56,7 @@ class WaveletBasis:
         self.wavelet = check_choice("wavelet", wavelet, ORTHOGONAL)
         self.levels = check_levels(levels, shape[1], shape[2])
         _, sl = self._to_array(np.zeros((1, 1, shape[1], shape[2])))
-        full = lambda t: (slice(None), slice(None), t[-2], t[-1])   # any batch and channel count
+        full = lambda t: (slice(None), slice(None), t[-2], t[-1])  # any batch and channel count
         self.slices = [full(sl[0])] + [{k: full(v) for k, v in d.items()} for d in sl[1:]]
 
     def _to_array(self, x: np.ndarray) -> tuple[np.ndarray, list]:
@@ -61,7 +64,7 @@ class WaveletBasis:
         return pywt.coeffs_to_array(coeffs, axes=(-2, -1))
 
     def encode(self, x: Tensor) -> Tensor:
-        arr, _ = self._to_array(x.detach().cpu().double().numpy())   # [B, C, H, W] coefficient array
+        arr, _ = self._to_array(x.detach().cpu().double().numpy())  # [B, C, H, W] coefficient array
         return torch.from_numpy(arr).to(x.dtype).reshape(x.shape[0], -1)
 
     def decode(self, z: Tensor) -> Tensor:
@@ -80,6 +83,5 @@ class WaveletBasis:
             level[sy, sx] = lev
             row[sy, sx] = ((np.arange(hb) + 0.5) / hb)[:, None]
             col[sy, sx] = ((np.arange(wb) + 0.5) / wb)[None, :]
-        t = {k: torch.from_numpy(v.reshape(-1)).repeat(c) for k, v in
-             (("level", level), ("row", row), ("column", col))}
+        t = {k: torch.from_numpy(v.reshape(-1)).repeat(c) for k, v in (("level", level), ("row", row), ("column", col))}
         return {"channel": channel_labels(self.shape), **t}

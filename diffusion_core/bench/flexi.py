@@ -7,21 +7,22 @@ Batches alternate baseline / Flexi with the same seed per batch, so load on the 
 `speedup` = baseline seconds / Flexi seconds summed over the batches (wall clock; `speedup_cpu` the same
 in process CPU time). One torch thread, as the app serves.
 """
+
 from __future__ import annotations
 
+import json
 import time
+from pathlib import Path
 from typing import Any
 
 import torch
 
 from .. import scale_space as ss
-from ..training.flexi_quality import BASELINE, FLEXI, crop_to, digit_scores, schedule_for, trajectory_flops
 from ..models.registry import SCALE_SPACE, SIDECARS, load_flexi
 from ..scale_space.sampler import ssd_sample
-import json
-from pathlib import Path
+from ..training.flexi_quality import BASELINE, FLEXI, crop_to, digit_scores, schedule_for, trajectory_flops
 
-PAPER_SPEEDUP = 1.58          # 64 px, 4 levels (reference scale-space.md §8)
+PAPER_SPEEDUP = 1.58  # 64 px, 4 levels (reference scale-space.md §8)
 BATCH = 64
 
 
@@ -29,8 +30,9 @@ def timed(name: str, steps: int, seed: int, transition: str = "exact") -> tuple[
     """(samples [64, 1, 32, 32], wall s, CPU s) of one batch."""
     den = load_flexi(name)
     w0, c0 = time.perf_counter(), time.process_time()
-    x = ssd_sample(den, schedule_for(name), BATCH, torch.Generator().manual_seed(seed), steps=steps,
-                   transition=transition)
+    x = ssd_sample(
+        den, schedule_for(name), BATCH, torch.Generator().manual_seed(seed), steps=steps, transition=transition
+    )
     return x, time.perf_counter() - w0, time.process_time() - c0
 
 
@@ -41,7 +43,7 @@ def run(quick: bool = False) -> dict[str, Any]:
     torch.set_num_threads(1)
     steps, batches = (20, 1) if quick else (100, 4)
     out: dict[str, dict[str, Any]] = {m: {"wall": [], "cpu": [], "x": []} for m in (BASELINE, FLEXI)}
-    timed(FLEXI, 10, 0)                                                    # warm-up: caches, lambda_max
+    timed(FLEXI, 10, 0)  # warm-up: caches, lambda_max
     for b in range(batches):
         for m in (BASELINE, FLEXI):
             x, wall, cpu = timed(m, steps, 10_000 + b)
@@ -53,20 +55,34 @@ def run(quick: bool = False) -> dict[str, Any]:
         side = SIDECARS[m]
         flops = trajectory_flops(load_flexi(m), schedule_for(m), steps)
         x = torch.cat(o["x"])
-        rows[m] = {"sampling_seconds": round(sum(o["wall"]), 2), "sampling_cpu_seconds": round(sum(o["cpu"]), 2),
-                   "seconds_per_batch": [round(w, 2) for w in o["wall"]], "gflops_per_image": flops["total"] / 1e9,
-                   "train_time": side["train_time"], "params": side["params"],
-                   "quality": None if quick else digit_scores(crop_to(x, side["data_shape"][-1]), side["dataset"])}
+        rows[m] = {
+            "sampling_seconds": round(sum(o["wall"]), 2),
+            "sampling_cpu_seconds": round(sum(o["cpu"]), 2),
+            "seconds_per_batch": [round(w, 2) for w in o["wall"]],
+            "gflops_per_image": flops["total"] / 1e9,
+            "train_time": side["train_time"],
+            "params": side["params"],
+            "quality": None if quick else digit_scores(crop_to(x, side["data_shape"][-1]), side["dataset"]),
+        }
     f, bl = rows[FLEXI], rows[BASELINE]
     work = ss.pixel_work_fraction(schedule_for(FLEXI))
-    return {"flexi_vs_baseline": {
-        "steps": steps, "batch": BATCH, "batches": batches, "transition": "exact", "threads": 1,
-        "speedup": bl["sampling_seconds"] / f["sampling_seconds"],
-        "speedup_cpu": bl["sampling_cpu_seconds"] / f["sampling_cpu_seconds"],
-        "flop_ratio": bl["gflops_per_image"] / f["gflops_per_image"],
-        "pixel_work_bound": 1.0 / work, "paper_speedup_64px_4L": PAPER_SPEEDUP,
-        "fd_ratio": (f["quality"]["fd"] / bl["quality"]["fd"]) if f["quality"] and bl["quality"] else None,
-        FLEXI: f, BASELINE: bl}}
+    return {
+        "flexi_vs_baseline": {
+            "steps": steps,
+            "batch": BATCH,
+            "batches": batches,
+            "transition": "exact",
+            "threads": 1,
+            "speedup": bl["sampling_seconds"] / f["sampling_seconds"],
+            "speedup_cpu": bl["sampling_cpu_seconds"] / f["sampling_cpu_seconds"],
+            "flop_ratio": bl["gflops_per_image"] / f["gflops_per_image"],
+            "pixel_work_bound": 1.0 / work,
+            "paper_speedup_64px_4L": PAPER_SPEEDUP,
+            "fd_ratio": (f["quality"]["fd"] / bl["quality"]["fd"]) if f["quality"] and bl["quality"] else None,
+            FLEXI: f,
+            BASELINE: bl,
+        }
+    }
 
 
 def write(out_dir: str) -> None:
@@ -74,7 +90,7 @@ def write(out_dir: str) -> None:
     Path(out_dir, "scale-space-flexi.json").write_text(json.dumps(run(False), indent=1) + "\n")
 
 
-if __name__ == "__main__":                        # python -m diffusion_core.bench.flexi benchmarks
+if __name__ == "__main__":  # python -m diffusion_core.bench.flexi benchmarks
     import sys
 
     write(sys.argv[1] if len(sys.argv) > 1 else "benchmarks")

@@ -5,6 +5,7 @@ Reports the relative Frobenius error of the data covariance for (1) the exact co
 discretised chain (no Monte Carlo) and (2) 4,096 (quick) or 16,384 samples, and the Monte Carlo
 floor sqrt((tr C)^2 + ||C||_F^2) / (sqrt(n) ||C||_F) that any sampler has at that n.
 """
+
 from __future__ import annotations
 
 import time
@@ -14,9 +15,18 @@ import torch
 from ..bases import make_basis
 from ..data import load_digits
 from ..gud import ScheduleSpec, build_schedule
-from ..gud.process import (ComponentGaussianDenoiser, chain_covariance, data_covariance, make_space,
-                           recommended_steps, relative_frobenius, reverse_sample, terminal_covariance,
-                           white_covariance, working_variances)
+from ..gud.process import (
+    ComponentGaussianDenoiser,
+    chain_covariance,
+    data_covariance,
+    make_space,
+    recommended_steps,
+    relative_frobenius,
+    reverse_sample,
+    terminal_covariance,
+    white_covariance,
+    working_variances,
+)
 from ..progress import track
 
 ORDERINGS = {"pixel": "column", "fourier": "frequency", "dct": "frequency", "wavelet": "level", "pca": "variance"}
@@ -35,7 +45,9 @@ def _case(basis: str, ordering: str, a: float, data: torch.Tensor, cov: torch.Te
     row = {"basis": basis, "ordering": ordering, "a": a, "steps": steps}
     g = torch.Generator().manual_seed(0)
     for method in ("sde", "ode"):
-        row[f"{method}_chain"] = relative_frobenius(data_covariance(sp, chain_covariance(s, den, c1, steps, method)), cov)
+        row[f"{method}_chain"] = relative_frobenius(
+            data_covariance(sp, chain_covariance(s, den, c1, steps, method)), cov
+        )
         z1 = torch.randn(n, 64, generator=g, dtype=torch.float64) @ torch.linalg.cholesky(c1).T
         z0, _ = reverse_sample(s, den, z1, steps, method, g)
         row[f"{method}_sampled"] = relative_frobenius(data_covariance(sp, z0.T @ z0 / n), cov)

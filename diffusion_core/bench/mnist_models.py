@@ -14,6 +14,7 @@ Gaussian, Laplace or uniform), both on karras sigmas 80 -> 0.002. uniform-gaussi
 gaussian-gaussian network (its loss differs by a constant) with uniform step noise. Every cell starts
 from the same seed, hence the same initial noise.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -26,14 +27,14 @@ import torch
 
 from .. import data
 from ..evaluation.metrics import CONFIDENCE, class_tv, classify, digit_quality, real_floor
+from ..models.descriptions import run_totals
+from ..models.guided import evaluations, guided
+from ..models.registry import SIDECARS, WEIGHTS_DIR, Model, get_model
 from ..noise.samplers import sample_ddpm_ancestral, sample_heun
 from ..nonnormal.laws import noise_sampler
 from ..presets import load_preset
-from ..training.edm import TrainPreset
-from ..models.guided import evaluations, guided
-from ..models.descriptions import run_totals
-from ..models.registry import SIDECARS, WEIGHTS_DIR, Model, get_model
 from ..sampling.run import initial_noise, model_sigmas, steps_for_nfe
+from ..training.edm import TrainPreset
 from ..training.vp_chain import MODEL_PAIR, STEP_LAW
 
 Tensor = torch.Tensor
@@ -53,11 +54,20 @@ def ancestral_sample(model: Model, pair: str, n: int, steps: int, seed: int) -> 
 
     sigmas = model_sigmas(model, "karras", steps)
     z, g = initial_noise(model, n, seed)
-    return sample_ddpm_ancestral(model.denoiser, sigmas[0] * z, sigmas, generator=g, noise=noise_sampler(STEP_LAW[pair]))
+    return sample_ddpm_ancestral(
+        model.denoiser, sigmas[0] * z, sigmas, generator=g, noise=noise_sampler(STEP_LAW[pair])
+    )
 
 
-def pair_samples(pair: str, sampler: str, nfe: int, n: int, seed: int, model_name: str | None = None,
-                 guide: tuple[str, float] | None = None) -> tuple[Tensor, int]:
+def pair_samples(
+    pair: str,
+    sampler: str,
+    nfe: int,
+    n: int,
+    seed: int,
+    model_name: str | None = None,
+    guide: tuple[str, float] | None = None,
+) -> tuple[Tensor, int]:
     """(samples, NFE actually used) of one table cell (the pair's own network unless `model_name` is given).
     With `guide` = (weaker network, w) the cell is autoguided: each step evaluates both networks, and the NFE
     budget and the count returned cover both."""
@@ -74,38 +84,70 @@ def pair_samples(pair: str, sampler: str, nfe: int, n: int, seed: int, model_nam
     return sample_heun(model.denoiser, sigmas[0] * z, sigmas), used
 
 
-def measure(n: int = 256, seed: int = 0, pairs: tuple[str, ...] = PAIRS, nfes: tuple[int, ...] = NFES,
-            log: Any = print) -> dict[str, Any]:
+def measure(
+    n: int = 256, seed: int = 0, pairs: tuple[str, ...] = PAIRS, nfes: tuple[int, ...] = NFES, log: Any = print
+) -> dict[str, Any]:
     """Every pair x sampler x NFE; heun cells of uniform-gaussian are those of gaussian-gaussian."""
     floor = real_floor(n)
     rows: list[dict[str, Any]] = []
     for pair in pairs:
         for sampler in SAMPLERS:
             for budget in nfes:
-                same = [r for r in rows if sampler == "heun" and r["sampler"] == "heun" and r["nfe_budget"] == budget
-                        and r["model"] == model_of(pair)]
+                same = [
+                    r
+                    for r in rows
+                    if sampler == "heun"
+                    and r["sampler"] == "heun"
+                    and r["nfe_budget"] == budget
+                    and r["model"] == model_of(pair)
+                ]
                 if same:
                     rows.append({**same[0], "pair": pair})
                     continue
                 rows.append(cell(pair, sampler, budget, n, seed, floor, log=log))
-    return {"n": n, "seed": seed, "floor": floor, "real_heldout": real_heldout(), "paper_cifar10_fid": PAPER_FID,
-            "rows": rows}
+    return {
+        "n": n,
+        "seed": seed,
+        "floor": floor,
+        "real_heldout": real_heldout(),
+        "paper_cifar10_fid": PAPER_FID,
+        "rows": rows,
+    }
 
 
-def cell(pair: str, sampler: str, budget: int, n: int, seed: int, floor: dict[str, float],
-         model_name: str | None = None, log: Any = print, guide: tuple[str, float] | None = None) -> dict[str, Any]:
+def cell(
+    pair: str,
+    sampler: str,
+    budget: int,
+    n: int,
+    seed: int,
+    floor: dict[str, float],
+    model_name: str | None = None,
+    log: Any = print,
+    guide: tuple[str, float] | None = None,
+) -> dict[str, Any]:
     """One measured row: samples of (pair, sampler, NFE budget) scored by digit_quality."""
     t0 = time.perf_counter()
     x, used = pair_samples(pair, sampler, budget, n, seed, model_name, guide)
     q = digit_quality(x, floor)
-    log(f"{model_name or pair}{f' guided by {guide[0]} w {guide[1]:g}' if guide else ''} {sampler} NFE {used}: "
+    log(
+        f"{model_name or pair}{f' guided by {guide[0]} w {guide[1]:g}' if guide else ''} {sampler} NFE {used}: "
         f"confident {q['confident']:.3f} fd {q['fd']:.2f} "
-        f"(floor {q['fd_floor']:.2f}) tv {q['class_tv']:.3f}", flush=True)
-    return {"pair": pair, "model": model_name or model_of(pair), "sampler": sampler, "nfe_budget": budget,
-            "nfe": used, "seconds": round(time.perf_counter() - t0, 1), **q}
+        f"(floor {q['fd_floor']:.2f}) tv {q['class_tv']:.3f}",
+        flush=True,
+    )
+    return {
+        "pair": pair,
+        "model": model_name or model_of(pair),
+        "sampler": sampler,
+        "nfe_budget": budget,
+        "nfe": used,
+        "seconds": round(time.perf_counter() - t0, 1),
+        **q,
+    }
 
 
-RECIPE = ("p_mean", "p_std", "lr", "ema", "warmup", "batch_size")     # training settings a study may change
+RECIPE = ("p_mean", "p_std", "lr", "ema", "warmup", "batch_size")  # training settings a study may change
 
 
 def recipe_of(side: dict[str, Any]) -> dict[str, Any]:
@@ -118,8 +160,11 @@ def recipe_of(side: dict[str, Any]) -> dict[str, Any]:
 def study_change(side: dict[str, Any], base: dict[str, Any]) -> str:
     """What a study network changes against the pair table's Gaussian network: steps, architecture, recipe."""
     steps = run_totals(side)[0]
-    parts = [f"training continued from {side['init']['name']} ({side['init']['steps']:,} + {side['steps']:,} steps)"
-             ] if side.get("init") else []
+    parts = (
+        [f"training continued from {side['init']['name']} ({side['init']['steps']:,} + {side['steps']:,} steps)"]
+        if side.get("init")
+        else []
+    )
     if steps != base["steps"]:
         parts.append(f"{steps / base['steps']:.3g}× the steps ({steps:,})")
     a, b = side["arch"], base["arch"]
@@ -144,12 +189,24 @@ def budget_study(name: str, n: int = 256, seed: int = 0, log: Any = print) -> di
         raise ValueError(f"{name} is not a gaussian-gaussian Li network (pair {side.get('pair')!r})")
     base = SIDECARS[model_of("gaussian-gaussian")]
     floor = real_floor(n)
-    rows = [cell("gaussian-gaussian", sampler, budget, n, seed, floor, name, log)
-            for sampler in SAMPLERS for budget in NFES]
-    steps, seconds = run_totals(side)                            # a continued network: both runs
-    return {"model": name, "steps": steps, "batch_size": side["batch_size"], "train_time": seconds,
-            "preset": side["preset"], "params": side["params"], "change": study_change(side, base),
-            "base_steps": base["steps"], "final_loss": side["final_loss"], "n": n, "seed": seed, "rows": rows}
+    rows = [
+        cell("gaussian-gaussian", sampler, budget, n, seed, floor, name, log) for sampler in SAMPLERS for budget in NFES
+    ]
+    steps, seconds = run_totals(side)  # a continued network: both runs
+    return {
+        "model": name,
+        "steps": steps,
+        "batch_size": side["batch_size"],
+        "train_time": seconds,
+        "preset": side["preset"],
+        "params": side["params"],
+        "change": study_change(side, base),
+        "base_steps": base["steps"],
+        "final_loss": side["final_loss"],
+        "n": n,
+        "seed": seed,
+        "rows": rows,
+    }
 
 
 def guided_study(name: str, guide: str, w: float, n: int = 256, seed: int = 0, log: Any = print) -> dict[str, Any]:
@@ -159,15 +216,32 @@ def guided_study(name: str, guide: str, w: float, n: int = 256, seed: int = 0, l
         if SIDECARS.get(m, {}).get("pair") != "gaussian-gaussian":
             raise ValueError(f"{m} is not a gaussian-gaussian Li network")
     floor = real_floor(n)
-    rows = [cell("gaussian-gaussian", sampler, budget, n, seed, floor, name, log, (guide, w))
-            for sampler in SAMPLERS for budget in NFES]
+    rows = [
+        cell("gaussian-gaussian", sampler, budget, n, seed, floor, name, log, (guide, w))
+        for sampler in SAMPLERS
+        for budget in NFES
+    ]
     main, weak = SIDECARS[name], SIDECARS[guide]
     (steps, seconds), (g_steps, g_seconds) = run_totals(main), run_totals(weak)
-    change = (f"autoguidance (Karras et al. 2024) of {name} by {guide} ({weak['params']:,} parameters, "
-              f"{g_steps:,} steps) at w = {w:g}, every NFE counting both networks")
-    return {"model": name, "guide": guide, "w": w, "steps": steps, "batch_size": main["batch_size"],
-            "train_time": seconds + g_seconds, "preset": main["preset"], "params": main["params"] + weak["params"],
-            "change": change, "final_loss": main["final_loss"], "n": n, "seed": seed, "rows": rows}
+    change = (
+        f"autoguidance (Karras et al. 2024) of {name} by {guide} ({weak['params']:,} parameters, "
+        f"{g_steps:,} steps) at w = {w:g}, every NFE counting both networks"
+    )
+    return {
+        "model": name,
+        "guide": guide,
+        "w": w,
+        "steps": steps,
+        "batch_size": main["batch_size"],
+        "train_time": seconds + g_seconds,
+        "preset": main["preset"],
+        "params": main["params"] + weak["params"],
+        "change": change,
+        "final_loss": main["final_loss"],
+        "n": n,
+        "seed": seed,
+        "rows": rows,
+    }
 
 
 def study_key(study: dict[str, Any]) -> tuple[str, str | None]:
@@ -191,20 +265,32 @@ def real_heldout() -> dict[str, float]:
 def attach_quality(res: dict[str, Any], weights_dir: Path, nfe_budget: int = 25) -> list[str]:
     """Copy each trained pair's heun row at `nfe_budget` into its sidecar <name>.json (weights untouched)."""
     names = []
-    studies = {st["model"]: st for st in res.get("studies", []) if not st.get("guide")}     # the network alone
+    studies = {st["model"]: st for st in res.get("studies", []) if not st.get("guide")}  # the network alone
     for path in sorted(weights_dir.glob("mnist-li-*.json")):
         side = json.loads(path.read_text())
         if side["name"] == model_of(side["pair"]):
             rows = res["rows"]
         elif side["name"] in studies:
             rows = studies[side["name"]]["rows"]
-        else:                                                    # a study network not measured yet
+        else:  # a study network not measured yet
             continue
-        row = next(r for r in rows if r["pair"] == side["pair"] and r["sampler"] == "heun"
-                   and r["nfe_budget"] == nfe_budget and r["model"] == side["name"])
-        side["quality"] = {"sampler": "heun", "schedule": "karras", "nfe": row["nfe"], "seed": res["seed"],
-                           **{k: row[k] for k in ("n", "confident", "class_tv", "fd", "fd_floor", "nn_train",
-                                                  "nn_heldout", "classes")}}
+        row = next(
+            r
+            for r in rows
+            if r["pair"] == side["pair"]
+            and r["sampler"] == "heun"
+            and r["nfe_budget"] == nfe_budget
+            and r["model"] == side["name"]
+        )
+        side["quality"] = {
+            "sampler": "heun",
+            "schedule": "karras",
+            "nfe": row["nfe"],
+            "seed": res["seed"],
+            **{
+                k: row[k] for k in ("n", "confident", "class_tv", "fd", "fd_floor", "nn_train", "nn_heldout", "classes")
+            },
+        }
         path.write_text(json.dumps(side, indent=1) + "\n")
         names.append(side["name"])
     return names
@@ -218,22 +304,33 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--part", type=Path, default=None, help="write only this JSON part (no markdown)")
     ap.add_argument("--merge", type=Path, nargs="+", default=None, help="JSON parts to merge instead of measuring")
     ap.add_argument("--out", type=Path, default=OUT)
-    ap.add_argument("--budget", default=None, metavar="MODEL",
-                    help="measure this gaussian-gaussian network (another budget or architecture) into the existing "
-                         "JSON's studies")
-    ap.add_argument("--guide", default=None, metavar="MODEL",
-                    help="with --budget: autoguide that network by this weaker gaussian-gaussian one")
+    ap.add_argument(
+        "--budget",
+        default=None,
+        metavar="MODEL",
+        help="measure this gaussian-gaussian network (another budget or architecture) into the existing JSON's studies",
+    )
+    ap.add_argument(
+        "--guide",
+        default=None,
+        metavar="MODEL",
+        help="with --budget: autoguide that network by this weaker gaussian-gaussian one",
+    )
     ap.add_argument("--w", type=float, default=2.5, help="autoguidance weight (1 = the network alone)")
     a = ap.parse_args(argv)
     if a.budget and a.guide:
-        res = with_study(json.loads((a.out / "mnist_models.json").read_text()),
-                         guided_study(a.budget, a.guide, a.w, a.n, a.seed))
+        res = with_study(
+            json.loads((a.out / "mnist_models.json").read_text()), guided_study(a.budget, a.guide, a.w, a.n, a.seed)
+        )
     elif a.budget:
         res = with_study(json.loads((a.out / "mnist_models.json").read_text()), budget_study(a.budget, a.n, a.seed))
     elif a.merge:
         parts = [json.loads(p.read_text()) for p in a.merge]
-        res = {**parts[0], "real_heldout": real_heldout(),
-               "rows": [r for p in PAIRS for part in parts for r in part["rows"] if r["pair"] == p]}
+        res = {
+            **parts[0],
+            "real_heldout": real_heldout(),
+            "rows": [r for p in PAIRS for part in parts for r in part["rows"] if r["pair"] == p],
+        }
     else:
         res = measure(a.n, a.seed, tuple(a.pairs))
     if a.part:
@@ -241,8 +338,10 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     (a.out / "mnist_models.json").write_text(json.dumps(res, indent=1) + "\n")
     attach_quality(res, WEIGHTS_DIR)
-    print("wrote mnist_models.json and the sidecars' quality: `make readme` writes benchmarks/mnist_models.md and "
-          "the docs from them")
+    print(
+        "wrote mnist_models.json and the sidecars' quality: `make readme` writes benchmarks/mnist_models.md and "
+        "the docs from them"
+    )
     return 0
 
 

@@ -9,23 +9,25 @@ For each MNIST model (models/weights/mnist-*.json) at NFE 10 and 50, batch 64, o
   order), with diffusers' own step loop; ratio = our images/s / diffusers' images/s (target >= 1.0).
 Each timing is the median of `repeats` runs, ours and diffusers' interleaved, after one warm-up run.
 """
+
 from __future__ import annotations
 
+import argparse
 import itertools
+import json
+import os
 import statistics
 import time
-from typing import Any, Callable
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
 
 import torch
 
-from ..sampling import run as S
-from ..models.registry import SIDECARS, SPECS, get_model
-from ..training.vp_chain import STEP_LAW
-import os
 from ..app.samplers.handlers import SamplersView, sample_compare
-import argparse
-import json
-from pathlib import Path
+from ..models.registry import SIDECARS, SPECS, get_model
+from ..sampling import run as S
+from ..training.vp_chain import STEP_LAW
 
 Tensor = torch.Tensor
 NFES = (10, 50)
@@ -80,10 +82,17 @@ def diffusers_unet(target_params: int, channels: int, size: int, search: bool = 
     families = itertools.product(((1, 2, 2), (1, 2, 3), (1, 2, 4), (1, 4, 4)), (1, 2)) if search else [((1, 2, 2), 1)]
     for mult, lpb in families:
         for w in range(8, 257, 8):
-            cfg = dict(sample_size=size, in_channels=channels, out_channels=channels, layers_per_block=lpb,
-                       block_out_channels=tuple(w * m for m in mult), down_block_types=("DownBlock2D",) * len(mult),
-                       up_block_types=("UpBlock2D",) * len(mult), norm_num_groups=8)
-            with torch.device("meta"):                                          # counting only: no init work
+            cfg = dict(
+                sample_size=size,
+                in_channels=channels,
+                out_channels=channels,
+                layers_per_block=lpb,
+                block_out_channels=tuple(w * m for m in mult),
+                down_block_types=("DownBlock2D",) * len(mult),
+                up_block_types=("UpBlock2D",) * len(mult),
+                norm_num_groups=8,
+            )
+            with torch.device("meta"):  # counting only: no init work
                 n = sum(p.numel() for p in UNet2DModel(**cfg).parameters())
             if best is None or abs(n - target_params) < abs(best[0] - target_params):
                 best = (n, cfg)
@@ -107,11 +116,18 @@ def diffusers_run(unet: Any, nfe: int, batch: int, device: torch.device) -> Call
         for t in sched.timesteps:
             x = sched.step(unet(x, t).sample, t, x).prev_sample
         return x
+
     return run
 
 
-def network_rows(models: list[str], nfes: tuple[int, ...] = NFES, batch: int = BATCH, repeats: int = 3,
-                 device: torch.device = torch.device("cpu"), match: bool = True) -> dict[str, Any]:
+def network_rows(
+    models: list[str],
+    nfes: tuple[int, ...] = NFES,
+    batch: int = BATCH,
+    repeats: int = 3,
+    device: torch.device = torch.device("cpu"),
+    match: bool = True,
+) -> dict[str, Any]:
     """The table of the module docstring (one diffusers baseline per NFE: the models share one architecture)."""
     rows: list[dict[str, Any]] = []
     base: dict[int, dict[str, float]] = {}
@@ -121,41 +137,68 @@ def network_rows(models: list[str], nfes: tuple[int, ...] = NFES, batch: int = B
         params = sum(p.numel() for p in m.net.parameters())
         if unet is None:
             unet = diffusers_unet(params, m.spec.shape[0], m.spec.shape[1], search=match).to(device)
-        law = STEP_LAW.get(m.spec.pair or "", "gaussian")                   # the pair's q, else Gaussian
+        law = STEP_LAW.get(m.spec.pair or "", "gaussian")  # the pair's q, else Gaussian
         for nfe in nfes:
             sig = S.model_sigmas(m, "karras", nfe)
-            ours = {s: (lambda s=s, lw=lw: S.run_sampler(m, s, sig, batch, 0, lw))
-                    for s, lw in (("dpmpp_2m", "gaussian"), ("ddpm_ancestral", law))}
+            ours = {
+                s: (lambda s=s, lw=lw, m=m, sig=sig: S.run_sampler(m, s, sig, batch, 0, lw))
+                for s, lw in (("dpmpp_2m", "gaussian"), ("ddpm_ancestral", law))
+            }
             theirs = diffusers_run(unet, nfe, batch, device)
             if nfe == nfes[0]:
                 for f in (*ours.values(), theirs):
-                    f()                                                        # warm-up (once per model)
+                    f()  # warm-up (once per model)
             t: dict[str, list[tuple[float, float]]] = {k: [] for k in (*ours, "diffusers")}
             for _ in range(repeats):
                 for k, f in ours.items():
                     t[k].append(timed(f, m.net, device))
                 t["diffusers"].append(timed(theirs, unet, device))
-            med = {k: (statistics.median(a for a, _ in v), statistics.median(a / b for a, b in v)) for k, v in t.items()}
+            med = {
+                k: (statistics.median(a for a, _ in v), statistics.median(a / b for a, b in v)) for k, v in t.items()
+            }
             base[nfe] = {"images_per_s": batch / med["diffusers"][0], "overhead": med["diffusers"][1]}
             for k in ours:
-                rows.append({"model": name, "sampler": k, "noise_law": "gaussian" if k == "dpmpp_2m" else law,
-                             "nfe": nfe, "batch": batch, "seconds": med[k][0], "images_per_s": batch / med[k][0],
-                             "overhead": med[k][1],
-                             "ratio_vs_diffusers": (batch / med[k][0]) / base[nfe]["images_per_s"]})
+                rows.append(
+                    {
+                        "model": name,
+                        "sampler": k,
+                        "noise_law": "gaussian" if k == "dpmpp_2m" else law,
+                        "nfe": nfe,
+                        "batch": batch,
+                        "seconds": med[k][0],
+                        "images_per_s": batch / med[k][0],
+                        "overhead": med[k][1],
+                        "ratio_vs_diffusers": (batch / med[k][0]) / base[nfe]["images_per_s"],
+                    }
+                )
     dparams = sum(p.numel() for p in unet.parameters()) if unet is not None else None
-    return {"device": str(device), "threads": torch.get_num_threads(), "repeats": repeats, "rows": rows,
-            "diffusers": {"model": "UNet2DModel", "scheduler": "DPMSolverMultistepScheduler", "params": dparams,
-                          "config": dict(unet.config) if unet is not None else None,
-                          "per_nfe": {str(k): v for k, v in base.items()}}}
+    return {
+        "device": str(device),
+        "threads": torch.get_num_threads(),
+        "repeats": repeats,
+        "rows": rows,
+        "diffusers": {
+            "model": "UNet2DModel",
+            "scheduler": "DPMSolverMultistepScheduler",
+            "params": dparams,
+            "config": dict(unet.config) if unet is not None else None,
+            "per_nfe": {str(k): v for k, v in base.items()},
+        },
+    }
 
 
 def mnist_models() -> list[str]:
     """The trained MNIST networks of the registry (their sidecars say dataset mnist)."""
-    return [n for n, side in SIDECARS.items() if side.get("dataset") == "mnist" and n in SPECS]   # not scale-space
+    return [n for n, side in SIDECARS.items() if side.get("dataset") == "mnist" and n in SPECS]  # not scale-space
 
 
-def click_latency(model: str, repeats: int = 3, n: int = 16, steps: int = 10,
-                  samplers: tuple[str, ...] = ("euler", "dpmpp_2m", "ddpm_ancestral")) -> dict[str, Any]:
+def click_latency(
+    model: str,
+    repeats: int = 3,
+    n: int = 16,
+    steps: int = 10,
+    samplers: tuple[str, ...] = ("euler", "dpmpp_2m", "ddpm_ancestral"),
+) -> dict[str, Any]:
     """Seconds of one Samplers-tab click (handler `sample_compare`, 3 samplers x n samples at NFE `steps`, the
     classifier numbers included, the NFE sweep not: it follows the samples), one torch thread as the app serves."""
 
@@ -163,7 +206,7 @@ def click_latency(model: str, repeats: int = 3, n: int = 16, steps: int = 10,
     torch.set_num_threads(1)
     try:
         view = SamplersView(model=model, samplers=samplers, steps=steps, n=n, device="cpu")
-        sample_compare(SamplersView(model=model, samplers=samplers[:2], steps=1, n=2, device="cpu"))   # warm-up
+        sample_compare(SamplersView(model=model, samplers=samplers[:2], steps=1, n=2, device="cpu"))  # warm-up
         ts = []
         for _ in range(repeats):
             t0 = time.perf_counter()
@@ -171,9 +214,17 @@ def click_latency(model: str, repeats: int = 3, n: int = 16, steps: int = 10,
             ts.append(time.perf_counter() - t0)
     finally:
         torch.set_num_threads(threads)
-    return {"model": model, "samplers": list(samplers), "n": n, "nfe": steps, "repeats": repeats,
-            "seconds_median": statistics.median(ts), "seconds_min": min(ts), "target_seconds": 3.0,
-            "load_avg_1min": os.getloadavg()[0]}
+    return {
+        "model": model,
+        "samplers": list(samplers),
+        "n": n,
+        "nfe": steps,
+        "repeats": repeats,
+        "seconds_median": statistics.median(ts),
+        "seconds_min": min(ts),
+        "target_seconds": 3.0,
+        "load_avg_1min": os.getloadavg()[0],
+    }
 
 
 def main(argv: list[str] | None = None) -> int:

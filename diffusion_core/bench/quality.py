@@ -7,6 +7,7 @@ per-mode variance g0^2 sigma_0^2 + sum_j g_j^2. We get the g's EXACTLY by runnin
 code on unit inputs (row 0: x_init = sigma_0, no noise; row j: only the j-th noise injection = 1),
 and W2^2 = sum_k (sqrt(v_out,k) - sqrt(v_k))^2 (commuting covariances). No Monte Carlo.
 """
+
 from __future__ import annotations
 
 import math
@@ -18,14 +19,14 @@ from ..data import power_law_variance
 from ..evaluation.exact import output_variance
 from ..noise.discretization import build_schedule
 from ..noise.samplers import nfe as sampler_nfe
-from ..spectral.tight import TightParams, bounds, field_spectrum, fit_band_for, tight_lam_fn
-from ..spectral.spectrum import fit_power_law
 from ..progress import track
+from ..spectral.spectrum import fit_power_law
+from ..spectral.tight import TightParams, bounds, field_spectrum, fit_band_for, tight_lam_fn
 
 Tensor = torch.Tensor
 NFES = (4, 6, 8, 10, 16, 32, 64)
 SAMPLER_NAMES = ("euler", "heun", "dpmpp_2m")
-CUSTOM_POINTS = "1:-4.5, 0.6:0, 0.3:2.5, 0:5.3"   # typed by hand near the field's tight range [-4.53, 5.33]
+CUSTOM_POINTS = "1:-4.5, 0.6:0, 0.3:2.5, 0:5.3"  # typed by hand near the field's tight range [-4.53, 5.33]
 CUSTOM_ROW = "custom (typed points)"
 FLOW_ROWS = {"flow (shift 1)": "flow-match", "sd3 (shift 3)": "sd3", "flux (mu 1.15)": "flux"}
 METHOD = "exact-analytic (per Fourier mode, linear sampler pushed through; no Monte Carlo)"
@@ -59,7 +60,9 @@ def experiment_sigmas(size: int, beta: float) -> dict[str, Any]:
         "edm": lambda n: build_schedule("edm", n).sigmas,
         "cosine": lambda n: build_schedule("cosine-continuous", n).sigmas,
         "shifted-cosine": lambda n: build_schedule("shifted-cosine", n, {"image_d": size, "noise_d": 64}).sigmas,
-        "karras@bounds": lambda n: build_schedule("karras", n, {"sigma_min": b.sigma_min, "sigma_max": b.sigma_max}).sigmas,
+        "karras@bounds": lambda n: (
+            build_schedule("karras", n, {"sigma_min": b.sigma_min, "sigma_max": b.sigma_max}).sigmas
+        ),
     }
     out[CUSTOM_ROW] = lambda n: build_schedule("custom", n, {"points": CUSTOM_POINTS}).sigmas
     for label, fam in FLOW_ROWS.items():
@@ -68,7 +71,8 @@ def experiment_sigmas(size: int, beta: float) -> dict[str, Any]:
         for kind in ("frequency", "power", "mixed"):
             name = f"tight-{kind}{suffix}"
             out[name] = (lambda nm, k, f: lambda n: build_schedule(nm, n, lam_fn=tight_lam_fn(k, tp, f)).sigmas)(
-                name, kind, form)
+                name, kind, form
+            )
     return out
 
 
@@ -83,8 +87,9 @@ def steps_for_nfe(sampler: str, nfe: int, flow_start: bool = False) -> int:
 # The benchmark
 
 
-def quality_table(size: int = 32, beta: float = 2.0, nfes: tuple[int, ...] = NFES,
-                  samplers: tuple[str, ...] = SAMPLER_NAMES) -> list[dict[str, Any]]:
+def quality_table(
+    size: int = 32, beta: float = 2.0, nfes: tuple[int, ...] = NFES, samplers: tuple[str, ...] = SAMPLER_NAMES
+) -> list[dict[str, Any]]:
     """Rows {sampler, schedule, nfe, steps, w2, w2_rel}; w2_rel = W2 / sqrt(tr Sigma_data)."""
     v = power_law_variance(size, beta)
     scale = math.sqrt(float(v.sum()))
@@ -95,8 +100,17 @@ def quality_table(size: int = 32, beta: float = 2.0, nfes: tuple[int, ...] = NFE
                 n = steps_for_nfe(s, nfe, sched in FLOW_ROWS)
                 sig = make(n)
                 w2 = w2_gaussian_diag(output_variance(s, v, sig), v)
-                rows.append({"sampler": s, "schedule": sched, "nfe": sampler_nfe(s, n, sig),
-                             "nfe_budget": nfe, "steps": n, "w2": w2, "w2_rel": w2 / scale})
+                rows.append(
+                    {
+                        "sampler": s,
+                        "schedule": sched,
+                        "nfe": sampler_nfe(s, n, sig),
+                        "nfe_budget": nfe,
+                        "steps": n,
+                        "w2": w2,
+                        "w2_rel": w2 / scale,
+                    }
+                )
     return rows
 
 
@@ -105,14 +119,27 @@ def run(quick: bool = False) -> dict[str, Any]:
     nfes = (4, 10, 64) if quick else NFES
     tp, b = field_tight_params(32, 2.0)
     rows = quality_table(nfes=nfes)
-    floors = {sched: w2_gaussian_diag(output_variance("heun", power_law_variance(32, 2.0), make(512)),
-                                      power_law_variance(32, 2.0))
-              for sched, make in experiment_sigmas(32, 2.0).items()}
-    return {"method": METHOD, "data": "power-law Gaussian field, beta=2, 32x32, pixel variance 0.25",
-            "w2_units": "whole-image W2 (data units); w2_rel = W2 / sqrt(trace of data covariance)",
-            "tight_bounds": {"sigma_min": b.sigma_min, "sigma_max": b.sigma_max, "beta_fit": tp.beta,
-                             "tau_lo": 0.1, "tau_hi": 10.0, "dc": "exclude"},
-            "floor_heun_1023nfe": floors, "rows": rows}
+    floors = {
+        sched: w2_gaussian_diag(
+            output_variance("heun", power_law_variance(32, 2.0), make(512)), power_law_variance(32, 2.0)
+        )
+        for sched, make in experiment_sigmas(32, 2.0).items()
+    }
+    return {
+        "method": METHOD,
+        "data": "power-law Gaussian field, beta=2, 32x32, pixel variance 0.25",
+        "w2_units": "whole-image W2 (data units); w2_rel = W2 / sqrt(trace of data covariance)",
+        "tight_bounds": {
+            "sigma_min": b.sigma_min,
+            "sigma_max": b.sigma_max,
+            "beta_fit": tp.beta,
+            "tau_lo": 0.1,
+            "tau_hi": 10.0,
+            "dc": "exclude",
+        },
+        "floor_heun_1023nfe": floors,
+        "rows": rows,
+    }
 
 
 # ---------------------------------------------------------------------------------------------
@@ -122,8 +149,10 @@ def run(quick: bool = False) -> dict[str, Any]:
 def render_png(result: dict[str, Any], path: str) -> None:
     """W2_rel vs NFE, one panel per sampler, one line per schedule (matplotlib, log-log)."""
     import matplotlib
+
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
+
     rows = result["rows"]
     scheds = list(dict.fromkeys(r["schedule"] for r in rows))
     fig, axes = plt.subplots(1, len(SAMPLER_NAMES), figsize=(15, 4.6), sharey=True)
@@ -150,21 +179,31 @@ def render_png(result: dict[str, Any], path: str) -> None:
 def markdown_table(result: dict[str, Any], nfe_budget: int) -> str:
     rows = [r for r in result["rows"] if r["nfe_budget"] == nfe_budget]
     scheds = list(dict.fromkeys(r["schedule"] for r in rows))
-    head = "| schedule | " + " | ".join(f"{s} (NFE {next(r['nfe'] for r in rows if r['sampler'] == s)})"
-                                        for s in SAMPLER_NAMES) + " |"
+    head = (
+        "| schedule | "
+        + " | ".join(f"{s} (NFE {next(r['nfe'] for r in rows if r['sampler'] == s)})" for s in SAMPLER_NAMES)
+        + " |"
+    )
     lines = [head, "|---" * (len(SAMPLER_NAMES) + 1) + "|"]
     head_nfe = {s: next(r["nfe"] for r in rows if r["sampler"] == s) for s in SAMPLER_NAMES}
     for sc in scheds:
         vals = [next(r for r in rows if r["sampler"] == s and r["schedule"] == sc) for s in SAMPLER_NAMES]
-        lines.append(f"| {sc} | " + " | ".join(
-            f"{100 * v['w2_rel']:.2f}% ({v['w2']:.3g})" + (f" [NFE {v['nfe']}]" if v["nfe"] != head_nfe[v["sampler"]] else "")
-            for v in vals) + " |")
+        lines.append(
+            f"| {sc} | "
+            + " | ".join(
+                f"{100 * v['w2_rel']:.2f}% ({v['w2']:.3g})"
+                + (f" [NFE {v['nfe']}]" if v["nfe"] != head_nfe[v["sampler"]] else "")
+                for v in vals
+            )
+            + " |"
+        )
     return "\n".join(lines)
 
 
 if __name__ == "__main__":
     import json
     import sys
+
     out = sys.argv[1] if len(sys.argv) > 1 else "benchmarks"
     res = run(quick=False)
     render_png(res, f"{out}/quality.png")

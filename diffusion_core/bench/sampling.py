@@ -11,22 +11,24 @@
   parameter count under DPMSolverMultistepScheduler, measured in the same run; one Samplers-tab click.
 Schedule: karras over each model's sigma range (0.002 .. 80), as `difflab sample` uses by default.
 """
+
 from __future__ import annotations
 
 import json
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import torch
 
 from ..evaluation import exact as Q
 from ..evaluation import metrics as M
 from ..evaluation.truth import GaussianTruth
-from ..sampling import run as S
 from ..models.registry import SPECS, get_model
 from ..noise.samplers import SAMPLERS
 from ..progress import track
+from ..sampling import run as S
 from .network_speed import click_latency, mnist_models, network_rows
 
 NFES = (4, 10, 16, 32, 64, 128)
@@ -38,7 +40,7 @@ def exact_rows(nfes: tuple[int, ...]) -> list[dict[str, Any]]:
     rows = []
     for name in track(list(SPECS), "sampling: models", unit="model"):
         m = get_model(name)
-        if not isinstance(m.truth, GaussianTruth):                  # the Gaussian models' exact numbers
+        if not isinstance(m.truth, GaussianTruth):  # the Gaussian models' exact numbers
             continue
         v = m.truth.g.variances.to(torch.float64)
         for s in SAMPLERS:
@@ -46,8 +48,17 @@ def exact_rows(nfes: tuple[int, ...]) -> list[dict[str, Any]]:
                 steps = S.steps_for_nfe(s, budget)
                 v_out = Q.output_variance(s, v, S.model_sigmas(m, "karras", steps))
                 lo, hi = Q.mode_ratio_range(v_out, v)
-                rows.append({"model": name, "sampler": s, "nfe": S.nfe_of(s, steps), "steps": steps,
-                             "cov_rel_fro": M.cov_rel_fro(v_out, v), "mode_ratio_min": lo, "mode_ratio_max": hi})
+                rows.append(
+                    {
+                        "model": name,
+                        "sampler": s,
+                        "nfe": S.nfe_of(s, steps),
+                        "steps": steps,
+                        "cov_rel_fro": M.cov_rel_fro(v_out, v),
+                        "mode_ratio_min": lo,
+                        "mode_ratio_max": hi,
+                    }
+                )
     return rows
 
 
@@ -60,8 +71,16 @@ def monte_carlo_rows(k: int, samplers: tuple[str, ...], steps: int = 64) -> list
         sigmas = S.model_sigmas(m, "karras", steps)
         x = S.run_sampler(m, s, sigmas, k, 0)
         v_out = Q.output_variance(s, v, sigmas)
-        rows.append({"sampler": s, "k": k, "nfe": S.nfe_of(s, steps), "observed": M.sample_cov_rel_fro(m.truth.g, x),
-                     "predicted": M.mc_expected_rel_fro(v_out, v, k), "perfect_sampler": M.mc_expected_rel_fro(v, v, k)})
+        rows.append(
+            {
+                "sampler": s,
+                "k": k,
+                "nfe": S.nfe_of(s, steps),
+                "observed": M.sample_cov_rel_fro(m.truth.g, x),
+                "predicted": M.mc_expected_rel_fro(v_out, v, k),
+                "perfect_sampler": M.mc_expected_rel_fro(v, v, k),
+            }
+        )
     return rows
 
 
@@ -115,54 +134,112 @@ def networks(quick: bool, device: torch.device) -> dict[str, Any]:
 def run(quick: bool = False, device: torch.device = torch.device("cpu")) -> dict[str, Any]:
     """The whole table (quick: NFE 10 and 64, smaller Monte Carlo); `device` for the networks."""
     nfes = QUICK_NFES if quick else NFES
-    return {"schedule": "karras, sigma 0.002 .. 80",
-            "exact": exact_rows(nfes),
-            "monte_carlo": monte_carlo_rows(2_000 if quick else 20_000, ("dpmpp_2m",) if quick else tuple(SAMPLERS)),
-            "memorisation": memorisation_rows(32 if quick else 256, nfes),
-            "mixture": mixture_rows(200 if quick else 2000, nfes),
-            "timing": [] if quick else timing_rows(),
-            "networks": networks(quick, device)}
+    return {
+        "schedule": "karras, sigma 0.002 .. 80",
+        "exact": exact_rows(nfes),
+        "monte_carlo": monte_carlo_rows(2_000 if quick else 20_000, ("dpmpp_2m",) if quick else tuple(SAMPLERS)),
+        "memorisation": memorisation_rows(32 if quick else 256, nfes),
+        "mixture": mixture_rows(200 if quick else 2000, nfes),
+        "timing": [] if quick else timing_rows(),
+        "networks": networks(quick, device),
+    }
 
 
 def render_md(r: dict[str, Any]) -> str:
     """Markdown tables for benchmarks/sampling.md."""
-    out = ["# Samplers on exact models (`difflab bench sampling`)", "", f"Schedule: {r['schedule']}.", "",
-           "## Exact covariance error ||C_out - C||_F / ||C||_F", "", "| model | sampler | NFE | error | mode var ratio |",
-           "|---|---|---|---|---|"]
-    out += [f"| {x['model']} | {x['sampler']} | {x['nfe']} | {100 * x['cov_rel_fro']:.3f}% | "
-            f"{x['mode_ratio_min']:.3f} - {x['mode_ratio_max']:.3f} |" for x in r["exact"]]
-    out += ["", "## Monte Carlo check (digits-pca-gaussian)", "", "| sampler | K | NFE | observed | predicted | perfect sampler |",
-            "|---|---|---|---|---|---|"]
-    out += [f"| {x['sampler']} | {x['k']} | {x['nfe']} | {100 * x['observed']:.2f}% | {100 * x['predicted']:.2f}% | "
-            f"{100 * x['perfect_sampler']:.2f}% |" for x in r["monte_carlo"]]
-    out += ["", "## Memorisation (digits-empirical)", "", "| sampler | NFE | K | rate | mean NN RMS | distinct copies |",
-            "|---|---|---|---|---|---|"]
-    out += [f"| {x['sampler']} | {x['nfe']} | {x['k']} | {100 * x['memorisation_rate']:.1f}% | {x['mean_nn_rms']:.2e} | "
-            f"{x['distinct_copies']} |" for x in r["memorisation"]]
-    out += ["", "## Mode weights (digits-gmm10): TV distance of sampled class frequencies", "",
-            "| sampler | NFE | K | mode TV | perfect-sampler TV | mean log-lik |", "|---|---|---|---|---|---|"]
-    out += [f"| {x['sampler']} | {x['nfe']} | {x['k']} | {x['mode_tv']:.3f} | {x['tv_perfect']:.3f} | "
-            f"{x['mean_loglik']:.1f} |" for x in r["mixture"]]
+    out = [
+        "# Samplers on exact models (`difflab bench sampling`)",
+        "",
+        f"Schedule: {r['schedule']}.",
+        "",
+        "## Exact covariance error ||C_out - C||_F / ||C||_F",
+        "",
+        "| model | sampler | NFE | error | mode var ratio |",
+        "|---|---|---|---|---|",
+    ]
+    out += [
+        f"| {x['model']} | {x['sampler']} | {x['nfe']} | {100 * x['cov_rel_fro']:.3f}% | "
+        f"{x['mode_ratio_min']:.3f} - {x['mode_ratio_max']:.3f} |"
+        for x in r["exact"]
+    ]
+    out += [
+        "",
+        "## Monte Carlo check (digits-pca-gaussian)",
+        "",
+        "| sampler | K | NFE | observed | predicted | perfect sampler |",
+        "|---|---|---|---|---|---|",
+    ]
+    out += [
+        f"| {x['sampler']} | {x['k']} | {x['nfe']} | {100 * x['observed']:.2f}% | {100 * x['predicted']:.2f}% | "
+        f"{100 * x['perfect_sampler']:.2f}% |"
+        for x in r["monte_carlo"]
+    ]
+    out += [
+        "",
+        "## Memorisation (digits-empirical)",
+        "",
+        "| sampler | NFE | K | rate | mean NN RMS | distinct copies |",
+        "|---|---|---|---|---|---|",
+    ]
+    out += [
+        f"| {x['sampler']} | {x['nfe']} | {x['k']} | {100 * x['memorisation_rate']:.1f}% | {x['mean_nn_rms']:.2e} | "
+        f"{x['distinct_copies']} |"
+        for x in r["memorisation"]
+    ]
+    out += [
+        "",
+        "## Mode weights (digits-gmm10): TV distance of sampled class frequencies",
+        "",
+        "| sampler | NFE | K | mode TV | perfect-sampler TV | mean log-lik |",
+        "|---|---|---|---|---|---|",
+    ]
+    out += [
+        f"| {x['sampler']} | {x['nfe']} | {x['k']} | {x['mode_tv']:.3f} | {x['tv_perfect']:.3f} | "
+        f"{x['mean_loglik']:.1f} |"
+        for x in r["mixture"]
+    ]
     net = r.get("networks") or {}
     if net.get("rows"):
         d = net["diffusers"]
-        out += ["", f"## Trained networks: speed on {net['device']} ({net['threads']} threads, median of {net['repeats']})", "",
-                f"Baseline: diffusers {d['model']} with {d['params']:,} parameters (block_out_channels "
-                f"{d['config']['block_out_channels']}) under {d['scheduler']}, same batch and NFE, in the same run.", "",
-                "| model | sampler | step noise | NFE | batch | images/s | overhead (total / network) | ratio vs diffusers |",
-                "|---|---|---|---|---|---|---|---|"]
-        out += [f"| {x['model']} | {x['sampler']} | {x['noise_law']} | {x['nfe']} | {x['batch']} | {x['images_per_s']:.1f} | "
-                f"{x['overhead']:.3f} | {x['ratio_vs_diffusers']:.2f} |" for x in net["rows"]]
-        out += [f"| diffusers | DPMSolverMultistep | gaussian | {k} | {net['rows'][0]['batch']} | {v['images_per_s']:.1f} | "
-                f"{v['overhead']:.3f} | 1 |" for k, v in d["per_nfe"].items()]
+        out += [
+            "",
+            f"## Trained networks: speed on {net['device']} ({net['threads']} threads, median of {net['repeats']})",
+            "",
+            f"Baseline: diffusers {d['model']} with {d['params']:,} parameters (block_out_channels "
+            f"{d['config']['block_out_channels']}) under {d['scheduler']}, same batch and NFE, in the same run.",
+            "",
+            "| model | sampler | step noise | NFE | batch | images/s | overhead (total / network) | ratio vs diffusers |",
+            "|---|---|---|---|---|---|---|---|",
+        ]
+        out += [
+            f"| {x['model']} | {x['sampler']} | {x['noise_law']} | {x['nfe']} | {x['batch']} | {x['images_per_s']:.1f} | "
+            f"{x['overhead']:.3f} | {x['ratio_vs_diffusers']:.2f} |"
+            for x in net["rows"]
+        ]
+        out += [
+            f"| diffusers | DPMSolverMultistep | gaussian | {k} | {net['rows'][0]['batch']} | {v['images_per_s']:.1f} | "
+            f"{v['overhead']:.3f} | 1 |"
+            for k, v in d["per_nfe"].items()
+        ]
         if net.get("click"):
             c = net["click"]
-            out += ["", f"One Samplers-tab click ({c['model']}, {len(c['samplers'])} samplers x {c['n']} samples, NFE "
-                        f"{c['nfe']}, one torch thread): median {c['seconds_median']:.2f} s, best {c['seconds_min']:.2f} s "
-                        f"(target {c['target_seconds']:.0f} s; load average {c['load_avg_1min']:.1f})."]
+            out += [
+                "",
+                f"One Samplers-tab click ({c['model']}, {len(c['samplers'])} samplers x {c['n']} samples, NFE "
+                f"{c['nfe']}, one torch thread): median {c['seconds_median']:.2f} s, best {c['seconds_min']:.2f} s "
+                f"(target {c['target_seconds']:.0f} s; load average {c['load_avg_1min']:.1f}).",
+            ]
     if r["timing"]:
-        out += ["", "## Wall time (shared 2-core CPU, one measurement)", "", "| model | sampler | steps | n | s |", "|---|---|---|---|---|"]
-        out += [f"| {x['model']} | {x['sampler']} | {x['steps']} | {x['n']} | {x['seconds']:.2f} |" for x in r["timing"]]
+        out += [
+            "",
+            "## Wall time (shared 2-core CPU, one measurement)",
+            "",
+            "| model | sampler | steps | n | s |",
+            "|---|---|---|---|---|",
+        ]
+        out += [
+            f"| {x['model']} | {x['sampler']} | {x['steps']} | {x['n']} | {x['seconds']:.2f} |" for x in r["timing"]
+        ]
     return "\n".join(out) + "\n"
 
 

@@ -13,28 +13,35 @@ time from the slider's `input` event to the last change of the last output (befo
 With `--baseline DIR` (a checkout of an earlier commit, e.g. `git archive COMMIT | tar -x -C DIR`) both
 apps run at once and the moves alternate between them, so the two are measured under the same load.
 """
+
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import platform
-import socket
 import subprocess
 import sys
-import tempfile
 import time
-import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-import argparse
+
+from .app_process import free_port, start_app, wait_app
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-QUIET_MS = 1200            # a move is over once its outputs have not changed for this long
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+QUIET_MS = 1200  # a move is over once its outputs have not changed for this long
 TARGET_MS = 250.0
 
 
@@ -43,8 +50,8 @@ class Output:
     """One output of the tab, found by its block label or by a text it always shows."""
 
     name: str
-    label: str = ""        # the block label's text (gr.Plot / gr.Image)
-    text: str = ""         # a text inside the element (gr.Markdown has no label)
+    label: str = ""  # the block label's text (gr.Plot / gr.Image)
+    text: str = ""  # a text inside the element (gr.Markdown has no label)
 
 
 @dataclass(frozen=True)
@@ -52,37 +59,77 @@ class SliderSpec:
     """A tab's noise-level slider (λ, or the time t that sets λ(t)): where it is, the values to visit, what
     shows the value, what must redraw."""
 
-    tab: str               # the tab's id (the `?tab=` of a link)
-    slider: str            # the slider's label (its aria-label is "range slider for " + this)
-    shows: str             # text shown once the value is in ({v:.2f}: the value; {step}: round(999 v))
+    tab: str  # the tab's id (the `?tab=` of a link)
+    slider: str  # the slider's label (its aria-label is "range slider for " + this)
+    shows: str  # text shown once the value is in ({v:.2f}: the value; {step}: round(999 v))
     outputs: tuple[Output, ...]
     lo: float
     hi: float
     step: float
-    start: float = 0.0     # the value the tab opens with
+    start: float = 0.0  # the value the tab opens with
 
 
 # Every tab whose figures follow the noise level live: Spectrum's λ, and the time sliders that set λ(t) on
 # the Increments (loss viewer), Bases (readout time) and Scale space (current time) tabs. Outputs that do
 # not depend on the slider (e.g. the Bases SNR plane) are not listed: they should not redraw.
 TABS = (
-    SliderSpec("spectrum", "Noise level: logSNR λ", "At logSNR λ = {v:.2f}", (
-        Output("noisy image", label="Noisy image"), Output("2-D spectrum", label="2-D log power spectrum"),
-        Output("radial PSD", label="Radial PSD"), Output("SNR", label="Per-frequency SNR"),
-        Output("explanation", text="falls like a power law"), Output("sigma label", text="VE σ = e^(−λ/2)"),
-    ), -8.0, 8.0, 0.05),
-    SliderSpec("increments", "t of the step", "At t = {v:.3f} with N", (
-        Output("loss shapes", label="Loss shapes"), Output("loss text", text="Laplace–Laplace is"),
-    ), 0.05, 1.0, 0.001, 0.5),
-    SliderSpec("bases", "Readout time t", "At t = {v:.2f}, ", (
-        Output("γ_i(t)", label="γ_i(t)"), Output("log-SNR_i(t)", label="true log-SNR_i(t)"),
-        Output("σ_i²(t)", label="σ_i²(t)"), Output("windows", label="Active windows"),
-        Output("explanation", text="components are active"),
-    ), 0.0, 1.0, 0.01, 0.5),
-    SliderSpec("scale_space", "Current time t", "(step {step}): λ", (
-        Output("x_t", label="x_t at its own resolution"), Output("spectrum widget", label="Spectrum + noise floor"),
-        Output("Flexi path", label="Flexi-UNet path at the current t"), Output("FLOPs", label="FLOPs per step"),
-    ), 0.0, 1.0, 0.001, 0.5),
+    SliderSpec(
+        "spectrum",
+        "Noise level: logSNR λ",
+        "At logSNR λ = {v:.2f}",
+        (
+            Output("noisy image", label="Noisy image"),
+            Output("2-D spectrum", label="2-D log power spectrum"),
+            Output("radial PSD", label="Radial PSD"),
+            Output("SNR", label="Per-frequency SNR"),
+            Output("explanation", text="falls like a power law"),
+            Output("sigma label", text="VE σ = e^(−λ/2)"),
+        ),
+        -8.0,
+        8.0,
+        0.05,
+    ),
+    SliderSpec(
+        "increments",
+        "t of the step",
+        "At t = {v:.3f} with N",
+        (Output("loss shapes", label="Loss shapes"), Output("loss text", text="Laplace–Laplace is")),
+        0.05,
+        1.0,
+        0.001,
+        0.5,
+    ),
+    SliderSpec(
+        "bases",
+        "Readout time t",
+        "At t = {v:.2f}, ",
+        (
+            Output("γ_i(t)", label="γ_i(t)"),
+            Output("log-SNR_i(t)", label="true log-SNR_i(t)"),
+            Output("σ_i²(t)", label="σ_i²(t)"),
+            Output("windows", label="Active windows"),
+            Output("explanation", text="components are active"),
+        ),
+        0.0,
+        1.0,
+        0.01,
+        0.5,
+    ),
+    SliderSpec(
+        "scale_space",
+        "Current time t",
+        "(step {step}): λ",
+        (
+            Output("x_t", label="x_t at its own resolution"),
+            Output("spectrum widget", label="Spectrum + noise floor"),
+            Output("Flexi path", label="Flexi-UNet path at the current t"),
+            Output("FLOPs", label="FLOPs per step"),
+        ),
+        0.0,
+        1.0,
+        0.001,
+        0.5,
+    ),
 )
 
 # Installs the observers; returns the outputs it could not find.
@@ -155,42 +202,6 @@ JS_STATE = """([text]) => ({now: performance.now(), t0: window.__lat.t0, last: w
   net: window.__net.filter(e => e.t >= window.__lat.t0)})"""
 
 
-# `python app.py ARGS`, without gradio's launch-time self-check (5 HEAD requests of 3 s): on a machine whose
-# cores are busy with training the starting server misses it and launch() refuses to serve; wait_app checks.
-LAUNCH = ("import runpy, sys; import gradio.networking as n; n.url_ok = lambda url: True; "
-          "sys.argv = sys.argv[1:]; runpy.run_path(sys.argv[0], run_name='__main__')")
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def start_app(root: Path, port: int) -> subprocess.Popen:
-    """`python app.py --port PORT` of the checkout at `root` (its own diffusion_core), at niceness 10."""
-    env = {**os.environ, "GRADIO_ANALYTICS_ENABLED": "False", "PYTHONPATH": str(root)}
-    log = open(Path(tempfile.gettempdir()) / f"difflab-slider-{port}.log", "w")
-    nice = ["nice", "-n", str(10 - os.nice(0))] if os.nice(0) < 10 else []     # the app at niceness 10
-    proc = subprocess.Popen([*nice, sys.executable, "-c", LAUNCH, str(root / "app.py"), "--port", str(port)],
-                            cwd=root, env=env, stdout=log, stderr=subprocess.STDOUT)
-    proc.log_name = log.name  # type: ignore[attr-defined]
-    return proc
-
-
-def wait_app(proc: subprocess.Popen, port: int, minutes: float = 40.0) -> None:
-    """Wait until the app answers (minutes on a machine whose cores are busy with training)."""
-    for _ in range(int(minutes * 60)):
-        try:
-            urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=2)
-            return
-        except OSError:
-            if proc.poll() is not None:
-                raise RuntimeError(f"the app on port {port} exited; see {proc.log_name}")  # type: ignore[attr-defined]
-            time.sleep(1)
-    raise RuntimeError(f"the app on port {port} did not start in {minutes:g} minutes")
-
-
 def values(spec: SliderSpec, n: int, seed: int = 0) -> list[float]:
     """n distinct slider positions on the slider's grid, in a shuffled order (each move changes λ)."""
     grid = np.round(np.arange(spec.lo, spec.hi + spec.step / 2, spec.step), 6)
@@ -206,9 +217,10 @@ class Tab:
         self.page = browser.new_page(viewport={"width": 1400, "height": 1000})
         self.page.add_init_script(JS_NET)
         self.page.goto(f"{url}?tab={spec.tab}", wait_until="load", timeout=600_000)
-        self.page.wait_for_function("t => document.body.innerText.includes(t)", arg=self.shows(spec.start),
-                                    timeout=600_000)
-        self.page.wait_for_timeout(2000)             # the first draw of every figure settles
+        self.page.wait_for_function(
+            "t => document.body.innerText.includes(t)", arg=self.shows(spec.start), timeout=600_000
+        )
+        self.page.wait_for_timeout(2000)  # the first draw of every figure settles
         missing = self.page.evaluate(JS_INSTALL, [o.__dict__ for o in spec.outputs])
         if missing:
             raise RuntimeError(f"{spec.tab}: outputs not found in the page: {missing}")
@@ -229,26 +241,40 @@ class Tab:
                 stale = [o.name for o in self.spec.outputs if o.name not in per]
                 joins = [e["t"] - s["t0"] for e in s["net"] if e["kind"] == "join"]
                 done = [e for e in s["net"] if e["kind"] == "process_completed"]
-                return {"value": v, "ms": max(per.values()), "per_output_ms": per, "unchanged": stale,
-                        "requests": len(joins), "join_ms": joins[0] if joins else None,
-                        "completed_ms": done[-1]["t"] - s["t0"] if done else None,
-                        "completed_bytes": sum(e["bytes"] for e in done),
-                        "long_tasks_ms": sum(e["ms"] for e in s["net"] if e["kind"] == "longtask")}
+                return {
+                    "value": v,
+                    "ms": max(per.values()),
+                    "per_output_ms": per,
+                    "unchanged": stale,
+                    "requests": len(joins),
+                    "join_ms": joins[0] if joins else None,
+                    "completed_ms": done[-1]["t"] - s["t0"] if done else None,
+                    "completed_bytes": sum(e["bytes"] for e in done),
+                    "long_tasks_ms": sum(e["ms"] for e in s["net"] if e["kind"] == "longtask"),
+                }
             self.page.wait_for_timeout(50)
         raise TimeoutError(f"{self.spec.tab}: λ = {v:.2f} not shown within {timeout_s:.0f} s")
 
 
 def summary(moves: list[dict], spec: SliderSpec) -> dict:
     ms = np.array([m["ms"] for m in moves])
-    per = {o.name: float(np.median([m["per_output_ms"].get(o.name, np.nan) for m in moves]))
-           for o in spec.outputs}
+    per = {o.name: float(np.median([m["per_output_ms"].get(o.name, np.nan) for m in moves])) for o in spec.outputs}
     med = lambda key: float(np.median([m[key] for m in moves if m.get(key) is not None] or [np.nan]))  # noqa: E731
-    return {"median_ms": float(np.median(ms)), "p95_ms": float(np.percentile(ms, 95)), "min_ms": float(ms.min()),
-            "max_ms": float(ms.max()), "n": len(ms), "per_output_median_ms": per,
-            "moves_with_an_output_unchanged": sum(bool(m["unchanged"]) for m in moves),
-            "breakdown_median_ms": {"input_to_join": med("join_ms"), "input_to_completed": med("completed_ms"),
-                                    "main_thread_long_tasks": med("long_tasks_ms")},
-            "completed_message_bytes_median": med("completed_bytes")}
+    return {
+        "median_ms": float(np.median(ms)),
+        "p95_ms": float(np.percentile(ms, 95)),
+        "min_ms": float(ms.min()),
+        "max_ms": float(ms.max()),
+        "n": len(ms),
+        "per_output_median_ms": per,
+        "moves_with_an_output_unchanged": sum(bool(m["unchanged"]) for m in moves),
+        "breakdown_median_ms": {
+            "input_to_join": med("join_ms"),
+            "input_to_completed": med("completed_ms"),
+            "main_thread_long_tasks": med("long_tasks_ms"),
+        },
+        "completed_message_bytes_median": med("completed_bytes"),
+    }
 
 
 def measure(apps: dict[str, str], n: int, specs: tuple[SliderSpec, ...] = TABS) -> dict[str, dict]:
@@ -262,8 +288,8 @@ def measure(apps: dict[str, str], n: int, specs: tuple[SliderSpec, ...] = TABS) 
             for spec in specs:
                 tabs = {label: Tab(browser, url, spec) for label, url in apps.items()}
                 warm = round(spec.lo + spec.step * round(0.25 * (spec.hi - spec.lo) / spec.step), 6)
-                for label, tab in tabs.items():
-                    tab.move(warm)                       # warm-up move (not timed)
+                for tab in tabs.values():
+                    tab.move(warm)  # warm-up move (not timed)
                 moves: dict[str, list[dict]] = {label: [] for label in apps}
                 for v in values(spec, n):
                     for label, tab in tabs.items():
@@ -281,14 +307,16 @@ def measure(apps: dict[str, str], n: int, specs: tuple[SliderSpec, ...] = TABS) 
 
 def _commit(root: Path) -> str:
     try:
-        return subprocess.run(["git", "-C", str(root), "rev-parse", "--short", "HEAD"], capture_output=True,
-                              text=True, check=True).stdout.strip()
+        return subprocess.run(
+            ["git", "-C", str(root), "rev-parse", "--short", "HEAD"], capture_output=True, text=True, check=True
+        ).stdout.strip()
     except (OSError, subprocess.CalledProcessError):
         return "unknown"
 
 
-def run(quick: bool = False, baseline: Path | None = None, baseline_label: str = "before",
-        tabs: tuple[str, ...] = ()) -> dict:
+def run(
+    quick: bool = False, baseline: Path | None = None, baseline_label: str = "before", tabs: tuple[str, ...] = ()
+) -> dict:
     """Time every tab's λ slider in this checkout (and in `baseline`, interleaved, when given); `tabs`: only
     these tab ids."""
     specs = tuple(s for s in TABS if not tabs or s.tab in tabs)
@@ -311,14 +339,24 @@ def run(quick: bool = False, baseline: Path | None = None, baseline_label: str =
         for proc in procs:
             proc.terminate()
             proc.wait(timeout=30)
-    out = {"benchmark": "λ slider latency in headless chromium: input event -> last λ-dependent output changed",
-           "tabs": res["after"], "commit": _commit(ROOT), "moves_per_tab": n, "quiet_ms": QUIET_MS,
-           "target_median_ms": TARGET_MS, "cpu_count": os.cpu_count(), "load_avg_1min_start": load0,
-           "load_avg_1min_end": os.getloadavg()[0], "niceness": os.nice(0), "machine": platform.machine()}
+    out = {
+        "benchmark": "λ slider latency in headless chromium: input event -> last λ-dependent output changed",
+        "tabs": res["after"],
+        "commit": _commit(ROOT),
+        "moves_per_tab": n,
+        "quiet_ms": QUIET_MS,
+        "target_median_ms": TARGET_MS,
+        "cpu_count": os.cpu_count(),
+        "load_avg_1min_start": load0,
+        "load_avg_1min_end": os.getloadavg()[0],
+        "niceness": os.nice(0),
+        "machine": platform.machine(),
+    }
     if baseline:
         out["baseline"] = {"label": baseline_label, "tabs": res[baseline_label]}
-        out["speedup_median"] = {t: res[baseline_label][t]["median_ms"] / res["after"][t]["median_ms"]
-                                 for t in res["after"]}
+        out["speedup_median"] = {
+            t: res[baseline_label][t]["median_ms"] / res["after"][t]["median_ms"] for t in res["after"]
+        }
     return out
 
 

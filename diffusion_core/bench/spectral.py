@@ -1,5 +1,6 @@
 """`difflab bench spectral`: fitted power-law exponents and noise bounds of bundled photos at 256²
 (reference sec. 3 and 4.3), the numbers the README's measured table quotes."""
+
 from __future__ import annotations
 
 from typing import Any

@@ -1,4 +1,5 @@
 """`difflab app [--host 127.0.0.1] [--port 7860]`: launch the browser app."""
+
 from __future__ import annotations
 
 import argparse

@@ -1,6 +1,7 @@
 """`difflab basis-forward [view options] [--frames N] [--reverse] --out DIR|F.gif|F.mp4|- --json`:
 the forward (or reverse) component-wise process of one image, written as frames (PNG files in a
 folder, or an animation) of the data-space image next to its component-space magnitude map."""
+
 from __future__ import annotations
 
 import argparse
@@ -38,7 +39,7 @@ def write_frames(frames: list, out: str) -> list[str]:
 
 def run(args: argparse.Namespace) -> int:
 
-    torch.set_num_threads(1)         # this CLI process only: per-step small solves thrash on 2 threads
+    torch.set_num_threads(1)  # this CLI process only: per-step small solves thrash on 2 threads
     view = view_from_args(args, frames=args.frames, denoiser=args.denoiser, method=args.method, steps=args.steps)
     setup = build(view, files=True)
     res = reverse_run(setup, view) if args.reverse else forward_run(setup, view)
@@ -46,8 +47,18 @@ def run(args: argparse.Namespace) -> int:
     with output_path(args.out, ".gif") as out:
         files = write_frames(frames, str(out))
     files = ["-"] if args.out == STDIO else files
-    emit({"direction": "reverse" if args.reverse else "forward", "basis": setup.basis.name,
-          "components": int(setup.schedule.labels.numel()), "model": setup.model, "times": res["times"],
-          "active_counts": [int(active(setup.schedule, t).sum()) for t in res["times"]],
-          "steps": res.get("steps"), "files": files}, args.json, summary_stream(args.out))
+    emit(
+        {
+            "direction": "reverse" if args.reverse else "forward",
+            "basis": setup.basis.name,
+            "components": int(setup.schedule.labels.numel()),
+            "model": setup.model,
+            "times": res["times"],
+            "active_counts": [int(active(setup.schedule, t).sum()) for t in res["times"]],
+            "steps": res.get("steps"),
+            "files": files,
+        },
+        args.json,
+        summary_stream(args.out),
+    )
     return 0

@@ -2,6 +2,7 @@
 
 --device reaches the benchmarks that run networks (their run() takes `device`); the others measure
 CPU work (exact denoisers, the app's latency) and refuse any device but the CPU."""
+
 from __future__ import annotations
 
 import argparse
@@ -23,8 +24,10 @@ def run(args: argparse.Namespace) -> int:
         emit(fn(args.quick, device=dev), args.json)
         return 0
     if dev.type != "cpu" and args.device != "auto":
-        raise InputError(f"bench {args.name} measures CPU work only; --device {args.device} applies to: "
-                         + ", ".join(k for k, v in BENCHMARKS.items() if _takes_device(v)))
+        raise InputError(
+            f"bench {args.name} measures CPU work only; --device {args.device} applies to: "
+            + ", ".join(k for k, v in BENCHMARKS.items() if _takes_device(v))
+        )
     emit(fn(args.quick), args.json)
     return 0
 

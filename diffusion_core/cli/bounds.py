@@ -1,4 +1,5 @@
 """`difflab bounds IMAGE [--size N] [--tau-lo 0.1] [--tau-hi 10] [--dc include|exclude] --json`."""
+
 from __future__ import annotations
 
 import argparse

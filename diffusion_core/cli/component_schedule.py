@@ -1,5 +1,6 @@
 """`difflab component-schedule [view options] [--times N] [--out table.csv|-] --json`: the GUD
 component-wise schedule of a view (gamma_i(t), sigma_i^2, beta_i, true log-SNR_i, windows, overlap)."""
+
 from __future__ import annotations
 
 import argparse
@@ -31,9 +32,8 @@ def view_from_args(args: argparse.Namespace, **extra: object) -> BasesView:
     return dataclasses.replace(view, **changes)
 
 
-
 def write_csv(table: ScheduleTable, path: str) -> None:
-    with (contextlib.nullcontext(sys.stdout) if path == STDIO else Path(path).open("w", newline="")) as f:
+    with contextlib.nullcontext(sys.stdout) if path == STDIO else Path(path).open("w", newline="") as f:
         cols = schedule_columns(table)
         w = csv.writer(f)
         w.writerow(cols)
@@ -47,7 +47,7 @@ def run(args: argparse.Namespace) -> int:
     if args.out:
         write_csv(computed, args.out)
         table["out"] = args.out
-        if args.out == STDIO and not args.json:     # the CSV is the output; the summary would only repeat it
+        if args.out == STDIO and not args.json:  # the CSV is the output; the summary would only repeat it
             return 0
     emit(table, args.json, summary_stream(args.out))
     return 0

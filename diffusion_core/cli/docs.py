@@ -3,6 +3,7 @@ blocks, docs/cli.md, docs/api.md, docs/benchmarks.md, docs/models.md's blocks, b
 benchmarks/mnist_models.md) from benchmarks/*.json, the sidecars, this CLI's parser and the public API.
 With --check, only list the stale pages and exit 1 if there are any. Not a `difflab` command: it lives in
 the CLI shell because the CLI reference needs the parser, and the report layer below may not import it."""
+
 from __future__ import annotations
 
 import sys

@@ -3,6 +3,7 @@
 Prints the Monte Carlo mean, variance and excess kurtosis of x_N next to the exact values
 (Theorem 3.1; kappa4 sum c^4 / (sum c^2)^2) and the KS distance to N(expected_mean, expected_var).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -16,7 +17,8 @@ from .main import emit
 def run(args: argparse.Namespace) -> int:
     steps = check_steps(args.steps)
     paths = check_int("paths", args.paths, 2)
-    result = increments_report(args.law, steps, paths, check_int("seed", args.seed, 0), args.form, args.grid,
-                               check_finite("nu", args.nu))
+    result = increments_report(
+        args.law, steps, paths, check_int("seed", args.seed, 0), args.form, args.grid, check_finite("nu", args.nu)
+    )
     emit(result, args.json)
     return 0

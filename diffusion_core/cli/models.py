@@ -3,6 +3,7 @@
 `difflab models --export NAME --out DIR` writes a trained model as a hub folder (config.json,
 model.safetensors with the registry's sha256, README.md model card; models/folders.py).
 """
+
 from __future__ import annotations
 
 import argparse

@@ -9,6 +9,7 @@ them (.npy: float32 [K, C, H, W] clipped to [-1, 1]; .png: a grid) and prints a 
 NFE and a quality number against the model's truth (evaluation/truth.py), taken under the
 sampling-noise controls (nonnormal/controls.py: step noise, DDIM eta, EDM churn; sampling/run.py).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -17,12 +18,12 @@ from typing import Any
 
 from ..denoisers.autoguidance import MAX_W
 from ..devices import resolve_device
-from ..sampling import run as S
 from ..models.folders import load_model_ref
 from ..models.guided import evaluations, guided
 from ..nonnormal.controls import CHURN_KEYS, SamplingNoise
-from ..validation import InputError, check_range
 from ..progress import bar
+from ..sampling import run as S
+from ..validation import InputError, check_range
 from .main import emit
 from .stdio import STDIO, output_path, summary_stream
 
@@ -35,16 +36,32 @@ def number(name: str, text: Any) -> float:
         raise InputError(f"--{name.replace('_', '-')} must be a number, got {text!r}") from None
 
 
-def sample_report(model: str, sampler: str, steps: int, seed: int, n: int, out: str,
-                  schedule: str = "karras", noise_law: str = "gaussian", device: str = "auto",
-                  step_noise: str = "white", noise_slope: Any = 1.0, eta: Any = 0.0, s_churn: Any = 0.0,
-                  s_tmin: Any = 0.0, s_tmax: Any = math.inf, s_noise: Any = 1.0, guide: str | None = None,
-                  guidance: Any = 1.0) -> dict[str, Any]:
+def sample_report(
+    model: str,
+    sampler: str,
+    steps: int,
+    seed: int,
+    n: int,
+    out: str,
+    schedule: str = "karras",
+    noise_law: str = "gaussian",
+    device: str = "auto",
+    step_noise: str = "white",
+    noise_slope: Any = 1.0,
+    eta: Any = 0.0,
+    s_churn: Any = 0.0,
+    s_tmin: Any = 0.0,
+    s_tmax: Any = math.inf,
+    s_noise: Any = 1.0,
+    guide: str | None = None,
+    guidance: Any = 1.0,
+) -> dict[str, Any]:
     """Validate everything first, sample, save, and return the `sample` JSON. With `guide`, the model is
     autoguided by that weaker model at weight `guidance` (denoisers/autoguidance.py; NFE counts both)."""
     steps, n, seed = S.check_run(sampler, schedule, steps, n, seed, noise_law)
-    opts = dict(zip(("noise_slope", "eta", *CHURN_KEYS), (noise_slope, eta, s_churn, s_tmin, s_tmax, s_noise),
-                    strict=True))
+    opts = dict(
+        zip(("noise_slope", "eta", *CHURN_KEYS), (noise_slope, eta, s_churn, s_tmin, s_tmax, s_noise), strict=True)
+    )
     opts = {k: number(k, v) for k, v in opts.items()}
     controls = SamplingNoise(noise_law, step_noise, opts.pop("noise_slope"), **opts)
     path = S.check_out_path(out)
@@ -58,24 +75,60 @@ def sample_report(model: str, sampler: str, steps: int, seed: int, n: int, out: 
         x = S.run_sampler(m, sampler, sigmas, n, seed, controls, callback=lambda _: b.update(1))  # [n, C, H, W]
     S.save_samples(x, path)
     q = m.truth.score(sampler, sigmas, x, controls).to_json()
-    return {"model": m.spec.name, "kind": m.spec.kind, "sampler": sampler, "schedule": schedule, "steps": steps,
-            "nfe": S.nfe_of(sampler, steps) * evaluations(m), "guide": weak.spec.name if weak else None,
-            "guidance": w if weak else None, "seed": seed, "n": n, "noise_law": noise_law,
-            "step_noise": step_noise, "noise_slope": controls.slope, "eta": controls.eta, "s_churn": controls.s_churn,
-            "s_tmin": controls.s_tmin, "s_tmax": controls.s_tmax if math.isfinite(controls.s_tmax) else None,
-            "s_noise": controls.s_noise, "out": str(path),
-            "device": str(m.device), "dtype": str(S.DTYPE).removeprefix("torch."),
-            "shape": [n, *m.spec.shape], "sigma_max": float(sigmas[0]), "sigma_min": float(sigmas[-2]),
-            "clipped_fraction": float((x.abs() > 1).double().mean()),
-            "quality_metric": q["metric"], "quality": q["value"], "quality_details": q}
-
+    return {
+        "model": m.spec.name,
+        "kind": m.spec.kind,
+        "sampler": sampler,
+        "schedule": schedule,
+        "steps": steps,
+        "nfe": S.nfe_of(sampler, steps) * evaluations(m),
+        "guide": weak.spec.name if weak else None,
+        "guidance": w if weak else None,
+        "seed": seed,
+        "n": n,
+        "noise_law": noise_law,
+        "step_noise": step_noise,
+        "noise_slope": controls.slope,
+        "eta": controls.eta,
+        "s_churn": controls.s_churn,
+        "s_tmin": controls.s_tmin,
+        "s_tmax": controls.s_tmax if math.isfinite(controls.s_tmax) else None,
+        "s_noise": controls.s_noise,
+        "out": str(path),
+        "device": str(m.device),
+        "dtype": str(S.DTYPE).removeprefix("torch."),
+        "shape": [n, *m.spec.shape],
+        "sigma_max": float(sigmas[0]),
+        "sigma_min": float(sigmas[-2]),
+        "clipped_fraction": float((x.abs() > 1).double().mean()),
+        "quality_metric": q["metric"],
+        "quality": q["value"],
+        "quality_details": q,
+    }
 
 
 def run(args: argparse.Namespace) -> int:
     with output_path(args.out, ".png") as out:
-        report = sample_report(args.model, args.sampler, args.steps, args.seed, args.n, str(out), args.schedule,
-                               args.noise_law, args.device, args.step_noise, args.noise_slope, args.eta,
-                               args.s_churn, args.s_tmin, args.s_tmax, args.s_noise, args.guide, args.guidance)
+        report = sample_report(
+            args.model,
+            args.sampler,
+            args.steps,
+            args.seed,
+            args.n,
+            str(out),
+            args.schedule,
+            args.noise_law,
+            args.device,
+            args.step_noise,
+            args.noise_slope,
+            args.eta,
+            args.s_churn,
+            args.s_tmin,
+            args.s_tmax,
+            args.s_noise,
+            args.guide,
+            args.guidance,
+        )
     if args.out == STDIO:
         report["out"] = STDIO
     emit(report, args.json, summary_stream(args.out))

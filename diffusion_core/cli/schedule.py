@@ -1,6 +1,7 @@
 """`difflab schedule NAME --steps N [--set key=value ...] [--image IMAGE] [--diffusers-config] --json`.
 
 `--diffusers-config` prints JSON that `EulerDiscreteScheduler.from_config(json.loads(text))` loads."""
+
 from __future__ import annotations
 
 import argparse
@@ -13,8 +14,8 @@ from ..noise.discretization import diffusers_config
 from ..noise.inspector import resolve
 from ..noise.schedule_diff import diff
 from ..noise.scheduler_config import MAX_TEXT
-from ..spectral.schedule import build_schedule
 from ..noise.schedules import FAMILIES
+from ..spectral.schedule import build_schedule
 from ..validation import InputError, check_choice, check_int
 from .main import emit
 from .stdio import image_arg
@@ -31,8 +32,14 @@ def parse_sets(items: list[str]) -> dict[str, Any]:
     return out
 
 
-def schedule_json(name: str, steps: int, sets: list[str] | None = None, image: str | None = None,
-                  size: int = 256, as_diffusers: bool = False) -> dict:
+def schedule_json(
+    name: str,
+    steps: int,
+    sets: list[str] | None = None,
+    image: str | None = None,
+    size: int = 256,
+    as_diffusers: bool = False,
+) -> dict:
     """The `schedule` contract: sigmas, logsnr (+ timesteps, alphas_cumprod for discrete families)."""
     check_choice("schedule", name, FAMILIES)
     steps = check_int("--steps", steps, 1, 10_000)
@@ -71,7 +78,7 @@ def run(args: argparse.Namespace) -> int:
     if args.configs:
         raise InputError(f"unexpected argument(s) {' '.join(args.configs)}; only `schedule diff A B` takes two configs")
     result = schedule_json(args.name, args.steps, args.set, image_arg(args.image), args.size, args.diffusers_config)
-    if args.diffusers_config:                      # always JSON: a config file is meant to be loaded
+    if args.diffusers_config:  # always JSON: a config file is meant to be loaded
         print(json.dumps(result, indent=2))
         return 0
     emit(result, args.json)

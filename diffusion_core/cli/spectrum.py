@@ -1,4 +1,5 @@
 """`difflab spectrum IMAGE [--size N] [--window] --json`: radially averaged PSD and power-law fit."""
+
 from __future__ import annotations
 
 import argparse

@@ -11,6 +11,7 @@ torchrun (RANK / WORLD_SIZE set) or with --no-launch it trains in this process. 
 same bytes on the same kind of device): under torchrun each rank takes cuda:LOCAL_RANK and DDP uses
 nccl; on the CPU, gloo.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -21,30 +22,43 @@ from pathlib import Path
 
 from ..devices import resolve_device
 from ..models.registry import WEIGHTS_DIR
+from ..presets import PRESET_ROOT, resolve_preset_path
+from ..progress import bar
+from ..progress import enabled as progress_enabled
 from ..training.edm import TrainPreset, train
 from ..training.loop import under_torchrun
 from ..training.scale_space import load_train_preset
 from ..training.scale_space import train as ssd_train
-from ..presets import PRESET_ROOT, resolve_preset_path
-from ..progress import bar
-from ..progress import enabled as progress_enabled
 from ..validation import check_int
 from .main import emit
 
 STEP_LINE = re.compile(r"step (\d+)/\d+ (.*)")
 
 
-
 def launch(args: argparse.Namespace, nproc: int) -> int:
     """Re-run this command under torchrun with `nproc` processes."""
-    cmd = [sys.executable, "-m", "torch.distributed.run", "--standalone", f"--nproc-per-node={nproc}",
-           "-m", "diffusion_core", "train", args.preset, "--out-dir", args.out_dir, "--device", args.device]
+    cmd = [
+        sys.executable,
+        "-m",
+        "torch.distributed.run",
+        "--standalone",
+        f"--nproc-per-node={nproc}",
+        "-m",
+        "diffusion_core",
+        "train",
+        args.preset,
+        "--out-dir",
+        args.out_dir,
+        "--device",
+        args.device,
+    ]
     cmd += ["--quick-eval"] * args.quick_eval + ["--json"] * args.json
     return subprocess.call(cmd)
 
 
 def progress_log(b, stream):
     """The trainer's log lines 'step k/N loss ...' move the bar to k; other lines go to `stream`."""
+
     def log(*parts, **kw):
         text = " ".join(str(p) for p in parts)
         m = STEP_LINE.match(text)
@@ -53,16 +67,17 @@ def progress_log(b, stream):
             b.set_postfix_str(m.group(2), refresh=False)
             return
         print(text, file=stream, flush=True)
+
     return log
 
 
 def run(args: argparse.Namespace) -> int:
 
-    if Path(args.preset).parts[:1] == ("presets",):              # accept presets/train/X.toml from the repo root
+    if Path(args.preset).parts[:1] == ("presets",):  # accept presets/train/X.toml from the repo root
         args.preset = str(Path(*Path(args.preset).parts[1:]))
     preset = load_train_preset(args.preset)
-    args.out_dir = args.out_dir or str(WEIGHTS_DIR)                 # the package's models/weights
-    resolve_device(args.device)                                    # a missing device fails here, before torchrun
+    args.out_dir = args.out_dir or str(WEIGHTS_DIR)  # the package's models/weights
+    resolve_device(args.device)  # a missing device fails here, before torchrun
     if not under_torchrun() and not args.no_launch:
         return launch(args, check_int("nproc", args.nproc, 1, 64) if args.nproc is not None else preset.nproc)
     rel = "presets/" + resolve_preset_path(args.preset).relative_to(PRESET_ROOT).as_posix()

@@ -7,6 +7,7 @@ w = 1 is D_1 alone, w > 1 extrapolates away from the errors the two share in kin
 no labels, so it guides an unconditional model, and every sampler runs on it unchanged. Each call evaluates
 both networks: an NFE count of a guided run counts both.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -40,9 +41,9 @@ class AutoGuided:
     def device(self) -> torch.device:
         return getattr(self.main, "device", torch.device("cpu"))
 
-    def to(self, device: torch.device) -> "AutoGuided":
+    def to(self, device: torch.device) -> AutoGuided:
         """Both denoisers on `device` (an exact denoiser without `to` stays where it computes)."""
-        move = lambda d: d.to(device) if hasattr(d, "to") else d          # noqa: E731
+        move = lambda d: d.to(device) if hasattr(d, "to") else d  # noqa: E731
         return AutoGuided(move(self.main), move(self.guide), self.w)
 
     def __call__(self, x: Tensor, lam: Tensor) -> Tensor:

@@ -5,6 +5,7 @@ component), E[x0 | x] = sum_n w_n x_n with w = softmax_n(-sum_i (x_i - x_n,i)^2 
 At low noise it snaps to the nearest training image: it memorises (Karras et al. 2022, App. B.3;
 Kadkhodaie et al. 2024).
 """
+
 from __future__ import annotations
 
 import torch
@@ -24,8 +25,8 @@ class EmpiricalDenoiser:
     """D(x, lam) = softmax-weighted mean of the training images (exact posterior mean)."""
 
     def __init__(self, train: Tensor, chunk: int = 1024):
-        self.train = train.reshape(train.shape[0], -1).to(torch.float64)    # [N, F]
-        self.sq = self.train.pow(2)                                         # [N, F]
+        self.train = train.reshape(train.shape[0], -1).to(torch.float64)  # [N, F]
+        self.sq = self.train.pow(2)  # [N, F]
         self.chunk = chunk
 
     def _weights(self, xf: Tensor, w: Tensor) -> Tensor:
@@ -35,14 +36,14 @@ class EmpiricalDenoiser:
 
     def weights(self, x: Tensor, lam: Tensor) -> Tensor:
         """Posterior weights over the training set: [B, N]."""
-        xf = x.reshape(x.shape[0], -1).to(torch.float64)                    # [B, F]
+        xf = x.reshape(x.shape[0], -1).to(torch.float64)  # [B, F]
         return self._weights(xf, _precision(lam, xf.shape[0], xf.shape[1]))
 
     def __call__(self, x: Tensor, lam: Tensor) -> Tensor:
-        xf = x.reshape(x.shape[0], -1).to(torch.float64)                    # [B, F]
-        w = _precision(lam, xf.shape[0], xf.shape[1])                       # [B or 1, F]
+        xf = x.reshape(x.shape[0], -1).to(torch.float64)  # [B, F]
+        w = _precision(lam, xf.shape[0], xf.shape[1])  # [B or 1, F]
         out = []
         for i in range(0, xf.shape[0], self.chunk):
-            wi = w if w.shape[0] == 1 else w[i:i + self.chunk]
-            out.append(self._weights(xf[i:i + self.chunk], wi) @ self.train)   # [b, F]
+            wi = w if w.shape[0] == 1 else w[i : i + self.chunk]
+            out.append(self._weights(xf[i : i + self.chunk], wi) @ self.train)  # [b, F]
         return torch.cat(out).reshape(x.shape).to(x.dtype)

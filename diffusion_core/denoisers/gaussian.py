@@ -10,11 +10,14 @@ or an object with `encode`, `decode` and `variances` (attribute or method), e.g.
 Complex orthonormal bases (the unitary FFT) work too, as long as decode returns the real part and
 the variances are Hermitian-symmetric (v(k) = v(-k)), as they are for real stationary fields.
 """
+
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import torch
+
 from ..data import power_law_variance
 
 Tensor = torch.Tensor
@@ -48,13 +51,13 @@ class GaussianDenoiser:
     """D(x, lam) = decode(mu + v / (v + e^-lam) (encode(x) - mu)); exact for c ~ N(mu, diag v)."""
 
     def __init__(self, encode: Transform, decode: Transform, variances: Tensor, mean: Tensor | None = None):
-        self.encode = encode                     # x [B, ...] -> coefficients [B, ...]
-        self.decode = decode                     # coefficients [B, ...] -> x [B, ...]
-        self.variances = torch.as_tensor(variances)   # [...] broadcast over the batch
-        self.mean = mean                         # [...] in coefficient space, or None (= 0)
+        self.encode = encode  # x [B, ...] -> coefficients [B, ...]
+        self.decode = decode  # coefficients [B, ...] -> x [B, ...]
+        self.variances = torch.as_tensor(variances)  # [...] broadcast over the batch
+        self.mean = mean  # [...] in coefficient space, or None (= 0)
 
     @classmethod
-    def from_basis(cls, basis: Any, variances: Tensor | None = None, mean: Tensor | None = None) -> "GaussianDenoiser":
+    def from_basis(cls, basis: Any, variances: Tensor | None = None, mean: Tensor | None = None) -> GaussianDenoiser:
         """Use any object with encode/decode and `variances` (attribute or zero-argument method)."""
         if variances is None:
             v = basis.variances
@@ -67,7 +70,7 @@ class GaussianDenoiser:
         return wiener_gain(v, _batch_sigma2(lam, batch, ndim, torch.float64))
 
     def __call__(self, x: Tensor, lam: Tensor) -> Tensor:
-        c = self.encode(x)                                    # [B, ...] coefficients
+        c = self.encode(x)  # [B, ...] coefficients
         g = self.gain(lam, x.shape[0], c.ndim)
         g = g.to(c.real.dtype if c.is_complex() else c.dtype)
         if self.mean is None:

@@ -15,6 +15,7 @@ C_out = diag(g_0^2 sigma_0^2) + (sum_j g_j g_j^T) ∘ M, a full matrix in genera
 and the sample covariance S of K draws scatters around C_out with E||S - C||_F^2 =
 ||C_out - C||_F^2 + (||C_out||_F^2 + tr(C_out)^2) / K (Gaussian draws, known mean): mc_expected_rel_fro.
 """
+
 from __future__ import annotations
 
 import math
@@ -48,13 +49,14 @@ class ImpulseNoise:
 
 def impulse_gains(sampler: str, variances: Tensor, sigmas: Tensor, noise: SamplingNoise = WHITE) -> Tensor:
     """[R, M]: row 0 = g_0 sigma_0 per coefficient, row j = the response to injection j (zero rows if unused)."""
-    v = variances.reshape(-1).to(torch.float64)                   # [M]
-    uniq, inverse = torch.unique(v, return_inverse=True)          # [U]
-    x = torch.zeros(len(sigmas) + 1, uniq.numel(), dtype=torch.float64)   # [R, U]: init + at most one draw per step
+    v = variances.reshape(-1).to(torch.float64)  # [M]
+    uniq, inverse = torch.unique(v, return_inverse=True)  # [U]
+    x = torch.zeros(len(sigmas) + 1, uniq.numel(), dtype=torch.float64)  # [R, U]: init + at most one draw per step
     x[0] = sigmas[0]
-    out = SAMPLERS[sampler](diagonal_denoiser(uniq), x, sigmas.to(torch.float64), noise=ImpulseNoise(),
-                            **noise.sampler_kwargs(sampler))
-    return out[:, inverse]                                        # [R, M]
+    out = SAMPLERS[sampler](
+        diagonal_denoiser(uniq), x, sigmas.to(torch.float64), noise=ImpulseNoise(), **noise.sampler_kwargs(sampler)
+    )
+    return out[:, inverse]  # [R, M]
 
 
 def output_variance(sampler: str, variances: Tensor, sigmas: Tensor, noise: SamplingNoise = WHITE) -> Tensor:
@@ -66,23 +68,29 @@ def output_variance(sampler: str, variances: Tensor, sigmas: Tensor, noise: Samp
 def injection_covariance(g: GaussianDenoiser, shape: tuple[int, ...], slope: float) -> Tensor:
     """M = B F F^T B^H [M, M]: covariance of the coefficients of one coloured injection (F: coloured.colour)."""
     d = math.prod(shape)
-    p = g.encode(colour(torch.eye(d, dtype=torch.float64).reshape(d, *shape), slope))   # [d, *coef]
-    p = p.reshape(d, -1)                                          # p[i, k] = (B F)[k, i]
+    p = g.encode(colour(torch.eye(d, dtype=torch.float64).reshape(d, *shape), slope))  # [d, *coef]
+    p = p.reshape(d, -1)  # p[i, k] = (B F)[k, i]
     return p.T @ p.conj()
 
 
-def output_covariance(sampler: str, g: GaussianDenoiser, shape: tuple[int, ...], sigmas: Tensor,
-                      noise: SamplingNoise = WHITE) -> Tensor:
+def output_covariance(
+    sampler: str, g: GaussianDenoiser, shape: tuple[int, ...], sigmas: Tensor, noise: SamplingNoise = WHITE
+) -> Tensor:
     """Exact output covariance in the model's basis: its diagonal [M] (white, brownian) or the full [M, M] (coloured)."""
-    G = impulse_gains(sampler, g.variances, sigmas, noise)        # [R, M]
+    G = impulse_gains(sampler, g.variances, sigmas, noise)  # [R, M]
     if noise.step_noise != "coloured" or noise.slope == 0:
         return G.pow(2).sum(0)
-    inj = G[1:]                                                   # [R - 1, M]
+    inj = G[1:]  # [R - 1, M]
     return torch.diag(G[0].pow(2)) + (inj.T @ inj) * injection_covariance(g, shape, noise.slope)
 
 
-def exact_cov_error(g: GaussianDenoiser, sampler: str, sigmas: Tensor, noise: SamplingNoise = WHITE,
-                    shape: tuple[int, ...] | None = None) -> float:
+def exact_cov_error(
+    g: GaussianDenoiser,
+    sampler: str,
+    sigmas: Tensor,
+    noise: SamplingNoise = WHITE,
+    shape: tuple[int, ...] | None = None,
+) -> float:
     """cov_rel_fro of `sampler` under the controls for the exact denoiser `g` (images of `shape`, default
     the variances' shape), without drawing samples."""
     c = output_covariance(sampler, g, tuple(shape or g.variances.shape), sigmas, noise)

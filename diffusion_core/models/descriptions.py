@@ -1,5 +1,6 @@
 """The listing's prose: one paragraph per trained network (`difflab models --json` "description"), written from
 its sidecar (the numbers of its training run and of its quality evaluation)."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -15,8 +16,10 @@ def run_totals(side: dict[str, Any]) -> tuple[int, float]:
 
 def budget_text(side: dict[str, Any]) -> str:
     """Steps, batch and wall time of a run; a continued run (`init`) also names its start and the totals."""
-    text = (f"{side['steps']} steps, batch {side['batch_size']}, {side['train_time'] / 60:.0f} min on "
-            f"{side['world_size']} CPU process(es)")
+    text = (
+        f"{side['steps']} steps, batch {side['batch_size']}, {side['train_time'] / 60:.0f} min on "
+        f"{side['world_size']} CPU process(es)"
+    )
     if side.get("init"):
         steps, seconds = run_totals(side)
         text += f", continued from {side['init']['name']}'s weights: {steps:,} steps and {seconds / 60:.0f} min in all"
@@ -25,13 +28,17 @@ def budget_text(side: dict[str, Any]) -> str:
 
 def pair_description(side: dict[str, Any]) -> str:
     """One paragraph for a model of Li's construction (training/vp_chain.py) and its digit quality."""
-    text = (f"UNet ({side['params']:,} parameters, EDM preconditioning) trained by `difflab train {side['preset']}` "
-            f"({budget_text(side)}): Li's construction, Gaussian VP marginal, the {side['pair']} "
-            f"pair's per-step loss with the w_k, v_k of N = {side['chain_steps']} steps.")
+    text = (
+        f"UNet ({side['params']:,} parameters, EDM preconditioning) trained by `difflab train {side['preset']}` "
+        f"({budget_text(side)}): Li's construction, Gaussian VP marginal, the {side['pair']} "
+        f"pair's per-step loss with the w_k, v_k of N = {side['chain_steps']} steps."
+    )
     q = side.get("quality") or {}
     if q:
-        text += (f" {q['sampler']} at NFE {q['nfe']}, {q['n']} samples: {100 * q['confident']:.0f}% classified with "
-                 f"confidence >= 0.9, Frechet distance {q['fd']:.1f} (real-vs-real floor {q['fd_floor']:.1f}).")
+        text += (
+            f" {q['sampler']} at NFE {q['nfe']}, {q['n']} samples: {100 * q['confident']:.0f}% classified with "
+            f"confidence >= 0.9, Frechet distance {q['fd']:.1f} (real-vs-real floor {q['fd_floor']:.1f})."
+        )
     return text
 
 
@@ -39,8 +46,10 @@ def trained_description(side: dict[str, Any]) -> str:
     """One paragraph: what was trained, how, and its quality against the exact answer."""
     if side.get("pair"):
         return pair_description(side)
-    text = (f"UNet ({side['params']:,} parameters, EDM preconditioning) trained by `difflab train "
-            f"{side['preset']}` ({budget_text(side)}), {side['increment_law']} forward noise, {side['loss']} loss.")
+    text = (
+        f"UNet ({side['params']:,} parameters, EDM preconditioning) trained by `difflab train "
+        f"{side['preset']}` ({budget_text(side)}), {side['increment_law']} forward noise, {side['loss']} loss."
+    )
     q = side.get("quality") or {}
     rows = {r["sigma"]: r for r in q.get("denoising", [])}
     if rows:
@@ -48,22 +57,28 @@ def trained_description(side: dict[str, Any]) -> str:
         text += f" Denoising MSE above the exact Wiener filter's (held-out fields): {ex}."
     smp = q.get("sampling")
     if smp:
-        text += (f" {smp['sampler']} at NFE {smp['nfe']}, {smp['n']} samples: sample-covariance error "
-                 f"{100 * smp['net']['sample_cov_rel_fro']:.1f}% (exact denoiser, same noise: "
-                 f"{100 * smp['exact_mc_floor']['sample_cov_rel_fro']:.1f}%, the Monte Carlo floor); per-mode power "
-                 f"error {100 * smp['net']['mode_power_rel']:.1f}% (exact {100 * smp['exact_mc_floor']['mode_power_rel']:.1f}%).")
+        text += (
+            f" {smp['sampler']} at NFE {smp['nfe']}, {smp['n']} samples: sample-covariance error "
+            f"{100 * smp['net']['sample_cov_rel_fro']:.1f}% (exact denoiser, same noise: "
+            f"{100 * smp['exact_mc_floor']['sample_cov_rel_fro']:.1f}%, the Monte Carlo floor); per-mode power "
+            f"error {100 * smp['net']['mode_power_rel']:.1f}% (exact {100 * smp['exact_mc_floor']['mode_power_rel']:.1f}%)."
+        )
     return text
 
 
 def scale_space_description(side: dict[str, Any]) -> str:
     """One paragraph for a scale-space network: what was trained, how, and its SSD-sampler digit quality."""
     q = side.get("quality") or {}
-    text = (f"Flexi-UNet ({side['params']:,} parameters, x0 prediction, {side['loss']}) trained by `difflab train "
-            f"{side['preset']}` ({side['steps']} steps, batch {side['batch_size']}, {side['train_time'] / 60:.0f} min on "
-            f"{side['world_size']} CPU process(es)) for {schedule_label(side['schedule'])}.")
+    text = (
+        f"Flexi-UNet ({side['params']:,} parameters, x0 prediction, {side['loss']}) trained by `difflab train "
+        f"{side['preset']}` ({side['steps']} steps, batch {side['batch_size']}, {side['train_time'] / 60:.0f} min on "
+        f"{side['world_size']} CPU process(es)) for {schedule_label(side['schedule'])}."
+    )
     m = q.get("metrics") or {}
     if m:
-        text += (f" SSD sampler, {q['steps']} steps, exact transitions, {q['n']} samples: {100 * m['confident']:.0f}% "
-                 f"classified with confidence >= 0.9, Frechet distance {m['fd']:.1f} (real-vs-real floor "
-                 f"{m['fd_floor']:.1f}); sampling {q['sampling_seconds']:.0f} s.")
+        text += (
+            f" SSD sampler, {q['steps']} steps, exact transitions, {q['n']} samples: {100 * m['confident']:.0f}% "
+            f"classified with confidence >= 0.9, Frechet distance {m['fd']:.1f} (real-vs-real floor "
+            f"{m['fd_floor']:.1f}); sampling {q['sampling_seconds']:.0f} s."
+        )
     return text

@@ -12,6 +12,7 @@ A shipped network exports to a folder in the Hugging Face layout that `PyTorchMo
 or a hub id when online. The app passes `models_dir` and `allow_paths=False`: then a text box can name
 only a registry model or a folder directly inside that directory, never an arbitrary server path.
 """
+
 from __future__ import annotations
 
 import json
@@ -35,8 +36,25 @@ from .registry import SIDECARS, SPECS, Model, ModelSpec, get_model, load_weights
 CLASS_NAME = "DiffusionLabUNet"
 CONFIG, WEIGHTS, CARD = "config.json", "model.safetensors", "README.md"
 MODELS_DIR = Path(os.environ.get("DIFFLAB_MODELS_DIR", "models"))
-META_KEYS = ("name", "dataset", "dataset_label", "shape", "increment_law", "pair", "chain_steps", "loss", "params",
-             "preset", "steps", "batch_size", "seed", "train_time", "world_size", "device", "quality")
+META_KEYS = (
+    "name",
+    "dataset",
+    "dataset_label",
+    "shape",
+    "increment_law",
+    "pair",
+    "chain_steps",
+    "loss",
+    "params",
+    "preset",
+    "steps",
+    "batch_size",
+    "seed",
+    "train_time",
+    "world_size",
+    "device",
+    "quality",
+)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -47,32 +65,46 @@ def model_card(config: dict[str, Any], description: str) -> str:
     """A huggingface_hub ModelCard: YAML metadata + what the model is and how to load it."""
     from huggingface_hub import ModelCard, ModelCardData
 
-    data = ModelCardData(library_name="diffusion-lab", license="mit", tags=["diffusion", "unconditional-image-generation",
-                         "pytorch_model_hub_mixin", "edm"], datasets=["mnist"] if config.get("dataset") == "mnist" else None,
-                         pipeline_tag="unconditional-image-generation")
-    body = (f"# {config['name']}\n\n{description}\n\n"
-            f"- shape [C, H, W]: {config['shape']}; parameters: {config['params']:,}\n"
-            f"- denoiser: EDM-preconditioned UNet, D(x; σ) = c_skip x + c_out F(c_in x; c_noise), σ_data = "
-            f"{config['arch']['sigma_data']}; VE state x = x0 + σ n, σ in [{config['sigma_min']:g}, {config['sigma_max']:g}]\n"
-            f"- model.safetensors sha256: `{config['sha256']}` (the Diffusion Lab registry's file)\n\n"
-            "## Load\n\n```bash\ndifflab sample --model PATH/TO/THIS/FOLDER --sampler dpmpp_2m --steps 10 --seed 0 "
-            "--n 16 --out digits.png\n```\n\n```python\nfrom diffusion_core.models.folders import load_model_ref\n"
-            "model = load_model_ref('PATH/TO/THIS/FOLDER')   # model.denoiser(x, lam) -> x0_hat\n```\n")
+    data = ModelCardData(
+        library_name="diffusion-lab",
+        license="mit",
+        tags=["diffusion", "unconditional-image-generation", "pytorch_model_hub_mixin", "edm"],
+        datasets=["mnist"] if config.get("dataset") == "mnist" else None,
+        pipeline_tag="unconditional-image-generation",
+    )
+    body = (
+        f"# {config['name']}\n\n{description}\n\n"
+        f"- shape [C, H, W]: {config['shape']}; parameters: {config['params']:,}\n"
+        f"- denoiser: EDM-preconditioned UNet, D(x; σ) = c_skip x + c_out F(c_in x; c_noise), σ_data = "
+        f"{config['arch']['sigma_data']}; VE state x = x0 + σ n, σ in [{config['sigma_min']:g}, {config['sigma_max']:g}]\n"
+        f"- model.safetensors sha256: `{config['sha256']}` (the Diffusion Lab registry's file)\n\n"
+        "## Load\n\n```bash\ndifflab sample --model PATH/TO/THIS/FOLDER --sampler dpmpp_2m --steps 10 --seed 0 "
+        "--n 16 --out digits.png\n```\n\n```python\nfrom diffusion_core.models.folders import load_model_ref\n"
+        "model = load_model_ref('PATH/TO/THIS/FOLDER')   # model.denoiser(x, lam) -> x0_hat\n```\n"
+    )
     return str(ModelCard(f"---\n{data.to_yaml()}\n---\n\n{body}"))
 
 
 def export_folder(name: str, out: str | Path) -> Path:
     """Write registry model `name` (a trained network) as config.json + model.safetensors + README.md."""
     if name not in SIDECARS:
-        raise InputError(f"only trained registry models export to a folder; {name!r} is not one "
-                         f"(trained: {', '.join(SIDECARS) or 'none'})")
+        raise InputError(
+            f"only trained registry models export to a folder; {name!r} is not one "
+            f"(trained: {', '.join(SIDECARS) or 'none'})"
+        )
     spec, side = SPECS[name], SIDECARS[name]
-    load_weights(spec)                                                  # the sha256 check, before anything is written
+    load_weights(spec)  # the sha256 check, before anything is written
     folder = Path(out)
     folder.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(Path(__file__).resolve().parent / "weights" / str(spec.weights), folder / WEIGHTS)
-    config = {"_class_name": CLASS_NAME, "arch": side["arch"], "sigma_min": spec.sigma_min, "sigma_max": spec.sigma_max,
-              **{k: side[k] for k in META_KEYS if k in side}, "sha256": spec.sha256}
+    config = {
+        "_class_name": CLASS_NAME,
+        "arch": side["arch"],
+        "sigma_min": spec.sigma_min,
+        "sigma_max": spec.sigma_max,
+        **{k: side[k] for k in META_KEYS if k in side},
+        "sha256": spec.sha256,
+    }
     (folder / CONFIG).write_text(json.dumps(config, indent=1) + "\n")
     (folder / CARD).write_text(model_card(config, spec.description))
     return folder
@@ -105,11 +137,20 @@ def load_project_folder(folder: Path) -> Model:
     if cfg.get("sha256"):
         check_sha256(weights, cfg["sha256"], f"{folder.name}/{WEIGHTS} has", "its config.json")
     ds = DATASETS.get(cfg.get("dataset", ""))
-    spec = ModelSpec(cfg.get("name", folder.name), "trained", cfg.get("dataset_label", cfg.get("dataset", "unknown")),
-                     shape, f"Diffusion Lab UNet loaded from the folder {folder.name}.",  # type: ignore[arg-type]
-                     sigma_min=float(cfg.get("sigma_min", 0.002)), sigma_max=float(cfg.get("sigma_max", 80.0)),
-                     weights=str(weights), sha256=digest, params=sum(p.numel() for p in net.parameters()),
-                     train_time=cfg.get("train_time"), increment_law=cfg.get("increment_law"))
+    spec = ModelSpec(
+        cfg.get("name", folder.name),
+        "trained",
+        cfg.get("dataset_label", cfg.get("dataset", "unknown")),
+        shape,
+        f"Diffusion Lab UNet loaded from the folder {folder.name}.",  # type: ignore[arg-type]
+        sigma_min=float(cfg.get("sigma_min", 0.002)),
+        sigma_max=float(cfg.get("sigma_max", 80.0)),
+        weights=str(weights),
+        sha256=digest,
+        params=sum(p.numel() for p in net.parameters()),
+        train_time=cfg.get("train_time"),
+        increment_law=cfg.get("increment_law"),
+    )
     truth = ds.truth() if ds is not None else NoTruth()
     return Model(spec, NetDenoiser(net), ds.draw if ds is not None else None, truth, net=net)
 
@@ -122,8 +163,10 @@ def load_folder(path: Path) -> Model:
         return load_project_folder(path)
     if foreign.is_diffusers_folder(path):
         return foreign.load_diffusers(path)
-    raise InputError(f"{path.name} is not a model folder: expected config.json + model.safetensors (Diffusion Lab) "
-                     "or unet/ + scheduler/ (diffusers DDPMPipeline.save_pretrained)")
+    raise InputError(
+        f"{path.name} is not a model folder: expected config.json + model.safetensors (Diffusion Lab) "
+        "or unet/ + scheduler/ (diffusers DDPMPipeline.save_pretrained)"
+    )
 
 
 def _signature(path: Path) -> tuple:
@@ -149,8 +192,9 @@ def in_models_dir(text: str, models_dir: Path) -> Path:
     return path
 
 
-def load_model_ref(ref: str, device: str | torch.device = "cpu", *, allow_paths: bool = True,
-                   models_dir: Path | None = None) -> Model:
+def load_model_ref(
+    ref: str, device: str | torch.device = "cpu", *, allow_paths: bool = True, models_dir: Path | None = None
+) -> Model:
     """A registry name, or (allow_paths) a folder path or hub id, or (models_dir) a folder name in models_dir."""
     dev = resolve_device(device)
     ref = str(ref).strip()
@@ -182,5 +226,8 @@ def folder_models(models_dir: Path = MODELS_DIR) -> list[str]:
     """Names of the model folders directly inside `models_dir` (for the app's list)."""
     if not models_dir.is_dir():
         return []
-    return sorted(p.name for p in models_dir.iterdir() if p.is_dir() and not p.name.startswith(".")
-                  and (is_project_folder(p) or foreign.is_diffusers_folder(p)))
+    return sorted(
+        p.name
+        for p in models_dir.iterdir()
+        if p.is_dir() and not p.name.startswith(".") and (is_project_folder(p) or foreign.is_diffusers_folder(p))
+    )

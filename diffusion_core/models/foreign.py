@@ -18,8 +18,10 @@ and, when the folder's scheduler sets clip_sample (DDPMScheduler's default), D i
 `diffusion_pytorch_model.safetensors` is read (pickle checkpoints are refused, never unpickled),
 the weights must fit the config tensor by tensor, and every failure is one line (`InputError`).
 """
+
 from __future__ import annotations
 
+import copy
 import json
 import re
 from pathlib import Path
@@ -31,7 +33,6 @@ from ..evaluation.truth import DigitTruth, NoTruth
 from ..networks.weights import load_state_strict
 from ..validation import InputError
 from .registry import Model, ModelSpec
-import copy
 
 Tensor = torch.Tensor
 WEIGHTS = "diffusion_pytorch_model.safetensors"
@@ -46,8 +47,9 @@ HUB_ID = re.compile(r"^[A-Za-z0-9][\w.-]*/[\w.-]+$")
 
 def ddpm_sigmas(alphas_cumprod: Tensor) -> Tensor:
     """sigma_k = sqrt((1 - alpha_bar_k) / alpha_bar_k): the VE level of each training timestep (ascending)."""
-    ac = alphas_cumprod.to(torch.float64).clamp(2.0**-24, 1.0)         # zero-terminal-SNR schedules end at 2^-24
+    ac = alphas_cumprod.to(torch.float64).clamp(2.0**-24, 1.0)  # zero-terminal-SNR schedules end at 2^-24
     return ((1 - ac) / ac).sqrt()
+
 
 DIGIT_SHAPE = (1, 28, 28)
 
@@ -55,14 +57,15 @@ DIGIT_SHAPE = (1, 28, 28)
 class DiscreteDDPMDenoiser:
     """D(x, lam) of a diffusers UNet2DModel trained on the discrete schedule `alphas_cumprod` [T]."""
 
-    def __init__(self, unet: torch.nn.Module, alphas_cumprod: Tensor, prediction_type: str = "epsilon",
-                 clip: float | None = None):
+    def __init__(
+        self, unet: torch.nn.Module, alphas_cumprod: Tensor, prediction_type: str = "epsilon", clip: float | None = None
+    ):
         if prediction_type not in PREDICTIONS:
             raise InputError(f"prediction_type {prediction_type!r} is not supported; one of: {', '.join(PREDICTIONS)}")
         self.unet = unet.eval()
         self.prediction_type = prediction_type
-        self.clip = clip                                                # |x0_hat| bound (scheduler clip_sample)
-        self.sigmas = ddpm_sigmas(alphas_cumprod).to(torch.float32)     # [T] ascending in t
+        self.clip = clip  # |x0_hat| bound (scheduler clip_sample)
+        self.sigmas = ddpm_sigmas(alphas_cumprod).to(torch.float32)  # [T] ascending in t
         self.log_sigmas = self.sigmas.log()
 
     @property
@@ -73,7 +76,7 @@ class DiscreteDDPMDenoiser:
     def net(self) -> torch.nn.Module:
         return self.unet
 
-    def to(self, device: torch.device) -> "DiscreteDDPMDenoiser":
+    def to(self, device: torch.device) -> DiscreteDDPMDenoiser:
         """A denoiser over a copy of the UNet on `device` (the same schedule and prediction type)."""
         out = copy.copy(self)
         out.unet = copy.deepcopy(self.unet).to(device)
@@ -82,14 +85,14 @@ class DiscreteDDPMDenoiser:
     def sigma_to_t(self, sigma: Tensor) -> Tensor:
         """Fractional timestep: linear interpolation in log sigma between training levels (clamped). [B]"""
         ls = self.log_sigmas.to(sigma.device)
-        low = torch.searchsorted(ls, sigma.log().contiguous()).sub(1).clamp(0, len(ls) - 2)     # [B]
+        low = torch.searchsorted(ls, sigma.log().contiguous()).sub(1).clamp(0, len(ls) - 2)  # [B]
         w = ((sigma.log() - ls[low]) / (ls[low + 1] - ls[low])).clamp(0, 1)
         return low + w
 
     @torch.no_grad()
     def __call__(self, x: Tensor, lam: Tensor) -> Tensor:
         dev = self.device
-        sigma = torch.exp(-torch.as_tensor(lam).to(dev, torch.float32).reshape(-1) / 2).expand(x.shape[0])   # [B]
+        sigma = torch.exp(-torch.as_tensor(lam).to(dev, torch.float32).reshape(-1) / 2).expand(x.shape[0])  # [B]
         s = sigma.reshape(-1, 1, 1, 1)
         xf = x.to(dev, torch.float32)
         out = self.unet(xf / (s**2 + 1).sqrt(), self.sigma_to_t(sigma)).sample
@@ -130,8 +133,10 @@ def weights_file(folder: Path, name: str) -> Path:
     if not path.is_file():
         pickles = sorted(p.name for p in folder.glob("*") if p.suffix in PICKLES)
         if pickles:
-            raise InputError(f"{folder.name}/{pickles[0]} is a pickle checkpoint: refused (never unpickled); "
-                             f"convert it to {name} with safetensors")
+            raise InputError(
+                f"{folder.name}/{pickles[0]} is a pickle checkpoint: refused (never unpickled); "
+                f"convert it to {name} with safetensors"
+            )
         raise InputError(f"{folder.name}/{name} is missing (weights must be safetensors)")
     return path
 
@@ -141,7 +146,9 @@ def load_diffusers(folder: Path, name: str | None = None) -> Model:
     try:
         from diffusers import DDPMScheduler, UNet2DModel
     except ImportError:
-        raise InputError("reading a diffusers folder needs the diffusers package: pip install 'diffusion-lab[diffusers]'") from None
+        raise InputError(
+            "reading a diffusers folder needs the diffusers package: pip install 'diffusion-lab[diffusers]'"
+        ) from None
 
     ucfg, scfg = _json(folder / "unet" / "config.json"), _json(folder / "scheduler" / "scheduler_config.json")
     if ucfg.get("_class_name", "UNet2DModel") != "UNet2DModel":
@@ -151,7 +158,9 @@ def load_diffusers(folder: Path, name: str | None = None) -> Model:
         unet = UNet2DModel.from_config(ucfg)
         sched = DDPMScheduler.from_config(scfg)
     except (TypeError, ValueError, KeyError, NotImplementedError) as e:
-        raise InputError(f"the config in {folder.name} does not build a UNet2DModel + DDPM schedule: {str(e)[:100]}") from None
+        raise InputError(
+            f"the config in {folder.name} does not build a UNet2DModel + DDPM schedule: {str(e)[:100]}"
+        ) from None
     load_state_strict(unet, weights)
     pred = scfg.get("prediction_type", "epsilon")
     clip = float(sched.config.clip_sample_range) if sched.config.get("clip_sample", False) else None
@@ -160,11 +169,19 @@ def load_diffusers(folder: Path, name: str | None = None) -> Model:
     h, w = (size, size) if isinstance(size, int) else tuple(size)
     shape = (int(ucfg.get("in_channels", 3)), int(h), int(w))
     params = sum(p.numel() for p in unet.parameters())
-    spec = ModelSpec(name or folder.name, "diffusers", "unknown (a diffusers DDPMPipeline folder)", shape,  # type: ignore[arg-type]
-                     f"diffusers UNet2DModel ({params:,} parameters, {pred} prediction, {len(den.sigmas)} training "
-                     f"steps, {sched.config.beta_schedule} betas{', x̂₀ clipped to ±%g' % clip if clip else ''}) wrapped as D(x, λ) the way k-diffusion wraps "
-                     "DDPM models; every sampler, schedule and noise law runs on it.",
-                     sigma_min=float(den.sigmas[0]), sigma_max=float(den.sigmas[-1]), weights=str(weights), params=params)
+    spec = ModelSpec(
+        name or folder.name,
+        "diffusers",
+        "unknown (a diffusers DDPMPipeline folder)",
+        shape,  # type: ignore[arg-type]
+        f"diffusers UNet2DModel ({params:,} parameters, {pred} prediction, {len(den.sigmas)} training "
+        f"steps, {sched.config.beta_schedule} betas{f', x̂₀ clipped to ±{clip:g}' if clip else ''}) wrapped as D(x, λ) the way k-diffusion wraps "
+        "DDPM models; every sampler, schedule and noise law runs on it.",
+        sigma_min=float(den.sigmas[0]),
+        sigma_max=float(den.sigmas[-1]),
+        weights=str(weights),
+        params=params,
+    )
     # a diffusers folder names no data set: a one-channel 28x28 one is taken for MNIST digits (the classifier scores it)
     truth = DigitTruth() if shape == DIGIT_SHAPE else NoTruth()
     return Model(spec, den, None, truth, net=unet)
@@ -179,4 +196,6 @@ def fetch_hub(repo_id: str) -> Path:
     try:
         return Path(snapshot_download(repo_id, allow_patterns=["*.json", "*.safetensors", "*.md"]))
     except Exception as e:  # noqa: BLE001 - offline, unknown repo, auth: all one line
-        raise InputError(f"could not fetch hub id {repo_id} ({type(e).__name__}); offline? pass a local folder") from None
+        raise InputError(
+            f"could not fetch hub id {repo_id} ({type(e).__name__}); offline? pass a local folder"
+        ) from None

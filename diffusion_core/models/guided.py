@@ -1,4 +1,5 @@
 """A registered model autoguided by a weaker one (denoisers/autoguidance.py), as one `Model` every sampler runs."""
+
 from __future__ import annotations
 
 import dataclasses
@@ -13,8 +14,10 @@ def guided(main: Model, weak: Model, w: float) -> Model:
     law, if any, becomes the reference the samples are scored against: the closed-form output covariance is
     that of the unguided denoiser."""
     if weak.spec.shape != main.spec.shape:
-        raise InputError(f"guide model {weak.spec.name} has shape {list(weak.spec.shape)}, the model "
-                         f"{list(main.spec.shape)}: guide by a model of the same data")
+        raise InputError(
+            f"guide model {weak.spec.name} has shape {list(weak.spec.shape)}, the model "
+            f"{list(main.spec.shape)}: guide by a model of the same data"
+        )
     return dataclasses.replace(main, denoiser=AutoGuided(main.denoiser, weak.denoiser, w), truth=main.truth.guided())
 
 

@@ -10,15 +10,16 @@ weights in models/weights/ (<name>.json + <name>.safetensors) and carry `weights
 use, not at import; the listing's descriptions are written by models/descriptions.py.
 Loading never unpickles: weights go through networks/weights.py (sha256 check, then safetensors).
 """
+
 from __future__ import annotations
 
 import dataclasses
 import json
-from collections.abc import Iterator, MutableMapping
+from collections.abc import Callable, Iterator, MutableMapping
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
-from typing import Any, Callable, Literal
+from typing import Any, Literal
 
 import torch
 
@@ -49,16 +50,16 @@ class ModelSpec:
     name: str
     kind: Kind
     dataset: str
-    shape: tuple[int, int, int]            # [C, H, W]
+    shape: tuple[int, int, int]  # [C, H, W]
     description: str
-    sigma_min: float = 0.002               # default sampling range (VE sigma), EDM's for data in [-1, 1]
+    sigma_min: float = 0.002  # default sampling range (VE sigma), EDM's for data in [-1, 1]
     sigma_max: float = 80.0
-    weights: str | None = None             # safetensors file under models/weights/ (trained models)
+    weights: str | None = None  # safetensors file under models/weights/ (trained models)
     sha256: str | None = None
     params: int | None = None
-    train_time: float | None = None        # seconds
-    increment_law: str | None = None       # the law of the forward noise a trained model was trained with
-    pair: str | None = None                # Li's construction: the (q, p) increment pair of the loss
+    train_time: float | None = None  # seconds
+    increment_law: str | None = None  # the law of the forward noise a trained model was trained with
+    pair: str | None = None  # Li's construction: the (q, p) increment pair of the loss
     quality: dict[str, Any] | None = dataclasses.field(default=None, compare=False, hash=False)  # sidecar's
 
     def to_json(self) -> dict[str, Any]:
@@ -73,20 +74,20 @@ class Model:
 
     spec: ModelSpec
     denoiser: Denoiser
-    draw_data: Callable[[int, torch.Generator], Tensor] | None   # n true samples [n, C, H, W]
-    truth: Truth = dataclasses.field(default_factory=NoTruth)   # what its samples are scored against
-    net: torch.nn.Module | None = None          # the network of a trained or wrapped model (None: exact)
+    draw_data: Callable[[int, torch.Generator], Tensor] | None  # n true samples [n, C, H, W]
+    truth: Truth = dataclasses.field(default_factory=NoTruth)  # what its samples are scored against
+    net: torch.nn.Module | None = None  # the network of a trained or wrapped model (None: exact)
 
     @property
     def device(self) -> torch.device:
         """Where the denoiser computes: the network's device; exact denoisers run on the CPU (float64)."""
         return getattr(self.denoiser, "device", torch.device("cpu"))
 
-    def to(self, device: torch.device) -> "Model":
+    def to(self, device: torch.device) -> Model:
         """The same model with a copy of its network on `device` (exact models are returned unchanged)."""
         if self.net is None or self.device == device:
             return self
-        den = self.denoiser.to(device)                                 # type: ignore[attr-defined]
+        den = self.denoiser.to(device)  # type: ignore[attr-defined]
         return dataclasses.replace(self, denoiser=den, net=den.net)
 
 
@@ -96,24 +97,26 @@ class Model:
 
 def _field(beta: float, size: int) -> Callable[[ModelSpec], Model]:
     def make(spec: ModelSpec) -> Model:
-        den = fourier_denoiser(data.power_law_variance(size, beta))      # v: [size, size], FFT layout
+        den = fourier_denoiser(data.power_law_variance(size, beta))  # v: [size, size], FFT layout
         return Model(spec, den, lambda n, g: data.gaussian_field(beta, size, n, g), GaussianTruth(den, spec.shape))
+
     return make
 
 
 @lru_cache(maxsize=1)
 def _digits() -> Tensor:
-    return data.load_digits()                                             # [1797, 1, 8, 8]
+    return data.load_digits()  # [1797, 1, 8, 8]
 
 
 def _digits_pca(spec: ModelSpec) -> Model:
     basis = PCABasis(spec.shape, _digits())
-    mean = basis.encode(basis.mean.reshape(1, *spec.shape))[0]                  # [64] coefficient mean
+    mean = basis.encode(basis.mean.reshape(1, *spec.shape))[0]  # [64] coefficient mean
     den = GaussianDenoiser(basis.encode, basis.decode, basis.eigenvalues, mean)
 
     def draw(n: int, g: torch.Generator) -> Tensor:
-        z = torch.randn(n, basis.eigenvalues.numel(), generator=g, dtype=torch.float64)   # [n, 64]
+        z = torch.randn(n, basis.eigenvalues.numel(), generator=g, dtype=torch.float64)  # [n, 64]
         return basis.decode(mean + z * basis.eigenvalues.sqrt()).to(torch.float32)
+
     return Model(spec, den, draw, GaussianTruth(den, spec.shape))
 
 
@@ -122,22 +125,24 @@ def _digits_empirical(spec: ModelSpec) -> Model:
 
     def draw(n: int, g: torch.Generator) -> Tensor:
         return train[torch.randint(0, len(train), (n,), generator=g)]
+
     return Model(spec, EmpiricalDenoiser(train), draw, EmpiricalTruth(train))
 
 
 def _digits_gmm(spec: ModelSpec) -> Model:
     """One full-covariance Gaussian per digit class (weights = class frequencies), variance floor 1e-4."""
-    from sklearn.datasets import load_digits as sk_digits                 # lazy: scikit-learn takes a second to import
+    from sklearn.datasets import load_digits as sk_digits  # lazy: scikit-learn takes a second to import
 
-    x = _digits().reshape(-1, 64).to(torch.float64)                      # [1797, 64]
-    y = torch.from_numpy(sk_digits().target)                              # [1797] class labels
+    x = _digits().reshape(-1, 64).to(torch.float64)  # [1797, 64]
+    y = torch.from_numpy(sk_digits().target)  # [1797] class labels
     eye = torch.eye(64, dtype=torch.float64)
-    means = torch.stack([x[y == k].mean(0) for k in range(10)])           # [10, 64]
-    covs = torch.stack([torch.cov(x[y == k].T) + 1e-4 * eye for k in range(10)])   # [10, 64, 64]
+    means = torch.stack([x[y == k].mean(0) for k in range(10)])  # [10, 64]
+    covs = torch.stack([torch.cov(x[y == k].T) + 1e-4 * eye for k in range(10)])  # [10, 64, 64]
     gmm = GaussianMixture(torch.bincount(y, minlength=10).to(torch.float64), means, covs)
 
     def draw(n: int, g: torch.Generator) -> Tensor:
         return gmm.sample(n, g).reshape(n, *spec.shape).to(torch.float32)
+
     return Model(spec, gmm, draw, MixtureTruth(gmm, draw))
 
 
@@ -145,14 +150,34 @@ def _digits_gmm(spec: ModelSpec) -> Model:
 # The registry
 
 EXACT: tuple[ModelSpec, ...] = (
-    ModelSpec("field-beta2-32", "analytic-gaussian", "power-law Gaussian field (beta=2, pixel var 0.25)", (1, 32, 32),
-              "Exact posterior mean (Wiener filter per Fourier mode) of a stationary field with P(f) ~ f^-2."),
-    ModelSpec("digits-pca-gaussian", "analytic-gaussian", "scikit-learn digits, PCA-Gaussian fit", (1, 8, 8),
-              "Exact posterior mean of the Gaussian with the digits' mean and covariance (diagonal in PCA)."),
-    ModelSpec("digits-empirical", "empirical-optimal", "scikit-learn digits (1,797 images)", (1, 8, 8),
-              "Exact posterior mean over the 1,797 training digits: every sample is a copy (memorisation)."),
-    ModelSpec("digits-gmm10", "gaussian-mixture", "scikit-learn digits, one Gaussian per class (10)", (1, 8, 8),
-              "Exact posterior mean of a 10-component Gaussian mixture (full covariances): nonlinear, with modes."),
+    ModelSpec(
+        "field-beta2-32",
+        "analytic-gaussian",
+        "power-law Gaussian field (beta=2, pixel var 0.25)",
+        (1, 32, 32),
+        "Exact posterior mean (Wiener filter per Fourier mode) of a stationary field with P(f) ~ f^-2.",
+    ),
+    ModelSpec(
+        "digits-pca-gaussian",
+        "analytic-gaussian",
+        "scikit-learn digits, PCA-Gaussian fit",
+        (1, 8, 8),
+        "Exact posterior mean of the Gaussian with the digits' mean and covariance (diagonal in PCA).",
+    ),
+    ModelSpec(
+        "digits-empirical",
+        "empirical-optimal",
+        "scikit-learn digits (1,797 images)",
+        (1, 8, 8),
+        "Exact posterior mean over the 1,797 training digits: every sample is a copy (memorisation).",
+    ),
+    ModelSpec(
+        "digits-gmm10",
+        "gaussian-mixture",
+        "scikit-learn digits, one Gaussian per class (10)",
+        (1, 8, 8),
+        "Exact posterior mean of a 10-component Gaussian mixture (full covariances): nonlinear, with modes.",
+    ),
 )
 
 EXACT_CONSTRUCTORS: dict[str, Callable[[ModelSpec], Model]] = {
@@ -168,17 +193,36 @@ EXACT_CONSTRUCTORS: dict[str, Callable[[ModelSpec], Model]] = {
 
 
 def spec_from_sidecar(side: dict[str, Any]) -> ModelSpec:
-    return ModelSpec(side["name"], "trained", DATASETS[side["dataset"]].label, tuple(side["shape"]),  # type: ignore[arg-type]
-                     trained_description(side), weights=side["weights"], sha256=side["sha256"],
-                     params=side["params"], train_time=side["train_time"], increment_law=side["increment_law"],
-                     pair=side.get("pair"), quality=side.get("quality"))
+    return ModelSpec(
+        side["name"],
+        "trained",
+        DATASETS[side["dataset"]].label,
+        tuple(side["shape"]),  # type: ignore[arg-type]
+        trained_description(side),
+        weights=side["weights"],
+        sha256=side["sha256"],
+        params=side["params"],
+        train_time=side["train_time"],
+        increment_law=side["increment_law"],
+        pair=side.get("pair"),
+        quality=side.get("quality"),
+    )
 
 
 def scale_space_spec(side: dict[str, Any]) -> ModelSpec:
     """The listing of a scale-space network (kind "scale-space"; `load_flexi` builds it)."""
-    return ModelSpec(side["name"], "scale-space", side["dataset_label"], tuple(side["shape"]),  # type: ignore[arg-type]
-                     scale_space_description(side), weights=side["weights"], sha256=side["sha256"],
-                     params=side["params"], train_time=side["train_time"], increment_law=side["increment_law"])
+    return ModelSpec(
+        side["name"],
+        "scale-space",
+        side["dataset_label"],
+        tuple(side["shape"]),  # type: ignore[arg-type]
+        scale_space_description(side),
+        weights=side["weights"],
+        sha256=side["sha256"],
+        params=side["params"],
+        train_time=side["train_time"],
+        increment_law=side["increment_law"],
+    )
 
 
 def _trained(spec: ModelSpec) -> Model:
@@ -190,7 +234,7 @@ def _trained(spec: ModelSpec) -> Model:
     return Model(spec, NetDenoiser(net), ds.draw, ds.truth(), net=net)
 
 
-@lru_cache(maxsize=None)
+@cache
 def catalogue(weights_dir: Path = WEIGHTS_DIR) -> dict[str, dict[str, Any]]:
     """The registry, read once on first use: "specs" and "constructors" (the exact models, then every trained
     <name>.json sidecar in `weights_dir`), "sidecars" (every sidecar) and "scale_space" (Flexi-UNets and their
@@ -199,10 +243,10 @@ def catalogue(weights_dir: Path = WEIGHTS_DIR) -> dict[str, dict[str, Any]]:
     makers: dict[str, Callable[[ModelSpec], Model]] = dict(EXACT_CONSTRUCTORS)
     sides: dict[str, dict[str, Any]] = {}
     scale: dict[str, ModelSpec] = {}
-    for path in sorted(weights_dir.glob("*.json"), key=lambda q: q.stem.split("-")):     # a-b before a-b-c
+    for path in sorted(weights_dir.glob("*.json"), key=lambda q: q.stem.split("-")):  # a-b before a-b-c
         side = json.loads(path.read_text())
         sides[side["name"]] = side
-        if side.get("kind") == "scale-space":            # x0 at r(s) from x_t at r(t): the SSD sampler only
+        if side.get("kind") == "scale-space":  # x0 at r(s) from x_t at r(t): the SSD sampler only
             scale[side["name"]] = scale_space_spec(side)
             continue
         specs[side["name"]] = spec_from_sidecar(side)

@@ -9,6 +9,7 @@ Trained once on the 9,000-digit training split (`train_classifier`, seeded; rand
 2 pixels), weights in models/weights/classifier/mnist-cnn.safetensors with a JSON sidecar holding
 their sha256 and the held-out accuracy. Loading checks the hash and never unpickles.
 """
+
 from __future__ import annotations
 
 import json
@@ -25,7 +26,7 @@ from .. import data
 from .weights import read_weights, sha256_of, write_weights
 
 Tensor = torch.Tensor
-CLASSIFIER_DIR = Path(__file__).resolve().parents[1] / "models" / "weights" / "classifier"   # package data
+CLASSIFIER_DIR = Path(__file__).resolve().parents[1] / "models" / "weights" / "classifier"  # package data
 NAME = "mnist-cnn"
 FEATURES = 64
 
@@ -53,7 +54,7 @@ def random_shift(x: Tensor, g: torch.Generator, pad: int = 2) -> Tensor:
     b, _, h, w = x.shape
     xp = F.pad(x, (pad, pad, pad, pad), value=-1.0)
     dx, dy = torch.randint(0, 2 * pad + 1, (2, b), generator=g)
-    return torch.stack([xp[i, :, dy[i]:dy[i] + h, dx[i]:dx[i] + w] for i in range(b)])
+    return torch.stack([xp[i, :, dy[i] : dy[i] + h, dx[i] : dx[i] + w] for i in range(b)])
 
 
 @torch.no_grad()
@@ -61,7 +62,9 @@ def accuracy(net: DigitNet, x: Tensor, y: Tensor) -> float:
     return float((net.eval()(x).argmax(1) == y).float().mean())
 
 
-def train_classifier(epochs: int = 15, batch: int = 128, lr: float = 2e-3, seed: int = 0) -> tuple[DigitNet, dict[str, Any]]:
+def train_classifier(
+    epochs: int = 15, batch: int = 128, lr: float = 2e-3, seed: int = 0
+) -> tuple[DigitNet, dict[str, Any]]:
     """Adam with a linear decay to 0 over `epochs` passes of the training split; returns (net, numbers).
 
     The initial weights come from torch.manual_seed(seed) inside a fork_rng (the global state is untouched)."""
@@ -75,7 +78,7 @@ def train_classifier(epochs: int = 15, batch: int = 128, lr: float = 2e-3, seed:
     for _ in range(epochs):
         perm = torch.randperm(len(x), generator=g)
         for i in range(len(x) // batch):
-            idx = perm[i * batch:(i + 1) * batch]
+            idx = perm[i * batch : (i + 1) * batch]
             for group in opt.param_groups:
                 group["lr"] = lr * (1.0 - step / steps)
             loss = F.cross_entropy(net.train()(random_shift(x[idx], g)), y[idx])
@@ -84,17 +87,30 @@ def train_classifier(epochs: int = 15, batch: int = 128, lr: float = 2e-3, seed:
             opt.step()
             step += 1
     xh, yh = data.load_mnist("heldout")
-    run = {"epochs": epochs, "batch_size": batch, "lr": lr, "seed": seed, "steps": steps,
-           "train_time": round(time.perf_counter() - t0, 1), "train_accuracy": round(accuracy(net, x, y), 4),
-           "heldout_accuracy": round(accuracy(net, xh, yh), 4)}
+    run = {
+        "epochs": epochs,
+        "batch_size": batch,
+        "lr": lr,
+        "seed": seed,
+        "steps": steps,
+        "train_time": round(time.perf_counter() - t0, 1),
+        "train_accuracy": round(accuracy(net, x, y), 4),
+        "heldout_accuracy": round(accuracy(net, xh, yh), 4),
+    }
     return net.eval(), run
 
 
 def save_classifier(net: DigitNet, run: dict[str, Any], out_dir: Path = CLASSIFIER_DIR) -> dict[str, Any]:
     path = write_weights(net, out_dir, NAME)
-    side = {"name": NAME, "kind": "classifier", "dataset": "mnist (training split, 9,000)", "weights": path.name,
-            "sha256": sha256_of(path),
-            "params": sum(p.numel() for p in net.parameters()), **run}
+    side = {
+        "name": NAME,
+        "kind": "classifier",
+        "dataset": "mnist (training split, 9,000)",
+        "weights": path.name,
+        "sha256": sha256_of(path),
+        "params": sum(p.numel() for p in net.parameters()),
+        **run,
+    }
     (out_dir / f"{NAME}.json").write_text(json.dumps(side, indent=1) + "\n")
     return side
 
@@ -109,7 +125,7 @@ def load_classifier(weights_dir: Path = CLASSIFIER_DIR) -> DigitNet:
     return net.eval()
 
 
-if __name__ == "__main__":                                  # python -m diffusion_core.networks.classifier
-    torch.set_num_threads(1)                                # the shipped weights were trained with one thread
+if __name__ == "__main__":  # python -m diffusion_core.networks.classifier
+    torch.set_num_threads(1)  # the shipped weights were trained with one thread
     trained, numbers = train_classifier()
     print(json.dumps(save_classifier(trained, numbers), indent=1))

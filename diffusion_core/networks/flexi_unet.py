@@ -14,6 +14,7 @@ When the output is the top grid (b = 0 < a) the input is first resized up to R a
 path, as the official code does. Full-resolution diffusion is the path (0, 0): the whole UNet.
 The network is conditioned on c = -lambda / 10 (logSNR lambda of the DDPM step) and predicts x0.
 """
+
 from __future__ import annotations
 
 import math
@@ -35,19 +36,21 @@ Tensor = torch.Tensor
 class FlexiConfig:
     """Architecture of `FlexiUNet` (stored in the weights' JSON sidecar)."""
 
-    channels: int = 1                      # image channels C
-    size: int = 32                         # top (native) resolution R
-    width: int = 32                        # feature channels at level 0
-    mults: tuple[int, ...] = (1, 1, 1)     # width multiplier per level; level l is R / 2^l
-    emb: int = 64                          # noise-embedding width
+    channels: int = 1  # image channels C
+    size: int = 32  # top (native) resolution R
+    width: int = 32  # feature channels at level 0
+    mults: tuple[int, ...] = (1, 1, 1)  # width multiplier per level; level l is R / 2^l
+    emb: int = 64  # noise-embedding width
     padding: str = "zeros"
 
     def __post_init__(self) -> None:
         if self.size & (self.size - 1) or self.size < 4:
             raise InputError(f"Flexi-UNet size must be a power of two >= 4, got {self.size}")
         if not 1 <= len(self.mults) <= int(math.log2(self.size)) - 1:
-            raise InputError(f"Flexi-UNet levels (mults) must number 1..log2(size) - 1 = "
-                             f"{int(math.log2(self.size)) - 1} for size {self.size}, got {len(self.mults)}")
+            raise InputError(
+                f"Flexi-UNet levels (mults) must number 1..log2(size) - 1 = "
+                f"{int(math.log2(self.size)) - 1} for size {self.size}, got {len(self.mults)}"
+            )
 
     @property
     def levels(self) -> int:
@@ -70,7 +73,7 @@ class FlexiConfig:
         return d
 
     @classmethod
-    def from_json(cls, d: dict[str, Any]) -> "FlexiConfig":
+    def from_json(cls, d: dict[str, Any]) -> FlexiConfig:
         return cls(**{**d, "mults": tuple(d["mults"])})
 
 
@@ -114,10 +117,12 @@ class FlexiUNet(nn.Module):
         self.inp = nn.Conv2d(cfg.channels, ws[0], 3, padding=1, padding_mode=pad)
         self.in_adapt = nn.ModuleList([nn.Identity()] + [nn.Conv2d(ws[0], w, 1) for w in ws[1:]])
         self.enc = nn.ModuleList(ResBlock(w, w, cfg.emb, pad) for w in ws)
-        self.down = nn.ModuleList(nn.Conv2d(ws[l], ws[l + 1], 1) for l in range(n - 1))    # after 2x avg-pool
+        self.down = nn.ModuleList(nn.Conv2d(ws[l], ws[l + 1], 1) for l in range(n - 1))  # after 2x avg-pool
         self.mid = ResBlock(ws[-1], ws[-1], cfg.emb, pad)
         self.dec = nn.ModuleList(ResBlock(2 * w, w, cfg.emb, pad) for w in ws)
-        self.up = nn.ModuleList([nn.Identity()] + [nn.Conv2d(ws[l], ws[l - 1], 1) for l in range(1, n)])  # after 2x nearest
+        self.up = nn.ModuleList(
+            [nn.Identity()] + [nn.Conv2d(ws[l], ws[l - 1], 1) for l in range(1, n)]
+        )  # after 2x nearest
         self.out_adapt = nn.ModuleList([nn.Identity()] + [nn.Conv2d(w, ws[0], 1) for w in ws[1:]])
         self.head_norm = nn.GroupNorm(min(8, ws[0]), ws[0])
         self.head = nn.Conv2d(ws[0], cfg.channels, 3, padding=1, padding_mode=pad)
@@ -128,29 +133,31 @@ class FlexiUNet(nn.Module):
         """The path for r(t) = in_side -> r(s) = out_side; one-line error for anything but r or 2r."""
         a, b = self.cfg.level_of(in_side), self.cfg.level_of(out_side)
         if b not in (a, a - 1):
-            raise InputError(f"a Flexi-UNet step keeps the side or doubles it: {in_side} -> {out_side} is neither "
-                             "(with so few sampling steps one step skips a level; use more steps)")
+            raise InputError(
+                f"a Flexi-UNet step keeps the side or doubles it: {in_side} -> {out_side} is neither "
+                "(with so few sampling steps one step skips a level; use more steps)"
+            )
         return Path(0, 0, True) if (b == 0 and a > 0) else Path(a, b, False)
 
     def forward(self, x: Tensor, c_noise: Tensor, out_side: int | None = None) -> Tensor:
         p = self.path(x.shape[-1], x.shape[-1] if out_side is None else out_side)
         if p.resized_up:
             x = F.interpolate(x, size=(self.cfg.size, self.cfg.size), mode="bilinear", align_corners=False)
-        e = self.embed(c_noise)                                            # [B, emb]
-        h = self.in_adapt[p.entry](self.inp(x))                            # [B, w_a, r, r]
+        e = self.embed(c_noise)  # [B, emb]
+        h = self.in_adapt[p.entry](self.inp(x))  # [B, w_a, r, r]
         skips: dict[int, Tensor] = {}
         n = self.cfg.levels
         for l in range(p.entry, n):
             h = self.enc[l](h, e)
             skips[l] = h
             if l < n - 1:
-                h = self.down[l](F.avg_pool2d(h, 2))                       # [B, w_{l+1}, r/2, r/2]
+                h = self.down[l](F.avg_pool2d(h, 2))  # [B, w_{l+1}, r/2, r/2]
         h = self.mid(h, e)
         for l in range(n - 1, p.exit - 1, -1):
-            s = skips[l] if l in skips else torch.zeros_like(h)            # zero-filled skip (no encoder level)
+            s = skips[l] if l in skips else torch.zeros_like(h)  # zero-filled skip (no encoder level)
             h = self.dec[l](torch.cat([h, s], dim=1), e)
             if l > p.exit:
-                h = self.up[l](F.interpolate(h, scale_factor=2.0, mode="nearest"))   # [B, w_{l-1}, 2r, 2r]
+                h = self.up[l](F.interpolate(h, scale_factor=2.0, mode="nearest"))  # [B, w_{l-1}, 2r, 2r]
         h = self.out_adapt[p.exit](h)
         return self.head(F.silu(self.head_norm(h)))
 
@@ -163,7 +170,7 @@ class FlexiUNet(nn.Module):
 def _layer_flops(m: nn.Module, out: Tensor) -> int:
     if isinstance(m, nn.Conv2d):
         return 2 * out.numel() * (m.in_channels // m.groups) * m.kernel_size[0] * m.kernel_size[1]
-    return 2 * out.numel() * m.in_features                                 # nn.Linear
+    return 2 * out.numel() * m.in_features  # nn.Linear
 
 
 @lru_cache(maxsize=64)
@@ -172,8 +179,11 @@ def _path_flops(cfg: FlexiConfig, in_side: int, out_side: int) -> int:
         torch.manual_seed(0)
         net = FlexiUNet(cfg)
     total = [0]
-    hooks = [m.register_forward_hook(lambda m, a, out: total.__setitem__(0, total[0] + _layer_flops(m, out)))
-             for m in net.modules() if isinstance(m, (nn.Conv2d, nn.Linear))]
+    hooks = [
+        m.register_forward_hook(lambda m, a, out: total.__setitem__(0, total[0] + _layer_flops(m, out)))
+        for m in net.modules()
+        if isinstance(m, (nn.Conv2d, nn.Linear))
+    ]
     with torch.no_grad():
         net(torch.zeros(1, cfg.channels, in_side, in_side), torch.zeros(1), out_side)
     for h in hooks:
@@ -207,8 +217,9 @@ class FlexiDenoiser:
         """One-line error when the sampling schedule is not the one this checkpoint was trained for."""
         got = {"size": sched.size, "levels": sched.levels, "family": sched.family, "gamma": sched.gamma, "T": sched.T}
         if any(got[k] != self.trained_for[k] for k in got):
-            raise InputError(f"checkpoint {self.name} was trained for {schedule_label(self.trained_for)}; "
-                             f"got {schedule_label(got)}")
+            raise InputError(
+                f"checkpoint {self.name} was trained for {schedule_label(self.trained_for)}; got {schedule_label(got)}"
+            )
 
     @torch.no_grad()
     def x0_hat(self, x_t: Tensor, abar_t: float, size_s: int) -> Tensor:

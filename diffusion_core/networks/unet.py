@@ -6,8 +6,10 @@ with sigma = exp(-lam / 2) (VE state x = x0 + sigma n). F is a two-level UNet wi
 FiLM conditioning on Fourier features of c_noise, and circular padding (the power-law fields are
 periodic, and their exact denoiser is a circular convolution). A few hundred K parameters at most.
 """
+
 from __future__ import annotations
 
+import copy
 import math
 from dataclasses import asdict, dataclass
 from typing import Any
@@ -18,7 +20,6 @@ from torch.nn import functional as F
 
 from ..noise.parameterization import c_in, c_noise, c_out, c_skip
 from ..protocols import lam_to_sigma
-import copy
 
 Tensor = torch.Tensor
 
@@ -27,14 +28,14 @@ Tensor = torch.Tensor
 class UNetConfig:
     """Architecture of `UNet` (stored in the weights' JSON sidecar; the state dict holds only tensors)."""
 
-    channels: int = 1                      # image channels C
-    width: int = 32                        # feature channels at full resolution
-    mults: tuple[int, ...] = (1, 2, 2)     # width multipliers per level (one 2x downsampling between levels)
-    emb: int = 64                          # noise-embedding width
-    padding: str = "circular"              # "circular" (periodic data) or "zeros"
-    sigma_data: float = 0.5                # expected std of the data (EDM sigma_data)
-    blocks: int = 1                        # ResBlocks per level on the way down (and up)
-    attention: bool = False                # one self-attention block at the lowest resolution (middle)
+    channels: int = 1  # image channels C
+    width: int = 32  # feature channels at full resolution
+    mults: tuple[int, ...] = (1, 2, 2)  # width multipliers per level (one 2x downsampling between levels)
+    emb: int = 64  # noise-embedding width
+    padding: str = "circular"  # "circular" (periodic data) or "zeros"
+    sigma_data: float = 0.5  # expected std of the data (EDM sigma_data)
+    blocks: int = 1  # ResBlocks per level on the way down (and up)
+    attention: bool = False  # one self-attention block at the lowest resolution (middle)
 
     def to_json(self) -> dict[str, Any]:
         d = asdict(self)
@@ -42,8 +43,8 @@ class UNetConfig:
         return d
 
     @classmethod
-    def from_json(cls, d: dict[str, Any]) -> "UNetConfig":
-        return cls(**{**d, "mults": tuple(d["mults"])})           # sidecars older than a field get its default
+    def from_json(cls, d: dict[str, Any]) -> UNetConfig:
+        return cls(**{**d, "mults": tuple(d["mults"])})  # sidecars older than a field get its default
 
 
 # ---------------------------------------------------------------------------------------------
@@ -59,8 +60,8 @@ class FourierEmbedding(nn.Module):
         self.mlp = nn.Sequential(nn.Linear(emb, emb), nn.SiLU(), nn.Linear(emb, emb))
 
     def forward(self, t: Tensor) -> Tensor:
-        a = t[:, None] * self.freqs[None]                                  # [B, emb/2]
-        return self.mlp(torch.cat([a.sin(), a.cos()], dim=1))             # [B, emb]
+        a = t[:, None] * self.freqs[None]  # [B, emb/2]
+        return self.mlp(torch.cat([a.sin(), a.cos()], dim=1))  # [B, emb]
 
 
 class ResBlock(nn.Module):
@@ -76,7 +77,7 @@ class ResBlock(nn.Module):
 
     def forward(self, x: Tensor, e: Tensor) -> Tensor:
         h = self.c1(F.silu(self.n1(x)))
-        scale, shift = self.film(e)[:, :, None, None].chunk(2, dim=1)    # [B, cout, 1, 1] each
+        scale, shift = self.film(e)[:, :, None, None].chunk(2, dim=1)  # [B, cout, 1, 1] each
         h = self.c2(F.silu(self.n2(h) * (1 + scale) + shift))
         return self.skip(x) + h
 
@@ -92,8 +93,8 @@ class SelfAttention(nn.Module):
 
     def forward(self, x: Tensor) -> Tensor:
         b, c, h, w = x.shape
-        q, k, v = self.qkv(self.norm(x)).reshape(b, 3, c, h * w).transpose(2, 3).unbind(1)   # [B, HW, c] each
-        a = F.scaled_dot_product_attention(q, k, v)                                          # [B, HW, c]
+        q, k, v = self.qkv(self.norm(x)).reshape(b, 3, c, h * w).transpose(2, 3).unbind(1)  # [B, HW, c] each
+        a = F.scaled_dot_product_attention(q, k, v)  # [B, HW, c]
         return x + self.proj(a.transpose(1, 2).reshape(b, c, h, w))
 
 
@@ -126,20 +127,20 @@ class UNet(nn.Module):
         more = self.cfg.blocks - 1
         for i, blk in enumerate(self.down):
             h = blk(h, e)
-            for extra in self.down_more[i * more:(i + 1) * more]:
+            for extra in self.down_more[i * more : (i + 1) * more]:
                 h = extra(h, e)
             skips.append(h)
             if i < len(self.down) - 1:
-                h = F.avg_pool2d(h, 2)                                     # [B, c, H/2, W/2]
+                h = F.avg_pool2d(h, 2)  # [B, c, H/2, W/2]
         h = self.mid(h, e)
         if self.mid_attn is not None:
             h = self.mid_attn(h)
         for i, blk in reversed(list(enumerate(self.up))):
             h = blk(torch.cat([h, skips[i]], dim=1), e)
-            for extra in self.up_more[i * more:(i + 1) * more]:
+            for extra in self.up_more[i * more : (i + 1) * more]:
                 h = extra(h, e)
             if i > 0:
-                h = F.interpolate(h, scale_factor=2.0, mode="nearest")     # [B, c, 2H, 2W]
+                h = F.interpolate(h, scale_factor=2.0, mode="nearest")  # [B, c, 2H, 2W]
         return self.out(F.silu(h))
 
 
@@ -156,7 +157,7 @@ def precond(net: nn.Module, x: Tensor, sigma: Tensor, sigma_data: float | None =
 
     `net` is a UNet or a wrapper of one (DDP); sigma_data defaults to net.cfg.sigma_data."""
     sd = net.cfg.sigma_data if sigma_data is None else sigma_data
-    s = sigma.to(torch.float32).reshape(-1, 1, 1, 1)                      # [B, 1, 1, 1]
+    s = sigma.to(torch.float32).reshape(-1, 1, 1, 1)  # [B, 1, 1, 1]
     xf = x.to(torch.float32)
     f = net(c_in(s, sd) * xf, c_noise(s.clamp_min(1e-8)).reshape(-1))
     return c_skip(s, sd) * xf + c_out(s, sd) * f
@@ -174,7 +175,7 @@ class NetDenoiser:
     def device(self) -> torch.device:
         return next(self.net.parameters()).device
 
-    def to(self, device: torch.device) -> "NetDenoiser":
+    def to(self, device: torch.device) -> NetDenoiser:
         """A denoiser over a copy of the network on `device`."""
         return NetDenoiser(copy.deepcopy(self.net).to(device))
 
@@ -182,5 +183,5 @@ class NetDenoiser:
     def __call__(self, x: Tensor, lam: Tensor) -> Tensor:
         dev = self.device
         lam = torch.as_tensor(lam).to(dev, torch.float32).reshape(-1).expand(x.shape[0])
-        sigma = lam_to_sigma(lam)                                          # [B] float32 on the net's device
+        sigma = lam_to_sigma(lam)  # [B] float32 on the net's device
         return precond(self.net, x.to(dev), sigma).to(x.dtype)

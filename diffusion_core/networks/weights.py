@@ -3,6 +3,7 @@
 Every load goes through here: the registry's trained networks, the Flexi-UNets, the classifier, exported
 model folders and diffusers folders. A hash, when the caller has one, is checked before the file is opened.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -29,7 +30,9 @@ def check_sha256(path: Path, want: str, what: str, source: str) -> None:
         raise InputError(f"{what} sha256 {digest[:12]}..., {source} says {want[:12]}...")
 
 
-def read_weights(path: Path, sha256: str | None = None, what: str = "weights have", source: str = "sidecar") -> dict[str, Tensor]:
+def read_weights(
+    path: Path, sha256: str | None = None, what: str = "weights have", source: str = "sidecar"
+) -> dict[str, Tensor]:
     """The tensors of a safetensors file, after the sha256 check when `sha256` is given (never unpickles)."""
     if sha256 is not None:
         check_sha256(path, sha256, what, source)
@@ -55,10 +58,14 @@ def load_state_strict(net: nn.Module, path: Path) -> None:
     bad = [k for k in want if k in state and tuple(state[k].shape) != want[k]]
     if bad:
         k = bad[0]
-        raise InputError(f"{path.parent.name}/{path.name}: {len(bad)} tensor(s) do not fit the config, e.g. {k} "
-                         f"is {list(state[k].shape)}, the config needs {list(want[k])}")
+        raise InputError(
+            f"{path.parent.name}/{path.name}: {len(bad)} tensor(s) do not fit the config, e.g. {k} "
+            f"is {list(state[k].shape)}, the config needs {list(want[k])}"
+        )
     if missing or extra:
         k = (missing or extra)[0]
-        raise InputError(f"{path.parent.name}/{path.name}: {len(missing)} tensor(s) missing and {len(extra)} unexpected "
-                         f"for the config, e.g. {k}")
+        raise InputError(
+            f"{path.parent.name}/{path.name}: {len(missing)} tensor(s) missing and {len(extra)} unexpected "
+            f"for the config, e.g. {k}"
+        )
     net.load_state_dict(state, strict=True)

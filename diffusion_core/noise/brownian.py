@@ -8,6 +8,7 @@ W(m) = (W(l) + W(r)) / 2 + sqrt((r - l) / 4) z_node, down to DEPTH levels, linea
 schedule's t = 1, sigma = 2^24 - 1, gets 42 levels). Increments over the steps of N = 10 and of N = 20 then come from one path,
 so a comparison across N is not a comparison of different noise.
 """
+
 from __future__ import annotations
 
 import math
@@ -20,7 +21,7 @@ from ..validation import InputError
 
 Tensor = torch.Tensor
 DEPTH = 24
-MIN_LEAF = 80.0 / 2**DEPTH          # the leaf width of a tree over [0, 80] (EDM's sigma_max)
+MIN_LEAF = 80.0 / 2**DEPTH  # the leaf width of a tree over [0, 80] (EDM's sigma_max)
 
 
 class BrownianTree:
@@ -73,4 +74,5 @@ def brownian_noise(sigmas: Tensor, seed: int = 0) -> NoiseSampler:
             raise InputError(f"brownian_noise was called {k + 1} times for {len(sig) - 1} steps")
         state["k"] = k + 1
         return state["tree"].increment(sig[k], sig[k + 1]).to(dtype)
+
     return sample

@@ -6,6 +6,7 @@ per-pixel variance is exactly 1 in expectation; it plugs into any sampler as `no
 The white draws come from `base` (default standard normal), so any increment law can be coloured: the
 spectrum (second moments) is the same for every unit-variance law.
 """
+
 from __future__ import annotations
 
 import torch
@@ -38,7 +39,11 @@ def coloured_noise(slope: float, base: NoiseSampler | None = None) -> NoiseSampl
     slope = check_range("noise slope", slope, 0, 4)
 
     def sample(shape, generator, dtype=torch.float32):
-        white = (base(shape, generator, torch.float64) if base is not None
-                 else torch.randn(shape, generator=generator, dtype=torch.float64))
+        white = (
+            base(shape, generator, torch.float64)
+            if base is not None
+            else torch.randn(shape, generator=generator, dtype=torch.float64)
+        )
         return colour(white, slope).to(dtype)
+
     return sample

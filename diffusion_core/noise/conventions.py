@@ -8,6 +8,7 @@ and re-exported here with the reference VP process built on them.
   alpha(t) = exp(-B/2), sigma_vp(t)^2 = 1 - exp(-B), lam(t) = -log(expm1(B)).
 Functions take a float or a tensor (floats become float64 tensors); tensors keep their dtype.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -15,13 +16,19 @@ import hashlib
 import numpy as np
 import torch
 
-from ..protocols import (_t, alpha_bar_from_lam, lam_from_alpha_bar, lam_from_sigma,  # noqa: F401
-                         sigma_from_alpha_bar, sigma_from_lam, vp_alpha_sigma)
+from ..protocols import (  # noqa: F401
+    _t,
+    alpha_bar_from_lam,
+    lam_from_alpha_bar,
+    lam_from_sigma,
+    sigma_from_alpha_bar,
+    sigma_from_lam,
+    vp_alpha_sigma,
+)
 
 Tensor = torch.Tensor
-BETA_MIN = 0.1                  # reference VP: beta(0)
-BETA_D = 19.9                   # beta(1) - beta(0)
-
+BETA_MIN = 0.1  # reference VP: beta(0)
+BETA_D = 19.9  # beta(1) - beta(0)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -35,7 +42,7 @@ def beta_vp(t: np.ndarray | Tensor | float, beta_min: float = BETA_MIN, beta_d: 
 
 def integrated_beta(t: np.ndarray | Tensor | float, beta_min: float = BETA_MIN, beta_d: float = BETA_D):
     """B(t) = int_0^t beta = beta_min t + beta_d t^2 / 2 = 0.1 t + 9.95 t^2."""
-    return beta_min * t + 0.5 * beta_d * t ** 2
+    return beta_min * t + 0.5 * beta_d * t**2
 
 
 def lam_from_integrated_beta(b: np.ndarray | Tensor | float):

@@ -5,13 +5,14 @@ included, lam strictly decreasing in t. Between points the curve is the monotone
 Carlson 1980), so resampling to any N keeps lam monotone; the family `custom` (parameter `points`) runs
 with every sampler and view.
 """
+
 from __future__ import annotations
 
 import numpy as np
 import torch
+from scipy.interpolate import PchipInterpolator
 
 from ..validation import InputError, check_range
-from scipy.interpolate import PchipInterpolator
 
 Tensor = torch.Tensor
 DEFAULT_POINTS = "1:-5, 0.5:0, 0:6"
@@ -41,8 +42,10 @@ def parse_points(text: str) -> tuple[np.ndarray, np.ndarray]:
     bad = np.nonzero(np.diff(lam_arr) >= 0)[0]
     if len(bad):
         i = int(bad[0])
-        raise InputError(f"lam must decrease as t grows (noisier = lower logSNR): t = {t_arr[i]:g} has lam "
-                         f"{lam_arr[i]:g} but t = {t_arr[i + 1]:g} has {lam_arr[i + 1]:g}")
+        raise InputError(
+            f"lam must decrease as t grows (noisier = lower logSNR): t = {t_arr[i]:g} has lam "
+            f"{lam_arr[i]:g} but t = {t_arr[i + 1]:g} has {lam_arr[i + 1]:g}"
+        )
     return t_arr, lam_arr
 
 
@@ -55,8 +58,12 @@ def format_points(points: object) -> str:
     for p in points:
         if not isinstance(p, (list, tuple)) or len(p) != 2:
             raise InputError(f"a dragged control point must be a [t, lam] pair, got {p!r}")
-        pairs.append((round(check_range("control point t", p[0], 0, 1), 3),
-                      round(check_range("control point lam", p[1], -60, 60), 2)))
+        pairs.append(
+            (
+                round(check_range("control point t", p[0], 0, 1), 3),
+                round(check_range("control point lam", p[1], -60, 60), 2),
+            )
+        )
     return ", ".join(f"{t:g}:{lam:g}" for t, lam in sorted(pairs, key=lambda q: -q[0]))
 
 
@@ -74,4 +81,5 @@ def lam_custom(points: str):
     def fn(u: Tensor) -> Tensor:
         u = torch.as_tensor(u, dtype=torch.float64)
         return torch.from_numpy(f(u.clamp(0, 1).numpy()).astype(np.float64))
+
     return fn

@@ -5,6 +5,7 @@ final_sigmas_type = "sigma_min" the last entry is the smallest training sigma in
 The diffusers parts reproduce diffusers' arithmetic (float32 betas and cumprod, numpy spacings)
 so that `alphas_cumprod`, `timesteps` and `sigmas` match bit for bit (see tests).
 """
+
 from __future__ import annotations
 
 import math
@@ -14,10 +15,10 @@ from typing import Any
 import numpy as np
 import torch
 
-from . import schedules as S
 from ..validation import InputError, check_choice, check_int
-from .flow_schedule import flow_set_timesteps
+from . import schedules as S
 from .flow import SCHEDULER_DEFAULTS
+from .flow_schedule import flow_set_timesteps
 
 Tensor = torch.Tensor
 MAX_STEPS = 10_000
@@ -28,8 +29,10 @@ MAX_STEPS = 10_000
 
 def betas_for_alpha_bar(T: int, max_beta: float = 0.999) -> Tensor:
     """beta_i = min(1 - abar((i+1)/T) / abar(i/T), 0.999), abar(t) = cos((t + 0.008) / 1.008 pi/2)^2."""
+
     def abar(t: float) -> float:
         return math.cos((t + 0.008) / 1.008 * math.pi / 2) ** 2
+
     return torch.tensor([min(1 - abar((i + 1) / T) / abar(i / T), max_beta) for i in range(T)], dtype=torch.float32)
 
 
@@ -40,8 +43,9 @@ def betas_for_alpha_bar_f64(T: int, max_beta: float = 0.999) -> Tensor:
     return (1 - abar[1:] / abar[:-1]).clamp(max=max_beta)
 
 
-def diffusers_betas(beta_schedule: str, T: int, beta_start: float = 1e-4, beta_end: float = 0.02,
-                    dtype: torch.dtype = torch.float32) -> Tensor:
+def diffusers_betas(
+    beta_schedule: str, T: int, beta_start: float = 1e-4, beta_end: float = 0.02, dtype: torch.dtype = torch.float32
+) -> Tensor:
     """betas as diffusers builds them (float32): 'linear', 'scaled_linear' (sqrt-linear squared), 'squaredcos_cap_v2'."""
     if beta_schedule == "linear":
         return torch.linspace(beta_start, beta_end, T, dtype=dtype)
@@ -62,8 +66,14 @@ def rescale_zero_terminal_snr(betas: Tensor) -> Tensor:
     return 1 - alphas
 
 
-def alphas_cumprod(beta_schedule: str, T: int = 1000, beta_start: float = 1e-4, beta_end: float = 0.02,
-                   rescale_betas_zero_snr: bool = False, dtype: torch.dtype = torch.float32) -> Tensor:
+def alphas_cumprod(
+    beta_schedule: str,
+    T: int = 1000,
+    beta_start: float = 1e-4,
+    beta_end: float = 0.02,
+    rescale_betas_zero_snr: bool = False,
+    dtype: torch.dtype = torch.float32,
+) -> Tensor:
     """abar_t = prod_{s <= t} (1 - beta_s); float32 reproduces diffusers bit for bit. [T]"""
     betas = diffusers_betas(beta_schedule, T, beta_start, beta_end, dtype)
     if rescale_betas_zero_snr:
@@ -73,8 +83,14 @@ def alphas_cumprod(beta_schedule: str, T: int = 1000, beta_start: float = 1e-4, 
 
 def family_alphas_cumprod(name: str, p: dict[str, Any], dtype: torch.dtype = torch.float32) -> Tensor:
     """alphas_cumprod of a discrete family with validated parameters p. [T]"""
-    return alphas_cumprod(S.DIFFUSERS_BETA_SCHEDULE[name], p["num_train_timesteps"], p.get("beta_start", 1e-4),
-                          p.get("beta_end", 0.02), p["rescale_betas_zero_snr"], dtype)
+    return alphas_cumprod(
+        S.DIFFUSERS_BETA_SCHEDULE[name],
+        p["num_train_timesteps"],
+        p.get("beta_start", 1e-4),
+        p.get("beta_end", 0.02),
+        p["rescale_betas_zero_snr"],
+        dtype,
+    )
 
 
 def discrete_lam_fn(name: str, p: dict[str, Any]) -> S.LamFn:
@@ -87,8 +103,9 @@ def discrete_lam_fn(name: str, p: dict[str, Any]) -> S.LamFn:
 # diffusers timestep spacings (Lin et al. 2024, Table 2)
 
 
-def diffusers_timesteps(n: int, T: int = 1000, spacing: str = "linspace", steps_offset: int = 0,
-                        integer: bool = True) -> np.ndarray:
+def diffusers_timesteps(
+    n: int, T: int = 1000, spacing: str = "linspace", steps_offset: int = 0, integer: bool = True
+) -> np.ndarray:
     """Inference timesteps, descending. integer=True: DDIM/DDPM (rounded int64); False: Euler (float32)."""
     check_choice("timestep_spacing", spacing, ("linspace", "leading", "trailing"))
     if spacing == "linspace":
@@ -114,13 +131,19 @@ def sigma_to_t(sigma: np.ndarray, log_sigmas: np.ndarray) -> np.ndarray:
     return ((1 - w) * low + w * (low + 1)).reshape(sigma.shape)
 
 
-def euler_discrete_sigmas(ac: Tensor, n: int, spacing: str = "linspace", steps_offset: int = 0,
-                          use_karras_sigmas: bool = False, final_sigmas_type: str = "zero",
-                          rescale_betas_zero_snr: bool = False) -> tuple[Tensor, np.ndarray]:
+def euler_discrete_sigmas(
+    ac: Tensor,
+    n: int,
+    spacing: str = "linspace",
+    steps_offset: int = 0,
+    use_karras_sigmas: bool = False,
+    final_sigmas_type: str = "zero",
+    rescale_betas_zero_snr: bool = False,
+) -> tuple[Tensor, np.ndarray]:
     """(sigmas [n + 1], timesteps [n]) exactly as diffusers' EulerDiscreteScheduler.set_timesteps."""
     ac = ac.clone()
     if rescale_betas_zero_snr:
-        ac[-1] = 2**-24                       # diffusers: near 0 so the first sigma is finite
+        ac[-1] = 2**-24  # diffusers: near 0 so the first sigma is finite
     T = len(ac)
     ts = diffusers_timesteps(n, T, spacing, steps_offset, integer=False)
     train = (((1 - ac) / ac) ** 0.5).numpy()
@@ -153,10 +176,10 @@ def sigmas_from_lam(lam_fn: S.LamFn, n: int) -> Tensor:
 class ScheduleResult:
     name: str
     params: dict[str, Any]
-    sigmas: Tensor                      # [N + 1] VE, descending, last 0 (or sigma_min)
-    timesteps: np.ndarray | None        # [N] diffusers order (discrete families)
-    alphas_cumprod: Tensor | None       # [T] training grid (discrete families)
-    flow: Any = None                    # flow_schedule.FlowSchedule (flow families)
+    sigmas: Tensor  # [N + 1] VE, descending, last 0 (or sigma_min)
+    timesteps: np.ndarray | None  # [N] diffusers order (discrete families)
+    alphas_cumprod: Tensor | None  # [T] training grid (discrete families)
+    flow: Any = None  # flow_schedule.FlowSchedule (flow families)
 
     @property
     def logsnr(self) -> Tensor:
@@ -166,16 +189,23 @@ class ScheduleResult:
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {"sigmas": self.sigmas.tolist(), "logsnr": self.logsnr.tolist()}
         if self.flow is not None:
-            out.update({"flow_sigmas": self.flow.flow_sigmas.tolist(), "timesteps": self.flow.timesteps.tolist(),
-                        "mu": self.flow.mu, "notes": self.flow.notes})
+            out.update(
+                {
+                    "flow_sigmas": self.flow.flow_sigmas.tolist(),
+                    "timesteps": self.flow.timesteps.tolist(),
+                    "mu": self.flow.mu,
+                    "notes": self.flow.notes,
+                }
+            )
         elif self.timesteps is not None:
             out["timesteps"] = self.timesteps.tolist()
             out["alphas_cumprod"] = self.alphas_cumprod.tolist()
         return out
 
 
-def build_schedule(name: str, steps: int, overrides: dict[str, Any] | None = None,
-                   lam_fn: S.LamFn | None = None) -> ScheduleResult:
+def build_schedule(
+    name: str, steps: int, overrides: dict[str, Any] | None = None, lam_fn: S.LamFn | None = None
+) -> ScheduleResult:
     """Sigmas for `steps` steps of family `name`; tight families need their `lam_fn` (fitted to an image by
     spectral/schedule.py's build_schedule, which takes the image)."""
     steps = check_int("steps", steps, 1, MAX_STEPS)
@@ -183,8 +213,15 @@ def build_schedule(name: str, steps: int, overrides: dict[str, Any] | None = Non
     kind = S.FAMILIES[name].kind
     if kind == "discrete":
         ac = family_alphas_cumprod(name, p)
-        sig, ts = euler_discrete_sigmas(ac, steps, p["timestep_spacing"], p["steps_offset"], p["use_karras_sigmas"],
-                                        p["final_sigmas_type"], p["rescale_betas_zero_snr"])
+        sig, ts = euler_discrete_sigmas(
+            ac,
+            steps,
+            p["timestep_spacing"],
+            p["steps_offset"],
+            p["use_karras_sigmas"],
+            p["final_sigmas_type"],
+            p["rescale_betas_zero_snr"],
+        )
         return ScheduleResult(name, p, sig, ts, ac.to(torch.float64))
     if kind == "flow":
         fs = flow_set_timesteps(steps, p)
@@ -202,17 +239,33 @@ def diffusers_config(result: ScheduleResult) -> dict[str, Any]:
     if result.flow is not None:
         cfg = {"_class_name": "FlowMatchEulerDiscreteScheduler", **{k: p[k] for k in SCHEDULER_DEFAULTS}}
         sigmas = p["sigmas"]
-        call = {"num_inference_steps": len(result.flow.timesteps), "mu": result.flow.mu,
-                "sigmas": list(np.linspace(1.0, 1 / len(result.flow.timesteps), len(result.flow.timesteps)))
-                if sigmas == "flux" else sigmas}
+        call = {
+            "num_inference_steps": len(result.flow.timesteps),
+            "mu": result.flow.mu,
+            "sigmas": list(np.linspace(1.0, 1 / len(result.flow.timesteps), len(result.flow.timesteps)))
+            if sigmas == "flux"
+            else sigmas,
+        }
         return {**cfg, "_set_timesteps": {k: v for k, v in call.items() if v is not None}}
-    cfg: dict[str, Any] = {"_class_name": "EulerDiscreteScheduler", "num_train_timesteps": 1000,
-                           "beta_start": 0.00085, "beta_end": 0.012, "beta_schedule": "scaled_linear",
-                           "prediction_type": "epsilon", "timestep_spacing": "linspace", "steps_offset": 0}
+    cfg: dict[str, Any] = {
+        "_class_name": "EulerDiscreteScheduler",
+        "num_train_timesteps": 1000,
+        "beta_start": 0.00085,
+        "beta_end": 0.012,
+        "beta_schedule": "scaled_linear",
+        "prediction_type": "epsilon",
+        "timestep_spacing": "linspace",
+        "steps_offset": 0,
+    }
     if name in S.DIFFUSERS_BETA_SCHEDULE:
         cfg.update({k: p[k] for k in S.DIFFUSERS_DEFAULTS})
-        cfg.update({"beta_schedule": S.DIFFUSERS_BETA_SCHEDULE[name], "beta_start": p.get("beta_start", 1e-4),
-                    "beta_end": p.get("beta_end", 0.02)})
+        cfg.update(
+            {
+                "beta_schedule": S.DIFFUSERS_BETA_SCHEDULE[name],
+                "beta_start": p.get("beta_start", 1e-4),
+                "beta_end": p.get("beta_end", 0.02),
+            }
+        )
     elif name in ("karras", "edm") and p["rho"] == 7.0:
         cfg.update({"use_karras_sigmas": True, "sigma_min": p["sigma_min"], "sigma_max": p["sigma_max"]})
     elif name == "exponential":

@@ -11,6 +11,7 @@ t = 1 has VE sigma = inf. The VE `sigmas` of a flow schedule map t = 1 to SIGMA_
 sigma of float32's largest t below 1 (lam = -33.27): the VE samplers start from x = SIGMA_T1 n, pure
 noise to one part in 1.7e7, and a first-order step from there equals the t = 1 limit to ~ v / SIGMA_T1.
 """
+
 from __future__ import annotations
 
 import math
@@ -20,22 +21,37 @@ import numpy as np
 import torch
 from scipy.stats import beta as beta_dist
 
-
 Tensor = torch.Tensor
-SIGMA_T1 = float(2**24 - 1)            # VE sigma standing in for t = 1 (t = 1 - 2^-24)
+SIGMA_T1 = float(2**24 - 1)  # VE sigma standing in for t = 1 (t = 1 - 2^-24)
 
 # option -> default: the scheduler's config (diffusers' defaults), then set_timesteps' arguments
 SCHEDULER_DEFAULTS: dict[str, Any] = {
-    "num_train_timesteps": 1000, "shift": 1.0, "use_dynamic_shifting": False, "base_shift": 0.5,
-    "max_shift": 1.15, "base_image_seq_len": 256, "max_image_seq_len": 4096, "invert_sigmas": False,
-    "shift_terminal": None, "use_karras_sigmas": False, "use_exponential_sigmas": False,
-    "use_beta_sigmas": False, "time_shift_type": "exponential", "stochastic_sampling": False,
+    "num_train_timesteps": 1000,
+    "shift": 1.0,
+    "use_dynamic_shifting": False,
+    "base_shift": 0.5,
+    "max_shift": 1.15,
+    "base_image_seq_len": 256,
+    "max_image_seq_len": 4096,
+    "invert_sigmas": False,
+    "shift_terminal": None,
+    "use_karras_sigmas": False,
+    "use_exponential_sigmas": False,
+    "use_beta_sigmas": False,
+    "time_shift_type": "exponential",
+    "stochastic_sampling": False,
 }
 CALL_DEFAULTS: dict[str, Any] = {"mu": None, "image_seq_len": None, "sigmas": None}
 FLOAT_KEYS = ("shift", "base_shift", "max_shift", "shift_terminal", "mu")
 INT_KEYS = ("num_train_timesteps", "base_image_seq_len", "max_image_seq_len", "image_seq_len")
-BOOL_KEYS = ("use_dynamic_shifting", "invert_sigmas", "use_karras_sigmas", "use_exponential_sigmas",
-             "use_beta_sigmas", "stochastic_sampling")
+BOOL_KEYS = (
+    "use_dynamic_shifting",
+    "invert_sigmas",
+    "use_karras_sigmas",
+    "use_exponential_sigmas",
+    "use_beta_sigmas",
+    "stochastic_sampling",
+)
 
 # ---------------------------------------------------------------------------------------------
 # Formulas (diffusers names; each maps t in (0, 1] to t in (0, 1])
@@ -56,8 +72,13 @@ def time_shift_linear(mu: float, sigma: float, t: Any) -> Any:
     return mu / (mu + (1 / t - 1) ** sigma)
 
 
-def calculate_shift(image_seq_len: int, base_seq_len: int = 256, max_seq_len: int = 4096,
-                    base_shift: float = 0.5, max_shift: float = 1.15) -> float:
+def calculate_shift(
+    image_seq_len: int,
+    base_seq_len: int = 256,
+    max_seq_len: int = 4096,
+    base_shift: float = 0.5,
+    max_shift: float = 1.15,
+) -> float:
     """mu linear in the token count: base_shift at base_seq_len, max_shift at max_seq_len (FluxPipeline)."""
     m = (max_shift - base_shift) / (max_seq_len - base_seq_len)
     return image_seq_len * m + (base_shift - m * base_seq_len)
@@ -116,7 +137,9 @@ def sample_flow_euler(denoiser: Any, eps: Tensor, t: Tensor) -> Tensor:
     x = eps
     for i in range(len(t) - 1):
         ti, tn = float(t[i]), float(t[i + 1])
-        lam = torch.full((x.shape[0],), float(lam_from_t(torch.tensor(ti))) if ti < 1 else -math.inf, dtype=torch.float64)
+        lam = torch.full(
+            (x.shape[0],), float(lam_from_t(torch.tensor(ti))) if ti < 1 else -math.inf, dtype=torch.float64
+        )
         x0 = denoiser(x / (1 - ti) if ti < 1 else torch.zeros_like(x), lam)
         x = x + (tn - ti) * (x - x0) / ti
     return x

@@ -5,6 +5,7 @@ Options are the scheduler's config names plus set_timesteps' `mu`, `sigmas` (cus
 = FluxPipeline's default np.linspace(1, 1/N, N)) and `image_seq_len` (mu from FluxPipeline's
 `calculate_shift`). Arithmetic follows diffusers step by step, in float32 where diffusers is.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -13,8 +14,8 @@ from typing import Any
 import numpy as np
 import torch
 
-from . import flow as F
 from ..validation import InputError, check_bool, check_choice, check_int, check_range
+from . import flow as F
 
 Tensor = torch.Tensor
 
@@ -59,9 +60,9 @@ def flow_params(defaults: dict[str, Any], overrides: dict[str, Any] | None = Non
     """defaults updated by overrides (unknown keys rejected with the valid names), then validated."""
     p, overrides = dict(defaults), dict(overrides or {})
     if "mu" in overrides and "image_seq_len" not in overrides:
-        p["image_seq_len"] = None                          # a family's default token count yields to mu
+        p["image_seq_len"] = None  # a family's default token count yields to mu
     if not check_bool("use_dynamic_shifting", overrides.get("use_dynamic_shifting", True)):
-        p["mu"] = p["image_seq_len"] = None                # and both yield to dynamic shifting off
+        p["mu"] = p["image_seq_len"] = None  # and both yield to dynamic shifting off
     for key, value in overrides.items():
         if key not in p:
             raise InputError(f"unknown flow-match option {key!r}; valid: {', '.join(p)}")
@@ -84,8 +85,10 @@ def validate_flow(p: dict[str, Any]) -> None:
         raise InputError("use only one of use_karras_sigmas, use_exponential_sigmas, use_beta_sigmas")
     dyn = p["use_dynamic_shifting"]
     if not dyn and (p["mu"] is not None or p["image_seq_len"] is not None):
-        raise InputError("mu / image_seq_len only act with use_dynamic_shifting=true (diffusers ignores them "
-                         "otherwise): set use_dynamic_shifting=true or drop them")
+        raise InputError(
+            "mu / image_seq_len only act with use_dynamic_shifting=true (diffusers ignores them "
+            "otherwise): set use_dynamic_shifting=true or drop them"
+        )
     if dyn and p["mu"] is not None and p["image_seq_len"] is not None:
         raise InputError("give mu or image_seq_len, not both (image_seq_len sets mu by calculate_shift)")
     if dyn and p["mu"] is None and p["image_seq_len"] is None:
@@ -104,8 +107,9 @@ def resolve_mu(p: dict[str, Any]) -> float | None:
         return None
     if p["mu"] is not None:
         return float(p["mu"])
-    return F.calculate_shift(p["image_seq_len"], p["base_image_seq_len"], p["max_image_seq_len"],
-                             p["base_shift"], p["max_shift"])
+    return F.calculate_shift(
+        p["image_seq_len"], p["base_image_seq_len"], p["max_image_seq_len"], p["base_shift"], p["max_shift"]
+    )
 
 
 def effective_shift(p: dict[str, Any]) -> float:
@@ -122,9 +126,9 @@ def effective_shift(p: dict[str, Any]) -> float:
 
 @dataclass(frozen=True)
 class FlowSchedule:
-    flow_sigmas: np.ndarray                 # [N + 1] float32, diffusers' scheduler.sigmas (last 0, or 1 if inverted)
-    timesteps: np.ndarray                   # [N] float32, diffusers' scheduler.timesteps
-    t: Tensor                               # [N + 1] float64 noise time (1 - flow_sigmas when inverted)
+    flow_sigmas: np.ndarray  # [N + 1] float32, diffusers' scheduler.sigmas (last 0, or 1 if inverted)
+    timesteps: np.ndarray  # [N] float32, diffusers' scheduler.timesteps
+    t: Tensor  # [N + 1] float64 noise time (1 - flow_sigmas when inverted)
     mu: float | None
     notes: list[str] = field(default_factory=list)
 
@@ -157,8 +161,10 @@ def flow_set_timesteps(n: int, p: dict[str, Any]) -> FlowSchedule:
     """diffusers: FlowMatchEulerDiscreteScheduler(**config).set_timesteps(n, mu=mu, sigmas=sigmas)."""
     n = check_int("steps", n, 1, 10_000)
     if p["shift_terminal"] and n == 1:
-        raise InputError("shift_terminal needs N >= 2 steps: with N = 1 the only t is 1 and the stretch "
-                         "divides by 1 - 1 = 0 (diffusers returns NaN, diffusers #14411)")
+        raise InputError(
+            "shift_terminal needs N >= 2 steps: with N = 1 the only t is 1 and the stretch "
+            "divides by 1 - 1 = 0 (diffusers returns NaN, diffusers #14411)"
+        )
     T, mu = p["num_train_timesteps"], resolve_mu(p)
     t_max, t_min = _init_grid(p)
     custom = p["sigmas"]
@@ -195,35 +201,48 @@ def flow_set_timesteps(n: int, p: dict[str, Any]) -> FlowSchedule:
 # What diffusers does that a reader would not expect, with this config's numbers
 
 
-def flow_notes(p: dict[str, Any], n: int, grid: tuple[float, float], s0: np.ndarray, flow: np.ndarray,
-               mu: float | None) -> list[str]:
+def flow_notes(
+    p: dict[str, Any], n: int, grid: tuple[float, float], s0: np.ndarray, flow: np.ndarray, mu: float | None
+) -> list[str]:
     """One sentence per surprising behaviour that applies to this config (empty when none does)."""
     notes, T, shift = [], p["num_train_timesteps"], p["shift"]
-    custom = p["sigmas"] not in (None, "flux")          # FluxPipeline's linspace is meant to be shifted
+    custom = p["sigmas"] not in (None, "flux")  # FluxPipeline's linspace is meant to be shifted
     spaced = next((k for k in ("use_karras_sigmas", "use_exponential_sigmas", "use_beta_sigmas") if p[k]), None)
     if mu is None and shift != 1 and not custom and spaced is None and n > 1:
         once = F.shift_sd3(1 / T, shift)
-        notes.append(f"double shift: the default grid runs from 1 to shift(1/T) = {grid[1]:.5g} (already shifted "
-                     f"in `__init__`) and set_timesteps shifts it again, so the last nonzero t is "
-                     f"{float(flow[n - 1]):.5g}, not {once:.5g} (diffusers #13243)")
+        notes.append(
+            f"double shift: the default grid runs from 1 to shift(1/T) = {grid[1]:.5g} (already shifted "
+            f"in `__init__`) and set_timesteps shifts it again, so the last nonzero t is "
+            f"{float(flow[n - 1]):.5g}, not {once:.5g} (diffusers #13243)"
+        )
     if custom and (mu is not None or shift != 1):
         how = f"time_shift(mu = {mu:.4g})" if mu is not None else f"shift = {shift:g}"
-        notes.append(f"custom sigmas are shifted too ({how}): t[0..2] = {_fmt(s0[:3])} become "
-                     f"{_fmt(flow[:3])}; pass pre-shifted values with shift = 1 to run them as given "
-                     "(diffusers #14013, #14461)")
+        notes.append(
+            f"custom sigmas are shifted too ({how}): t[0..2] = {_fmt(s0[:3])} become "
+            f"{_fmt(flow[:3])}; pass pre-shifted values with shift = 1 to run them as given "
+            "(diffusers #14013, #14461)"
+        )
     if mu is not None and shift != 1:
-        notes.append(f"shift = {shift:g} is ignored: with use_dynamic_shifting the shift is "
-                     f"{'e^mu' if p['time_shift_type'] == 'exponential' else 'mu'} = {effective_shift(p):.4g}")
+        notes.append(
+            f"shift = {shift:g} is ignored: with use_dynamic_shifting the shift is "
+            f"{'e^mu' if p['time_shift_type'] == 'exponential' else 'mu'} = {effective_shift(p):.4g}"
+        )
     if p["use_dynamic_shifting"] and p["image_seq_len"] is not None and p["image_seq_len"] > p["max_image_seq_len"]:
-        notes.append(f"image_seq_len = {p['image_seq_len']} > max_image_seq_len = {p['max_image_seq_len']}: "
-                     f"calculate_shift extrapolates linearly, mu = {mu:.4g} (shift e^mu = {np.exp(mu):.4g}), "
-                     "unbounded as resolution grows (LTX-2 #291)")
+        notes.append(
+            f"image_seq_len = {p['image_seq_len']} > max_image_seq_len = {p['max_image_seq_len']}: "
+            f"calculate_shift extrapolates linearly, mu = {mu:.4g} (shift e^mu = {np.exp(mu):.4g}), "
+            "unbounded as resolution grows (LTX-2 #291)"
+        )
     if spaced is not None:
-        notes.append(f"{spaced} spaces the flow time t itself (rho = 7 for Karras), between the already shifted "
-                     f"endpoints {float(flow[0]):.5g} and {float(flow[n - 1]):.5g}, not VE sigma; timesteps follow t * T")
+        notes.append(
+            f"{spaced} spaces the flow time t itself (rho = 7 for Karras), between the already shifted "
+            f"endpoints {float(flow[0]):.5g} and {float(flow[n - 1]):.5g}, not VE sigma; timesteps follow t * T"
+        )
     if p["invert_sigmas"]:
-        notes.append("invert_sigmas: diffusers returns 1 - t and appends 1 (data at 1); the VE sigmas here use "
-                     "the noise level t = 1 - flow_sigmas")
+        notes.append(
+            "invert_sigmas: diffusers returns 1 - t and appends 1 (data at 1); the VE sigmas here use "
+            "the noise level t = 1 - flow_sigmas"
+        )
     return notes
 
 

@@ -7,6 +7,7 @@ and Delta sigma = sigma_{i+1} - sigma_i. Time t is the family's own: flow time f
 timestep / T for diffusers' discrete grids, 1 - i / (N - 1) for continuous families, and the flow
 time sigma / (1 + sigma) of a bare sigma list.
 """
+
 from __future__ import annotations
 
 import math
@@ -16,11 +17,11 @@ from typing import Any
 import numpy as np
 import torch
 
+from ..validation import InputError, check_range
 from . import schedules as S
 from .discretization import ScheduleResult, build_schedule
 from .flow import t_from_ve_sigma
 from .scheduler_config import from_diffusers_config
-from ..validation import InputError, check_range
 
 Tensor = torch.Tensor
 
@@ -64,7 +65,7 @@ def resolve(config: Any, steps: int) -> ScheduleResult:
         name, over = from_diffusers_config(config)
         return build_schedule(name, steps, over)
     if isinstance(config, str) and config.strip().startswith("sigmas:"):
-        sig = sigma_list(config.strip()[len("sigmas:"):])
+        sig = sigma_list(config.strip()[len("sigmas:") :])
         return ScheduleResult("sigmas", {}, sig, None, None)
     if not isinstance(config, str):
         raise InputError("a schedule config is a name like sd3:shift=2, sigmas:80,10,1,0 or a diffusers config")
@@ -93,13 +94,13 @@ def times(r: ScheduleResult) -> np.ndarray:
 
 @dataclass(frozen=True)
 class Table:
-    step: np.ndarray        # [N + 1] 0..N
-    timestep: np.ndarray    # [N + 1] diffusers timestep (nan where none; last row nan)
-    t: np.ndarray           # [N + 1]
-    sigma: np.ndarray       # [N + 1] VE
-    lam: np.ndarray         # [N + 1] logSNR (+inf at sigma = 0)
-    alpha: np.ndarray       # [N + 1] VP alpha = sqrt(sigmoid(lam))
-    dsigma: np.ndarray      # [N + 1] sigma_{i+1} - sigma_i (nan on the last row)
+    step: np.ndarray  # [N + 1] 0..N
+    timestep: np.ndarray  # [N + 1] diffusers timestep (nan where none; last row nan)
+    t: np.ndarray  # [N + 1]
+    sigma: np.ndarray  # [N + 1] VE
+    lam: np.ndarray  # [N + 1] logSNR (+inf at sigma = 0)
+    alpha: np.ndarray  # [N + 1] VP alpha = sqrt(sigmoid(lam))
+    dsigma: np.ndarray  # [N + 1] sigma_{i+1} - sigma_i (nan on the last row)
 
     def rows(self) -> list[dict[str, float | None]]:
         keys = ("step", "timestep", "t", "sigma", "lam", "alpha", "dsigma")
@@ -120,7 +121,7 @@ def table(r: ScheduleResult) -> Table:
         ts[:n] = np.asarray(r.timesteps, dtype=np.float64)
     with np.errstate(divide="ignore"):
         lam = -2 * np.log(sig)
-    alpha = 1 / np.sqrt(1 + sig**2)                      # sqrt(sigmoid(lam)) = 1 / sqrt(1 + sigma^2)
+    alpha = 1 / np.sqrt(1 + sig**2)  # sqrt(sigmoid(lam)) = 1 / sqrt(1 + sigma^2)
     return Table(np.arange(n + 1), ts, times(r), sig, lam, alpha, np.append(np.diff(sig), np.nan))
 
 
@@ -129,9 +130,14 @@ def crossing_step(r: ScheduleResult, sigma: float) -> dict[str, Any]:
     sigma = check_range("crossing sigma", sigma, 0, None, lo_open=True)
     sig = r.sigmas.numpy()
     idx = np.nonzero(sig <= sigma)[0]
-    i = int(idx[0])                                       # the last point is 0, so there is always one
-    return {"sigma": sigma, "step": i, "sigma_at_step": float(sig[i]),
-            "sigma_before": float(sig[i - 1]) if i > 0 else None, "steps_total": len(sig) - 1}
+    i = int(idx[0])  # the last point is 0, so there is always one
+    return {
+        "sigma": sigma,
+        "step": i,
+        "sigma_at_step": float(sig[i]),
+        "sigma_before": float(sig[i - 1]) if i > 0 else None,
+        "steps_total": len(sig) - 1,
+    }
 
 
 def img2img_steps(r: ScheduleResult, strength: float) -> dict[str, Any]:
@@ -140,5 +146,10 @@ def img2img_steps(r: ScheduleResult, strength: float) -> dict[str, Any]:
     n = len(r.sigmas) - 1
     t_start = int(max(n - min(n * strength, n), 0))
     sig = r.sigmas.numpy()
-    return {"strength": strength, "skipped": list(range(t_start)), "run": n - t_start,
-            "start_sigma": float(sig[t_start]) if t_start < n else 0.0, "start_t": float(times(r)[t_start])}
+    return {
+        "strength": strength,
+        "skipped": list(range(t_start)),
+        "run": n - t_start,
+        "start_sigma": float(sig[t_start]) if t_start < n else 0.0,
+        "start_t": float(times(r)[t_start]),
+    }

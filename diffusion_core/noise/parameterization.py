@@ -3,10 +3,11 @@
 VE state x = x0 + sigma eps (sigma = exp(-lam/2)); VP state z = alpha x0 + s eps with
 alpha^2 = sigmoid(lam), s^2 = sigmoid(-lam); the two are related by z = alpha x (x_ve = z / alpha).
 """
+
 from __future__ import annotations
 
 import math
-from typing import Callable
+from collections.abc import Callable
 
 import torch
 
@@ -41,8 +42,6 @@ def x0_from_score(x: Tensor, score: Tensor, sigma: Tensor | float) -> Tensor:
 
 # ---------------------------------------------------------------------------------------------
 # VP and v-prediction (Salimans & Ho 2022): v = alpha eps - s x0
-
-
 
 
 def vp_from_ve(x: Tensor, lam: Tensor | float) -> Tensor:
@@ -103,16 +102,20 @@ def c_noise(sigma: Tensor | float) -> Tensor | float:
 
 def denoiser_from_eps(eps_model: Callable[[Tensor, Tensor], Tensor]) -> Denoiser:
     """D(x, lam) = x - sigma eps_hat(z, lam) with z = alpha x the VP input (k-diffusion external.py)."""
+
     def D(x: Tensor, lam: Tensor) -> Tensor:
         sig = lam_to_sigma(lam.to(torch.float64)).to(x.dtype).reshape(-1, *([1] * (x.ndim - 1)))
         return x - sig * eps_model(vp_from_ve(x, lam.reshape(-1, *([1] * (x.ndim - 1)))), lam)
+
     return D
 
 
 def denoiser_from_v(v_model: Callable[[Tensor, Tensor], Tensor]) -> Denoiser:
     """D(x, lam) = alpha z - s v_hat(z, lam), z = alpha x."""
+
     def D(x: Tensor, lam: Tensor) -> Tensor:
         lam_b = lam.reshape(-1, *([1] * (x.ndim - 1)))
         z = vp_from_ve(x, lam_b)
         return x0_from_v(z, v_model(z, lam), lam_b)
+
     return D

@@ -1,5 +1,6 @@
 """Small readouts of noise levels and states that views print or draw: a VE state seen on the VP scale, the
 SNR and logSNR of an ᾱ, and how many steps of a schedule fall in each unit-width logSNR bin."""
+
 from __future__ import annotations
 
 import math

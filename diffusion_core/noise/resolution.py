@@ -8,13 +8,14 @@ grows like R^2, so lam_lo moves by -2 log 2 = -1.386 per doubling of the side.
              so shift = 3 side / 1024 around the 1024^2 base (offset -2 log 2 per doubling)
   flux       FluxPipeline: mu = calculate_shift((side / 16)^2) (8x VAE, 2x2 patches), shift = e^mu
 """
+
 from __future__ import annotations
 
 import math
 
 from .flow import calculate_shift
 
-SPECTRAL_PER_DOUBLING = -2 * math.log(2)           # -1.386
+SPECTRAL_PER_DOUBLING = -2 * math.log(2)  # -1.386
 RULES = ("sd3", "sd3-paper", "flux")
 
 

@@ -18,16 +18,17 @@ step to sigma = 0 is an Euler step, as in EDM Algorithm 1), one fewer per step f
 Flow-matching schedules arrive as VE sigmas with t = 1 mapped to flow.SIGMA_T1 (= 2^24 - 1).
 All samplers are linear in (x, noise) when D is linear (e.g. the analytic Gaussian denoiser).
 """
+
 from __future__ import annotations
 
 import math
-from typing import Callable
+from collections.abc import Callable
 
 import torch
 
-from .flow import SIGMA_T1
 from ..protocols import Callback, Denoiser, NoiseSampler, gaussian_noise, sigma_to_lam
 from ..validation import InputError
+from .flow import SIGMA_T1
 
 Tensor = torch.Tensor
 
@@ -56,7 +57,7 @@ def check_sigmas(sigmas: Tensor) -> Tensor:
 
 def call_denoiser(denoiser: Denoiser, x: Tensor, sigma: Tensor) -> Tensor:
     """D(x, lam) with lam = -2 log sigma broadcast to the batch. [B, ...] -> [B, ...]"""
-    lam = sigma_to_lam(sigma.to(x.dtype)).to(x.device).expand(x.shape[0])   # [B] on x's device
+    lam = sigma_to_lam(sigma.to(x.dtype)).to(x.device).expand(x.shape[0])  # [B] on x's device
     return denoiser(x, lam)
 
 
@@ -107,8 +108,14 @@ def churn(x: Tensor, sigma: Tensor, gamma: float, eps: Tensor, s_noise: float) -
     return x + eps * (s_noise * math.sqrt(float(sigma_hat) ** 2 - float(sigma) ** 2)), sigma_hat
 
 
-def _churned(x: Tensor, sigmas: Tensor, i: int, opts: tuple[float, float, float, float],
-             noise: NoiseSampler | None, generator: torch.Generator | None) -> tuple[Tensor, Tensor]:
+def _churned(
+    x: Tensor,
+    sigmas: Tensor,
+    i: int,
+    opts: tuple[float, float, float, float],
+    noise: NoiseSampler | None,
+    generator: torch.Generator | None,
+) -> tuple[Tensor, Tensor]:
     """(x_hat, sigma_hat) of step i; with s_churn > 0 one noise draw per step (so step-indexed noise such as the
     Brownian tree stays aligned), used where gamma_i > 0; with s_churn = 0 no draw and (x, sigmas[i])."""
     s_churn, s_tmin, s_tmax, s_noise = opts
@@ -120,9 +127,19 @@ def _churned(x: Tensor, sigmas: Tensor, i: int, opts: tuple[float, float, float,
 
 
 @torch.no_grad()
-def sample_euler(denoiser: Denoiser, x: Tensor, sigmas: Tensor, *, generator: torch.Generator | None = None,
-                 noise: NoiseSampler | None = None, callback: Callback | None = None, s_churn: float = 0.0,
-                 s_tmin: float = 0.0, s_tmax: float = math.inf, s_noise: float = 1.0) -> Tensor:
+def sample_euler(
+    denoiser: Denoiser,
+    x: Tensor,
+    sigmas: Tensor,
+    *,
+    generator: torch.Generator | None = None,
+    noise: NoiseSampler | None = None,
+    callback: Callback | None = None,
+    s_churn: float = 0.0,
+    s_tmin: float = 0.0,
+    s_tmax: float = math.inf,
+    s_noise: float = 1.0,
+) -> Tensor:
     """Euler on dx/dsigma = (x - D) / sigma (EDM Algorithm 2 without the correction; k-diffusion's churn names)."""
     check_sigmas(sigmas)
     check_churn(s_churn, s_tmin, s_tmax, s_noise)
@@ -135,9 +152,19 @@ def sample_euler(denoiser: Denoiser, x: Tensor, sigmas: Tensor, *, generator: to
 
 
 @torch.no_grad()
-def sample_heun(denoiser: Denoiser, x: Tensor, sigmas: Tensor, *, generator: torch.Generator | None = None,
-                noise: NoiseSampler | None = None, callback: Callback | None = None, s_churn: float = 0.0,
-                s_tmin: float = 0.0, s_tmax: float = math.inf, s_noise: float = 1.0) -> Tensor:
+def sample_heun(
+    denoiser: Denoiser,
+    x: Tensor,
+    sigmas: Tensor,
+    *,
+    generator: torch.Generator | None = None,
+    noise: NoiseSampler | None = None,
+    callback: Callback | None = None,
+    s_churn: float = 0.0,
+    s_tmin: float = 0.0,
+    s_tmax: float = math.inf,
+    s_noise: float = 1.0,
+) -> Tensor:
     """Heun's 2nd-order method, EDM Algorithm 2 (churn off by default: Algorithm 1); Euler on the final step to
     sigma = 0 and on a step from a flow schedule's t = 1 (sigma >= SIGMA_T1): the trapezoid weight (s' - s) / 2 on
     the derivative at s' diverges as s -> inf, while the Euler step has the finite t = 1 limit."""
@@ -158,8 +185,15 @@ def sample_heun(denoiser: Denoiser, x: Tensor, sigmas: Tensor, *, generator: tor
 
 
 @torch.no_grad()
-def sample_dpmpp_2m(denoiser: Denoiser, x: Tensor, sigmas: Tensor, *, generator: torch.Generator | None = None,
-                    noise: NoiseSampler | None = None, callback: Callback | None = None) -> Tensor:
+def sample_dpmpp_2m(
+    denoiser: Denoiser,
+    x: Tensor,
+    sigmas: Tensor,
+    *,
+    generator: torch.Generator | None = None,
+    noise: NoiseSampler | None = None,
+    callback: Callback | None = None,
+) -> Tensor:
     """DPM-Solver++(2M) (Lu et al. 2022, Alg. 2) in t = -log sigma, as in k-diffusion."""
     check_sigmas(sigmas)
     old_denoised: Tensor | None = None
@@ -168,12 +202,12 @@ def sample_dpmpp_2m(denoiser: Denoiser, x: Tensor, sigmas: Tensor, *, generator:
         denoised = call_denoiser(denoiser, x, sigmas[i])
         _report(callback, i, x, sigmas, denoised)
         if s_next == 0.0:
-            x = denoised                                   # exact limit of the update at sigma' = 0
+            x = denoised  # exact limit of the update at sigma' = 0
         else:
-            h = math.log(s) - math.log(s_next)             # t_next - t with t = -log sigma
+            h = math.log(s) - math.log(s_next)  # t_next - t with t = -log sigma
             d = denoised
             if old_denoised is not None:
-                r = (math.log(float(sigmas[i - 1])) - math.log(s)) / h   # h_last / h
+                r = (math.log(float(sigmas[i - 1])) - math.log(s)) / h  # h_last / h
                 d = (1 + 1 / (2 * r)) * denoised - (1 / (2 * r)) * old_denoised
             x = (s_next / s) * x - math.expm1(-h) * d
         old_denoised = denoised
@@ -185,9 +219,16 @@ def sample_dpmpp_2m(denoiser: Denoiser, x: Tensor, sigmas: Tensor, *, generator:
 
 
 @torch.no_grad()
-def sample_euler_ancestral(denoiser: Denoiser, x: Tensor, sigmas: Tensor, *, generator: torch.Generator | None = None,
-                           noise: NoiseSampler | None = None, callback: Callback | None = None,
-                           eta: float = 1.0) -> Tensor:
+def sample_euler_ancestral(
+    denoiser: Denoiser,
+    x: Tensor,
+    sigmas: Tensor,
+    *,
+    generator: torch.Generator | None = None,
+    noise: NoiseSampler | None = None,
+    callback: Callback | None = None,
+    eta: float = 1.0,
+) -> Tensor:
     """Euler step to sigma_down, then add sigma_up * n (k-diffusion `sample_euler_ancestral`)."""
     check_sigmas(sigmas)
     if not (math.isfinite(eta) and eta >= 0):
@@ -204,15 +245,22 @@ def sample_euler_ancestral(denoiser: Denoiser, x: Tensor, sigmas: Tensor, *, gen
 
 
 @torch.no_grad()
-def sample_ddim(denoiser: Denoiser, x: Tensor, sigmas: Tensor, *, generator: torch.Generator | None = None,
-                noise: NoiseSampler | None = None, callback: Callback | None = None, eta: float = 0.0) -> Tensor:
+def sample_ddim(
+    denoiser: Denoiser,
+    x: Tensor,
+    sigmas: Tensor,
+    *,
+    generator: torch.Generator | None = None,
+    noise: NoiseSampler | None = None,
+    callback: Callback | None = None,
+    eta: float = 0.0,
+) -> Tensor:
     """DDIM (Song et al. 2021, eq. 12) in VE form: x' = x0 + sqrt(s'^2 - c^2) eps_hat + c n.
 
     With the VP->VE change x_ve = x_vp / alpha, DDIM's sigma_t(eta) becomes the ancestral
     sigma_up above, so DDIM(eta) = Euler-ancestral(eta); eta = 0 is exactly Euler.
     """
-    return sample_euler_ancestral(denoiser, x, sigmas, generator=generator, noise=noise,
-                                  callback=callback, eta=eta)
+    return sample_euler_ancestral(denoiser, x, sigmas, generator=generator, noise=noise, callback=callback, eta=eta)
 
 
 def ddpm_posterior(x: Tensor, x0: Tensor, sigma: float, sigma_next: float) -> tuple[Tensor, float]:
@@ -222,8 +270,15 @@ def ddpm_posterior(x: Tensor, x0: Tensor, sigma: float, sigma_next: float) -> tu
 
 
 @torch.no_grad()
-def sample_ddpm_ancestral(denoiser: Denoiser, x: Tensor, sigmas: Tensor, *, generator: torch.Generator | None = None,
-                          noise: NoiseSampler | None = None, callback: Callback | None = None) -> Tensor:
+def sample_ddpm_ancestral(
+    denoiser: Denoiser,
+    x: Tensor,
+    sigmas: Tensor,
+    *,
+    generator: torch.Generator | None = None,
+    noise: NoiseSampler | None = None,
+    callback: Callback | None = None,
+) -> Tensor:
     """DDPM ancestral sampling (Ho et al. 2020, eq. 7 posterior, 'fixed small' variance) in VE form."""
     check_sigmas(sigmas)
     noise = noise or gaussian_noise

@@ -4,20 +4,38 @@ Supported classes: FlowMatchEulerDiscreteScheduler (every option) and EulerDiscr
 beta schedules the project reproduces). Unknown keys, a wrong class name, and options the project does
 not model set to a non-default value are one-line errors that say what to change.
 """
+
 from __future__ import annotations
 
 import json
 from typing import Any
 
-from .flow import SCHEDULER_DEFAULTS as FLOW_KEYS
 from ..validation import InputError
+from .flow import SCHEDULER_DEFAULTS as FLOW_KEYS
 
 META = ("_class_name", "_diffusers_version", "_name_or_path", "_use_default_values", "_set_timesteps")
-EULER_MODELLED = ("num_train_timesteps", "beta_start", "beta_end", "beta_schedule", "timestep_spacing",
-                  "steps_offset", "rescale_betas_zero_snr", "final_sigmas_type", "use_karras_sigmas")
-EULER_NEUTRAL: dict[str, Any] = {"trained_betas": None, "prediction_type": None, "interpolation_type": "linear",
-                                 "use_exponential_sigmas": False, "use_beta_sigmas": False, "sigma_min": None,
-                                 "sigma_max": None, "timestep_type": "discrete", "clip_sample": None}
+EULER_MODELLED = (
+    "num_train_timesteps",
+    "beta_start",
+    "beta_end",
+    "beta_schedule",
+    "timestep_spacing",
+    "steps_offset",
+    "rescale_betas_zero_snr",
+    "final_sigmas_type",
+    "use_karras_sigmas",
+)
+EULER_NEUTRAL: dict[str, Any] = {
+    "trained_betas": None,
+    "prediction_type": None,
+    "interpolation_type": "linear",
+    "use_exponential_sigmas": False,
+    "use_beta_sigmas": False,
+    "sigma_min": None,
+    "sigma_max": None,
+    "timestep_type": "discrete",
+    "clip_sample": None,
+}
 BETA_FAMILY = {"linear": "ddpm-linear", "scaled_linear": "scaled-linear", "squaredcos_cap_v2": "cosine"}
 CLASSES = ("FlowMatchEulerDiscreteScheduler", "EulerDiscreteScheduler")
 MAX_TEXT = 100_000
@@ -32,7 +50,9 @@ def load_config_text(text: str) -> dict[str, Any]:
     try:
         cfg = json.loads(text)
     except json.JSONDecodeError as e:
-        raise InputError(f"the scheduler config is not valid JSON ({e.msg} at line {e.lineno}, column {e.colno})") from None
+        raise InputError(
+            f"the scheduler config is not valid JSON ({e.msg} at line {e.lineno}, column {e.colno})"
+        ) from None
     if not isinstance(cfg, dict):
         raise InputError("the scheduler config must be a JSON object {...}, as in scheduler_config.json")
     return cfg
@@ -47,7 +67,7 @@ def from_diffusers_config(cfg: dict[str, Any] | str) -> tuple[str, dict[str, Any
     keys = {k: v for k, v in cfg.items() if k not in META}
     call = cfg.get("_set_timesteps") or {}
     if not isinstance(call, dict):
-        raise InputError("_set_timesteps must be an object like {\"mu\": 0.8}")
+        raise InputError('_set_timesteps must be an object like {"mu": 0.8}')
     if cls == "FlowMatchEulerDiscreteScheduler":
         unknown = sorted(set(keys) - set(FLOW_KEYS))
         if unknown:
@@ -63,8 +83,10 @@ def from_diffusers_config(cfg: dict[str, Any] | str) -> tuple[str, dict[str, Any
 def _euler(keys: dict[str, Any]) -> tuple[str, dict[str, Any]]:
     unknown = sorted(set(keys) - set(EULER_MODELLED) - set(EULER_NEUTRAL))
     if unknown:
-        raise InputError(f"unknown key(s) {', '.join(unknown)} for EulerDiscreteScheduler; valid: "
-                         f"{', '.join(EULER_MODELLED + tuple(EULER_NEUTRAL))}")
+        raise InputError(
+            f"unknown key(s) {', '.join(unknown)} for EulerDiscreteScheduler; valid: "
+            f"{', '.join(EULER_MODELLED + tuple(EULER_NEUTRAL))}"
+        )
     for k, neutral in EULER_NEUTRAL.items():
         if k in keys and keys[k] != neutral and not (k == "prediction_type"):
             raise InputError(f"{k} = {keys[k]!r} is not modelled here; remove it or set it to {json.dumps(neutral)}")

@@ -7,6 +7,7 @@ Each sampler draws a noise level per example; pushed to lam it has a closed form
   cosine     t ~ U(0, 1) with lam = -2 log tan(pi t / 2): p(lam) = 1 / (2 pi cosh(lam / 2))
 The share of training mass inside the image's useful band [lam_lo, lam_hi] is a difference of CDFs.
 """
+
 from __future__ import annotations
 
 import math
@@ -26,7 +27,9 @@ def _sigmoid(x: np.ndarray) -> np.ndarray:
     return 1 / (1 + np.exp(-np.asarray(x, dtype=np.float64)))
 
 
-def density(name: str, lam: np.ndarray, p_mean: float = -1.2, p_std: float = 1.2, m: float = 0.0, s: float = 1.0) -> np.ndarray:
+def density(
+    name: str, lam: np.ndarray, p_mean: float = -1.2, p_std: float = 1.2, m: float = 0.0, s: float = 1.0
+) -> np.ndarray:
     """p(lam) of training sampler `name` (integrates to 1 over the real line)."""
     check_choice("training density", name, DENSITIES)
     lam = np.asarray(lam, dtype=np.float64)
@@ -39,7 +42,9 @@ def density(name: str, lam: np.ndarray, p_mean: float = -1.2, p_std: float = 1.2
     return 1 / (2 * math.pi * np.cosh(lam / 2))
 
 
-def cdf(name: str, lam: np.ndarray, p_mean: float = -1.2, p_std: float = 1.2, m: float = 0.0, s: float = 1.0) -> np.ndarray:
+def cdf(
+    name: str, lam: np.ndarray, p_mean: float = -1.2, p_std: float = 1.2, m: float = 0.0, s: float = 1.0
+) -> np.ndarray:
     """P(Lambda <= lam) of training sampler `name`."""
     check_choice("training density", name, DENSITIES)
     if name == "edm":

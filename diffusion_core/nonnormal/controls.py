@@ -9,6 +9,7 @@
   (k-diffusion's names); s_churn = 0 is off and bit-identical to the plain solvers.
 The initial state sigma_0 z is always white Gaussian; these settings change only the injections.
 """
+
 from __future__ import annotations
 
 import math
@@ -36,8 +37,8 @@ class SamplingNoise:
 
     law: str = "gaussian"
     step_noise: str = "white"
-    slope: float = 1.0            # coloured only: power spectrum ∝ f^-slope (0 white, 1 pink, 2 brown)
-    eta: float = 0.0              # DDIM eta
+    slope: float = 1.0  # coloured only: power spectrum ∝ f^-slope (0 white, 1 pink, 2 brown)
+    eta: float = 0.0  # DDIM eta
     s_churn: float = 0.0
     s_tmin: float = 0.0
     s_tmax: float = math.inf
@@ -50,8 +51,10 @@ class SamplingNoise:
         check_range("DDIM eta", self.eta, 0, MAX_ETA)
         check_churn(self.s_churn, self.s_tmin, self.s_tmax, self.s_noise)
         if self.step_noise == "brownian" and self.law != "gaussian":
-            raise InputError(f"brownian step noise is Gaussian by construction; choose noise law gaussian "
-                             f"(got {self.law}) or step noise white/coloured")
+            raise InputError(
+                f"brownian step noise is Gaussian by construction; choose noise law gaussian "
+                f"(got {self.law}) or step noise white/coloured"
+            )
 
     @property
     def white_second_moments(self) -> bool:
@@ -71,9 +74,17 @@ class SamplingNoise:
 
     def describe(self) -> str:
         """One line for captions and explanations."""
-        what = {"white": f"white {self.law}", "brownian": "Brownian-tree (one path for every N)",
-                "coloured": f"coloured {self.law} (spectrum ∝ f^-{self.slope:g})"}[self.step_noise]
+        what = {
+            "white": f"white {self.law}",
+            "brownian": "Brownian-tree (one path for every N)",
+            "coloured": f"coloured {self.law} (spectrum ∝ f^-{self.slope:g})",
+        }[self.step_noise]
         extra = ([f"DDIM η = {self.eta:g}"] if self.eta else []) + (
-            [f"churn S_churn = {self.s_churn:g}, S_tmin = {self.s_tmin:g}, S_tmax = {self.s_tmax:g}, "
-             f"S_noise = {self.s_noise:g}"] if self.s_churn else [])
+            [
+                f"churn S_churn = {self.s_churn:g}, S_tmin = {self.s_tmin:g}, S_tmax = {self.s_tmax:g}, "
+                f"S_noise = {self.s_noise:g}"
+            ]
+            if self.s_churn
+            else []
+        )
         return "; ".join([what, *extra])

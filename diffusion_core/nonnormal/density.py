@@ -1,12 +1,13 @@
 """Reference curves the increments are compared with: the Gaussian limit's density and the Monte Carlo
 floor of a Kolmogorov-Smirnov distance."""
+
 from __future__ import annotations
 
 import math
 
 import numpy as np
 
-KS_MEAN = 0.87              # E[√n D_n] → √(π/2) ln 2 ≈ 0.8687 for n draws of a continuous law
+KS_MEAN = 0.87  # E[√n D_n] → √(π/2) ln 2 ≈ 0.8687 for n draws of a continuous law
 
 
 def gaussian_pdf_curve(mean: float, var: float, width: float = 4.5, points: int = 301) -> tuple[np.ndarray, np.ndarray]:

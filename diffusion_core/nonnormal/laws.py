@@ -11,11 +11,12 @@ quantile at every position): a same-seed comparison then differs only by the law
   rademacher  +-1 with probability 1/2        -2
   student-t   t_nu * sqrt((nu - 2) / nu)      6 / (nu - 4), nu > 4 (finite fourth moment)
 """
+
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import numpy as np
 import scipy.special as sp
@@ -27,15 +28,17 @@ from ..validation import InputError, check_choice, check_finite
 LAWS = ("gaussian", "laplace", "uniform", "rademacher", "student-t")
 LAPLACE_B = 1.0 / math.sqrt(2.0)
 SQRT3 = math.sqrt(3.0)
-U_EPS = 2.0 ** -53  # uniforms are clamped to [U_EPS, 1 - U_EPS] so every ppf stays finite
+U_EPS = 2.0**-53  # uniforms are clamped to [U_EPS, 1 - U_EPS] so every ppf stays finite
 
 
 # ----------------------------------------------------------------------------
 # The law record: ppf (for sampling), density, kurtosis.
 
+
 @dataclass(frozen=True)
 class Law:
     """A zero-mean, unit-variance increment law. `density` is a pmf on `atoms` when discrete."""
+
     name: str
     label: str
     excess_kurtosis: float
@@ -51,45 +54,65 @@ class Law:
 
 def _gaussian() -> Law:
     """z ~ N(0, 1)."""
-    return Law("gaussian", "Gaussian", 0.0,
-               ppf=lambda u: math.sqrt(2.0) * sp.erfinv(2.0 * u - 1.0),
-               density=lambda x: np.exp(-0.5 * x ** 2) / math.sqrt(2.0 * math.pi),
-               cdf=lambda x: sp.ndtr(x))
+    return Law(
+        "gaussian",
+        "Gaussian",
+        0.0,
+        ppf=lambda u: math.sqrt(2.0) * sp.erfinv(2.0 * u - 1.0),
+        density=lambda x: np.exp(-0.5 * x**2) / math.sqrt(2.0 * math.pi),
+        cdf=lambda x: sp.ndtr(x),
+    )
 
 
 def _laplace() -> Law:
     """z ~ Laplace(0, b), b = 1/sqrt(2): density exp(-|x|/b) / (2b), variance 2b^2 = 1."""
     b = LAPLACE_B
-    return Law("laplace", "Laplace", 3.0,
-               ppf=lambda u: -b * np.sign(u - 0.5) * np.log1p(-2.0 * np.abs(u - 0.5)),
-               density=lambda x: np.exp(-np.abs(x) / b) / (2.0 * b),
-               cdf=lambda x: np.where(x < 0, 0.5 * np.exp(x / b), 1.0 - 0.5 * np.exp(-x / b)))
+    return Law(
+        "laplace",
+        "Laplace",
+        3.0,
+        ppf=lambda u: -b * np.sign(u - 0.5) * np.log1p(-2.0 * np.abs(u - 0.5)),
+        density=lambda x: np.exp(-np.abs(x) / b) / (2.0 * b),
+        cdf=lambda x: np.where(x < 0, 0.5 * np.exp(x / b), 1.0 - 0.5 * np.exp(-x / b)),
+    )
 
 
 def _uniform() -> Law:
     """z ~ U[-sqrt(3), sqrt(3)]: variance (2 sqrt 3)^2 / 12 = 1."""
-    return Law("uniform", "uniform", -1.2,
-               ppf=lambda u: SQRT3 * (2.0 * u - 1.0),
-               density=lambda x: np.where(np.abs(x) <= SQRT3, 1.0 / (2.0 * SQRT3), 0.0),
-               cdf=lambda x: np.clip((x + SQRT3) / (2.0 * SQRT3), 0.0, 1.0))
+    return Law(
+        "uniform",
+        "uniform",
+        -1.2,
+        ppf=lambda u: SQRT3 * (2.0 * u - 1.0),
+        density=lambda x: np.where(np.abs(x) <= SQRT3, 1.0 / (2.0 * SQRT3), 0.0),
+        cdf=lambda x: np.clip((x + SQRT3) / (2.0 * SQRT3), 0.0, 1.0),
+    )
 
 
 def _rademacher() -> Law:
     """z = +-1 with probability 1/2 each (extension; not in the paper)."""
-    return Law("rademacher", "Rademacher (±1)", -2.0,
-               ppf=lambda u: np.where(u < 0.5, -1.0, 1.0),
-               density=lambda x: np.where(np.abs(np.abs(x) - 1.0) < 1e-12, 0.5, 0.0),
-               cdf=lambda x: np.where(x < -1, 0.0, np.where(x < 1, 0.5, 1.0)),
-               atoms=(-1.0, 1.0))
+    return Law(
+        "rademacher",
+        "Rademacher (±1)",
+        -2.0,
+        ppf=lambda u: np.where(u < 0.5, -1.0, 1.0),
+        density=lambda x: np.where(np.abs(np.abs(x) - 1.0) < 1e-12, 0.5, 0.0),
+        cdf=lambda x: np.where(x < -1, 0.0, np.where(x < 1, 0.5, 1.0)),
+        atoms=(-1.0, 1.0),
+    )
 
 
 def _student_t(nu: float) -> Law:
     """z = t_nu * s, s = sqrt((nu - 2)/nu); excess kurtosis 6/(nu - 4) (extension)."""
     s = math.sqrt((nu - 2.0) / nu)
-    return Law("student-t", f"Student-t (ν={nu:g})", 6.0 / (nu - 4.0),
-               ppf=lambda u: s * sp.stdtrit(nu, u),
-               density=lambda x: _t_pdf(x / s, nu) / s,
-               cdf=lambda x: sp.stdtr(nu, x / s))
+    return Law(
+        "student-t",
+        f"Student-t (ν={nu:g})",
+        6.0 / (nu - 4.0),
+        ppf=lambda u: s * sp.stdtrit(nu, u),
+        density=lambda x: _t_pdf(x / s, nu) / s,
+        cdf=lambda x: sp.stdtr(nu, x / s),
+    )
 
 
 def finite_moment_order(name: str, nu: float = 10.0) -> float:
@@ -105,15 +128,17 @@ def kurtosis_estimate_reliable(name: str, nu: float = 10.0) -> bool:
 def _t_pdf(x: np.ndarray, nu: float) -> np.ndarray:
     """Student-t density with nu degrees of freedom."""
     logc = sp.gammaln((nu + 1) / 2) - sp.gammaln(nu / 2) - 0.5 * math.log(nu * math.pi)
-    return np.exp(logc - (nu + 1) / 2 * np.log1p(x ** 2 / nu))
+    return np.exp(logc - (nu + 1) / 2 * np.log1p(x**2 / nu))
 
 
 def check_nu(nu: float) -> float:
     """Student-t degrees of freedom: nu > 4 (the invariance theorem needs a finite fourth moment)."""
     v = check_finite("nu", nu)
     if v <= 4.0:
-        raise InputError(f"nu must be > 4 for student-t, got {v:g}: for nu <= 4 the law has no finite "
-                         "fourth moment, which the invariance theorem needs")
+        raise InputError(
+            f"nu must be > 4 for student-t, got {v:g}: for nu <= 4 the law has no finite "
+            "fourth moment, which the invariance theorem needs"
+        )
     return v
 
 
@@ -122,12 +147,12 @@ def get_law(name: str, nu: float = 10.0) -> Law:
     check_choice("law", name, LAWS)
     if name == "student-t":
         return _student_t(check_nu(nu))
-    return {"gaussian": _gaussian, "laplace": _laplace, "uniform": _uniform,
-            "rademacher": _rademacher}[name]()
+    return {"gaussian": _gaussian, "laplace": _laplace, "uniform": _uniform, "rademacher": _rademacher}[name]()
 
 
 # ----------------------------------------------------------------------------
 # Sampling: one uniform stream, inverse CDF per law.
+
 
 def uniforms(shape: torch.Size | tuple[int, ...], generator: torch.Generator | None) -> np.ndarray:
     """U(0, 1) in float64, clamped away from 0 and 1, drawn from `generator`."""
@@ -135,8 +160,9 @@ def uniforms(shape: torch.Size | tuple[int, ...], generator: torch.Generator | N
     return np.clip(u, U_EPS, 1.0 - U_EPS)
 
 
-def sample(law: Law, shape: torch.Size | tuple[int, ...], generator: torch.Generator | None,
-           dtype: torch.dtype = torch.float32) -> torch.Tensor:
+def sample(
+    law: Law, shape: torch.Size | tuple[int, ...], generator: torch.Generator | None, dtype: torch.dtype = torch.float32
+) -> torch.Tensor:
     """z = F^{-1}(u), u ~ U(0, 1): zero-mean, unit-variance i.i.d. draws of `law`."""
     return torch.from_numpy(law.ppf(uniforms(shape, generator))).to(dtype)
 
@@ -148,8 +174,9 @@ def noise_sampler(law: str, **params: float) -> NoiseSampler:
         raise InputError(f"unknown law parameter {sorted(unknown)[0]!r}; valid: nu (student-t only)")
     the_law = get_law(law, **params)
 
-    def noise(shape: torch.Size | tuple[int, ...], generator: torch.Generator | None,
-              dtype: torch.dtype = torch.float32) -> torch.Tensor:
+    def noise(
+        shape: torch.Size | tuple[int, ...], generator: torch.Generator | None, dtype: torch.dtype = torch.float32
+    ) -> torch.Tensor:
         return sample(the_law, shape, generator, dtype)
 
     noise.law = the_law  # type: ignore[attr-defined]
@@ -164,11 +191,12 @@ def excess_kurtosis(law: str, nu: float = 10.0) -> float:
 # ----------------------------------------------------------------------------
 # Sample statistics with Monte Carlo errors (batch means).
 
+
 def sample_excess_kurtosis(x: np.ndarray) -> float:
     """m4 / m2^2 - 3 of a 1-D sample."""
     d = np.asarray(x, dtype=np.float64) - np.mean(x)
-    m2 = np.mean(d ** 2)
-    return float(np.mean(d ** 4) / m2 ** 2 - 3.0)
+    m2 = np.mean(d**2)
+    return float(np.mean(d**4) / m2**2 - 3.0)
 
 
 def kurtosis_stderr(x: np.ndarray, batches: int = 25) -> float:
@@ -181,8 +209,8 @@ def kurtosis_stderr(x: np.ndarray, batches: int = 25) -> float:
 def var_stderr(x: np.ndarray) -> float:
     """Standard error of the sample variance: sqrt((m4 - m2^2) / M)."""
     d = np.asarray(x, dtype=np.float64) - np.mean(x)
-    m2 = np.mean(d ** 2)
-    return float(math.sqrt(max(np.mean(d ** 4) - m2 ** 2, 0.0) / len(d)))
+    m2 = np.mean(d**2)
+    return float(math.sqrt(max(np.mean(d**4) - m2**2, 0.0) / len(d)))
 
 
 def ks_to_gaussian(x: np.ndarray, mean: float, var: float) -> float:

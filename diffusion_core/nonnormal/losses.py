@@ -6,6 +6,7 @@ units of the step std g sqrt(dt), d = v_k r, where
   w_k = g(t)^2 dt / (2 sigma(t)^2)      v_k = g(t) sqrt(dt) / sigma(t) = sqrt(2 w_k)
 and sigma(t) is the VP marginal std of the reference process (walks.py).
 """
+
 from __future__ import annotations
 
 import math
@@ -14,8 +15,8 @@ from typing import Literal
 import numpy as np
 import torch
 
-from ..validation import check_choice, check_range
 from ..noise.conventions import integrated_beta, lam_from_integrated_beta
+from ..validation import check_choice, check_range
 from .walks import beta_vp, check_steps, vp_alpha_sigma
 
 PAIRS = ("gaussian-gaussian", "laplace-laplace", "uniform-gaussian", "uniform-laplace")
@@ -26,9 +27,10 @@ KL_UNIFORM_GAUSS = 0.5 * (1.0 + math.log(math.pi / 6.0))  # = 0.17649 (the paper
 # ----------------------------------------------------------------------------
 # Closed-form KLs; d = mu_1 - mu_2.
 
+
 def kl_gauss_gauss(d: float | np.ndarray, s1: float, s2: float) -> np.ndarray:
     """KL(N(mu1, s1^2) || N(mu2, s2^2)) = log(s2/s1) + (s1^2 + d^2) / (2 s2^2) - 1/2."""
-    return np.log(s2 / s1) + (s1 ** 2 + np.square(d)) / (2.0 * s2 ** 2) - 0.5
+    return np.log(s2 / s1) + (s1**2 + np.square(d)) / (2.0 * s2**2) - 0.5
 
 
 def kl_laplace_laplace(d: float | np.ndarray, b1: float, b2: float) -> np.ndarray:
@@ -40,24 +42,25 @@ def kl_laplace_laplace(d: float | np.ndarray, b1: float, b2: float) -> np.ndarra
 def kl_uniform_laplace(d: float | np.ndarray, b1: float, b2: float) -> np.ndarray:
     """KL(U[mu1 +- b1] || Lap(mu2, b2)): log(b2/b1) + (d^2 + b1^2)/(2 b1 b2) if |d| <= b1, else + |d|/b2."""
     ad = np.abs(d)
-    inside = (np.square(d) + b1 ** 2) / (2.0 * b1 * b2)
+    inside = (np.square(d) + b1**2) / (2.0 * b1 * b2)
     return np.log(b2 / b1) + np.where(ad <= b1, inside, ad / b2)
 
 
 def kl_uniform_gauss(d: float | np.ndarray, b1: float, s2: float) -> np.ndarray:
     """KL(U[mu1 +- b1] || N(mu2, s2^2)) = log(s2 sqrt(2 pi) / (2 b1)) + (b1^2/3 + d^2) / (2 s2^2)."""
-    return np.log(s2 * math.sqrt(2.0 * math.pi) / (2.0 * b1)) + (b1 ** 2 / 3.0 + np.square(d)) / (2.0 * s2 ** 2)
+    return np.log(s2 * math.sqrt(2.0 * math.pi) / (2.0 * b1)) + (b1**2 / 3.0 + np.square(d)) / (2.0 * s2**2)
 
 
 # ----------------------------------------------------------------------------
 # Loss weights at a step of the reference VP walk.
+
 
 def loss_weights(t: float, steps: int) -> tuple[float, float]:
     """(w_k, v_k) at time t with dt = 1/N: w = beta(t) dt / (2 sigma(t)^2), v = sqrt(2 w)."""
     t = check_range("t", t, 0.0, 1.0, lo_open=True)
     dt = 1.0 / check_steps(steps)
     sigma = float(vp_alpha_sigma(t)[1])
-    w = float(beta_vp(t)) * dt / (2.0 * sigma ** 2)
+    w = float(beta_vp(t)) * dt / (2.0 * sigma**2)
     return w, math.sqrt(2.0 * w)
 
 
@@ -66,13 +69,14 @@ def vdm_weight_sum(steps: int, t_min: float) -> tuple[float, float]:
     t = np.arange(1, steps + 1) / steps
     t = t[t > t_min]
     _, sig = vp_alpha_sigma(t)
-    total = float(np.sum(beta_vp(t) / steps / (2.0 * sig ** 2)))
+    total = float(np.sum(beta_vp(t) / steps / (2.0 * sig**2)))
     gamma = lambda u: -float(lam_from_integrated_beta(integrated_beta(u)))  # noqa: E731
     return total, 0.5 * (gamma(1.0) - gamma(t_min))
 
 
 # ----------------------------------------------------------------------------
 # Losses of the residual r = eps - eps_theta, [..., D] -> [...] (sum over the last axis).
+
 
 def soft_l1(x: torch.Tensor) -> torch.Tensor:
     """d(x) = e^{-x} - 1 + x, x >= 0: x^2/2 for small x, x for large x (App. Eq. 36)."""
@@ -81,7 +85,7 @@ def soft_l1(x: torch.Tensor) -> torch.Tensor:
 
 def loss_gauss_gauss(r: torch.Tensor, w: float) -> torch.Tensor:
     """Gaussian-Gaussian: w_k ||r||^2 (eps-MSE with the ELBO weight)."""
-    return w * (r ** 2).sum(-1)
+    return w * (r**2).sum(-1)
 
 
 def loss_laplace_laplace(r: torch.Tensor, v: float, form: LaplaceForm = "coordinate") -> torch.Tensor:
@@ -94,17 +98,18 @@ def loss_laplace_laplace(r: torch.Tensor, v: float, form: LaplaceForm = "coordin
 
 def loss_uniform_gauss(r: torch.Tensor, w: float) -> torch.Tensor:
     """Uniform-Gaussian: w_k ||r||^2 + D * C, C = (1 + log(pi/6)) / 2 = 0.1765 per coordinate."""
-    return w * (r ** 2).sum(-1) + r.shape[-1] * KL_UNIFORM_GAUSS
+    return w * (r**2).sum(-1) + r.shape[-1] * KL_UNIFORM_GAUSS
 
 
 def loss_uniform_laplace(r: torch.Tensor, v: float) -> torch.Tensor:
     """Uniform-Laplace (b1 = b2 = step std): per coordinate w r^2 + 1/2 if v|r| <= 1, else v|r|: Huber."""
     vr = v * r.abs()
-    return torch.where(vr <= 1.0, 0.5 * vr ** 2 + 0.5, vr).sum(-1)
+    return torch.where(vr <= 1.0, 0.5 * vr**2 + 0.5, vr).sum(-1)
 
 
-def pair_loss(pair: str, r: torch.Tensor, t: float, steps: int,
-              laplace_form: LaplaceForm = "coordinate") -> torch.Tensor:
+def pair_loss(
+    pair: str, r: torch.Tensor, t: float, steps: int, laplace_form: LaplaceForm = "coordinate"
+) -> torch.Tensor:
     """The per-step loss of a (q, p) pair at (t, N) for residuals r [..., D]."""
     check_choice("pair", pair, PAIRS)
     w, v = loss_weights(t, steps)

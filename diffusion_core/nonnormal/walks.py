@@ -7,6 +7,7 @@ Every step is x_{k+1} = a_k x_k + s_k z_k with zero-mean, unit-variance z_k:
 `grid` says where beta is read in step k: "left" t_k = k dt, "right" t_k = (k + 1) dt (default;
 DDPM's beta_1..beta_N). Time runs t = 0 data -> t = 1 noise.
 """
+
 from __future__ import annotations
 
 import math
@@ -16,26 +17,26 @@ from typing import Literal
 import numpy as np
 import torch
 
-from .laws import Law, get_law, sample
+from ..noise import samplers
 from ..noise.conventions import BETA_D, BETA_MIN, beta_vp, integrated_beta, reference_alpha_sigma  # noqa: F401
 from ..protocols import Callback, Denoiser, NoiseSampler
 from ..validation import InputError, check_choice, check_int
-from ..noise import samplers
+from .laws import Law, get_law, sample
 
 Form = Literal["euler", "ddpm"]
 Grid = Literal["left", "right"]
 FORMS = ("euler", "ddpm")
 GRIDS = ("left", "right")
-BETA_MAX = BETA_MIN + BETA_D   # 20.0
+BETA_MAX = BETA_MIN + BETA_D  # 20.0
 MAX_STEPS = 20_000
-MAX_PATHS = 2_000_000           # x_T in float64: 16 MB
-MAX_DRAWS = 400_000_000         # paths * steps: keeps one run under about a minute
+MAX_PATHS = 2_000_000  # x_T in float64: 16 MB
+MAX_DRAWS = 400_000_000  # paths * steps: keeps one run under about a minute
 
 
 # ----------------------------------------------------------------------------
 # The reference VP process.
 
-vp_alpha_sigma = reference_alpha_sigma      # alpha(t), sigma(t) of the reference process (a function of t)
+vp_alpha_sigma = reference_alpha_sigma  # alpha(t), sigma(t) of the reference process (a function of t)
 
 
 def step_times(steps: int, grid: Grid = "right") -> np.ndarray:
@@ -58,6 +59,7 @@ def walk_factors(steps: int, form: Form = "ddpm", grid: Grid = "right") -> tuple
 # ----------------------------------------------------------------------------
 # Exact moments (Theorem 3.1) and the kurtosis of x_N.
 
+
 def exact_mean_path(a: np.ndarray, x0: float = 1.0) -> np.ndarray:
     """E[x_k] = prod_{i<k} a_i x0, k = 0..N (Theorem 3.1)."""
     return x0 * np.concatenate([[1.0], np.cumprod(a)])
@@ -74,13 +76,13 @@ def exact_var_path(a: np.ndarray, s: np.ndarray) -> np.ndarray:
 def appendix_var(a: np.ndarray, s: np.ndarray) -> float:
     """Appendix Eq. 43: Var(x_N) = sum_j prod_{i=j+1..N} (1 + beta_i dt)^2 g_j^2 dt, 1 + beta_i dt = a_i."""
     n = len(a)
-    return float(sum(np.prod(a[j + 1:n] ** 2) * s[j] ** 2 for j in range(n)))
+    return float(sum(np.prod(a[j + 1 : n] ** 2) * s[j] ** 2 for j in range(n)))
 
 
 def main_text_var(a: np.ndarray, s: np.ndarray) -> float:
     """Main-text gamma_N = sum_j (alpha_N / alpha_{j+1}) g_j^2 dt: drops the square (kept only to show it is wrong)."""
     n = len(a)
-    return float(sum(np.prod(a[j + 1:n]) * s[j] ** 2 for j in range(n)))
+    return float(sum(np.prod(a[j + 1 : n]) * s[j] ** 2 for j in range(n)))
 
 
 def walk_coefficients(a: np.ndarray, s: np.ndarray) -> np.ndarray:
@@ -92,12 +94,13 @@ def walk_coefficients(a: np.ndarray, s: np.ndarray) -> np.ndarray:
 def expected_excess_kurtosis(kappa4: float, c: np.ndarray) -> float:
     """Excess kurtosis of sum_j c_j z_j: kappa4(z) sum c_j^4 / (sum c_j^2)^2."""
     c2 = np.asarray(c, dtype=np.float64) ** 2
-    return float(kappa4 * np.sum(c2 ** 2) / np.sum(c2) ** 2)
+    return float(kappa4 * np.sum(c2**2) / np.sum(c2) ** 2)
 
 
 @dataclass(frozen=True)
 class WalkMoments:
     """Exact moments of the walk on the grid t = k / N, k = 0..N."""
+
     t: np.ndarray
     mean: np.ndarray
     var: np.ndarray
@@ -107,12 +110,14 @@ class WalkMoments:
 def exact_moments(steps: int, form: Form = "ddpm", grid: Grid = "right", x0: float = 1.0) -> WalkMoments:
     """Theorem 3.1 mean and variance at every step, and the coefficients c_j of x_N."""
     a, s = walk_factors(check_steps(steps), form, grid)
-    return WalkMoments(np.arange(steps + 1) / steps, exact_mean_path(a, x0), exact_var_path(a, s),
-                       walk_coefficients(a, s))
+    return WalkMoments(
+        np.arange(steps + 1) / steps, exact_mean_path(a, x0), exact_var_path(a, s), walk_coefficients(a, s)
+    )
 
 
 # ----------------------------------------------------------------------------
 # Monte Carlo: simulate M paths with increments from a law.
+
 
 def check_steps(steps: object) -> int:
     return check_int("steps", steps, 1, MAX_STEPS)
@@ -124,23 +129,34 @@ def check_paths(paths: object, steps: int) -> int:
     if m > MAX_PATHS:
         raise InputError(f"paths must be at most {MAX_PATHS} (memory cap), got {m}")
     if m * steps > MAX_DRAWS:
-        raise InputError(f"paths * steps must be <= {MAX_DRAWS:.0e}, got {m} * {steps} = {m * steps:.2e}; "
-                         f"use at most {MAX_DRAWS // steps} paths at {steps} steps")
+        raise InputError(
+            f"paths * steps must be <= {MAX_DRAWS:.0e}, got {m} * {steps} = {m * steps:.2e}; "
+            f"use at most {MAX_DRAWS // steps} paths at {steps} steps"
+        )
     return m
 
 
 @dataclass(frozen=True)
 class WalkSample:
     """Simulated walk: x_N for every path, per-step sample mean/var, and a few kept paths."""
-    t: np.ndarray             # [N+1]
-    x: np.ndarray             # [M]  x_N
-    mean: np.ndarray          # [N+1]
-    var: np.ndarray           # [N+1]
-    paths: np.ndarray         # [keep, N+1]
+
+    t: np.ndarray  # [N+1]
+    x: np.ndarray  # [M]  x_N
+    mean: np.ndarray  # [N+1]
+    var: np.ndarray  # [N+1]
+    paths: np.ndarray  # [keep, N+1]
 
 
-def simulate_walk(law: Law | str, steps: int, paths: int, generator: torch.Generator | None,
-                  form: Form = "ddpm", grid: Grid = "right", x0: float = 1.0, keep: int = 0) -> WalkSample:
+def simulate_walk(
+    law: Law | str,
+    steps: int,
+    paths: int,
+    generator: torch.Generator | None,
+    form: Form = "ddpm",
+    grid: Grid = "right",
+    x0: float = 1.0,
+    keep: int = 0,
+) -> WalkSample:
     """Run x_{k+1} = a_k x_k + s_k z_k for `paths` paths, z_k i.i.d. from `law` (float64)."""
     the_law = get_law(law) if isinstance(law, str) else law
     steps = check_steps(steps)
@@ -155,22 +171,30 @@ def simulate_walk(law: Law | str, steps: int, paths: int, generator: torch.Gener
         z = sample(the_law, (paths,), generator, torch.float64).numpy()
         x = a[k] * x + s[k] * z
         mean[k + 1], var[k + 1] = x.mean(), x.var()
-        kept[:, k + 1] = x[:len(kept)]
+        kept[:, k + 1] = x[: len(kept)]
     return WalkSample(np.arange(steps + 1) / steps, x, mean, var, kept)
 
 
 # ----------------------------------------------------------------------------
 # Reverse sampling: Euler-Maruyama on the reverse VP SDE, any increment law as the noise.
 
+
 def vp_score(denoiser: Denoiser, x: torch.Tensor, t: float) -> torch.Tensor:
     """grad log p_t(x) = (alpha D(x / alpha, lam) - x) / sigma^2, lam = log(alpha^2 / sigma^2)."""
     alpha, sigma = (float(v) for v in vp_alpha_sigma(t))
     lam = torch.full((x.shape[0],), 2.0 * math.log(alpha / sigma), dtype=x.dtype)
-    return (alpha * denoiser(x / alpha, lam) - x) / sigma ** 2
+    return (alpha * denoiser(x / alpha, lam) - x) / sigma**2
 
 
-def reverse_vp_walk(denoiser: Denoiser, x: torch.Tensor, steps: int, *, noise: NoiseSampler,
-                    generator: torch.Generator | None = None, callback: Callback | None = None) -> torch.Tensor:
+def reverse_vp_walk(
+    denoiser: Denoiser,
+    x: torch.Tensor,
+    steps: int,
+    *,
+    noise: NoiseSampler,
+    generator: torch.Generator | None = None,
+    callback: Callback | None = None,
+) -> torch.Tensor:
     """x <- x - [f - g^2 score](x, t_k) dt + g(t_k) sqrt(dt) z, t_k = k / N from 1 down to 1/N."""
     steps = check_steps(steps)
     dt = 1.0 / steps
@@ -194,27 +218,42 @@ def vp_sigmas(steps: int) -> torch.Tensor:
     return torch.tensor(np.append(np.sqrt(np.expm1(integrated_beta(t))), 0.0), dtype=torch.float64)
 
 
-def reverse_sample(denoiser: Denoiser, n: int, dim: tuple[int, ...], steps: int, sampler: str, noise: NoiseSampler,
-                   generator: torch.Generator, keep: int = 0) -> tuple[torch.Tensor, torch.Tensor]:
+def reverse_sample(
+    denoiser: Denoiser,
+    n: int,
+    dim: tuple[int, ...],
+    steps: int,
+    sampler: str,
+    noise: NoiseSampler,
+    generator: torch.Generator,
+    keep: int = 0,
+) -> tuple[torch.Tensor, torch.Tensor]:
     """Samples [n, *dim] and `keep` VP-scaled trajectories [keep, N+1, *dim] from the reference VP process.
 
     reverse-sde: Euler-Maruyama on the reverse VP SDE; others: the shared samplers on vp_sigmas(N).
     The start x_T is Gaussian for every law (same seed, same start); `noise` drives every later step.
     """
     check_choice("sampler", sampler, REVERSE_SAMPLERS)
-    start = torch.randn((n, *dim), generator=generator, dtype=torch.float64)        # VP x_T
+    start = torch.randn((n, *dim), generator=generator, dtype=torch.float64)  # VP x_T
     path: list[torch.Tensor] = []
     if sampler == "reverse-sde":
-        out = reverse_vp_walk(denoiser, start, steps, noise=noise, generator=generator,
-                              callback=lambda d: path.append(d["x"][:keep].clone()))
+        out = reverse_vp_walk(
+            denoiser,
+            start,
+            steps,
+            noise=noise,
+            generator=generator,
+            callback=lambda d: path.append(d["x"][:keep].clone()),
+        )
         path.append(out[:keep].clone())
         return out, torch.stack(path, 1)
     sigmas = vp_sigmas(steps)
 
-    def record(d: dict) -> None:                                                    # VE -> VP scale
+    def record(d: dict) -> None:  # VE -> VP scale
         path.append(d["x"][:keep] / torch.sqrt(1 + d["sigma"].to(torch.float64) ** 2))
 
-    out = samplers.get_sampler(sampler)(denoiser, start * sigmas[0], sigmas, generator=generator, noise=noise,
-                                        callback=record)
+    out = samplers.get_sampler(sampler)(
+        denoiser, start * sigmas[0], sigmas, generator=generator, noise=noise, callback=record
+    )
     path.append(out[:keep].clone())
     return out, torch.stack(path, 1)

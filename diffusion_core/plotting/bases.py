@@ -1,4 +1,5 @@
 """Bases-tab figures (plotly) and animation frames (uint8): display only, no maths."""
+
 from __future__ import annotations
 
 import functools
@@ -34,10 +35,9 @@ def atoms_figure(atoms: np.ndarray, titles: list[str], title: str) -> go.Figure:
     mosaic = np.full((rows * (h + 1) - 1, cols * (w + 1) - 1), np.nan)
     for i, a in enumerate(atoms):
         r, c = divmod(i, cols)
-        mosaic[r * (h + 1):r * (h + 1) + h, c * (w + 1):c * (w + 1) + w] = a / (np.abs(a).max() or 1.0)
+        mosaic[r * (h + 1) : r * (h + 1) + h, c * (w + 1) : c * (w + 1) + w] = a / (np.abs(a).max() or 1.0)
     fig = base_figure(title, "", "", height=80 + 70 * rows)
-    fig.add_trace(go.Heatmap(z=mosaic, colorscale="RdBu", zmid=0, zmin=-1, zmax=1, showscale=False,
-                             hoverinfo="skip"))
+    fig.add_trace(go.Heatmap(z=mosaic, colorscale="RdBu", zmid=0, zmin=-1, zmax=1, showscale=False, hoverinfo="skip"))
     fig.update_xaxes(visible=False)
     fig.update_yaxes(visible=False, autorange="reversed", scaleanchor="x")
     fig.update_layout(margin={"l": 10, "r": 10, "t": 40, "b": 10}, title={"text": f"{title}: {', '.join(titles)}"})
@@ -47,13 +47,19 @@ def atoms_figure(atoms: np.ndarray, titles: list[str], title: str) -> go.Figure:
 def variance_figure(x: np.ndarray, var: np.ndarray, labels: np.ndarray, xlabel: str, title: str) -> go.Figure:
     """Per-component data variance (log) against index or |k|, coloured by schedule label."""
     fig = base_figure(title, xlabel, "variance Σ_i", logy=True)
-    fig.add_trace(go.Scatter(x=x, y=var, mode="markers", name="components",
-                             marker={"color": labels, "colorscale": SCALE, "size": 6,
-                                     "colorbar": {"title": "label l_i"}}))
+    fig.add_trace(
+        go.Scatter(
+            x=x,
+            y=var,
+            mode="markers",
+            name="components",
+            marker={"color": labels, "colorscale": SCALE, "size": 6, "colorbar": {"title": "label l_i"}},
+        )
+    )
     return fig
 
 
-T_MARKER = "t marker"          # the shape's name: the page moves it when the readout time slider moves
+T_MARKER = "t marker"  # the shape's name: the page moves it when the readout time slider moves
 
 
 def t_marker(t: float) -> dict:
@@ -61,42 +67,106 @@ def t_marker(t: float) -> dict:
     return {**vline(t, color="black", dash="dash"), "name": T_MARKER}
 
 
-def curves_figure(times: np.ndarray, values: np.ndarray, labels: np.ndarray, ylabel: str, title: str,
-                  band: tuple[float, float] | None = None, t_mark: float | None = None) -> go.Figure:
+def curves_figure(
+    times: np.ndarray,
+    values: np.ndarray,
+    labels: np.ndarray,
+    ylabel: str,
+    title: str,
+    band: tuple[float, float] | None = None,
+    t_mark: float | None = None,
+) -> go.Figure:
     """One line per component [T, K] coloured by label; optional band lines and a time marker."""
-    traces = [{"type": "scatter", "x": times, "y": values[:, i], "mode": "lines", "line": {"color": col, "width": 1.3},
-               "name": f"l={labels[i]:.3g}", "showlegend": False} for i, col in enumerate(_label_colors(labels))]
-    traces.append({"type": "scatter", "x": [None], "y": [None], "mode": "markers", "showlegend": False,
-                   "hoverinfo": "skip", "marker": {"color": [labels.min(), labels.max()], "colorscale": SCALE,
-                                                   "showscale": True, "colorbar": {"title": {"text": "label"}}}})
+    traces = [
+        {
+            "type": "scatter",
+            "x": times,
+            "y": values[:, i],
+            "mode": "lines",
+            "line": {"color": col, "width": 1.3},
+            "name": f"l={labels[i]:.3g}",
+            "showlegend": False,
+        }
+        for i, col in enumerate(_label_colors(labels))
+    ]
+    traces.append(
+        {
+            "type": "scatter",
+            "x": [None],
+            "y": [None],
+            "mode": "markers",
+            "showlegend": False,
+            "hoverinfo": "skip",
+            "marker": {
+                "color": [labels.min(), labels.max()],
+                "colorscale": SCALE,
+                "showscale": True,
+                "colorbar": {"title": {"text": "label"}},
+            },
+        }
+    )
     shapes = [hline(y, color="gray", dash="dot") for y in band or ()]
     if t_mark is not None:
         shapes.append(t_marker(t_mark))
-    return assemble(base_layout(title, TIME_AXIS, ylabel, height=340), traces, shapes,
-                    datarevision=data_revision(times, values, labels))   # a moved t marker redraws only itself
+    return assemble(
+        base_layout(title, TIME_AXIS, ylabel, height=340),
+        traces,
+        shapes,
+        datarevision=data_revision(times, values, labels),
+    )  # a moved t marker redraws only itself
 
 
 def windows_figure(start: np.ndarray, end: np.ndarray, labels: np.ndarray, t_mark: float, title: str) -> go.Figure:
     """Active window [start, end] of each label group as a horizontal bar (label on y)."""
-    traces = [{"type": "scatter", "x": [s, e], "y": [lab, lab], "mode": "lines", "line": {"color": col, "width": 4},
-               "showlegend": False, "hovertemplate": f"l={lab:.3g}: [{s:.3f}, {e:.3f}]<extra></extra>"}
-              for s, e, lab, col in zip(start, end, labels, _label_colors(labels))]
+    traces = [
+        {
+            "type": "scatter",
+            "x": [s, e],
+            "y": [lab, lab],
+            "mode": "lines",
+            "line": {"color": col, "width": 4},
+            "showlegend": False,
+            "hovertemplate": f"l={lab:.3g}: [{s:.3f}, {e:.3f}]<extra></extra>",
+        }
+        for s, e, lab, col in zip(start, end, labels, _label_colors(labels))
+    ]
     base = base_layout(title, TIME_AXIS, "label l_i (generated first at the bottom)", height=340)
     base["xaxis"]["range"] = [0, 1]
-    return assemble(base, traces, [t_marker(t_mark)],
-                    datarevision=data_revision(start, end, labels))
+    return assemble(base, traces, [t_marker(t_mark)], datarevision=data_revision(start, end, labels))
 
 
-def snr_plane_figure(x: np.ndarray, y: np.ndarray, names: tuple[str, str], band: tuple[float, float],
-                     title: str) -> go.Figure:
+def snr_plane_figure(
+    x: np.ndarray, y: np.ndarray, names: tuple[str, str], band: tuple[float, float], title: str
+) -> go.Figure:
     """Path (log SNR_i, log SNR_j) over t; diagonal = standard diffusion, L-shape = autoregressive."""
     lo, hi = float(min(x.min(), y.min())), float(max(x.max(), y.max()))
-    traces = [{"type": "scatter", "x": [lo, hi], "y": [lo, hi], "mode": "lines", "name": "diagonal (same SNR)",
-               "line": {"color": "lightgray", "dash": "dash"}},
-              {"type": "scatter", "x": x, "y": y, "mode": "lines+markers", "name": "path, t = 0 → 1",
-               "line": {"color": COLORS[0]}, "marker": {"size": 4}},
-              {"type": "scatter", "x": [x[0]], "y": [y[0]], "mode": "markers", "name": "t = 0",
-               "marker": {"size": 10, "color": COLORS[2]}}]
+    traces = [
+        {
+            "type": "scatter",
+            "x": [lo, hi],
+            "y": [lo, hi],
+            "mode": "lines",
+            "name": "diagonal (same SNR)",
+            "line": {"color": "lightgray", "dash": "dash"},
+        },
+        {
+            "type": "scatter",
+            "x": x,
+            "y": y,
+            "mode": "lines+markers",
+            "name": "path, t = 0 → 1",
+            "line": {"color": COLORS[0]},
+            "marker": {"size": 4},
+        },
+        {
+            "type": "scatter",
+            "x": [x[0]],
+            "y": [y[0]],
+            "mode": "markers",
+            "name": "t = 0",
+            "marker": {"size": 10, "color": COLORS[2]},
+        },
+    ]
     shapes = [s for v in band for s in (hline(-v, color="gray", dash="dot"), vline(-v, color="gray", dash="dot"))]
     base = base_layout(title, f"log SNR of {names[0]}", f"log SNR of {names[1]}", height=360)
     return assemble(base, traces, shapes)

@@ -1,4 +1,5 @@
 """Shared figure style for every tab (plotly), and the time-axis label the design asks for."""
+
 from __future__ import annotations
 
 import hashlib
@@ -17,32 +18,54 @@ PLOT_CONFIG = {"toImageButtonOptions": {"format": "png", "scale": 2}, "displaylo
 # Legend in a row along the figure's bottom edge (container coordinates): plotly reserves the rows it needs
 # below the axis title, so it never overlaps the title or the tick labels, however many rows a narrow plot
 # (a 1024-px projector) wraps it into. Paper coordinates (y = -0.3) put it where the title is on short plots.
-LEGEND = {"orientation": "h", "xref": "container", "yref": "container", "x": 0.01, "xanchor": "left",
-          "y": 0.01, "yanchor": "bottom"}
+LEGEND = {
+    "orientation": "h",
+    "xref": "container",
+    "yref": "container",
+    "x": 0.01,
+    "xanchor": "left",
+    "y": 0.01,
+    "yanchor": "bottom",
+}
 
 
 def _axis(title: str, log: bool) -> dict:
     """Axis style; log axes label decades only (plotly's default writes bare digits 2, 5 at minor ticks)."""
-    return {"title": {"text": title}, "type": "log" if log else "linear", "showgrid": True, "automargin": True,
-            "gridcolor": "#e5e5e5", "zeroline": False, "linecolor": "#444", "ticks": "outside",
-            **({"minorloglabels": "none", "exponentformat": "power"} if log else {})}
-
-
-def base_layout(title: str, xaxis: str, yaxis: str, *, logx: bool = False, logy: bool = False,
-                height: int = 380) -> dict:
-    """The house style as a plain layout dict (for `assemble`; `base_figure` wraps it)."""
     return {
-        "template": "none", "title": {"text": title, "x": 0.02, "font": {"size": 14}},
-        "height": height, "margin": {"l": 64, "r": 20, "t": 40, "b": 20},
-        "paper_bgcolor": "white", "plot_bgcolor": "white", "font": {"size": 12},
-        "legend": dict(LEGEND),
-        "uirevision": "keep",   # keeps zoom/pan while sliders move (no flicker)
-        "xaxis": _axis(xaxis, logx), "yaxis": _axis(yaxis, logy),
+        "title": {"text": title},
+        "type": "log" if log else "linear",
+        "showgrid": True,
+        "automargin": True,
+        "gridcolor": "#e5e5e5",
+        "zeroline": False,
+        "linecolor": "#444",
+        "ticks": "outside",
+        **({"minorloglabels": "none", "exponentformat": "power"} if log else {}),
     }
 
 
-def base_figure(title: str, xaxis: str, yaxis: str, *, logx: bool = False, logy: bool = False,
-                height: int = 380) -> go.Figure:
+def base_layout(
+    title: str, xaxis: str, yaxis: str, *, logx: bool = False, logy: bool = False, height: int = 380
+) -> dict:
+    """The house style as a plain layout dict (for `assemble`; `base_figure` wraps it)."""
+    return {
+        "template": "none",
+        "title": {"text": title, "x": 0.02, "font": {"size": 14}},
+        "height": height,
+        "margin": {"l": 64, "r": 20, "t": 40, "b": 20},
+        "paper_bgcolor": "white",
+        "plot_bgcolor": "white",
+        "font": {"size": 12},
+        "legend": dict(LEGEND),
+        "uirevision": "keep",  # keeps zoom/pan while sliders move (no flicker)
+        "xaxis": _axis(xaxis, logx),
+        "yaxis": _axis(yaxis, logy),
+    }
+
+
+def base_figure(
+    title: str, xaxis: str, yaxis: str, *, logx: bool = False, logy: bool = False, height: int = 380
+) -> go.Figure:
     """An empty figure with the house style (a light hand-made style: templates cost ~10 ms each)."""
     return go.Figure(layout=base_layout(title, xaxis, yaxis, logx=logx, logy=logy, height=height))
 
@@ -69,8 +92,13 @@ def hline(y: float, **line: object) -> dict:
     return {"type": "line", "xref": "x domain", "yref": "y", "x0": 0, "x1": 1, "y0": y, "y1": y, "line": line}
 
 
-def assemble(base: dict, traces: list[dict], shapes: list[dict] | tuple = (), annotations: list[dict] | tuple = (),
-             **layout: object) -> go.Figure:
+def assemble(
+    base: dict,
+    traces: list[dict],
+    shapes: list[dict] | tuple = (),
+    annotations: list[dict] | tuple = (),
+    **layout: object,
+) -> go.Figure:
     """A figure from a `base_layout` dict (plus `layout`, `shapes`, `annotations`) and traces given as plain dicts,
     built without plotly's validation: 64 validated traces cost ~1.4 s on the loaded 2-core CPU, unvalidated
     ~25 ms, and the JSON sent to the browser is the same. For the figures that follow a slider; the dicts must

@@ -1,5 +1,6 @@
 """Increments-tab figures: x_N histogram vs Gaussian limit, moments for every law, Euler vs DDPM form,
 kurtosis against N, loss shapes, 2-D reverse samples with trajectories. No maths here."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -8,75 +9,163 @@ from plotly.subplots import make_subplots
 
 from .common import COLORS, LEGEND, TIME_AXIS, assemble, base_figure, base_layout, vline
 
-LAW_COLORS = {"gaussian": COLORS[0], "laplace": COLORS[1], "uniform": COLORS[2], "rademacher": COLORS[3],
-              "student-t": COLORS[4]}
-PAIR_COLORS = {"gaussian-gaussian": COLORS[0], "laplace-laplace": COLORS[1], "uniform-gaussian": COLORS[2],
-               "uniform-laplace": COLORS[4]}
+LAW_COLORS = {
+    "gaussian": COLORS[0],
+    "laplace": COLORS[1],
+    "uniform": COLORS[2],
+    "rademacher": COLORS[3],
+    "student-t": COLORS[4],
+}
+PAIR_COLORS = {
+    "gaussian-gaussian": COLORS[0],
+    "laplace-laplace": COLORS[1],
+    "uniform-gaussian": COLORS[2],
+    "uniform-laplace": COLORS[4],
+}
 
 
-def histogram_figure(x: np.ndarray, gx: np.ndarray, gpdf: np.ndarray, label: str, steps: int,
-                     kurt: float, ks: float) -> go.Figure:
+def histogram_figure(
+    x: np.ndarray, gx: np.ndarray, gpdf: np.ndarray, label: str, steps: int, kurt: float, ks: float
+) -> go.Figure:
     """Density histogram of x_N with the Gaussian of the same (exact) mean and variance."""
-    fig = base_figure(f"x_N after N = {steps} {label} steps: excess kurtosis {kurt:+.3f}, KS {ks:.4f}",
-                      "x_N", "density")
-    fig.add_trace(go.Histogram(x=x, histnorm="probability density", nbinsx=120, name=f"x_N ({label})",
-                               marker={"color": COLORS[1], "line": {"width": 0}}, opacity=0.6))
-    fig.add_trace(go.Scatter(x=gx, y=gpdf, name="Gaussian limit N(E x_N, Var x_N)",
-                             line={"color": "black", "width": 2}))
+    fig = base_figure(
+        f"x_N after N = {steps} {label} steps: excess kurtosis {kurt:+.3f}, KS {ks:.4f}", "x_N", "density"
+    )
+    fig.add_trace(
+        go.Histogram(
+            x=x,
+            histnorm="probability density",
+            nbinsx=120,
+            name=f"x_N ({label})",
+            marker={"color": COLORS[1], "line": {"width": 0}},
+            opacity=0.6,
+        )
+    )
+    fig.add_trace(
+        go.Scatter(x=gx, y=gpdf, name="Gaussian limit N(E x_N, Var x_N)", line={"color": "black", "width": 2})
+    )
     fig.update_layout(bargap=0.0)
     return fig
 
 
-def moments_figure(sim: dict[str, tuple], t: np.ndarray, mean: np.ndarray, var: np.ndarray,
-                   t_fine: np.ndarray, alpha: np.ndarray, sigma2: np.ndarray, steps: int) -> go.Figure:
+def moments_figure(
+    sim: dict[str, tuple],
+    t: np.ndarray,
+    mean: np.ndarray,
+    var: np.ndarray,
+    t_fine: np.ndarray,
+    alpha: np.ndarray,
+    sigma2: np.ndarray,
+    steps: int,
+) -> go.Figure:
     """Mean and variance of x_t for every law (markers) on the exact Theorem 3.1 curves (lines)."""
     fig = make_subplots(rows=1, cols=2, subplot_titles=("mean E[x_t] (x0 = 1)", "variance Var(x_t)"))
     for col, (exact, cont, idx) in enumerate(((mean, alpha, 1), (var, sigma2, 2)), start=1):
-        fig.add_trace(go.Scatter(x=t_fine, y=cont, name="continuum SDE", line={"color": "lightgray", "width": 6},
-                                 showlegend=col == 1), row=1, col=col)
-        fig.add_trace(go.Scatter(x=t, y=exact, name=f"exact, N = {steps}", mode="lines",
-                                 line={"color": "black", "width": 1.5}, showlegend=col == 1), row=1, col=col)
+        fig.add_trace(
+            go.Scatter(
+                x=t_fine, y=cont, name="continuum SDE", line={"color": "lightgray", "width": 6}, showlegend=col == 1
+            ),
+            row=1,
+            col=col,
+        )
+        fig.add_trace(
+            go.Scatter(
+                x=t,
+                y=exact,
+                name=f"exact, N = {steps}",
+                mode="lines",
+                line={"color": "black", "width": 1.5},
+                showlegend=col == 1,
+            ),
+            row=1,
+            col=col,
+        )
         for k, (law, vals) in enumerate(sim.items()):
-            fig.add_trace(go.Scatter(x=vals[0], y=vals[idx], name=law, mode="markers",
-                                     marker={"color": LAW_COLORS[law], "size": 8 - k, "symbol": k},
-                                     showlegend=col == 1), row=1, col=col)
+            fig.add_trace(
+                go.Scatter(
+                    x=vals[0],
+                    y=vals[idx],
+                    name=law,
+                    mode="markers",
+                    marker={"color": LAW_COLORS[law], "size": 8 - k, "symbol": k},
+                    showlegend=col == 1,
+                ),
+                row=1,
+                col=col,
+            )
     _style(fig, "Moments are the same for every law (Theorem 3.1)")
     fig.update_xaxes(title_text=TIME_AXIS)
     return fig
 
 
-def forms_figure(forms: dict, paths: dict[str, np.ndarray], t_fine: np.ndarray, sigma2: np.ndarray,
-                 steps: int) -> go.Figure:
+def forms_figure(
+    forms: dict, paths: dict[str, np.ndarray], t_fine: np.ndarray, sigma2: np.ndarray, steps: int
+) -> go.Figure:
     """Euler vs DDPM form at N steps: exact variance against t, and a few sample paths of each."""
     fig = make_subplots(rows=1, cols=2, subplot_titles=(f"Var(x_t), N = {steps}", "sample paths (x0 = 1)"))
-    fig.add_trace(go.Scatter(x=t_fine, y=sigma2, name="continuum", line={"color": "lightgray", "width": 6}),
-                  row=1, col=1)
-    for k, (form, m) in enumerate(forms.items()):
+    fig.add_trace(
+        go.Scatter(x=t_fine, y=sigma2, name="continuum", line={"color": "lightgray", "width": 6}), row=1, col=1
+    )
+    for form, m in forms.items():
         color = COLORS[5] if form == "euler" else COLORS[0]
-        fig.add_trace(go.Scatter(x=m.t[1:], y=m.var[1:], name=f"{form} form", mode="lines+markers",  # log axis: skip Var(x_0) = 0
-                                 line={"color": color}), row=1, col=1)
-        for j, p in enumerate(paths[form]):
-            fig.add_trace(go.Scatter(x=m.t, y=p, mode="lines", line={"color": color, "width": 1}, opacity=0.6,
-                                     showlegend=False, name=form), row=1, col=2)
+        fig.add_trace(
+            go.Scatter(
+                x=m.t[1:],
+                y=m.var[1:],
+                name=f"{form} form",
+                mode="lines+markers",  # log axis: skip Var(x_0) = 0
+                line={"color": color},
+            ),
+            row=1,
+            col=1,
+        )
+        for p in paths[form]:
+            fig.add_trace(
+                go.Scatter(
+                    x=m.t,
+                    y=p,
+                    mode="lines",
+                    line={"color": color, "width": 1},
+                    opacity=0.6,
+                    showlegend=False,
+                    name=form,
+                ),
+                row=1,
+                col=2,
+            )
     _style(fig, "Euler x + fΔt + g√Δt z vs DDPM √(1−b) x + √b z")
     fig.update_xaxes(title_text=TIME_AXIS)
     fig.update_yaxes(type="log", minorloglabels="none", exponentformat="power", row=1, col=1)
     return fig
 
 
-def kurtosis_figure(steps_list: tuple[int, ...], kurt: dict, law: str, form: str, steps: int,
-                    mc: float, mc_se: float) -> go.Figure:
+def kurtosis_figure(
+    steps_list: tuple[int, ...], kurt: dict, law: str, form: str, steps: int, mc: float, mc_se: float
+) -> go.Figure:
     """Exact excess kurtosis of x_N against N for every law (DDPM solid, Euler dotted), MC point."""
-    fig = base_figure("Excess kurtosis of x_N: κ₄ Σc⁴/(Σc²)² → 0 as N grows", "steps N", "excess kurtosis",
-                      logx=True)
+    fig = base_figure("Excess kurtosis of x_N: κ₄ Σc⁴/(Σc²)² → 0 as N grows", "steps N", "excess kurtosis", logx=True)
     for name, per_form in kurt.items():
         for f, vals in per_form.items():
-            fig.add_trace(go.Scatter(x=list(steps_list), y=vals, mode="lines", name=f"{name} ({f})",
-                                     line={"color": LAW_COLORS[name], "dash": "dot" if f == "euler" else "solid"},
-                                     showlegend=f == "ddpm" or name == "laplace"))
-    fig.add_trace(go.Scatter(x=[steps], y=[mc], mode="markers", name=f"Monte Carlo: {law}, {form}, N = {steps}",
-                             error_y={"type": "data", "array": [2 * mc_se]},
-                             marker={"color": "black", "size": 10, "symbol": "diamond"}))
+            fig.add_trace(
+                go.Scatter(
+                    x=list(steps_list),
+                    y=vals,
+                    mode="lines",
+                    name=f"{name} ({f})",
+                    line={"color": LAW_COLORS[name], "dash": "dot" if f == "euler" else "solid"},
+                    showlegend=f == "ddpm" or name == "laplace",
+                )
+            )
+    fig.add_trace(
+        go.Scatter(
+            x=[steps],
+            y=[mc],
+            mode="markers",
+            name=f"Monte Carlo: {law}, {form}, N = {steps}",
+            error_y={"type": "data", "array": [2 * mc_se]},
+            marker={"color": "black", "size": 10, "symbol": "diamond"},
+        )
+    )
     return fig
 
 
@@ -84,9 +173,16 @@ def loss_figure(r: np.ndarray, curves: dict[str, np.ndarray], t: float, steps: i
     """Per-step loss against the residual r = ε − ε_θ for the four (q, p) pairs (it follows the t slider, so it
     is built from plain dicts: plotting.common.assemble)."""
     base = base_layout(f"Per-step loss L_k(r) at t = {t:.3f}, N = {steps}", "residual r = ε − ε_θ", "loss L_k")
-    traces = [{"type": "scatter", "x": r, "y": y, "name": pair,
-               "line": {"color": PAIR_COLORS[pair], "dash": "dash" if pair.startswith("uniform") else "solid"}}
-              for pair, y in curves.items()]
+    traces = [
+        {
+            "type": "scatter",
+            "x": r,
+            "y": y,
+            "name": pair,
+            "line": {"color": PAIR_COLORS[pair], "dash": "dash" if pair.startswith("uniform") else "solid"},
+        }
+        for pair, y in curves.items()
+    ]
     note = {"x": kink, "y": 0, "text": "|r| = 1/v", "showarrow": False, "yanchor": "bottom", "xanchor": "left"}
     return assemble(base, traces, [vline(s, color="gray", dash="dot") for s in (-kink, kink)], [note])
 
@@ -95,23 +191,57 @@ def reverse_figure(out: dict[str, tuple[np.ndarray, np.ndarray]], means: np.ndar
     """One panel per law: final samples (points) and a few VP-scaled trajectories (lines)."""
     fig = make_subplots(rows=1, cols=len(out), subplot_titles=list(out), horizontal_spacing=0.02)
     for c, (law, (x, paths)) in enumerate(out.items(), start=1):
-        fig.add_trace(go.Scattergl(x=x[:, 0], y=x[:, 1], mode="markers", name=law, showlegend=False,
-                                   marker={"size": 2.5, "color": LAW_COLORS[law], "opacity": 0.5}), row=1, col=c)
+        fig.add_trace(
+            go.Scattergl(
+                x=x[:, 0],
+                y=x[:, 1],
+                mode="markers",
+                name=law,
+                showlegend=False,
+                marker={"size": 2.5, "color": LAW_COLORS[law], "opacity": 0.5},
+            ),
+            row=1,
+            col=c,
+        )
         for p in paths:
-            fig.add_trace(go.Scatter(x=p[:, 0], y=p[:, 1], mode="lines", showlegend=False,
-                                     line={"color": "black", "width": 0.6}, opacity=0.45), row=1, col=c)
-        fig.add_trace(go.Scatter(x=means[:, 0], y=means[:, 1], mode="markers", showlegend=False,
-                                 marker={"symbol": "x", "color": "black", "size": 7}), row=1, col=c)
+            fig.add_trace(
+                go.Scatter(
+                    x=p[:, 0],
+                    y=p[:, 1],
+                    mode="lines",
+                    showlegend=False,
+                    line={"color": "black", "width": 0.6},
+                    opacity=0.45,
+                ),
+                row=1,
+                col=c,
+            )
+        fig.add_trace(
+            go.Scatter(
+                x=means[:, 0],
+                y=means[:, 1],
+                mode="markers",
+                showlegend=False,
+                marker={"symbol": "x", "color": "black", "size": 7},
+            ),
+            row=1,
+            col=c,
+        )
         fig.update_xaxes(range=[-2.6, 2.6], row=1, col=c, showticklabels=False)
-        fig.update_yaxes(range=[-2.6, 2.6], row=1, col=c, showticklabels=c == 1,
-                         scaleanchor=f"x{c if c > 1 else ''}")
+        fig.update_yaxes(range=[-2.6, 2.6], row=1, col=c, showticklabels=c == 1, scaleanchor=f"x{c if c > 1 else ''}")
     _style(fig, "Reverse sampling of the 2-D mixture, each law as sampling noise (× = component means)")
     fig.update_layout(height=330, margin={"l": 40, "r": 10, "t": 60, "b": 20})
     return fig
 
 
 def _style(fig: go.Figure, title: str) -> None:
-    fig.update_layout(template="none", title={"text": title, "x": 0.02, "font": {"size": 14}}, height=380,
-                      margin={"l": 60, "r": 20, "t": 60, "b": 20}, uirevision="keep", legend=LEGEND)
+    fig.update_layout(
+        template="none",
+        title={"text": title, "x": 0.02, "font": {"size": 14}},
+        height=380,
+        margin={"l": 60, "r": 20, "t": 60, "b": 20},
+        uirevision="keep",
+        legend=LEGEND,
+    )
     fig.update_xaxes(showgrid=True, gridcolor="#e5e5e5", zeroline=False, automargin=True)
     fig.update_yaxes(showgrid=True, gridcolor="#e5e5e5", zeroline=False, automargin=True)

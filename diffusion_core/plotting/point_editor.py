@@ -1,5 +1,6 @@
 """The custom schedule's drag editor: control points, the core's curve and the axes as plain numbers for the
 SVG the page draws (app/widgets/point_editor.py). No maths beyond choosing the axis range and ticks."""
+
 from __future__ import annotations
 
 import math
@@ -19,12 +20,18 @@ def lam_axis(lo: float, hi: float) -> tuple[list[float], list[float]]:
     return [float(bottom), float(top)], [float(v) for v in range(int(bottom), int(top) + 1, step)]
 
 
-def editor_figure(t: Sequence[float], lam: Sequence[float], curve_t: Sequence[float],
-                  curve_lam: Sequence[float]) -> dict:
+def editor_figure(
+    t: Sequence[float], lam: Sequence[float], curve_t: Sequence[float], curve_lam: Sequence[float]
+) -> dict:
     """{points: [[t, lam]] by ascending t, curve: [[t, lam]], lam_range, lam_ticks, t_ticks, labels}."""
     lo, hi = min(min(lam), min(curve_lam)), max(max(lam), max(curve_lam))
     lam_range, lam_ticks = lam_axis(float(lo), float(hi))
-    return {"points": [[float(a), float(b)] for a, b in zip(t, lam)],
-            "curve": [[round(float(a), 4), round(float(b), 4)] for a, b in zip(curve_t, curve_lam)],
-            "lam_range": lam_range, "lam_ticks": lam_ticks, "t_ticks": list(T_TICKS),
-            "t_label": TIME_AXIS, "lam_label": "λ (logSNR)"}
+    return {
+        "points": [[float(a), float(b)] for a, b in zip(t, lam)],
+        "curve": [[round(float(a), 4), round(float(b), 4)] for a, b in zip(curve_t, curve_lam)],
+        "lam_range": lam_range,
+        "lam_ticks": lam_ticks,
+        "t_ticks": list(T_TICKS),
+        "t_label": TIME_AXIS,
+        "lam_label": "λ (logSNR)",
+    }

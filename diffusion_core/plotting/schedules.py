@@ -2,6 +2,7 @@
 data-set parameter cloud, and ring-class frames for the spectral-autoregression animation.
 Plotting only: every number arrives computed.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -16,8 +17,7 @@ def _band(fig: go.Figure, lo: float, hi: float, horizontal: bool = True) -> None
     """Shade the useful range [lam_lo, lam_hi] of the chosen image."""
     kw = {"fillcolor": "#2ca02c", "opacity": 0.10, "line_width": 0}
     if horizontal:
-        fig.add_hrect(y0=lo, y1=hi, annotation_text="useful range [λ_lo, λ_hi]",
-                      annotation_position="top left", **kw)
+        fig.add_hrect(y0=lo, y1=hi, annotation_text="useful range [λ_lo, λ_hi]", annotation_position="top left", **kw)
     else:
         fig.add_vrect(x0=lo, x1=hi, annotation_text="[λ_lo, λ_hi]", annotation_position="top left", **kw)
 
@@ -28,8 +28,11 @@ def logsnr_figure(curves: dict[str, np.ndarray], lam_lo: float, lam_hi: float) -
     _band(fig, lam_lo, lam_hi)
     for k, (name, lam) in enumerate(curves.items()):
         x = np.linspace(0, 1, len(lam)) if len(lam) > 1 else np.zeros(1)
-        fig.add_trace(go.Scatter(x=x, y=lam, name=name, mode="lines+markers", marker={"size": 5},
-                                 line={"color": COLORS[k % len(COLORS)]}))
+        fig.add_trace(
+            go.Scatter(
+                x=x, y=lam, name=name, mode="lines+markers", marker={"size": 5}, line={"color": COLORS[k % len(COLORS)]}
+            )
+        )
     return fig
 
 
@@ -39,8 +42,11 @@ def sigma_figure(curves: dict[str, np.ndarray], sigma_min: float, sigma_max: flo
     fig.add_hrect(y0=sigma_min, y1=sigma_max, fillcolor="#2ca02c", opacity=0.10, line_width=0)
     for k, (name, sig) in enumerate(curves.items()):
         x = np.linspace(0, 1, len(sig)) if len(sig) > 1 else np.zeros(1)
-        fig.add_trace(go.Scatter(x=x, y=sig, name=name, mode="lines+markers", marker={"size": 5},
-                                 line={"color": COLORS[k % len(COLORS)]}))
+        fig.add_trace(
+            go.Scatter(
+                x=x, y=sig, name=name, mode="lines+markers", marker={"size": 5}, line={"color": COLORS[k % len(COLORS)]}
+            )
+        )
     return fig
 
 
@@ -55,10 +61,15 @@ def histogram_figure(edges: np.ndarray, counts: dict[str, np.ndarray], lam_lo: f
     return fig
 
 
-def resolution_figure(sizes: list[int], lam_lo: list[float], lam_hi: list[float], current: int, slope: float) -> go.Figure:
+def resolution_figure(
+    sizes: list[int], lam_lo: list[float], lam_hi: list[float], current: int, slope: float
+) -> go.Figure:
     """lam_lo and lam_hi against image side (log2 axis) with the fitted shift per doubling."""
-    fig = base_figure(f"Bounds vs resolution: λ_lo moves by {slope:+.3f} per doubling (−2 ln 2 = −1.386)",
-                      "image side (pixels, doubling per tick)", "logSNR λ")
+    fig = base_figure(
+        f"Bounds vs resolution: λ_lo moves by {slope:+.3f} per doubling (−2 ln 2 = −1.386)",
+        "image side (pixels, doubling per tick)",
+        "logSNR λ",
+    )
     x = np.log2(sizes)
     fig.add_trace(go.Scatter(x=x, y=lam_lo, name="λ_lo (σ_max)", mode="lines+markers", line={"color": COLORS[1]}))
     fig.add_trace(go.Scatter(x=x, y=lam_hi, name="λ_hi (σ_min)", mode="lines+markers", line={"color": COLORS[0]}))
@@ -70,14 +81,42 @@ def resolution_figure(sizes: list[int], lam_lo: list[float], lam_hi: list[float]
 def dataset_figure(params: np.ndarray, samples: np.ndarray) -> go.Figure:
     """(beta, lam_lo) and (beta, lam_hi) per image, with draws from the fitted mixture."""
     fig = base_figure("Per-image schedule parameters and GMM draws", "spectral slope β", "logSNR bound")
-    fig.add_trace(go.Scatter(x=params[:, 0], y=params[:, 1], mode="markers", name="images: λ_lo",
-                             marker={"color": COLORS[1], "size": 5, "opacity": 0.5}))
-    fig.add_trace(go.Scatter(x=params[:, 0], y=params[:, 2], mode="markers", name="images: λ_hi",
-                             marker={"color": COLORS[0], "size": 5, "opacity": 0.5}))
-    fig.add_trace(go.Scatter(x=samples[:, 0], y=samples[:, 1], mode="markers", name="GMM draws: λ_lo",
-                             marker={"color": COLORS[1], "symbol": "x", "size": 9}))
-    fig.add_trace(go.Scatter(x=samples[:, 0], y=samples[:, 2], mode="markers", name="GMM draws: λ_hi",
-                             marker={"color": COLORS[0], "symbol": "x", "size": 9}))
+    fig.add_trace(
+        go.Scatter(
+            x=params[:, 0],
+            y=params[:, 1],
+            mode="markers",
+            name="images: λ_lo",
+            marker={"color": COLORS[1], "size": 5, "opacity": 0.5},
+        )
+    )
+    fig.add_trace(
+        go.Scatter(
+            x=params[:, 0],
+            y=params[:, 2],
+            mode="markers",
+            name="images: λ_hi",
+            marker={"color": COLORS[0], "size": 5, "opacity": 0.5},
+        )
+    )
+    fig.add_trace(
+        go.Scatter(
+            x=samples[:, 0],
+            y=samples[:, 1],
+            mode="markers",
+            name="GMM draws: λ_lo",
+            marker={"color": COLORS[1], "symbol": "x", "size": 9},
+        )
+    )
+    fig.add_trace(
+        go.Scatter(
+            x=samples[:, 0],
+            y=samples[:, 2],
+            mode="markers",
+            name="GMM draws: λ_hi",
+            marker={"color": COLORS[0], "symbol": "x", "size": 9},
+        )
+    )
     return fig
 
 
@@ -85,28 +124,44 @@ def sampled_schedules_figure(curves: list[np.ndarray], mean_curve: np.ndarray) -
     """Schedules drawn from the mixture (thin) and the one from the mean parameters (thick)."""
     fig = base_figure("Tight schedules sampled from the data-set mixture", STEP_AXIS, "logSNR λ")
     for k, lam in enumerate(curves):
-        fig.add_trace(go.Scatter(x=np.linspace(0, 1, len(lam)), y=lam, mode="lines", showlegend=k == 0,
-                                 name="sampled", line={"color": COLORS[3], "width": 1}, opacity=0.6))
-    fig.add_trace(go.Scatter(x=np.linspace(0, 1, len(mean_curve)), y=mean_curve, mode="lines", name="mean parameters",
-                             line={"color": "black", "width": 3}))
+        fig.add_trace(
+            go.Scatter(
+                x=np.linspace(0, 1, len(lam)),
+                y=lam,
+                mode="lines",
+                showlegend=k == 0,
+                name="sampled",
+                line={"color": COLORS[3], "width": 1},
+                opacity=0.6,
+            )
+        )
+    fig.add_trace(
+        go.Scatter(
+            x=np.linspace(0, 1, len(mean_curve)),
+            y=mean_curve,
+            mode="lines",
+            name="mean parameters",
+            line={"color": "black", "width": 3},
+        )
+    )
     return fig
 
 
-CLASS_RGB = {name: tuple(int(c[i:i + 2], 16) for i in (1, 3, 5)) for name, c in CLASS_COLORS.items()}
+CLASS_RGB = {name: tuple(int(c[i : i + 2], 16) for i in (1, 3, 5)) for name, c in CLASS_COLORS.items()}
 OUTSIDE_RGB = (235, 235, 235)
 
 
 def ring_frame(classes: np.ndarray) -> np.ndarray:
     """Per-bin class map [n, n] (0 destroyed, 1 ambiguous, 2 resolved, -1 beyond Nyquist) -> uint8 RGB."""
-    palette = np.array([CLASS_RGB["destroyed"], CLASS_RGB["ambiguous"], CLASS_RGB["resolved"], OUTSIDE_RGB],
-                       dtype=np.uint8)
+    palette = np.array(
+        [CLASS_RGB["destroyed"], CLASS_RGB["ambiguous"], CLASS_RGB["resolved"], OUTSIDE_RGB], dtype=np.uint8
+    )
     return palette[np.where(classes < 0, 3, classes)]
 
 
 def training_density_figure(lam: np.ndarray, curves: dict[str, np.ndarray], lam_lo: float, lam_hi: float) -> go.Figure:
     """Training-noise densities p(lam); band = the image's useful range."""
-    fig = base_figure("Where training puts its weight: p(λ) of each training-noise sampler", "logSNR λ",
-                      "density p(λ)")
+    fig = base_figure("Where training puts its weight: p(λ) of each training-noise sampler", "logSNR λ", "density p(λ)")
     _band(fig, lam_lo, lam_hi, horizontal=False)
     for k, (name, p) in enumerate(curves.items()):
         fig.add_trace(go.Scatter(x=lam, y=p, name=name, mode="lines", line={"color": COLORS[k % len(COLORS)]}))

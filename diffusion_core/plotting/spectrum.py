@@ -1,4 +1,5 @@
 """Spectrum-tab figures: 2-D log spectrum, radial PSD with noise floor, per-frequency SNR."""
+
 from __future__ import annotations
 
 import base64
@@ -16,10 +17,10 @@ CLASS_NAMES = ("destroyed", "ambiguous", "resolved")
 
 def _palette(colorscale: tuple[str, ...] | list[str]) -> bytes:
     """256 RGB entries interpolated between a plotly colour scale's evenly spaced stops."""
-    stops = np.array([[int(c[i:i + 2], 16) for i in (1, 3, 5)] for c in colorscale], dtype=float)  # [k, 3]
+    stops = np.array([[int(c[i : i + 2], 16) for i in (1, 3, 5)] for c in colorscale], dtype=float)  # [k, 3]
     u = np.linspace(0.0, 1.0, 256)
     at = np.linspace(0.0, 1.0, len(stops))
-    rgb = np.stack([np.interp(u, at, stops[:, j]) for j in range(3)], axis=1)      # [256, 3]
+    rgb = np.stack([np.interp(u, at, stops[:, j]) for j in range(3)], axis=1)  # [256, 3]
     return np.rint(rgb).astype(np.uint8).tobytes()
 
 
@@ -47,46 +48,117 @@ def log_spectrum_figure(logp: np.ndarray, title: str) -> go.Figure:
     base = base_layout(title, "f_x (cycles/pixel)", "f_y (cycles/pixel)", height=360)
     base["xaxis"].update(range=[-0.5 - 0.5 / w, 0.5 - 0.5 / w], showgrid=False)
     base["yaxis"].update(range=[0.5 - 0.5 / h, -0.5 - 0.5 / h], showgrid=False, scaleanchor="x")
-    traces = [{"type": "image", "source": png_data_uri(logp, lo, hi), "x0": -(w // 2) / w, "dx": 1.0 / w,
-               "y0": -(h // 2) / h, "dy": 1.0 / h, "hoverinfo": "x+y", "name": "log10 P"},
-              {"type": "scatter", "x": [None], "y": [None], "mode": "markers", "showlegend": False, "hoverinfo": "skip",
-               "marker": {"colorscale": "Viridis", "cmin": lo, "cmax": hi, "color": [lo], "showscale": True,
-                          "colorbar": {"title": {"text": "log10 P"}}}}]
+    traces = [
+        {
+            "type": "image",
+            "source": png_data_uri(logp, lo, hi),
+            "x0": -(w // 2) / w,
+            "dx": 1.0 / w,
+            "y0": -(h // 2) / h,
+            "dy": 1.0 / h,
+            "hoverinfo": "x+y",
+            "name": "log10 P",
+        },
+        {
+            "type": "scatter",
+            "x": [None],
+            "y": [None],
+            "mode": "markers",
+            "showlegend": False,
+            "hoverinfo": "skip",
+            "marker": {
+                "colorscale": "Viridis",
+                "cmin": lo,
+                "cmax": hi,
+                "color": [lo],
+                "showscale": True,
+                "colorbar": {"title": {"text": "log10 P"}},
+            },
+        },
+    ]
     return assemble(base, traces)
 
 
-def radial_psd_figure(freqs: np.ndarray, clean: np.ndarray, noisy: np.ndarray | None, floor: float,
-                      f_cross: float, fit: tuple[float, float] | None, title: str) -> go.Figure:
+def radial_psd_figure(
+    freqs: np.ndarray,
+    clean: np.ndarray,
+    noisy: np.ndarray | None,
+    floor: float,
+    f_cross: float,
+    fit: tuple[float, float] | None,
+    title: str,
+) -> go.Figure:
     """Clean and noisy RAPSD (log-log), flat noise floor, power-law fit, crossing frequency."""
     traces = [{"type": "scatter", "x": freqs, "y": clean, "name": "clean", "line": {"color": COLORS[0]}}]
     if noisy is not None:
         traces.append({"type": "scatter", "x": freqs, "y": noisy, "name": "noisy", "line": {"color": COLORS[1]}})
-    traces.append({"type": "scatter", "x": [freqs[0], freqs[-1]], "y": [floor, floor], "name": "noise floor e^-λ",
-                   "mode": "lines", "line": {"color": "gray", "dash": "dot"}})
+    traces.append(
+        {
+            "type": "scatter",
+            "x": [freqs[0], freqs[-1]],
+            "y": [floor, floor],
+            "name": "noise floor e^-λ",
+            "mode": "lines",
+            "line": {"color": "gray", "dash": "dot"},
+        }
+    )
     if fit is not None:
         beta, amp = fit
-        traces.append({"type": "scatter", "x": freqs, "y": amp * freqs ** (-beta), "name": f"fit f^-{beta:.2f}",
-                       "line": {"color": COLORS[2], "dash": "dash"}})
-    if f_cross > 0:   # a trace, not a shape: its legend entry names f*
+        traces.append(
+            {
+                "type": "scatter",
+                "x": freqs,
+                "y": amp * freqs ** (-beta),
+                "name": f"fit f^-{beta:.2f}",
+                "line": {"color": COLORS[2], "dash": "dash"},
+            }
+        )
+    if f_cross > 0:  # a trace, not a shape: its legend entry names f*
         lo = min(float(np.min(clean)), floor)
         hi = max(float(np.max(clean)), floor)
-        traces.append({"type": "scatter", "x": [f_cross, f_cross], "y": [lo, hi], "mode": "lines",
-                       "name": f"f* = {f_cross:.3g}", "line": {"color": "black", "dash": "dash", "width": 1}})
+        traces.append(
+            {
+                "type": "scatter",
+                "x": [f_cross, f_cross],
+                "y": [lo, hi],
+                "mode": "lines",
+                "name": f"f* = {f_cross:.3g}",
+                "line": {"color": "black", "dash": "dash", "width": 1},
+            }
+        )
     base = base_layout(title, "radial frequency f (cycles/pixel)", "power P(f)", logx=True, logy=True)
     return assemble(base, traces)
 
 
-def snr_figure(freqs: np.ndarray, snr: np.ndarray, classes: np.ndarray, tau_lo: float, tau_hi: float,
-               title: str) -> go.Figure:
+def snr_figure(
+    freqs: np.ndarray, snr: np.ndarray, classes: np.ndarray, tau_lo: float, tau_hi: float, title: str
+) -> go.Figure:
     """Per-frequency SNR, markers coloured destroyed / ambiguous / resolved, tau lines."""
-    traces = [{"type": "scatter", "x": freqs, "y": snr, "mode": "lines", "line": {"color": "lightgray"},
-               "showlegend": False}]
+    traces = [
+        {"type": "scatter", "x": freqs, "y": snr, "mode": "lines", "line": {"color": "lightgray"}, "showlegend": False}
+    ]
     for c, name in enumerate(CLASS_NAMES):
         sel = classes == c
-        traces.append({"type": "scatter", "x": freqs[sel], "y": snr[sel], "mode": "markers",
-                       "name": f"{name} ({int(sel.sum())})", "marker": {"color": CLASS_COLORS[name], "size": 6}})
+        traces.append(
+            {
+                "type": "scatter",
+                "x": freqs[sel],
+                "y": snr[sel],
+                "mode": "markers",
+                "name": f"{name} ({int(sel.sum())})",
+                "marker": {"color": CLASS_COLORS[name], "size": 6},
+            }
+        )
     for tau, label, dash in ((tau_lo, "τ_lo", "dot"), (tau_hi, "τ_hi", "dash")):
-        traces.append({"type": "scatter", "x": [freqs[0], freqs[-1]], "y": [tau, tau], "mode": "lines",
-                       "name": f"{label} = {tau:g}", "line": {"color": "gray", "dash": dash, "width": 1}})
+        traces.append(
+            {
+                "type": "scatter",
+                "x": [freqs[0], freqs[-1]],
+                "y": [tau, tau],
+                "mode": "lines",
+                "name": f"{label} = {tau:g}",
+                "line": {"color": "gray", "dash": dash, "width": 1},
+            }
+        )
     base = base_layout(title, "radial frequency f (cycles/pixel)", "SNR(f) = P(f) e^λ", logx=True, logy=True)
     return assemble(base, traces)

@@ -3,6 +3,7 @@
 Handles the trace kinds the app uses (scatter lines/markers, bars, heatmaps) and log axes, so a
 figure looks the same on paper as in the browser without a headless-browser image exporter.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -10,14 +11,15 @@ from pathlib import Path
 import matplotlib
 
 matplotlib.use("Agg")
+import base64
+import io
+
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import plotly.graph_objects as go  # noqa: E402
+from PIL import Image
 
 from ..exports import export_path  # noqa: E402
-import base64
-import io
-from PIL import Image
 
 
 def _text(obj) -> str:
@@ -30,8 +32,12 @@ def _draw_image(ax, tr) -> None:
     im = np.asarray(Image.open(io.BytesIO(base64.b64decode(tr.source.split(",", 1)[1]))).convert("RGB"))
     h, w = im.shape[:2]
     x0, dx, y0, dy = (float(v if v is not None else d) for v, d in ((tr.x0, 0), (tr.dx, 1), (tr.y0, 0), (tr.dy, 1)))
-    ax.imshow(im, extent=(x0 - dx / 2, x0 + (w - 0.5) * dx, y0 + (h - 0.5) * dy, y0 - dy / 2),
-              interpolation="nearest", aspect="equal")
+    ax.imshow(
+        im,
+        extent=(x0 - dx / 2, x0 + (w - 0.5) * dx, y0 + (h - 0.5) * dy, y0 - dy / 2),
+        interpolation="nearest",
+        aspect="equal",
+    )
 
 
 def _draw_colorbar(ax, tr) -> None:
@@ -57,7 +63,9 @@ def _draw_trace(ax, tr) -> None:
         return
     x = np.asarray(tr.x if tr.x is not None else np.arange(len(tr.y)))
     y = np.asarray(tr.y)
-    color = getattr(getattr(tr, "marker", None), "color", None) if tr.type != "scatter" or tr.mode == "markers" else None
+    color = (
+        getattr(getattr(tr, "marker", None), "color", None) if tr.type != "scatter" or tr.mode == "markers" else None
+    )
     color = color or getattr(getattr(tr, "line", None), "color", None)
     color = color if isinstance(color, str) else None
     label = tr.name if tr.showlegend is not False and tr.name else None

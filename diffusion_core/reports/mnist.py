@@ -2,12 +2,17 @@
 `python -m diffusion_core.bench.mnist_models` measures), the models' sidecars and the classifier's sidecar:
 the "mnist-pairs" block of docs/models.md (training budget, quality table, ranking, targets, one line per
 study) and the whole of benchmarks/mnist_models.md, so no number in either can go stale."""
+
 from __future__ import annotations
 
 from typing import Any
 
-PAIR_LABEL = {"gaussian-gaussian": "gaussian–gaussian", "laplace-laplace": "laplace–laplace",
-              "uniform-gaussian": "uniform–gaussian (same net)", "uniform-laplace": "uniform–laplace"}
+PAIR_LABEL = {
+    "gaussian-gaussian": "gaussian–gaussian",
+    "laplace-laplace": "laplace–laplace",
+    "uniform-gaussian": "uniform–gaussian (same net)",
+    "uniform-laplace": "uniform–laplace",
+}
 SHORT = {"gaussian-gaussian": "GG", "laplace-laplace": "LL", "uniform-gaussian": "UG", "uniform-laplace": "UL"}
 TARGET_CONFIDENT, TARGET_FD_RATIO = 0.9, 2.0
 
@@ -28,14 +33,23 @@ def ranking(res: dict[str, Any]) -> dict[str, Any]:
     Gaussian-p pairs come first, whether the networks fall in the paper's CIFAR-10 order, and whether every
     gap between neighbours is larger than one model's spread between NFE 25 and 50 (resolved)."""
     rows, paper = heun_rows(res, 25), res["paper_cifar10_fid"]
-    nets = sorted((p for p in rows if p != "uniform-gaussian"), key=lambda p: rows[p]["fd"])   # UG = GG's network
+    nets = sorted((p for p in rows if p != "uniform-gaussian"), key=lambda p: rows[p]["fd"])  # UG = GG's network
     theirs = sorted(paper, key=lambda p: paper[p])
     gaps = [rows[b]["fd"] - rows[a]["fd"] for a, b in zip(nets, nets[1:])]
     spread = nfe_spread(res)
-    return {"nets": nets, "paper": theirs, "gaps": gaps, "spread": spread,
-            "gaussian_first": all(rows[p]["fd"] <= rows[q]["fd"] for p in ("gaussian-gaussian", "uniform-gaussian")
-                                  for q in ("laplace-laplace", "uniform-laplace")),
-            "paper_order": [p for p in theirs if p in nets] == nets, "resolved": min(gaps) > spread}
+    return {
+        "nets": nets,
+        "paper": theirs,
+        "gaps": gaps,
+        "spread": spread,
+        "gaussian_first": all(
+            rows[p]["fd"] <= rows[q]["fd"]
+            for p in ("gaussian-gaussian", "uniform-gaussian")
+            for q in ("laplace-laplace", "uniform-laplace")
+        ),
+        "paper_order": [p for p in theirs if p in nets] == nets,
+        "resolved": min(gaps) > spread,
+    }
 
 
 def ranking_sentence(res: dict[str, Any]) -> str:
@@ -43,46 +57,68 @@ def ranking_sentence(res: dict[str, Any]) -> str:
     rows, paper, r = heun_rows(res, 25), res["paper_cifar10_fid"], ranking(res)
     nets, theirs, gaps, spread = r["nets"], r["paper"], r["gaps"], r["spread"]
     order = " < ".join(f"{SHORT[p]}{' = UG' if p == 'gaussian-gaussian' else ''} {rows[p]['fd']:.1f}" for p in nets)
-    verdict = ("the Gaussian-p pairs come first, as on CIFAR-10" if r["gaussian_first"]
-               else "the Gaussian-p pairs do not both come first, unlike on CIFAR-10")
-    verdict += (" and the three networks fall in the paper's order" if r["paper_order"]
-                else ", but the three networks do not fall in the paper's order")
-    resolved = ("every gap between neighbours is larger than" if r["resolved"] else
-                "the gaps between neighbours (smallest " f"{min(gaps):.1f}) are not all larger than")
-    return (f"Order by Fréchet distance at Heun NFE 25 here (Heun injects no noise, so UG is GG's network): "
-            f"{order}; on CIFAR-10 (Li, Table 2): "
-            + " < ".join(f"{SHORT[p]} {paper[p]}" for p in theirs) + f". So {verdict}; {resolved} the spread of one "
-            f"model between NFE 25 and 50 ({spread:.1f}), " + ("so the ranking is resolved at this sample count."
-                                                                if r["resolved"] else
-                                                                "so the order within them is not resolved at this "
-                                                                "sample count (256, one seed)."))
+    verdict = (
+        "the Gaussian-p pairs come first, as on CIFAR-10"
+        if r["gaussian_first"]
+        else "the Gaussian-p pairs do not both come first, unlike on CIFAR-10"
+    )
+    verdict += (
+        " and the three networks fall in the paper's order"
+        if r["paper_order"]
+        else ", but the three networks do not fall in the paper's order"
+    )
+    resolved = (
+        "every gap between neighbours is larger than"
+        if r["resolved"]
+        else f"the gaps between neighbours (smallest {min(gaps):.1f}) are not all larger than"
+    )
+    return (
+        f"Order by Fréchet distance at Heun NFE 25 here (Heun injects no noise, so UG is GG's network): "
+        f"{order}; on CIFAR-10 (Li, Table 2): "
+        + " < ".join(f"{SHORT[p]} {paper[p]}" for p in theirs)
+        + f". So {verdict}; {resolved} the spread of one "
+        f"model between NFE 25 and 50 ({spread:.1f}), "
+        + (
+            "so the ranking is resolved at this sample count."
+            if r["resolved"]
+            else "so the order within them is not resolved at this sample count (256, one seed)."
+        )
+    )
 
 
 def budget_sentence(sides: dict[str, dict[str, Any]], preset: dict[str, Any]) -> str:
     """Steps, batch, optimiser and each model's training time from the sidecars and the preset."""
     g = sides["mnist-li-gaussian-gaussian"]
-    times = " / ".join(f"{sides[f'mnist-li-{p}']['train_time'] / 60:.0f}"
-                       for p in ("gaussian-gaussian", "laplace-laplace", "uniform-laplace"))
-    return (f"Same seed, data order and budget: {g['steps']:,} steps × {g['batch_size']}, Adam {preset['lr']:g} "
-            f"({preset['warmup']} warm-up, cosine to {preset['lr'] / 20:g}), EMA {preset['ema']:g}, "
-            f"{g['world_size']} process{'es' * (g['world_size'] > 1)} × {preset['threads']} thread; {times} min (gaussian–gaussian / laplace–laplace "
-            f"/ uniform–laplace) on the 2-core CPU while the rest of the session's work shared it.")
+    times = " / ".join(
+        f"{sides[f'mnist-li-{p}']['train_time'] / 60:.0f}"
+        for p in ("gaussian-gaussian", "laplace-laplace", "uniform-laplace")
+    )
+    return (
+        f"Same seed, data order and budget: {g['steps']:,} steps × {g['batch_size']}, Adam {preset['lr']:g} "
+        f"({preset['warmup']} warm-up, cosine to {preset['lr'] / 20:g}), EMA {preset['ema']:g}, "
+        f"{g['world_size']} process{'es' * (g['world_size'] > 1)} × {preset['threads']} thread; {times} min (gaussian–gaussian / laplace–laplace "
+        f"/ uniform–laplace) on the 2-core CPU while the rest of the session's work shared it."
+    )
 
 
 def table(res: dict[str, Any], classifier: dict[str, Any]) -> str:
     rows, fl = heun_rows(res, 25), res["floor"]
     real = res.get("real_heldout")
     real_text = f"; real held-out digits: {100 * real['confident']:.1f}% confident" if real else ""
-    head = (f"Quality (`diffusion_core/metrics.py`, the project's classifier `models/classifier.py`: "
-            f"{classifier['params'] / 1000:.0f}k parameters, {classifier['heldout_accuracy']:.3f} held-out accuracy"
-            f"{real_text}), {res['n']} samples, "
-            "Heun at NFE 25 on karras σ; full table (two samplers × NFE 10/25/50, ancestral with the pair's q as "
-            "step noise) in [benchmarks/mnist_models.md](benchmarks/mnist_models.md):\n\n"
-            f"| pair (q–p) | CIFAR-10 FID (Li) | confident ≥ 0.9 | class TV | Fréchet (real floor {fl['fd_floor']:.1f}) "
-            f"| FD / floor | nearest-train RMS (held-out {fl['nn_heldout']:.3f}) |\n|---|---|---|---|---|---|---|\n")
-    body = "".join(f"| {PAIR_LABEL[p]} | {res['paper_cifar10_fid'][p]} | {100 * r['confident']:.1f}% | "
-                   f"{r['class_tv']:.3f} | {r['fd']:.1f} | {r['fd'] / fl['fd_floor']:.2f} | {r['nn_train']:.3f} |\n"
-                   for p, r in rows.items())
+    head = (
+        f"Quality (`diffusion_core/metrics.py`, the project's classifier `models/classifier.py`: "
+        f"{classifier['params'] / 1000:.0f}k parameters, {classifier['heldout_accuracy']:.3f} held-out accuracy"
+        f"{real_text}), {res['n']} samples, "
+        "Heun at NFE 25 on karras σ; full table (two samplers × NFE 10/25/50, ancestral with the pair's q as "
+        "step noise) in [benchmarks/mnist_models.md](benchmarks/mnist_models.md):\n\n"
+        f"| pair (q–p) | CIFAR-10 FID (Li) | confident ≥ 0.9 | class TV | Fréchet (real floor {fl['fd_floor']:.1f}) "
+        f"| FD / floor | nearest-train RMS (held-out {fl['nn_heldout']:.3f}) |\n|---|---|---|---|---|---|---|\n"
+    )
+    body = "".join(
+        f"| {PAIR_LABEL[p]} | {res['paper_cifar10_fid'][p]} | {100 * r['confident']:.1f}% | "
+        f"{r['class_tv']:.3f} | {r['fd']:.1f} | {r['fd'] / fl['fd_floor']:.2f} | {r['nn_train']:.3f} |\n"
+        for p, r in rows.items()
+    )
     return head + body
 
 
@@ -93,36 +129,45 @@ def targets(res: dict[str, Any]) -> dict[str, Any]:
     best_c = max(gg, key=lambda r: r["confident"])
     best_f = min(gg, key=lambda r: r["fd"])
     ratio = best_f["fd"] / res["floor"]["fd_floor"]
-    return {"best_confident": best_c, "confident_met": best_c["confident"] >= TARGET_CONFIDENT,
-            "best_fd": best_f, "fd_ratio": ratio, "fd_met": ratio <= TARGET_FD_RATIO}
+    return {
+        "best_confident": best_c,
+        "confident_met": best_c["confident"] >= TARGET_CONFIDENT,
+        "best_fd": best_f,
+        "fd_ratio": ratio,
+        "fd_met": ratio <= TARGET_FD_RATIO,
+    }
 
 
 def targets_sentence(res: dict[str, Any]) -> str:
     """The issue's targets for the Gaussian model at NFE <= 50, met or not, at its best cell."""
     t = targets(res)
     best_c, best_f, ratio = t["best_confident"], t["best_fd"], t["fd_ratio"]
-    return (f"Targets for the Gaussian model at NFE ≤ 50: confident ≥ {100 * TARGET_CONFIDENT:.0f}%: best "
-            f"{100 * best_c['confident']:.1f}% ({best_c['sampler']}, NFE {best_c['nfe']}), "
-            + ("met" if t["confident_met"] else "not met")
-            + f"; Fréchet ≤ {TARGET_FD_RATIO:g}× floor: best {ratio:.2f}× ({best_f['sampler']}, NFE {best_f['nfe']}), "
-            + ("met." if t["fd_met"] else "not met."))
+    return (
+        f"Targets for the Gaussian model at NFE ≤ 50: confident ≥ {100 * TARGET_CONFIDENT:.0f}%: best "
+        f"{100 * best_c['confident']:.1f}% ({best_c['sampler']}, NFE {best_c['nfe']}), "
+        + ("met" if t["confident_met"] else "not met")
+        + f"; Fréchet ≤ {TARGET_FD_RATIO:g}× floor: best {ratio:.2f}× ({best_f['sampler']}, NFE {best_f['nfe']}), "
+        + ("met." if t["fd_met"] else "not met.")
+    )
 
 
 def study_sentence(res: dict[str, Any], study: dict[str, Any]) -> str:
     """What one study network (bench.mnist_models --budget: more steps, another architecture) scores."""
-    budget = 50 if study.get("guide") else 25                 # a guided NFE counts both networks: 50 is 25 each
+    budget = 50 if study.get("guide") else 25  # a guided NFE counts both networks: 50 is 25 each
     base = heun_rows(res, budget)["gaussian-gaussian"]
     row = next(r for r in study["rows"] if r["sampler"] == "heun" and r["nfe_budget"] == budget)
     best_c = max(study["rows"], key=lambda r: r["confident"])
     best_f = min(study["rows"], key=lambda r: r["fd"])
-    return (f"With {study['change']} (`{study['model']}`, {study['train_time'] / 60:.0f} min on the 2-core CPU "
-            f"shared with the session's other work), the Gaussian network scores "
-            f"{100 * row['confident']:.1f}% confident and Fréchet {row['fd']:.1f} at Heun NFE {row['nfe']} (the pair "
-            f"table's network at NFE {base['nfe']}: {100 * base['confident']:.1f}%, {base['fd']:.1f}); its best cell reaches "
-            f"{100 * best_c['confident']:.1f}% ({best_c['sampler']}, NFE {best_c['nfe']}), so the "
-            f"≥ {100 * TARGET_CONFIDENT:.0f}% target is " + ("met" if best_c["confident"] >= TARGET_CONFIDENT
-                                                          else "still not met")
-            + f" with it; best Fréchet {best_f['fd'] / res['floor']['fd_floor']:.2f}× floor.")
+    return (
+        f"With {study['change']} (`{study['model']}`, {study['train_time'] / 60:.0f} min on the 2-core CPU "
+        f"shared with the session's other work), the Gaussian network scores "
+        f"{100 * row['confident']:.1f}% confident and Fréchet {row['fd']:.1f} at Heun NFE {row['nfe']} (the pair "
+        f"table's network at NFE {base['nfe']}: {100 * base['confident']:.1f}%, {base['fd']:.1f}); its best cell reaches "
+        f"{100 * best_c['confident']:.1f}% ({best_c['sampler']}, NFE {best_c['nfe']}), so the "
+        f"≥ {100 * TARGET_CONFIDENT:.0f}% target is "
+        + ("met" if best_c["confident"] >= TARGET_CONFIDENT else "still not met")
+        + f" with it; best Fréchet {best_f['fd'] / res['floor']['fd_floor']:.2f}× floor."
+    )
 
 
 def studies_sentence(res: dict[str, Any]) -> str:
@@ -135,20 +180,28 @@ def studies_list(res: dict[str, Any]) -> str:
     return "\n".join(f"- {study_sentence(res, st)}" for st in res.get("studies", []))
 
 
-def block(res: dict[str, Any], sides: dict[str, dict[str, Any]], preset: dict[str, Any],
-          classifier: dict[str, Any]) -> str:
+def block(
+    res: dict[str, Any], sides: dict[str, dict[str, Any]], preset: dict[str, Any], classifier: dict[str, Any]
+) -> str:
     """The generated "mnist-pairs" block of docs/models.md (markers excluded): budget, table, ranking,
     targets, then one bullet per study."""
-    parts = [budget_sentence(sides, preset), table(res, classifier).rstrip("\n"), ranking_sentence(res),
-             targets_sentence(res)]
+    parts = [
+        budget_sentence(sides, preset),
+        table(res, classifier).rstrip("\n"),
+        ranking_sentence(res),
+        targets_sentence(res),
+    ]
     studies = studies_list(res)
     if studies:
-        parts.append("The studies (`bench.mnist_models --budget NAME`, full rows in "
-                     "[benchmarks/mnist_models.md](benchmarks/mnist_models.md)):\n\n" + studies)
+        parts.append(
+            "The studies (`bench.mnist_models --budget NAME`, full rows in "
+            "[benchmarks/mnist_models.md](benchmarks/mnist_models.md)):\n\n" + studies
+        )
     return "\n\n".join(parts)
 
 
 # --- benchmarks/mnist_models.md (the report layer writes the text; bench/mnist_models.py measures)
+
 
 def best_per_pair(res: dict[str, Any]) -> dict[str, dict[str, Any]]:
     """The cell with the lowest Frechet distance of each pair."""
@@ -167,38 +220,62 @@ def study_title(study: dict[str, Any]) -> str:
 
 def reading(res: dict[str, Any]) -> str:
     """The paragraph under the comparison: ranking, targets and the studies' sentences."""
-    return " ".join(filter(None, ["**Reading.**", ranking_sentence(res), targets_sentence(res),
-                                  studies_sentence(res)]))
+    return " ".join(filter(None, ["**Reading.**", ranking_sentence(res), targets_sentence(res), studies_sentence(res)]))
 
 
 def markdown(res: dict[str, Any]) -> str:
     """The whole benchmarks/mnist_models.md from mnist_models.json."""
     fl = res["floor"]
-    head = ("| pair (q–p) | model | sampler | NFE | confident ≥ 0.9 | class TV | Fréchet (floor "
-            f"{fl['fd_floor']:.1f}) | FD / floor | nearest-train RMS (held-out {fl['nn_heldout']:.3f}) | wall s (shared CPU) |\n"
-            "|---|---|---|---|---|---|---|---|---|---|\n")
-    body = "".join(f"| {r['pair']} | {r['model']} | {r['sampler']} | {r['nfe']} | {100 * r['confident']:.1f}% | "
-                   f"{r['class_tv']:.3f} | {r['fd']:.1f} | {r['fd'] / fl['fd_floor']:.2f} | {r['nn_train']:.3f} | "
-                   f"{r['seconds']} |\n" for r in res["rows"])
+    head = (
+        "| pair (q–p) | model | sampler | NFE | confident ≥ 0.9 | class TV | Fréchet (floor "
+        f"{fl['fd_floor']:.1f}) | FD / floor | nearest-train RMS (held-out {fl['nn_heldout']:.3f}) | wall s (shared CPU) |\n"
+        "|---|---|---|---|---|---|---|---|---|---|\n"
+    )
+    body = "".join(
+        f"| {r['pair']} | {r['model']} | {r['sampler']} | {r['nfe']} | {100 * r['confident']:.1f}% | "
+        f"{r['class_tv']:.3f} | {r['fd']:.1f} | {r['fd'] / fl['fd_floor']:.2f} | {r['nn_train']:.3f} | "
+        f"{r['seconds']} |\n"
+        for r in res["rows"]
+    )
     best = best_per_pair(res)
-    cmp = ("| pair | CIFAR-10 FID (Li, Table 2) | MNIST here: best Fréchet (sampler, NFE) | confident |\n"
-           "|---|---|---|---|\n" + "".join(
-               f"| {p} | {res['paper_cifar10_fid'][p]} | {b['fd']:.1f} ({b['sampler']}, {b['nfe']}) | "
-               f"{100 * b['confident']:.1f}% |\n" for p, b in best.items()))
+    cmp = (
+        "| pair | CIFAR-10 FID (Li, Table 2) | MNIST here: best Fréchet (sampler, NFE) | confident |\n"
+        "|---|---|---|---|\n"
+        + "".join(
+            f"| {p} | {res['paper_cifar10_fid'][p]} | {b['fd']:.1f} ({b['sampler']}, {b['nfe']}) | "
+            f"{100 * b['confident']:.1f}% |\n"
+            for p, b in best.items()
+        )
+    )
     extra = "".join(
         f"\n## The Gaussian network, {study_title(study)}\n\n{study['preset']}: "
         f"{study['change']}; {study['steps']:,} steps × {study['batch_size']}, {study['train_time'] / 60:.0f} min, "
         f"final loss {study['final_loss']:.4f}. The pair table's networks share one smaller budget and "
-        "architecture.\n\n" + head
-        + "".join(f"| {r['pair']} | {r['model']} | {r['sampler']} | {r['nfe']} | {100 * r['confident']:.1f}% | "
-                  f"{r['class_tv']:.3f} | {r['fd']:.1f} | {r['fd'] / fl['fd_floor']:.2f} | {r['nn_train']:.3f} | "
-                  f"{r['seconds']} |\n" for r in study["rows"]) for study in res.get("studies", []))
-    return ("# MNIST models: the increment pairs side by side\n\n"
-            "Measured by `python -m diffusion_core.bench.mnist_models` into mnist_models.json, written from it by "
-            "`make readme`. "
-            f"{res['n']} samples per cell, seed {res['seed']} (the same initial noise in every cell); metrics from "
-            "diffusion_core/metrics.py with the project's classifier (models/classifier.py). Fréchet distance in the "
-            f"classifier's 64-d penultimate features to the 1,000 held-out digits; floor = {res['n']} training-split "
-            "digits against the same held-out set. Nearest-train RMS: mean RMS pixel distance (range [-1, 1]) of each "
-            "sample to its nearest training digit; held-out digits sit at the value in the header.\n\n"
-            + head + body + "\n## Against the paper\n\n" + cmp + "\n" + reading(res) + "\n" + extra)
+        "architecture.\n\n"
+        + head
+        + "".join(
+            f"| {r['pair']} | {r['model']} | {r['sampler']} | {r['nfe']} | {100 * r['confident']:.1f}% | "
+            f"{r['class_tv']:.3f} | {r['fd']:.1f} | {r['fd'] / fl['fd_floor']:.2f} | {r['nn_train']:.3f} | "
+            f"{r['seconds']} |\n"
+            for r in study["rows"]
+        )
+        for study in res.get("studies", [])
+    )
+    return (
+        "# MNIST models: the increment pairs side by side\n\n"
+        "Measured by `python -m diffusion_core.bench.mnist_models` into mnist_models.json, written from it by "
+        "`make readme`. "
+        f"{res['n']} samples per cell, seed {res['seed']} (the same initial noise in every cell); metrics from "
+        "diffusion_core/metrics.py with the project's classifier (models/classifier.py). Fréchet distance in the "
+        f"classifier's 64-d penultimate features to the 1,000 held-out digits; floor = {res['n']} training-split "
+        "digits against the same held-out set. Nearest-train RMS: mean RMS pixel distance (range [-1, 1]) of each "
+        "sample to its nearest training digit; held-out digits sit at the value in the header.\n\n"
+        + head
+        + body
+        + "\n## Against the paper\n\n"
+        + cmp
+        + "\n"
+        + reading(res)
+        + "\n"
+        + extra
+    )

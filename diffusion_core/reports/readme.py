@@ -1,6 +1,7 @@
 """The README's generated blocks: the install commands (from constraints.txt's torch pin), the numbers the
 Python example prints (benchmarks/spectral.json) and the results at a glance (benchmarks/*.json), so
 that no number in README.md is typed by hand."""
+
 from __future__ import annotations
 
 import re
@@ -27,30 +28,35 @@ def install(constraints: str) -> str:
     """The Install section's commands for CPU and GPU machines."""
     pin = torch_pin(constraints)
     cuda = pin.split("+")[0]
-    return (f"On a CPU machine `make install` (or `make run`) applies `constraints.txt`, which pins `torch=={pin}`, "
-            "this machine's CPU wheel. Where that wheel is not on disk pip stops with \"no matching distribution\" "
-            "instead of fetching a multi-GB CUDA build; take it from PyTorch's CPU index:\n\n"
-            "```bash\nPIP_EXTRA_INDEX_URL=https://download.pytorch.org/whl/cpu make install\n```\n\n"
-            "On a machine with an NVIDIA GPU, `make install CONSTRAINTS=` lifts the CPU pin and pip resolves the "
-            "newest torch from PyPI (a CUDA build on Linux). To choose the CUDA version, install that torch build "
-            "first (the index that matches your driver), then run the same command:\n\n"
-            f"```bash\npython3 -m venv .venv\n.venv/bin/pip install torch=={cuda} "
-            "--index-url https://download.pytorch.org/whl/cu128\nmake install CONSTRAINTS=\n```")
+    return (
+        f"On a CPU machine `make install` (or `make run`) applies `constraints.txt`, which pins `torch=={pin}`, "
+        'this machine\'s CPU wheel. Where that wheel is not on disk pip stops with "no matching distribution" '
+        "instead of fetching a multi-GB CUDA build; take it from PyTorch's CPU index:\n\n"
+        "```bash\nPIP_EXTRA_INDEX_URL=https://download.pytorch.org/whl/cpu make install\n```\n\n"
+        "On a machine with an NVIDIA GPU, `make install CONSTRAINTS=` lifts the CPU pin and pip resolves the "
+        "newest torch from PyPI (a CUDA build on Linux). To choose the CUDA version, install that torch build "
+        "first (the index that matches your driver), then run the same command:\n\n"
+        f"```bash\npython3 -m venv .venv\n.venv/bin/pip install torch=={cuda} "
+        "--index-url https://download.pytorch.org/whl/cu128\nmake install CONSTRAINTS=\n```"
+    )
 
 
 def example_numbers(spectral: dict[str, Any]) -> str:
     """What the Python example prints for the camera photo (benchmarks/spectral.json)."""
     beta, sigma_min = spectral["beta"]["camera"], spectral["bounds"]["camera"]["sigma_min"]
-    return (f"It prints β = {beta:.2f} and σ_min = {sigma_min:.4f} "
-            f"for the camera photo at {spectral['size']}² (as `benchmarks/spectral.json` records), then the exact "
-            "covariance error of 10 DPM++(2M) steps with EDM's schedule and with the tight-power schedule fitted "
-            "to the data.")
+    return (
+        f"It prints β = {beta:.2f} and σ_min = {sigma_min:.4f} "
+        f"for the camera photo at {spectral['size']}² (as `benchmarks/spectral.json` records), then the exact "
+        "covariance error of 10 DPM++(2M) steps with EDM's schedule and with the tight-power schedule fitted "
+        "to the data."
+    )
 
 
 def glance(bench_dir: Path) -> str:
     """A few headline results, each linked to its full table."""
-    q = {(r["sampler"], r["schedule"]): r["w2_rel"] for r in load(bench_dir, "quality")["rows"]
-         if r["nfe_budget"] == 10}
+    q = {
+        (r["sampler"], r["schedule"]): r["w2_rel"] for r in load(bench_dir, "quality")["rows"] if r["nfe_budget"] == 10
+    }
     res = load(bench_dir, "mnist_models")
     guided = [st for st in res.get("studies", []) if st.get("guide")]
     best = max((r for st in guided for r in st["rows"]), key=lambda r: r["confident"], default=None)
@@ -75,7 +81,8 @@ def glance(bench_dir: Path) -> str:
 
 def blocks(root: Path, bench_dir: Path) -> dict[str, str]:
     """README.md's generated blocks by marker name."""
-    return {"install": install((root / "constraints.txt").read_text()),
-            "example-numbers": example_numbers(load(bench_dir, "spectral")),
-            "glance": glance(bench_dir)}
-
+    return {
+        "install": install((root / "constraints.txt").read_text()),
+        "example-numbers": example_numbers(load(bench_dir, "spectral")),
+        "glance": glance(bench_dir),
+    }

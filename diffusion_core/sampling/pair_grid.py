@@ -10,19 +10,21 @@ inverse CDF of one uniform stream (nonnormal/laws.py), so rows differ only by th
 Each row is one batched run; its numbers are the digit-quality metrics (evaluation/metrics.py) of its samples,
 with the real-vs-real floors at the same count, and its wall time.
 """
+
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 import torch
 
+from ..models.registry import Model
 from ..noise.samplers import sample_ddpm_ancestral
 from ..nonnormal.laws import noise_sampler
-from ..validation import InputError, check_choice, check_int
-from ..models.registry import Model
 from ..training.vp_chain import MODEL_PAIR, STEP_LAW
+from ..validation import InputError, check_choice, check_int
 from . import run as S
 
 Tensor = torch.Tensor
@@ -41,9 +43,9 @@ class PairRow:
     pair: str
     model: str
     step_law: str
-    samples: Tensor                       # [k, C, H, W] float32, CPU, not clipped
-    seconds: float                        # wall time of the row's sampling (quality excluded)
-    quality: dict[str, Any]               # metrics.digit_quality (+ floors), or {} when there is no classifier
+    samples: Tensor  # [k, C, H, W] float32, CPU, not clipped
+    seconds: float  # wall time of the row's sampling (quality excluded)
+    quality: dict[str, Any]  # metrics.digit_quality (+ floors), or {} when there is no classifier
 
 
 def column_noise(model: Model, seeds: list[int]) -> Tensor:
@@ -51,17 +53,27 @@ def column_noise(model: Model, seeds: list[int]) -> Tensor:
     return torch.cat([S.initial_noise(model, 1, s)[0] for s in seeds])
 
 
-def sample_row(model: Model, pair: str, seeds: list[int], sigmas: Tensor, progress: Callable[[int], None] | None = None) -> Tensor:
+def sample_row(
+    model: Model, pair: str, seeds: list[int], sigmas: Tensor, progress: Callable[[int], None] | None = None
+) -> Tensor:
     """One row: DDPM ancestral from sigma_0 z_j with q = STEP_LAW[pair] injections, on the model's device."""
     x = (sigmas[0] * column_noise(model, seeds)).to(model.device, S.DTYPE)
     g = torch.Generator().manual_seed(seeds[0])
     cb = (lambda info: progress(int(info["i"]) + 1)) if progress is not None else None
-    return sample_ddpm_ancestral(model.denoiser, x, sigmas, generator=g, noise=noise_sampler(STEP_LAW[pair]),
-                                 callback=cb).cpu()
+    return sample_ddpm_ancestral(
+        model.denoiser, x, sigmas, generator=g, noise=noise_sampler(STEP_LAW[pair]), callback=cb
+    ).cpu()
 
 
-def pair_grid(models: dict[str, Model], pairs: tuple[str, ...], seeds: list[int], steps: int, schedule: str = "karras",
-              progress: Progress | None = None, score: Callable[[Tensor], dict[str, Any]] | None = None) -> list[PairRow]:
+def pair_grid(
+    models: dict[str, Model],
+    pairs: tuple[str, ...],
+    seeds: list[int],
+    steps: int,
+    schedule: str = "karras",
+    progress: Progress | None = None,
+    score: Callable[[Tensor], dict[str, Any]] | None = None,
+) -> list[PairRow]:
     """Every pair's row; `models` maps each pair to its network, `score` rates a row's samples (None: no numbers).
     progress(frac, text) is called after every sampling step of every row."""
     if not pairs:
@@ -77,6 +89,7 @@ def pair_grid(models: dict[str, Model], pairs: tuple[str, ...], seeds: list[int]
         def tick(i: int, r: int = r, pair: str = pair) -> None:
             if progress is not None:
                 progress((r + i / steps) / len(pairs), f"{pair}: step {i}/{steps}")
+
         t0 = time.perf_counter()
         x = sample_row(model, pair, seeds, sigmas, tick)
         seconds = time.perf_counter() - t0

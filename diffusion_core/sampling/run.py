@@ -10,6 +10,7 @@ Precision: sampling runs in float32 on the model's device (`models.registry.Mode
 drawn in float64 and rounded, so float32 and float64 runs start from the same numbers. The exact
 quality numbers (evaluation/exact.py) run the samplers in float64 on their own.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -17,7 +18,6 @@ from typing import Any
 
 import numpy as np
 import torch
-
 from PIL import Image
 
 from ..models.registry import Model
@@ -31,7 +31,7 @@ from ..validation import InputError, check_choice, check_int
 
 Tensor = torch.Tensor
 MAX_N = 4096
-DTYPE = torch.float32                 # sampling precision (networks compute in float32 anyway)
+DTYPE = torch.float32  # sampling precision (networks compute in float32 anyway)
 MAX_STEPS = 1000
 OUT_SUFFIXES = (".png", ".npy")
 RANGE_KEYS = ("sigma_min", "sigma_max")
@@ -42,8 +42,7 @@ def check_run(sampler: str, schedule: str, steps: int, n: int, seed: int, law: s
     check_choice("sampler", sampler, SAMPLERS)
     check_choice("schedule", schedule, FAMILIES)
     check_choice("noise law", law, LAWS)
-    return (check_int("steps", steps, 1, MAX_STEPS), check_int("n", n, 1, MAX_N),
-            check_int("seed", seed, 0, 2**63 - 1))
+    return (check_int("steps", steps, 1, MAX_STEPS), check_int("n", n, 1, MAX_N), check_int("seed", seed, 0, 2**63 - 1))
 
 
 def model_sigmas(model: Model, schedule: str, steps: int) -> Tensor:
@@ -56,7 +55,7 @@ def model_sigmas(model: Model, schedule: str, steps: int) -> Tensor:
     if fam.kind == "tight":
         if model.draw_data is None:
             raise InputError(f"schedule {schedule} needs data samples, model {model.spec.name} has none")
-        image = model.draw_data(1, torch.Generator().manual_seed(0))                  # [1, C, H, W]
+        image = model.draw_data(1, torch.Generator().manual_seed(0))  # [1, C, H, W]
     return build_schedule(schedule, steps, overrides, image=image).sigmas.to(torch.float64)
 
 
@@ -66,9 +65,16 @@ def initial_noise(model: Model, n: int, seed: int) -> tuple[Tensor, torch.Genera
     return torch.randn((n, *model.spec.shape), generator=g, dtype=torch.float64), g
 
 
-def run_sampler(model: Model, sampler: str, sigmas: Tensor, n: int, seed: int,
-                noise: SamplingNoise | str = SamplingNoise(), callback: Callback | None = None,
-                dtype: torch.dtype = DTYPE) -> Tensor:
+def run_sampler(
+    model: Model,
+    sampler: str,
+    sigmas: Tensor,
+    n: int,
+    seed: int,
+    noise: SamplingNoise | str = SamplingNoise(),
+    callback: Callback | None = None,
+    dtype: torch.dtype = DTYPE,
+) -> Tensor:
     """x0 samples [n, C, H, W] (not clipped; `dtype`, returned on the CPU) from x = sigma_0 z (z from `seed`) with
     sampler `sampler` under the sampling-noise controls `noise` (a law name means white noise of that law): the
     generator positioned after z for the injections, the sampler's options (churn, eta) and the step noise. The
@@ -77,12 +83,20 @@ def run_sampler(model: Model, sampler: str, sigmas: Tensor, n: int, seed: int,
     fn = get_sampler(sampler)
     z, g = initial_noise(model, n, seed)
     x = (sigmas[0] * z).to(model.device, dtype)
-    return fn(model.denoiser, x, sigmas, generator=g, noise=controls.noise_sampler(sigmas, seed), callback=callback,
-              **controls.sampler_kwargs(sampler)).cpu()
+    return fn(
+        model.denoiser,
+        x,
+        sigmas,
+        generator=g,
+        noise=controls.noise_sampler(sigmas, seed),
+        callback=callback,
+        **controls.sampler_kwargs(sampler),
+    ).cpu()
 
 
-def sample_score(model: Model, sampler: str, sigmas: Tensor, x: Tensor,
-                 noise: SamplingNoise = SamplingNoise()) -> dict[str, Any]:
+def sample_score(
+    model: Model, sampler: str, sigmas: Tensor, x: Tensor, noise: SamplingNoise = SamplingNoise()
+) -> dict[str, Any]:
     """The score of samples x of `model` drawn by `sampler` over `sigmas` under `noise`, as JSON: the model's truth
     (evaluation/truth.py) decides the metric."""
     return model.truth.score(sampler, sigmas, x, noise).to_json()
@@ -120,7 +134,7 @@ def to_uint8(x: Tensor) -> np.ndarray:
 
 def tile_grid(x: Tensor, cols: int | None = None, pad: int = 1, min_tile: int = 32) -> np.ndarray:
     """Samples [n, C, H, W] tiled row by row, white gaps, small tiles enlarged (nearest). uint8 [H', W'(, 3)]"""
-    imgs = to_uint8(x)                                                   # [n, H, W, C]
+    imgs = to_uint8(x)  # [n, H, W, C]
     k = max(1, min_tile // max(1, min(imgs.shape[1:3])))
     imgs = imgs.repeat(k, axis=1).repeat(k, axis=2)
     n, h, w, c = imgs.shape
@@ -129,7 +143,7 @@ def tile_grid(x: Tensor, cols: int | None = None, pad: int = 1, min_tile: int = 
     grid = np.full((rows * (h + pad) + pad, cols * (w + pad) + pad, c), 255, np.uint8)
     for i in range(n):
         r, q = divmod(i, cols)
-        grid[pad + r * (h + pad): pad + r * (h + pad) + h, pad + q * (w + pad): pad + q * (w + pad) + w] = imgs[i]
+        grid[pad + r * (h + pad) : pad + r * (h + pad) + h, pad + q * (w + pad) : pad + q * (w + pad) + w] = imgs[i]
     return grid[..., 0] if c == 1 else grid
 
 

@@ -5,6 +5,7 @@ Mukhopadhyay, Udhayanan, Shrivastava, *Scale Space Diffusion*, CVPR 2026 (arXiv 
 official code github.com/prateksha/ScaleSpaceDiffusion (ssd_utils.py, ssd_math_util.py).
 Level 0 is the full resolution R; level l has R / 2^l pixels per side. Time t = 0 (data) .. T-1.
 """
+
 from __future__ import annotations
 
 import math
@@ -21,7 +22,7 @@ from ..validation import InputError, check_int, check_range
 Tensor = torch.Tensor
 FAMILIES = ("convex", "equal", "sigmoid", "tanh")
 SIZES = (8, 16, 32, 64, 128, 256)
-MIN_SIDE = 2     # the coarsest grid must keep at least 2x2 pixels
+MIN_SIDE = 2  # the coarsest grid must keep at least 2x2 pixels
 
 # ---------------------------------------------------------------------------------------------
 # Resize operator M (bilinear, antialiased) and its adjoint M^T via a vector-Jacobian product
@@ -63,12 +64,13 @@ def resize_matrix(size_in: int, size_out: int) -> Tensor:
     """The dense matrix of M_{size_in -> size_out} (a chain of 2x resizes), float64. [out^2, in^2]"""
     n = size_in * size_in
     eye = torch.eye(n, dtype=torch.float64).reshape(n, 1, size_in, size_in)
-    cols = resize_chain(eye, chain_sizes(size_in, size_out))        # [in^2, 1, out, out]
+    cols = resize_chain(eye, chain_sizes(size_in, size_out))  # [in^2, 1, out, out]
     return cols.reshape(n, -1).T.contiguous()
 
 
-def lambda_max_power(apply: Callable[[Tensor], Tensor], shape: tuple[int, ...], iters: int = 20,
-                     generator: torch.Generator | None = None) -> float:
+def lambda_max_power(
+    apply: Callable[[Tensor], Tensor], shape: tuple[int, ...], iters: int = 20, generator: torch.Generator | None = None
+) -> float:
     """Power-iteration estimate of the top eigenvalue of a PSD operator (Rayleigh quotient)."""
     v = torch.randn(shape, generator=generator, dtype=torch.float64)
     v = v / v.norm()
@@ -84,8 +86,7 @@ def lambda_max_power(apply: Callable[[Tensor], Tensor], shape: tuple[int, ...], 
 # Lanczos: y = f(A) b for a symmetric operator A, batched over rows of b
 
 
-def lanczos_fab(apply: Callable[[Tensor], Tensor], b: Tensor, f: Callable[[Tensor], Tensor],
-                iters: int = 40) -> Tensor:
+def lanczos_fab(apply: Callable[[Tensor], Tensor], b: Tensor, f: Callable[[Tensor], Tensor], iters: int = 40) -> Tensor:
     """f(A) b ~ ||b|| Q_m f(T_m) e_1 from m Lanczos steps (full reorthogonalisation). b: [N, D]"""
     nrm = b.norm(dim=1, keepdim=True).clamp_min(1e-300)
     q, q_prev = b / nrm, torch.zeros_like(b)
@@ -95,7 +96,7 @@ def lanczos_fab(apply: Callable[[Tensor], Tensor], b: Tensor, f: Callable[[Tenso
         z = apply(q)
         a = (q * z).sum(1, keepdim=True)
         z = z - a * q - beta * q_prev
-        Qm = torch.stack(Q, 1)                                      # [N, m, D]
+        Qm = torch.stack(Q, 1)  # [N, m, D]
         z = z - torch.einsum("nmd,nm->nd", Qm, torch.einsum("nmd,nd->nm", Qm, z))
         beta = z.norm(dim=1, keepdim=True)
         alphas.append(a[:, 0])
@@ -105,12 +106,12 @@ def lanczos_fab(apply: Callable[[Tensor], Tensor], b: Tensor, f: Callable[[Tenso
         q_prev, q = q, z / beta.clamp_min(1e-300)
         Q.append(q)
     m = len(alphas)
-    T = torch.diag_embed(torch.stack(alphas, 1))                     # [N, m, m]
+    T = torch.diag_embed(torch.stack(alphas, 1))  # [N, m, m]
     if m > 1:
-        off = torch.stack(betas[:m - 1], 1)
+        off = torch.stack(betas[: m - 1], 1)
         T = T + torch.diag_embed(off, 1) + torch.diag_embed(off, -1)
     ev, V = torch.linalg.eigh(T)
-    coef = V @ (f(ev.clamp_min(0.0)) * V[:, 0, :]).unsqueeze(-1)    # [N, m, 1] = V f(L) V^T e1
+    coef = V @ (f(ev.clamp_min(0.0)) * V[:, 0, :]).unsqueeze(-1)  # [N, m, 1] = V f(L) V^T e1
     return nrm * torch.einsum("nmd,nm->nd", torch.stack(Q[:m], 1), coef[..., 0])
 
 
@@ -124,9 +125,11 @@ def _smoothstep_sharp(t: np.ndarray, gamma: float) -> np.ndarray:
     x is clipped to [0, 1]: for g >= 1 it never leaves it (the official formula, unchanged); for g < 1
     |t|^g exceeds 1/2 and the cubic folds back (non-monotone, beyond its endpoints), so it is held flat.
     """
+
     def raw(u: np.ndarray) -> np.ndarray:
         x = np.clip(np.sign(u) * np.abs(u) ** gamma + 0.5, 0.0, 1.0)
         return 3 * x**2 - 2 * x**3 - 0.5
+
     return raw(t) / raw(np.asarray(-0.5))
 
 
@@ -138,7 +141,7 @@ def tanh_like(t: np.ndarray, gamma: float) -> np.ndarray:
 def _invert_half_f(y: np.ndarray, gamma: float) -> np.ndarray:
     """u in [-1/2, 1/2] with f(u)/2 = y, f decreasing (bisection; the edge of a flat stretch)."""
     lo, hi = np.full_like(y, -0.5), np.full_like(y, 0.5)
-    for _ in range(48):                                              # 2^-49 in u
+    for _ in range(48):  # 2^-49 in u
         mid = 0.5 * (lo + hi)
         above = 0.5 * _smoothstep_sharp(mid, gamma) > y
         lo, hi = np.where(above, mid, lo), np.where(above, hi, mid)
@@ -148,19 +151,19 @@ def _invert_half_f(y: np.ndarray, gamma: float) -> np.ndarray:
 def sigmoid_like(t: np.ndarray, gamma: float) -> np.ndarray:
     """sigmoid_like(t) = 1/2 u(t - 1/2) / u(-1/2) + 1/2, u the inverse of u -> f(u)/2 (1 at t=0, 0 at t=1)."""
     y = np.asarray(t, dtype=np.float64) - 0.5
-    u_end = float(_invert_half_f(np.asarray([-0.5]), gamma)[0])      # 1/2 for g >= 1
+    u_end = float(_invert_half_f(np.asarray([-0.5]), gamma)[0])  # 1/2 for g >= 1
     return np.clip(0.5 * _invert_half_f(y, gamma) / u_end + 0.5, 0.0, 1.0)
 
 
 def _one_step_per_level(level: np.ndarray, L: int) -> np.ndarray:
     """Move switch points so that every level keeps >= 1 step (extreme g can leave a level empty)."""
     T = level.size
-    first = [int(np.argmax(level >= l)) if (level >= l).any() else T for l in range(L)]   # first t at level >= l
+    first = [int(np.argmax(level >= l)) if (level >= l).any() else T for l in range(L)]  # first t at level >= l
     for l in range(1, L):
         first[l] = min(max(first[l], first[l - 1] + 1), T - (L - l))
     out = np.zeros(T, dtype=np.int64)
     for l in range(1, L):
-        out[first[l]:] = l
+        out[first[l] :] = l
     return out
 
 
@@ -171,7 +174,7 @@ def level_of_t(t: np.ndarray, T: int, L: int, family: str, gamma: float) -> np.n
         x = tau
     elif family == "convex":
         x = 1 - (1 - tau) ** gamma
-    else:   # the official code indexes the coarse-first list here: idx = min(floor(x L), L-1), l = L-1-idx
+    else:  # the official code indexes the coarse-first list here: idx = min(floor(x L), L-1), l = L-1-idx
         x = 1 - (sigmoid_like if family == "sigmoid" else tanh_like)(1 - tau, gamma)
         return L - 1 - np.minimum(np.floor(x * L).astype(np.int64), L - 1)
     return np.minimum(np.floor(x * L).astype(np.int64), L - 1)
@@ -186,7 +189,7 @@ class ResolutionSchedule:
     family: str
     gamma: float
     T: int
-    level: np.ndarray        # [T] int, level per timestep
+    level: np.ndarray  # [T] int, level per timestep
 
     @property
     def resolutions(self) -> list[int]:
@@ -213,13 +216,15 @@ def check_levels(size: int, levels: int) -> tuple[int, int]:
     max_levels = int(math.log2(size // MIN_SIDE)) + 1
     levels = check_int("levels", levels, 1, 8)
     if levels > max_levels:
-        raise InputError(f"levels must be in [1, {max_levels}] for size {size} (size/2^(L-1) >= {MIN_SIDE}), "
-                         f"got {levels}")
+        raise InputError(
+            f"levels must be in [1, {max_levels}] for size {size} (size/2^(L-1) >= {MIN_SIDE}), got {levels}"
+        )
     return size, levels
 
 
-def resolution_schedule(size: int = 64, levels: int = 4, family: str = "convex", gamma: float = 0.5,
-                        T: int = 1000) -> ResolutionSchedule:
+def resolution_schedule(
+    size: int = 64, levels: int = 4, family: str = "convex", gamma: float = 0.5, T: int = 1000
+) -> ResolutionSchedule:
     """Validated schedule; family in convex (ConvexDecay_g), equal, sigmoid (SigmoidLikeDecay_g), tanh."""
     size, levels = check_levels(size, levels)
     if family not in FAMILIES:

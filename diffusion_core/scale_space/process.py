@@ -8,6 +8,7 @@ Noise schedule: DDPM linear betas (1e-4 -> 0.02, T = 1000); abar_t indexed t = 0
   reverse  mu = mu_s + rho c M^T (x_t - c M mu_s),  cov = sigma_s^2 (I - rho c^2 M^T M),  rho = sigma_s^2/sigma_t^2
 Operators and schedules live in scale_space/ops.py; the exact-denoiser sampler in scale_space/sampler.py.
 """
+
 from __future__ import annotations
 
 import math
@@ -18,11 +19,11 @@ import numpy as np
 import torch
 
 from ..noise.conventions import lam_from_alpha_bar
-from .ops import ResolutionSchedule, adjoint, chain_sizes, lambda_max_power, lanczos_fab, resize_chain
 from ..noise.discretization import alphas_cumprod
+from .ops import ResolutionSchedule, adjoint, chain_sizes, lambda_max_power, lanczos_fab, resize_chain
 
 Tensor = torch.Tensor
-SAFETY = 1e-3            # rho c^2 <= (1 - SAFETY) / lambda_max(M^T M), as the official sampler clamps
+SAFETY = 1e-3  # rho c^2 <= (1 - SAFETY) / lambda_max(M^T M), as the official sampler clamps
 LANCZOS_ITERS = 40
 
 # ---------------------------------------------------------------------------------------------
@@ -55,8 +56,9 @@ def to_size_adjoint(y: Tensor, size_in: int) -> Tensor:
 # Forward process
 
 
-def forward_marginal(x0: Tensor, t: int, sched: ResolutionSchedule, generator: torch.Generator,
-                     abar: Tensor | None = None) -> Tensor:
+def forward_marginal(
+    x0: Tensor, t: int, sched: ResolutionSchedule, generator: torch.Generator, abar: Tensor | None = None
+) -> Tensor:
     """x_t = sqrt(abar_t) M_{0:t} x0 + sqrt(1 - abar_t) eps, eps white at r(t). [B, C, r, r]"""
     ab = float((abar if abar is not None else ddpm_alpha_bar(sched.T))[t])
     m = to_size(x0, sched.res(t))
@@ -70,8 +72,9 @@ def transition_cov(abar_s: float, abar_t: float, M: Tensor) -> Tensor:
     return (1.0 - abar_t) * torch.eye(M.shape[0], dtype=M.dtype) - c2 * (1.0 - abar_s) * (M @ M.T)
 
 
-def forward_step(x_s: Tensor, abar_s: float, abar_t: float, size_t: int, generator: torch.Generator,
-                 iters: int = LANCZOS_ITERS) -> Tensor:
+def forward_step(
+    x_s: Tensor, abar_s: float, abar_t: float, size_t: int, generator: torch.Generator, iters: int = LANCZOS_ITERS
+) -> Tensor:
     """x_t = c M x_s + eta, eta = Sigma_{t|s}^{1/2} xi drawn by Lanczos (white when M = I)."""
     c = math.sqrt(abar_t / abar_s)
     s2, t2 = 1.0 - abar_s, 1.0 - abar_t
@@ -80,10 +83,11 @@ def forward_step(x_s: Tensor, abar_s: float, abar_t: float, size_t: int, generat
     if size_t == x_s.shape[-1]:
         return mean + math.sqrt(t2 - c * c * s2) * xi
 
-    def cov(v: Tensor) -> Tensor:          # v: [N, d_t] -> Sigma_{t|s} v
+    def cov(v: Tensor) -> Tensor:  # v: [N, d_t] -> Sigma_{t|s} v
         vv = v.reshape(-1, *mean.shape[1:])
         mmt = to_size(to_size_adjoint(vv, x_s.shape[-1]), size_t).reshape(v.shape)
         return t2 * v - c * c * s2 * mmt
+
     return mean + lanczos_fab(cov, xi.flatten(1), torch.sqrt, iters).reshape(mean.shape)
 
 
@@ -100,7 +104,7 @@ class StepCoefficients:
     sigma_s2: float
 
     @staticmethod
-    def of(abar_s: float, abar_t: float) -> "StepCoefficients":
+    def of(abar_s: float, abar_t: float) -> StepCoefficients:
         return StepCoefficients(math.sqrt(abar_t / abar_s), (1 - abar_s) / (1 - abar_t), 1 - abar_s)
 
 
@@ -117,9 +121,11 @@ def posterior_cov_dense(k: StepCoefficients, M: Tensor) -> Tensor:
 
 def mtm_apply(size_s: int, size_t: int, channels: int = 1):
     """v [N, d_s] -> M^T M v, the operator whose square-root function the sampler needs."""
+
     def apply(v: Tensor) -> Tensor:
         x = v.reshape(-1, channels, size_s, size_s)
         return to_size_adjoint(to_size(x, size_t), size_s).reshape(v.shape)
+
     return apply
 
 
@@ -141,8 +147,14 @@ def posterior_noise(xi: Tensor, k: StepCoefficients, size_t: int, iters: int = L
     return math.sqrt(k.sigma_s2) * z.reshape(xi.shape)
 
 
-def reverse_step(x_t: Tensor, x0_hat_s: Tensor, abar_s: float, abar_t: float, generator: torch.Generator | None,
-                 iters: int = LANCZOS_ITERS) -> Tensor:
+def reverse_step(
+    x_t: Tensor,
+    x0_hat_s: Tensor,
+    abar_s: float,
+    abar_t: float,
+    generator: torch.Generator | None,
+    iters: int = LANCZOS_ITERS,
+) -> Tensor:
     """x_s ~ N(mu, sigma_s^2 (I - rho c^2 M^T M)) with mu_s = sqrt(abar_s) x0_hat at r(s); no noise at s = -1."""
     if abar_s >= 1.0:
         return x0_hat_s
@@ -152,8 +164,9 @@ def reverse_step(x_t: Tensor, x0_hat_s: Tensor, abar_s: float, abar_t: float, ge
     return mu + posterior_noise(xi, k, x_t.shape[-1], iters)
 
 
-def naive_reverse_step(x_t: Tensor, x0_hat_s: Tensor, abar_s: float, abar_t: float,
-                       generator: torch.Generator | None) -> Tensor:
+def naive_reverse_step(
+    x_t: Tensor, x0_hat_s: Tensor, abar_s: float, abar_t: float, generator: torch.Generator | None
+) -> Tensor:
     """The inexact teaching variant: upsample x_t to r(s) (bilinear), then DDPM's white-noise step (M = I)."""
     return reverse_step(to_size_up(x_t, x0_hat_s.shape[-1]), x0_hat_s, abar_s, abar_t, generator)
 
@@ -211,14 +224,19 @@ def information_curves(x0: Tensor, sched: ResolutionSchedule, ts: np.ndarray) ->
     """At steps ts of the DDPM schedule: logSNR, signal-dominated pixel share, SSD area ratio, and the
     share of sum_k I_k (first image and channel of x0) above the R/2 Nyquist, with the total nats."""
     ab = ddpm_alpha_bar(sched.T)
-    lam = lam_from_alpha_bar(ab[torch.as_tensor(ts)])                         # [K]
-    mi = mutual_information(x0[0, 0], lam)                                    # [K, R, R]
+    lam = lam_from_alpha_bar(ab[torch.as_tensor(ts)])  # [K]
+    mi = mutual_information(x0[0, 0], lam)  # [K, R, R]
     tot = mi.sum((1, 2))
     fine = fine_band_mask(x0.shape[-1])
-    return {"t": ts, "u": ts / (sched.T - 1), "lam": lam.numpy(),
-            "signal": np.array([signal_dominated_fraction(x0, float(ab[t])) for t in ts]),
-            "area": np.array([area_ratio(sched, int(t)) for t in ts]),
-            "mi_share": (mi[:, fine].sum(1) / tot.clamp_min(1e-300)).numpy(), "mi_total": tot.numpy()}
+    return {
+        "t": ts,
+        "u": ts / (sched.T - 1),
+        "lam": lam.numpy(),
+        "signal": np.array([signal_dominated_fraction(x0, float(ab[t])) for t in ts]),
+        "area": np.array([area_ratio(sched, int(t)) for t in ts]),
+        "mi_share": (mi[:, fine].sum(1) / tot.clamp_min(1e-300)).numpy(),
+        "mi_total": tot.numpy(),
+    }
 
 
 def switch_information(x0: Tensor, sched: ResolutionSchedule) -> list[dict]:
@@ -228,6 +246,7 @@ def switch_information(x0: Tensor, sched: ResolutionSchedule) -> list[dict]:
     for t in sched.switches:
         lam = logsnr(float(ab[t]))
         share, total = mi_share_above_nyquist(to_size(x0, sched.res(t - 1)), lam)
-        rows.append({"t": t, "from": sched.res(t - 1), "to": sched.res(t), "logsnr": lam, "mi_share": share,
-                     "mi_total": total})
+        rows.append(
+            {"t": t, "from": sched.res(t - 1), "to": sched.res(t), "logsnr": lam, "mi_share": share, "mi_total": total}
+        )
     return rows

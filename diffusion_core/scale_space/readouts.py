@@ -1,6 +1,7 @@
 """Numbers the Scale space view reads off the process: a noisy state in data units, the share of an
 image's power above a grid's Nyquist frequency, the exact posterior covariance at a switch; and the exact
 field denoiser shared by every caller."""
+
 from __future__ import annotations
 
 import math

@@ -8,6 +8,7 @@ Dense matrices are fine at 8..32 pixels a side; the full-resolution level uses t
 diagonal there). The sampler is linear in its Gaussian inputs, so its exact output covariance can
 be propagated step by step and compared with C (`sampler_output_covariance`).
 """
+
 from __future__ import annotations
 
 import math
@@ -19,10 +20,10 @@ import numpy as np
 import torch
 
 from .. import data
+from ..spectral.spectrum import radial_psd
+from ..validation import InputError, check_choice, check_int
 from .ops import ResolutionSchedule, resize_matrix
 from .process import SAFETY, TRANSITIONS, StepCoefficients, ddpm_alpha_bar, lambda_max_mtm
-from ..validation import InputError, check_choice, check_int
-from ..spectral.spectrum import radial_psd
 
 Tensor = torch.Tensor
 MAX_DENSE_SIZE = 32
@@ -62,8 +63,8 @@ class ExactFieldDenoiser:
     def __post_init__(self) -> None:
         if self.size > MAX_DENSE_SIZE:
             raise InputError(f"size must be at most {MAX_DENSE_SIZE} for the exact (dense) denoiser, got {self.size}")
-        self.S = data.power_law_variance(self.size, self.beta, self.var)        # [R, R] Fourier variances
-        self.C = field_covariance(self.size, self.beta, self.var)               # [D, D]
+        self.S = data.power_law_variance(self.size, self.beta, self.var)  # [R, R] Fourier variances
+        self.C = field_covariance(self.size, self.beta, self.var)  # [D, D]
 
     def level(self, size_t: int) -> tuple[Tensor, Tensor]:
         """(U, Lam) of A C A^T at grid size_t, A = M_{R -> size_t}."""
@@ -85,11 +86,11 @@ class ExactFieldDenoiser:
         """E[M_{0:s} x0 | x_t]. x_t: [N, 1, r_t, r_t] -> [N, 1, r_s, r_s]"""
         a, s2 = math.sqrt(abar_t), 1.0 - abar_t
         size_t, n = x_t.shape[-1], x_t.shape[0]
-        if size_t == size_s == self.size:                                       # Wiener filter in Fourier
+        if size_t == size_s == self.size:  # Wiener filter in Fourier
             k = torch.fft.fft2(x_t.to(torch.float64), norm="ortho") * (a * self.S / (a * a * self.S + s2))
             return torch.fft.ifft2(k, norm="ortho").real
         U, lam = self.level(size_t)
-        w = (x_t.reshape(n, -1).to(torch.float64) @ U) * (a / (a * a * lam + s2))     # [N, d_t]
+        w = (x_t.reshape(n, -1).to(torch.float64) @ U) * (a / (a * a * lam + s2))  # [N, d_t]
         return (w @ self.gain(size_t, size_s).T).reshape(n, 1, size_s, size_s)
 
     def gain_matrix(self, abar_t: float, size_t: int, size_s: int) -> Tensor:
@@ -118,9 +119,15 @@ def _next(sched: ResolutionSchedule, ts: list[int], i: int, abar: Tensor) -> tup
     return 1.0, sched.size
 
 
-def ssd_sample(den: X0Denoiser, sched: ResolutionSchedule, n: int, generator: torch.Generator,
-               steps: int | None = None, callback: Callable[[dict], None] | None = None,
-               transition: str = "exact") -> Tensor:
+def ssd_sample(
+    den: X0Denoiser,
+    sched: ResolutionSchedule,
+    n: int,
+    generator: torch.Generator,
+    steps: int | None = None,
+    callback: Callable[[dict], None] | None = None,
+    transition: str = "exact",
+) -> Tensor:
     """Reverse SSD from x_T ~ N(0, I) at the coarsest grid to x_0 at R. [n, C, R, R] float64
 
     transition "exact": the Gaussian posterior via M^T with non-white noise at switches (process.py);
@@ -145,8 +152,9 @@ def ssd_sample(den: X0Denoiser, sched: ResolutionSchedule, n: int, generator: to
     return x
 
 
-def _step_operator(den: ExactFieldDenoiser, abar_s: float, abar_t: float, size_t: int,
-                   size_s: int) -> tuple[Tensor, Tensor]:
+def _step_operator(
+    den: ExactFieldDenoiser, abar_s: float, abar_t: float, size_t: int, size_s: int
+) -> tuple[Tensor, Tensor]:
     """(K, P): x_s = K x_t + noise, noise covariance P (the clamped posterior), dense."""
     G = den.gain_matrix(abar_t, size_t, size_s)
     if abar_s >= 1.0:
@@ -161,8 +169,7 @@ def _step_operator(den: ExactFieldDenoiser, abar_s: float, abar_t: float, size_t
     return K, k.sigma_s2 * A
 
 
-def sampler_output_covariance(den: ExactFieldDenoiser, sched: ResolutionSchedule,
-                              steps: int | None = None) -> Tensor:
+def sampler_output_covariance(den: ExactFieldDenoiser, sched: ResolutionSchedule, steps: int | None = None) -> Tensor:
     """Exact covariance of ssd_sample's output: S_s = K S_t K^T + P from S_T = I. [D, D]"""
     abar = ddpm_alpha_bar(sched.T)
     ts = timesteps(sched.T, steps)
@@ -201,10 +208,10 @@ class SpectrumCheck:
     """Radial PSD of samples against the truth, with the Monte Carlo standard error per ring."""
 
     freqs: np.ndarray
-    truth: np.ndarray         # ring mean of S
-    sampled: np.ndarray       # mean over samples of their RAPSD
-    stderr: np.ndarray        # std over samples / sqrt(N)
-    predicted: np.ndarray | None = None   # ring mean of the sampler's exact output covariance
+    truth: np.ndarray  # ring mean of S
+    sampled: np.ndarray  # mean over samples of their RAPSD
+    stderr: np.ndarray  # std over samples / sqrt(N)
+    predicted: np.ndarray | None = None  # ring mean of the sampler's exact output covariance
 
     @property
     def rel_error(self) -> np.ndarray:

@@ -1,5 +1,6 @@
 """The JSON contracts of `difflab spectrum` and `difflab bounds` (design.md), computed once for the CLI
 and the app (the Workshop checks its answers with them)."""
+
 from __future__ import annotations
 
 from .. import data
@@ -14,8 +15,14 @@ def spectrum_json(image: str, size: int, window: bool = False) -> dict:
     x = data.image_from_arg(image, size, gray=True)[:1]
     r = spectral.radial_psd(x, window)
     fit = spectral.fit_power_law(r.freqs, r.psd[0], spectral.default_fit_band(size))
-    return {"freqs": r.freqs.tolist(), "psd": r.psd[0].tolist(), "beta": fit.beta,
-            "amplitude": fit.amplitude, "fit_band": list(fit.band), "dc_power": float(r.dc_power[0])}
+    return {
+        "freqs": r.freqs.tolist(),
+        "psd": r.psd[0].tolist(),
+        "beta": fit.beta,
+        "amplitude": fit.amplitude,
+        "fit_band": list(fit.band),
+        "dc_power": float(r.dc_power[0]),
+    }
 
 
 def bounds_json(image: str, size: int = 256, tau_lo: float = 0.1, tau_hi: float = 10.0, dc: str = "include") -> dict:

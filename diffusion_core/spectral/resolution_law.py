@@ -1,5 +1,6 @@
 """How an image's lower logSNR bound λ_lo moves with resolution: its fitted change per doubling of the side,
 and λ_lo carried to other sides along that line (the power-law prediction is −2 ln 2 per doubling)."""
+
 from __future__ import annotations
 
 from collections.abc import Sequence

@@ -7,6 +7,7 @@ sigma^2 and Parseval holds exactly. Frequencies are in cycles/pixel. Inputs are 
 Noise convention: at logSNR `lam`, the noise floor in data units is exp(-lam) for both VP
 (sigma^2 / alpha^2) and VE (sigma^2) states, so SNR(k) = P(k) * exp(lam).
 """
+
 from __future__ import annotations
 
 import math
@@ -16,8 +17,8 @@ from functools import lru_cache
 import numpy as np
 import torch
 
-from ..validation import InputError, check_range
 from ..noise import conventions
+from ..validation import InputError, check_range
 
 # ---------------------------------------------------------------------------------------------
 # 2-D spectra
@@ -25,8 +26,10 @@ from ..noise import conventions
 
 def hann_window(h: int, w: int) -> torch.Tensor:
     """Separable 2-D Hann window, scaled to unit mean square so that power is preserved."""
-    win = torch.outer(torch.hann_window(h, periodic=False, dtype=torch.float64),
-                      torch.hann_window(w, periodic=False, dtype=torch.float64))
+    win = torch.outer(
+        torch.hann_window(h, periodic=False, dtype=torch.float64),
+        torch.hann_window(w, periodic=False, dtype=torch.float64),
+    )
     return win / win.pow(2).mean().sqrt()
 
 
@@ -59,10 +62,10 @@ def radial_frequency(h: int, w: int) -> torch.Tensor:
 class RadialPSD:
     """Ring-averaged spectrum. Ring r holds bins with round(|k| * n) == r, n = min(H, W)."""
 
-    freqs: np.ndarray      # [K] ring centres, cycles/pixel, ascending, DC excluded
-    psd: np.ndarray        # [B, K] mean power per ring
-    counts: np.ndarray     # [K] number of DFT bins per ring
-    dc_power: np.ndarray   # [B] power of the DC bin (= H*W*mean^2 per channel, averaged)
+    freqs: np.ndarray  # [K] ring centres, cycles/pixel, ascending, DC excluded
+    psd: np.ndarray  # [B, K] mean power per ring
+    counts: np.ndarray  # [K] number of DFT bins per ring
+    dc_power: np.ndarray  # [B] power of the DC bin (= H*W*mean^2 per channel, averaged)
 
 
 @lru_cache(maxsize=32)
@@ -71,7 +74,7 @@ def _rings(h: int, w: int) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, np
     H x W grid; cached per grid (a slider that follows the RAPSD asks for the same few grids again) and
     never mutated by its callers."""
     n = min(h, w)
-    ring = torch.round(radial_frequency(h, w) * n).long().reshape(-1)      # [H*W]
+    ring = torch.round(radial_frequency(h, w) * n).long().reshape(-1)  # [H*W]
     keep = (ring >= 1) & (ring <= n // 2)
     idx = ring[keep] - 1
     counts = torch.bincount(idx, minlength=n // 2).to(torch.float64)
@@ -83,8 +86,8 @@ def radial_psd(x: torch.Tensor, window: bool = False) -> RadialPSD:
     if x.ndim != 4:
         raise InputError(f"images must have shape [B, C, H, W], got {tuple(x.shape)}")
     b, _, h, w = x.shape
-    p = power_spectrum(x, window).mean(dim=1).reshape(b, -1)   # [B, H*W]
-    keep, idx, counts, freqs = _rings(h, w)                       # idx: [M] ring number - 1
+    p = power_spectrum(x, window).mean(dim=1).reshape(b, -1)  # [B, H*W]
+    keep, idx, counts, freqs = _rings(h, w)  # idx: [M] ring number - 1
     sums = torch.zeros(b, len(counts), dtype=torch.float64).index_add_(1, idx, p[:, keep])
     psd = sums / counts
     return RadialPSD(freqs.copy(), psd.numpy(), counts.numpy().astype(int), p[:, 0].numpy())
@@ -92,8 +95,7 @@ def radial_psd(x: torch.Tensor, window: bool = False) -> RadialPSD:
 
 def mean_radial_psd(r: RadialPSD) -> RadialPSD:
     """Average a batch of RAPSDs into one (data-set mode)."""
-    return RadialPSD(r.freqs, r.psd.mean(axis=0, keepdims=True), r.counts,
-                     r.dc_power.mean(keepdims=True))
+    return RadialPSD(r.freqs, r.psd.mean(axis=0, keepdims=True), r.counts, r.dc_power.mean(keepdims=True))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -102,8 +104,8 @@ def mean_radial_psd(r: RadialPSD) -> RadialPSD:
 
 @dataclass(frozen=True)
 class PowerLawFit:
-    beta: float            # spectral exponent: psd ~ A f^-beta
-    amplitude: float       # A
+    beta: float  # spectral exponent: psd ~ A f^-beta
+    amplitude: float  # A
     band: tuple[float, float]
 
 
@@ -112,8 +114,7 @@ def default_fit_band(n: int) -> tuple[float, float]:
     return (2.0 / n, 0.45) if n >= 32 else (1.0 / n, 0.5)
 
 
-def fit_power_law(freqs: np.ndarray, psd: np.ndarray,
-                  band: tuple[float, float] | None = None) -> PowerLawFit:
+def fit_power_law(freqs: np.ndarray, psd: np.ndarray, band: tuple[float, float] | None = None) -> PowerLawFit:
     """Least squares of log psd = log A - beta log f over rings inside `band` (psd: [K])."""
     freqs = np.asarray(freqs, dtype=np.float64)
     psd = np.asarray(psd, dtype=np.float64)

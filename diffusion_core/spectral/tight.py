@@ -13,6 +13,7 @@ f(u) is uniform in f (frequency), the quantile of the cumulative spectral energy
 (power), or the mean of the two lam's (mixed). e_0, e_K are the outer ring edges 0.5/n and
 (n/2 + 0.5)/n. A schedule is a function of (beta, lam_lo, lam_hi, n) and, crossing form, log A.
 """
+
 from __future__ import annotations
 
 import math
@@ -24,8 +25,8 @@ import numpy as np
 import torch
 
 from ..noise.schedules import LamFn
-from .spectrum import default_fit_band, fit_power_law, power_spectrum, radial_frequency
 from ..validation import InputError, check_choice, check_int, check_range
+from .spectrum import default_fit_band, fit_power_law, power_spectrum, radial_frequency
 
 Tensor = torch.Tensor
 QUANT_STEP = 2.0 / 255.0
@@ -46,13 +47,14 @@ def ring_layout(n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(ring index per bin [n*n], ring frequencies r/n [K], bin counts [K]) for an n x n grid."""
     ring = torch.round(radial_frequency(n, n) * n).long().reshape(-1).numpy()
     k = n // 2
-    counts = np.bincount(ring, minlength=k + 1)[1:k + 1]
+    counts = np.bincount(ring, minlength=k + 1)[1 : k + 1]
     return ring, np.arange(1, k + 1) / n, counts
 
 
 @dataclass(frozen=True)
 class RingSpectrum:
     """One spectrum: DC power, ring-averaged power [K] at freqs [K], bin counts [K], side n."""
+
     n: int
     dc: float
     freqs: np.ndarray
@@ -66,9 +68,9 @@ def ring_spectrum(power: Tensor) -> RingSpectrum:
         raise InputError(f"power spectrum must be square [n, n], got {tuple(power.shape)}")
     n = power.shape[0]
     ring, freqs, counts = ring_layout(n)
-    p = power.to(torch.float64).reshape(-1).numpy()              # [n*n]
+    p = power.to(torch.float64).reshape(-1).numpy()  # [n*n]
     k = len(freqs)
-    sums = np.bincount(ring, weights=p, minlength=k + 1)[1:k + 1]
+    sums = np.bincount(ring, weights=p, minlength=k + 1)[1 : k + 1]
     return RingSpectrum(n, float(p[0]), freqs, sums / counts, counts)
 
 
@@ -89,12 +91,12 @@ def image_spectrum(image: Tensor) -> RingSpectrum:
 class Bounds:
     sigma_min: float
     sigma_max: float
-    logsnr_min: float            # lam_lo = -2 log sigma_max
-    logsnr_max: float            # lam_hi = -2 log sigma_min
+    logsnr_min: float  # lam_lo = -2 log sigma_max
+    logsnr_max: float  # lam_hi = -2 log sigma_min
     quantization_floor: float
-    sigma_max_dc: float          # sqrt(P_DC / tau_lo)
-    sigma_max_ring: float        # sqrt(P_ring1 / tau_lo)
-    sigma_min_spectral: float    # sqrt(P_top / tau_hi), before the quantisation floor
+    sigma_max_dc: float  # sqrt(P_DC / tau_lo)
+    sigma_max_ring: float  # sqrt(P_ring1 / tau_lo)
+    sigma_min_spectral: float  # sqrt(P_top / tau_hi), before the quantisation floor
 
     def to_json(self) -> dict[str, float]:
         return asdict(self)
@@ -108,8 +110,13 @@ def check_taus(tau_lo: float, tau_hi: float) -> tuple[float, float]:
     return tau_lo, tau_hi
 
 
-def bounds(spec: RingSpectrum, tau_lo: float = 0.1, tau_hi: float = 10.0, dc: str = "include",
-           quant_step: float | None = QUANT_STEP) -> Bounds:
+def bounds(
+    spec: RingSpectrum,
+    tau_lo: float = 0.1,
+    tau_hi: float = 10.0,
+    dc: str = "include",
+    quant_step: float | None = QUANT_STEP,
+) -> Bounds:
     """sigma_max = sqrt(P_max / tau_lo), sigma_min = max(sqrt(P_top / tau_hi), Delta/sqrt(12)) (ref. 4.1-4.2)."""
     tau_lo, tau_hi = check_taus(tau_lo, tau_hi)
     check_choice("dc", dc, ("include", "exclude"))
@@ -119,8 +126,10 @@ def bounds(spec: RingSpectrum, tau_lo: float = 0.1, tau_hi: float = 10.0, dc: st
     q = quantization_floor(quant_step) if quant_step else 0.0
     s_min = max(s_spec, q)
     if not 0 < s_min < s_max:
-        raise InputError(f"the image has no usable noise range (sigma_min={s_min:g}, sigma_max={s_max:g}); "
-                         "is it constant? use an image with structure or lower tau_hi")
+        raise InputError(
+            f"the image has no usable noise range (sigma_min={s_min:g}, sigma_max={s_max:g}); "
+            "is it constant? use an image with structure or lower tau_hi"
+        )
     return Bounds(s_min, s_max, -2 * math.log(s_max), -2 * math.log(s_min), q, s_dc, s_ring, s_spec)
 
 
@@ -130,11 +139,11 @@ def bounds(spec: RingSpectrum, tau_lo: float = 0.1, tau_hi: float = 10.0, dc: st
 
 @dataclass(frozen=True)
 class TightParams:
-    beta: float                  # fitted spectral slope, psd ~ A f^-beta
-    logsnr_min: float            # lam_lo
-    logsnr_max: float            # lam_hi
-    n: int                       # image side
-    log_amplitude: float = math.nan   # log A of psd ~ A f^-beta (crossing form only)
+    beta: float  # fitted spectral slope, psd ~ A f^-beta
+    logsnr_min: float  # lam_lo
+    logsnr_max: float  # lam_hi
+    n: int  # image side
+    log_amplitude: float = math.nan  # log A of psd ~ A f^-beta (crossing form only)
 
 
 def ring_edges(n: int) -> np.ndarray:
@@ -151,8 +160,8 @@ def f_frequency(u: Tensor, n: int) -> Tensor:
 def f_power(u: Tensor, n: int, beta: float) -> Tensor:
     """f(u) = F^-1(u), F the cumulative energy sum_r f_r^-beta n_r over ring edges (piecewise linear)."""
     _, freqs, counts = ring_layout(n)
-    energy = freqs ** (-beta) * counts                            # [K]
-    cum = np.concatenate([[0.0], np.cumsum(energy) / energy.sum()])   # [K + 1] at the edges
+    energy = freqs ** (-beta) * counts  # [K]
+    cum = np.concatenate([[0.0], np.cumsum(energy) / energy.sum()])  # [K + 1] at the edges
     e = ring_edges(n)
     out = np.interp(u.detach().cpu().numpy(), cum, e)
     return torch.as_tensor(out, dtype=torch.float64)
@@ -189,7 +198,7 @@ def tight_lam_fn(kind: str, tp: TightParams, form: str = "affine") -> LamFn:
         raise InputError(f"logsnr_min must be < logsnr_max, got {tp.logsnr_min:g} >= {tp.logsnr_max:g}")
     lam_of = lam_of_frequency if form == "affine" else lam_crossing
     if form == "crossing":
-        lam_crossing(torch.ones(1, dtype=torch.float64), tp)          # amplitude present
+        lam_crossing(torch.ones(1, dtype=torch.float64), tp)  # amplitude present
 
     def fn(t: Tensor) -> Tensor:
         u = 1 - torch.as_tensor(t, dtype=torch.float64).clamp(0, 1)
@@ -198,11 +207,17 @@ def tight_lam_fn(kind: str, tp: TightParams, form: str = "affine") -> LamFn:
             return lam_f
         lam_p = lam_of(f_power(u, tp.n, tp.beta), tp)
         return lam_p if kind == "power" else 0.5 * (lam_f + lam_p)
+
     return fn
 
 
-def tight_params(spec: RingSpectrum, tau_lo: float = 0.1, tau_hi: float = 10.0, dc: str = "include",
-                 band: tuple[float, float] | None = None) -> tuple[TightParams, Bounds]:
+def tight_params(
+    spec: RingSpectrum,
+    tau_lo: float = 0.1,
+    tau_hi: float = 10.0,
+    dc: str = "include",
+    band: tuple[float, float] | None = None,
+) -> tuple[TightParams, Bounds]:
     """Fit beta (and A) over `band` (default: spectral.default_fit_band) and compute the bounds of one spectrum."""
     b = bounds(spec, tau_lo, tau_hi, dc)
     fit = fit_power_law(spec.freqs, spec.psd, band or default_fit_band(spec.n))
@@ -236,7 +251,7 @@ def dataset_params(images: Tensor, tau_lo: float = 0.1, tau_hi: float = 10.0, dc
     if images.ndim != 4 or images.shape[0] < 1:
         raise InputError(f"images must have shape [B, C, H, W] with B >= 1, got {tuple(images.shape)}")
     n = images.shape[-1]
-    power = power_spectrum(images).mean(dim=1)                    # [B, n, n]
+    power = power_spectrum(images).mean(dim=1)  # [B, n, n]
     rows = []
     for p in power:
         try:
@@ -252,6 +267,7 @@ def dataset_params(images: Tensor, tau_lo: float = 0.1, tau_hi: float = 10.0, dc
 def fit_gmm(params: np.ndarray, components: int = 2, seed: int = 0) -> Any:
     """sklearn GaussianMixture (full covariance) on the [B, 3] parameter cloud; seeded."""
     from sklearn.mixture import GaussianMixture
+
     components = check_int("components", components, 1, 10)
     if len(params) < 2 * components:
         raise InputError(f"components must be <= {len(params) // 2} for {len(params)} images, got {components}")

@@ -6,6 +6,7 @@ weights of the model named by `init`) and the data set (models/datasets.py); tra
 then rank 0 scores it against the exact answer (evaluation/denoising.py) and writes the weights
 (networks/weights.py) and the JSON sidecar the registry reads.
 """
+
 from __future__ import annotations
 
 import json
@@ -34,32 +35,32 @@ LOSSES = ("mse", "soft-l1")
 class TrainPreset:
     """One `presets/train/*.toml` file (unknown keys are errors)."""
 
-    name: str                              # output: models/weights/<name>.safetensors + <name>.json
-    dataset: str = "field-beta2-32"        # models/datasets.py
-    steps: int = 1000                      # optimiser steps
-    batch_size: int = 64                   # global batch (split across ranks)
-    lr: float = 2e-3                       # Adam peak learning rate (linear warm-up, cosine decay to lr/20)
-    warmup: int = 100                      # warm-up steps
+    name: str  # output: models/weights/<name>.safetensors + <name>.json
+    dataset: str = "field-beta2-32"  # models/datasets.py
+    steps: int = 1000  # optimiser steps
+    batch_size: int = 64  # global batch (split across ranks)
+    lr: float = 2e-3  # Adam peak learning rate (linear warm-up, cosine decay to lr/20)
+    warmup: int = 100  # warm-up steps
     seed: int = 0
-    p_mean: float = -1.2                   # EDM log-normal sigma: ln sigma ~ N(p_mean, p_std^2)
+    p_mean: float = -1.2  # EDM log-normal sigma: ln sigma ~ N(p_mean, p_std^2)
     p_std: float = 1.2
-    sigma_data: float = 0.5                # expected std of the data
-    increment_law: str = "gaussian"        # law of the forward noise n (increments.LAWS)
+    sigma_data: float = 0.5  # expected std of the data
+    increment_law: str = "gaussian"  # law of the forward noise n (increments.LAWS)
     loss: Literal["mse", "soft-l1"] = "mse"
-    loss_v: float = 1.0                    # v of the soft-l1 loss (residual scale of the L2 -> L1 switch)
-    ema: float = 0.999                     # EMA decay of the saved weights (0 = last iterate)
-    width: int = 24                        # UNet feature channels at full resolution
+    loss_v: float = 1.0  # v of the soft-l1 loss (residual scale of the L2 -> L1 switch)
+    ema: float = 0.999  # EMA decay of the saved weights (0 = last iterate)
+    width: int = 24  # UNet feature channels at full resolution
     mults: tuple[int, ...] = (1, 2, 2)
     emb: int = 64
-    blocks: int = 1                        # ResBlocks per UNet level
-    attention: bool = False                # self-attention at the UNet's lowest resolution
+    blocks: int = 1  # ResBlocks per UNet level
+    attention: bool = False  # self-attention at the UNet's lowest resolution
     padding: Literal["circular", "zeros"] = "circular"
-    threads: int = 1                       # torch threads per process
-    nproc: int = 1                         # processes per node (torchrun --nproc-per-node)
+    threads: int = 1  # torch threads per process
+    nproc: int = 1  # processes per node (torchrun --nproc-per-node)
     log_every: int = 100
-    pair: str = ""                         # Li's construction (training/vp_chain.py): "" = the EDM loss above
-    chain_steps: int = 50                  # N of the discrete chain whose w_k, v_k shape the pair's loss
-    init: str = ""                         # start from this shipped model's weights (same architecture); "" = seed
+    pair: str = ""  # Li's construction (training/vp_chain.py): "" = the EDM loss above
+    chain_steps: int = 50  # N of the discrete chain whose w_k, v_k shape the pair's loss
+    init: str = ""  # start from this shipped model's weights (same architecture); "" = seed
 
     def __post_init__(self) -> None:
         if not self.name.replace("-", "").replace("_", "").isalnum():
@@ -91,9 +92,16 @@ class TrainPreset:
             init_sidecar(self)
 
     def unet_config(self) -> UNetConfig:
-        return UNetConfig(channels=DATASETS[self.dataset].shape[0], width=self.width, mults=self.mults,
-                          emb=self.emb, padding=self.padding, sigma_data=self.sigma_data, blocks=self.blocks,
-                          attention=self.attention)
+        return UNetConfig(
+            channels=DATASETS[self.dataset].shape[0],
+            width=self.width,
+            mults=self.mults,
+            emb=self.emb,
+            padding=self.padding,
+            sigma_data=self.sigma_data,
+            blocks=self.blocks,
+            attention=self.attention,
+        )
 
     def build_objective(self) -> EDMLoss:
         """EDM's loss with the preset's increment law and rho, or Li's pair loss when `pair` is set."""
@@ -123,8 +131,9 @@ def init_sidecar(p: TrainPreset) -> dict[str, Any]:
         raise ValueError(f"init must name a shipped trained model (difflab models), got {p.init!r}")
     want = p.unet_config().to_json()
     if side["arch"] != want:
-        diff = ", ".join(f"{k} {side['arch'].get(k)} (preset: {v})" for k, v in want.items()
-                         if side["arch"].get(k) != v)
+        diff = ", ".join(
+            f"{k} {side['arch'].get(k)} (preset: {v})" for k, v in want.items() if side["arch"].get(k) != v
+        )
         raise ValueError(f"init {p.init} has another architecture: {diff}")
     return side
 
@@ -142,25 +151,47 @@ def init_record(p: TrainPreset) -> dict[str, Any]:
     if not p.init:
         return {}
     side = init_sidecar(p)
-    return {"init": {"name": p.init, "sha256": side["sha256"], "steps": side["steps"],
-                     "train_time": side["train_time"]}}
+    return {
+        "init": {"name": p.init, "sha256": side["sha256"], "steps": side["steps"], "train_time": side["train_time"]}
+    }
 
 
 # ---------------------------------------------------------------------------------------------
 # Output: safetensors (state dict only) + JSON sidecar
 
 
-def save_model(net: UNet, p: TrainPreset, run: dict[str, Any], out_dir: Path, preset_path: str | None,
-               quality: dict[str, Any] | None) -> dict[str, Any]:
+def save_model(
+    net: UNet,
+    p: TrainPreset,
+    run: dict[str, Any],
+    out_dir: Path,
+    preset_path: str | None,
+    quality: dict[str, Any] | None,
+) -> dict[str, Any]:
     """Write <name>.safetensors and <name>.json; returns the sidecar dict."""
     path = write_weights(net, out_dir, p.name)
     ds = DATASETS[p.dataset]
-    side = {"name": p.name, "kind": "trained", "dataset": p.dataset, "dataset_label": ds.label,
-            "shape": list(ds.shape), "weights": path.name, "sha256": sha256_of(path), "params": param_count(net),
-            "increment_law": p.increment_law, "loss": p.loss, "preset": preset_path, "steps": p.steps,
-            "batch_size": p.batch_size, "seed": p.seed, "arch": p.unet_config().to_json(), **run,
-            **({"pair": p.pair, "chain_steps": p.chain_steps} if p.pair else {}), **init_record(p),
-            "quality": quality}
+    side = {
+        "name": p.name,
+        "kind": "trained",
+        "dataset": p.dataset,
+        "dataset_label": ds.label,
+        "shape": list(ds.shape),
+        "weights": path.name,
+        "sha256": sha256_of(path),
+        "params": param_count(net),
+        "increment_law": p.increment_law,
+        "loss": p.loss,
+        "preset": preset_path,
+        "steps": p.steps,
+        "batch_size": p.batch_size,
+        "seed": p.seed,
+        "arch": p.unet_config().to_json(),
+        **run,
+        **({"pair": p.pair, "chain_steps": p.chain_steps} if p.pair else {}),
+        **init_record(p),
+        "quality": quality,
+    }
     (out_dir / f"{p.name}.json").write_text(json.dumps(side, indent=1) + "\n")
     return side
 
@@ -174,8 +205,17 @@ def evaluate(net: UNet, p: TrainPreset, quick: bool = False) -> dict[str, Any] |
     return field_quality(NetDenoiser(net), ds.exact(), ds.draw, ds.shape, n_denoise=n_d, n_samples=n_s)
 
 
-def train(p: TrainPreset, out_dir: Path, preset_path: str | None = None, quick_eval: bool = False,
-          log: Any = print, device: str = "cpu") -> dict[str, Any] | None:
+def train(
+    p: TrainPreset,
+    out_dir: Path,
+    preset_path: str | None = None,
+    quick_eval: bool = False,
+    log: Any = print,
+    device: str = "cpu",
+) -> dict[str, Any] | None:
     """fit (on `device`) + (rank 0) evaluate + save; returns the sidecar on rank 0, None on the others."""
-    return fit_evaluate_save(lambda: fit(p, new_net(p), p.build_objective(), log, device), lambda net: evaluate(net, p, quick_eval),
-                             lambda net, run, quality: save_model(net, p, run, out_dir, preset_path, quality))
+    return fit_evaluate_save(
+        lambda: fit(p, new_net(p), p.build_objective(), log, device),
+        lambda net: evaluate(net, p, quick_eval),
+        lambda net, run, quality: save_model(net, p, run, out_dir, preset_path, quality),
+    )

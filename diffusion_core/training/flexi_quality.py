@@ -5,6 +5,7 @@ from the padded R x R canvas back to the data's side, and are scored by the data
 (the MNIST classifier's confident share, class TV and Frechet distance with its real-vs-real floor)
 when the data set has them. FLOPs per trajectory come from the Flexi-UNet path costs.
 """
+
 from __future__ import annotations
 
 import time
@@ -13,15 +14,15 @@ from typing import Any
 import torch
 
 from .. import scale_space as ss
-from ..scale_space.sampler import ssd_sample, timesteps
-from ..evaluation import metrics                                           # the models thread's MNIST metrics
+from ..evaluation import metrics  # the models thread's MNIST metrics
 from ..models.datasets import DATASETS
 from ..models.registry import SIDECARS
 from ..networks.flexi_unet import FlexiDenoiser, FlexiUNet, path_flops
+from ..scale_space.sampler import ssd_sample, timesteps
 
 Tensor = torch.Tensor
 EVAL_SEED = 1_000_003
-FLEXI, BASELINE = "mnist-ssd3-flexi", "mnist-ddpm-baseline"     # the shipped pair (presets/train/*.toml)
+FLEXI, BASELINE = "mnist-ssd3-flexi", "mnist-ddpm-baseline"  # the shipped pair (presets/train/*.toml)
 
 
 def schedule_for(name: str) -> ss.ResolutionSchedule:
@@ -33,7 +34,7 @@ def schedule_for(name: str) -> ss.ResolutionSchedule:
 def crop_to(x: Tensor, side: int) -> Tensor:
     """The centred side x side window of x [B, C, R, R] (inverse of training/loss.pad_to)."""
     o = (x.shape[-1] - side) // 2
-    return x[..., o:o + side, o:o + side] if o else x
+    return x[..., o : o + side, o : o + side] if o else x
 
 
 def trajectory_flops(den: FlexiDenoiser, sched: ss.ResolutionSchedule, steps: int | None) -> dict[str, Any]:
@@ -46,8 +47,9 @@ def trajectory_flops(den: FlexiDenoiser, sched: ss.ResolutionSchedule, steps: in
     return {"per_step": per, "total": int(sum(per)), "full_step": path_flops(den.net.cfg, sched.size, sched.size)}
 
 
-def timed_samples(den: FlexiDenoiser, sched: ss.ResolutionSchedule, n: int, steps: int, seed: int,
-                  transition: str = "exact") -> tuple[Tensor, float]:
+def timed_samples(
+    den: FlexiDenoiser, sched: ss.ResolutionSchedule, n: int, steps: int, seed: int, transition: str = "exact"
+) -> tuple[Tensor, float]:
     """(samples [n, C, R, R], wall seconds) from torch.Generator(seed)."""
     t0 = time.perf_counter()
     x = ssd_sample(den, sched, n, torch.Generator().manual_seed(seed), steps=steps, transition=transition)
@@ -60,8 +62,9 @@ def digit_scores(x: Tensor, dataset: str) -> dict[str, Any] | None:
     return score(x.to(torch.float32)) if dataset == "mnist" and score is not None else None
 
 
-def flexi_quality(net: FlexiUNet, sched: ss.ResolutionSchedule, dataset: str, quick: bool = False,
-                  n: int = 500, steps: int = 100) -> dict[str, Any] | None:
+def flexi_quality(
+    net: FlexiUNet, sched: ss.ResolutionSchedule, dataset: str, quick: bool = False, n: int = 500, steps: int = 100
+) -> dict[str, Any] | None:
     """Samples from the held-out seed, their metrics, the wall time and FLOPs of the trajectory."""
     side = {"size": sched.size, "levels": sched.levels, "family": sched.family, "gamma": sched.gamma, "T": sched.T}
     den = FlexiDenoiser(net, side)
@@ -69,8 +72,15 @@ def flexi_quality(net: FlexiUNet, sched: ss.ResolutionSchedule, dataset: str, qu
     x, wall = timed_samples(den, sched, n, steps, EVAL_SEED)
     try:
         scores = digit_scores(crop_to(x, DATASETS[dataset].shape[-1]), dataset)
-    except ImportError:                                            # metrics not on this branch yet
+    except ImportError:  # metrics not on this branch yet
         scores = None
     flops = trajectory_flops(den, sched, steps)
-    return {"n": n, "steps": steps, "seed": EVAL_SEED, "transition": "exact", "sampling_seconds": round(wall, 2),
-            "flops_per_image": flops["total"], "metrics": scores}
+    return {
+        "n": n,
+        "steps": steps,
+        "seed": EVAL_SEED,
+        "transition": "exact",
+        "sampling_seconds": round(wall, 2),
+        "flops_per_image": flops["total"],
+        "metrics": scores,
+    }

@@ -9,6 +9,7 @@ machine, one GPU per rank; DDP over nccl there, gloo on the CPU). Batches and no
 from the rank's generator and copied to the device, so the draws do not depend on it.
 Learning rate: linear warm-up to lr, then cosine decay to lr / 20; EMA decay min(ema, (1 + k) / (10 + k)).
 """
+
 from __future__ import annotations
 
 import copy
@@ -99,8 +100,9 @@ def ema_update(ema: nn.Module, net: nn.Module, decay: float) -> None:
         e.lerp_(q, 1.0 - decay)
 
 
-def fit(run: Run, net: nn.Module, objective: Objective, log: Any = print,
-        device: str = "cpu") -> tuple[nn.Module, dict[str, Any]]:
+def fit(
+    run: Run, net: nn.Module, objective: Objective, log: Any = print, device: str = "cpu"
+) -> tuple[nn.Module, dict[str, Any]]:
     """Train (this rank's share of) `run` on `device` by `objective`, starting from `net`; returns the EMA
     network (on the CPU) and the run's numbers."""
     dev = rank_device(device, local_rank())
@@ -109,10 +111,13 @@ def fit(run: Run, net: nn.Module, objective: Objective, log: Any = print,
     if run.batch_size % world:
         raise InputError(f"batch_size {run.batch_size} is not divisible by the {world} processes")
     net = net.to(dev)
-    ema = copy.deepcopy(net)                         # the same start, read once (init: one hash check)
+    ema = copy.deepcopy(net)  # the same start, read once (init: one hash check)
     ids = [dev.index] if dev.type == "cuda" else None
-    model = (nn.parallel.DistributedDataParallel(net, device_ids=ids, find_unused_parameters=objective.find_unused)
-             if world > 1 else net)
+    model = (
+        nn.parallel.DistributedDataParallel(net, device_ids=ids, find_unused_parameters=objective.find_unused)
+        if world > 1
+        else net
+    )
     opt = torch.optim.Adam(net.parameters(), lr=run.lr)
     g = torch.Generator().manual_seed(run.seed * 1009 + rank)
     batches = rank_batches(DATASETS[run.dataset], run.batch_size, rank, world, run.seed, g)
@@ -128,20 +133,33 @@ def fit(run: Run, net: nn.Module, objective: Objective, log: Any = print,
         losses.append(float(loss.detach()))
         if rank == 0 and ((step + 1) % run.log_every == 0 or step + 1 == run.steps):
             el = time.perf_counter() - t0
-            last = losses[-run.log_every:]
-            log(f"step {step + 1}/{run.steps} loss {sum(last) / len(last):.5f} "
-                f"lr {lr_at(step, run):.2e} {el:.0f}s ({(step + 1) / el:.2f} steps/s)", flush=True)
-    tail = losses[-max(1, run.steps // 10):]
-    record = {"train_time": round(time.perf_counter() - t0, 1), "world_size": world, "device": dev.type,
-              "first_loss": all_mean(sum(losses[:10]) / len(losses[:10]), world, dev),
-              "final_loss": all_mean(sum(tail) / len(tail), world, dev), **objective.record(),
-              "loss_curve": [round(sum(losses[i:i + run.log_every]) / len(losses[i:i + run.log_every]), 6)
-                             for i in range(0, len(losses), run.log_every)]}
+            last = losses[-run.log_every :]
+            log(
+                f"step {step + 1}/{run.steps} loss {sum(last) / len(last):.5f} "
+                f"lr {lr_at(step, run):.2e} {el:.0f}s ({(step + 1) / el:.2f} steps/s)",
+                flush=True,
+            )
+    tail = losses[-max(1, run.steps // 10) :]
+    record = {
+        "train_time": round(time.perf_counter() - t0, 1),
+        "world_size": world,
+        "device": dev.type,
+        "first_loss": all_mean(sum(losses[:10]) / len(losses[:10]), world, dev),
+        "final_loss": all_mean(sum(tail) / len(tail), world, dev),
+        **objective.record(),
+        "loss_curve": [
+            round(sum(losses[i : i + run.log_every]) / len(losses[i : i + run.log_every]), 6)
+            for i in range(0, len(losses), run.log_every)
+        ],
+    }
     return ema.cpu().eval(), record
 
 
-def fit_evaluate_save(fit_fn: Callable[[], tuple[Any, dict[str, Any]]], evaluate_fn: Callable[[Any], Any],
-                      save_fn: Callable[[Any, dict[str, Any], Any], dict[str, Any]]) -> dict[str, Any] | None:
+def fit_evaluate_save(
+    fit_fn: Callable[[], tuple[Any, dict[str, Any]]],
+    evaluate_fn: Callable[[Any], Any],
+    save_fn: Callable[[Any, dict[str, Any], Any], dict[str, Any]],
+) -> dict[str, Any] | None:
     """The body every `train` shares: fit, then on rank 0 evaluate (timed into run["eval_time"]) and save,
     then a barrier and the end of the process group. The sidecar on rank 0, None on the others."""
     net, run = fit_fn()

@@ -24,6 +24,7 @@ Scale space (reference scale-space.md §4), on data padded to R x R (MNIST 28 ->
   Band and path come from a generator seeded by `seed` alone (every rank takes the same path); t and noise
   from the rank's generator.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -65,29 +66,36 @@ def residual_loss(r: Tensor, kind: str, v: float) -> Tensor:
 class EDMLoss:
     """EDM's weighted denoising loss with noise n of any increment law, rho = mse or soft-l1."""
 
-    find_unused = False                     # DDP: every parameter gets a gradient
+    find_unused = False  # DDP: every parameter gets a gradient
 
-    def __init__(self, p_mean: float = -1.2, p_std: float = 1.2, sigma_data: float = 0.5, law: str = "gaussian",
-                 kind: str = "mse", v: float = 1.0) -> None:
-        self.p_mean = p_mean                # ln sigma ~ N(p_mean, p_std^2)
+    def __init__(
+        self,
+        p_mean: float = -1.2,
+        p_std: float = 1.2,
+        sigma_data: float = 0.5,
+        law: str = "gaussian",
+        kind: str = "mse",
+        v: float = 1.0,
+    ) -> None:
+        self.p_mean = p_mean  # ln sigma ~ N(p_mean, p_std^2)
         self.p_std = p_std
-        self.sigma_data = sigma_data        # expected std of the data
-        self.noise = noise_sampler(law)     # law of the forward noise n (unit variance)
-        self.kind = kind                    # "mse" | "soft-l1"
-        self.v = v                          # soft-l1: residual scale of the L2 -> L1 switch
+        self.sigma_data = sigma_data  # expected std of the data
+        self.noise = noise_sampler(law)  # law of the forward noise n (unit variance)
+        self.kind = kind  # "mse" | "soft-l1"
+        self.v = v  # soft-l1: residual scale of the L2 -> L1 switch
 
     def noised(self, net: nn.Module, x0: Tensor, g: torch.Generator) -> tuple[Tensor, Tensor, Tensor]:
         """(D(x; sigma), x0, sigma) on the net's device for sigmas and noise drawn on the CPU from g."""
         dev = _device(net)
-        sigma = torch.exp(self.p_mean + self.p_std * torch.randn(x0.shape[0], generator=g)).to(dev)      # [B]
+        sigma = torch.exp(self.p_mean + self.p_std * torch.randn(x0.shape[0], generator=g)).to(dev)  # [B]
         n = self.noise(x0.shape, g, torch.float32).to(dev)
         x0 = x0.to(dev)
         x = x0 + sigma.reshape(-1, 1, 1, 1) * n
-        return precond(net, x, sigma, self.sigma_data), x0, sigma          # net: UNet or DDP(UNet)
+        return precond(net, x, sigma, self.sigma_data), x0, sigma  # net: UNet or DDP(UNet)
 
     def __call__(self, net: nn.Module, x0: Tensor, g: torch.Generator) -> Tensor:
         d, x0, sigma = self.noised(net, x0, g)
-        u = (d - x0) * edm_weight(sigma, self.sigma_data).sqrt().reshape(-1, 1, 1, 1)     # = F - F_target
+        u = (d - x0) * edm_weight(sigma, self.sigma_data).sqrt().reshape(-1, 1, 1, 1)  # = F - F_target
         return residual_loss(u, self.kind, self.v).mean()
 
     def record(self) -> dict[str, Any]:
@@ -97,11 +105,12 @@ class EDMLoss:
 class LiPairLoss(EDMLoss):
     """Li's construction: Gaussian marginal, the (q, p) pair's per-step loss with the w_k, v_k of N steps."""
 
-    def __init__(self, pair: str, chain_steps: int = 50, p_mean: float = -1.2, p_std: float = 1.2,
-                 sigma_data: float = 0.5) -> None:
+    def __init__(
+        self, pair: str, chain_steps: int = 50, p_mean: float = -1.2, p_std: float = 1.2, sigma_data: float = 0.5
+    ) -> None:
         super().__init__(p_mean, p_std, sigma_data)
-        self.pair = pair                    # training/vp_chain.TRAINED_PAIRS
-        self.chain_steps = chain_steps      # N of the discrete chain
+        self.pair = pair  # training/vp_chain.TRAINED_PAIRS
+        self.chain_steps = chain_steps  # N of the discrete chain
 
     def __call__(self, net: nn.Module, x0: Tensor, g: torch.Generator) -> Tensor:
         d, x0, sigma = self.noised(net, x0, g)
@@ -125,25 +134,28 @@ def min_snr_weight(abar: Tensor, gamma: float) -> Tensor:
 
 def bands(sched: ss.ResolutionSchedule) -> list[tuple[int, int]]:
     """[first t, last t] of each level (level 0 first)."""
-    return [(int(np.flatnonzero(sched.level == l)[0]), int(np.flatnonzero(sched.level == l)[-1]))
-            for l in range(sched.levels)]
+    return [
+        (int(np.flatnonzero(sched.level == l)[0]), int(np.flatnonzero(sched.level == l)[-1]))
+        for l in range(sched.levels)
+    ]
 
 
 @dataclass(frozen=True)
 class Batch:
-    t: Tensor              # [B] timesteps
-    x_t: Tensor            # [B, C, r(t), r(t)]
-    target: Tensor         # [B, C, r_out, r_out]: M_{0:s} x0
-    weight: Tensor         # [B] min-SNR weights
-    lam: Tensor            # [B] logSNR
+    t: Tensor  # [B] timesteps
+    x_t: Tensor  # [B, C, r(t), r(t)]
+    target: Tensor  # [B, C, r_out, r_out]: M_{0:s} x0
+    weight: Tensor  # [B] min-SNR weights
+    lam: Tensor  # [B] logSNR
 
-    def to(self, dev: torch.device) -> "Batch":
+    def to(self, dev: torch.device) -> Batch:
         """Drawn on the CPU from the rank's generator (device-independent draws), computed on `dev`."""
         return Batch(*(getattr(self, f).to(dev) for f in ("t", "x_t", "target", "weight", "lam")))
 
 
-def draw_batch(x0: Tensor, sched: ss.ResolutionSchedule, p_up: float, gamma: float, g_path: torch.Generator,
-               g: torch.Generator) -> Batch:
+def draw_batch(
+    x0: Tensor, sched: ss.ResolutionSchedule, p_up: float, gamma: float, g_path: torch.Generator, g: torch.Generator
+) -> Batch:
     """One band, one path, per-sample t and noise (module docstring)."""
     abar = ss.ddpm_alpha_bar(sched.T)
     t0 = int(torch.randint(0, sched.T, (1,), generator=g_path))
@@ -151,7 +163,7 @@ def draw_batch(x0: Tensor, sched: ss.ResolutionSchedule, p_up: float, gamma: flo
     up = lvl > 0 and float(torch.rand(1, generator=g_path)) < p_up
     lo, hi = bands(sched)[lvl]
     t = torch.randint(lo, hi + 1, (x0.shape[0],), generator=g)
-    ab = abar[t].to(torch.float32)                                         # [B]
+    ab = abar[t].to(torch.float32)  # [B]
     r_in = sched.size >> lvl
     r_out = r_in * 2 if up else r_in
     m = ss.to_size(x0, r_in)
@@ -170,15 +182,16 @@ def batch_loss(net: nn.Module, b: Batch) -> Tensor:
 class ScaleSpaceLoss:
     """The Flexi-UNet's x0 loss on one band and path per batch; counts the batches each level gets."""
 
-    find_unused = True                      # DDP: a batch at one level leaves the other levels' blocks idle
+    find_unused = True  # DDP: a batch at one level leaves the other levels' blocks idle
 
-    def __init__(self, sched: ss.ResolutionSchedule, pad: int, p_up: float = 0.25, min_snr: float = 5.0,
-                 seed: int = 0) -> None:
-        self.sched = sched                  # the level schedule R, R/2, ... over T DDPM steps
-        self.pad = pad                      # R: data padded to R x R (background -1)
-        self.p_up = p_up                    # share of coarse-band batches on the resolution-increasing path
-        self.min_snr = min_snr              # min-SNR-gamma weight of the x0 loss
-        self.g_path = torch.Generator().manual_seed(seed)   # band and path: the same on every rank
+    def __init__(
+        self, sched: ss.ResolutionSchedule, pad: int, p_up: float = 0.25, min_snr: float = 5.0, seed: int = 0
+    ) -> None:
+        self.sched = sched  # the level schedule R, R/2, ... over T DDPM steps
+        self.pad = pad  # R: data padded to R x R (background -1)
+        self.p_up = p_up  # share of coarse-band batches on the resolution-increasing path
+        self.min_snr = min_snr  # min-SNR-gamma weight of the x0 loss
+        self.g_path = torch.Generator().manual_seed(seed)  # band and path: the same on every rank
         self.levels_seen = [0] * sched.levels
 
     def __call__(self, net: nn.Module, x0: Tensor, g: torch.Generator) -> Tensor:

@@ -5,6 +5,7 @@ The objective is training/loss.ScaleSpaceLoss (one band and path per batch, min-
 plain full-resolution diffusion with the same network (path 32 -> 32 always): the baseline. The loop is
 training/loop.fit, as for every preset; rank 0 then scores the samples (training/flexi_quality.py).
 """
+
 from __future__ import annotations
 
 import json
@@ -36,22 +37,22 @@ class ScaleSpacePreset:
 
     name: str
     objective: Literal["scale-space"] = "scale-space"
-    dataset: str = "mnist"                 # models/datasets.py; padded to pad_to x pad_to
-    pad_to: int = 32                       # R: the top resolution (MNIST 28 -> 32, background -1)
-    levels: int = 3                        # level schedule R, R/2, ..., R/2^(L-1); 1 = full-resolution baseline
+    dataset: str = "mnist"  # models/datasets.py; padded to pad_to x pad_to
+    pad_to: int = 32  # R: the top resolution (MNIST 28 -> 32, background -1)
+    levels: int = 3  # level schedule R, R/2, ..., R/2^(L-1); 1 = full-resolution baseline
     family: Literal["convex", "equal", "sigmoid", "tanh"] = "convex"
-    gamma: float = 0.5                     # ConvexDecay_gamma
-    T: int = 1000                          # DDPM linear betas 1e-4 -> 0.02
-    min_snr: float = 5.0                   # min-SNR-gamma weight of the x0 loss
-    p_up: float = 0.25                     # share of coarse-band batches on the resolution-increasing path
+    gamma: float = 0.5  # ConvexDecay_gamma
+    T: int = 1000  # DDPM linear betas 1e-4 -> 0.02
+    min_snr: float = 5.0  # min-SNR-gamma weight of the x0 loss
+    p_up: float = 0.25  # share of coarse-band batches on the resolution-increasing path
     steps: int = 2000
     batch_size: int = 64
-    lr: float = 2e-3                       # Adam, linear warm-up, cosine decay to lr / 20
+    lr: float = 2e-3  # Adam, linear warm-up, cosine decay to lr / 20
     warmup: int = 100
     seed: int = 0
     ema: float = 0.999
-    width: int = 32                        # Flexi-UNet width at level 0
-    mults: tuple[int, ...] = (1, 1, 1)     # one per network level (>= levels)
+    width: int = 32  # Flexi-UNet width at level 0
+    mults: tuple[int, ...] = (1, 1, 1)  # one per network level (>= levels)
     emb: int = 64
     padding: Literal["circular", "zeros"] = "zeros"
     threads: int = 1
@@ -76,18 +77,25 @@ class ScaleSpacePreset:
         side = DATASETS[self.dataset].shape[-1]
         if side > self.pad_to:
             raise InputError(f"pad_to must be at least the data side {side}, got {self.pad_to}")
-        self.schedule()                                                    # size / levels / family / T
+        self.schedule()  # size / levels / family / T
         cfg = self.flexi_config()
         if self.levels > cfg.levels:
-            raise InputError(f"levels {self.levels} needs at least {self.levels} network levels (mults), "
-                             f"got {cfg.levels}")
+            raise InputError(
+                f"levels {self.levels} needs at least {self.levels} network levels (mults), got {cfg.levels}"
+            )
 
     def schedule(self) -> ss.ResolutionSchedule:
         return ss.resolution_schedule(self.pad_to, self.levels, self.family, self.gamma, self.T)
 
     def flexi_config(self) -> FlexiConfig:
-        return FlexiConfig(channels=DATASETS[self.dataset].shape[0], size=self.pad_to, width=self.width,
-                           mults=self.mults, emb=self.emb, padding=self.padding)
+        return FlexiConfig(
+            channels=DATASETS[self.dataset].shape[0],
+            size=self.pad_to,
+            width=self.width,
+            mults=self.mults,
+            emb=self.emb,
+            padding=self.padding,
+        )
 
     def build_objective(self) -> ScaleSpaceLoss:
         return ScaleSpaceLoss(self.schedule(), self.pad_to, self.p_up, self.min_snr, self.seed)
@@ -96,7 +104,7 @@ class ScaleSpacePreset:
         return {"size": self.pad_to, "levels": self.levels, "family": self.family, "gamma": self.gamma, "T": self.T}
 
 
-def load_train_preset(path: str) -> "ScaleSpacePreset | TrainPreset":
+def load_train_preset(path: str) -> ScaleSpacePreset | TrainPreset:
     """A presets/train file as ScaleSpacePreset when it says objective = "scale-space", else TrainPreset."""
     raw = parse_toml(resolve_preset_path(path).read_text())
     return from_dict(raw, ScaleSpacePreset if raw.get("objective") == "scale-space" else TrainPreset)
@@ -117,17 +125,39 @@ def new_flexi(p: ScaleSpacePreset) -> FlexiUNet:
 # Output: safetensors (state dict only) + JSON sidecar, the registry's format
 
 
-def save_flexi(net: FlexiUNet, p: ScaleSpacePreset, run: dict[str, Any], out_dir: Path, preset_path: str | None,
-               quality: dict[str, Any] | None) -> dict[str, Any]:
+def save_flexi(
+    net: FlexiUNet,
+    p: ScaleSpacePreset,
+    run: dict[str, Any],
+    out_dir: Path,
+    preset_path: str | None,
+    quality: dict[str, Any] | None,
+) -> dict[str, Any]:
     """Write <name>.safetensors and <name>.json (kind "scale-space"); returns the sidecar dict."""
     path = write_weights(net, out_dir, p.name)
     ds = DATASETS[p.dataset]
-    side = {"name": p.name, "kind": "scale-space", "dataset": p.dataset, "dataset_label": ds.label,
-            "shape": [ds.shape[0], p.pad_to, p.pad_to], "data_shape": list(ds.shape), "weights": path.name,
-            "sha256": sha256_of(path), "params": param_count(net), "increment_law": "gaussian",
-            "loss": f"x0 mse, min-SNR-{p.min_snr:g}", "preset": preset_path, "steps": p.steps,
-            "batch_size": p.batch_size, "seed": p.seed, "p_up": p.p_up, "schedule": p.schedule_json(),
-            "arch": p.flexi_config().to_json(), **run, "quality": quality}
+    side = {
+        "name": p.name,
+        "kind": "scale-space",
+        "dataset": p.dataset,
+        "dataset_label": ds.label,
+        "shape": [ds.shape[0], p.pad_to, p.pad_to],
+        "data_shape": list(ds.shape),
+        "weights": path.name,
+        "sha256": sha256_of(path),
+        "params": param_count(net),
+        "increment_law": "gaussian",
+        "loss": f"x0 mse, min-SNR-{p.min_snr:g}",
+        "preset": preset_path,
+        "steps": p.steps,
+        "batch_size": p.batch_size,
+        "seed": p.seed,
+        "p_up": p.p_up,
+        "schedule": p.schedule_json(),
+        "arch": p.flexi_config().to_json(),
+        **run,
+        "quality": quality,
+    }
     (out_dir / f"{p.name}.json").write_text(json.dumps(side, indent=1) + "\n")
     return side
 
@@ -137,11 +167,20 @@ def evaluate(net: FlexiUNet, p: ScaleSpacePreset, quick: bool = False) -> dict[s
     return flexi_quality(net, p.schedule(), p.dataset, quick=quick)
 
 
-def train(p: ScaleSpacePreset, out_dir: Path, preset_path: str | None = None, quick_eval: bool = False,
-          log: Any = print, device: str = "cpu") -> dict[str, Any] | None:
+def train(
+    p: ScaleSpacePreset,
+    out_dir: Path,
+    preset_path: str | None = None,
+    quick_eval: bool = False,
+    log: Any = print,
+    device: str = "cpu",
+) -> dict[str, Any] | None:
     """fit (on `device`) + (rank 0) evaluate on the CPU + save; returns the sidecar on rank 0, None on the others."""
-    return fit_evaluate_save(lambda: fit(p, new_flexi(p), p.build_objective(), log, device), lambda net: evaluate(net, p, quick_eval),
-                             lambda net, run, quality: save_flexi(net, p, run, out_dir, preset_path, quality))
+    return fit_evaluate_save(
+        lambda: fit(p, new_flexi(p), p.build_objective(), log, device),
+        lambda net: evaluate(net, p, quick_eval),
+        lambda net, run, quality: save_flexi(net, p, run, out_dir, preset_path, quality),
+    )
 
 
 def seconds_per_step(p: ScaleSpacePreset, n: int = 5) -> float:

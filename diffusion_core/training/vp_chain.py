@@ -19,6 +19,7 @@ makes it exactly EDM's loss (Karras et al. 2022, the training the paper used unc
 The per-step minimiser of each pair is untouched by that k-weighting; only the shape of the loss in r
 (quadratic, soft-L1, Huber with its kink at v|r| = 1) comes from the pair and from N.
 """
+
 from __future__ import annotations
 
 import torch
@@ -29,11 +30,19 @@ from ..nonnormal.walks import BETA_MAX, BETA_MIN, beta_vp
 Tensor = torch.Tensor
 TRAINED_PAIRS = ("gaussian-gaussian", "laplace-laplace", "uniform-laplace")
 # q, the true reverse increment law of each pair: the step noise of its ancestral sampler.
-STEP_LAW = {"gaussian-gaussian": "gaussian", "laplace-laplace": "laplace",
-            "uniform-gaussian": "uniform", "uniform-laplace": "uniform"}
+STEP_LAW = {
+    "gaussian-gaussian": "gaussian",
+    "laplace-laplace": "laplace",
+    "uniform-gaussian": "uniform",
+    "uniform-laplace": "uniform",
+}
 # uniform-gaussian's loss is gaussian-gaussian's plus the constant C = 0.1765: the same trained network.
-MODEL_PAIR = {"gaussian-gaussian": "gaussian-gaussian", "laplace-laplace": "laplace-laplace",
-              "uniform-gaussian": "gaussian-gaussian", "uniform-laplace": "uniform-laplace"}
+MODEL_PAIR = {
+    "gaussian-gaussian": "gaussian-gaussian",
+    "laplace-laplace": "laplace-laplace",
+    "uniform-gaussian": "gaussian-gaussian",
+    "uniform-laplace": "uniform-laplace",
+}
 
 
 def vp_time(s: Tensor) -> Tensor:
@@ -55,8 +64,8 @@ def pair_loss_over_w(pair: str, r: Tensor, v: Tensor) -> Tensor:
 
     KL_pair(0; v) is 0 except for uniform-laplace (1/2 per coordinate: the law mismatch, no gradient)."""
     if pair == "gaussian-gaussian":
-        return loss_gauss_gauss(r, 1.0)                                   # w ||r||^2 / w
-    vv = v.reshape(-1, 1)                                                 # [B, 1]
+        return loss_gauss_gauss(r, 1.0)  # w ||r||^2 / w
+    vv = v.reshape(-1, 1)  # [B, 1]
     if pair == "laplace-laplace":
         kl = loss_laplace_laplace(r, vv)
     else:
@@ -66,8 +75,8 @@ def pair_loss_over_w(pair: str, r: Tensor, v: Tensor) -> Tensor:
 
 def li_loss(d: Tensor, x0: Tensor, s: Tensor, pair: str, steps: int, sigma_data: float) -> Tensor:
     """Batch loss of Li's construction for denoised d, data x0 [B, C, H, W] at VE levels s [B]."""
-    r = ((d - x0) / s.reshape(-1, 1, 1, 1)).flatten(1)                  # eps - eps_theta, [B, D]
-    per = pair_loss_over_w(pair, r, chain_v(s, steps)) / r.shape[1]      # [B]
+    r = ((d - x0) / s.reshape(-1, 1, 1, 1)).flatten(1)  # eps - eps_theta, [B, D]
+    per = pair_loss_over_w(pair, r, chain_v(s, steps)) / r.shape[1]  # [B]
     return ((1.0 + s**2 / sigma_data**2) * per).mean()
 
 
@@ -75,4 +84,3 @@ def describe_v(steps: int) -> str:
     """v at a few noise levels, for the sidecar / docs."""
     s = torch.tensor([0.02, 0.1, 0.5, 2.0, 10.0], dtype=torch.float64)
     return ", ".join(f"s={a:g}: v={b:.2f}" for a, b in zip(s.tolist(), chain_v(s, steps).tolist()))
-

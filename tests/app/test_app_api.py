@@ -1,4 +1,5 @@
 """The running app answers gradio_client on its stable api_names, and keeps serving after bad input."""
+
 import pytest
 from gradio_client import Client, handle_file
 
@@ -9,8 +10,19 @@ def client(app_url):
 
 
 def _spectrum(client, lam, **kw):
-    args = dict(source="photo", photo="camera", dataset="photos", beta=2.0, seed=0, size=64, lam=lam,
-                tau_lo=0.1, tau_hi=10.0, window=False, upload=None)
+    args = dict(
+        source="photo",
+        photo="camera",
+        dataset="photos",
+        beta=2.0,
+        seed=0,
+        size=64,
+        lam=lam,
+        tau_lo=0.1,
+        tau_hi=10.0,
+        window=False,
+        upload=None,
+    )
     args.update(kw)
     return client.predict(*args.values(), api_name="/spectrum")
 
@@ -30,7 +42,7 @@ def test_bad_input_is_one_line_and_server_keeps_serving(client, tmp_path):
         _spectrum(client, 99.0)
     with pytest.raises(Exception, match="tau_lo"):
         _spectrum(client, 0.0, tau_lo=1.0, tau_hi=1.0)
-    *_, explanation, _ = _spectrum(client, -2.0)              # still serving
+    *_, explanation, _ = _spectrum(client, -2.0)  # still serving
     assert "λ = **-2.00**" in explanation
 
 

@@ -1,6 +1,8 @@
 """Per-step progress of the app's long work (issue 12 item 7): each handler calls its progress callback
 once per step of the core's loop, with fractions that rise to the end of the bar (no server)."""
+
 from diffusion_core.app.bases import handlers as bases
+from diffusion_core.app.scale_space import exports as scale_space_exports
 from diffusion_core.app.scale_space import handlers as scale_space
 from diffusion_core.gud.process import steps_for_rule
 from diffusion_core.gud.setup import build
@@ -17,7 +19,7 @@ def _rising(fracs):
 
 
 def test_bases_reverse_reports_every_step():
-    view = bases.make_view(steps=0, frames=3)                   # the default step rule ("fast")
+    view = bases.make_view(steps=0, frames=3)  # the default step rule ("fast")
     steps = steps_for_rule(build(view, None).schedule, 0)
     calls, progress = _recorder()
     r = bases.basis_reverse(view, None, progress)
@@ -31,17 +33,16 @@ def test_scale_space_sampling_reports_every_step_of_both_samplers():
     calls, progress = _recorder()
     scale_space.sample_compare(view, progress)
     assert len(calls) == 2 * total == 40
-    assert [t for _, t in calls][total - 1:total + 1] == ["SSD 2L: step 20/20", "DDPM: step 1/20"]
+    assert [t for _, t in calls][total - 1 : total + 1] == ["SSD 2L: step 20/20", "DDPM: step 1/20"]
     assert _rising([f for f, _ in calls]) and abs(calls[-1][0] - 0.95) < 1e-12
 
 
 def test_scale_space_reverse_gif_reports_every_step(tmp_path):
     view = scale_space.ScaleSpaceView(sample_size=8, sample_levels=2, steps=20)
     calls, progress = _recorder()
-    path = scale_space.reverse_gif(view, frames=5, progress=progress)
+    path = scale_space_exports.reverse_gif(view, frames=5, progress=progress)
     assert path.endswith(".gif") and len(calls) == len(timesteps(scale_space.T, 20)) == 20
     assert _rising([f for f, _ in calls]) and calls[-1][1] == "SSD trajectory: step 20/20"
-
 
 
 def test_samplers_figure_export_reports_every_sampling_step():
@@ -59,7 +60,7 @@ def test_four_schedules_reports_each_schedule_row():
     img, caption = bases.four_schedules("chelsea", 8, True, n=3, progress=progress)
     assert [f for f, _ in calls] == [0.25, 0.5, 0.75, 1.0]
     assert calls[1][1] == "schedule 2/4 (variance matched) done" and caption.startswith("Rows: standard;")
-    assert img.shape[0] == 4 * (8 + 2)                               # four rows of 8 px, each with a 2 px gap
+    assert img.shape[0] == 4 * (8 + 2)  # four rows of 8 px, each with a 2 px gap
 
 
 def test_basis_forward_reports_its_four_stages():
@@ -75,4 +76,8 @@ def test_spectrum_figure_export_reports_after_each_figure():
     calls, progress = _recorder()
     files = spectrum.spectrum_figures(spectrum.SpectrumView(size=32), None, progress)
     assert len(files) == 6 and [f for f, _ in calls] == [0.25, 0.5, 0.75, 1.0]
-    assert calls[-1][1] == "figure 3/3 (log-spectrum.png + .svg)" and files[-1].endswith(".svg") and "log-spectrum-" in files[-1]
+    assert (
+        calls[-1][1] == "figure 3/3 (log-spectrum.png + .svg)"
+        and files[-1].endswith(".svg")
+        and "log-spectrum-" in files[-1]
+    )

@@ -1,5 +1,6 @@
 """The app's own rules (issue 21 item 4): one folder per tab, gradio in layout modules only, no maths and no
 mutable module-level state in app/ (the maths lives in the core; caching goes through diffusion_core.caching)."""
+
 import ast
 from pathlib import Path
 
@@ -7,8 +8,22 @@ APP = Path(__file__).resolve().parents[2] / "diffusion_core" / "app"
 FILES = sorted(APP.rglob("*.py"))
 TABS = ("spectrum", "schedules", "increments", "bases", "scale_space", "samplers", "workshop")
 MATHS_MODULES = ("scipy", "sklearn", "torch.linalg", "torch.fft", "numpy.linalg", "numpy.fft")
-MATHS_NAMES = {"polyfit", "linalg", "fft", "eigvalsh", "eigh", "svd", "lstsq", "histogram", "erf", "exp", "log",
-               "cdist", "logsumexp", "pi"}
+MATHS_NAMES = {
+    "polyfit",
+    "linalg",
+    "fft",
+    "eigvalsh",
+    "eigh",
+    "svd",
+    "lstsq",
+    "histogram",
+    "erf",
+    "exp",
+    "log",
+    "cdist",
+    "logsumexp",
+    "pi",
+}
 MUTABLE = (ast.Dict, ast.List, ast.Set, ast.DictComp, ast.ListComp, ast.SetComp)
 CONTAINERS = {"dict", "list", "set", "defaultdict", "OrderedDict", "deque", "Counter"}
 CACHES = {"lru_cache", "cache"}
@@ -23,8 +38,9 @@ def _root(node: ast.AST) -> str:
 
 def _maths_calls(tree: ast.AST) -> list[ast.Attribute]:
     """np.polyfit, torch.linalg.eigvalsh, math.exp, ...: a maths name reached from a maths module."""
-    return [n for n in ast.walk(tree) if isinstance(n, ast.Attribute) and n.attr in MATHS_NAMES
-            and _root(n) in MATHS_ROOTS]
+    return [
+        n for n in ast.walk(tree) if isinstance(n, ast.Attribute) and n.attr in MATHS_NAMES and _root(n) in MATHS_ROOTS
+    ]
 
 
 def _imported(tree: ast.AST) -> set[str]:
@@ -39,6 +55,7 @@ def _imported(tree: ast.AST) -> set[str]:
 
 def test_every_tab_is_a_folder_with_its_layout():
     from diffusion_core.app.layout import TABS as BUILT
+
     assert [m for _, m in BUILT] == list(TABS)
     for tab in TABS:
         assert (APP / tab / "layout.py").is_file() and (APP / tab / "handlers.py").is_file(), tab
@@ -49,8 +66,11 @@ def test_app_does_no_maths():
     found = []
     for path in FILES:
         tree = ast.parse(path.read_text())
-        found += [f"{path.relative_to(APP)}: import {n}" for n in _imported(tree)
-                  if any(n == m or n.startswith(m + ".") for m in MATHS_MODULES)]
+        found += [
+            f"{path.relative_to(APP)}: import {n}"
+            for n in _imported(tree)
+            if any(n == m or n.startswith(m + ".") for m in MATHS_MODULES)
+        ]
         found += [f"{path.relative_to(APP)}:{node.lineno} .{node.attr}" for node in _maths_calls(tree)]
     assert found == []
 
@@ -72,14 +92,18 @@ def test_app_keeps_no_mutable_module_state():
                 for d in node.decorator_list:
                     d = d.func if isinstance(d, ast.Call) else d
                     if getattr(d, "id", getattr(d, "attr", None)) in CACHES:
-                        found.append(f"{path.relative_to(APP)}:{node.lineno} @{getattr(d, 'id', getattr(d, 'attr', ''))}")
+                        found.append(
+                            f"{path.relative_to(APP)}:{node.lineno} @{getattr(d, 'id', getattr(d, 'attr', ''))}"
+                        )
     assert found == []
 
 
 def test_the_checks_see_what_they_forbid():
     """The two checks above flag a synthetic offender (so an empty result means something)."""
-    bad = ast.parse("import numpy as np\nfrom functools import lru_cache\n_SWEEPS = {}\n"
-                    "@lru_cache(maxsize=4)\ndef f(x):\n    return np.polyfit(x, x, 1)\n")
+    bad = ast.parse(
+        "import numpy as np\nfrom functools import lru_cache\n_SWEEPS = {}\n"
+        "@lru_cache(maxsize=4)\ndef f(x):\n    return np.polyfit(x, x, 1)\n"
+    )
     assert [n.attr for n in _maths_calls(bad)] == ["polyfit"]
     assert [n.attr for n in _maths_calls(ast.parse("r.histogram; torch.linalg.eigvalsh(a)"))] == ["eigvalsh", "linalg"]
     assert isinstance(bad.body[2].value, MUTABLE)
@@ -97,10 +121,14 @@ def test_one_converter_for_presets_links_and_controls():
 
     assert to_field("lam", 3, float) == 3.0 and isinstance(to_field("lam", 3, float), float)
     assert to_field("seed", "3", int, "link") == 3 and to_field("seed", 3.0, int, "control") == 3
-    assert to_field("s", "a,b", tuple[str, ...], "link") == ("a", "b") == to_field("s", ["a", "b"], tuple[str, ...], "control")
+    assert (
+        to_field("s", "a,b", tuple[str, ...], "link")
+        == ("a", "b")
+        == to_field("s", ["a", "b"], tuple[str, ...], "control")
+    )
     assert to_field("w", "on", bool, "link") is True and to_field("w", 1, bool, "control") is True
     assert to_field("o", None, int | None, "control", 5) is None and to_field("o", None, int, "control", 5) == 5
-    assert to_field("seed", 2.5, int, "control") == 2.5                  # left for the view's own message
+    assert to_field("seed", 2.5, int, "control") == 2.5  # left for the view's own message
     for value, source, message in [("z", "link", "must be one of"), (1.5, "preset", "must be one of")]:
         with pytest.raises(InputError, match=message):
             to_field("mode", value, Literal["a", "b"], source)

@@ -1,5 +1,6 @@
 """The Bases tab's handlers, presets and the extension demo (the `component-schedule` / `basis-forward` commands:
 tests/cli/test_bases_cli.py)."""
+
 import dataclasses
 from pathlib import Path
 
@@ -7,10 +8,10 @@ import numpy as np
 import pytest
 import torch
 
+from diffusion_core.app.bases import handlers as ui
 from diffusion_core.gud.extension import ExtensionView, extend
 from diffusion_core.gud.setup import BasesView, build
 from diffusion_core.presets import PRESET_ROOT, dump_preset, load_preset
-from diffusion_core.app.bases import handlers as ui
 from diffusion_core.validation import InputError
 
 
@@ -26,13 +27,13 @@ def test_presets_load_and_roundtrip():
 
 def test_handlers_schedule_and_forward():
     v = load_preset("bases/autoregressive_columns.toml", BasesView)
-    r = ui.component_schedule(v, t=0.45)                                 # column l = 4: [36/94, 46/94]
+    r = ui.component_schedule(v, t=0.45)  # column l = 4: [36/94, 46/94]
     assert r.numbers["overlap_fraction"] == 0 and r.numbers["threshold_a"] == pytest.approx(10.0)
-    assert r.numbers["active_at_t"] == 8                                  # one column of 8 pixels
+    assert r.numbers["active_at_t"] == 8  # one column of 8 pixels
     assert "autoregressive" in r.explanation and "**8** of 64" in r.explanation
     f = ui.basis_forward(dataclasses.replace(v, frames=5))
     assert len(f.frames) == 5 and f.frames[0].dtype == np.uint8 and f.frames[0].shape[2] == 3
-    assert ui.prior_strip(v).shape == (96, 768)                          # 8 draws of 8x8, upscaled x12
+    assert ui.prior_strip(v).shape == (96, 768)  # 8 draws of 8x8, upscaled x12
     for fmt in ("gif", "mp4"):
         assert Path(ui.export_animation(f.frames, fmt)).stat().st_size > 1000
     assert Path(ui.schedule_csv(v)).read_text().count("\n") == 65
@@ -50,7 +51,7 @@ def test_handlers_reverse_empirical_memorises():
 
 def test_four_schedules_mosaic():
     img, caption = ui.four_schedules("camera", 16, True, n=3)
-    assert img.shape == (4 * 18, 3 * 18) and "wavelet column" in caption    # rows of 16 px + 2 px gaps
+    assert img.shape == (4 * 18, 3 * 18) and "wavelet column" in caption  # rows of 16 px + 2 px gaps
 
 
 def test_extension_keeps_the_statistics():
@@ -68,6 +69,7 @@ def test_uploaded_data_set_fits_pca_on_patches(tmp_path):
     from PIL import Image
 
     from diffusion_core import data
+
     paths = []
     for i, name in enumerate(("camera", "astronaut")):
         paths.append(str(tmp_path / f"u{i}.png"))
@@ -89,10 +91,11 @@ def test_reverse_default_step_rule_is_fast_and_accurate_is_one_choice_away():
     from diffusion_core.app.bases.handlers import basis_reverse
     from diffusion_core.gud.process import fast_steps, recommended_steps, steps_for_rule
     from diffusion_core.gud.setup import BasesView, build
+
     s = build(BasesView(a=30.0)).schedule
     assert steps_for_rule(s, 0) == fast_steps(s) == 250 and steps_for_rule(s, -1) == recommended_steps(s) == 1000
     assert steps_for_rule(s, 321) == 321
     t = time.perf_counter()
     r = basis_reverse(BasesView(frames=3))
     assert "50 steps" in r.captions[-1]
-    assert time.perf_counter() - t < 30                       # ~1 s unloaded; generous for a busy CI machine
+    assert time.perf_counter() - t < 30  # ~1 s unloaded; generous for a busy CI machine

@@ -3,6 +3,7 @@ gradio's run/predict route and draws the answer (figures reacted into the plots 
 on the server, images by elem_id); the release runs the same function through gradio. The payload must hold the
 same figures and texts the full event draws, addressed to components that exist, and the two events must agree
 on inputs and function."""
+
 from __future__ import annotations
 
 import json
@@ -12,19 +13,28 @@ import numpy as np
 import pytest
 
 from diffusion_core.app.bases import layout as layout_bases
-from diffusion_core.app.scale_space import flexi_layout as layout_flexi
 from diffusion_core.app.increments import layout as layout_increments
-from diffusion_core.app.widgets import live as live
+from diffusion_core.app.scale_space import flexi_layout as layout_flexi
 from diffusion_core.app.scale_space import layout as layout_scale
 from diffusion_core.app.spectrum import layout as layout_spectrum
+from diffusion_core.app.widgets import live as live
 
-LIVE_IDS = {*layout_spectrum.LIVE_PLOTS, layout_increments.LOSS_PLOT, layout_scale.WIDGET_PLOT,
-            layout_flexi.PATH_PLOT, layout_flexi.FLOPS_PLOT}
+LIVE_IDS = {
+    *layout_spectrum.LIVE_PLOTS,
+    layout_increments.LOSS_PLOT,
+    layout_scale.WIDGET_PLOT,
+    layout_flexi.PATH_PLOT,
+    layout_flexi.FLOPS_PLOT,
+}
 LIVE_TEXTS = {*layout_spectrum.LIVE_TEXTS, layout_increments.LOSS_TEXT, layout_flexi.CAPTION, layout_bases.EXPLANATION}
 LIVE_IMAGES = {layout_spectrum.NOISY, layout_scale.XT_IMAGE}
 # api_name of each tab's move function -> the label of its slider
-MOVES = {"spectrum_live": "Noise level: logSNR λ", "increments_loss_live": "t of the step",
-         "bases_readout": "Readout time t", "scale_space_time_live": "Current time t"}
+MOVES = {
+    "spectrum_live": "Noise level: logSNR λ",
+    "increments_loss_live": "t of the step",
+    "bases_readout": "Readout time t",
+    "scale_space_time_live": "Current time t",
+}
 
 
 def _same_traces(live_fig: dict, fig) -> None:
@@ -74,8 +84,11 @@ def test_increments_and_scale_space_moves_ship_their_figures():
     assert caption == caption2 and xt.ndim == 2 and "MFLOPs" in p["markdown"][layout_flexi.CAPTION]
 
     text, payload = layout_bases.readout_at_t(t=0.7, **layout_bases.D.__dict__)
-    assert json.loads(payload) == {"channel": "bases", "figures": {},
-                                   "markdown": {layout_bases.EXPLANATION: live._MD.render(text)}}
+    assert json.loads(payload) == {
+        "channel": "bases",
+        "figures": {},
+        "markdown": {layout_bases.EXPLANATION: live._MD.render(text)},
+    }
 
 
 def test_live_texts_escape_raw_html():
@@ -113,7 +126,11 @@ def test_a_move_runs_page_script_and_its_release_the_same_function(app_config):
         assert len(moves) == 1, api
         (move,) = moves
         assert move["backend_fn"] is False and json.dumps(api) in move["js"] and move["outputs"] == []
-        assert list(map(tuple, release["targets"])) == [(slider, "release")] and release["backend_fn"] and release["queue"] is False
+        assert (
+            list(map(tuple, release["targets"])) == [(slider, "release")]
+            and release["backend_fn"]
+            and release["queue"] is False
+        )
         assert release["inputs"] == move["inputs"]
         outs = [demo.blocks[i] for i in release["outputs"]]
         assert sum(i in channels for i in release["outputs"]) == 1

@@ -1,5 +1,6 @@
 """The sampling-noise preset (issue 13 item 7): it loads into the Samplers tab's view and its controls
 (Brownian-tree step noise, DDIM eta, EDM churn) reach the samplers and the exact numbers."""
+
 from __future__ import annotations
 
 import dataclasses
@@ -9,10 +10,10 @@ import pytest
 import torch
 
 from diffusion_core.app.samplers import handlers as H
-from diffusion_core.models import get_model
-from diffusion_core.sampling import run as S
 from diffusion_core.app.widgets.views import field_names, to_controls
+from diffusion_core.models import get_model
 from diffusion_core.presets import PRESET_ROOT, load_preset, load_uploaded_preset
+from diffusion_core.sampling import run as S
 
 PRESET = "samplers/noise-controls.toml"
 
@@ -24,7 +25,13 @@ def view() -> H.SamplersView:
 
 def test_the_preset_loads_with_its_values(view):
     assert (view.step_noise, view.eta, view.s_churn, view.s_tmin, view.s_tmax, view.s_noise) == (
-        "brownian", 0.5, 40.0, 0.05, 50.0, 1.003)
+        "brownian",
+        0.5,
+        40.0,
+        0.05,
+        50.0,
+        1.003,
+    )
     assert view.samplers == ("euler", "heun", "ddim", "ddpm_ancestral") and view.model == "digits-pca-gaussian"
     noise = view.sampling_noise()
     assert noise.sampler_kwargs("heun") == {"s_churn": 40.0, "s_tmin": 0.05, "s_tmax": 50.0, "s_noise": 1.003}
@@ -44,8 +51,12 @@ def test_its_controls_reach_the_samplers(view):
     nums = {name: q for name, (_, q) in H.run_all(m, small).items()}
     sig = S.model_sigmas(m, view.schedule, view.steps)
     plain = dataclasses.replace(view.sampling_noise(), eta=0.0, s_churn=0.0)
-    for name, churned, without in [("euler", 0.5096, 0.4211), ("heun", 0.6796, 0.3478), ("ddim", 0.4521, 0.4211),
-                                   ("ddpm_ancestral", 0.5990, 0.5990)]:
+    for name, churned, without in [
+        ("euler", 0.5096, 0.4211),
+        ("heun", 0.6796, 0.3478),
+        ("ddim", 0.4521, 0.4211),
+        ("ddpm_ancestral", 0.5990, 0.5990),
+    ]:
         assert nums[name]["value"] == pytest.approx(m.truth.exact_error(name, sig, view.sampling_noise()), rel=1e-12)
         assert nums[name]["value"] == pytest.approx(churned, abs=5e-5), name
         assert m.truth.exact_error(name, sig, plain) == pytest.approx(without, abs=5e-5), name

@@ -1,4 +1,5 @@
 """The running app answers gradio_client on /sample_compare and keeps serving after bad input."""
+
 import pytest
 from gradio_client import Client
 
@@ -9,8 +10,15 @@ def client(app_url):
 
 
 def _compare(client, **kw):
-    args = dict(model="digits-pca-gaussian", samplers=["euler", "heun"], schedule="karras", steps=6, seed=0,
-                noise_law="gaussian", n=4)
+    args = dict(
+        model="digits-pca-gaussian",
+        samplers=["euler", "heun"],
+        schedule="karras",
+        steps=6,
+        seed=0,
+        noise_law="gaussian",
+        n=4,
+    )
     args.update(kw)
     return client.predict(*args.values(), api_name="/sample_compare")
 

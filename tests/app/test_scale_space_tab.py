@@ -1,5 +1,6 @@
 """Scale space tab: handlers called as plain functions, bad input, presets, and the app's
 /scale_space endpoint through gradio_client."""
+
 import math
 from pathlib import Path
 
@@ -7,6 +8,7 @@ import numpy as np
 import pytest
 
 from diffusion_core import presets
+from diffusion_core.app.scale_space import exports as hx
 from diffusion_core.app.scale_space import handlers as h
 from diffusion_core.validation import InputError
 
@@ -19,7 +21,7 @@ def test_main_handler_numbers_and_figures():
     assert n["resolution"] == 32 and n["nyquist"] == pytest.approx(0.25)
     assert n["logsnr"] == pytest.approx(-1.81, abs=0.01)
     first = n["switch_info"][0]
-    assert (first["from"], first["to"]) == (64, 32) and 0.08 < first["mi_share"] < 0.086   # astronaut 8.3%
+    assert (first["from"], first["to"]) == (64, 32) and 0.08 < first["mi_share"] < 0.086  # astronaut 8.3%
     assert n["transition"]["eig_max"] == pytest.approx(n["transition"]["sigma_s2"], rel=1e-9)
     assert "0.529" in r.explanation and "438" in r.explanation and "8.3%" in r.explanation
     assert r.strip.dtype == np.uint8 and r.state.shape == (256, 256)
@@ -55,9 +57,9 @@ def test_sample_compare_ssd_vs_ddpm():
 
 def test_exports_csv_and_gifs():
     v = h.ScaleSpaceView(size=32, levels=3, sample_size=8, sample_levels=2, steps=100)
-    csv = Path(h.scale_space_csv(v)).read_text().splitlines()
+    csv = Path(hx.scale_space_csv(v)).read_text().splitlines()
     assert csv[0].startswith("t_step,t,level,resolution") and len(csv) > 100
-    for path in (h.forward_gif(v, frames=6), h.reverse_gif(v, frames=5)):
+    for path in (hx.forward_gif(v, frames=6), hx.reverse_gif(v, frames=5)):
         assert Path(path).read_bytes()[:6] in (b"GIF89a", b"GIF87a")
 
 
@@ -65,7 +67,7 @@ def test_csv_export_after_the_view_reuses_its_curves(monkeypatch):
     v = h.ScaleSpaceView(size=32, levels=3, seed=4)
     r = h.scale_space_view(v)
     monkeypatch.setattr(h.ss, "information_curves", lambda *a, **k: pytest.fail("the export computed the curves again"))
-    csv = Path(h.scale_space_csv(v)).read_text().splitlines()
+    csv = Path(hx.scale_space_csv(v)).read_text().splitlines()
     assert len(csv) == 1 + len(r.info.data[0].x)
 
 
@@ -75,25 +77,28 @@ def test_upload_source(tmp_path):
     path = tmp_path / "u.png"
     Image.fromarray((np.random.default_rng(0).random((40, 50, 3)) * 255).astype(np.uint8)).save(path)
     r = h.scale_space_view(h.ScaleSpaceView(source="upload", size=32, levels=3), str(path))
-    assert r.numbers["switches"] == [555, 889] and r.numbers["switch_info"][0]["mi_share"] > 0.5   # near-white noise
+    assert r.numbers["switches"] == [555, 889] and r.numbers["switch_info"][0]["mi_share"] > 0.5  # near-white noise
     with pytest.raises(InputError, match="no file") as e:
         h.scale_space_view(h.ScaleSpaceView(source="upload"), None)
     assert "\n" not in str(e.value)
 
 
-@pytest.mark.parametrize("kwargs,msg", [
-    ({"family": "cubic"}, "unknown resolution schedule 'cubic'"),
-    ({"size": 16, "levels": 5}, r"levels must be in \[1, 4\] for size 16"),
-    ({"size": 48}, "size must be one of"),
-    ({"t": 1.5}, r"t must be in \[0, 1\]"),
-    ({"t": -0.1}, r"t must be in \[0, 1\]"),
-    ({"t": math.nan}, "t must be a finite number"),
-    ({"gamma": math.nan}, "gamma must be a finite number"),
-    ({"beta": math.inf}, "beta must be a finite number"),
-    ({"sample_size": 64}, "sample size must be one of"),
-    ({"steps": 0}, r"steps must be in \[10, 1000\]"),
-    ({"photo": "nope"}, "unknown photo 'nope'"),
-])
+@pytest.mark.parametrize(
+    "kwargs,msg",
+    [
+        ({"family": "cubic"}, "unknown resolution schedule 'cubic'"),
+        ({"size": 16, "levels": 5}, r"levels must be in \[1, 4\] for size 16"),
+        ({"size": 48}, "size must be one of"),
+        ({"t": 1.5}, r"t must be in \[0, 1\]"),
+        ({"t": -0.1}, r"t must be in \[0, 1\]"),
+        ({"t": math.nan}, "t must be a finite number"),
+        ({"gamma": math.nan}, "gamma must be a finite number"),
+        ({"beta": math.inf}, "beta must be a finite number"),
+        ({"sample_size": 64}, "sample size must be one of"),
+        ({"steps": 0}, r"steps must be in \[10, 1000\]"),
+        ({"photo": "nope"}, "unknown photo 'nope'"),
+    ],
+)
 def test_bad_input_one_line(kwargs, msg):
     with pytest.raises(InputError, match=msg) as e:
         h.ScaleSpaceView(**kwargs)

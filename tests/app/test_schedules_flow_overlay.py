@@ -1,5 +1,6 @@
 """The Schedules tab's sd3 / flux curves under the user's own flow settings (shift, μ or image_seq_len with
 base/max shift, shift_terminal), labelled with the values used; checked against the formulas."""
+
 from __future__ import annotations
 
 import math
@@ -26,7 +27,7 @@ def test_sd3_uses_the_typed_shift():
     u = np.linspace(1.0, s / (T + s - 1), 4)
     t = s * u / (1 + (s - 1) * u)
     assert r.flow.flow_sigmas[:4] == pytest.approx(t, rel=1e-6) and r.flow.flow_sigmas[4] == 0
-    assert t[1] == pytest.approx(0.8004793, rel=1e-6)        # u = 1 - (1 - 2/1001) / 3 = 0.667332
+    assert t[1] == pytest.approx(0.8004793, rel=1e-6)  # u = 1 - (1 - 2/1001) / 3 = 0.667332
     assert r.logsnr.numpy()[1:] == pytest.approx(lam_from_t(t[1:]).numpy(), abs=1e-5)
     assert r.params["shift"] == 2.0 and r.params["use_dynamic_shifting"] is False
 
@@ -64,13 +65,16 @@ def test_curves_and_table_name_the_values_used():
     assert r.numbers["sd3"]["label"] == "sd3 (shift 3)"
 
 
-@pytest.mark.parametrize("kw, msg", [
-    ({"flow_shift": 0.0}, "shift must be in (0, 1e+06], got 0"),
-    ({"flux_mu_from": "mu", "flux_mu": 80.0}, "mu = 80 is out of range"),
-    ({"flow_shift_terminal": 1.5}, "shift_terminal must be in (0, 1), got 1.5"),
-    ({"flux_image_seq_len": 0}, "image_seq_len must be in [1, 1e+09], got 0"),
-    ({"flux_mu_from": "tokens"}, "flux mu from"),
-])
+@pytest.mark.parametrize(
+    "kw, msg",
+    [
+        ({"flow_shift": 0.0}, "shift must be in (0, 1e+06], got 0"),
+        ({"flux_mu_from": "mu", "flux_mu": 80.0}, "mu = 80 is out of range"),
+        ({"flow_shift_terminal": 1.5}, "shift_terminal must be in (0, 1), got 1.5"),
+        ({"flux_image_seq_len": 0}, "image_seq_len must be in [1, 1e+09], got 0"),
+        ({"flux_mu_from": "tokens"}, "flux mu from"),
+    ],
+)
 def test_bad_flow_settings_are_one_line(kw, msg):
     with pytest.raises(InputError) as e:
         _view(**kw)

@@ -1,4 +1,5 @@
 """Schedules tab handlers, without a server; presets; the layout builds."""
+
 from __future__ import annotations
 
 import glob
@@ -9,16 +10,17 @@ import os
 import numpy as np
 import pytest
 
-from diffusion_core.presets import dump_preset, from_query, load_preset, to_query
 from diffusion_core.app.schedules import handlers as H
+from diffusion_core.presets import dump_preset, from_query, load_preset, to_query
 from diffusion_core.validation import InputError
 
 PRESETS = sorted(glob.glob(os.path.join(os.path.dirname(__file__), "..", "..", "presets", "schedules", "*.toml")))
 
 
 def test_main_view_numbers_and_redundant_steps():
-    v = H.SchedulesView(schedules=("edm", "tight-mixed", "karras"), steps=16, photo="camera", size=128,
-                        sigma_min=0.5, sigma_max=2.0)
+    v = H.SchedulesView(
+        schedules=("edm", "tight-mixed", "karras"), steps=16, photo="camera", size=128, sigma_min=0.5, sigma_max=2.0
+    )
     r = H.schedules_view(v)
     b = r.numbers["bounds"]
     assert r.numbers["tight-mixed"]["redundant"] == 0
@@ -42,8 +44,8 @@ def test_autoregression_frames_follow_the_schedule():
     frames = H.autoregression_frames(v)
     assert len(frames) == 6 and frames[0].shape == (256, 256, 3) and frames[0].dtype == np.uint8
     _, spec = H.image_and_spectrum(v, None)
-    first = H.ring_class_map(spec, -40.0, 0.1, 10)       # everything destroyed
-    last = H.ring_class_map(spec, 40.0, 0.1, 10)         # everything resolved
+    first = H.ring_class_map(spec, -40.0, 0.1, 10)  # everything destroyed
+    last = H.ring_class_map(spec, 40.0, 0.1, 10)  # everything resolved
     inside = first >= 0
     assert (first[inside] == 0).all() and (last[inside] == 2).all() and (first == -1).any()
     green = [(f == np.array([44, 160, 44], dtype=np.uint8)).all(axis=-1).mean() for f in frames]
@@ -81,10 +83,19 @@ def test_at_least_three_presets_and_unknown_key_rejected():
         load_preset("steps = 4\nwobble = 1\n", H.SchedulesView, text=True)
 
 
-@pytest.mark.parametrize("kw,msg", [({"schedules": ()}, "empty"), ({"schedules": ("nope",)}, "unknown schedule"),
-                                    ({"steps": 0}, "steps"), ({"tau_lo": 20.0}, "tau_lo"),
-                                    ({"sigma_min": 5.0, "sigma_max": 1.0}, "sigma_max"), ({"rho": 0.0}, "rho"),
-                                    ({"size": 100}, "size"), ({"beta": float("nan")}, "beta")])
+@pytest.mark.parametrize(
+    "kw,msg",
+    [
+        ({"schedules": ()}, "empty"),
+        ({"schedules": ("nope",)}, "unknown schedule"),
+        ({"steps": 0}, "steps"),
+        ({"tau_lo": 20.0}, "tau_lo"),
+        ({"sigma_min": 5.0, "sigma_max": 1.0}, "sigma_max"),
+        ({"rho": 0.0}, "rho"),
+        ({"size": 100}, "size"),
+        ({"beta": float("nan")}, "beta"),
+    ],
+)
 def test_bad_view_settings(kw, msg):
     with pytest.raises(InputError, match=msg):
         H.SchedulesView(**kw)
@@ -99,6 +110,7 @@ def test_layout_builds():
     import gradio as gr
 
     from diffusion_core.app.schedules import layout as L
+
     with gr.Blocks() as demo:
         L.build(demo)
     names = {d.get("api_name") for d in demo.config["dependencies"]}

@@ -1,12 +1,13 @@
 """Slider moves send what changes (issue 12 item 12): a λ move on the Spectrum tab ships its 2-D spectrum
 as a small palette PNG inside the figure, not 256² numbers of a heatmap (937,339 bytes per move before)."""
+
 import base64
-import json
 import io
+import json
 
 import gradio as gr
-import plotly.graph_objects as go
 import numpy as np
+import plotly.graph_objects as go
 from PIL import Image
 
 from diffusion_core.app.spectrum import layout as layout
@@ -19,7 +20,7 @@ def _bytes(fig) -> int:
 
 
 def test_a_lambda_move_ships_kilobytes_not_a_heatmap():
-    noisy, logspec, psd, snr, explanation, sigma = layout.spectrum(lam=1.5)     # default view: astronaut 256²
+    noisy, logspec, psd, snr, explanation, sigma = layout.spectrum(lam=1.5)  # default view: astronaut 256²
     kinds = [t.type for t in logspec.data]
     assert "heatmap" not in kinds and kinds.count("image") == 1
     assert noisy.shape == (256, 256)
@@ -36,15 +37,15 @@ def test_png_holds_the_quantised_values_in_viridis():
     assert im.mode == "P" and im.size == (10, 12)
     assert np.array_equal(np.asarray(im), np.rint(255 * (z + 3.0) / 5.0).astype(np.uint8))
     rgb = np.asarray(im.convert("RGB"))
-    assert rgb[0, 0].tolist() == [0x44, 0x01, 0x54] and rgb[-1, -1].tolist() == [0xfd, 0xe7, 0x25]
+    assert rgb[0, 0].tolist() == [0x44, 0x01, 0x54] and rgb[-1, -1].tolist() == [0xFD, 0xE7, 0x25]
 
 
 def test_image_axes_are_in_cycles_per_pixel():
     fig = plots.log_spectrum_figure(np.zeros((8, 8)), "t")
     img = next(t for t in fig.data if t.type == "image")
-    assert (img.x0, img.dx, img.y0, img.dy) == (-0.5, 0.125, -0.5, 0.125)      # pixel centres, DC at (4, 4)
+    assert (img.x0, img.dx, img.y0, img.dy) == (-0.5, 0.125, -0.5, 0.125)  # pixel centres, DC at (4, 4)
     assert tuple(fig.layout.xaxis.range) == (-0.5625, 0.4375)
-    assert tuple(fig.layout.yaxis.range) == (0.4375, -0.5625)                 # row 0 (f_y = -0.5) on top
+    assert tuple(fig.layout.yaxis.range) == (0.4375, -0.5625)  # row 0 (f_y = -0.5) on top
 
 
 def test_a_bases_time_move_sends_the_explanation_and_the_page_moves_the_markers():
@@ -65,17 +66,17 @@ def test_a_bases_time_move_sends_the_explanation_and_the_page_moves_the_markers(
         assert [list(t.y) for t in fa.data[:3]] == [list(t.y) for t in fb.data[:3]]
         marks = [(s.x0, s.x1) for s in fa.layout.shapes if s.name == T_MARKER]
         assert marks == [(0.2, 0.2)] and [(s.x0, s.x1) for s in fb.layout.shapes if s.name == T_MARKER] == [(0.7, 0.7)]
-        go.Figure(fa.to_dict())                           # built unvalidated, but valid plotly (raises if not)
-    assert len(a.gamma.data) == 49                        # 48 component curves (MAX_LINES) + the colour bar
+        go.Figure(fa.to_dict())  # built unvalidated, but valid plotly (raises if not)
+    assert len(a.gamma.data) == 49  # 48 component curves (MAX_LINES) + the colour bar
     other = handlers.component_schedule(handlers.make_view(a=3.0), 0.2)
-    assert other.gamma.layout.datarevision != a.gamma.layout.datarevision    # new data, new revision
+    assert other.gamma.layout.datarevision != a.gamma.layout.datarevision  # new data, new revision
 
 
 def test_figures_built_from_dicts_are_valid_plotly():
     """The figures that follow a slider skip plotly's validation when built (plotting.common.assemble);
     re-validated here, so a misspelt property still fails a test."""
-    from diffusion_core.app.scale_space import flexi_layout as layout_flexi
     from diffusion_core.app.increments import layout as layout_increments
+    from diffusion_core.app.scale_space import flexi_layout as layout_flexi
     from diffusion_core.app.scale_space import layout as layout_scale
 
     _, logspec, psd, snr, *_ = layout.spectrum(lam=-1.0, size=64)
@@ -85,7 +86,7 @@ def test_figures_built_from_dicts_are_valid_plotly():
     _, _, live = layout_scale.time_live(**dict(layout_scale.D.__dict__, t=0.7), **flexi_controls)
     widget = go.Figure(json.loads(live)["figures"]["scale-space-widget"])
     for fig in (logspec, psd, snr, path, flops, loss_fig, widget):
-        again = go.Figure(fig.to_dict())                     # raises ValueError on an invalid property
+        again = go.Figure(fig.to_dict())  # raises ValueError on an invalid property
         assert again.to_plotly_json()["data"] and fig.layout.title.text
     assert [t.name for t in psd.data][:3] == ["clean", "noisy", "noise floor e^-λ"]
     assert flops.layout.xaxis.autorange == "reversed" and flops.layout.annotations[0].text == "current step"

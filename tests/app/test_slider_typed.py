@@ -3,6 +3,7 @@ raised before `guard`: λ = 50 on the Spectrum tab gave the error toast "Value 5
 value 12.0." and 8 error marks (seen in Chromium), and the slider then read 12 while every figure stayed at
 λ = 0. Now the event computes at the nearest end of the range (the value the slider snaps to) with one
 warning on the page, API callers get one error, and an emptied box leaves the outputs alone."""
+
 import ast
 from pathlib import Path
 
@@ -13,7 +14,7 @@ from diffusion_core.app.widgets import events as layout
 from diffusion_core.app.widgets.slider import EMPTY, Clamped, Slider
 
 APP = Path(__file__).resolve().parents[2] / "diffusion_core" / "app"
-LAYOUT = sorted([*APP.glob("*/*layout.py"), *APP.glob("widgets/*.py")])   # every module that builds controls
+LAYOUT = sorted([*APP.glob("*/*layout.py"), *APP.glob("widgets/*.py")])  # every module that builds controls
 
 
 def test_every_slider_of_the_app_is_the_guarded_slider():
@@ -22,26 +23,31 @@ def test_every_slider_of_the_app_is_the_guarded_slider():
     assert len(LAYOUT) >= 10
     for path in LAYOUT:
         for node in ast.walk(ast.parse(path.read_text())):
-            if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "Slider"
-                    and path.name != "slider.py"):
+            if (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Attribute)
+                and node.func.attr == "Slider"
+                and path.name != "slider.py"
+            ):
                 plain.append(f"{path.name}:{node.lineno}")
     assert not plain, plain
 
 
 def test_preprocess_clamps_out_of_range_and_marks_an_empty_box():
     s = Slider(-12.0, 12.0, value=0.0, step=0.05, label="Noise level: logSNR λ")
-    assert s.get_block_name() == "slider"                              # gradio's own slider on the page
-    rebuilt = s.__class__(**{**s.constructor_args, "maximum": 20.0})       # what a gr.update of the range does
+    assert s.get_block_name() == "slider"  # gradio's own slider on the page
+    rebuilt = s.__class__(**{**s.constructor_args, "maximum": 20.0})  # what a gr.update of the range does
     assert float(rebuilt.preprocess(50)) == 20.0
     v = s.preprocess(50)
     assert isinstance(v, Clamped) and float(v) == 12.0 and v.typed == 50.0
-    assert v.message() == ("Noise level: logSNR λ: 50 is outside the slider's range [-12, 12]; shown at 12. "
-                           "Type a value in the range.")
+    assert v.message() == (
+        "Noise level: logSNR λ: 50 is outside the slider's range [-12, 12]; shown at 12. Type a value in the range."
+    )
     assert float(s.preprocess(-1e9)) == -12.0
     assert s.preprocess(None) is EMPTY
     inside = s.preprocess(3.5)
     assert inside == 3.5 and not isinstance(inside, Clamped)
-    with pytest.raises(gr.Error):                                 # what gradio's own slider does
+    with pytest.raises(gr.Error):  # what gradio's own slider does
         gr.Slider(-12.0, 12.0, label="λ").preprocess(50)
 
 
@@ -51,6 +57,7 @@ def _recorded(fn):
     def record(*args, **kwargs):
         calls.append((args, kwargs))
         return fn(*args, **kwargs)
+
     record.__name__ = fn.__name__
     return calls, record
 
@@ -62,7 +69,7 @@ def test_guard_on_the_page_computes_at_the_clamp_with_one_warning(monkeypatch):
     calls, fn = _recorded(lambda lam, seed=0: f"λ = {lam:.2f}")
     out = layout.guard(fn)(Clamped(50.0, "λ", -12.0, 12.0), seed=Clamped(-3.0, "seed", 0.0, 9.0))
     assert out == "λ = 12.00"
-    (args, kwargs), = calls
+    ((args, kwargs),) = calls
     assert type(args[0]) is float and type(kwargs["seed"]) is float and kwargs["seed"] == 0.0
     assert len(warnings) == 1 and warnings[0][1] == "Out of range"
     assert "λ: 50 is outside" in warnings[0][0] and "seed: -3 is outside" in warnings[0][0]

@@ -1,5 +1,6 @@
 """The Spectrum tab's handlers called as plain functions, presets (the `difflab spectrum` contract:
 tests/cli/test_spectrum_cli.py)."""
+
 import math
 
 import numpy as np
@@ -28,7 +29,7 @@ def test_handler_numbers_and_figures():
 
 def test_dataset_mode_and_fields():
     r = spectrum_view(SpectrumView(source="dataset", dataset="digits", lam=1.0))
-    assert r.noisy_image.shape == (32, 32)          # 4x4 mosaic of 8x8 digits
+    assert r.noisy_image.shape == (32, 32)  # 4x4 mosaic of 8x8 digits
     assert "1797 images" in r.explanation
     f = spectrum_view(SpectrumView(source="field", beta=2.0, size=256))
     assert abs(f.numbers["beta"] - 2.0) < 0.1
@@ -41,13 +42,16 @@ def test_same_seed_same_pixels():
     assert np.array_equal(a, b) and not np.array_equal(a, c)
 
 
-@pytest.mark.parametrize("kwargs,msg", [
-    ({"lam": math.nan}, "logSNR must be a finite number"),
-    ({"lam": 50.0}, r"logSNR must be in \[-20, 20\]"),
-    ({"tau_lo": 5.0, "tau_hi": 2.0}, "tau_lo"),
-    ({"size": 100}, "size must be one of"),
-    ({"photo": "../etc/passwd"}, "unknown photo"),
-])
+@pytest.mark.parametrize(
+    "kwargs,msg",
+    [
+        ({"lam": math.nan}, "logSNR must be a finite number"),
+        ({"lam": 50.0}, r"logSNR must be in \[-20, 20\]"),
+        ({"tau_lo": 5.0, "tau_hi": 2.0}, "tau_lo"),
+        ({"size": 100}, "size must be one of"),
+        ({"photo": "../etc/passwd"}, "unknown photo"),
+    ],
+)
 def test_bad_slider_values(kwargs, msg):
     with pytest.raises(InputError, match=msg):
         SpectrumView(**kwargs)
@@ -88,12 +92,15 @@ def test_preset_roundtrip_file_and_link():
     assert presets.from_query(presets.to_query(v), SpectrumView) == v
 
 
-@pytest.mark.parametrize("text,msg", [
-    ("lam = 1.0\nfoo = 2\n", "unknown preset key"),
-    ('lam = "high"\n', "must be float"),
-    ("size = 100\n", "size must be one of"),
-    ("lam = [\n", "not valid TOML"),
-])
+@pytest.mark.parametrize(
+    "text,msg",
+    [
+        ("lam = 1.0\nfoo = 2\n", "unknown preset key"),
+        ('lam = "high"\n', "must be float"),
+        ("size = 100\n", "size must be one of"),
+        ("lam = [\n", "not valid TOML"),
+    ],
+)
 def test_bad_presets(text, msg):
     with pytest.raises(InputError, match=msg):
         presets.load_preset(text, SpectrumView, text=True)
@@ -123,7 +130,7 @@ def test_view_io_restores_a_view_from_a_link_and_a_file(tmp_path):
     values = IO.load_link(req)
     assert values[1] == "camera" and values[5] == 128 and values[6] == -1.5
     other = IO.load_link(SimpleNamespace(query_params={"tab": "bases", "photo": "camera"}))
-    assert len(other) == len(values) and all(isinstance(v, dict) for v in other)   # gr.update(): unchanged
+    assert len(other) == len(values) and all(isinstance(v, dict) for v in other)  # gr.update(): unchanged
     path, link = IO.save("photo", "moon", "photos", 2.0, 0, 64, 2.0, 0.1, 10.0, False, request=None)
     assert link.endswith("?tab=spectrum&" + presets.to_query(SpectrumView(photo="moon", size=64, lam=2.0)))
     assert presets.load_uploaded_preset(path, SpectrumView) == SpectrumView(photo="moon", size=64, lam=2.0)

@@ -1,6 +1,7 @@
 """No server files through the UI (issue 12 item 2): text inputs take bundled names, digit:N and
 field:BETA[:SEED] only, the message is the same whether a file of that name exists or not, files come
 in through upload components, and the CLI keeps taking paths."""
+
 import dataclasses
 import re
 from pathlib import Path
@@ -20,9 +21,15 @@ from diffusion_core.presets import from_query
 from diffusion_core.validation import InputError
 
 APP = Path(data.__file__).parent / "app"
-LAYOUT = sorted([*APP.glob("*/*layout.py"), *APP.glob("widgets/*.py")])   # every module that builds controls
-VIEWS = [spectrum.SpectrumView, schedules.SchedulesView, increments.IncrementsView, BasesView,
-         scale_space.ScaleSpaceView, samplers.SamplersView]
+LAYOUT = sorted([*APP.glob("*/*layout.py"), *APP.glob("widgets/*.py")])  # every module that builds controls
+VIEWS = [
+    spectrum.SpectrumView,
+    schedules.SchedulesView,
+    increments.IncrementsView,
+    BasesView,
+    scale_space.ScaleSpaceView,
+    samplers.SamplersView,
+]
 
 
 @pytest.fixture(scope="module")
@@ -31,6 +38,7 @@ def server_files(tmp_path_factory):
     d = tmp_path_factory.mktemp("server")
     np.save(d / "secret.npy", np.zeros((16, 16), np.float32))
     from PIL import Image
+
     Image.fromarray(np.zeros((16, 16), np.uint8)).save(d / "secret.png")
     return [str(d / "secret.npy"), str(d / "secret.png"), "/etc/passwd", str(d / "missing.png"), "../secret.png"]
 
@@ -46,9 +54,8 @@ def _anonymous(msg: str, path: str) -> str:
 
 
 def test_bases_image_box_never_opens_a_server_file(server_files):
-    msgs = {_anonymous(_message(lambda p=p: bases.basis_forward(BasesView(image=p, size=16))), p)
-            for p in server_files}
-    assert len(msgs) == 1, msgs                          # existing or not: one and the same message
+    msgs = {_anonymous(_message(lambda p=p: bases.basis_forward(BasesView(image=p, size=16))), p) for p in server_files}
+    assert len(msgs) == 1, msgs  # existing or not: one and the same message
     (msg,) = msgs
     assert "digit:N or field:BETA[:SEED]" in msg and "upload" in msg and "\n" not in msg
     for word in ("not found", "exist", "corrupt", "truncated", "empty"):
@@ -66,12 +73,14 @@ def test_links_and_presets_cannot_name_files(server_files):
     for cls in VIEWS:
         for f in dataclasses.fields(cls):
             if f.type not in ("str", str) or f.name in ("custom_labels", "custom_points"):
-                continue                                 # number lists, parsed when used (tested below)
+                continue  # number lists, parsed when used (tested below)
             for p in server_files[:3]:
+
                 def make(cls=cls, f=f, p=p):
                     v = from_query({f.name: p}, cls)
                     if cls is BasesView:
                         build(v)
+
                 _message(make)
 
 
@@ -84,25 +93,27 @@ def test_custom_labels_are_numbers_only(server_files):
 
 def test_every_text_input_of_the_layout_is_known():
     """The audit: free-text boxes and dropdowns that take custom values, with what each accepts."""
-    known = {"Link to this view": "output (copied, never read)",
-             "Custom labels (ordering custom)": "numbers (parse_labels)",
-             "Image: digit:N (8x8 digits), photo, field:BETA": "names (check_image_name)",
-             "Steps (fast: a few seconds": "an integer step count or rule (check_int in gud.setup.build)",
-             "Model: a registry name, or the name of a model folder": "registry name or folder inside MODELS_DIR "
-             "(models.folders.check_model_ref, allow_paths=False)",
-             "Autoguidance: a weaker model of the same data": "registry name or folder inside MODELS_DIR, or empty "
-             "(models.folders.check_model_ref in SamplersView, allow_paths=False)",
-             "`custom`: your own λ(t)": "t:λ control points (schedules.parse_points)",
-             "Your answer": "a number (workshop.parse_answer)",
-             "Config A": "schedule spec, sigma list or pasted JSON (noise.inspector.resolve)",
-             "Config B": "schedule spec, sigma list or pasted JSON (noise.inspector.resolve)"}
+    known = {
+        "Link to this view": "output (copied, never read)",
+        "Custom labels (ordering custom)": "numbers (parse_labels)",
+        "Image: digit:N (8x8 digits), photo, field:BETA": "names (check_image_name)",
+        "Steps (fast: a few seconds": "an integer step count or rule (check_int in gud.setup.build)",
+        "Model: a registry name, or the name of a model folder": "registry name or folder inside MODELS_DIR "
+        "(models.folders.check_model_ref, allow_paths=False)",
+        "Autoguidance: a weaker model of the same data": "registry name or folder inside MODELS_DIR, or empty "
+        "(models.folders.check_model_ref in SamplersView, allow_paths=False)",
+        "`custom`: your own λ(t)": "t:λ control points (schedules.parse_points)",
+        "Your answer": "a number (workshop.parse_answer)",
+        "Config A": "schedule spec, sigma list or pasted JSON (noise.inspector.resolve)",
+        "Config B": "schedule spec, sigma list or pasted JSON (noise.inspector.resolve)",
+    }
     found = []
     for py in LAYOUT:
         src = py.read_text()
         for m in re.finditer(r"gr\.(Textbox|Dropdown|TextArea|Code)\((.*?)\)\n", src, re.S):
             body = m.group(2)
             if m.group(1) == "Dropdown" and "allow_custom_value=True" not in body:
-                continue                                 # choices are checked by Gradio and the view
+                continue  # choices are checked by Gradio and the view
             label = re.search(r'label=f?"([^"]*)"', body)
             found.append(label.group(1) if label else f"{py.name}: unlabelled {m.group(1)}")
     assert found and all(any(lab.startswith(k) for k in known) for lab in found), found
@@ -110,6 +121,7 @@ def test_every_text_input_of_the_layout_is_known():
 
 def test_cli_keeps_taking_paths(tmp_path):
     from PIL import Image
+
     p = tmp_path / "ramp.png"
     Image.fromarray(np.tile(np.arange(64, dtype=np.uint8) * 4, (64, 1))).save(p)
     assert data.image_from_arg(str(p), 32).shape == (1, 1, 32, 32)
@@ -120,5 +132,6 @@ def test_cli_keeps_taking_paths(tmp_path):
 
 def test_schedule_inspector_configs_never_open_files(server_files):
     from diffusion_core.noise.inspector import resolve
+
     msgs = {_message(lambda p=p: resolve(p, 10)).replace(repr(p), "PATH") for p in server_files}
     assert len(msgs) == 1 and "unknown schedule" in msgs.pop()

@@ -1,19 +1,22 @@
 """Workshop exercises: every link opens a valid view, every stated answer equals the core's live one."""
+
 import importlib
 from urllib.parse import parse_qsl
 
 import pytest
 
-from diffusion_core.presets import from_query
 from diffusion_core.app.workshop import handlers as workshop
+from diffusion_core.presets import from_query
 from diffusion_core.validation import InputError
 
-VIEWS = {"spectrum": ("diffusion_core.app.spectrum.handlers", "SpectrumView"),
-         "schedules": ("diffusion_core.app.schedules.handlers", "SchedulesView"),
-         "increments": ("diffusion_core.app.increments.handlers", "IncrementsView"),
-         "bases": ("diffusion_core.gud.setup", "BasesView"),
-         "scale_space": ("diffusion_core.app.scale_space.handlers", "ScaleSpaceView"),
-         "samplers": ("diffusion_core.app.samplers.handlers", "SamplersView")}
+VIEWS = {
+    "spectrum": ("diffusion_core.app.spectrum.handlers", "SpectrumView"),
+    "schedules": ("diffusion_core.app.schedules.handlers", "SchedulesView"),
+    "increments": ("diffusion_core.app.increments.handlers", "IncrementsView"),
+    "bases": ("diffusion_core.gud.setup", "BasesView"),
+    "scale_space": ("diffusion_core.app.scale_space.handlers", "ScaleSpaceView"),
+    "samplers": ("diffusion_core.app.samplers.handlers", "SamplersView"),
+}
 EXERCISES = list(workshop.exercises().values())
 
 
@@ -26,7 +29,7 @@ def test_link_is_a_valid_view_of_its_tab(ex):
     module, cls = VIEWS[ex.tab]
     view_cls = getattr(importlib.import_module(module), cls)
     params = dict(parse_qsl(ex.link, strict_parsing=True))
-    view = from_query(params, view_cls)                    # raises on unknown types/values
+    view = from_query(params, view_cls)  # raises on unknown types/values
     for k in params:
         assert hasattr(view, k), f"link key {k} is not a setting of {cls}"
 

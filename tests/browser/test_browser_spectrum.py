@@ -1,4 +1,5 @@
 """Headless Chromium (Debian's, driven by Playwright) sees the Spectrum tab work end to end."""
+
 import pytest
 from support.browser import chromium
 
@@ -38,11 +39,11 @@ def test_link_restores_view(page, app_url):
 
 
 def test_link_opens_its_tab_with_its_settings(page, app_url):
-    page.goto(app_url + "?tab=schedules&photo=camera&size=256&steps=32", wait_until="domcontentloaded",
-              timeout=120_000)
+    page.goto(app_url + "?tab=schedules&photo=camera&size=256&steps=32", wait_until="domcontentloaded", timeout=120_000)
     tab = page.get_by_role("tab", name="Schedules & bounds")
-    page.wait_for_function("el => el.getAttribute('aria-selected') === 'true'", arg=tab.element_handle(),
-                           timeout=120_000)
+    page.wait_for_function(
+        "el => el.getAttribute('aria-selected') === 'true'", arg=tab.element_handle(), timeout=120_000
+    )
     page.wait_for_selector("text=/camera/", timeout=120_000)
 
 
@@ -51,7 +52,7 @@ def test_workshop_checks_an_answer(page, app_url):
     page.get_by_role("tab", name="Workshop").click()
     page.get_by_label("6. When does diffusion become autoregression?").check()
     page.wait_for_selector("text=/from which value on do/", timeout=120_000)
-    page.wait_for_timeout(1500)                       # the answer box is cleared after the switch
+    page.wait_for_timeout(1500)  # the answer box is cleared after the switch
     box = page.get_by_label("Your answer")
     box.fill("10")
     page.get_by_role("button", name="Check").click()

@@ -1,11 +1,19 @@
 """Classroom tour in a real browser (issue 12, Done when): every tab with default settings, a malformed
 link and a bad text input; no error badge, no stack trace, and a mistake is one message."""
+
 import pytest
 from support.browser import ERROR_BADGES, chromium, settle
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
-TABS = ["Spectrum", "Schedules & bounds", "Increments", "Bases & component schedules", "Scale space",
-        "Samplers", "Workshop"]
+TABS = [
+    "Spectrum",
+    "Schedules & bounds",
+    "Increments",
+    "Bases & component schedules",
+    "Scale space",
+    "Samplers",
+    "Workshop",
+]
 
 
 @pytest.fixture(scope="module")
@@ -53,9 +61,9 @@ def test_bad_text_input_is_one_message_and_no_badges(browser, app_url):
     settle(page)
     text = page.inner_text("body")
     assert "Traceback" not in text and "files come in through an upload box" in text
-    assert page.locator(".toast-body").count() == 1                   # one message for both events
+    assert page.locator(".toast-body").count() == 1  # one message for both events
     assert page.locator(".toast-body.warning").count() == 1
-    assert _clean(page) == 0                                          # no badge on any of the ~13 outputs
+    assert _clean(page) == 0  # no badge on any of the ~13 outputs
     page.close()
 
 
@@ -116,6 +124,7 @@ def _requests(page, prefix):
             if name and name.startswith(prefix):
                 sender = "gradio" if body.get("trigger_id") is not None else "page"
                 seen.append((r.url.split("/gradio_api/")[-1].split("?")[0], name, sender))
+
     page.on("request", record)
     return seen
 
@@ -130,18 +139,23 @@ def test_a_lambda_move_is_drawn_by_the_page_and_its_release_brings_gradio_in_ste
     seen = _requests(page, "spectrum")
     page.evaluate(MOVE, ["Noise level: logSNR λ", 2.5])
     page.wait_for_selector("text=/At logSNR λ = 2.50/", timeout=240_000)
-    page.wait_for_function("""() => { const gd = document.querySelector('#spectrum-snr .js-plotly-plot');
-        return gd && gd.layout.title.text.includes('λ = 2.50'); }""", timeout=60_000)
+    page.wait_for_function(
+        """() => { const gd = document.querySelector('#spectrum-snr .js-plotly-plot');
+        return gd && gd.layout.title.text.includes('λ = 2.50'); }""",
+        timeout=60_000,
+    )
     page.wait_for_function(f"() => document.querySelector('#spectrum-noisy img').src !== {before!r}", timeout=60_000)
     assert "VE σ = e^(−λ/2) = 0.2865" in page.inner_text("#spectrum-sigma")
-    assert seen == [("run/predict", "spectrum_live", "page")]       # the page's own POST, no gradio event
+    assert seen == [("run/predict", "spectrum_live", "page")]  # the page's own POST, no gradio event
     page.evaluate(RELEASE, "Noise level: logSNR λ")
     page.wait_for_timeout(1500)
     settle(page)
     assert seen[1:] == [("run/predict", "spectrum_live", "gradio")]  # the release, through gradio
     img = page.locator("#spectrum-noisy img").get_attribute("src")
     assert page.locator("#spectrum-noisy a.download-link").get_attribute("href") == img != before
-    assert page.locator("#spectrum-explanation p").count() == 3 and "λ = 2.50" in page.inner_text("#spectrum-explanation")
+    assert page.locator("#spectrum-explanation p").count() == 3 and "λ = 2.50" in page.inner_text(
+        "#spectrum-explanation"
+    )
     assert _clean(page) == 0
     page.close()
 

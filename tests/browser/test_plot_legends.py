@@ -5,6 +5,7 @@ Before: legends sat at a paper fraction under the plot (y = -0.3 / -0.25), so th
 depended on the plot's height and on how many rows the legend wrapped into, and on short plots they sat on
 the x-axis title. Now they are anchored to the figure's bottom edge in container coordinates, where plotly
 reserves the rows they need below the axis title."""
+
 import json
 import shutil
 from pathlib import Path
@@ -25,12 +26,16 @@ T = U[::10]
 def figures() -> dict:
     """One figure per kind the issue names (scale space, increments, samplers), from synthetic results."""
     laws = {name: (T, np.exp(-T), T) for name in ("gaussian", "laplace", "uniform", "student-t")}
-    rows = [{"sampler": s, "nfe": n, "value": (k + 1) / n} for k, s in enumerate(("euler", "heun", "dpmpp_2m"))
-            for n in (4, 8, 16, 32, 64)]
+    rows = [
+        {"sampler": s, "nfe": n, "value": (k + 1) / n}
+        for k, s in enumerate(("euler", "heun", "dpmpp_2m"))
+        for n in (4, 8, 16, 32, 64)
+    ]
     return {
-        "scale-space spectrum": ss.spectrum_widget_figure(F, F ** -2.0, F[:30], F[:30] ** -2.0, F[:30] ** -2.0 + 3,
-                                                          3.0, 0.25, 0.1, "spectrum at t = 0.50"),
-        "scale-space information": ss.info_figure(U, U, U ** 2, 1 - U, [0.3, 0.6], "information"),
+        "scale-space spectrum": ss.spectrum_widget_figure(
+            F, F**-2.0, F[:30], F[:30] ** -2.0, F[:30] ** -2.0 + 3, 3.0, 0.25, 0.1, "spectrum at t = 0.50"
+        ),
+        "scale-space information": ss.info_figure(U, U, U**2, 1 - U, [0.3, 0.6], "information"),
         "scale-space occupancy": ss.occupancy_figure([64, 32, 16], [400, 300, 300], [1.0, 0.25, 0.06], "occupancy"),
         "scale-space switch step": ss.transition_figure(np.geomspace(1, 1e-3, 64), 0.1, 0.5, "switch step"),
         "increments moments": inc.moments_figure(laws, T, np.exp(-T), T, U, np.exp(-U), U, 50),
@@ -43,9 +48,9 @@ def test_legend_is_anchored_below_everything(name):
     fig = figures()[name]
     leg = fig.layout.legend
     assert (leg.orientation, leg.xref, leg.yref, leg.yanchor) == ("h", "container", "container", "bottom")
-    assert 0.0 <= leg.y <= 0.02                   # the figure's bottom edge, not a fraction under the plot
+    assert 0.0 <= leg.y <= 0.02  # the figure's bottom edge, not a fraction under the plot
     for axis in (fig.layout.xaxis, fig.layout.yaxis):
-        assert axis.automargin is True            # tick labels and titles push the margin, not the legend
+        assert axis.automargin is True  # tick labels and titles push the margin, not the legend
         if axis.type == "log":
             assert axis.minorloglabels == "none"  # no bare digits (2, 5) at minor ticks
 
@@ -78,15 +83,17 @@ def test_no_legend_entry_touches_an_axis_label_at_projector_widths(tmp_path):
     plotly_js = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
     divs, calls = [], []
     for k, fig in enumerate(figures().values()):
-        for width in (400, 480, 700):               # 1024-px screen: two columns ~480, narrow panels ~400
+        for width in (400, 480, 700):  # 1024-px screen: two columns ~480, narrow panels ~400
             spec = json.loads(fig.to_json())
             lay = {**spec["layout"], "autosize": True}
-            lay["margin"] = {**lay.get("margin", {}), "autoexpand": True, "t": 100}   # as gradio's gr.Plot sets it
+            lay["margin"] = {**lay.get("margin", {}), "autoexpand": True, "t": 100}  # as gradio's gr.Plot sets it
             divs.append(f'<div class="fig" id="f{k}-{width}" style="width:{width}px"></div>')
             calls.append(f"Plotly.newPlot('f{k}-{width}', {json.dumps(spec['data'])}, {json.dumps(lay)});")
     page_file = tmp_path / "legends.html"
-    page_file.write_text(f"<html><body>{''.join(divs)}<script src='{plotly_js.as_uri()}'></script>"
-                         f"<script>{''.join(calls)}</script></body></html>")
+    page_file.write_text(
+        f"<html><body>{''.join(divs)}<script src='{plotly_js.as_uri()}'></script>"
+        f"<script>{''.join(calls)}</script></body></html>"
+    )
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=shutil.which("chromium"), args=["--no-sandbox", "--disable-gpu"])
         page = browser.new_page(viewport={"width": 1024, "height": 800})

@@ -1,5 +1,6 @@
 """CLI conventions: each command's help has a description and an example that parses; the README's command
 lines parse; `--diffusers-config` is JSON that diffusers loads; `-` reads stdin and writes stdout."""
+
 from __future__ import annotations
 
 import io
@@ -11,7 +12,6 @@ from pathlib import Path
 
 import diffusers
 import numpy as np
-import pytest
 import torch
 
 from diffusion_core.cli.main import EXAMPLES, build_parser, main
@@ -27,7 +27,7 @@ def _argv(line: str) -> list[str]:
     words = shlex.split(line, comments=True)
     assert words[0] == "difflab", line
     stop = [i for i, w in enumerate(words) if w in (">", "|", "<")]
-    return words[1:stop[0] if stop else None]
+    return words[1 : stop[0] if stop else None]
 
 
 def test_every_command_has_a_description_and_an_example_that_parses():
@@ -49,12 +49,12 @@ def test_readme_command_lines_parse():
     lines = [part.strip() for line in block.splitlines() for part in line.split(";") if part.strip()]
     assert len(lines) >= 10
     for line in lines:
-        alternatives = re.search(r"\{([^}]*)\}", line)          # `bench {a,b,c}`: each one
-        for alt in (alternatives.group(1).split(",") if alternatives else [None]):
+        alternatives = re.search(r"\{([^}]*)\}", line)  # `bench {a,b,c}`: each one
+        for alt in alternatives.group(1).split(",") if alternatives else [None]:
             text = line.replace(alternatives.group(0), alt) if alt else line
             argv = [w for w in _argv(text) if not (w.startswith("[") or w.endswith("]"))]
-            if argv != ["--version"]:                            # that one exits (tested in test_packaging)
-                PARSER.parse_args(argv)                              # SystemExit on an unknown flag
+            if argv != ["--version"]:  # that one exits (tested in test_packaging)
+                PARSER.parse_args(argv)  # SystemExit on an unknown flag
     assert "--nproc-per-node" not in (ROOT / "README.md").read_text()
 
 
@@ -65,7 +65,7 @@ def test_diffusers_config_is_json_that_from_config_loads(capsys):
         sched = diffusers.EulerDiscreteScheduler.from_config(cfg)
         ours = build_schedule(name, steps).sigmas
         if "custom_sigmas" in cfg:
-            sched.set_timesteps(sigmas=cfg["custom_sigmas"])   # as its "_note" says
+            sched.set_timesteps(sigmas=cfg["custom_sigmas"])  # as its "_note" says
         else:
             sched.set_timesteps(steps)
         assert torch.allclose(sched.sigmas.double()[:-1], ours[:-1].double(), rtol=1e-5), name
@@ -78,6 +78,7 @@ def _stdin(monkeypatch, data: bytes) -> None:
 def test_dash_reads_an_image_from_stdin(monkeypatch, capsys, tmp_path):
     img = (np.random.default_rng(0).random((40, 40)) * 255).astype(np.uint8)
     from PIL import Image
+
     Image.fromarray(img).save(tmp_path / "a.png")
     assert main(["spectrum", str(tmp_path / "a.png"), "--size", "32", "--json"]) == 0
     from_file = json.loads(capsys.readouterr().out)
@@ -100,4 +101,5 @@ def test_dash_writes_the_file_to_stdout(capsysbinary, tmp_path):
     capsysbinary.readouterr()
     assert main(["component-schedule", "--times", "3", "--out", "-"]) == 0
     assert capsysbinary.readouterr().out.replace(b"\r\n", b"\n") == (tmp_path / "t.csv").read_bytes().replace(
-        b"\r\n", b"\n")
+        b"\r\n", b"\n"
+    )

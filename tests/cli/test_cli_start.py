@@ -86,12 +86,12 @@ def test_help_names_are_the_cores_tables():
     """The help texts' copies of the core's names (parsers.NAMES) equal the tables the commands check against."""
     from diffusion_core import data
     from diffusion_core.denoisers.autoguidance import MAX_W
-    from diffusion_core.sampling import run as sampling
-    from diffusion_core.nonnormal.controls import STEP_NOISES
     from diffusion_core.noise.samplers import SAMPLERS
     from diffusion_core.noise.schedules import FAMILIES
+    from diffusion_core.nonnormal.controls import STEP_NOISES
     from diffusion_core.nonnormal.laws import LAWS
     from diffusion_core.nonnormal.walks import FORMS, GRIDS
+    from diffusion_core.sampling import run as sampling
 
     assert parsers.NAMES == {
         "photos": tuple(data.PHOTOS[:4]),

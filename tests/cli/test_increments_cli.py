@@ -1,4 +1,5 @@
 """`difflab increments`: JSON keys per design.md, values against the exact formulas, exit code 2 on bad input."""
+
 import json
 
 import pytest
@@ -15,8 +16,9 @@ def run(capsys, *argv):
 
 
 def test_json_keys_and_values(capsys):
-    code, out = run(capsys, "--law", "laplace", "--steps", "50", "--paths", "100000", "--seed", "1", "--form",
-                    "euler", "--json")
+    code, out = run(
+        capsys, "--law", "laplace", "--steps", "50", "--paths", "100000", "--seed", "1", "--form", "euler", "--json"
+    )
     assert code == 0
     res = json.loads(out.out)
     assert KEYS <= set(res)
@@ -32,14 +34,17 @@ def test_default_form_is_ddpm_and_seed_reproducible(capsys):
     assert a == b and a["form"] == "ddpm" and a["expected_var"] == pytest.approx(1.0)
 
 
-@pytest.mark.parametrize("argv, msg", [
-    (["--law", "cauchy", "--steps", "5"], "unknown law 'cauchy'"),
-    (["--law", "student-t", "--nu", "3", "--steps", "5"], "no finite fourth moment"),
-    (["--law", "gaussian", "--steps", "0"], "steps must be in [1, 20000], got 0"),
-    (["--law", "gaussian", "--steps", "five"], "steps must be an integer"),
-    (["--law", "gaussian", "--steps", "5", "--paths", "100000000"], "memory cap"),
-    (["--law", "gaussian", "--steps", "5", "--form", "heun"], "unknown form 'heun'"),
-])
+@pytest.mark.parametrize(
+    "argv, msg",
+    [
+        (["--law", "cauchy", "--steps", "5"], "unknown law 'cauchy'"),
+        (["--law", "student-t", "--nu", "3", "--steps", "5"], "no finite fourth moment"),
+        (["--law", "gaussian", "--steps", "0"], "steps must be in [1, 20000], got 0"),
+        (["--law", "gaussian", "--steps", "five"], "steps must be an integer"),
+        (["--law", "gaussian", "--steps", "5", "--paths", "100000000"], "memory cap"),
+        (["--law", "gaussian", "--steps", "5", "--form", "heun"], "unknown form 'heun'"),
+    ],
+)
 def test_bad_input_exit_code_2(capsys, argv, msg):
     code, out = run(capsys, *argv, "--json")
     assert code == 2

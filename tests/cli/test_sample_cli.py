@@ -1,4 +1,5 @@
 """`difflab sample` and `difflab models`: JSON contract, files, determinism, bad input -> exit code 2."""
+
 from __future__ import annotations
 
 import json
@@ -10,8 +11,21 @@ import pytest
 from diffusion_core.cli.main import main
 from diffusion_core.models.registry import SCALE_SPACE, SPECS
 
-KEYS = {"model", "sampler", "schedule", "steps", "nfe", "seed", "n", "noise_law", "out", "shape",
-        "quality_metric", "quality", "quality_details"}
+KEYS = {
+    "model",
+    "sampler",
+    "schedule",
+    "steps",
+    "nfe",
+    "seed",
+    "n",
+    "noise_law",
+    "out",
+    "shape",
+    "quality_metric",
+    "quality",
+    "quality_details",
+}
 
 
 def _run(capsys, *args: str) -> tuple[int, str, str]:
@@ -21,8 +35,24 @@ def _run(capsys, *args: str) -> tuple[int, str, str]:
 
 
 def _sample(capsys, out: Path, *extra: str) -> dict:
-    code, text, _ = _run(capsys, "sample", "--model", "digits-pca-gaussian", "--sampler", "heun", "--steps", "8",
-                         "--seed", "5", "--n", "6", "--out", str(out), "--json", *extra)
+    code, text, _ = _run(
+        capsys,
+        "sample",
+        "--model",
+        "digits-pca-gaussian",
+        "--sampler",
+        "heun",
+        "--steps",
+        "8",
+        "--seed",
+        "5",
+        "--n",
+        "6",
+        "--out",
+        str(out),
+        "--json",
+        *extra,
+    )
     assert code == 0
     return json.loads(text)
 
@@ -30,7 +60,14 @@ def _sample(capsys, out: Path, *extra: str) -> dict:
 def test_sample_json_keys_and_npy_contents(capsys, tmp_path):
     r = _sample(capsys, tmp_path / "a.npy")
     assert KEYS <= set(r)
-    assert (r["model"], r["sampler"], r["steps"], r["nfe"], r["seed"], r["n"]) == ("digits-pca-gaussian", "heun", 8, 15, 5, 6)
+    assert (r["model"], r["sampler"], r["steps"], r["nfe"], r["seed"], r["n"]) == (
+        "digits-pca-gaussian",
+        "heun",
+        8,
+        15,
+        5,
+        6,
+    )
     assert r["quality_metric"] == "cov_rel_fro" and 0 < r["quality"] < 1 and r["quality_details"]["exact"] is True
     a = np.load(tmp_path / "a.npy")
     assert a.shape == (6, 1, 8, 8) and a.dtype == np.float32
@@ -48,23 +85,42 @@ def test_same_seed_same_pixels_and_other_seed_differs(capsys, tmp_path):
 def test_png_grid_and_empirical_memorisation(capsys, tmp_path):
     from PIL import Image
 
-    code, text, _ = _run(capsys, "sample", "--model", "digits-empirical", "--sampler", "euler", "--steps", "12",
-                         "--seed", "0", "--n", "9", "--out", str(tmp_path / "g.png"), "--json")
+    code, text, _ = _run(
+        capsys,
+        "sample",
+        "--model",
+        "digits-empirical",
+        "--sampler",
+        "euler",
+        "--steps",
+        "12",
+        "--seed",
+        "0",
+        "--n",
+        "9",
+        "--out",
+        str(tmp_path / "g.png"),
+        "--json",
+    )
     r = json.loads(text)
     assert code == 0 and r["quality_metric"] == "memorisation_rate" and r["quality"] == 1.0
     im = np.asarray(Image.open(tmp_path / "g.png"))
-    assert im.shape == (3 * 33 + 1, 3 * 33 + 1)              # 3 x 3 tiles of 32 px + 1 px gaps
+    assert im.shape == (3 * 33 + 1, 3 * 33 + 1)  # 3 x 3 tiles of 32 px + 1 px gaps
 
 
 def test_models_json_lists_the_registry(capsys):
     code, text, _ = _run(capsys, "models", "--json")
     models = json.loads(text)["models"]
-    assert code == 0 and [m["name"] for m in models] == [*SPECS, *SCALE_SPACE]   # scale-space networks last
+    assert code == 0 and [m["name"] for m in models] == [*SPECS, *SCALE_SPACE]  # scale-space networks last
     assert {"mnist-ssd3-flexi", "mnist-ddpm-baseline"} <= set(SCALE_SPACE)
     names = {m["name"]: m for m in models}
     assert {"field-beta2-32", "digits-pca-gaussian", "digits-empirical"} <= set(names)
     assert names["field-beta2-32"]["shape"] == [1, 32, 32] and names["digits-empirical"]["kind"] == "empirical-optimal"
-    assert all(m["sha256"] is None and m["params"] is None and m["train_time"] is None for m in models if m["kind"] not in ("trained", "scale-space"))
+    assert all(
+        m["sha256"] is None and m["params"] is None and m["train_time"] is None
+        for m in models
+        if m["kind"] not in ("trained", "scale-space")
+    )
     assert all(m["sha256"] for m in models if m["kind"] in ("trained", "scale-space"))
 
 
@@ -85,8 +141,14 @@ BAD = [
 
 @pytest.mark.parametrize("extra, message", BAD)
 def test_bad_input_is_one_line_and_exit_code_2(capsys, tmp_path, extra, message):
-    args = {"--model": "field-beta2-32", "--sampler": "euler", "--steps": "4", "--seed": "0", "--n": "4",
-            "--out": str(tmp_path / "x.npy")}
+    args = {
+        "--model": "field-beta2-32",
+        "--sampler": "euler",
+        "--steps": "4",
+        "--seed": "0",
+        "--n": "4",
+        "--out": str(tmp_path / "x.npy"),
+    }
     args.update(dict(zip(extra[::2], extra[1::2])))
     args["--out"] = args["--out"].replace("OUT", str(tmp_path))
     code, out, err = _run(capsys, "sample", *[t for kv in args.items() for t in kv])
@@ -98,8 +160,22 @@ def test_bad_input_is_one_line_and_exit_code_2(capsys, tmp_path, extra, message)
 def test_unknown_model_is_exit_code_2_and_one_line(capsys, tmp_path):
     """The code `difflab` exits with (`python -m diffusion_core` passes main's return value to sys.exit:
     tests/cli/test_cli_start.py runs that in a real process)."""
-    code, out, err = _run(capsys, "sample", "--model", "nope", "--sampler", "euler", "--steps", "4", "--seed", "0",
-                          "--n", "2", "--out", str(tmp_path / "x.png"))
+    code, out, err = _run(
+        capsys,
+        "sample",
+        "--model",
+        "nope",
+        "--sampler",
+        "euler",
+        "--steps",
+        "4",
+        "--seed",
+        "0",
+        "--n",
+        "2",
+        "--out",
+        str(tmp_path / "x.png"),
+    )
     assert code == 2 and "unknown model 'nope'" in err and err.count("\n") == 1 and out == ""
 
 
@@ -118,7 +194,9 @@ def test_trained_weights_load_only_as_hashed_safetensors(tmp_path, monkeypatch):
     spec = R.ModelSpec("tiny", "trained", "none", (1, 2, 2), "test", weights="tiny.safetensors", sha256=digest)
     assert torch.equal(R.load_weights(spec)["w"], torch.arange(4.0))
     with pytest.raises(InputError, match="sha256"):
-        R.load_weights(R.ModelSpec("tiny", "trained", "none", (1, 2, 2), "test", weights="tiny.safetensors", sha256="0" * 64))
+        R.load_weights(
+            R.ModelSpec("tiny", "trained", "none", (1, 2, 2), "test", weights="tiny.safetensors", sha256="0" * 64)
+        )
     torch.save({"w": 1}, tmp_path / "evil.pt")
     for bad in ("evil.pt", "../outside.safetensors"):
         with pytest.raises(InputError, match="must be a .safetensors file"):
@@ -130,22 +208,48 @@ def test_autoguided_sampling_counts_both_models_and_guiding_by_itself_changes_no
     same = _sample(capsys, tmp_path / "s.npy", "--guide", "digits-pca-gaussian", "--guidance", "3")
     other = _sample(capsys, tmp_path / "o.npy", "--guide", "digits-gmm10", "--guidance", "2")
     assert (plain["guide"], plain["guidance"], plain["nfe"]) == (None, None, 15)
-    assert (same["model"], same["guide"], same["guidance"], same["nfe"]) == ("digits-pca-gaussian", "digits-pca-gaussian", 3.0, 30)
+    assert (same["model"], same["guide"], same["guidance"], same["nfe"]) == (
+        "digits-pca-gaussian",
+        "digits-pca-gaussian",
+        3.0,
+        30,
+    )
     # D_0 + w (D_1 - D_0) with D_0 = D_1 is D_1 exactly, whatever w
     assert np.array_equal(np.load(tmp_path / "p.npy"), np.load(tmp_path / "s.npy"))
     assert not np.allclose(np.load(tmp_path / "p.npy"), np.load(tmp_path / "o.npy"), atol=1e-3)
     # a guided run is scored from its samples against the exact law (the closed form is the unguided one's)
-    assert plain["quality_metric"] == "cov_rel_fro" and same["quality_metric"] == other["quality_metric"] == "sample_cov_rel_fro"
+    assert (
+        plain["quality_metric"] == "cov_rel_fro"
+        and same["quality_metric"] == other["quality_metric"] == "sample_cov_rel_fro"
+    )
     assert same["quality"] == pytest.approx(plain["quality_details"]["sample_cov_rel_fro"], rel=1e-12)
 
 
-@pytest.mark.parametrize("extra, message", [
-    (("--guide", "field-beta2-32"), "guide model field-beta2-32 has shape [1, 32, 32], the model [1, 8, 8]"),
-    (("--guide", "digits-gmm10", "--guidance", "11"), "guidance must be in [0, 10], got 11"),
-    (("--guide", "digits-gmm10", "--guidance", "x"), "--guidance must be a number, got 'x'"),
-    (("--guide", "nope"), "nope"),
-])
+@pytest.mark.parametrize(
+    "extra, message",
+    [
+        (("--guide", "field-beta2-32"), "guide model field-beta2-32 has shape [1, 32, 32], the model [1, 8, 8]"),
+        (("--guide", "digits-gmm10", "--guidance", "11"), "guidance must be in [0, 10], got 11"),
+        (("--guide", "digits-gmm10", "--guidance", "x"), "--guidance must be a number, got 'x'"),
+        (("--guide", "nope"), "nope"),
+    ],
+)
 def test_bad_guidance_is_a_one_line_error(capsys, tmp_path, extra, message):
-    code, _, err = _run(capsys, "sample", "--model", "digits-pca-gaussian", "--sampler", "heun", "--steps", "8",
-                        "--seed", "5", "--n", "6", "--out", str(tmp_path / "x.npy"), *extra)
+    code, _, err = _run(
+        capsys,
+        "sample",
+        "--model",
+        "digits-pca-gaussian",
+        "--sampler",
+        "heun",
+        "--steps",
+        "8",
+        "--seed",
+        "5",
+        "--n",
+        "6",
+        "--out",
+        str(tmp_path / "x.npy"),
+        *extra,
+    )
     assert code == 2 and message in err and err.count("\n") == 1

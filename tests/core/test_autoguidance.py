@@ -1,5 +1,6 @@
 """Autoguidance D_w = D_0 + w (D_1 - D_0) (Karras et al. 2024, eq. 2) against exact Gaussian denoisers, and on the
 shipped MNIST networks: w = 1 is the main network and w = 0 the guide (to float32 rounding)."""
+
 from __future__ import annotations
 
 import math
@@ -38,7 +39,7 @@ def test_guidance_away_from_a_wider_guide_narrows_the_samples_by_the_exact_facto
     s = float(sigmas[0])
     exact = s * math.exp(-(math.log1p(s**2) - 0.5 * math.log1p(s**2 / 4)))
     assert float(out) == pytest.approx(exact, rel=1e-3)
-    assert float(out) < 1.0                      # narrower than the data's std: guidance sharpens
+    assert float(out) < 1.0  # narrower than the data's std: guidance sharpens
 
 
 def test_weight_outside_its_range_is_a_one_line_error():
@@ -52,7 +53,7 @@ def test_on_the_shipped_networks_w_1_is_the_main_network_and_w_0_the_guide():
     main, guide = get_model("mnist-li-gaussian-gaussian-deep-sigma-high"), get_model("mnist-li-gaussian-gaussian")
     x, lam = torch.randn(2, 1, 28, 28, generator=torch.Generator().manual_seed(0)), torch.tensor([0.0, -4.0])
     d1, d0 = main.denoiser(x, lam), guide.denoiser(x, lam)
-    assert float((d1 - d0).abs().max()) > 0.05                                  # two different networks
+    assert float((d1 - d0).abs().max()) > 0.05  # two different networks
     assert torch.allclose(AutoGuided(main.denoiser, guide.denoiser, 1.0)(x, lam), d1, rtol=0, atol=1e-6)
     assert torch.equal(AutoGuided(main.denoiser, guide.denoiser, 0.0)(x, lam), d0)
     assert AutoGuided(main.denoiser, guide.denoiser, 2.0).to(torch.device("cpu")).device == torch.device("cpu")

@@ -1,4 +1,5 @@
 """Bases: orthonormality, perfect reconstruction, library parity, Hermitian Fourier noise, bad input."""
+
 import numpy as np
 import pytest
 import pywt
@@ -11,8 +12,13 @@ from diffusion_core.data import load_digits
 from diffusion_core.validation import InputError
 
 SHAPES = [(1, 8, 8), (3, 8, 16)]
-SPATIAL = [("pixel", {}), ("fourier", {}), ("dct", {}), ("wavelet", {"wavelet": "haar", "levels": 3}),
-           ("wavelet", {"wavelet": "db2", "levels": 2})]
+SPATIAL = [
+    ("pixel", {}),
+    ("fourier", {}),
+    ("dct", {}),
+    ("wavelet", {"wavelet": "haar", "levels": 3}),
+    ("wavelet", {"wavelet": "db2", "levels": 2}),
+]
 
 
 def _all_bases():
@@ -24,7 +30,7 @@ def _all_bases():
 
 @pytest.mark.parametrize("label,basis", list(_all_bases()), ids=lambda v: v if isinstance(v, str) else "")
 def test_orthonormal_and_reconstructs(label, basis):
-    u = basis_matrix(basis)                                    # [D, D]
+    u = basis_matrix(basis)  # [D, D]
     d = u.shape[0]
     assert torch.allclose(u @ u.T, torch.eye(d, dtype=u.dtype), atol=1e-10)
     x = torch.randn(6, *basis.shape, generator=torch.Generator().manual_seed(1))
@@ -32,7 +38,7 @@ def test_orthonormal_and_reconstructs(label, basis):
     assert z.shape == (6, d) and z.dtype == torch.float32
     assert (basis.decode(z) - x).abs().max() < 1e-5
     rel = (z.norm(dim=1) / x.flatten(1).norm(dim=1) - 1).abs().max()
-    assert rel < 1e-6                                          # Parseval, float32
+    assert rel < 1e-6  # Parseval, float32
     assert torch.allclose(basis.encode(x.double()), x.double().flatten(1) @ u.T, atol=1e-12)
     for v in basis.labels().values():
         assert v.shape == (d,)
@@ -52,7 +58,7 @@ def test_wavelet_matches_pywt_coefficients():
     z = make_basis("wavelet", (1, 16, 16), wavelet="db2", levels=2).encode(x)
     assert np.allclose(z.numpy(), arr.reshape(2, -1), atol=1e-12)
     lev = make_basis("wavelet", (1, 16, 16), levels=2).labels()["level"]
-    assert [(lev == k).sum().item() for k in range(3)] == [16, 48, 192]   # 4x4 approx, 3 bands of 4x4, 3 of 8x8
+    assert [(lev == k).sum().item() for k in range(3)] == [16, 48, 192]  # 4x4 approx, 3 bands of 4x4, 3 of 8x8
 
 
 def test_fourier_real_components_match_fft():
@@ -62,19 +68,19 @@ def test_fourier_real_components_match_fft():
     assert torch.allclose(b.to_complex(b.encode(x)), torch.fft.fft2(x, norm="ortho"), atol=1e-12)
     f = b.labels()["frequency"]
     assert torch.all(f[1:] >= f[:-1]) and f[0] == 0
-    assert (b.part == 0).sum() == 4                             # self-conjugate: (0|3, 0|5)
+    assert (b.part == 0).sum() == 4  # self-conjugate: (0|3, 0|5)
 
 
 def test_fourier_noise_hermitian_and_unit_variance():
     b = make_basis("fourier", (1, 8, 8))
     g = torch.Generator().manual_seed(0)
-    coef = fourier_noise((4096, 1, 8, 8), g)                     # FFT of real white noise
-    flipped = torch.roll(torch.flip(coef, dims=(-2, -1)), shifts=(1, 1), dims=(-2, -1))   # F(-k)
+    coef = fourier_noise((4096, 1, 8, 8), g)  # FFT of real white noise
+    flipped = torch.roll(torch.flip(coef, dims=(-2, -1)), shifts=(1, 1), dims=(-2, -1))  # F(-k)
     assert torch.allclose(coef, flipped.conj(), atol=1e-12)
     assert torch.fft.ifft2(coef, norm="ortho").imag.abs().max() < 1e-12
-    z = b.encode(torch.fft.ifft2(coef, norm="ortho").real)       # real components [4096, 64]
+    z = b.encode(torch.fft.ifft2(coef, norm="ortho").real)  # real components [4096, 64]
     var = z.var(0)
-    assert abs(var.mean() - 1) < 0.01 and (var - 1).abs().max() < 0.12   # sd per comp 0.022
+    assert abs(var.mean() - 1) < 0.01 and (var - 1).abs().max() < 0.12  # sd per comp 0.022
     assert torch.allclose(b.to_complex(z), coef, atol=1e-10)
 
 

@@ -1,4 +1,5 @@
 """Brownian-tree noise: one path for every step count, N(0, 1) increments, independent across steps."""
+
 from __future__ import annotations
 
 import math

@@ -1,7 +1,7 @@
 """Coloured noise for stochastic samplers: slope of its spectrum, unit variance, seeded, pluggable."""
+
 from __future__ import annotations
 
-import numpy as np
 import pytest
 import torch
 
@@ -28,8 +28,9 @@ def test_seeded_and_pluggable_into_a_sampler():
     assert torch.equal(a, n((2, 1, 16, 16), torch.Generator().manual_seed(3)))
     sig = build_schedule("karras", 8).sigmas
     x = sig[0] * torch.randn(2, 1, 16, 16, generator=torch.Generator().manual_seed(0), dtype=torch.float64)
-    out = sample_euler_ancestral(power_law_denoiser(16, 2.0), x, sig, generator=torch.Generator().manual_seed(1),
-                                 noise=n)
+    out = sample_euler_ancestral(
+        power_law_denoiser(16, 2.0), x, sig, generator=torch.Generator().manual_seed(1), noise=n
+    )
     assert torch.isfinite(out).all()
     with pytest.raises(InputError, match="noise slope"):
         coloured_noise(-1)

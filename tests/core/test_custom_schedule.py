@@ -1,4 +1,5 @@
 """Draw your own schedule: typed control points t:lam, monotone resampling, exports, every sampler."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -24,11 +25,18 @@ def test_points_are_hit_and_resampling_stays_monotone():
         assert np.all(np.diff(lam) > 0) and lam[0] == pytest.approx(-6) and lam[-1] == pytest.approx(8)
 
 
-@pytest.mark.parametrize("points, words", [
-    ("1:-5, 0.5:1, 0.7:2, 0:6", "lam must decrease as t grows"), ("1:-5, 0.5:0", "include t = 0 and t = 1"),
-    ("1:-5", "2 to 64"), ("1:-5, 0:x", "lam"), ("1-5, 0:6", "not t:lam"), ("", "empty"),
-    ("1:-5, 1:-4, 0:6", "share a t"),
-])
+@pytest.mark.parametrize(
+    "points, words",
+    [
+        ("1:-5, 0.5:1, 0.7:2, 0:6", "lam must decrease as t grows"),
+        ("1:-5, 0.5:0", "include t = 0 and t = 1"),
+        ("1:-5", "2 to 64"),
+        ("1:-5, 0:x", "lam"),
+        ("1-5, 0:6", "not t:lam"),
+        ("", "empty"),
+        ("1:-5, 1:-4, 0:6", "share a t"),
+    ],
+)
 def test_bad_points_are_one_line(points, words):
     with pytest.raises(InputError) as e:
         parse_points(points)
@@ -40,7 +48,9 @@ def test_exports_sigma_list_and_diffusers_custom_sigmas():
     (it does not append one: N values would give N - 1 steps ending at sigma_{N-1})."""
     r = build_schedule("custom", 6)
     cfg = diffusers_config(r)
-    s = diffusers.EulerDiscreteScheduler.from_config({k: v for k, v in cfg.items() if not k.startswith("_") and k != "custom_sigmas"})
+    s = diffusers.EulerDiscreteScheduler.from_config(
+        {k: v for k, v in cfg.items() if not k.startswith("_") and k != "custom_sigmas"}
+    )
     s.set_timesteps(sigmas=cfg["custom_sigmas"])
     assert np.allclose(s.sigmas.numpy(), r.sigmas.numpy(), rtol=1e-6) and len(s.timesteps) == 6
     out = schedule_json("custom", 6, ["points=1:-5, 0.5:0, 0:6"])

@@ -1,5 +1,6 @@
 """Offline data sources, and upload validation: valid-but-unusual files are read faithfully,
 bad ones get one line that says what to fix."""
+
 import struct
 import zlib
 
@@ -35,9 +36,9 @@ def test_digits_and_fields():
 
 def test_crop_and_resize_is_antialiased():
     x = torch.ones(1, 1, 40, 60)
-    x[..., ::2] = -1.0                                  # Nyquist stripes
+    x[..., ::2] = -1.0  # Nyquist stripes
     y = data.center_crop_resize(x, 8)
-    assert y.shape == (1, 1, 8, 8) and y.abs().max() < 0.2   # averaged away, not aliased
+    assert y.shape == (1, 1, 8, 8) and y.abs().max() < 0.2  # averaged away, not aliased
 
 
 # ---------------------------------------------------------------------------------------------
@@ -54,7 +55,7 @@ def test_16bit_gray_and_rgb_png_read_at_full_precision(tmp_path):
     rng = np.random.default_rng(0)
     for shape in [(16, 16), (16, 16, 3)]:
         a = rng.integers(0, 65536, size=shape, dtype=np.uint16)
-        a.flat[0] = 257 * 100 + 1          # not representable in 8 bits
+        a.flat[0] = 257 * 100 + 1  # not representable in 8 bits
         p = tmp_path / f"x{len(shape)}.png"
         _png16(p, a)
         px = read_image_file(str(p)).pixels
@@ -71,8 +72,8 @@ def test_16bit_tiff_full_precision(tmp_path):
 
 def test_rgba_composited_over_white(tmp_path):
     a = np.zeros((8, 8, 4), np.uint8)
-    a[..., 0] = 255                 # red
-    a[:4, :, 3] = 255               # top opaque, bottom transparent
+    a[..., 0] = 255  # red
+    a[:4, :, 3] = 255  # top opaque, bottom transparent
     p = tmp_path / "rgba.png"
     Image.fromarray(a, "RGBA").save(p)
     f = read_image_file(str(p))
@@ -83,7 +84,7 @@ def test_rgba_composited_over_white(tmp_path):
 
 def test_cmyk_jpeg_converted(tmp_path):
     p = tmp_path / "cmyk.jpg"
-    Image.new("CMYK", (16, 16), (0, 255, 255, 0)).save(p)      # pure red in CMYK
+    Image.new("CMYK", (16, 16), (0, 255, 255, 0)).save(p)  # pure red in CMYK
     f = read_image_file(str(p))
     assert f.pixels.shape == (16, 16, 3)
     assert f.pixels[8, 8, 0] > 0.9 and f.pixels[8, 8, 1] < -0.8
@@ -94,7 +95,7 @@ def test_exif_rotation_applied(tmp_path):
     p = tmp_path / "rot.jpg"
     im = Image.new("L", (32, 16), 0)
     exif = im.getexif()
-    exif[0x0112] = 6                                          # rotate 90 degrees on display
+    exif[0x0112] = 6  # rotate 90 degrees on display
     im.save(p, exif=exif)
     assert read_image_file(str(p)).pixels.shape[:2] == (32, 16)
 
@@ -122,7 +123,9 @@ def _huge_png_header(path, w=20000, h=20000):
     """A PNG whose header claims w x h; decoding it would need gigabytes."""
     ihdr = struct.pack(">IIBBBBB", w, h, 8, 0, 0, 0, 0)
     chunk = lambda t, d: struct.pack(">I", len(d)) + t + d + struct.pack(">I", zlib.crc32(t + d))  # noqa: E731
-    path.write_bytes(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", zlib.compress(b"\0" * 100)) + chunk(b"IEND", b""))
+    path.write_bytes(
+        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", zlib.compress(b"\0" * 100)) + chunk(b"IEND", b"")
+    )
 
 
 def _truncated_png(path):

@@ -1,4 +1,5 @@
 """The project's MNIST classifier and the digit-quality metrics (evaluation/metrics.py)."""
+
 from __future__ import annotations
 
 import json
@@ -17,7 +18,7 @@ from diffusion_core.validation import InputError
 def test_classifier_is_hash_checked_and_accurate_on_held_out():
     net = classifier.load_classifier()
     x, y = data.load_mnist("heldout")
-    assert classifier.accuracy(net, x, y) >= 0.985                         # measured: 0.991
+    assert classifier.accuracy(net, x, y) >= 0.985  # measured: 0.991
     side = json.loads((classifier.CLASSIFIER_DIR / "mnist-cnn.json").read_text())
     assert side["heldout_accuracy"] == pytest.approx(classifier.accuracy(net, x, y), abs=1e-4)
 
@@ -53,6 +54,6 @@ def test_real_digits_score_near_the_floor_and_noise_far_from_it():
     x, _ = data.load_mnist("heldout")
     real = metrics.digit_quality(x[torch.randperm(1000, generator=torch.Generator().manual_seed(1))[:256]])
     noise = metrics.digit_quality(torch.rand(256, 1, 28, 28, generator=torch.Generator().manual_seed(0)) * 2 - 1)
-    assert real["confident"] >= 0.9 and real["class_tv"] < 0.1            # measured: 0.95, 0.05
+    assert real["confident"] >= 0.9 and real["class_tv"] < 0.1  # measured: 0.95, 0.05
     assert real["fd"] < 1.5 * real["fd_floor"] < noise["fd"] / 10
     assert noise["nn_train"] > 2 * real["nn_train"]

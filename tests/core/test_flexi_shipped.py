@@ -1,5 +1,6 @@
 """The shipped Flexi-UNet and its full-resolution baseline: hash-checked loading, their level schedules,
 the Scale space tab's handlers (side-by-side sampling, path diagram, FLOPs) and the bench's short form."""
+
 from __future__ import annotations
 
 import hashlib
@@ -10,9 +11,9 @@ import torch
 
 from diffusion_core.app.scale_space.flexi import FlexiView, flexi_compare, flexi_diagram, trajectory_costs
 from diffusion_core.bench import flexi as bench
-from diffusion_core.training.flexi_quality import BASELINE, FLEXI, schedule_for
-from diffusion_core.networks.flexi_unet import path_flops
 from diffusion_core.models.registry import SCALE_SPACE, SIDECARS, WEIGHTS_DIR, list_models, load_flexi
+from diffusion_core.networks.flexi_unet import path_flops
+from diffusion_core.training.flexi_quality import BASELINE, FLEXI, schedule_for
 from diffusion_core.validation import InputError
 
 
@@ -32,7 +33,7 @@ def test_flop_ratio_counts_the_paths_of_the_trajectory():
     cfg = load_flexi(FLEXI).net.cfg
     full, mid, low = (path_flops(cfg, s, s) for s in (32, 16, 8))
     counts = {f: c["flexi_per_step"].count(f) for f in set(c["flexi_per_step"])}
-    assert counts[full] == 55 + 1 and counts[mid] == 33 and counts[low] == 10      # 16->32 runs the full path
+    assert counts[full] == 55 + 1 and counts[mid] == 33 and counts[low] == 10  # 16->32 runs the full path
     assert counts[path_flops(cfg, 8, 16)] == 1 and len(c["t"]) == 100
     assert c["flop_ratio"] == pytest.approx(100 * full / sum(c["flexi_per_step"]))
     assert 1.4 < c["flop_ratio"] < c["pixel_work_bound"] == pytest.approx(1 / 0.64544, rel=1e-4)
@@ -57,9 +58,15 @@ def test_side_by_side_sampling_is_seeded_and_scored():
     assert a.numbers["speedup"] > 0 and "speed-up" in a.explanation
 
 
-@pytest.mark.parametrize("kw, msg", [({"steps": 5}, "steps must be in [10, 1000]"), ({"n": 0}, "samples must be in"),
-                                     ({"transition": "cubic"}, "unknown transition 'cubic'"),
-                                     ({"t": 1.5}, "t must be in [0, 1]")])
+@pytest.mark.parametrize(
+    "kw, msg",
+    [
+        ({"steps": 5}, "steps must be in [10, 1000]"),
+        ({"n": 0}, "samples must be in"),
+        ({"transition": "cubic"}, "unknown transition 'cubic'"),
+        ({"t": 1.5}, "t must be in [0, 1]"),
+    ],
+)
 def test_bad_settings_are_one_line_errors(kw, msg):
     with pytest.raises(InputError) as e:
         FlexiView(**kw)

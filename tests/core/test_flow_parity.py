@@ -5,6 +5,7 @@ exponential / linear time shift, shift_terminal, Karras / exponential / beta spa
 custom and FluxPipeline sigmas) and several N: diffusers' `sigmas` and `timesteps` after set_timesteps
 equal ours to 1e-6 (sigmas) and 1e-6 * num_train_timesteps (timesteps; float32 ulp at 1000 is 6e-5).
 """
+
 from __future__ import annotations
 
 import itertools
@@ -32,6 +33,7 @@ def flux_calculate_shift():
     needs transformers, which the test extras do not install)."""
     import ast
     import pathlib
+
     path = pathlib.Path(diffusers.__file__).parent / "pipelines" / "flux" / "pipeline_flux.py"
     tree = ast.parse(path.read_text())
     fn = next(n for n in tree.body if isinstance(n, ast.FunctionDef) and n.name == "calculate_shift")
@@ -46,10 +48,15 @@ def diffusers_run(n: int, opts: dict) -> tuple[np.ndarray, np.ndarray, float | N
     sched = diffusers.FlowMatchEulerDiscreteScheduler(**cfg)
     mu, sigmas = opts.get("mu"), opts.get("sigmas")
     if opts.get("image_seq_len") is not None:
-        mu = flux_calculate_shift()(opts["image_seq_len"], sched.config.base_image_seq_len, sched.config.max_image_seq_len,
-                             sched.config.base_shift, sched.config.max_shift)
+        mu = flux_calculate_shift()(
+            opts["image_seq_len"],
+            sched.config.base_image_seq_len,
+            sched.config.max_image_seq_len,
+            sched.config.base_shift,
+            sched.config.max_shift,
+        )
     if sigmas == "flux":
-        sigmas = np.linspace(1.0, 1 / n, n)               # FluxPipeline.__call__
+        sigmas = np.linspace(1.0, 1 / n, n)  # FluxPipeline.__call__
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         if sigmas is None:
@@ -62,12 +69,22 @@ def diffusers_run(n: int, opts: dict) -> tuple[np.ndarray, np.ndarray, float | N
 def grid() -> list[tuple[int, dict]]:
     """~400 (N, options) pairs covering every option and their common combinations."""
     shifts = [{"shift": s} for s in (1.0, 3.0, 0.5, 7.0)]
-    dyn = [{"use_dynamic_shifting": True, "mu": m, "time_shift_type": k} for m in (0.5, 1.15, 3.0)
-           for k in ("exponential", "linear")]
+    dyn = [
+        {"use_dynamic_shifting": True, "mu": m, "time_shift_type": k}
+        for m in (0.5, 1.15, 3.0)
+        for k in ("exponential", "linear")
+    ]
     dyn += [{"use_dynamic_shifting": True, "image_seq_len": L, "shift": 3.0} for L in (256, 1024, 4096, 16384)]
     dyn += [{"use_dynamic_shifting": True, "image_seq_len": 4096, "sigmas": "flux", "shift": 3.0}]
-    extras = [{}, {"shift_terminal": 0.1}, {"use_karras_sigmas": True}, {"use_exponential_sigmas": True},
-              {"use_beta_sigmas": True}, {"invert_sigmas": True}, {"num_train_timesteps": 500}]
+    extras = [
+        {},
+        {"shift_terminal": 0.1},
+        {"use_karras_sigmas": True},
+        {"use_exponential_sigmas": True},
+        {"use_beta_sigmas": True},
+        {"invert_sigmas": True},
+        {"num_train_timesteps": 500},
+    ]
     out = []
     for base, extra, n in itertools.product(shifts + dyn, extras, (2, 4, 10, 28, 50)):
         out.append((n, {**base, **extra}))
@@ -94,14 +111,16 @@ def check_parity(configs: list[tuple[int, dict]]) -> tuple[float, float]:
         if dmu is not None:
             assert fs.mu == pytest.approx(dmu, abs=1e-12)
         worst_s, worst_t = max(worst_s, es), max(worst_t, et)
-    print(f"flow parity over {len(configs)} configs: max |sigmas| diff {worst_s:.2g}, max |timesteps| diff {worst_t:.2g}")
+    print(
+        f"flow parity over {len(configs)} configs: max |sigmas| diff {worst_s:.2g}, max |timesteps| diff {worst_t:.2g}"
+    )
     return worst_s, worst_t
 
 
 @pytest.mark.slow
 def test_grid_parity_with_diffusers():
     assert len(GRID) >= 500
-    assert check_parity(GRID) == (0.0, 0.0)          # in fact bitwise on this diffusers version
+    assert check_parity(GRID) == (0.0, 0.0)  # in fact bitwise on this diffusers version
 
 
 def test_grid_parity_with_diffusers_quick():
@@ -123,7 +142,7 @@ def test_contract_keys_and_t1():
     assert set(out) >= {"sigmas", "logsnr", "flow_sigmas", "timesteps"}
     assert len(out["flow_sigmas"]) == 5 and out["flow_sigmas"][-1] == 0.0 and len(out["timesteps"]) == 4
     t = np.array(out["flow_sigmas"][:-1])
-    assert out["sigmas"][0] == F.SIGMA_T1 and out["sigmas"][-1] == 0.0           # t = 1 -> 2^24 - 1
+    assert out["sigmas"][0] == F.SIGMA_T1 and out["sigmas"][-1] == 0.0  # t = 1 -> 2^24 - 1
     assert np.allclose(out["sigmas"][1:-1], t[1:] / (1 - t[1:]), rtol=1e-12)
     assert np.allclose(out["logsnr"][1:], 2 * np.log((1 - t[1:]) / t[1:]), atol=1e-12)
 
@@ -147,18 +166,22 @@ def test_shift_formulas_are_a_logsnr_offset():
         assert torch.allclose(F.time_shift_linear(s, 1.0, t), F.shift_sd3(t, s), atol=1e-15)
 
 
-@pytest.mark.parametrize("sets, words", [
-    (["shift=0"], "shift"), (["shift=-1"], "shift"),
-    (["mu=0.8"], "use_dynamic_shifting=true"),
-    (["use_dynamic_shifting=true"], "needs mu"),
-    (["use_dynamic_shifting=true", "mu=0.8", "image_seq_len=4096"], "not both"),
-    (["use_karras_sigmas=true", "use_beta_sigmas=true"], "only one"),
-    (["time_shift_type=cubic"], "time_shift_type"),
-    (["bogus=1"], "unknown flow-match option"),
-    (["use_dynamic_shifting=true", "mu=-1", "time_shift_type=linear"], "mu > 0"),
-    (["sigmas=1,0.5,0.7,0.1"], "descending"),
-    (["sigmas=1,0.5"], "steps = 4"),
-])
+@pytest.mark.parametrize(
+    "sets, words",
+    [
+        (["shift=0"], "shift"),
+        (["shift=-1"], "shift"),
+        (["mu=0.8"], "use_dynamic_shifting=true"),
+        (["use_dynamic_shifting=true"], "needs mu"),
+        (["use_dynamic_shifting=true", "mu=0.8", "image_seq_len=4096"], "not both"),
+        (["use_karras_sigmas=true", "use_beta_sigmas=true"], "only one"),
+        (["time_shift_type=cubic"], "time_shift_type"),
+        (["bogus=1"], "unknown flow-match option"),
+        (["use_dynamic_shifting=true", "mu=-1", "time_shift_type=linear"], "mu > 0"),
+        (["sigmas=1,0.5,0.7,0.1"], "descending"),
+        (["sigmas=1,0.5"], "steps = 4"),
+    ],
+)
 def test_bad_input_one_line(sets, words):
     with pytest.raises(InputError) as e:
         schedule_json("flow-match", 4, sets)
@@ -174,7 +197,9 @@ def test_flow_families_registered_for_every_view():
     assert {"flow-match", "sd3", "flux"} <= {n for n, f in FAMILIES.items() if f.kind == "flow"}
 
 
-@pytest.mark.parametrize("name, sets", [("sd3", []), ("flux", []), ("flow-match", ["use_karras_sigmas=true", "shift=2"])])
+@pytest.mark.parametrize(
+    "name, sets", [("sd3", []), ("flux", []), ("flow-match", ["use_karras_sigmas=true", "shift=2"])]
+)
 def test_diffusers_config_round_trip(name, sets):
     """--diffusers-config loads in diffusers and set_timesteps(**_set_timesteps) gives our flow_sigmas."""
     cfg = schedule_json(name, 6, sets, as_diffusers=True)

@@ -1,12 +1,13 @@
 """Resolution: industrial flow-shift rules against the spectral law (-2 ln 2 per doubling of the side)."""
+
 from __future__ import annotations
 
 import math
 
 import pytest
 
-from diffusion_core.app.schedules.resolution import resolution_view
 from diffusion_core.app.schedules.handlers import SchedulesView
+from diffusion_core.app.schedules.resolution import resolution_view
 from diffusion_core.bench import resolution as B
 from diffusion_core.noise import resolution as R
 from diffusion_core.noise.discretization import build_schedule

@@ -1,5 +1,6 @@
 """GUD processes: reverse SDE / probability-flow ODE with exact denoisers reproduce the data
 covariance for every basis, a and ordering (G7); autoregressive settling; empirical denoiser."""
+
 import pytest
 import torch
 
@@ -7,19 +8,35 @@ from diffusion_core.bases import make_basis
 from diffusion_core.data import load_digits
 from diffusion_core.denoisers.empirical import EmpiricalDenoiser
 from diffusion_core.gud import ScheduleSpec, build_schedule, soft_conditioning
-from diffusion_core.gud.process import (ComponentGaussianDenoiser, chain_covariance, data_covariance,
-                                        make_space, min_steps, recommended_steps, relative_frobenius, reverse_sample,
-                                        terminal_covariance, to_white, white_covariance, working_variances)
+from diffusion_core.gud.process import (
+    ComponentGaussianDenoiser,
+    chain_covariance,
+    data_covariance,
+    make_space,
+    min_steps,
+    recommended_steps,
+    relative_frobenius,
+    reverse_sample,
+    terminal_covariance,
+    to_white,
+    white_covariance,
+    working_variances,
+)
 from diffusion_core.validation import InputError
 
 DIGITS = load_digits().double()
 XF = DIGITS.reshape(-1, 64)
-COV = torch.cov(XF.T) + 1e-4 * torch.eye(64, dtype=torch.float64)     # the digits' Gaussian model
+COV = torch.cov(XF.T) + 1e-4 * torch.eye(64, dtype=torch.float64)  # the digits' Gaussian model
 N = 4096
 
 
-CASES = {"pixel": ["variance", "column"], "fourier": ["variance", "frequency"], "dct": ["variance", "frequency"],
-         "wavelet": ["variance", "level"], "pca": ["variance", "random"]}
+CASES = {
+    "pixel": ["variance", "column"],
+    "fourier": ["variance", "frequency"],
+    "dct": ["variance", "frequency"],
+    "wavelet": ["variance", "level"],
+    "pca": ["variance", "random"],
+}
 
 
 def _setup(basis: str, ordering: str, a: float, r: float = 0.0):
@@ -59,7 +76,10 @@ def test_sampled_reverse_reproduces_covariance(basis):
     z1 = _matched_noise(N, 64, 0) @ torch.linalg.cholesky(c1).T
     z0, _ = reverse_sample(s, den, z1, steps, "ode", torch.Generator().manual_seed(1))
     assert relative_frobenius(data_covariance(sp, z0.T @ z0 / N), COV) < 0.05
-    z1 = torch.randn(N, 64, generator=torch.Generator().manual_seed(2), dtype=torch.float64) @ torch.linalg.cholesky(c1).T
+    z1 = (
+        torch.randn(N, 64, generator=torch.Generator().manual_seed(2), dtype=torch.float64)
+        @ torch.linalg.cholesky(c1).T
+    )
     z0, _ = reverse_sample(s, den, z1, steps, "sde", torch.Generator().manual_seed(3))
     chain = data_covariance(sp, chain_covariance(s, den, c1, steps, "sde"))
     floor = float(torch.sqrt((torch.trace(chain) ** 2 + chain.pow(2).sum()) / N) / torch.linalg.norm(chain))
@@ -75,10 +95,10 @@ def test_autoregressive_reverse_settles_in_order():
     z1 = torch.randn(16, 8, generator=torch.Generator().manual_seed(0), dtype=torch.float64)
     steps = 2 * min_steps(s)
     _, frames = reverse_sample(s, den, z1, steps, "sde", torch.Generator().manual_seed(1), keep=steps + 1)
-    moving = (torch.stack(frames).diff(dim=0).abs().amax(dim=1) > 0)     # [steps, 8]
+    moving = torch.stack(frames).diff(dim=0).abs().amax(dim=1) > 0  # [steps, 8]
     first = [int(torch.nonzero(moving[:, i])[0]) for i in range(8)]
     last = [int(torch.nonzero(moving[:, i])[-1]) for i in range(8)]
-    for i in range(7):                                                   # label 0 generated first
+    for i in range(7):  # label 0 generated first
         assert last[i] < first[i + 1]
 
 
@@ -87,7 +107,7 @@ def test_empirical_denoiser_matches_brute_force():
     train = torch.randn(5, 3, generator=g, dtype=torch.float64)
     x = torch.randn(4, 3, generator=g, dtype=torch.float64)
     lam = torch.tensor([[0.5, -1.0, 2.0]], dtype=torch.float64)
-    d2 = ((x[:, None, :] - train[None]) ** 2 * torch.exp(lam)).sum(-1)      # [4, 5]
+    d2 = ((x[:, None, :] - train[None]) ** 2 * torch.exp(lam)).sum(-1)  # [4, 5]
     w = torch.exp(-0.5 * d2)
     expect = (w / w.sum(1, keepdim=True)) @ train
     den = EmpiricalDenoiser(train, chunk=3)
@@ -109,7 +129,7 @@ def test_empirical_reverse_memorises_digits():
         z0, _ = reverse_sample(s, den, z1, 2 * min_steps(s), method, g, final_denoise=True)
         nearest = torch.cdist(z0, train).min(dim=1).values / train.norm(dim=1).mean()
         assert nearest.max() < 1e-6, (method, nearest.max())
-        assert torch.unique(torch.cdist(z0, train).argmin(dim=1)).numel() > 8   # many different digits
+        assert torch.unique(torch.cdist(z0, train).argmin(dim=1)).numel() > 8  # many different digits
     with pytest.raises(InputError, match="steps must be at least"):
         reverse_sample(s, den, z1, 3, "sde", g)
 

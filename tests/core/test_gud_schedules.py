@@ -1,5 +1,6 @@
 """GUD schedules: beta identity, endpoints, standard-diffusion equivalence, variance preservation,
 autoregressive limit (reference checks G1-G4, G6), readouts and bad input."""
+
 import math
 
 import pytest
@@ -7,9 +8,23 @@ import torch
 
 from diffusion_core.bases import make_basis
 from diffusion_core.data import load_digits
-from diffusion_core.gud import (ScheduleSpec, active, beta, build_schedule, dgamma_dt, gamma, ordering_labels,
-                                overlap_fraction, sequential, soft_conditioning, threshold_a, true_logsnr,
-                                vp_dgamma_dt, vp_gamma, windows)
+from diffusion_core.gud import (
+    ScheduleSpec,
+    active,
+    beta,
+    build_schedule,
+    dgamma_dt,
+    gamma,
+    ordering_labels,
+    overlap_fraction,
+    sequential,
+    soft_conditioning,
+    threshold_a,
+    true_logsnr,
+    vp_dgamma_dt,
+    vp_gamma,
+    windows,
+)
 from diffusion_core.gud.process import forward_white, make_space, to_white, working_variances
 from diffusion_core.validation import InputError
 
@@ -74,17 +89,17 @@ def test_strict_variance_preservation():
     for r in (1.0, 0.0):
         sp = make_space(b, data, r=r)
         s = build_schedule(ScheduleSpec(a=1.0), b.labels(), sp.variances, working_variances(sp), "pca")
-        z0 = to_white(sp, data).repeat(4, 1)                        # [7188, 64]
+        z0 = to_white(sp, data).repeat(4, 1)  # [7188, 64]
         eps = torch.randn(z0.shape, generator=g, dtype=torch.float64)
-        v = forward_white(s, z0, T, eps).var(dim=1)                  # [11, 64]
-        keep = b.eigenvalues > 1e-3                                  # unfloored components
+        v = forward_white(s, z0, T, eps).var(dim=1)  # [11, 64]
+        keep = b.eigenvalues > 1e-3  # unfloored components
         gm = gamma(s, T)
         expect = torch.sigmoid(-gm) * working_variances(sp) + torch.sigmoid(gm)
-        assert (v - expect)[:, keep].abs().max() < 0.08            # MC sd ~ 0.017
+        assert (v - expect)[:, keep].abs().max() < 0.08  # MC sd ~ 0.017
         if r == 1.0:
             assert (v[:, keep] - 1).abs().max() < 0.08
         else:
-            assert v[0, 0] > 2.0 and abs(v[-1, 0] - 1) < 0.08      # lam_0 ~ 2.8 drifts to 1
+            assert v[0, 0] > 2.0 and abs(v[-1, 0] - 1) < 0.08  # lam_0 ~ 2.8 drifts to 1
 
 
 def test_overlap_table_and_threshold():
@@ -105,9 +120,9 @@ def test_autoregressive_limit_windows_disjoint():
         s = soft_conditioning(lab, lv, a)
         start, end = windows(s)
         order = torch.argsort(lab)
-        for lo, hi in zip(order[:-1], order[1:]):                  # hi is noised earlier: window at smaller t
+        for lo, hi in zip(order[:-1], order[1:]):  # hi is noised earlier: window at smaller t
             assert end[hi] <= start[lo] + 1e-12
-            t_clean = float(start[lo])                              # lo becomes clean (reverse time) here
+            t_clean = float(start[lo])  # lo becomes clean (reverse time) here
             assert true_logsnr(s, [t_clean])[0, hi] <= -3.0 + 1e-9 or t_clean == 0.0
 
 
@@ -128,11 +143,13 @@ def test_orderings():
     assert torch.allclose(ordering_labels("variance", b.labels(), var), -torch.log(var))
     assert ordering_labels("level", b.labels(), var).unique().tolist() == [0.0, 1.0, 2.0]
     col = ordering_labels("column", b.labels(), var)
-    assert col.unique().numel() == 6                                 # centres 1/4, 3/4 (2x2 bands), 1/8..7/8 (4x4)
+    assert col.unique().numel() == 6  # centres 1/4, 3/4 (2x2 bands), 1/8..7/8 (4x4)
     r1 = ordering_labels("random", b.labels(), var, seed=5)
-    assert torch.equal(r1, ordering_labels("random", b.labels(), var, seed=5)) and sorted(r1.tolist()) == list(range(64))
+    assert torch.equal(r1, ordering_labels("random", b.labels(), var, seed=5)) and sorted(r1.tolist()) == list(
+        range(64)
+    )
     f = ordering_labels("frequency", make_basis("fourier", (1, 8, 8)).labels(), var)
-    assert f[0] == 0 and f.max() == 14                              # 15 distinct ky^2 + kx^2, ky, kx <= 4
+    assert f[0] == 0 and f.max() == 14  # 15 distinct ky^2 + kx^2, ky, kx <= 4
 
 
 def test_bad_input():
@@ -144,7 +161,9 @@ def test_bad_input():
         soft_conditioning(torch.arange(3.0), torch.zeros(3), a=math.nan)
     with pytest.raises(InputError, match="unknown ordering 'diagonal'; choose one of: variance"):
         ordering_labels("diagonal", b.labels(), var)
-    with pytest.raises(InputError, match="ordering 'column' does not apply to basis 'fourier'; use it with: pixel, wavelet"):
+    with pytest.raises(
+        InputError, match="ordering 'column' does not apply to basis 'fourier'; use it with: pixel, wavelet"
+    ):
         build_schedule(ScheduleSpec(ordering="column"), b.labels(), var, var, "fourier")
     with pytest.raises(InputError, match="gamma_noise must be greater than gamma_denoise"):
         soft_conditioning(torch.arange(3.0), torch.zeros(3), 1.0, gamma_denoise=3.0, gamma_noise=-7.0)

@@ -1,12 +1,22 @@
 """GUD spaces: prior covariance U^T S^2 U for r in [0, 1], conversions round-trip, covector rule (G8)."""
+
 import pytest
 import torch
 
 from diffusion_core.bases import basis_matrix, make_basis
 from diffusion_core.data import load_digits
-from diffusion_core.gud.process import (data_covariance, eps_from_score, from_white, make_space, prior_sample,
-                                        score_from_eps, score_from_velocity, score_to_data, to_white,
-                                        velocity_from_score)
+from diffusion_core.gud.process import (
+    data_covariance,
+    eps_from_score,
+    from_white,
+    make_space,
+    prior_sample,
+    score_from_eps,
+    score_from_velocity,
+    score_to_data,
+    to_white,
+    velocity_from_score,
+)
 
 DIGITS = load_digits().double()
 
@@ -22,7 +32,7 @@ def test_prior_covariance_interpolates_white_to_data_matched():
     u = basis_matrix(b)
     assert torch.allclose(data_covariance(sph, eye), u.T @ torch.diag(sp1.variances.sqrt()) @ u, atol=1e-10)
     x = prior_sample(sp1, 20000, torch.Generator().manual_seed(0)).reshape(20000, 64)
-    assert torch.linalg.norm(torch.cov(x.T) - cov) / torch.linalg.norm(cov) < 0.04   # MC floor ~0.027
+    assert torch.linalg.norm(torch.cov(x.T) - cov) / torch.linalg.norm(cov) < 0.04  # MC floor ~0.027
 
 
 @pytest.mark.parametrize("basis", ["fourier", "wavelet", "dct"])
@@ -35,7 +45,10 @@ def test_white_roundtrip(basis):
 def test_conversions_roundtrip():
     g = torch.Generator().manual_seed(0)
     z, score = torch.randn(2, 4, 10, generator=g, dtype=torch.float64)
-    sigma, beta_t = torch.rand(10, generator=g, dtype=torch.float64) + 0.1, torch.rand(10, generator=g, dtype=torch.float64) + 0.1
+    sigma, beta_t = (
+        torch.rand(10, generator=g, dtype=torch.float64) + 0.1,
+        torch.rand(10, generator=g, dtype=torch.float64) + 0.1,
+    )
     eps = eps_from_score(score, sigma)
     v = velocity_from_score(z, score_from_eps(eps, sigma), beta_t)
     assert torch.allclose(score_from_velocity(z, v, beta_t), score, atol=1e-12)
@@ -57,4 +70,4 @@ def test_covector_rule_matches_autodiff():
     z = to_white(sp, DIGITS[:3]).requires_grad_(True)
     (gz,) = torch.autograd.grad(logp(from_white(sp, z)), z)
     assert torch.allclose(score_to_data(sp, gz), gx, atol=1e-8)
-    assert not torch.allclose(gz, b.encode(gx), atol=1e-3)        # whitening matters: S != I
+    assert not torch.allclose(gz, b.encode(gx), atol=1e-3)  # whitening matters: S != I

@@ -1,4 +1,5 @@
 """Losses implied by each (q, p) pair: closed-form KLs vs numerical integration, limits, weights."""
+
 import math
 
 import numpy as np
@@ -6,9 +7,22 @@ import pytest
 import torch
 from scipy import integrate, stats
 
-from diffusion_core.nonnormal.losses import (KL_UNIFORM_GAUSS, PAIRS, kl_gauss_gauss, kl_laplace_laplace, kl_uniform_gauss,
-                                   kl_uniform_laplace, loss_gauss_gauss, loss_laplace_laplace, loss_uniform_gauss,
-                                   loss_uniform_laplace, loss_weights, pair_loss, soft_l1, vdm_weight_sum)
+from diffusion_core.nonnormal.losses import (
+    KL_UNIFORM_GAUSS,
+    PAIRS,
+    kl_gauss_gauss,
+    kl_laplace_laplace,
+    kl_uniform_gauss,
+    kl_uniform_laplace,
+    loss_gauss_gauss,
+    loss_laplace_laplace,
+    loss_uniform_gauss,
+    loss_uniform_laplace,
+    loss_weights,
+    pair_loss,
+    soft_l1,
+    vdm_weight_sum,
+)
 from diffusion_core.validation import InputError
 
 
@@ -50,14 +64,16 @@ def test_kl_gauss_vs_quad(d, s1, s2):
 def test_uniform_laplace_continuous_at_band_edge():
     for b1, b2 in [(1.0, 1.0), (math.sqrt(3), 1 / math.sqrt(2)), (0.5, 2.0)]:
         eps = 1e-9
-        assert float(kl_uniform_laplace(b1 - eps, b1, b2)) == pytest.approx(float(kl_uniform_laplace(b1 + eps, b1, b2)), abs=1e-8)
+        assert float(kl_uniform_laplace(b1 - eps, b1, b2)) == pytest.approx(
+            float(kl_uniform_laplace(b1 + eps, b1, b2)), abs=1e-8
+        )
 
 
 def test_laplace_loss_limits():
     r = torch.tensor([0.7], dtype=torch.float64)
-    for v in (1e-2, 1e-3, 1e-4):          # quadratic as v -> 0
-        assert float(soft_l1(v * r.abs())) / (0.5 * v ** 2 * 0.49) == pytest.approx(1.0, abs=3 * v)
-    for vr in (1e2, 1e3, 1e4):            # linear as v|r| -> inf
+    for v in (1e-2, 1e-3, 1e-4):  # quadratic as v -> 0
+        assert float(soft_l1(v * r.abs())) / (0.5 * v**2 * 0.49) == pytest.approx(1.0, abs=3 * v)
+    for vr in (1e2, 1e3, 1e4):  # linear as v|r| -> inf
         assert float(soft_l1(torch.tensor(vr, dtype=torch.float64))) / vr == pytest.approx(1.0, abs=1.01 / vr)
 
 
@@ -68,7 +84,9 @@ def test_losses_are_the_kls_at_d_equal_v_r():
         w = v * v / 2
         np.testing.assert_allclose(loss_gauss_gauss(r, w).numpy(), kl_gauss_gauss(v * d, 1.0, 1.0), atol=1e-12)
         np.testing.assert_allclose(loss_laplace_laplace(r, v).numpy(), kl_laplace_laplace(v * d, 1.0, 1.0), atol=1e-12)
-        np.testing.assert_allclose(loss_uniform_gauss(r, w).numpy(), kl_uniform_gauss(v * d, math.sqrt(3), 1.0), atol=1e-12)
+        np.testing.assert_allclose(
+            loss_uniform_gauss(r, w).numpy(), kl_uniform_gauss(v * d, math.sqrt(3), 1.0), atol=1e-12
+        )
         np.testing.assert_allclose(loss_uniform_laplace(r, v).numpy(), kl_uniform_laplace(v * d, 1.0, 1.0), atol=1e-12)
 
 
@@ -76,8 +94,8 @@ def test_laplace_coordinate_vs_paper_form():
     r = torch.tensor([[0.3, -0.4, 0.5]], dtype=torch.float64)
     v = 1e-3
     coord, paper = loss_laplace_laplace(r, v), loss_laplace_laplace(r, v, "paper")
-    assert float(coord) == pytest.approx(0.5 * v ** 2 * 0.5, rel=1e-3)   # 1/2 v^2 ||r||_2^2
-    assert float(paper) == pytest.approx(0.5 * v ** 2 * 1.44, rel=1e-3)  # 1/2 v^2 ||r||_1^2
+    assert float(coord) == pytest.approx(0.5 * v**2 * 0.5, rel=1e-3)  # 1/2 v^2 ||r||_2^2
+    assert float(paper) == pytest.approx(0.5 * v**2 * 1.44, rel=1e-3)  # 1/2 v^2 ||r||_1^2
     one = torch.tensor([[0.8]], dtype=torch.float64)
     assert float(loss_laplace_laplace(one, 2.0)) == float(loss_laplace_laplace(one, 2.0, "paper"))
 
@@ -85,7 +103,7 @@ def test_laplace_coordinate_vs_paper_form():
 def test_laplace_becomes_quadratic_as_steps_grow():
     r = torch.linspace(0.1, 3, 30, dtype=torch.float64).unsqueeze(-1)
     ratio = lambda n: (pair_loss("laplace-laplace", r, 0.5, n) / pair_loss("gaussian-gaussian", r, 0.5, n)).numpy()
-    assert ratio(10).min() < 0.6           # clearly sub-quadratic (L1-like) at few steps
+    assert ratio(10).min() < 0.6  # clearly sub-quadratic (L1-like) at few steps
     np.testing.assert_allclose(ratio(20_000), 1.0, atol=0.03)
     assert float(pair_loss("uniform-gaussian", torch.zeros(1, 1), 0.5, 10)) == pytest.approx(KL_UNIFORM_GAUSS)
 

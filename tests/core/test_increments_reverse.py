@@ -1,4 +1,5 @@
 """Gaussian-mixture denoisers (exact posterior means) and reverse sampling with every increment law."""
+
 import math
 
 import numpy as np
@@ -8,8 +9,8 @@ from scipy import integrate, stats
 
 from diffusion_core.denoisers.mixture import mixture_1d, mixture_2d
 from diffusion_core.nonnormal.laws import LAWS, noise_sampler
-from diffusion_core.validation import InputError
 from diffusion_core.nonnormal.walks import reverse_vp_walk
+from diffusion_core.validation import InputError
 
 
 def test_1d_denoiser_is_posterior_mean_by_quadrature():
@@ -28,10 +29,10 @@ def test_1d_denoiser_is_posterior_mean_by_quadrature():
 def test_2d_denoiser_by_grid_quadrature_and_tweedie_score():
     mix = mixture_2d()
     g = torch.linspace(-3, 3, 601, dtype=torch.float64)
-    grid = torch.stack(torch.meshgrid(g, g, indexing="ij"), -1).reshape(-1, 2)    # [P, 2]
-    logp0 = mix.log_prob(grid)                                                    # [P]
+    grid = torch.stack(torch.meshgrid(g, g, indexing="ij"), -1).reshape(-1, 2)  # [P, 2]
+    logp0 = mix.log_prob(grid)  # [P]
     x, sigma = torch.tensor([[0.7, -0.4]], dtype=torch.float64), 0.4
-    logw = logp0 - ((x - grid) ** 2).sum(-1) / (2 * sigma ** 2)
+    logw = logp0 - ((x - grid) ** 2).sum(-1) / (2 * sigma**2)
     w = torch.softmax(logw, 0)
     assert torch.allclose(mix.denoise(x, sigma), (w[:, None] * grid).sum(0, keepdim=True), atol=1e-6)
     xr = x.clone().requires_grad_(True)
@@ -60,13 +61,18 @@ def test_reverse_invariance_on_1d_mixture(law):
     x_t = torch.randn(m, 1, generator=gen, dtype=torch.float64)
     few = _mode_stats(reverse_vp_walk(mix, x_t, 8, noise=noise_sampler(law), generator=gen).squeeze(1).numpy())
     many = _mode_stats(reverse_vp_walk(mix, x_t, 200, noise=noise_sampler(law), generator=gen).squeeze(1).numpy())
-    assert few[1] > 0.4                                     # finite N: far from the data
+    assert few[1] > 0.4  # finite N: far from the data
     assert abs(many[0] - 0.5) < 4 * math.sqrt(0.25 / m)
     assert many[1] == pytest.approx(0.30, abs=0.01)
 
 
 def test_reverse_walk_is_seeded():
     mix = mixture_2d()
-    run = lambda: reverse_vp_walk(mix, torch.zeros(4, 2, dtype=torch.float64), 5, noise=noise_sampler("laplace"),
-                                  generator=torch.Generator().manual_seed(1))
+    run = lambda: reverse_vp_walk(
+        mix,
+        torch.zeros(4, 2, dtype=torch.float64),
+        5,
+        noise=noise_sampler("laplace"),
+        generator=torch.Generator().manual_seed(1),
+    )
     assert torch.equal(run(), run())

@@ -1,4 +1,5 @@
 """Structured random walks: Theorem 3.1 moments, the kurtosis of x_N, step-form stability."""
+
 import math
 
 import numpy as np
@@ -6,13 +7,27 @@ import pytest
 import torch
 
 from diffusion_core.nonnormal.laws import LAWS, get_law, kurtosis_stderr, sample_excess_kurtosis, var_stderr
+from diffusion_core.nonnormal.walks import (
+    appendix_var,
+    exact_moments,
+    expected_excess_kurtosis,
+    integrated_beta,
+    main_text_var,
+    simulate_walk,
+    walk_coefficients,
+    walk_factors,
+)
 from diffusion_core.validation import InputError
-from diffusion_core.nonnormal.walks import (appendix_var, main_text_var, exact_moments, expected_excess_kurtosis, integrated_beta,
-                                  simulate_walk, walk_coefficients, walk_factors)
 
 # Reference table (non-normal-increments.md, N1): Euler form, left grid, x0 = 1.
-REFERENCE = {1: (0.95, 0.1), 2: (-1.4747, 5.1394), 5: (0.013963, 4.1014), 10: (0.00034514, 1.8175),
-             50: (0.0050561, 1.1039), 1000: (0.0064943, 1.0047)}
+REFERENCE = {
+    1: (0.95, 0.1),
+    2: (-1.4747, 5.1394),
+    5: (0.013963, 4.1014),
+    10: (0.00034514, 1.8175),
+    50: (0.0050561, 1.1039),
+    1000: (0.0064943, 1.0047),
+}
 
 
 @pytest.mark.parametrize("n", sorted(REFERENCE))
@@ -84,11 +99,18 @@ def test_expected_kurtosis_values_left_grid():
     assert k(10) == pytest.approx(2.95, abs=5e-3)  # the last large Euler step dominates
 
 
-@pytest.mark.parametrize("law, n, form, paths", [
-    ("laplace", 1, "ddpm", 200_000), ("laplace", 50, "euler", 200_000), ("laplace", 50, "ddpm", 200_000),
-    ("laplace", 200, "ddpm", 100_000), ("uniform", 5, "euler", 100_000), ("rademacher", 2, "euler", 100_000),
-    ("student-t", 1, "ddpm", 200_000),
-])
+@pytest.mark.parametrize(
+    "law, n, form, paths",
+    [
+        ("laplace", 1, "ddpm", 200_000),
+        ("laplace", 50, "euler", 200_000),
+        ("laplace", 50, "ddpm", 200_000),
+        ("laplace", 200, "ddpm", 100_000),
+        ("uniform", 5, "euler", 100_000),
+        ("rademacher", 2, "euler", 100_000),
+        ("student-t", 1, "ddpm", 200_000),
+    ],
+)
 def test_monte_carlo_kurtosis_matches_formula(law, n, form, paths):
     the_law = get_law(law)
     sim = simulate_walk(the_law, n, paths, torch.Generator().manual_seed(5), form, "right")
@@ -100,9 +122,9 @@ def test_euler_form_unstable_at_few_steps_ddpm_form_bounded():
     for n in (2, 3, 5):
         a_e, _ = walk_factors(n, "euler", "right")
         a_d, s_d = walk_factors(n, "ddpm", "right")
-        assert a_e.min() < 0                      # factor 1 - beta dt / 2 turns negative: oscillation
+        assert a_e.min() < 0  # factor 1 - beta dt / 2 turns negative: oscillation
         assert np.all((a_d >= 0) & (a_d < 1)) and np.all(s_d <= 1)
-    assert exact_moments(2, "euler", "right").var[-1] > 50        # blows up
+    assert exact_moments(2, "euler", "right").var[-1] > 50  # blows up
     assert exact_moments(2, "ddpm", "right").var[-1] == pytest.approx(1.0)
     assert walk_factors(40, "euler", "right")[0].min() > 0
 
@@ -113,15 +135,18 @@ def test_same_seed_same_walk():
     assert np.array_equal(a.x, b.x) and a.paths.shape == (3, 8) and np.array_equal(a.paths[:, -1], a.x[:3])
 
 
-@pytest.mark.parametrize("kw, msg", [
-    (dict(steps=0), "steps must be in \\[1, 20000\\], got 0"),
-    (dict(steps=2.5), "steps must be an integer"),
-    (dict(paths=10 ** 9), "paths must be at most 2000000 \\(memory cap\\), got 1000000000"),
-    (dict(paths=2_000_000, steps=1000), "paths \\* steps must be <="),
-    (dict(form="milstein"), "unknown form 'milstein'"),
-    (dict(grid="middle"), "unknown grid 'middle'"),
-    (dict(law="cauchy"), "unknown law 'cauchy'"),
-])
+@pytest.mark.parametrize(
+    "kw, msg",
+    [
+        (dict(steps=0), "steps must be in \\[1, 20000\\], got 0"),
+        (dict(steps=2.5), "steps must be an integer"),
+        (dict(paths=10**9), "paths must be at most 2000000 \\(memory cap\\), got 1000000000"),
+        (dict(paths=2_000_000, steps=1000), "paths \\* steps must be <="),
+        (dict(form="milstein"), "unknown form 'milstein'"),
+        (dict(grid="middle"), "unknown grid 'middle'"),
+        (dict(law="cauchy"), "unknown law 'cauchy'"),
+    ],
+)
 def test_bad_walk_input(kw, msg):
     args = dict(law="gaussian", steps=5, paths=100, generator=None, form="ddpm", grid="right") | kw
     with pytest.raises(InputError, match=msg) as e:

@@ -5,6 +5,7 @@ wrapped the k-diffusion way, reproduces diffusers' own DDIMScheduler loop on the
 epsilon and v prediction, and with clip_sample (x0_hat clipped, epsilon recomputed from it, as
 DDPMScheduler's posterior does and DDIM does with use_clipped_model_output). No download: every model is made here and saved to a temporary folder.
 """
+
 from __future__ import annotations
 
 import json
@@ -24,11 +25,18 @@ from diffusion_core.validation import InputError
 diffusers = pytest.importorskip("diffusers")
 
 
-def tiny_unet(channels: int = 1) -> "diffusers.UNet2DModel":
+def tiny_unet(channels: int = 1) -> diffusers.UNet2DModel:
     torch.manual_seed(0)
-    return diffusers.UNet2DModel(sample_size=8, in_channels=channels, out_channels=channels, block_out_channels=(8, 16),
-                                 layers_per_block=1, down_block_types=("DownBlock2D", "DownBlock2D"),
-                                 up_block_types=("UpBlock2D", "UpBlock2D"), norm_num_groups=4)
+    return diffusers.UNet2DModel(
+        sample_size=8,
+        in_channels=channels,
+        out_channels=channels,
+        block_out_channels=(8, 16),
+        layers_per_block=1,
+        down_block_types=("DownBlock2D", "DownBlock2D"),
+        up_block_types=("UpBlock2D", "UpBlock2D"),
+        norm_num_groups=4,
+    )
 
 
 def save_pipeline(folder: Path, prediction: str = "epsilon", steps: int = 100, clip: bool = True) -> Path:
@@ -44,13 +52,13 @@ def test_wrapped_unet_reproduces_diffusers_ddim(tmp_path, prediction, clip):
     sched = diffusers.DDIMScheduler.from_pretrained(folder / "scheduler", prediction_type=prediction)
     sched.set_timesteps(10)
     ac = sched.alphas_cumprod.to(torch.float64)
-    ts = sched.timesteps                                                    # [90, 80, ..., 0]
+    ts = sched.timesteps  # [90, 80, ..., 0]
     z = torch.randn(2, 1, 8, 8, generator=torch.Generator().manual_seed(1))
     x = z.clone()
     with torch.no_grad():
         for t in ts:
-            x = sched.step(model.net(x, t).sample, t, x, use_clipped_model_output=True).prev_sample   # eta = 0
-    sig = torch.cat([((1 - ac[ts]) / ac[ts]).sqrt(), torch.zeros(1, dtype=torch.float64)])   # set_alpha_to_one: last 0
+            x = sched.step(model.net(x, t).sample, t, x, use_clipped_model_output=True).prev_sample  # eta = 0
+    sig = torch.cat([((1 - ac[ts]) / ac[ts]).sqrt(), torch.zeros(1, dtype=torch.float64)])  # set_alpha_to_one: last 0
     ours = sample_euler(model.denoiser, z * (1 + sig[0] ** 2).sqrt(), sig)  # VE state x_vp / alpha
     assert torch.allclose(ours, x, atol=2e-4), float((ours - x).abs().max())
     assert (model.spec.kind, model.spec.shape) == ("diffusers", (1, 8, 8))
@@ -70,11 +78,30 @@ def test_sigma_to_t_interpolates_in_log_sigma():
 def test_cli_samples_a_diffusers_folder_with_every_noise_law(tmp_path, capsys):
     folder = save_pipeline(tmp_path / "pipe")
     for law in ("gaussian", "laplace", "uniform"):
-        code = main(["sample", "--model", str(folder), "--sampler", "ddpm_ancestral", "--steps", "4", "--seed", "3",
-                     "--n", "2", "--noise-law", law, "--out", str(tmp_path / f"{law}.npy"), "--json"])
+        code = main(
+            [
+                "sample",
+                "--model",
+                str(folder),
+                "--sampler",
+                "ddpm_ancestral",
+                "--steps",
+                "4",
+                "--seed",
+                "3",
+                "--n",
+                "2",
+                "--noise-law",
+                law,
+                "--out",
+                str(tmp_path / f"{law}.npy"),
+                "--json",
+            ]
+        )
         r = json.loads(capsys.readouterr().out)
         assert code == 0 and r["kind"] == "diffusers" and r["nfe"] == 4 and r["device"] == "cpu"
     import numpy as np
+
     a, b = np.load(tmp_path / "gaussian.npy"), np.load(tmp_path / "laplace.npy")
     assert a.shape == (2, 1, 8, 8) and not np.allclose(a, b)
 
@@ -120,7 +147,10 @@ def test_pickle_checkpoints_are_refused_and_never_unpickled(tmp_path):
 def test_app_field_takes_registry_names_and_folders_in_the_models_dir_only(tmp_path):
     save_pipeline(tmp_path / "mine")
     assert folders.load_model_ref("mine", allow_paths=False, models_dir=tmp_path).spec.kind == "diffusers"
-    assert folders.load_model_ref("digits-pca-gaussian", allow_paths=False, models_dir=tmp_path).spec.kind == "analytic-gaussian"
+    assert (
+        folders.load_model_ref("digits-pca-gaussian", allow_paths=False, models_dir=tmp_path).spec.kind
+        == "analytic-gaussian"
+    )
     assert folders.folder_models(tmp_path) == ["mine"]
     for bad in ("../mine", str(tmp_path / "mine"), "/etc", "a/b", ".hidden", "nope", "mine/unet"):
         assert "registry name" in _err(bad, allow_paths=False, models_dir=tmp_path)

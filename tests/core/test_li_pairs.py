@@ -1,5 +1,6 @@
 """Li's construction (training/vp_chain.py): the per-pair training loss is the closed-form per-step KL
 divided by w_k, with v_k of the N-step chain; a few training steps lower it; presets validate the pair."""
+
 from __future__ import annotations
 
 import math
@@ -9,18 +10,18 @@ import pytest
 import torch
 
 from diffusion_core.nonnormal.losses import kl_gauss_gauss, kl_laplace_laplace, kl_uniform_laplace, loss_weights
-from diffusion_core.training.vp_chain import TRAINED_PAIRS, chain_v, pair_loss_over_w, vp_time
+from diffusion_core.nonnormal.walks import integrated_beta
 from diffusion_core.presets import load_preset
 from diffusion_core.training.edm import TrainPreset, new_net
 from diffusion_core.training.loop import fit
-from diffusion_core.nonnormal.walks import integrated_beta
+from diffusion_core.training.vp_chain import TRAINED_PAIRS, chain_v, pair_loss_over_w, vp_time
 
-R = torch.tensor([[-3.0, -0.7, -0.05, 0.0, 0.2, 0.9, 2.5]], dtype=torch.float64)     # residuals eps - eps_theta
+R = torch.tensor([[-3.0, -0.7, -0.05, 0.0, 0.2, 0.9, 2.5]], dtype=torch.float64)  # residuals eps - eps_theta
 
 
 @pytest.mark.parametrize("t", [0.01, 0.1, 0.5, 1.0])
 def test_v_is_the_chain_weight_of_losses(t):
-    s = torch.tensor([math.sqrt(math.expm1(float(integrated_beta(t))))], dtype=torch.float64)   # VE level at t
+    s = torch.tensor([math.sqrt(math.expm1(float(integrated_beta(t))))], dtype=torch.float64)  # VE level at t
     assert float(vp_time(s)[0]) == pytest.approx(t, rel=1e-12)
     for n in (10, 50, 1000):
         w, v = loss_weights(t, n)
@@ -33,9 +34,11 @@ def test_pair_loss_times_w_is_the_closed_form_kl(v):
     """Step std s = 1: the reverse-increment means differ by d = v r (reference section 5)."""
     d, w = (v * R[0]).numpy(), v * v / 2
     vt = torch.tensor([v], dtype=torch.float64)
-    closed = {"gaussian-gaussian": kl_gauss_gauss(d, 1.0, 1.0),
-              "laplace-laplace": kl_laplace_laplace(d, 1.0, 1.0),
-              "uniform-laplace": kl_uniform_laplace(d, 1.0, 1.0) - kl_uniform_laplace(0.0, 1.0, 1.0)}
+    closed = {
+        "gaussian-gaussian": kl_gauss_gauss(d, 1.0, 1.0),
+        "laplace-laplace": kl_laplace_laplace(d, 1.0, 1.0),
+        "uniform-laplace": kl_uniform_laplace(d, 1.0, 1.0) - kl_uniform_laplace(0.0, 1.0, 1.0),
+    }
     for pair in TRAINED_PAIRS:
         got = w * float(pair_loss_over_w(pair, R, vt)[0])
         assert got == pytest.approx(float(np.sum(closed[pair])), rel=1e-12, abs=1e-15), pair
@@ -67,12 +70,13 @@ log_every = 10
 """
 
 
-@pytest.mark.parametrize("pair", [pytest.param(p, marks=[] if p == "laplace-laplace" else pytest.mark.slow)
-                                  for p in TRAINED_PAIRS])
+@pytest.mark.parametrize(
+    "pair", [pytest.param(p, marks=[] if p == "laplace-laplace" else pytest.mark.slow) for p in TRAINED_PAIRS]
+)
 def test_a_few_steps_lower_each_pair_loss(pair):
     p = load_preset(TINY.format(pair=pair), TrainPreset, text=True)
     _, run = fit(p, new_net(p), p.build_objective(), log=lambda *a, **k: None)
-    assert run["final_loss"] < 0.8 * run["first_loss"]                   # measured: 0.56-0.64 x
+    assert run["final_loss"] < 0.8 * run["first_loss"]  # measured: 0.56-0.64 x
 
 
 def test_pair_presets_validate():

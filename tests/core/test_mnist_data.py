@@ -1,4 +1,5 @@
 """MNIST shipped as a compressed uint8 array: its sha256, the fixed 9,000 / 1,000 split, the build script."""
+
 from __future__ import annotations
 
 import hashlib
@@ -32,7 +33,7 @@ def test_images_labels_and_range():
     assert x.shape == (1000, 1, 28, 28) and x.dtype.is_floating_point
     assert float(x.min()) == -1.0 and float(x.max()) == 1.0
     counts = np.bincount(y.numpy(), minlength=10)
-    assert counts.sum() == 1000 and counts.min() >= 80                   # measured: 91..113 per class
+    assert counts.sum() == 1000 and counts.min() >= 80  # measured: 91..113 per class
     assert DATASETS["mnist"].shape == (1, 28, 28)
     with pytest.raises(InputError, match="split"):
         data.mnist_indices("test")
@@ -81,16 +82,21 @@ def test_rank_batches_split_each_global_batch_disjointly_and_cover_an_epoch():
 
     from diffusion_core.models.datasets import DataSet, rank_batches
 
-    toy = DataSet("toy", "image k = the number k", (1, 1, 1), lambda n, g: torch.zeros(n, 1, 1, 1),
-                  items=lambda: torch.arange(100.0).reshape(100, 1, 1, 1))
+    toy = DataSet(
+        "toy",
+        "image k = the number k",
+        (1, 1, 1),
+        lambda n, g: torch.zeros(n, 1, 1, 1),
+        items=lambda: torch.arange(100.0).reshape(100, 1, 1, 1),
+    )
     ranks = [rank_batches(toy, 16, r, 2, 5, torch.Generator()) for r in range(2)]
     single = rank_batches(toy, 16, 0, 1, 5, torch.Generator())
-    epoch = [next(single) for _ in range(100 // 16)]                        # 6 batches, 4 images dropped
+    epoch = [next(single) for _ in range(100 // 16)]  # 6 batches, 4 images dropped
     for batch in epoch:
         a, b = next(ranks[0]), next(ranks[1])
         assert a.shape == (8, 1, 1, 1) and torch.equal(torch.cat([a, b]), batch)
         assert not set(a.flatten().tolist()) & set(b.flatten().tolist())
     seen = torch.cat(epoch).flatten()
     assert len(seen) == 96 and len(set(seen.tolist())) == 96
-    assert not torch.equal(next(single), epoch[0])                           # a new permutation next epoch
-    assert torch.equal(next(rank_batches(toy, 16, 0, 1, 5, torch.Generator())), epoch[0])   # seeded
+    assert not torch.equal(next(single), epoch[0])  # a new permutation next epoch
+    assert torch.equal(next(rank_batches(toy, 16, 0, 1, 5, torch.Generator())), epoch[0])  # seeded

@@ -1,5 +1,6 @@
 """The shipped MNIST models of Li's construction: registered with their pair, hash-checked, and a short
 run of each gives digits the project's classifier recognises; ancestral sampling uses the pair's q."""
+
 from __future__ import annotations
 
 import dataclasses
@@ -8,12 +9,11 @@ import hashlib
 import pytest
 import torch
 
-from diffusion_core.evaluation import metrics
 from diffusion_core.bench.mnist_models import ancestral_sample, model_of, pair_samples
+from diffusion_core.evaluation import metrics
 from diffusion_core.models.registry import SIDECARS, SPECS, WEIGHTS_DIR, get_model, load_weights
 from diffusion_core.training.vp_chain import TRAINED_PAIRS
 from diffusion_core.validation import InputError
-
 
 # Share classified with confidence >= 0.9 at heun NFE 9 (benchmarks/mnist_models.md, 256 samples): 0.62-0.70 per pair
 # (real held-out digits: 0.965); the bound leaves room for 48-sample noise and BLAS differences.
@@ -34,17 +34,17 @@ def test_registered_with_pair_hash_and_quality(pair):
 
 @pytest.mark.parametrize("pair", TRAINED_PAIRS)
 def test_a_short_run_gives_recognisable_digits(pair):
-    x, nfe = pair_samples(pair, "heun", 10, 48, seed=3)                  # 5 Heun steps, NFE 9
+    x, nfe = pair_samples(pair, "heun", 10, 48, seed=3)  # 5 Heun steps, NFE 9
     assert nfe == 9 and x.shape == (48, 1, 28, 28)
     pred, top, _ = metrics.classify(x)
     assert float((top >= 0.9).mean()) >= CONFIDENT[pair]
-    assert len(set(pred.tolist())) >= 8                                  # not one class
+    assert len(set(pred.tolist())) >= 8  # not one class
 
 
 def test_ancestral_sampling_injects_the_pairs_q():
     model = get_model(model_of("laplace-laplace"))
     a = ancestral_sample(model, "laplace-laplace", 4, 6, seed=0)
-    b = ancestral_sample(model, "uniform-laplace", 4, 6, seed=0)         # same network, uniform steps
+    b = ancestral_sample(model, "uniform-laplace", 4, 6, seed=0)  # same network, uniform steps
     assert torch.isfinite(a).all() and not torch.allclose(a, b)
 
 
@@ -76,7 +76,12 @@ def test_the_deeper_network_is_registered_and_measured():
     """mnist-li-gaussian-gaussian-deep: the gaussian-gaussian preset on a UNet with two ResBlocks per level and
     middle self-attention."""
     spec, side, study = _measured_study("mnist-li-gaussian-gaussian-deep")
-    assert (spec.pair, side["steps"], side["arch"]["blocks"], side["arch"]["attention"]) == ("gaussian-gaussian", 9000, 2, True)
+    assert (spec.pair, side["steps"], side["arch"]["blocks"], side["arch"]["attention"]) == (
+        "gaussian-gaussian",
+        9000,
+        2,
+        True,
+    )
     assert side["params"] == 682_993
     assert study["change"].startswith("1.12× the steps (9,000), 2 ResBlocks per level, self-attention")
     net = get_model(spec.name)
@@ -113,12 +118,18 @@ def test_the_continued_network_is_registered_and_measured_with_both_runs():
     shipped weights (init); the listing and the study count both runs."""
     spec, side, study = _measured_study("mnist-li-gaussian-gaussian-deep-sigma-high-continued")
     start = SIDECARS["mnist-li-gaussian-gaussian-deep-sigma-high"]
-    assert side["init"] == {"name": start["name"], "sha256": start["sha256"], "steps": 9000,
-                            "train_time": start["train_time"]}
+    assert side["init"] == {
+        "name": start["name"],
+        "sha256": start["sha256"],
+        "steps": 9000,
+        "train_time": start["train_time"],
+    }
     assert (side["steps"], study["steps"], side["arch"]) == (9000, 18000, start["arch"])
     assert study["train_time"] == side["train_time"] + start["train_time"]
-    assert study["change"].startswith("training continued from mnist-li-gaussian-gaussian-deep-sigma-high "
-                                      "(9,000 + 9,000 steps), 2.25× the steps (18,000)")
+    assert study["change"].startswith(
+        "training continued from mnist-li-gaussian-gaussian-deep-sigma-high "
+        "(9,000 + 9,000 steps), 2.25× the steps (18,000)"
+    )
     assert study["change"].endswith("p_mean 0 (not -1.2), lr 0.001 (not 0.002)")
     assert "18,000 steps and 97 min in all" in spec.description
 
@@ -139,12 +150,14 @@ def test_the_autoguided_network_meets_the_confident_target_at_nfe_50_counting_bo
     study = next(st for st in res["studies"] if st.get("guide") == "mnist-li-gaussian-gaussian")
     assert (study["model"], study["w"]) == ("mnist-li-gaussian-gaussian-deep-sigma-high", 2.5)
     cells = {(r["sampler"], r["nfe_budget"]): r for r in study["rows"]}
-    assert [cells[("heun", b)]["nfe"] for b in (10, 25, 50)] == [10, 22, 50]        # 2 x (2N - 1)
+    assert [cells[("heun", b)]["nfe"] for b in (10, 25, 50)] == [10, 22, 50]  # 2 x (2N - 1)
     assert [cells[("ancestral-q", b)]["nfe"] for b in (10, 25, 50)] == [10, 24, 50]  # 2 x N
     best = max(study["rows"], key=lambda r: r["confident"])
     assert best["nfe"] <= 50 and best["confident"] >= 0.9
     assert best["fd"] <= 2 * res["floor"]["fd_floor"]
     alone = next(st for st in res["studies"] if st["model"] == study["model"] and not st.get("guide"))
     assert cells[("heun", 50)]["confident"] > max(r["confident"] for r in alone["rows"] if r["sampler"] == "heun")
-    assert SPECS[study["model"]].quality["confident"] == next(
-        r for r in alone["rows"] if r["sampler"] == "heun" and r["nfe_budget"] == 25)["confident"]
+    assert (
+        SPECS[study["model"]].quality["confident"]
+        == next(r for r in alone["rows"] if r["sampler"] == "heun" and r["nfe_budget"] == 25)["confident"]
+    )

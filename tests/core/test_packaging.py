@@ -1,5 +1,6 @@
 """Packaging: metadata that matches the code, pins that keep torch on the CPU wheel, presets shipped as package
 resources, and a wheel that works in a fresh venv outside the repository (slow)."""
+
 from __future__ import annotations
 
 import importlib.resources
@@ -32,7 +33,7 @@ def _requirement(name: str, reqs: list[str]) -> Requirement:
 
 
 def test_metadata_matches_the_code():
-    assert META["requires-python"] == ">=3.11"          # tomllib
+    assert META["requires-python"] == ">=3.11"  # tomllib
     assert META["license"] == "MIT" and (ROOT / "LICENSE").read_text().startswith("MIT License")
     assert __version__ == META["version"]
     assert "imageio-ffmpeg" not in {Requirement(r).name for r in META["dependencies"]}
@@ -42,8 +43,11 @@ def test_metadata_matches_the_code():
 def test_torch_is_a_range_and_the_constraints_pin_the_local_cpu_wheel():
     torch_req = _requirement("torch", META["dependencies"])
     assert not any(s.operator == "==" for s in torch_req.specifier)
-    pins = [Requirement(line) for line in (ROOT / "constraints.txt").read_text().splitlines()
-            if line.strip() and not line.startswith("#")]
+    pins = [
+        Requirement(line)
+        for line in (ROOT / "constraints.txt").read_text().splitlines()
+        if line.strip() and not line.startswith("#")
+    ]
     (pin,) = [p for p in pins if p.name == "torch"]
     (spec,) = pin.specifier
     assert spec.operator == "==" and Version(spec.version).local == "cpu"
@@ -68,7 +72,7 @@ def test_mp4_without_ffmpeg_says_which_extra(monkeypatch, tmp_path):
 def test_cli_version(capsys):
     from diffusion_core.cli import main
 
-    assert main(["--version"]) == 0                   # main returns argparse's exit code, never exits
+    assert main(["--version"]) == 0  # main returns argparse's exit code, never exits
     assert capsys.readouterr().out.strip() == f"difflab {META['version']}"
 
 
@@ -86,7 +90,7 @@ def test_app_host_follows_gradio_server_name(monkeypatch):
     import diffusion_core.app.layout as layout
 
     built = object()
-    monkeypatch.setattr(layout, "build_app", lambda: built)       # the real build is tested with the server
+    monkeypatch.setattr(layout, "build_app", lambda: built)  # the real build is tested with the server
     spec = importlib.util.spec_from_file_location("difflab_app_module", ROOT / "app.py")
     mod = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(mod)
@@ -119,13 +123,17 @@ def _run(py: Path, *args: str, cwd: Path) -> str:
 
 
 @pytest.mark.slow
-@pytest.mark.timeout(2400)                 # DIFFLAB_WHEEL_FULL installs torch and gradio: minutes on a busy machine
+@pytest.mark.timeout(2400)  # DIFFLAB_WHEEL_FULL installs torch and gradio: minutes on a busy machine
 def test_wheel_in_a_fresh_venv_runs_the_workshop_a_preset_and_train(tmp_path):
     """Build the wheel, install it alone into a new venv (its dependencies are this venv's, put on the path
     by a .pth line; DIFFLAB_WHEEL_FULL=1 installs them from the index with constraints.txt instead)."""
     dist = tmp_path / "dist"
-    subprocess.run([sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "--no-build-isolation",
-                    "-w", str(dist), str(ROOT)], check=True, capture_output=True, cwd=tmp_path)
+    subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "--no-build-isolation", "-w", str(dist), str(ROOT)],
+        check=True,
+        capture_output=True,
+        cwd=tmp_path,
+    )
     (wheel,) = dist.glob("diffusion_lab-*.whl")
     assert "diffusion_core/py.typed" in zipfile.ZipFile(wheel).namelist()
     env_dir = tmp_path / "venv"
@@ -145,11 +153,27 @@ def test_wheel_in_a_fresh_venv_runs_the_workshop_a_preset_and_train(tmp_path):
     assert (Path(where).parent / "py.typed").is_file()
     difflab = env_dir / "bin" / "difflab"
     assert _run(difflab, "--version", cwd=work).strip() == f"difflab {META['version']}"
-    titles = json.loads(_run(py, "-c", "import json; from diffusion_core.app.workshop.handlers import exercises; "
-                                       "print(json.dumps(list(exercises())))", cwd=work))
+    titles = json.loads(
+        _run(
+            py,
+            "-c",
+            "import json; from diffusion_core.app.workshop.handlers import exercises; "
+            "print(json.dumps(list(exercises())))",
+            cwd=work,
+        )
+    )
     assert len(titles) == 7
     sched = json.loads(_run(difflab, "component-schedule", "--preset", "bases/standard.toml", "--json", cwd=work))
     assert sched and isinstance(sched, dict)
-    _run(difflab, "train", "train/smoke.toml", "--no-launch", "--quick-eval", "--out-dir", str(work / "w"), "--json",
-         cwd=work)
+    _run(
+        difflab,
+        "train",
+        "train/smoke.toml",
+        "--no-launch",
+        "--quick-eval",
+        "--out-dir",
+        str(work / "w"),
+        "--json",
+        cwd=work,
+    )
     assert (work / "w" / "smoke.safetensors").stat().st_size > 0

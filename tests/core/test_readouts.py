@@ -1,4 +1,5 @@
 """Maths the app used to do inline, now named core functions (issue 21 item 4), checked against exact answers."""
+
 import math
 
 import numpy as np
@@ -14,7 +15,7 @@ from diffusion_core.spectral.resolution_law import carried, mean_abs_gap, per_do
 
 def test_resolution_law_recovers_an_exact_line():
     sides = (64, 128, 256, 512)
-    lam = [1.5 - 2 * math.log(2) * math.log2(s / 64) for s in sides]             # the power-law image: −2 ln 2
+    lam = [1.5 - 2 * math.log(2) * math.log2(s / 64) for s in sides]  # the power-law image: −2 ln 2
     slope = per_doubling_slope(sides, lam)
     assert abs(slope + 2 * math.log(2)) < 1e-12
     assert np.allclose(carried(lam[0], 64, sides, slope), lam)
@@ -30,7 +31,7 @@ def test_gaussian_density_and_ks_floor():
 
 def test_noise_readouts_agree_with_the_conventions():
     sigma = 2.5
-    ab = 1 / (1 + sigma**2)                                              # VP ᾱ at the VE σ of the same λ
+    ab = 1 / (1 + sigma**2)  # VP ᾱ at the VE σ of the same λ
     assert abs(lam_of_snr(snr_from_alpha_bar(ab)) - float(lam_from_alpha_bar(ab))) < 1e-12
     assert abs(lam_of_snr(snr_from_alpha_bar(ab)) - float(lam_from_sigma(sigma))) < 1e-12
     assert lam_of_snr(0.0) == -math.inf
@@ -45,8 +46,8 @@ def test_scale_space_readouts():
     assert share_above(np.array([0.1, 0.2, 0.3]), np.array([1.0, 1.0, 2.0]), 0.15) == 0.75
     sched = ss.resolution_schedule(16, 2, "convex", 0.5, 1000)
     t, ev, naive, s2 = switch_posterior(sched, 1000)
-    assert t == sched.switches[0] and ev.shape == (256,) and np.all(np.diff(ev) <= 1e-12)    # largest first
-    assert naive - 1e-12 <= ev.min() and ev.max() <= s2 + 1e-12      # σ_s²(I − ρc² MᵀM) with 0 ⪯ MᵀM ⪯ I
+    assert t == sched.switches[0] and ev.shape == (256,) and np.all(np.diff(ev) <= 1e-12)  # largest first
+    assert naive - 1e-12 <= ev.min() and ev.max() <= s2 + 1e-12  # σ_s²(I − ρc² MᵀM) with 0 ⪯ MᵀM ⪯ I
     ab = ss.ddpm_alpha_bar(1000)
     k = ss.StepCoefficients.of(float(ab[t - 1]), float(ab[t]))
     assert abs(naive - k.sigma_s2 * (1 - k.rho * k.c**2)) < 1e-15 and s2 == k.sigma_s2

@@ -1,22 +1,23 @@
 """Sampling-noise controls (issue 13 item 7): EDM churn, DDIM eta, coloured and Brownian-tree step noise,
 against exact answers (literal k-diffusion / diffusers formulas, the exact Gaussian denoiser)."""
+
 from __future__ import annotations
 
 import math
 
 import pytest
 import torch
+from support.noise import ListNoise
 
 from diffusion_core.denoisers import power_law_denoiser
 from diffusion_core.evaluation import exact as E
 from diffusion_core.noise import samplers as Sm
 from diffusion_core.noise.coloured import coloured_noise
-from diffusion_core.nonnormal.controls import SamplingNoise
 from diffusion_core.noise.discretization import alphas_cumprod, build_schedule, diffusers_timesteps
+from diffusion_core.nonnormal.controls import SamplingNoise
 from diffusion_core.nonnormal.laws import noise_sampler
 from diffusion_core.spectral.spectrum import fit_power_law, radial_psd
 from diffusion_core.validation import InputError
-from support.noise import ListNoise
 
 D = power_law_denoiser(8, 2.0)
 
@@ -27,6 +28,7 @@ def kd_churned(x, sigmas, noises, s_churn, s_tmin, s_tmax, s_noise, heun=True):
 
     def model(x, sigma):
         return D(x, -2 * torch.log(sigma))
+
     for i in range(len(sigmas) - 1):
         gamma = min(s_churn / (len(sigmas) - 1), 2**0.5 - 1) if s_tmin <= sigmas[i] <= s_tmax else 0.0
         eps = noises[i] * s_noise
@@ -75,14 +77,16 @@ def test_churn_matches_k_diffusion(start, heun, opts):
     ours = fn(D, x, sig, noise=ListNoise(noises), **dict(zip(("s_churn", "s_tmin", "s_tmax", "s_noise"), opts)))
     ref = kd_churned(x, sig, noises, *opts, heun=heun)
     assert torch.allclose(ours, ref, rtol=1e-10, atol=1e-12)
-    assert not torch.allclose(ours, fn(D, x, sig), atol=1e-3)          # churn really changed the path
+    assert not torch.allclose(ours, fn(D, x, sig), atol=1e-3)  # churn really changed the path
 
 
 def test_churned_heun_keeps_the_data_covariance_at_many_steps():
     """Exact output covariance (impulse responses, no Monte Carlo): 0.35% at N = 256 with S_churn = 40
     (0.02% without churn), shrinking with N: 3.7% at N = 64, 1.3% at N = 128."""
-    errs = {n: E.exact_cov_error(D, "heun", build_schedule("karras", n).sigmas, SamplingNoise(s_churn=40.0))
-            for n in (64, 128, 256)}
+    errs = {
+        n: E.exact_cov_error(D, "heun", build_schedule("karras", n).sigmas, SamplingNoise(s_churn=40.0))
+        for n in (64, 128, 256)
+    }
     assert errs[256] < 0.005 and errs[128] < errs[64] / 2 and errs[256] < errs[128] / 2
     assert E.exact_cov_error(D, "heun", build_schedule("karras", 256).sigmas, SamplingNoise()) < 3e-4
 
@@ -91,18 +95,26 @@ def test_exact_churn_covariance_agrees_with_monte_carlo():
     d4 = power_law_denoiser(4, 2.0)
     sig = build_schedule("karras", 12).sigmas
     nz = SamplingNoise(s_churn=20.0, s_tmin=0.05, s_tmax=10.0, s_noise=1.003)
-    c = E.output_covariance("heun", d4, (1, 4, 4), sig, nz)                  # [16] diagonal
+    c = E.output_covariance("heun", d4, (1, 4, 4), sig, nz)  # [16] diagonal
     g = torch.Generator().manual_seed(0)
-    x = Sm.sample_heun(d4, sig[0] * torch.randn(20_000, 1, 4, 4, generator=g, dtype=torch.float64), sig,
-                       generator=g, **nz.sampler_kwargs("heun"))
+    x = Sm.sample_heun(
+        d4,
+        sig[0] * torch.randn(20_000, 1, 4, 4, generator=g, dtype=torch.float64),
+        sig,
+        generator=g,
+        **nz.sampler_kwargs("heun"),
+    )
     mc = d4.encode(x).abs().pow(2).mean(0).reshape(-1)
     plain = E.output_covariance("heun", d4, (1, 4, 4), sig, SamplingNoise())
     assert float((mc - c).norm() / c.norm()) < 0.03 < float((plain - c).norm() / c.norm())
 
 
 def test_churn_settings_are_validated():
-    for bad, match in [(dict(s_churn=-1), "s_churn"), (dict(s_noise=float("nan")), "s_noise"),
-                       (dict(s_tmin=2.0, s_tmax=1.0), "s_tmax")]:
+    for bad, match in [
+        (dict(s_churn=-1), "s_churn"),
+        (dict(s_noise=float("nan")), "s_noise"),
+        (dict(s_tmin=2.0, s_tmax=1.0), "s_tmax"),
+    ]:
         with pytest.raises(InputError, match=match):
             SamplingNoise(**bad)
 
@@ -147,12 +159,14 @@ def test_coloured_slope_zero_is_white_and_slope_two_is_brown_for_any_law():
     g = torch.Generator().manual_seed(0)
     white_laplace = noise_sampler("laplace")
     beta0, psd0 = _psd_slope(coloured_noise(0.0, base=white_laplace)((64, 1, 64, 64), g))
-    assert abs(beta0) < 0.05 and float(abs(psd0 - 1).max()) < 0.1          # flat at unit power
+    assert abs(beta0) < 0.05 and float(abs(psd0 - 1).max()) < 0.1  # flat at unit power
     beta2, _ = _psd_slope(coloured_noise(2.0, base=white_laplace)((64, 1, 64, 64), g))
     assert beta2 == pytest.approx(2.0, abs=0.1)
     same = SamplingNoise(law="laplace", step_noise="coloured", slope=0.0).noise_sampler(torch.ones(2), 0)
-    assert torch.equal(same((2, 3), torch.Generator().manual_seed(1), torch.float64),
-                       white_laplace((2, 3), torch.Generator().manual_seed(1), torch.float64))
+    assert torch.equal(
+        same((2, 3), torch.Generator().manual_seed(1), torch.float64),
+        white_laplace((2, 3), torch.Generator().manual_seed(1), torch.float64),
+    )
 
 
 def test_exact_covariance_under_coloured_noise_agrees_with_monte_carlo():
@@ -160,11 +174,13 @@ def test_exact_covariance_under_coloured_noise_agrees_with_monte_carlo():
     d4 = power_law_denoiser(4, 2.0)
     sig = build_schedule("karras", 8).sigmas
     nz = SamplingNoise(step_noise="coloured", slope=2.0)
-    c = E.output_covariance("ddpm_ancestral", d4, (1, 4, 4), sig, nz)                       # [16, 16]
+    c = E.output_covariance("ddpm_ancestral", d4, (1, 4, 4), sig, nz)  # [16, 16]
     white = torch.diag(E.output_covariance("ddpm_ancestral", d4, (1, 4, 4), sig, SamplingNoise())).to(c.dtype)
     g = torch.Generator().manual_seed(0)
     x = sig[0] * torch.randn(40_000, 1, 4, 4, generator=g, dtype=torch.float64)
-    cc = d4.encode(Sm.sample_ddpm_ancestral(d4, x, sig, generator=g, noise=nz.noise_sampler(sig, 0))).reshape(40_000, -1)
+    cc = d4.encode(Sm.sample_ddpm_ancestral(d4, x, sig, generator=g, noise=nz.noise_sampler(sig, 0))).reshape(
+        40_000, -1
+    )
     s = cc.T @ cc.conj() / 40_000
     assert float((s - c).abs().norm() / c.abs().norm()) < 0.03
     assert float((white - c).abs().norm() / c.abs().norm()) > 0.3
@@ -180,8 +196,10 @@ def test_brownian_tree_makes_n10_and_n20_closer_than_white(sampler):
         sig = build_schedule("karras", n).sigmas
         g = torch.Generator().manual_seed(0)
         x = sig[0] * torch.randn(8, 1, 16, 16, generator=g, dtype=torch.float64)
-        return Sm.SAMPLERS[sampler](d16, x, sig, generator=g,
-                                    noise=SamplingNoise(step_noise=kind).noise_sampler(sig, 0))
+        return Sm.SAMPLERS[sampler](
+            d16, x, sig, generator=g, noise=SamplingNoise(step_noise=kind).noise_sampler(sig, 0)
+        )
+
     dist = {k: float((run(10, k) - run(20, k)).norm() / run(20, k).norm()) for k in ("white", "brownian")}
     assert dist["brownian"] < 0.4 * dist["white"]
 

@@ -1,5 +1,6 @@
 """Level schedules t -> resolution for every family over a grid of gamma, L, size and T (issue 12 item 4):
 exactly L levels each with >= 1 step, occupancies summing to T, resolution monotone (never back up)."""
+
 import numpy as np
 import pytest
 
@@ -25,7 +26,7 @@ def test_every_family_gamma_size_levels(family):
                     assert len(s.occupancy) == L and sum(s.occupancy) == T, where
                     assert min(s.occupancy) >= 1, where
                     assert s.level[0] == 0 and s.level[-1] == L - 1, where
-                    assert (np.diff(s.level) >= 0).all(), where                # resolution monotone in t
+                    assert (np.diff(s.level) >= 0).all(), where  # resolution monotone in t
                     assert len(s.switches) == L - 1, where
                     assert sorted({s.res(t) for t in range(T)}, reverse=True) == s.resolutions, where
 

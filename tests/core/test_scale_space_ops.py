@@ -1,5 +1,6 @@
 """Scale-space checks B1-B9 (reference/scale-space.md): operator, adjoint, transition covariance,
 exact posterior, Lanczos square root, marginal consistency, schedules, information, cost."""
+
 import math
 
 import pytest
@@ -17,8 +18,11 @@ AB = ss.ddpm_alpha_bar(1000)
 def direct_matrix(n_in, n_out):
     """Dense matrix of one direct antialiased bilinear resize n_in -> n_out (factor k = n_in/n_out)."""
     eye = torch.eye(n_in * n_in, dtype=torch.float64).reshape(-1, 1, n_in, n_in)
-    return F.interpolate(eye, size=(n_out, n_out), mode="bilinear", align_corners=False,
-                         antialias=True).reshape(n_in * n_in, -1).T
+    return (
+        F.interpolate(eye, size=(n_out, n_out), mode="bilinear", align_corners=False, antialias=True)
+        .reshape(n_in * n_in, -1)
+        .T
+    )
 
 
 def coeffs(t):
@@ -41,7 +45,7 @@ def test_B1b_lambda_max(n_in, n_out, expected):
     lam = float(torch.linalg.eigvalsh(M @ M.T).max())
     assert lam == pytest.approx(expected, abs=1e-4)
     k = n_in // n_out
-    assert 1 / k**2 <= lam < 1.05 / k**2                    # average pooling gives exactly 1/k^2
+    assert 1 / k**2 <= lam < 1.05 / k**2  # average pooling gives exactly 1/k^2
 
 
 def test_B2_adjoint_by_vjp_float32():
@@ -67,7 +71,7 @@ def test_B3_transition_covariance_psd_at_every_switch():
         M = ss.resize_matrix(sched.res(t - 1), sched.res(t))
         mins[t] = float(torch.linalg.eigvalsh(ss.transition_cov(float(AB[t - 1]), float(AB[t]), M)).min())
     assert all(v > 0 for v in mins.values())
-    assert mins[438] == pytest.approx(0.6464, abs=1e-3)          # 64 -> 32 grid
+    assert mins[438] == pytest.approx(0.6464, abs=1e-3)  # 64 -> 32 grid
     # the reference's 0.643 is the 8 -> 4 operator (lambda_max 0.2546) at the same step
     small = ss.transition_cov(float(AB[437]), float(AB[438]), ss.resize_matrix(8, 4))
     assert float(torch.linalg.eigvalsh(small).min()) == pytest.approx(0.643, abs=1e-3)
@@ -141,7 +145,7 @@ def test_B5c_null_space_keeps_full_variance():
 @pytest.mark.slow
 def test_B6_marginal_consistency_through_a_switch():
     """x_437 (16 px) -> forward_step -> x_438 (8 px) against the direct marginal at 438."""
-    sched = ss.resolution_schedule(16, 4, "convex", 0.5)      # 16 -> 8 switch at t = 438
+    sched = ss.resolution_schedule(16, 4, "convex", 0.5)  # 16 -> 8 switch at t = 438
     assert sched.switches[0] == 438
     x0 = data.gaussian_field(2.0, 16, 1, torch.Generator().manual_seed(4)).double()
     n, g = 4000, torch.Generator().manual_seed(5)
@@ -157,12 +161,15 @@ def test_B6_marginal_consistency_through_a_switch():
     assert float((c - torch.diag(torch.diag(c))).abs().max()) < 4.5 * var_t / math.sqrt(n)
 
 
-@pytest.mark.parametrize("size,levels,switches,occ,frac", [
-    (64, 4, [438, 750, 937], [438, 312, 187, 63], 0.529),
-    (64, 2, [750], [750, 250], 0.812),
-    (128, 5, [360, 640, 840, 960], [360, 280, 200, 120, 40], 0.445),
-    (256, 6, [306, 555, 750, 889, 972], [306, 249, 195, 139, 83, 28], 0.383),
-])
+@pytest.mark.parametrize(
+    "size,levels,switches,occ,frac",
+    [
+        (64, 4, [438, 750, 937], [438, 312, 187, 63], 0.529),
+        (64, 2, [750], [750, 250], 0.812),
+        (128, 5, [360, 640, 840, 960], [360, 280, 200, 120, 40], 0.445),
+        (256, 6, [306, 555, 750, 889, 972], [306, 249, 195, 139, 83, 28], 0.383),
+    ],
+)
 def test_B7_B9_schedules_switches_occupancy_cost(size, levels, switches, occ, frac):
     s = ss.resolution_schedule(size, levels, "convex", 0.5, 1000)
     assert s.switches == switches and s.occupancy == occ
@@ -175,13 +182,15 @@ def test_B7_switch_logsnr_and_other_families():
     assert ss.resolution_schedule(64, 4, "equal").occupancy == [250, 250, 250, 250]
     for fam in ("sigmoid", "tanh"):
         o = ss.resolution_schedule(64, 4, fam, 2.0).occupancy
-        assert sum(o) == 1000 and o == o[::-1]               # symmetric about tau = 1/2
+        assert sum(o) == 1000 and o == o[::-1]  # symmetric about tau = 1/2
     assert ss.resolution_schedule(64, 1).occupancy == [1000]  # DDPM = SSD(1L)
 
 
 def test_B8_information_share_above_coarse_nyquist():
     lam = ss.logsnr(float(AB[438]))
-    shares = {n: ss.mi_share_above_nyquist(data.load_photo(n, 64), lam) for n in ("astronaut", "camera", "coffee", "grass")}
+    shares = {
+        n: ss.mi_share_above_nyquist(data.load_photo(n, 64), lam) for n in ("astronaut", "camera", "coffee", "grass")
+    }
     for n in ("astronaut", "camera", "coffee"):
         assert 0.055 <= shares[n][0] <= 0.085 and 35 <= shares[n][1] <= 62
     assert 0.29 <= shares["grass"][0] <= 0.35
@@ -196,13 +205,16 @@ def test_signal_dominated_fraction_against_reference_table():
     assert got == pytest.approx([0.99, 0.35, 0.15, 0.021], abs=0.006)
 
 
-@pytest.mark.parametrize("kwargs,msg", [
-    ({"family": "cubic"}, "unknown resolution schedule 'cubic'"),
-    ({"size": 64, "levels": 7}, r"levels must be in \[1, 6\] for size 64"),
-    ({"size": 48}, "size must be a power of two"),
-    ({"gamma": math.nan}, "gamma must be a finite number"),
-    ({"levels": 0}, r"levels must be in \[1, 8\]"),
-])
+@pytest.mark.parametrize(
+    "kwargs,msg",
+    [
+        ({"family": "cubic"}, "unknown resolution schedule 'cubic'"),
+        ({"size": 64, "levels": 7}, r"levels must be in \[1, 6\] for size 64"),
+        ({"size": 48}, "size must be a power of two"),
+        ({"gamma": math.nan}, "gamma must be a finite number"),
+        ({"levels": 0}, r"levels must be in \[1, 8\]"),
+    ],
+)
 def test_bad_schedule_input(kwargs, msg):
     with pytest.raises(InputError, match=msg) as e:
         ss.resolution_schedule(**kwargs)

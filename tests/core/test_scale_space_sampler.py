@@ -1,15 +1,14 @@
 """The SSD sampler with the exact power-law-field denoiser: reproduces the field's spectrum within
 Monte Carlo error of its own exactly propagated covariance; same seed -> same pixels."""
+
 import numpy as np
 import pytest
 import torch
 
 from diffusion_core import scale_space as ss
-from diffusion_core.scale_space.sampler import (
-    ExactFieldDenoiser, sampler_output_covariance, spectrum_check, ssd_sample,
-)
+from diffusion_core.scale_space.sampler import ExactFieldDenoiser, sampler_output_covariance, spectrum_check, ssd_sample
 
-pytestmark = pytest.mark.slow          # minutes of CPU: `make test` runs it, `make test-quick` does not
+pytestmark = pytest.mark.slow  # minutes of CPU: `make test` runs it, `make test-quick` does not
 
 STEPS = 100
 
@@ -29,12 +28,13 @@ def test_exact_denoiser_is_the_gaussian_posterior_mean(den):
     assert torch.allclose(den.x0_hat(y, ab, 8).reshape(2, 64), ref.T, atol=1e-12)
     # full-resolution Fourier path equals the dense formula
     y16 = torch.randn(1, 1, 16, 16, dtype=torch.float64, generator=torch.Generator().manual_seed(1))
-    dense = den.C * ab**0.5 @ torch.linalg.solve(ab * den.C + (1 - ab) * torch.eye(256, dtype=torch.float64),
-                                                 y16.flatten())
+    dense = (
+        den.C * ab**0.5 @ torch.linalg.solve(ab * den.C + (1 - ab) * torch.eye(256, dtype=torch.float64), y16.flatten())
+    )
     assert torch.allclose(den.x0_hat(y16, ab, 16).flatten(), dense, atol=1e-12)
 
 
-@pytest.mark.parametrize("levels", [3, 1])   # SSD(3L) and DDPM = SSD(1L)
+@pytest.mark.parametrize("levels", [3, 1])  # SSD(3L) and DDPM = SSD(1L)
 def test_samples_match_the_exact_output_covariance(den, levels):
     """100 steps: the sampler's own spectrum (exact propagation) vs 400 samples, within MC error."""
     sched = ss.resolution_schedule(16, levels)

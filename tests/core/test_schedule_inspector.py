@@ -1,4 +1,5 @@
 """Schedule inspector: exact table, crossing step, img2img strength, diffusers configs, diff of two configs."""
+
 from __future__ import annotations
 
 import json
@@ -22,7 +23,7 @@ def test_table_is_exact():
     assert np.array_equal(tb.t, t) and np.array_equal(tb.sigma, r.sigmas.numpy())
     assert np.allclose(tb.sigma[1:-1], t[1:-1] / (1 - t[1:-1]), rtol=1e-12)
     assert np.allclose(tb.lam[1:-1], 2 * np.log((1 - t[1:-1]) / t[1:-1]), atol=1e-12)
-    assert np.allclose(tb.alpha**2, 1 / (1 + tb.sigma**2), rtol=1e-12)          # sigmoid(lam)
+    assert np.allclose(tb.alpha**2, 1 / (1 + tb.sigma**2), rtol=1e-12)  # sigmoid(lam)
     assert np.allclose(tb.dsigma[:-1], np.diff(tb.sigma)) and math.isnan(tb.dsigma[-1])
     rows = tb.rows()
     assert rows[0]["timestep"] == 1000 and rows[-1]["timestep"] is None and rows[-1]["sigma"] == 0
@@ -39,20 +40,35 @@ def test_crossing_and_img2img():
 
 
 def test_diffusers_config_forms():
-    assert resolve({"_class_name": "FlowMatchEulerDiscreteScheduler", "shift": 3.0}, 6).flow.flow_sigmas.tolist() == \
-        build_schedule("sd3", 6).flow.flow_sigmas.tolist()
-    euler = {"_class_name": "EulerDiscreteScheduler", "beta_schedule": "scaled_linear", "beta_start": 0.00085,
-             "beta_end": 0.012, "prediction_type": "epsilon", "_diffusers_version": "0.42.1"}
-    assert np.array_equal(resolve(json.dumps(euler), 6).sigmas.numpy(), build_schedule("scaled-linear", 6).sigmas.numpy())
+    assert (
+        resolve({"_class_name": "FlowMatchEulerDiscreteScheduler", "shift": 3.0}, 6).flow.flow_sigmas.tolist()
+        == build_schedule("sd3", 6).flow.flow_sigmas.tolist()
+    )
+    euler = {
+        "_class_name": "EulerDiscreteScheduler",
+        "beta_schedule": "scaled_linear",
+        "beta_start": 0.00085,
+        "beta_end": 0.012,
+        "prediction_type": "epsilon",
+        "_diffusers_version": "0.42.1",
+    }
+    assert np.array_equal(
+        resolve(json.dumps(euler), 6).sigmas.numpy(), build_schedule("scaled-linear", 6).sigmas.numpy()
+    )
 
 
-@pytest.mark.parametrize("cfg, words", [
-    ({"_class_name": "DDIMScheduler"}, "_class_name 'DDIMScheduler' is not supported"),
-    ({"_class_name": "FlowMatchEulerDiscreteScheduler", "shfit": 3.0}, "unknown key(s) shfit"),
-    ({"_class_name": "EulerDiscreteScheduler", "foo": 1}, "unknown key(s) foo"),
-    ({"_class_name": "EulerDiscreteScheduler", "use_exponential_sigmas": True}, "not modelled"),
-    ("{not json", "not valid JSON"), ("[1, 2]", "JSON object"), ("", "empty"),
-])
+@pytest.mark.parametrize(
+    "cfg, words",
+    [
+        ({"_class_name": "DDIMScheduler"}, "_class_name 'DDIMScheduler' is not supported"),
+        ({"_class_name": "FlowMatchEulerDiscreteScheduler", "shfit": 3.0}, "unknown key(s) shfit"),
+        ({"_class_name": "EulerDiscreteScheduler", "foo": 1}, "unknown key(s) foo"),
+        ({"_class_name": "EulerDiscreteScheduler", "use_exponential_sigmas": True}, "not modelled"),
+        ("{not json", "not valid JSON"),
+        ("[1, 2]", "JSON object"),
+        ("", "empty"),
+    ],
+)
 def test_bad_configs_are_one_line(cfg, words):
     with pytest.raises(InputError) as e:
         from_diffusers_config(cfg)

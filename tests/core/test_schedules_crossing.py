@@ -1,6 +1,7 @@
 """Tight schedules in reference sec. 6's crossing form, lam(u) = -log P(f(u)) clipped to the bounds,
 beside the affine form (issue 12 item 11): exact values on a known power law, the CLI names, and both
 forms in the low-NFE quality table next to the Karras-on-the-bounds ablation."""
+
 import math
 
 import pytest
@@ -8,9 +9,9 @@ import torch
 
 from diffusion_core.bench.quality import experiment_sigmas, field_tight_params, quality_table
 from diffusion_core.data import load_photo
-from diffusion_core.spectral.schedule import build_schedule
 from diffusion_core.noise.schedules import FAMILIES
 from diffusion_core.spectral import tight as T
+from diffusion_core.spectral.schedule import build_schedule
 from diffusion_core.validation import InputError
 
 TP = T.TightParams(beta=2.0, logsnr_min=-6.0, logsnr_max=6.0, n=32, log_amplitude=-4.0)
@@ -21,18 +22,18 @@ def test_crossing_is_minus_log_power_law_clipped():
     u = torch.tensor([0.0, 0.5, 1.0], dtype=torch.float64)
     e0, ek = 0.5 / 32, 16.5 / 32
     f = e0 + u * (ek - e0)
-    want = (4.0 + 2.0 * torch.log(f)).clamp(-6.0, 6.0)             # -log A = 4
-    lam = T.tight_lam_fn("frequency", TP, "crossing")(1 - u)       # t = 1 - u
+    want = (4.0 + 2.0 * torch.log(f)).clamp(-6.0, 6.0)  # -log A = 4
+    lam = T.tight_lam_fn("frequency", TP, "crossing")(1 - u)  # t = 1 - u
     assert torch.allclose(lam, want, atol=1e-12)
-    assert float(lam[0]) == pytest.approx(4 + 2 * math.log(e0))    # -4.318: inside the bounds, not clipped
-    tight = T.TightParams(2.0, -3.0, 2.0, 32, -4.0)                # bounds narrower than the crossing range
+    assert float(lam[0]) == pytest.approx(4 + 2 * math.log(e0))  # -4.318: inside the bounds, not clipped
+    tight = T.TightParams(2.0, -3.0, 2.0, 32, -4.0)  # bounds narrower than the crossing range
     lam2 = T.tight_lam_fn("frequency", tight, "crossing")(1 - u)
     assert lam2.tolist() == [-3.0, pytest.approx(4 + 2 * math.log(float(f[1]))), 2.0]
 
 
 def test_affine_form_unchanged_and_named():
     lam = T.tight_lam_fn("power", TP)(torch.tensor([1.0, 0.0], dtype=torch.float64))
-    assert lam.tolist() == pytest.approx([-6.0, 6.0])              # affine: stretched exactly onto the bounds
+    assert lam.tolist() == pytest.approx([-6.0, 6.0])  # affine: stretched exactly onto the bounds
     assert T.split_name("tight-power") == ("power", "affine")
     assert T.split_name("tight-mixed-crossing") == ("mixed", "crossing")
     for kind in T.TIGHT_KINDS:

@@ -1,4 +1,5 @@
 """Schedule families (identities), conversions and parameterisation (the bounds/schedule CLI: tests/cli/test_schedule_cli.py)."""
+
 from __future__ import annotations
 
 import math
@@ -6,10 +7,10 @@ import math
 import pytest
 import torch
 
+from diffusion_core.denoisers import power_law_denoiser
 from diffusion_core.noise import discretization as Dz
 from diffusion_core.noise import parameterization as P
 from diffusion_core.noise import schedules as S
-from diffusion_core.denoisers import power_law_denoiser
 from diffusion_core.validation import InputError
 
 T = torch.linspace(0, 1, 257, dtype=torch.float64)
@@ -24,7 +25,7 @@ def test_logsnr_strictly_decreasing_and_vp_identity(name):
     lam = fn(T)
     assert torch.isfinite(lam).all() and (torch.diff(lam) < 0).all()
     ab = S.alpha_bar_from_lam(lam)
-    assert torch.allclose(ab + S.alpha_bar_from_lam(-lam), torch.ones_like(lam), atol=1e-15)   # alpha^2 + s^2 = 1
+    assert torch.allclose(ab + S.alpha_bar_from_lam(-lam), torch.ones_like(lam), atol=1e-15)  # alpha^2 + s^2 = 1
     assert torch.allclose(S.lam_from_alpha_bar(ab), lam, atol=1e-8)
     assert torch.allclose(S.lam_from_sigma(S.sigma_from_lam(lam)), lam, atol=1e-12)
     assert torch.allclose(S.sigma_from_alpha_bar(ab), S.sigma_from_lam(lam), rtol=1e-10)
@@ -33,16 +34,18 @@ def test_logsnr_strictly_decreasing_and_vp_identity(name):
 
 def test_cosine_and_shift_closed_forms():
     t = torch.tensor([0.5], dtype=torch.float64)
-    assert float(S.lam_cosine(t, -100, 100)) == pytest.approx(0.0, abs=1e-9)       # tan(pi/4) = 1
+    assert float(S.lam_cosine(t, -100, 100)) == pytest.approx(0.0, abs=1e-9)  # tan(pi/4) = 1
     assert float(S.lam_cosine(torch.tensor(0.0), -15, 15)) == pytest.approx(15.0)
     assert float(S.lam_cosine(torch.tensor(1.0), -15, 15)) == pytest.approx(-15.0)
     shift = S.lam_shifted_cosine(T, 512, 64) - S.lam_cosine(T)
-    assert torch.allclose(shift, torch.full_like(T, -2 * math.log(8)))             # -1.386 per doubling
+    assert torch.allclose(shift, torch.full_like(T, -2 * math.log(8)))  # -1.386 per doubling
 
 
 def test_logsnr_linear_equals_exponential():
     a = Dz.build_schedule("exponential", 9).sigmas
-    b = Dz.build_schedule("logsnr-linear", 9, {"logsnr_min": -2 * math.log(80), "logsnr_max": -2 * math.log(0.002)}).sigmas
+    b = Dz.build_schedule(
+        "logsnr-linear", 9, {"logsnr_min": -2 * math.log(80), "logsnr_max": -2 * math.log(0.002)}
+    ).sigmas
     assert torch.allclose(a, b, rtol=1e-12)
 
 
@@ -70,7 +73,7 @@ def test_eps_and_v_adapters_reproduce_the_exact_denoiser():
     lam = torch.tensor([0.3, -1.2], dtype=torch.float64)
     bl = lam.reshape(-1, 1, 1, 1)
 
-    def eps_model(z, lam_):            # exact eps-prediction from the exact x0
+    def eps_model(z, lam_):  # exact eps-prediction from the exact x0
         xv = P.ve_from_vp(z, bl)
         return P.eps_from_x0(xv, d(xv, lam_), torch.exp(-bl / 2))
 
@@ -78,12 +81,20 @@ def test_eps_and_v_adapters_reproduce_the_exact_denoiser():
         xv = P.ve_from_vp(z, bl)
         x0 = d(xv, lam_)
         return P.v_from_eps_x0(P.eps_from_x0(xv, x0, torch.exp(-bl / 2)), x0, bl)
+
     assert torch.allclose(P.denoiser_from_eps(eps_model)(x, lam), d(x, lam), atol=1e-12)
     assert torch.allclose(P.denoiser_from_v(v_model)(x, lam), d(x, lam), atol=1e-12)
 
 
-@pytest.mark.parametrize("over,msg", [({"sigma_min": 100.0}, "sigma_min must be < sigma_max"), ({"rho": 0}, "rho must be in"),
-                                      ({"rho": "nan"}, "rho must be a finite"), ({"foo": 1}, "unknown parameter 'foo'")])
+@pytest.mark.parametrize(
+    "over,msg",
+    [
+        ({"sigma_min": 100.0}, "sigma_min must be < sigma_max"),
+        ({"rho": 0}, "rho must be in"),
+        ({"rho": "nan"}, "rho must be a finite"),
+        ({"foo": 1}, "unknown parameter 'foo'"),
+    ],
+)
 def test_bad_schedule_parameters(over, msg):
     with pytest.raises(InputError, match=msg):
         Dz.build_schedule("karras", 8, over)

@@ -1,19 +1,20 @@
 """Sampler parity: our samplers vs literal transcriptions of k-diffusion's published code, and vs
 diffusers' DDIMScheduler.step loop, on the exact Gaussian denoiser."""
+
 from __future__ import annotations
 
 import pytest
 import torch
-
-from diffusion_core.noise import samplers as Sm
-from diffusion_core.denoisers import power_law_denoiser
-from diffusion_core.noise.discretization import alphas_cumprod, build_schedule, diffusers_timesteps
 from support.noise import ListNoise
+
+from diffusion_core.denoisers import power_law_denoiser
+from diffusion_core.noise import samplers as Sm
+from diffusion_core.noise.discretization import alphas_cumprod, build_schedule, diffusers_timesteps
 
 D = power_law_denoiser(8, 2.0)
 
 
-def model(x, sigma):                     # k-diffusion's D(x, sigma) from our D(x, lam)
+def model(x, sigma):  # k-diffusion's D(x, sigma) from our D(x, lam)
     return D(x, -2 * torch.log(sigma))
 
 
@@ -56,7 +57,9 @@ def kd_dpmpp_2m(x, sigmas):
             x = (sigma_fn(t_next) / sigma_fn(t)) * x - (-h).expm1() * denoised
         else:
             r = (t - t_fn(sigmas[i - 1])) / h
-            x = (sigma_fn(t_next) / sigma_fn(t)) * x - (-h).expm1() * ((1 + 1 / (2 * r)) * denoised - (1 / (2 * r)) * old)
+            x = (sigma_fn(t_next) / sigma_fn(t)) * x - (-h).expm1() * (
+                (1 + 1 / (2 * r)) * denoised - (1 / (2 * r)) * old
+            )
         old = denoised
     return x
 
@@ -65,7 +68,9 @@ def kd_euler_ancestral(x, sigmas, noises, eta=1.0):
     s_in = x.new_ones([x.shape[0]])
     for i in range(len(sigmas) - 1):
         denoised = model(x, sigmas[i] * s_in)
-        up = min(sigmas[i + 1], eta * (sigmas[i + 1] ** 2 * (sigmas[i] ** 2 - sigmas[i + 1] ** 2) / sigmas[i] ** 2) ** 0.5)
+        up = min(
+            sigmas[i + 1], eta * (sigmas[i + 1] ** 2 * (sigmas[i] ** 2 - sigmas[i + 1] ** 2) / sigmas[i] ** 2) ** 0.5
+        )
         down = (sigmas[i + 1] ** 2 - up**2) ** 0.5
         x = x + kd_to_d(x, sigmas[i], denoised) * (down - sigmas[i])
         if sigmas[i + 1] > 0:
@@ -82,8 +87,9 @@ def start():
     return sig, x, noises
 
 
-@pytest.mark.parametrize("ours,ref", [(Sm.sample_euler, kd_euler), (Sm.sample_heun, kd_heun),
-                                      (Sm.sample_dpmpp_2m, kd_dpmpp_2m)])
+@pytest.mark.parametrize(
+    "ours,ref", [(Sm.sample_euler, kd_euler), (Sm.sample_heun, kd_heun), (Sm.sample_dpmpp_2m, kd_dpmpp_2m)]
+)
 def test_deterministic_samplers_match_k_diffusion(start, ours, ref):
     sig, x, _ = start
     a, b = ours(D, x, sig), ref(x, sig)
@@ -100,17 +106,22 @@ def test_euler_ancestral_matches_k_diffusion(start, eta):
 @pytest.mark.parametrize("eta", [0.0, 1.0, 0.3])
 def test_ddim_matches_diffusers_ddim_scheduler(eta):
     diffusers = pytest.importorskip("diffusers")
-    sch = diffusers.DDIMScheduler(beta_schedule="scaled_linear", beta_start=0.00085, beta_end=0.012,
-                                  timestep_spacing="trailing", clip_sample=False)
+    sch = diffusers.DDIMScheduler(
+        beta_schedule="scaled_linear",
+        beta_start=0.00085,
+        beta_end=0.012,
+        timestep_spacing="trailing",
+        clip_sample=False,
+    )
     sch.set_timesteps(10)
     ac = alphas_cumprod("scaled_linear", 1000, 0.00085, 0.012).double()
     ts = diffusers_timesteps(10, 1000, "trailing")
-    sig = torch.cat([((1 - ac[ts]) / ac[ts]).sqrt(), torch.zeros(1, dtype=torch.float64)])   # set_alpha_to_one: last 0
+    sig = torch.cat([((1 - ac[ts]) / ac[ts]).sqrt(), torch.zeros(1, dtype=torch.float64)])  # set_alpha_to_one: last 0
     g = torch.Generator().manual_seed(1)
-    z = torch.randn(2, 1, 8, 8, generator=g, dtype=torch.float64)                            # VP state at t = 999
+    z = torch.randn(2, 1, 8, 8, generator=g, dtype=torch.float64)  # VP state at t = 999
     noises = [torch.randn(2, 1, 8, 8, generator=g, dtype=torch.float64) for _ in range(10)]
-    x_start = z / ac[ts[0]].sqrt()                                                            # the same state, VE
-    sch.alphas_cumprod = ac                                                                   # float64 throughout
+    x_start = z / ac[ts[0]].sqrt()  # the same state, VE
+    sch.alphas_cumprod = ac  # float64 throughout
     for i, t in enumerate(sch.timesteps):
         a = ac[int(t)]
         x_ve = z / a.sqrt()

@@ -1,4 +1,5 @@
 """Samplers against exact answers: the analytic Gaussian denoiser makes every sampler linear."""
+
 from __future__ import annotations
 
 import math
@@ -6,10 +7,10 @@ import math
 import pytest
 import torch
 
-from diffusion_core.noise import samplers as Sm
 from diffusion_core.bench import quality as Q
 from diffusion_core.data import gaussian_field, power_law_variance
 from diffusion_core.denoisers import diagonal_denoiser, fourier_denoiser, power_law_denoiser
+from diffusion_core.noise import samplers as Sm
 from diffusion_core.noise.discretization import build_schedule
 from diffusion_core.validation import InputError
 
@@ -23,7 +24,7 @@ def edm(n: int) -> torch.Tensor:
 def test_gaussian_denoiser_is_the_posterior_mean_in_closed_form():
     v = torch.tensor([4.0, 1.0, 0.25, 0.0], dtype=torch.float64)
     x = torch.tensor([[2.0, -1.0, 3.0, 5.0]], dtype=torch.float64)
-    out = diagonal_denoiser(v)(x, torch.tensor([0.0]))         # sigma^2 = 1
+    out = diagonal_denoiser(v)(x, torch.tensor([0.0]))  # sigma^2 = 1
     assert torch.allclose(out, torch.tensor([[1.6, -0.5, 0.6, 0.0]], dtype=torch.float64), atol=1e-15)
     # Fourier denoiser == the same Wiener filter applied per mode; real output, DC removed.
     g = torch.Generator().manual_seed(0)
@@ -31,8 +32,9 @@ def test_gaussian_denoiser_is_the_posterior_mean_in_closed_form():
     vf = power_law_variance(16, 2.0)
     lam = torch.tensor([0.5, -1.0, 2.0], dtype=torch.float64)
     out = fourier_denoiser(vf)(xf, lam)
-    ref = torch.fft.ifft2(torch.fft.fft2(xf, norm="ortho") * (vf / (vf + torch.exp(-lam)[:, None, None, None])),
-                          norm="ortho").real
+    ref = torch.fft.ifft2(
+        torch.fft.fft2(xf, norm="ortho") * (vf / (vf + torch.exp(-lam)[:, None, None, None])), norm="ortho"
+    ).real
     assert torch.allclose(out, ref, atol=1e-12) and abs(float(out.mean(dim=(-2, -1)).abs().max())) < 1e-12
 
 
@@ -51,9 +53,10 @@ def test_ddim_eta0_is_euler_and_ancestral_forms_agree():
     s = edm(12)
     x = s[0] * torch.randn(4, 1, 8, 8, generator=torch.Generator().manual_seed(0), dtype=torch.float64)
     assert torch.equal(Sm.sample_ddim(d, x, s), Sm.sample_euler(d, x, s))
-    outs = [f(d, x, s, generator=torch.Generator().manual_seed(5)) for f in
-            (Sm.sample_ddpm_ancestral, Sm.sample_euler_ancestral,
-             lambda *a, **k: Sm.sample_ddim(*a, eta=1.0, **k))]
+    outs = [
+        f(d, x, s, generator=torch.Generator().manual_seed(5))
+        for f in (Sm.sample_ddpm_ancestral, Sm.sample_euler_ancestral, lambda *a, **k: Sm.sample_ddim(*a, eta=1.0, **k))
+    ]
     assert torch.allclose(outs[0], outs[1], atol=1e-10) and torch.allclose(outs[1], outs[2], atol=1e-12)
     assert not torch.allclose(outs[0], Sm.sample_euler(d, x, s), atol=1e-3)
 
@@ -68,10 +71,17 @@ def test_noise_sampler_and_callback_are_used_and_seeded():
         calls.append(tuple(shape))
         u = torch.rand(shape, generator=generator, dtype=dtype) - 0.5
         return -torch.sign(u) * torch.log1p(-2 * u.abs()) / math.sqrt(2)
-    a = Sm.sample_ddpm_ancestral(d, x, s, generator=torch.Generator().manual_seed(3), noise=laplace,
-                                 callback=lambda info: seen.append((info["i"], float(info["sigma"]))))
+
+    a = Sm.sample_ddpm_ancestral(
+        d,
+        x,
+        s,
+        generator=torch.Generator().manual_seed(3),
+        noise=laplace,
+        callback=lambda info: seen.append((info["i"], float(info["sigma"]))),
+    )
     b = Sm.sample_ddpm_ancestral(d, x, s, generator=torch.Generator().manual_seed(3), noise=laplace)
-    assert len(calls) == 2 * 5 and torch.equal(a, b)              # one injection per non-final step
+    assert len(calls) == 2 * 5 and torch.equal(a, b)  # one injection per non-final step
     assert [i for i, _ in seen] == list(range(6)) and seen[0][1] == pytest.approx(80.0)
 
 
@@ -81,6 +91,7 @@ def test_denoiser_never_called_at_sigma_zero():
     def d(x, lam):
         lams.append(lam.clone())
         return 0.5 * x
+
     s = edm(5)
     for name, f in Sm.SAMPLERS.items():
         lams.clear()
@@ -98,10 +109,12 @@ def test_analytic_w2_matches_monte_carlo():
         g = torch.Generator().manual_seed(0)
         x = s[0] * torch.randn(4096, 1, 8, 8, generator=g, dtype=torch.float64)
         out = Sm.SAMPLERS[name](d, x, s, generator=g)
-        mc = torch.fft.fft2(out, norm="ortho").abs().pow(2).mean(dim=(0, 1))     # [8, 8] mode variances
+        mc = torch.fft.fft2(out, norm="ortho").abs().pow(2).mean(dim=(0, 1))  # [8, 8] mode variances
         exact = Q.output_variance(name, v, s).reshape(8, 8)
         assert float(mc.sum()) == pytest.approx(float(exact.sum()), rel=0.02), name
-        assert abs(Q.w2_gaussian_diag(mc, v) - Q.w2_gaussian_diag(exact, v)) < 0.05 * Q.w2_gaussian_diag(exact, v) + 0.05
+        assert (
+            abs(Q.w2_gaussian_diag(mc, v) - Q.w2_gaussian_diag(exact, v)) < 0.05 * Q.w2_gaussian_diag(exact, v) + 0.05
+        )
 
 
 @pytest.mark.parametrize("name", ["heun", "dpmpp_2m"])
@@ -125,8 +138,16 @@ def test_ancestral_samplers_converge_at_rate_one_over_n(name):
     assert 0.2 < w2[2] / w2[1] < 0.32 and w2[2] < 0.1 * w2[0]
 
 
-@pytest.mark.parametrize("bad", [torch.tensor([1.0]), torch.tensor([1.0, 2.0, 0.0]), torch.tensor([2.0, float("nan"), 0.0]),
-                                 torch.tensor([2.0, 0.0, 0.0]), torch.tensor([2.0, -1.0])])
+@pytest.mark.parametrize(
+    "bad",
+    [
+        torch.tensor([1.0]),
+        torch.tensor([1.0, 2.0, 0.0]),
+        torch.tensor([2.0, float("nan"), 0.0]),
+        torch.tensor([2.0, 0.0, 0.0]),
+        torch.tensor([2.0, -1.0]),
+    ],
+)
 def test_bad_sigmas_rejected(bad):
     with pytest.raises(InputError, match="sigmas"):
         Sm.sample_euler(lambda x, lam: x, torch.zeros(1, 2), bad)

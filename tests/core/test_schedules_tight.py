@@ -1,4 +1,5 @@
 """Bounds (reference sec. 4, A7, A11), tight schedules (A9) and data-set mode."""
+
 from __future__ import annotations
 
 import math
@@ -7,8 +8,8 @@ import numpy as np
 import pytest
 import torch
 
-from diffusion_core.spectral import tight as T
 from diffusion_core.data import load_digits, load_photo, power_law_variance
+from diffusion_core.spectral import tight as T
 from diffusion_core.spectral.schedule import build_schedule
 from diffusion_core.validation import InputError
 
@@ -68,10 +69,10 @@ def test_a9a_tight_in_bounds_and_monotone(image, kind):
 
 def test_a9b_frequency_schedule_resolves_rings_uniformly_in_f():
     tp = T.TightParams(2.3, -9.0, 8.0, 128)
-    lam = T.tight_lam_fn("frequency", tp)(torch.linspace(1, 0, 33, dtype=torch.float64))   # u = 0 .. 1
+    lam = T.tight_lam_fn("frequency", tp)(torch.linspace(1, 0, 33, dtype=torch.float64))  # u = 0 .. 1
     e = T.ring_edges(128)
     w = (lam - tp.logsnr_min) / (tp.logsnr_max - tp.logsnr_min)
-    f = torch.exp(math.log(e[0]) + w * (math.log(e[-1]) - math.log(e[0])))                # frequency at each step
+    f = torch.exp(math.log(e[0]) + w * (math.log(e[-1]) - math.log(e[0])))  # frequency at each step
     assert torch.diff(f).std() / torch.diff(f).mean() < 1e-9
 
 
@@ -79,15 +80,15 @@ def test_a9c_power_schedule_puts_half_the_steps_on_half_the_energy():
     n, beta = 128, 2.5
     tp = T.TightParams(beta, -9.0, 8.0, n)
     _, freqs, counts = T.ring_layout(n)
-    energy = freqs ** -beta * counts
-    r50 = int(np.searchsorted(np.cumsum(energy) / energy.sum(), 0.5))       # rings 0..r50 hold >= 50%
+    energy = freqs**-beta * counts
+    r50 = int(np.searchsorted(np.cumsum(energy) / energy.sum(), 0.5))  # rings 0..r50 hold >= 50%
     f_edge = T.ring_edges(n)[r50 + 1]
     u = torch.arange(64, dtype=torch.float64) / 64
     f = T.f_power(u, n, beta)
     assert float((f <= f_edge).double().mean()) >= 0.5
     lam_p = T.tight_lam_fn("power", tp)(1 - u)
     lam_f = T.tight_lam_fn("frequency", tp)(1 - u)
-    assert float((lam_p < 0).double().mean()) > float((lam_f < 0).double().mean())   # power: more noisy steps
+    assert float((lam_p < 0).double().mean()) > float((lam_f < 0).double().mean())  # power: more noisy steps
 
 
 def test_gaussian_field_bounds_need_dc_exclude():

@@ -1,4 +1,5 @@
 """Reference checks A1, A2, A3, A5, A6 (spectral-schedules.md) on the spectral core."""
+
 import math
 
 import numpy as np
@@ -20,8 +21,8 @@ def test_A1_white_noise_is_flat_at_sigma_squared(sigma):
     r = spectral.radial_psd(_white(sigma))
     mean = r.psd[0].mean()
     assert abs(mean / sigma**2 - 1) < 0.02
-    spread = (r.psd[0] / sigma**2)[8:].std()          # rings with >= ~50 bins
-    assert 0.03 < spread < 0.2                        # periodogram scatter, ~0.1 in the reference
+    spread = (r.psd[0] / sigma**2)[8:].std()  # rings with >= ~50 bins
+    assert 0.03 < spread < 0.2  # periodogram scatter, ~0.1 in the reference
 
 
 def test_A2_parseval():
@@ -63,15 +64,15 @@ def test_A5_noisy_psd_is_clean_plus_sigma_squared():
     z = (diff - sigma**2) / sd
     assert np.abs(z).max() < 5
     assert abs(z.mean()) < 0.5
-    assert abs(np.median(diff) / sigma**2 - 1) < 0.05      # high rings: many bins, small scatter
+    assert abs(np.median(diff) / sigma**2 - 1) < 0.05  # high rings: many bins, small scatter
 
 
 def test_A6_crossing_frequency_monotone_in_sigma():
     x = data.load_photo("camera", 256)
     r = spectral.radial_psd(x)
-    lams = np.linspace(-12, 12, 49)                   # sigma = exp(-lam/2) decreasing
+    lams = np.linspace(-12, 12, 49)  # sigma = exp(-lam/2) decreasing
     f = np.array([spectral.crossing_frequency(r.freqs, r.psd[0], lam) for lam in lams])
-    assert np.all(np.diff(f) >= 0)                    # more noise -> lower crossing frequency
+    assert np.all(np.diff(f) >= 0)  # more noise -> lower crossing frequency
     assert f[0] < 0.01 and f[-1] > 0.2
 
 
@@ -96,4 +97,4 @@ def test_batched_spectra_match_one_by_one():
     x = data.gaussian_field(2.0, 32, 3, g)
     rb = spectral.radial_psd(x)
     for i in range(3):
-        np.testing.assert_allclose(rb.psd[i], spectral.radial_psd(x[i:i + 1]).psd[0], rtol=1e-12)
+        np.testing.assert_allclose(rb.psd[i], spectral.radial_psd(x[i : i + 1]).psd[0], rtol=1e-12)

@@ -2,6 +2,7 @@
 and inside functions, points to its own layer or lower; no loops between units; imports inside functions
 only where the table of lazy imports allows them), core <- app, cli, bench; app and cli apart; gradio only
 in the layout layer; small files; a short top level."""
+
 from __future__ import annotations
 
 import ast
@@ -15,7 +16,7 @@ ROOT = Path(__file__).resolve().parents[2]
 PKG = ROOT / "diffusion_core"
 WIDGETS = PKG / "app" / "widgets"
 ARCHITECTURE = ROOT / "docs" / "architecture.md"
-SHELLS = ("app", "cli", "bench")                   # everything else under diffusion_core/ is the core
+SHELLS = ("app", "cli", "bench")  # everything else under diffusion_core/ is the core
 MAX_LINES = 400
 MAX_TOP_MODULES = 12
 
@@ -28,7 +29,8 @@ def _module(path: Path, root: Path = ROOT) -> str:
 def _imports(path: Path) -> set[str]:
     """Absolute names of everything `path` imports (relative imports resolved; `from a import b` gives a.b too)."""
     return {name for name, _ in _import_sites(path)} | {
-        f"{name}.{alias}" for name, aliases in _from_names(path) for alias in aliases}
+        f"{name}.{alias}" for name, aliases in _from_names(path) for alias in aliases
+    }
 
 
 def _resolve(node: ast.ImportFrom, package: str) -> str:
@@ -51,8 +53,13 @@ def _from_names(path: Path, root: Path = ROOT) -> Iterable[tuple[str, list[str]]
 
 def _in_functions(tree: ast.AST) -> set[int]:
     """ids of the import nodes written inside a function."""
-    return {id(n) for f in ast.walk(tree) if isinstance(f, (ast.FunctionDef, ast.AsyncFunctionDef))
-            for n in ast.walk(f) if isinstance(n, (ast.Import, ast.ImportFrom))}
+    return {
+        id(n)
+        for f in ast.walk(tree)
+        if isinstance(f, (ast.FunctionDef, ast.AsyncFunctionDef))
+        for n in ast.walk(f)
+        if isinstance(n, (ast.Import, ast.ImportFrom))
+    }
 
 
 def _import_sites(path: Path, root: Path = ROOT) -> list[tuple[str, bool]]:
@@ -88,8 +95,8 @@ def _table(text: str, heading: str) -> list[list[str]]:
 
 @dataclass(frozen=True)
 class Rules:
-    layers: dict[str, int]                  # unit -> layer
-    lazy: frozenset[str]                    # units and third-party packages allowed imports inside functions
+    layers: dict[str, int]  # unit -> layer
+    lazy: frozenset[str]  # units and third-party packages allowed imports inside functions
 
 
 def read_rules(path: Path = ARCHITECTURE) -> Rules:
@@ -104,7 +111,7 @@ def unit_of(module: str, rules: Rules, top: str = "diffusion_core") -> str | Non
         return top
     if not module.startswith(f"{top}."):
         return None
-    rel = module[len(top) + 1:]
+    rel = module[len(top) + 1 :]
     hits = [u for u in rules.layers if rel == u or rel.startswith(f"{u}.")]
     return max(hits, key=len) if hits else "?"
 
@@ -119,12 +126,13 @@ def _cycle(edges: dict[str, set[str]]) -> list[str]:
         stack.append(u)
         for v in sorted(edges.get(u, ())):
             if state.get(v) == 1:
-                return stack[stack.index(v):] + [v]
+                return stack[stack.index(v) :] + [v]
             if v not in state and (found := visit(v)):
                 return found
         state[u] = 2
         stack.pop()
         return []
+
     for u in sorted(edges):
         if u not in state and (found := visit(u)):
             return found
@@ -142,14 +150,16 @@ def violations(sites: dict[str, list[tuple[str, bool]]], rules: Rules, top: str 
         for target, inner in imports:
             dst = unit_of(target, rules, top)
             lazy_ok = any(module == f"{top}.{u}" or module.startswith(f"{top}.{u}.") for u in rules.lazy) or (
-                target.split(".")[0] in rules.lazy)
+                target.split(".")[0] in rules.lazy
+            )
             if inner and not lazy_ok:
                 out.append(f"{module}: imports {target} inside a function (not in the lazy-import table)")
             if dst in (None, "?") or dst == src:
                 continue
             if rules.layers[dst] > rules.layers[src]:
-                out.append(f"{module}: imports {target} (layer {rules.layers[dst]} {dst}) from layer "
-                           f"{rules.layers[src]} {src}")
+                out.append(
+                    f"{module}: imports {target} (layer {rules.layers[dst]} {dst}) from layer {rules.layers[src]} {src}"
+                )
             edges.setdefault(src, set()).add(dst)
     loop = _cycle(edges)
     if loop:
@@ -169,7 +179,8 @@ def test_every_import_points_down_the_layer_table_and_no_units_loop():
 def test_every_folder_and_top_level_module_has_a_layer():
     rules = read_rules()
     units = {p.stem for p in PKG.glob("*.py") if p.stem not in ("__init__",)} | {
-        p.name for p in PKG.iterdir() if (p / "__init__.py").is_file()}
+        p.name for p in PKG.iterdir() if (p / "__init__.py").is_file()
+    }
     assert sorted(units - set(rules.layers)) == []
 
 
@@ -177,30 +188,54 @@ def test_the_checker_fails_on_synthetic_violations():
     rules = Rules({"low": 0, "mid": 1, "mid2": 1, "top": 2, "top.page": 1}, frozenset({"top", "slowpkg"}))
     up = violations({"diffusion_core.low.a": [("diffusion_core.mid.b", False)]}, rules)
     assert len(up) == 1 and "layer 1 mid" in up[0]
-    loop = violations({"diffusion_core.mid.a": [("diffusion_core.mid2.b", False)],
-                       "diffusion_core.mid2.b": [("diffusion_core.mid.a", False)]}, rules)
+    loop = violations(
+        {
+            "diffusion_core.mid.a": [("diffusion_core.mid2.b", False)],
+            "diffusion_core.mid2.b": [("diffusion_core.mid.a", False)],
+        },
+        rules,
+    )
     assert loop == ["units import each other: mid -> mid2 -> mid"]
-    lazy = violations({"diffusion_core.mid.a": [("diffusion_core.low.b", True), ("slowpkg.x", True)],
-                       "diffusion_core.top.c": [("diffusion_core.mid.a", True)]}, rules)
-    assert lazy == ["diffusion_core.mid.a: imports diffusion_core.low.b inside a function (not in the lazy-import table)"]
+    lazy = violations(
+        {
+            "diffusion_core.mid.a": [("diffusion_core.low.b", True), ("slowpkg.x", True)],
+            "diffusion_core.top.c": [("diffusion_core.mid.a", True)],
+        },
+        rules,
+    )
+    assert lazy == [
+        "diffusion_core.mid.a: imports diffusion_core.low.b inside a function (not in the lazy-import table)"
+    ]
     assert violations({"diffusion_core.top.page": [("diffusion_core.top.x", False)]}, rules)[0].startswith(
-        "diffusion_core.top.page: imports diffusion_core.top.x (layer 2 top)")      # a module unit leaves its folder
-    assert violations({"diffusion_core.nowhere.a": []}, rules) == ["diffusion_core.nowhere.a: in no unit of the layer table"]
+        "diffusion_core.top.page: imports diffusion_core.top.x (layer 2 top)"
+    )  # a module unit leaves its folder
+    assert violations({"diffusion_core.nowhere.a": []}, rules) == [
+        "diffusion_core.nowhere.a: in no unit of the layer table"
+    ]
     assert violations({"diffusion_core.top.a": [("diffusion_core.low.b", False), ("numpy", False)]}, rules) == []
 
 
 def test_the_checker_fails_on_a_tree_with_an_upward_import_and_a_loop(tmp_path):
     pkg = tmp_path / "diffusion_core"
-    for folder, text in {"noise": "from ..models.registry import Model\n", "models": "from ..noise import x\n",
-                         "spectral": "def f():\n    from ..noise import x\n"}.items():
+    for folder, text in {
+        "noise": "from ..models.registry import Model\n",
+        "models": "from ..noise import x\n",
+        "spectral": "def f():\n    from ..noise import x\n",
+    }.items():
         (pkg / folder).mkdir(parents=True)
         (pkg / folder / "__init__.py").write_text("")
         (pkg / folder / "registry.py").write_text(text)
     (pkg / "noise" / "x.py").write_text("")
     (pkg / "__init__.py").write_text("")
     found = violations(module_graph(pkg), read_rules())
-    assert "diffusion_core.noise.registry: imports diffusion_core.models.registry (layer 6 models) from layer 2 noise" in found
-    assert "diffusion_core.spectral.registry: imports diffusion_core.noise.x inside a function (not in the lazy-import table)" in found
+    assert (
+        "diffusion_core.noise.registry: imports diffusion_core.models.registry (layer 6 models) from layer 2 noise"
+        in found
+    )
+    assert (
+        "diffusion_core.spectral.registry: imports diffusion_core.noise.x inside a function (not in the lazy-import table)"
+        in found
+    )
     assert "units import each other: models -> noise -> models" in found
 
 
@@ -213,7 +248,7 @@ def test_the_layer_table_reads_as_written():
 
 def _shell(path: Path) -> str | None:
     rel = path.relative_to(PKG).parts
-    if rel == ("__main__.py",):                    # `python -m diffusion_core` is the CLI's entry point
+    if rel == ("__main__.py",):  # `python -m diffusion_core` is the CLI's entry point
         return "cli"
     return rel[0] if len(rel) > 1 and rel[0] in SHELLS else None
 
@@ -236,21 +271,36 @@ def _layout(path: Path) -> bool:
 
 
 def test_gradio_only_in_the_layout_layer():
-    offenders = [str(p.relative_to(ROOT)) for p in FILES
-                 if not _layout(p) and any(n.split(".")[0] == "gradio" for n in _imports(p))]
+    offenders = [
+        str(p.relative_to(ROOT))
+        for p in FILES
+        if not _layout(p) and any(n.split(".")[0] == "gradio" for n in _imports(p))
+    ]
     assert offenders == []
 
 
 def test_core_never_imports_app_cli_or_bench():
-    offenders = {str(p.relative_to(ROOT)): shell for p in FILES if _shell(p) is None
-                 for shell in SHELLS if _reaches(_imports(p), shell)}
+    offenders = {
+        str(p.relative_to(ROOT)): shell
+        for p in FILES
+        if _shell(p) is None
+        for shell in SHELLS
+        if _reaches(_imports(p), shell)
+    }
     assert offenders == {}
 
 
 def test_app_and_cli_do_not_import_each_other():
-    launcher = PKG / "cli" / "app.py"                 # `difflab app` launches the app: the one exception
-    offenders = [str(p.relative_to(ROOT)) for p in FILES if p != launcher and (
-        (_shell(p) == "app" and _reaches(_imports(p), "cli")) or (_shell(p) == "cli" and _reaches(_imports(p), "app")))]
+    launcher = PKG / "cli" / "app.py"  # `difflab app` launches the app: the one exception
+    offenders = [
+        str(p.relative_to(ROOT))
+        for p in FILES
+        if p != launcher
+        and (
+            (_shell(p) == "app" and _reaches(_imports(p), "cli"))
+            or (_shell(p) == "cli" and _reaches(_imports(p), "app"))
+        )
+    ]
     assert offenders == []
 
 
@@ -260,8 +310,11 @@ def test_plotting_does_no_maths_on_tensors():
 
 
 def test_modules_stay_small():
-    big = {str(p.relative_to(ROOT)): n for p in [*FILES, ROOT / "app.py"]
-           if (n := len(p.read_text().splitlines())) > MAX_LINES}
+    big = {
+        str(p.relative_to(ROOT)): n
+        for p in [*FILES, ROOT / "app.py"]
+        if (n := len(p.read_text().splitlines())) > MAX_LINES
+    }
     assert big == {}
 
 
@@ -281,15 +334,24 @@ def test_number_boxes_carry_no_gradio_bounds():
     for path in (p for p in FILES if _layout(p)):
         for node in ast.walk(ast.parse(path.read_text())):
             if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "Number":
-                bounded += [f"{path.relative_to(ROOT)}:{node.lineno} {k.arg}" for k in node.keywords if k.arg in ("minimum", "maximum")]
+                bounded += [
+                    f"{path.relative_to(ROOT)}:{node.lineno} {k.arg}"
+                    for k in node.keywords
+                    if k.arg in ("minimum", "maximum")
+                ]
     assert not bounded, bounded
 
 
-@pytest.mark.parametrize("view, kw, msg", [
-    ("samplers.handlers.SamplersView", {"s_churn": -1.0}, "s_churn must be"), ("samplers.handlers.SamplersView", {"s_noise": -1.0}, "s_noise"),
-    ("schedules.inspector.InspectorView", {"crossing_sigma": 0.0}, "crossing sigma must be"),
-    ("schedules.handlers.SchedulesView", {"sigma_min": -1.0}, "sigma_min must be"),
-    ("schedules.handlers.SchedulesView", {"steps_offset": -1}, "steps_offset must be")])
+@pytest.mark.parametrize(
+    "view, kw, msg",
+    [
+        ("samplers.handlers.SamplersView", {"s_churn": -1.0}, "s_churn must be"),
+        ("samplers.handlers.SamplersView", {"s_noise": -1.0}, "s_noise"),
+        ("schedules.inspector.InspectorView", {"crossing_sigma": 0.0}, "crossing sigma must be"),
+        ("schedules.handlers.SchedulesView", {"sigma_min": -1.0}, "sigma_min must be"),
+        ("schedules.handlers.SchedulesView", {"steps_offset": -1}, "steps_offset must be"),
+    ],
+)
 def test_views_refuse_what_the_number_boxes_no_longer_bound(view, kw, msg):
     import importlib
 

@@ -2,6 +2,7 @@
 parser and the public API gives the text on disk (README.md's blocks, docs/cli.md, docs/api.md,
 docs/benchmarks.md, docs/models.md's blocks, benchmarks/models.md, benchmarks/mnist_models.md). Every
 relative link in README.md and docs/*.md points to a file that exists. `make readme` fixes a stale page."""
+
 from __future__ import annotations
 
 import re
@@ -13,7 +14,7 @@ import diffusion_core
 from diffusion_core.cli.main import build_parser
 from diffusion_core.reports import pages
 
-ROOT = pages.ROOT                        # the checkout whose diffusion_core is imported (wherever this file moves)
+ROOT = pages.ROOT  # the checkout whose diffusion_core is imported (wherever this file moves)
 PAGES = pages.pages(build_parser(), diffusion_core, ROOT)
 README_LIMIT = 12_000
 
@@ -51,24 +52,24 @@ def test_api_reference_lists_every_public_name():
 
 
 def _links(path: Path) -> list[str]:
-    text = re.sub(r"```.*?```", "", path.read_text(), flags=re.S)          # code blocks hold no links
+    text = re.sub(r"```.*?```", "", path.read_text(), flags=re.S)  # code blocks hold no links
     return re.findall(r"\]\(([^)\s]+)\)", text)
 
 
 def _anchors(path: Path) -> set[str]:
     """GitHub's heading anchors: lower case, punctuation dropped, spaces to hyphens."""
     text = re.sub(r"```.*?```", "", path.read_text(), flags=re.S)
-    return {re.sub(r"[^\w\- ]", "", h.strip().lower()).replace(" ", "-")
-            for h in re.findall(r"^#+ (.*)$", text, re.M)}
+    return {re.sub(r"[^\w\- ]", "", h.strip().lower()).replace(" ", "-") for h in re.findall(r"^#+ (.*)$", text, re.M)}
 
 
-@pytest.mark.parametrize("page", ["README.md", *sorted(p.relative_to(ROOT).as_posix()
-                                                         for p in (ROOT / "docs").glob("*.md"))])
+@pytest.mark.parametrize(
+    "page", ["README.md", *sorted(p.relative_to(ROOT).as_posix() for p in (ROOT / "docs").glob("*.md"))]
+)
 def test_relative_links_point_to_existing_files(page):
     """Relative links resolve to files; a #fragment into a markdown file names one of its headings."""
     path = ROOT / page
     for link in _links(path):
-        if re.match(r"^[a-z]+:", link):                                  # http(s), mailto
+        if re.match(r"^[a-z]+:", link):  # http(s), mailto
             continue
         file, _, fragment = link.partition("#")
         target = (path.parent / file).resolve() if file else path

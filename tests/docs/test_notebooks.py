@@ -1,6 +1,7 @@
 """notebooks/: seven notebooks, committed without outputs, calling only the public API (`dl.*`), each executed
 top to bottom by a real kernel (slow tier; `make test` runs them). `python tests/docs/test_notebooks.py --strip`
 clears outputs before a commit."""
+
 from __future__ import annotations
 
 import ast
@@ -39,8 +40,9 @@ def test_seven_notebooks_one_per_tab_and_the_workshop():
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
 def test_committed_without_outputs(path):
     cells = _code_cells(path)
-    assert all(c["outputs"] == [] and c["execution_count"] is None for c in cells), \
+    assert all(c["outputs"] == [] and c["execution_count"] is None for c in cells), (
         f"run `python tests/docs/test_notebooks.py --strip` before committing {path.name}"
+    )
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
@@ -48,8 +50,9 @@ def test_only_the_public_api(path):
     """Imports stay within the core's public face and a few libraries; every `dl.X` is in dl.__all__."""
     import diffusion_core as dl
 
-    tree = ast.parse("\n".join(c["source"] if isinstance(c["source"], str) else "".join(c["source"])
-                               for c in _code_cells(path)))
+    tree = ast.parse(
+        "\n".join(c["source"] if isinstance(c["source"], str) else "".join(c["source"]) for c in _code_cells(path))
+    )
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
             assert {a.name.split(".")[0] for a in node.names} <= ALLOWED_IMPORTS, ast.unparse(node)
@@ -67,7 +70,7 @@ def test_notebook_runs(path, tmp_path, monkeypatch):
     import nbformat
     from nbclient import NotebookClient
 
-    monkeypatch.setenv("OMP_NUM_THREADS", "1")                   # the kernel inherits it: one torch thread
+    monkeypatch.setenv("OMP_NUM_THREADS", "1")  # the kernel inherits it: one torch thread
     nb = nbformat.read(path, as_version=4)
     start = time.process_time(), time.perf_counter()
     NotebookClient(nb, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}}).execute()

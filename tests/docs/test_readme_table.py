@@ -2,6 +2,7 @@
 number moves when the JSON does, a missing JSON names the command that writes it, and the MNIST pair
 verdicts (ranking, targets, studies) are decided from mnist_models.json. The pages themselves are checked
 fresh in tests/test_docs_generated.py."""
+
 import json
 import shutil
 
@@ -60,7 +61,7 @@ def test_mnist_pair_section_follows_the_json(tmp_path):
     assert "best 95.0%" in block and "GG = UG 123.4" in block.split("Order by")[1]
     t, r = mnist.targets(m), mnist.ranking(m)
     assert t["confident_met"] and t["best_confident"]["confident"] == 0.95
-    assert r["nets"][-1] == "gaussian-gaussian" and not r["gaussian_first"]       # now last: no longer first
+    assert r["nets"][-1] == "gaussian-gaussian" and not r["gaussian_first"]  # now last: no longer first
     assert mnist.ranking_sentence(m) in block and mnist.targets_sentence(m) in block
 
 
@@ -71,14 +72,25 @@ def test_study_lines_follow_the_json(tmp_path):
     gg = [dict(r, model="gg-long") for r in m["rows"] if r["pair"] == "gaussian-gaussian"]
     for r, conf in zip(gg, (0.5, 0.876, 0.6, 0.7, 0.8, 0.912)):
         r["confident"] = conf
-    study = {"model": "gg-long", "steps": 14000, "base_steps": 8000, "train_time": 2940.0, "params": 1,
-             "change": "1.75× the steps (14,000)", "batch_size": 64, "preset": "p.toml", "final_loss": 0.14,
-             "n": 256, "seed": 0, "rows": gg}
+    study = {
+        "model": "gg-long",
+        "steps": 14000,
+        "base_steps": 8000,
+        "train_time": 2940.0,
+        "params": 1,
+        "change": "1.75× the steps (14,000)",
+        "batch_size": 64,
+        "preset": "p.toml",
+        "final_loss": 0.14,
+        "n": 256,
+        "seed": 0,
+        "rows": gg,
+    }
     m["studies"] = [study]
     (bench / "mnist_models.json").write_text(json.dumps(m))
     block = measured.mnist_block(bench)
     line = mnist.study_sentence(m, study)
-    assert f"- {line}" in block                                   # one bullet per study
+    assert f"- {line}" in block  # one bullet per study
     assert "`gg-long`, 49 min" in line and "87.6%" in line and "91.2% (ancestral-q, NFE 50)" in line
     gg[-1]["confident"] = 0.85
     (bench / "mnist_models.json").write_text(json.dumps(m))

@@ -1,6 +1,7 @@
 """Bases & component schedules tab (GUD): basis, prior, component-wise schedule, forward and reverse
 processes. Same shape as the Spectrum tab: controls left, explanation + live figures right, stable
 api_names `component_schedule` and `basis_forward` (plus `basis_reverse`), exports, presets, links."""
+
 from __future__ import annotations
 
 from types import SimpleNamespace
@@ -8,18 +9,25 @@ from types import SimpleNamespace
 import gradio as gr
 
 from ...bases import BASIS_NAMES
-from ...gud.extension import TEXTURES
 from ...gud import KINDS
+from ...gud.extension import TEXTURES
 from ...plotting.bases import T_MARKER
 from ...presets import load_preset
-from . import handlers
-from . import view as V
 from ..widgets import Slider, ViewIO, export_controls, guard, reporter
 from ..widgets.live import live_box, live_payload, wire_live
+from . import handlers
+from . import view as V
 
 D = V.BasesView()
-STEP_CHOICES = (("fast: 2 × slope, ≥ 50", 0), ("accurate: 8 × slope, ≥ 200", -1), ("100", 100), ("200", 200),
-                ("500", 500), ("1000", 1000), ("2000", 2000))
+STEP_CHOICES = (
+    ("fast: 2 × slope, ≥ 50", 0),
+    ("accurate: 8 × slope, ≥ 200", -1),
+    ("100", 100),
+    ("200", 200),
+    ("500", 500),
+    ("1000", 1000),
+    ("2000", 2000),
+)
 WAVELETS = ("haar", "db2", "db3", "db4", "sym4", "coif1")
 ORDERINGS = ("variance", "frequency", "level", "column", "row", "random", "custom")
 PRESETS = ("standard", "variance_matched", "column_sequential", "wavelet_column", "autoregressive_columns")
@@ -34,7 +42,7 @@ def component_schedule(t=0.5, i=-1, j=-1, uploads=None, **settings):
     return r.gamma, r.snr, r.sigma, r.windows, r.plane, r.explanation
 
 
-EXPLANATION = "bases-explanation"          # elem_id: a readout-time move rewrites it live (widgets/live.py)
+EXPLANATION = "bases-explanation"  # elem_id: a readout-time move rewrites it live (widgets/live.py)
 
 
 def readout_at_t(t=0.5, uploads=None, **settings):
@@ -57,7 +65,7 @@ MOVE_T_MARKERS = """(...inputs) => {
   const P = window.Plotly, t = inputs[0];
   if (P) for (const gd of document.querySelectorAll('.t-marked .js-plotly-plot')) {
     const shapes = (gd.layout && gd.layout.shapes) || [];
-    const i = shapes.findIndex(s => s.name === '%s');
+    const i = shapes.findIndex(s => s.name === '__T_MARKER__');
     if (i < 0) continue;
     const fl = gd._fullLayout, xa = fl && fl.xaxis;
     const path = gd.querySelector(`.shapelayer path[data-index="${i}"]`);
@@ -72,7 +80,7 @@ MOVE_T_MARKERS = """(...inputs) => {
     shapes[i].x0 = shapes[i].x1 = fl.shapes[i].x0 = fl.shapes[i].x1 = t;
   }
   return inputs;
-}""" % T_MARKER
+}""".replace("__T_MARKER__", T_MARKER)
 
 
 def basis_forward(uploads=None, progress=gr.Progress(), **settings):
@@ -81,8 +89,16 @@ def basis_forward(uploads=None, progress=gr.Progress(), **settings):
     progress(0, desc="forward process")
     r = handlers.basis_forward(view, uploads, reporter(progress))
     slider = gr.update(minimum=0, maximum=len(r.frames) - 1, value=0)
-    return (r.frames, r.captions, r.frames[0], r.captions[0], slider, r.atoms, r.variance,
-            handlers.prior_strip(view, uploads=uploads))
+    return (
+        r.frames,
+        r.captions,
+        r.frames[0],
+        r.captions[0],
+        slider,
+        r.atoms,
+        r.variance,
+        handlers.prior_strip(view, uploads=uploads),
+    )
 
 
 def basis_reverse(uploads=None, progress=gr.Progress(), **settings):
@@ -99,7 +115,7 @@ def schedule_csv(uploads=None, **settings):
 
 def four_schedules(image, size, gray, progress=gr.Progress()):
     if str(image).startswith("digit:"):
-        image, size, gray = "chelsea", 32, False        # the Fig. 4 presets need a photo-sized image
+        image, size, gray = "chelsea", 32, False  # the Fig. 4 presets need a photo-sized image
     progress(0, desc="four schedules")
     img, caption = handlers.four_schedules(str(image), int(size), bool(gray), progress=reporter(progress))
     return handlers.upscale(img, 640), caption
@@ -124,7 +140,8 @@ INTRO = (
     "**What this shows.** Diffusion can run in any orthonormal basis, end in any Gaussian prior, and give "
     "each component its own noise schedule γ_i(t) (GUD, Gerdes et al. 2024). One slope a moves generation "
     "from simultaneous (a = 0), through standard coarse-to-fine diffusion (a = 1, variance ordering), to "
-    "autoregressive (windows disjoint). Time runs t = 0 (data) → t = 1 (noise).")
+    "autoregressive (windows disjoint). Time runs t = 0 (data) → t = 1 (noise)."
+)
 
 
 def _controls() -> SimpleNamespace:
@@ -133,10 +150,15 @@ def _controls() -> SimpleNamespace:
     with gr.Row():
         c.bundled = gr.Dropdown(list(PRESETS), value="standard", label="Preset (GUD Fig. 4 rows, autoregressive)")
         c.load_btn = gr.Button("Load preset", size="sm")
-    c.image = gr.Dropdown(list(V.IMAGES), value=D.image, allow_custom_value=True,
-                          label="Image: digit:N (8x8 digits), photo, field:BETA")
-    c.uploads = gr.File(label="Or a data set: upload images (their patches set the variances, PCA and denoisers)",
-                        file_count="multiple", type="filepath", file_types=[".png", ".jpg", ".jpeg", ".tif", ".tiff", ".webp", ".npy"])
+    c.image = gr.Dropdown(
+        list(V.IMAGES), value=D.image, allow_custom_value=True, label="Image: digit:N (8x8 digits), photo, field:BETA"
+    )
+    c.uploads = gr.File(
+        label="Or a data set: upload images (their patches set the variances, PCA and denoisers)",
+        file_count="multiple",
+        type="filepath",
+        file_types=[".png", ".jpg", ".jpeg", ".tif", ".tiff", ".webp", ".npy"],
+    )
     with gr.Row():
         c.size = gr.Dropdown(list(V.SIZES), value=D.size, label="Size")
         c.gray = gr.Checkbox(value=D.gray, label="Gray")
@@ -147,8 +169,11 @@ def _controls() -> SimpleNamespace:
     c.r = Slider(0.0, 1.0, value=D.r, step=0.05, label="Prior exponent r (0 white, 1 data-matched)")
     c.kind = gr.Radio(list(KINDS), value=D.kind, label="Schedule")
     c.ordering = gr.Dropdown(list(ORDERINGS), value=D.ordering, label="Ordering (labels l_i)")
-    c.custom_labels = gr.Textbox(value=D.custom_labels, label="Custom labels (ordering custom): l_0, l_1, ... "
-                                 "one per component or per pixel position", lines=1)
+    c.custom_labels = gr.Textbox(
+        value=D.custom_labels,
+        label="Custom labels (ordering custom): l_0, l_1, ... one per component or per pixel position",
+        lines=1,
+    )
     c.a = Slider(0.0, 30.0, value=D.a, step=0.1, label="a (inverse softness)")
     c.softness = Slider(0.5, 10.0, value=D.softness, step=0.05, label="Sequential softness b")
     c.column_weight = Slider(0.0, 1.0, value=D.column_weight, step=0.05, label="Level-column: column weight")
@@ -170,8 +195,12 @@ def _process_controls(c: SimpleNamespace) -> None:
         c.denoiser = gr.Radio(["gaussian", "empirical"], value=D.denoiser, label="Exact denoiser")
         c.method = gr.Radio(["sde", "ode"], value=D.method, label="Sampler (Euler-Maruyama / probability flow)")
         with gr.Row():
-            c.steps = gr.Dropdown(list(STEP_CHOICES), value=D.steps, allow_custom_value=True,
-                                  label="Steps (fast: a few seconds; accurate: 4x more; or a number)")
+            c.steps = gr.Dropdown(
+                list(STEP_CHOICES),
+                value=D.steps,
+                allow_custom_value=True,
+                label="Steps (fast: a few seconds; accurate: 4x more; or a number)",
+            )
             c.frames = Slider(3, 33, value=D.frames, step=1, label="Frames")
             c.seed = gr.Number(value=D.seed, precision=0, label="Seed")
         c.rev_btn = gr.Button("Run reverse process", variant="primary")
@@ -202,7 +231,7 @@ def _outputs() -> SimpleNamespace:
         with gr.Column():
             o.rev_img, o.rev_cap, o.rev_k = _frame_panel("Reverse")
     o.samples = gr.Image(label="Reverse samples (8 seeds of the exact denoiser)", height=110, format="png")
-    marked = dict(elem_classes=["t-marked"])                      # their t marker follows the slider in the page
+    marked = dict(elem_classes=["t-marked"])  # their t marker follows the slider in the page
     with gr.Row():
         o.g_plot, o.snr_plot = gr.Plot(label="γ_i(t)", **marked), gr.Plot(label="true log-SNR_i(t)", **marked)
     with gr.Row():
@@ -225,7 +254,7 @@ def _outputs() -> SimpleNamespace:
         o.ext_img = gr.Image(label="Extended image (first window on the left)", height=220, format="png")
         o.ext_cap = gr.Markdown()
     o.prior = gr.Image(label="Prior samples N(mean, Uᵀ S² U)", height=110, format="png")
-    o.states = [gr.State([]) for _ in range(4)]                  # forward frames, captions; reverse ditto
+    o.states = [gr.State([]) for _ in range(4)]  # forward frames, captions; reverse ditto
     return o
 
 
@@ -233,36 +262,94 @@ def _wire(demo: gr.Blocks, c: SimpleNamespace, o: SimpleNamespace) -> None:
     settings = [getattr(c, f) for f in IO.fields]
     fwd_state, fwd_caps, rev_state, rev_caps = o.states
     named = IO.named(settings, before={"uploads": c.uploads})
-    sched = dict(fn=guard(component_schedule), inputs_kwargs=IO.named(settings, before={"t": c.t, "i": c.ci, "j": c.cj, "uploads": c.uploads}),
-                 outputs=[o.g_plot, o.snr_plot, o.s_plot, o.w_plot, o.plane, o.explanation],
-                 trigger_mode="always_last", show_progress="hidden")
-    fwd = dict(fn=guard(basis_forward), inputs_kwargs=named, trigger_mode="always_last", show_progress="minimal",
-               outputs=[fwd_state, fwd_caps, o.fwd_img, o.fwd_cap, o.fwd_k, o.atoms, o.var_plot, o.prior])
-    data_triggers = [c.image.change, c.size.change, c.gray.change, c.basis.change, c.wavelet.change,
-                     c.levels.release, c.r.release, c.kind.change, c.ordering.change, c.a.release,
-                     c.softness.release, c.column_weight.release, c.gamma_denoise.release, c.gamma_noise.release,
-                     c.clip.change, c.frames.release, c.seed.submit, c.custom_labels.submit, c.uploads.change]
+    sched = dict(
+        fn=guard(component_schedule),
+        inputs_kwargs=IO.named(settings, before={"t": c.t, "i": c.ci, "j": c.cj, "uploads": c.uploads}),
+        outputs=[o.g_plot, o.snr_plot, o.s_plot, o.w_plot, o.plane, o.explanation],
+        trigger_mode="always_last",
+        show_progress="hidden",
+    )
+    fwd = dict(
+        fn=guard(basis_forward),
+        inputs_kwargs=named,
+        trigger_mode="always_last",
+        show_progress="minimal",
+        outputs=[fwd_state, fwd_caps, o.fwd_img, o.fwd_cap, o.fwd_k, o.atoms, o.var_plot, o.prior],
+    )
+    data_triggers = [
+        c.image.change,
+        c.size.change,
+        c.gray.change,
+        c.basis.change,
+        c.wavelet.change,
+        c.levels.release,
+        c.r.release,
+        c.kind.change,
+        c.ordering.change,
+        c.a.release,
+        c.softness.release,
+        c.column_weight.release,
+        c.gamma_denoise.release,
+        c.gamma_noise.release,
+        c.clip.change,
+        c.frames.release,
+        c.seed.submit,
+        c.custom_labels.submit,
+        c.uploads.change,
+    ]
     gr.on(triggers=[*data_triggers, c.ci.submit, c.cj.submit, c.a.input], api_name="component_schedule", **sched)
     # A move: the page moves the markers (~1 ms a figure), then posts the readout itself and writes its answer;
     # the release runs the readout through gradio (widgets/live.py).
-    wire_live(c.t, guard(readout_at_t), inputs_kwargs=IO.named(settings, before={"t": c.t, "uploads": c.uploads}),
-              outputs=[o.explanation, o.live], api_name="bases_readout", js=MOVE_T_MARKERS)
+    wire_live(
+        c.t,
+        guard(readout_at_t),
+        inputs_kwargs=IO.named(settings, before={"t": c.t, "uploads": c.uploads}),
+        outputs=[o.explanation, o.live],
+        api_name="bases_readout",
+        js=MOVE_T_MARKERS,
+    )
     gr.on(triggers=data_triggers, api_name="basis_forward", **fwd)
-    c.rev_btn.click(guard(basis_reverse), inputs_kwargs=named, outputs=[rev_state, rev_caps, o.rev_img, o.rev_cap, o.rev_k, o.samples],
-                    api_name="basis_reverse")
-    o.fwd_k.input(guard(pick), [fwd_state, fwd_caps, o.fwd_k], [o.fwd_img, o.fwd_cap], show_progress="hidden", api_visibility="private")
-    o.rev_k.input(guard(pick), [rev_state, rev_caps, o.rev_k], [o.rev_img, o.rev_cap], show_progress="hidden", api_visibility="private")
+    c.rev_btn.click(
+        guard(basis_reverse),
+        inputs_kwargs=named,
+        outputs=[rev_state, rev_caps, o.rev_img, o.rev_cap, o.rev_k, o.samples],
+        api_name="basis_reverse",
+    )
+    o.fwd_k.input(
+        guard(pick),
+        [fwd_state, fwd_caps, o.fwd_k],
+        [o.fwd_img, o.fwd_cap],
+        show_progress="hidden",
+        api_visibility="private",
+    )
+    o.rev_k.input(
+        guard(pick),
+        [rev_state, rev_caps, o.rev_k],
+        [o.rev_img, o.rev_cap],
+        show_progress="hidden",
+        api_visibility="private",
+    )
     c.csv_btn.click(guard(schedule_csv), inputs_kwargs=named, outputs=c.out_file, api_name="component_schedule_csv")
-    for btn, state, fmt in ((c.gif_f, fwd_state, "gif"), (c.mp4_f, fwd_state, "mp4"),
-                            (c.gif_r, rev_state, "gif"), (c.mp4_r, rev_state, "mp4")):
+    for btn, state, fmt in (
+        (c.gif_f, fwd_state, "gif"),
+        (c.mp4_f, fwd_state, "mp4"),
+        (c.gif_r, rev_state, "gif"),
+        (c.mp4_r, rev_state, "mp4"),
+    ):
         btn.click(guard(export_anim), [state, gr.State(fmt)], c.out_file, api_visibility="private")
     o.fig4_btn.click(guard(four_schedules), [c.image, c.size, c.gray], [o.fig4, o.fig4_cap], api_name="four_schedules")
-    o.ext_btn.click(guard(handlers.image_extension), [o.ext_tex, o.ext_size, o.ext_shift, o.ext_reps, o.ext_soft, c.seed],
-                    [o.ext_img, o.ext_cap], api_name="image_extension")
-    c.preset_btn.click(guard(IO.save_event()), inputs_kwargs=IO.named(settings), outputs=[c.out_file, c.link],
-                       api_name="bases_preset")
+    o.ext_btn.click(
+        guard(handlers.image_extension),
+        [o.ext_tex, o.ext_size, o.ext_shift, o.ext_reps, o.ext_soft, c.seed],
+        [o.ext_img, o.ext_cap],
+        api_name="image_extension",
+    )
+    c.preset_btn.click(
+        guard(IO.save_event()), inputs_kwargs=IO.named(settings), outputs=[c.out_file, c.link], api_name="bases_preset"
+    )
     c.load_btn.click(guard(load_bundled), c.bundled, settings, api_visibility="private", show_progress="hidden").then(
-        api_visibility="private", **sched).then(api_visibility="private", **fwd)
+        api_visibility="private", **sched
+    ).then(api_visibility="private", **fwd)
     IO.wire_restore(demo, c.preset_in, settings, sched, fwd)
 
 

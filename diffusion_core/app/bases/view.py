@@ -1,4 +1,5 @@
 """The Bases & component schedules tab's view: gud's BasesView (validated there) at the sizes the tab offers."""
+
 from __future__ import annotations
 
 import dataclasses

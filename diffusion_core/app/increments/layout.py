@@ -2,15 +2,16 @@
 reverse sampling on the right. Main event api_name `increments` (forward walk); the loss viewer
 and the sampling runs have their own events (`increments_loss`, `increments_reverse`, `increments_images`).
 """
+
 from __future__ import annotations
 
 import gradio as gr
 
 from ...nonnormal.laws import LAWS
-from . import handlers
-from . import view as V
 from ..widgets import Slider, ViewIO, export_controls, guard
 from ..widgets.live import live_box, live_payload, wire_live
+from . import handlers
+from . import view as V
 
 D = V.IncrementsView()
 
@@ -28,7 +29,7 @@ def loss(**settings):
     return handlers.loss_view(IO.view(**settings))
 
 
-LOSS_PLOT, LOSS_TEXT = "increments-loss", "increments-loss-text"   # elem_ids: a t move redraws them live
+LOSS_PLOT, LOSS_TEXT = "increments-loss", "increments-loss-text"  # elem_ids: a t move redraws them live
 
 
 def loss_live(**settings):
@@ -63,7 +64,8 @@ def build(demo: gr.Blocks) -> None:
         "principle says the law of the increments z_k (any zero-mean, unit-variance law with a finite fourth "
         "moment) is forgotten in the continuum limit: the moments are identical at every N, and the shape of x_N "
         "becomes Gaussian as N grows. The law still matters at finite N: in the per-step loss it implies and in "
-        "the noise injected while sampling. Reference process: β(t) = 0.1 + 19.9t, x₀ = 1.")
+        "the noise injected while sampling. Reference process: β(t) = 0.1 + 19.9t, x₀ = 1."
+    )
     with gr.Row():
         with gr.Column(scale=1, min_width=300):
             law = gr.Dropdown(list(LAWS), value=D.law, label="Increment law z")
@@ -76,8 +78,11 @@ def build(demo: gr.Blocks) -> None:
             gr.Markdown("**Loss viewer**")
             loss_t = Slider(0.001, 1.0, value=D.loss_t, step=0.001, label="t of the step (0 = data, 1 = noise)")
             loss_steps = Slider(1, 2000, value=D.loss_steps, step=1, label="Steps N (Δt = 1/N)")
-            laplace_form = gr.Radio(["coordinate", "paper"], value=D.laplace_form,
-                                    label="Laplace loss: per-coordinate sum or the paper's single exponential")
+            laplace_form = gr.Radio(
+                ["coordinate", "paper"],
+                value=D.laplace_form,
+                label="Laplace loss: per-coordinate sum or the paper's single exponential",
+            )
             gr.Markdown("**Reverse sampling**")
             reverse_steps = Slider(1, 500, value=D.reverse_steps, step=1, label="Reverse steps")
             reverse_sampler = gr.Radio(["reverse-sde", "ddpm_ancestral"], value=D.reverse_sampler, label="Sampler")
@@ -107,23 +112,58 @@ def build(demo: gr.Blocks) -> None:
                 digits = gr.Image(label="Same-seed digits (rows: laws)", type="numpy", height=330, format="png")
                 digits_text = gr.Markdown()
 
-    settings = [law, nu, steps, paths, seed, form, grid, loss_t, loss_steps, laplace_form, reverse_steps,
-                reverse_sampler, samples]
+    settings = [
+        law,
+        nu,
+        steps,
+        paths,
+        seed,
+        form,
+        grid,
+        loss_t,
+        loss_steps,
+        laplace_form,
+        reverse_steps,
+        reverse_sampler,
+        samples,
+    ]
     named = IO.named(settings)
-    gr.on(triggers=[demo.load, law.change, nu.release, steps.release, form.change, grid.change, paths.release,
-                    seed.submit],
-          fn=guard(increments), inputs_kwargs=named, outputs=[hist, moments, forms, kurt, explanation],
-          api_name="increments", trigger_mode="always_last", show_progress="minimal")
-    loss_ev = dict(fn=guard(loss), inputs_kwargs=named, outputs=[loss_plot, loss_text], trigger_mode="always_last",
-                   show_progress="hidden")
+    gr.on(
+        triggers=[
+            demo.load,
+            law.change,
+            nu.release,
+            steps.release,
+            form.change,
+            grid.change,
+            paths.release,
+            seed.submit,
+        ],
+        fn=guard(increments),
+        inputs_kwargs=named,
+        outputs=[hist, moments, forms, kurt, explanation],
+        api_name="increments",
+        trigger_mode="always_last",
+        show_progress="minimal",
+    )
+    loss_ev = dict(
+        fn=guard(loss),
+        inputs_kwargs=named,
+        outputs=[loss_plot, loss_text],
+        trigger_mode="always_last",
+        show_progress="hidden",
+    )
     gr.on(triggers=[demo.load, loss_steps.change, laplace_form.change], api_name="increments_loss", **loss_ev)
     # t moves: the page posts loss_live itself and draws the answer, the release runs it through gradio
     # (widgets/live.py); a t set by a link or a preset redraws through loss_ev (wire_restore below).
     wire_live(loss_t, guard(loss_live), inputs_kwargs=named, outputs=[loss_text, live], api_name="increments_loss_live")
-    reverse_btn.click(guard(reverse), inputs_kwargs=named, outputs=[reverse_plot, reverse_text],
-                      api_name="increments_reverse")
+    reverse_btn.click(
+        guard(reverse), inputs_kwargs=named, outputs=[reverse_plot, reverse_text], api_name="increments_reverse"
+    )
     images_btn.click(guard(images), inputs_kwargs=named, outputs=[digits, digits_text], api_name="increments_images")
     csv_btn.click(guard(export_csv), inputs_kwargs=named, outputs=out_file, api_name="increments_csv")
     json_btn.click(guard(export_json), inputs_kwargs=named, outputs=out_file, api_name="increments_json")
-    preset_btn.click(guard(IO.save_event()), inputs_kwargs=named, outputs=[out_file, link], api_name="increments_preset")
+    preset_btn.click(
+        guard(IO.save_event()), inputs_kwargs=named, outputs=[out_file, link], api_name="increments_preset"
+    )
     IO.wire_restore(demo, preset_in, settings, loss_ev)

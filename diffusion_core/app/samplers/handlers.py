@@ -3,28 +3,29 @@
 Plain functions (no gradio): `sample_compare` (the main event), `quality_sweep` and the CSV/JSON exports
 (the trajectory GIF: samplers/trajectory.py). Work stays small (8x8 and 32x32 images, at most 64 samples).
 """
+
 from __future__ import annotations
 
 import contextvars
 import os
 import time
-from concurrent.futures import ThreadPoolExecutor
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import torch
+from PIL import Image
 
 from ...caching import frozen_memo
 from ...exports import export_path, write_csv, write_json
-from ...sampling import run as S
 from ...models.folders import MODELS_DIR, load_model_ref
 from ...models.guided import evaluations, guided
 from ...models.registry import Model
 from ...plotting import samplers as plots
 from ...plotting.static import export_png_svg
-from PIL import Image
+from ...sampling import run as S
 from .view import SamplersView
 
 STOCHASTIC = ("ddpm_ancestral", "euler_ancestral")
@@ -33,12 +34,12 @@ Progress = Callable[[float, str], None]
 
 @dataclass
 class CompareResult:
-    gallery: list[tuple[np.ndarray, str]]   # (uint8 grid, caption): the data first, then each sampler
-    panel: np.ndarray                       # the same grids side by side with captions, uint8 [H, W, 3]
-    table: str                              # markdown: sampler, NFE, quality
-    sweep: object                           # plotly figure: quality vs NFE
-    explanation: str                        # markdown with the live numbers
-    numbers: dict[str, Any]                 # per-sampler numbers, for tests, exports and the API
+    gallery: list[tuple[np.ndarray, str]]  # (uint8 grid, caption): the data first, then each sampler
+    panel: np.ndarray  # the same grids side by side with captions, uint8 [H, W, 3]
+    table: str  # markdown: sampler, NFE, quality
+    sweep: object  # plotly figure: quality vs NFE
+    explanation: str  # markdown with the live numbers
+    numbers: dict[str, Any]  # per-sampler numbers, for tests, exports and the API
 
 
 def view_model(view: SamplersView) -> Model:
@@ -47,8 +48,9 @@ def view_model(view: SamplersView) -> Model:
     model = load_model_ref(view.model, view.device, allow_paths=False, models_dir=MODELS_DIR)
     if not view.guide:
         return model
-    return guided(model, load_model_ref(view.guide, view.device, allow_paths=False, models_dir=MODELS_DIR),
-                  view.guidance)
+    return guided(
+        model, load_model_ref(view.guide, view.device, allow_paths=False, models_dir=MODELS_DIR), view.guidance
+    )
 
 
 def _tick(progress: Progress | None, frac: float, text: str) -> None:
@@ -56,8 +58,9 @@ def _tick(progress: Progress | None, frac: float, text: str) -> None:
         progress(frac, text)
 
 
-def run_one(model: Model, view: SamplersView, sampler: str, steps: int, n: int,
-            step: Callable[[int], None] | None = None) -> tuple[torch.Tensor, dict]:
+def run_one(
+    model: Model, view: SamplersView, sampler: str, steps: int, n: int, step: Callable[[int], None] | None = None
+) -> tuple[torch.Tensor, dict]:
     """One sampler at `steps` steps from the view's seed: samples [n, C, H, W] and its score; step(i) after each step."""
     sigmas = S.model_sigmas(model, view.schedule, steps)
     cb = (lambda info: step(int(info["i"]) + 1)) if step is not None else None
@@ -65,8 +68,13 @@ def run_one(model: Model, view: SamplersView, sampler: str, steps: int, n: int,
     x = S.run_sampler(model, sampler, sigmas, n, view.seed, view.sampling_noise(), callback=cb)
     seconds = time.perf_counter() - t0
     q = model.truth.score(sampler, sigmas, x, view.sampling_noise())
-    return x, {**q.to_json(), "nfe": S.nfe_of(sampler, steps) * evaluations(model), "steps": steps,
-               "seconds": seconds, "score": q}
+    return x, {
+        **q.to_json(),
+        "nfe": S.nfe_of(sampler, steps) * evaluations(model),
+        "steps": steps,
+        "seconds": seconds,
+        "score": q,
+    }
 
 
 @frozen_memo(maxsize=16)
@@ -90,8 +98,15 @@ def _quality_sweep(view: SamplersView, progress: Progress | None = None) -> tupl
             steps = S.steps_for_nfe(name, budget)
             row = {"sampler": name, "nfe": S.nfe_of(name, steps), "steps": steps}
             sigmas = S.model_sigmas(model, view.schedule, steps)
-            row.update(truth.sweep_point(name, sigmas, view.sampling_noise(), view.n,
-                                         lambda n, name=name, steps=steps: run_one(model, view, name, steps, n)[1]["score"]))
+            row.update(
+                truth.sweep_point(
+                    name,
+                    sigmas,
+                    view.sampling_noise(),
+                    view.n,
+                    lambda n, name=name, steps=steps: run_one(model, view, name, steps, n)[1]["score"],
+                )
+            )
             rows.append(row)
     return rows, truth.metric
 
@@ -109,20 +124,26 @@ def _table(model: Model, numbers: dict[str, dict[str, Any]]) -> str:
 def explain(view: SamplersView, model: Model, numbers: dict[str, dict[str, Any]], sigmas: torch.Tensor) -> str:
     """The sentences above the grids, with the live numbers."""
     spec = model.spec
-    lines = [f"**{spec.name}** ({spec.kind}, {spec.dataset}, {'×'.join(map(str, spec.shape))}): "
-             f"{spec.description} Every sampler starts from the **same** initial noise σ₀·z (seed {view.seed}, "
-             f"σ₀ = {float(sigmas[0]):.3g}) and runs the **{view.schedule}** schedule down to "
-             f"σ = {float(sigmas[-2]):.3g}, then 0. Time runs t = 0 (data) → t = 1 (noise)."]
+    lines = [
+        f"**{spec.name}** ({spec.kind}, {spec.dataset}, {'×'.join(map(str, spec.shape))}): "
+        f"{spec.description} Every sampler starts from the **same** initial noise σ₀·z (seed {view.seed}, "
+        f"σ₀ = {float(sigmas[0]):.3g}) and runs the **{view.schedule}** schedule down to "
+        f"σ = {float(sigmas[-2]):.3g}, then 0. Time runs t = 0 (data) → t = 1 (noise)."
+    ]
     lines.append(model.truth.explain(view.n, numbers, model.device))
     if view.guide:
-        lines.append(f"**Autoguided** (Karras et al. 2024) by **{view.guide}** at w = {view.guidance:g}: every "
-                     f"denoiser call is D₀ + w (D₁ − D₀), this model D₁ steered away from the weaker D₀, so each step "
-                     "evaluates both networks and the NFE counts both. w = 1 is the model alone.")
+        lines.append(
+            f"**Autoguided** (Karras et al. 2024) by **{view.guide}** at w = {view.guidance:g}: every "
+            f"denoiser call is D₀ + w (D₁ − D₀), this model D₁ steered away from the weaker D₀, so each step "
+            "evaluates both networks and the NFE counts both. w = 1 is the model alone."
+        )
     kw = view.sampling_noise().sampler_kwargs
     noisy = [s for s in view.samplers if s in STOCHASTIC or kw(s).get("eta", 0) > 0 or kw(s).get("s_churn", 0) > 0]
     if noisy:
-        lines.append(f"Noise injected by {', '.join(noisy)}: **{view.sampling_noise().describe()}** (same seed for "
-                     "all; the initial noise is white Gaussian).")
+        lines.append(
+            f"Noise injected by {', '.join(noisy)}: **{view.sampling_noise().describe()}** (same seed for "
+            "all; the initial noise is white Gaussian)."
+        )
     return "\n\n".join(lines)
 
 
@@ -136,12 +157,18 @@ def run_all(model: Model, view: SamplersView, progress: Progress | None = None) 
         def step(i: int) -> None:
             done[0] += 1
             _tick(progress, 0.05 + 0.45 * done[0] / total, f"{name}: step {i}/{view.steps}")
+
         return step
+
     workers = max(1, min(len(view.samplers), os.cpu_count() or 1))
     t0 = time.perf_counter()
-    with ThreadPoolExecutor(max_workers=workers) as pool:     # contexts copied: gradio's progress reads contextvars
-        futures = {name: pool.submit(contextvars.copy_context().run, run_one, model, view, name, view.steps, view.n,
-                                     step_of(name)) for name in view.samplers}
+    with ThreadPoolExecutor(max_workers=workers) as pool:  # contexts copied: gradio's progress reads contextvars
+        futures = {
+            name: pool.submit(
+                contextvars.copy_context().run, run_one, model, view, name, view.steps, view.n, step_of(name)
+            )
+            for name in view.samplers
+        }
         out = {name: f.result() for name, f in futures.items()}
     for _, q in out.values():
         q["all_seconds"], q["workers"] = time.perf_counter() - t0, workers
@@ -162,8 +189,12 @@ def sample_compare(view: SamplersView, progress: Progress | None = None) -> Comp
     gallery: list[tuple[np.ndarray, str]] = []
     if model.draw_data is not None:
         truth = model.draw_data(view.n, torch.Generator().manual_seed(view.seed))
-        gallery.append((S.tile_grid(truth, min_tile=64),
-                        "exact data · true samples" if model.net is None else "data · training samples"))
+        gallery.append(
+            (
+                S.tile_grid(truth, min_tile=64),
+                "exact data · true samples" if model.net is None else "data · training samples",
+            )
+        )
     numbers: dict[str, dict[str, Any]] = {}
     for name, (x, q) in sampled(view, progress).items():
         numbers[name] = q
@@ -172,10 +203,15 @@ def sample_compare(view: SamplersView, progress: Progress | None = None) -> Comp
     rows, metric = ([], numbers[view.samplers[0]]["metric"]) if later else quality_sweep(view, progress)
     table, text = _table(model, numbers), explain(view, model, numbers, sigmas)
     for q in numbers.values():
-        q.pop("score")                                            # the numbers stay plain JSON
-    return CompareResult(gallery, _panel(gallery), table, sweep_figure(view, rows, metric), text,
-                         {"samplers": numbers, "sweep": rows, "metric": metric, "sweep_pending": later})
-
+        q.pop("score")  # the numbers stay plain JSON
+    return CompareResult(
+        gallery,
+        _panel(gallery),
+        table,
+        sweep_figure(view, rows, metric),
+        text,
+        {"samplers": numbers, "sweep": rows, "metric": metric, "sweep_pending": later},
+    )
 
 
 def sweep_figure(view: SamplersView, rows: list[dict[str, Any]], metric: str) -> object:
@@ -215,8 +251,12 @@ def compare_json(view: SamplersView) -> str:
 def compare_csv(view: SamplersView) -> str:
     """The NFE sweep as CSV (sampler, nfe, steps, value)."""
     rows, metric = quality_sweep(view)
-    cols = {"sampler": [r["sampler"] for r in rows], "nfe": [r["nfe"] for r in rows],
-            "steps": [r["steps"] for r in rows], metric: [r["value"] for r in rows]}
+    cols = {
+        "sampler": [r["sampler"] for r in rows],
+        "nfe": [r["nfe"] for r in rows],
+        "steps": [r["steps"] for r in rows],
+        metric: [r["value"] for r in rows],
+    }
     if rows and "distinct" in rows[0]:
         cols["distinct_fraction"] = [r["distinct"] for r in rows]
     for key in ("class_tv", "fd", "fd_floor"):

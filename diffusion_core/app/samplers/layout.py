@@ -3,24 +3,25 @@
 same initial noise, their quality and NFE, quality vs NFE and a trajectory GIF on the right. Main event api_name
 `sample_compare`.
 """
+
 from __future__ import annotations
 
 import gradio as gr
 
-from ...nonnormal.laws import LAWS
 from ...devices import available
 from ...models.folders import MODELS_DIR, folder_models
-from ...sampling.pair_grid import MAX_SEEDS, PAIRS
-from ...sampling.pair_grid import pair_model_name as pair_name
 from ...models.registry import SPECS
-from ...nonnormal.controls import STEP_NOISES
 from ...noise.samplers import SAMPLERS
 from ...noise.schedules import FAMILIES
+from ...nonnormal.controls import STEP_NOISES
+from ...nonnormal.laws import LAWS
+from ...sampling.pair_grid import MAX_SEEDS, PAIRS
+from ...sampling.pair_grid import pair_model_name as pair_name
+from ..widgets import Slider, ViewIO, export_controls, guard, reporter
 from . import handlers
-from . import view as V
 from . import pairs as pair_handlers
 from . import trajectory as trajectory_handlers
-from ..widgets import Slider, ViewIO, export_controls, guard, reporter
+from . import view as V
 
 D = V.SamplersView()
 
@@ -42,8 +43,9 @@ def sweep(progress=gr.Progress(), **settings):
 
 def pair_grid(pairs, seed, seeds, steps, schedule, device, progress=gr.Progress()):
     """The pairs x seeds panel (api_name `pair_grid`): progress after every sampling step of every row."""
-    view = pair_handlers.PairGridView(pairs=tuple(pairs or ()), seed=int(seed), seeds=int(seeds), steps=int(steps),
-                                      schedule=schedule, device=device)
+    view = pair_handlers.PairGridView(
+        pairs=tuple(pairs or ()), seed=int(seed), seeds=int(seeds), steps=int(steps), schedule=schedule, device=device
+    )
     r = pair_handlers.pair_grid(view, reporter(progress))
     return r.panel, r.table, r.explanation
 
@@ -76,14 +78,21 @@ def build(demo: gr.Blocks) -> None:
         "**What this shows.** The same model, the same schedule and the same initial noise, handed to "
         "different samplers. With an *exact* denoiser (fields, digits-*) the differences are the samplers' own "
         "discretisation errors, measured against the exact answer; trained MNIST networks are scored by the "
-        "project's digit classifier. Below: Li's increment pairs side by side from the same seeds.")
+        "project's digit classifier. Below: Li's increment pairs side by side from the same seeds."
+    )
     with gr.Row():
         with gr.Column(scale=1, min_width=300):
-            model = gr.Dropdown([*SPECS, *folder_models()], value=D.model, allow_custom_value=True,
-                                label=f"Model: a registry name, or the name of a model folder in {MODELS_DIR}/ "
-                                      "(exported, or diffusers DDPMPipeline.save_pretrained)")
+            model = gr.Dropdown(
+                [*SPECS, *folder_models()],
+                value=D.model,
+                allow_custom_value=True,
+                label=f"Model: a registry name, or the name of a model folder in {MODELS_DIR}/ "
+                "(exported, or diffusers DDPMPipeline.save_pretrained)",
+            )
             samplers = gr.CheckboxGroup(list(SAMPLERS), value=list(D.samplers), label="Samplers (choose 2-4)")
-            schedule = gr.Dropdown(list(FAMILIES), value=D.schedule, label="Schedule (karras/edm/exponential use the model's σ range)")
+            schedule = gr.Dropdown(
+                list(FAMILIES), value=D.schedule, label="Schedule (karras/edm/exponential use the model's σ range)"
+            )
             steps = Slider(1, 128, value=D.steps, step=1, label="Steps N (heun uses 2N − 1 evaluations)")
             with gr.Row():
                 seed = gr.Number(value=D.seed, precision=0, label="Seed (same initial noise for all)")
@@ -91,13 +100,21 @@ def build(demo: gr.Blocks) -> None:
             law = gr.Radio(list(LAWS), value=D.noise_law, label="Noise law of the injections (stochastic samplers)")
             noise_controls = _noise_controls()
             with gr.Row():
-                guide = gr.Dropdown(["", *SPECS, *folder_models()], value=D.guide, allow_custom_value=True,
-                                    label="Autoguidance: a weaker model of the same data (empty = none), e.g. "
-                                          "mnist-li-gaussian-gaussian for the deep MNIST networks")
-                guidance = gr.Number(value=D.guidance,
-                                     label="Guidance weight w in [0, 10] (1 = the model alone; NFE counts both models)")
-            device = gr.Dropdown(["auto", *available()], value=D.device,
-                                 label="Device for networks (auto: CUDA, then MPS, then CPU; exact denoisers use the CPU)")
+                guide = gr.Dropdown(
+                    ["", *SPECS, *folder_models()],
+                    value=D.guide,
+                    allow_custom_value=True,
+                    label="Autoguidance: a weaker model of the same data (empty = none), e.g. "
+                    "mnist-li-gaussian-gaussian for the deep MNIST networks",
+                )
+                guidance = gr.Number(
+                    value=D.guidance, label="Guidance weight w in [0, 10] (1 = the model alone; NFE counts both models)"
+                )
+            device = gr.Dropdown(
+                ["auto", *available()],
+                value=D.device,
+                label="Device for networks (auto: CUDA, then MPS, then CPU; exact denoisers use the CPU)",
+            )
             run = gr.Button("Sample side by side", variant="primary")
             gif_btn = gr.Button("Trajectory GIF (first sampler, first sample)")
             with gr.Accordion("Export and presets", open=False):
@@ -109,17 +126,33 @@ def build(demo: gr.Blocks) -> None:
                 out_file, link, preset_in = export_controls()
         with gr.Column(scale=3):
             explanation = gr.Markdown()
-            gallery = gr.Image(label="Samples: exact data, then each sampler (same initial noise)", type="numpy",
-                               format="png", height=340)
+            gallery = gr.Image(
+                label="Samples: exact data, then each sampler (same initial noise)",
+                type="numpy",
+                format="png",
+                height=340,
+            )
             table = gr.Markdown()
             with gr.Row():
                 sweep = gr.Plot(label="Quality vs NFE (★ = this run)")
-                gif = gr.Image(label="Trajectory: VP state x/√(1+σ²) | denoiser estimate x̂₀", type="filepath",
-                               height=300)
+                gif = gr.Image(
+                    label="Trajectory: VP state x/√(1+σ²) | denoiser estimate x̂₀", type="filepath", height=300
+                )
 
-    _wire(demo, [model, samplers, schedule, steps, seed, law, n, device, *noise_controls, guide, guidance],
-          [gallery, table, sweep, explanation],
-          run, seed, gif_btn, gif, (fig_btn, mp4_btn, csv_btn, json_btn), preset_btn, out_file, link, preset_in)
+    _wire(
+        demo,
+        [model, samplers, schedule, steps, seed, law, n, device, *noise_controls, guide, guidance],
+        [gallery, table, sweep, explanation],
+        run,
+        seed,
+        gif_btn,
+        gif,
+        (fig_btn, mp4_btn, csv_btn, json_btn),
+        preset_btn,
+        out_file,
+        link,
+        preset_in,
+    )
     if all(pair_name(p) in SPECS for p in PAIRS):
         _pair_panel(schedule, device)
 
@@ -128,10 +161,14 @@ def _noise_controls() -> list:
     """Sampling-noise controls beside the law, in the view's field order: step noise, slope, DDIM η, EDM churn."""
     with gr.Group():
         with gr.Row():
-            step_noise = gr.Radio(list(STEP_NOISES), value=D.step_noise, label="Step noise (brownian: one path "
-                                  "W(σ) per seed, the same for every N; Gaussian law only)")
-            slope = Slider(0, 4, value=D.noise_slope, step=0.1, label="Coloured: spectrum ∝ f^−slope "
-                              "(0 white, 1 pink, 2 brown)")
+            step_noise = gr.Radio(
+                list(STEP_NOISES),
+                value=D.step_noise,
+                label="Step noise (brownian: one path W(σ) per seed, the same for every N; Gaussian law only)",
+            )
+            slope = Slider(
+                0, 4, value=D.noise_slope, step=0.1, label="Coloured: spectrum ∝ f^−slope (0 white, 1 pink, 2 brown)"
+            )
         eta = Slider(0, 1, value=D.eta, step=0.05, label="DDIM η (ddim only): 0 deterministic, 1 = DDPM ancestral")
         with gr.Row():
             s_churn = gr.Number(value=D.s_churn, label="EDM churn S_churn (euler, heun; 0 = off)")
@@ -155,28 +192,40 @@ def _pair_panel(schedule, device) -> None:
             go = gr.Button("Sample pairs × seeds", variant="primary")
         with gr.Column(scale=3):
             text = gr.Markdown()
-            grid = gr.Image(label="Rows: increment pair · columns: seed (one initial noise per column)", type="numpy",
-                            format="png", height=420)
+            grid = gr.Image(
+                label="Rows: increment pair · columns: seed (one initial noise per column)",
+                type="numpy",
+                format="png",
+                height=420,
+            )
             numbers = gr.Markdown()
-    go.click(guard(pair_grid), [pairs, pseed, pseeds, psteps, schedule, device], [grid, numbers, text],
-             api_name="pair_grid", trigger_mode="always_last", show_progress="full")
+    go.click(
+        guard(pair_grid),
+        [pairs, pseed, pseeds, psteps, schedule, device],
+        [grid, numbers, text],
+        api_name="pair_grid",
+        trigger_mode="always_last",
+        show_progress="full",
+    )
 
 
-def _wire(demo, settings, outputs, run, seed, gif_btn, gif, export_btns, preset_btn, out_file, link,
-          preset_in) -> None:
+def _wire(demo, settings, outputs, run, seed, gif_btn, gif, export_btns, preset_btn, out_file, link, preset_in) -> None:
     """Events: the main computation (api_name `sample_compare`), the GIF, exports, presets and links."""
     named = IO.named(settings)
-    main = dict(fn=guard(sample_compare), inputs_kwargs=named, outputs=outputs,
-                trigger_mode="always_last", show_progress="full")
+    main = dict(
+        fn=guard(sample_compare), inputs_kwargs=named, outputs=outputs, trigger_mode="always_last", show_progress="full"
+    )
     later = dict(fn=guard(sweep), inputs_kwargs=named, outputs=outputs[2], show_progress="full")
-    gr.on(triggers=[run.click, seed.submit], api_name="sample_compare", **main).then(api_name="sample_compare_sweep",
-                                                                                      **later)
+    gr.on(triggers=[run.click, seed.submit], api_name="sample_compare", **main).then(
+        api_name="sample_compare_sweep", **later
+    )
     gif_btn.click(guard(trajectory), inputs_kwargs=named, outputs=[gif, out_file], api_name="sample_trajectory")
     fig_btn, mp4_btn, csv_btn, json_btn = export_btns
     fig_btn.click(guard(export_figures), inputs_kwargs=named, outputs=out_file, api_name="sample_compare_figures")
     mp4_btn.click(guard(trajectory_mp4), inputs_kwargs=named, outputs=out_file, api_name="sample_trajectory_mp4")
     csv_btn.click(guard(export_csv), inputs_kwargs=named, outputs=out_file, api_name="sample_compare_csv")
     json_btn.click(guard(export_json), inputs_kwargs=named, outputs=out_file, api_name="sample_compare_json")
-    preset_btn.click(guard(IO.save_event()), inputs_kwargs=named, outputs=[out_file, link],
-                     api_name="sample_compare_preset")
+    preset_btn.click(
+        guard(IO.save_event()), inputs_kwargs=named, outputs=[out_file, link], api_name="sample_compare_preset"
+    )
     IO.wire_restore(demo, preset_in, settings, main, later)

@@ -5,6 +5,7 @@ returns the labelled image grid, a markdown table with each row's classifier num
 and the explanation. `progress(frac, text)` is called after every sampling step (the layout feeds it
 to gr.Progress).
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -14,13 +15,13 @@ from typing import Any
 import numpy as np
 
 from ...devices import DEVICES
-from ...sampling import pair_grid as P
 from ...evaluation.truth import DigitTruth
-from ...sampling import run as S
 from ...models.folders import load_model_ref
 from ...models.registry import SPECS
 from ...noise.schedules import FAMILIES
 from ...plotting import samplers as plots
+from ...sampling import pair_grid as P
+from ...sampling import run as S
 from ...validation import InputError, check_choice, check_int
 
 MAX_VIEW_STEPS = 256
@@ -52,10 +53,10 @@ class PairGridView:
 
 @dataclass
 class PairGridResult:
-    panel: np.ndarray                     # uint8 [H, W, 3]: rows = pairs, columns = seeds
-    table: str                            # markdown: per-row quality numbers and wall time
+    panel: np.ndarray  # uint8 [H, W, 3]: rows = pairs, columns = seeds
+    table: str  # markdown: per-row quality numbers and wall time
     explanation: str
-    numbers: dict[str, Any]               # per-row numbers for tests and the API
+    numbers: dict[str, Any]  # per-row numbers for tests and the API
 
 
 def pair_models(view: PairGridView) -> dict[str, Any]:
@@ -70,34 +71,59 @@ def pair_models(view: PairGridView) -> dict[str, Any]:
 
 
 def _table(rows: list[P.PairRow]) -> str:
-    head = ("| pair (q–p) | network | step noise q | confident ≥ 0.9 | class TV | Fréchet (floor) | nearest-train RMS "
-            "(held-out) | wall time |\n|---|---|---|---|---|---|---|---|\n")
+    head = (
+        "| pair (q–p) | network | step noise q | confident ≥ 0.9 | class TV | Fréchet (floor) | nearest-train RMS "
+        "(held-out) | wall time |\n|---|---|---|---|---|---|---|---|\n"
+    )
     return head + "".join(
         f"| {r.pair} | {r.model} | {r.step_law} | **{100 * r.quality['confident']:.0f}%** | {r.quality['class_tv']:.2f} | "
         f"{r.quality['fd']:.1f} ({r.quality['fd_floor']:.1f}) | {r.quality['nn_train']:.3f} ({r.quality['nn_heldout']:.3f}) | "
-        f"{r.seconds:.2f} s |\n" for r in rows)
+        f"{r.seconds:.2f} s |\n"
+        for r in rows
+    )
 
 
 def pair_grid(view: PairGridView, progress: Progress | None = None) -> PairGridResult:
     """The panel's main computation (api_name `pair_grid`)."""
     models = pair_models(view)
     seeds = list(range(view.seed, view.seed + view.seeds))
-    rows = P.pair_grid(models, view.pairs, seeds, view.steps, view.schedule, progress,
-                       lambda x: DigitTruth().score_samples(x).to_json())
-    tiles = [[S.to_uint8(r.samples[j:j + 1])[0][..., 0] for j in range(len(seeds))] for r in rows]
+    rows = P.pair_grid(
+        models,
+        view.pairs,
+        seeds,
+        view.steps,
+        view.schedule,
+        progress,
+        lambda x: DigitTruth().score_samples(x).to_json(),
+    )
+    tiles = [[S.to_uint8(r.samples[j : j + 1])[0][..., 0] for j in range(len(seeds))] for r in rows]
     labels = [(r.pair, f"{100 * r.quality['confident']:.0f}% conf. · {r.seconds:.1f} s") for r in rows]
     panel = plots.labelled_grid(tiles, labels, [f"seed {s}" for s in seeds])
     first = next(iter(models.values()))
     sig = S.model_sigmas(first, view.schedule, view.steps)
-    text = (f"Rows: Li's increment pairs (q, p). Each network was trained with its pair's per-step loss on a Gaussian "
-            f"marginal; uniform–gaussian shares the gaussian–gaussian network (its loss differs by a constant). Each row "
-            f"samples **DDPM-ancestrally** in {view.steps} steps ({view.schedule}, σ {float(sig[0]):.3g} → "
-            f"{float(sig[-2]):.3g} → 0) with **q as the step noise** (unit variance). Columns: seeds {seeds[0]}–{seeds[-1]}; "
-            "each column starts from the **same initial noise** in every row, and the step noise is the same uniform "
-            "stream pushed through each law, so differences between rows come from the pair alone. Numbers per row: the "
-            f"project classifier on the row's {len(seeds)} digits (Fréchet floor: {len(seeds)} real digits; few samples "
-            f"make it noisy), and the row's sampling time on {first.device}.")
-    numbers = {"rows": [{"pair": r.pair, "model": r.model, "step_law": r.step_law, "seconds": r.seconds,
-                         **{k: v for k, v in r.quality.items() if k != "metric"}} for r in rows],
-               "seeds": seeds, "steps": view.steps, "device": str(first.device)}
+    text = (
+        f"Rows: Li's increment pairs (q, p). Each network was trained with its pair's per-step loss on a Gaussian "
+        f"marginal; uniform–gaussian shares the gaussian–gaussian network (its loss differs by a constant). Each row "
+        f"samples **DDPM-ancestrally** in {view.steps} steps ({view.schedule}, σ {float(sig[0]):.3g} → "
+        f"{float(sig[-2]):.3g} → 0) with **q as the step noise** (unit variance). Columns: seeds {seeds[0]}–{seeds[-1]}; "
+        "each column starts from the **same initial noise** in every row, and the step noise is the same uniform "
+        "stream pushed through each law, so differences between rows come from the pair alone. Numbers per row: the "
+        f"project classifier on the row's {len(seeds)} digits (Fréchet floor: {len(seeds)} real digits; few samples "
+        f"make it noisy), and the row's sampling time on {first.device}."
+    )
+    numbers = {
+        "rows": [
+            {
+                "pair": r.pair,
+                "model": r.model,
+                "step_law": r.step_law,
+                "seconds": r.seconds,
+                **{k: v for k, v in r.quality.items() if k != "metric"},
+            }
+            for r in rows
+        ],
+        "seeds": seeds,
+        "steps": view.steps,
+        "device": str(first.device),
+    }
     return PairGridResult(panel, _table(rows), text, numbers)

@@ -1,4 +1,5 @@
 """Samplers tab: one sample's trajectory under one sampler, as frames (via the sampler callback), a GIF or an MP4."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -6,12 +7,12 @@ from typing import Any
 import numpy as np
 import torch
 
-from ...caching import frozen_memo
 from ...animate import frames_to_gif, frames_to_mp4, upscale_nearest
+from ...caching import frozen_memo
 from ...exports import export_path
-from ...sampling import run as S
 from ...noise.readouts import vp_state
 from ...noise.samplers import SAMPLERS
+from ...sampling import run as S
 from ...validation import check_choice, check_int
 from .handlers import view_model
 from .view import SamplersView
@@ -38,6 +39,7 @@ def trajectory_frames(view: SamplersView, sampler: str | None = None, index: int
 
     def grab(info: dict[str, Any]) -> None:
         frames.append(_frame(info["x"][index], float(info["sigma"]), info["denoised"][index]))
+
     x = S.run_sampler(model, sampler, sigmas, view.n, view.seed, view.sampling_noise(), callback=grab)
     return frames + [_frame(x[index], 0.0, x[index])] * 3
 

@@ -1,14 +1,15 @@
 """Scale space tab, trained networks: controls, outputs and events of the Flexi-UNet vs full-resolution
 baseline comparison and the path diagram (handlers in scale_space/flexi.py)."""
+
 from __future__ import annotations
 
 import gradio as gr
 
-from . import flexi as handlers
 from ..widgets import Slider, ViewIO, guard, reporter
+from . import flexi as handlers
 
 D = handlers.FlexiView()
-PATH_PLOT, FLOPS_PLOT, CAPTION = "flexi-path", "flexi-flops", "flexi-caption"   # elem_ids: t moves redraw them live
+PATH_PLOT, FLOPS_PLOT, CAPTION = "flexi-path", "flexi-flops", "flexi-caption"  # elem_ids: t moves redraw them live
 IO = ViewIO("scale_space_flexi", handlers.FlexiView)
 
 
@@ -29,9 +30,11 @@ def controls() -> tuple[list, gr.Button]:
         seed = gr.Number(value=D.seed, precision=0, label="Seed (both networks)")
         n = Slider(4, 64, value=D.n, step=4, label="Samples per network")
         steps = Slider(10, 1000, value=D.steps, step=10, label="Sampling steps (same for both, of T = 1000)")
-        transition = gr.Radio(list(handlers.TRANSITIONS), value=D.transition,
-                              label="Flexi-UNet switch step: exact posterior (Mᵀ, non-white noise) or naive "
-                                    "(upsample + white noise)")
+        transition = gr.Radio(
+            list(handlers.TRANSITIONS),
+            value=D.transition,
+            label="Flexi-UNet switch step: exact posterior (Mᵀ, non-white noise) or naive (upsample + white noise)",
+        )
         button = gr.Button("Sample: Flexi-UNet vs baseline (same seed)", variant="primary")
     return [seed, n, steps, transition], button
 
@@ -42,8 +45,9 @@ def outputs() -> tuple[list, list]:
     explanation = gr.Markdown()
     with gr.Row():
         flexi_img = gr.Image(label="Flexi-UNet (SSD 32→16→8)", type="numpy", format="png", height=300)
-        base_img = gr.Image(label="Full-resolution baseline (same network, same seed)", type="numpy", format="png",
-                            height=300)
+        base_img = gr.Image(
+            label="Full-resolution baseline (same network, same seed)", type="numpy", format="png", height=300
+        )
     caption = gr.Markdown(elem_id=CAPTION)
     with gr.Row():
         path = gr.Plot(label="Flexi-UNet path at the current t", elem_id=PATH_PLOT)
@@ -51,15 +55,15 @@ def outputs() -> tuple[list, list]:
     return [flexi_img, base_img, explanation], [path, flops, caption]
 
 
-def wire(demo: gr.Blocks, t: gr.Slider, settings: list, button: gr.Button, sample_out: list,
-         diagram_out: list) -> dict:
+def wire(demo: gr.Blocks, t: gr.Slider, settings: list, button: gr.Button, sample_out: list, diagram_out: list) -> dict:
     """settings: seed, n, steps, transition; the tab's t slider is the view's last field. Returns the diagram
     event's arguments: the tab's t moves draw the diagram live (scale_space/layout.py) and its link and preset
     restore run this event once."""
     named = IO.named([*settings, t])
     button.click(guard(compare), inputs_kwargs=named, outputs=sample_out, api_name="scale_space_flexi")
-    dia = dict(fn=guard(diagram), inputs_kwargs=named, outputs=diagram_out, trigger_mode="always_last",
-               show_progress="hidden")
+    dia = dict(
+        fn=guard(diagram), inputs_kwargs=named, outputs=diagram_out, trigger_mode="always_last", show_progress="hidden"
+    )
     gr.on(triggers=[settings[2].release], api_name="scale_space_flexi_path", **dia)
     demo.load(api_visibility="private", **dia)
     return dia

@@ -1,16 +1,17 @@
 """Scale space tab layout: schedule and forward-process controls on the left, figures and the
 explanation on the right; exact-denoiser sampling (SSD vs DDPM, one seed) on a button."""
+
 from __future__ import annotations
 
 import gradio as gr
 
 from ... import data
-from . import flexi as flexi_handlers
-from . import flexi_layout as flexi
-from . import handlers
-from . import view as V
 from ..widgets import Slider, ViewIO, export_controls, guard, reporter
 from ..widgets.live import live_box, live_payload, wire_live
+from . import exports, handlers
+from . import flexi as flexi_handlers
+from . import flexi_layout as flexi
+from . import view as V
 
 D = V.ScaleSpaceView()
 
@@ -24,7 +25,7 @@ def scale_space(upload=None, **settings):
     return r.schedule, r.occupancy, r.strip, r.state, r.widget, r.info, r.transition, r.explanation
 
 
-WIDGET_PLOT, XT_IMAGE = "scale-space-widget", "scale-space-xt"   # elem_ids: a t move redraws them live
+WIDGET_PLOT, XT_IMAGE = "scale-space-widget", "scale-space-xt"  # elem_ids: a t move redraws them live
 
 
 def time_live(upload=None, **settings):
@@ -46,15 +47,15 @@ def sample(progress=gr.Progress(), **settings):
 
 
 def export_csv(upload=None, **settings):
-    return [handlers.scale_space_csv(IO.view(**settings), upload)]
+    return [exports.scale_space_csv(IO.view(**settings), upload)]
 
 
 def export_forward_gif(upload=None, **settings):
-    return [handlers.forward_gif(IO.view(**settings), upload)]
+    return [exports.forward_gif(IO.view(**settings), upload)]
 
 
 def export_reverse_gif(progress=gr.Progress(), **settings):
-    return [handlers.reverse_gif(IO.view(**settings), progress=reporter(progress))]
+    return [exports.reverse_gif(IO.view(**settings), progress=reporter(progress))]
 
 
 def _controls() -> tuple[list, gr.File]:
@@ -62,12 +63,18 @@ def _controls() -> tuple[list, gr.File]:
     photo = gr.Dropdown(list(data.PHOTOS), value=D.photo, label="Bundled photo (scikit-image)")
     beta = Slider(0.5, 4.0, value=D.beta, step=0.05, label="Field β (P ∝ f^-β; forward view and sampling)")
     seed = gr.Number(value=D.seed, precision=0, label="Seed (field, noise, sampling)")
-    upload = gr.File(label="Upload (PNG, JPEG, TIFF, WebP, GIF, NPY)", type="filepath",
-                     file_types=[".png", ".jpg", ".jpeg", ".tif", ".tiff", ".webp", ".gif", ".npy"])
+    upload = gr.File(
+        label="Upload (PNG, JPEG, TIFF, WebP, GIF, NPY)",
+        type="filepath",
+        file_types=[".png", ".jpg", ".jpeg", ".tif", ".tiff", ".webp", ".gif", ".npy"],
+    )
     size = gr.Dropdown(list(V.SIZES), value=D.size, label="Full resolution R")
     levels = Slider(1, 8, value=D.levels, step=1, label="Levels L (R, R/2, …, R/2^(L-1); 1 = DDPM)")
-    family = gr.Radio(["convex", "equal", "sigmoid", "tanh"], value=D.family,
-                      label="Resolution schedule (ConvexDecay_γ, equal, SigmoidLike_γ, TanhLike_γ)")
+    family = gr.Radio(
+        ["convex", "equal", "sigmoid", "tanh"],
+        value=D.family,
+        label="Resolution schedule (ConvexDecay_γ, equal, SigmoidLike_γ, TanhLike_γ)",
+    )
     gamma = Slider(0.1, 4.0, value=D.gamma, step=0.05, label="γ of the schedule")
     t = Slider(0.0, 1.0, value=D.t, step=0.001, label="Current time t (0 = data, 1 = noise)")
     with gr.Accordion("Exact-denoiser sampling (power-law field)", open=True):
@@ -75,8 +82,21 @@ def _controls() -> tuple[list, gr.File]:
         sample_levels = Slider(1, 5, value=D.sample_levels, step=1, label="SSD levels")
         n_samples = Slider(4, 256, value=D.n_samples, step=4, label="Samples per sampler")
         steps = Slider(10, 1000, value=D.steps, step=10, label="Sampling steps (of T = 1000)")
-    return [source, photo, beta, seed, size, levels, family, gamma, t, sample_size, sample_levels, n_samples,
-            steps], upload
+    return [
+        source,
+        photo,
+        beta,
+        seed,
+        size,
+        levels,
+        family,
+        gamma,
+        t,
+        sample_size,
+        sample_levels,
+        n_samples,
+        steps,
+    ], upload
 
 
 def _outputs() -> tuple[list, list]:
@@ -85,11 +105,16 @@ def _outputs() -> tuple[list, list]:
     with gr.Row():
         schedule = gr.Plot(label="Timestep → resolution")
         occupancy = gr.Plot(label="Occupancy and pixel work")
-    strip = gr.Image(label="Top: clean pyramid M_{0:t}x₀ per level · Bottom: x_t at each level's first step",
-                     type="numpy", format="png", height=260)
+    strip = gr.Image(
+        label="Top: clean pyramid M_{0:t}x₀ per level · Bottom: x_t at each level's first step",
+        type="numpy",
+        format="png",
+        height=260,
+    )
     with gr.Row():
-        state = gr.Image(label="x_t at its own resolution (current t)", type="numpy", format="png", height=360,
-                         elem_id=XT_IMAGE)
+        state = gr.Image(
+            label="x_t at its own resolution (current t)", type="numpy", format="png", height=360, elem_id=XT_IMAGE
+        )
         widget = gr.Plot(label="Spectrum + noise floor + Nyquist line", elem_id=WIDGET_PLOT)
     with gr.Row():
         info = gr.Plot(label="Information curves")
@@ -101,8 +126,10 @@ def _outputs() -> tuple[list, list]:
     with gr.Row():
         psd = gr.Plot(label="Sample spectra vs truth")
         rel = gr.Plot(label="Relative spectrum error")
-    return ([schedule, occupancy, strip, state, widget, info, transition, explanation],
-            [ssd_img, ddpm_img, psd, rel, sample_md])
+    return (
+        [schedule, occupancy, strip, state, widget, info, transition, explanation],
+        [ssd_img, ddpm_img, psd, rel, sample_md],
+    )
 
 
 def build(demo: gr.Blocks) -> None:
@@ -111,7 +138,8 @@ def build(demo: gr.Blocks) -> None:
         "smaller grids: x_t = √ᾱ_t M_{0:t} x₀ + σ_t ε at resolution r(t). Halving the grid moves the **Nyquist "
         "line**; more noise raises the **noise floor**. A switch is cheap when what lies beyond the new Nyquist "
         "line is already under the floor. The sampler goes back up through the exact Gaussian posterior, whose "
-        "noise is not white: σ_s²(I − ρc²MᵀM).")
+        "noise is not white: σ_s²(I − ρc²MᵀM)."
+    )
     with gr.Row():
         with gr.Column(scale=1, min_width=300):
             settings, upload = _controls()
@@ -128,9 +156,15 @@ def build(demo: gr.Blocks) -> None:
             flexi_out, flexi_diagram = flexi.outputs()
             live = live_box()
     dia = flexi.wire(demo, settings[8], flexi_settings, flexi_btn, flexi_out, flexi_diagram)
-    _wire(demo, settings, upload, outputs, (sample_btn, sample_out),
-          (csv_btn, fgif_btn, rgif_btn, preset_btn, out_file, link, preset_in),
-          dict(outputs=[outputs[3], flexi_diagram[2], live], flexi=flexi.named_for_live(flexi_settings), dia=dia))
+    _wire(
+        demo,
+        settings,
+        upload,
+        outputs,
+        (sample_btn, sample_out),
+        (csv_btn, fgif_btn, rgif_btn, preset_btn, out_file, link, preset_in),
+        dict(outputs=[outputs[3], flexi_diagram[2], live], flexi=flexi.named_for_live(flexi_settings), dia=dia),
+    )
 
 
 def _wire(demo, settings, upload, outputs, sampling, exports, live: dict) -> None:
@@ -138,18 +172,45 @@ def _wire(demo, settings, upload, outputs, sampling, exports, live: dict) -> Non
     sample_btn, sample_out = sampling
     csv_btn, fgif_btn, rgif_btn, preset_btn, out_file, link, preset_in = exports
     named, with_upload = IO.named(settings), IO.named(settings, before={"upload": upload})
-    main = dict(fn=guard(scale_space), inputs_kwargs=with_upload, outputs=outputs,
-                trigger_mode="always_last", show_progress="minimal")
-    gr.on(triggers=[source.change, photo.change, beta.release, seed.submit, size.change, levels.release,
-                    family.change, gamma.release, t.release, upload.change], api_name="scale_space", **main)
+    main = dict(
+        fn=guard(scale_space),
+        inputs_kwargs=with_upload,
+        outputs=outputs,
+        trigger_mode="always_last",
+        show_progress="minimal",
+    )
+    gr.on(
+        triggers=[
+            source.change,
+            photo.change,
+            beta.release,
+            seed.submit,
+            size.change,
+            levels.release,
+            family.change,
+            gamma.release,
+            t.release,
+            upload.change,
+        ],
+        api_name="scale_space",
+        **main,
+    )
     # t moves: the page posts time_live itself and draws the answer, the release runs it through gradio
     # (widgets/live.py).
-    wire_live(t, guard(time_live), inputs_kwargs={**with_upload, **live["flexi"]}, outputs=live["outputs"],
-              api_name="scale_space_time_live")
+    wire_live(
+        t,
+        guard(time_live),
+        inputs_kwargs={**with_upload, **live["flexi"]},
+        outputs=live["outputs"],
+        api_name="scale_space_time_live",
+    )
     sample_btn.click(guard(sample), inputs_kwargs=named, outputs=sample_out, api_name="scale_space_sample")
     csv_btn.click(guard(export_csv), inputs_kwargs=with_upload, outputs=out_file, api_name="scale_space_csv")
-    fgif_btn.click(guard(export_forward_gif), inputs_kwargs=with_upload, outputs=out_file,
-                   api_name="scale_space_forward_gif")
+    fgif_btn.click(
+        guard(export_forward_gif), inputs_kwargs=with_upload, outputs=out_file, api_name="scale_space_forward_gif"
+    )
     rgif_btn.click(guard(export_reverse_gif), inputs_kwargs=named, outputs=out_file, api_name="scale_space_reverse_gif")
-    preset_btn.click(guard(IO.save_event()), inputs_kwargs=named, outputs=[out_file, link], api_name="scale_space_preset")
+    preset_btn.click(
+        guard(IO.save_event()), inputs_kwargs=named, outputs=[out_file, link], api_name="scale_space_preset"
+    )
     IO.wire_restore(demo, preset_in, settings, main, live["dia"])

@@ -1,4 +1,5 @@
 """The Scale space tab's view: every setting it shows, validated (one-line InputError)."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -20,14 +21,14 @@ class ScaleSpaceView:
 
     source: Literal["photo", "field", "upload"] = "photo"
     photo: str = "astronaut"
-    beta: float = 2.0            # field exponent (forward view and sampling)
+    beta: float = 2.0  # field exponent (forward view and sampling)
     seed: int = 0
-    size: int = 64               # R
-    levels: int = 4              # L
+    size: int = 64  # R
+    levels: int = 4  # L
     family: Literal["convex", "equal", "sigmoid", "tanh"] = "convex"
     gamma: float = 0.5
-    t: float = 0.5               # current time in [0, 1] (step round(t (T - 1)))
-    sample_size: int = 16        # field side for the exact-denoiser sampler
+    t: float = 0.5  # current time in [0, 1] (step round(t (T - 1)))
+    sample_size: int = 16  # field side for the exact-denoiser sampler
     sample_levels: int = 3
     n_samples: int = 64
     steps: int = 1000
@@ -39,7 +40,7 @@ class ScaleSpaceView:
         check_int("seed", self.seed, 0, 2**31 - 1)
         if self.size not in SIZES:
             raise InputError(f"size must be one of {list(SIZES)}, got {self.size!r}")
-        ss.resolution_schedule(self.size, self.levels, self.family, self.gamma, T)   # validates L, family, gamma
+        ss.resolution_schedule(self.size, self.levels, self.family, self.gamma, T)  # validates L, family, gamma
         check_range("t", self.t, 0.0, 1.0)
         if self.sample_size not in SAMPLE_SIZES:
             raise InputError(f"sample size must be one of {list(SAMPLE_SIZES)}, got {self.sample_size!r}")

@@ -3,6 +3,7 @@
 Plain functions (no gradio). The page only moves points and sends them back as [t, lam] pairs; the core
 writes the text (noise.custom.format_points) and, through the view, parses, validates and resamples it.
 """
+
 from __future__ import annotations
 
 from collections.abc import Sequence

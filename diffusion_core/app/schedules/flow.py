@@ -5,6 +5,7 @@ Plain functions (no gradio). `sd3` is the fixed shift (use_dynamic_shifting off)
 (use_dynamic_shifting on) with μ typed or from image_seq_len by FluxPipeline's calculate_shift between
 base_shift and max_shift; shift_terminal (0 = off) applies to both. `flow-match` stays at diffusers' defaults.
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -36,8 +37,10 @@ def flow_label(name: str, params: dict[str, Any]) -> str:
     elif params["mu"] is not None:
         parts = [f"μ {mu:.4g}"]
     else:
-        parts = [f"μ {mu:.4g} from image_seq_len {params['image_seq_len']}, base_shift {params['base_shift']:g}, "
-                 f"max_shift {params['max_shift']:g}"]
+        parts = [
+            f"μ {mu:.4g} from image_seq_len {params['image_seq_len']}, base_shift {params['base_shift']:g}, "
+            f"max_shift {params['max_shift']:g}"
+        ]
     if params["shift_terminal"]:
         parts.append(f"shift_terminal {params['shift_terminal']:g}")
     return f"{name} ({', '.join(parts)})"

@@ -3,6 +3,7 @@
 Plain functions (no gradio): they take plain values, call the core, and return plotly figures,
 markdown with live numbers, and files for export. Bad input raises InputError.
 """
+
 from __future__ import annotations
 
 import os
@@ -13,28 +14,29 @@ import numpy as np
 import torch
 
 from ... import data
+from ...animate import frames_to_gif, upscale_nearest
+from ...caching import frozen_cache
+from ...exports import export_path, write_json, write_text
+from ...noise.discretization import ScheduleResult, diffusers_config
+from ...noise.readouts import lam_of_snr, snr_from_alpha_bar, steps_per_lam_bin
+from ...noise.schedules import FAMILIES
+from ...plotting import schedules as plots
 from ...spectral import tight
 from ...spectral.bands import redundant_steps, ring_class_map
 from ...spectral.resolution_law import per_doubling_slope
-from ...animate import frames_to_gif, upscale_nearest
-from ...noise.readouts import lam_of_snr, snr_from_alpha_bar, steps_per_lam_bin
-from ...noise.discretization import ScheduleResult, diffusers_config
-from ...exports import export_path, write_json, write_text
-from ...plotting import schedules as plots
-from ...noise.schedules import FAMILIES
+from ...spectral.schedule import build_schedule
 from ...validation import check_choice, check_int
-from ...caching import frozen_cache
 from .flow import flow_label, flow_overrides
 from .view import DISCRETE, RESOLUTIONS, SchedulesView
-from ...spectral.schedule import build_schedule
 
 # ---------------------------------------------------------------------------------------------
 # Image, spectrum and bounds (cached per source)
 
 
 @frozen_cache(maxsize=32)
-def _spectrum_cached(source: str, photo: str, beta: float, seed: int, size: int, upload: str | None,
-                     mtime: float) -> tuple[torch.Tensor, tight.RingSpectrum]:
+def _spectrum_cached(
+    source: str, photo: str, beta: float, seed: int, size: int, upload: str | None, mtime: float
+) -> tuple[torch.Tensor, tight.RingSpectrum]:
     x = data.load_image(source, photo, size, True, beta, seed, upload)[:1]
     return x, tight.image_spectrum(x)
 
@@ -59,8 +61,16 @@ def overrides_for(name: str, view: SchedulesView) -> dict[str, Any]:
     if name == "shifted-cosine":
         return {"image_d": view.size, "noise_d": view.noise_d}
     if name in DISCRETE:
-        return {k: getattr(view, k) for k in ("timestep_spacing", "steps_offset", "rescale_betas_zero_snr",
-                                              "use_karras_sigmas", "final_sigmas_type")}
+        return {
+            k: getattr(view, k)
+            for k in (
+                "timestep_spacing",
+                "steps_offset",
+                "rescale_betas_zero_snr",
+                "use_karras_sigmas",
+                "final_sigmas_type",
+            )
+        }
     if name == "custom":
         return {"points": view.custom_points}
     if name.startswith("tight-"):
@@ -79,11 +89,11 @@ def build_all(view: SchedulesView, upload: str | None = None) -> dict[str, Sched
 
 @dataclass
 class SchedulesResult:
-    logsnr: object                 # plotly figures
+    logsnr: object  # plotly figures
     sigma: object
     histogram: object
-    table: str                     # markdown: per-schedule range and redundant steps
-    diffusers: str                 # markdown: what a diffusers config yields
+    table: str  # markdown: per-schedule range and redundant steps
+    diffusers: str  # markdown: what a diffusers config yields
     explanation: str
     numbers: dict
 
@@ -94,15 +104,24 @@ def label(name: str, r: ScheduleResult) -> str:
 
 
 def _table(view: SchedulesView, res: dict[str, ScheduleResult], b: tight.Bounds) -> tuple[str, dict]:
-    rows = ["| schedule | σ_max | σ_min (last > 0) | steps too noisy (λ < λ_lo) | too clean (λ > λ_hi) | redundant |",
-            "|---|---|---|---|---|---|"]
+    rows = [
+        "| schedule | σ_max | σ_min (last > 0) | steps too noisy (λ < λ_lo) | too clean (λ > λ_hi) | redundant |",
+        "|---|---|---|---|---|---|",
+    ]
     numbers = {}
     for name, r in res.items():
         lam = r.logsnr.numpy()
         red = redundant_steps(lam, b)
-        numbers[name] = {"label": label(name, r), "sigma_max": float(r.sigmas[0]), "sigma_min": float(r.sigmas[-2]), **red}
-        rows.append(f"| {label(name, r)} | {float(r.sigmas[0]):.4g} | {float(r.sigmas[-2]):.4g} | {red['too_noisy']} | "
-                    f"{red['too_clean']} | **{red['redundant']}** of {view.steps} |")
+        numbers[name] = {
+            "label": label(name, r),
+            "sigma_max": float(r.sigmas[0]),
+            "sigma_min": float(r.sigmas[-2]),
+            **red,
+        }
+        rows.append(
+            f"| {label(name, r)} | {float(r.sigmas[0]):.4g} | {float(r.sigmas[-2]):.4g} | {red['too_noisy']} | "
+            f"{red['too_clean']} | **{red['redundant']}** of {view.steps} |"
+        )
     return "\n".join(rows), numbers
 
 
@@ -111,27 +130,32 @@ def diffusers_panel(view: SchedulesView) -> str:
     r = build_schedule(view.diffusers_family, view.steps, overrides_for(view.diffusers_family, view))
     ac = r.alphas_cumprod
     snr_T = snr_from_alpha_bar(float(ac[-1]))
-    fmt = lambda a: ", ".join(f"{v:.4g}" for v in a)                     # noqa: E731
-    return (f"**diffusers `{view.diffusers_family}`** (EulerDiscreteScheduler, spacing `{view.timestep_spacing}`, "
-            f"steps_offset {view.steps_offset}, zero-SNR {view.rescale_betas_zero_snr}, karras {view.use_karras_sigmas}):\n\n"
-            f"- timesteps: `[{fmt(r.timesteps)}]`\n- sigmas: `[{fmt(r.sigmas.numpy())}]`\n"
-            f"- final sigma: **{float(r.sigmas[-1]):.4g}** (`final_sigmas_type={view.final_sigmas_type}`); "
-            f"first sigma {float(r.sigmas[0]):.4g} (SNR {1 / float(r.sigmas[0]) ** 2:.3g})\n"
-            f"- terminal SNR of the training grid: **{snr_T:.3g}** (λ_T = {lam_of_snr(snr_T):.3g})")
+    fmt = lambda a: ", ".join(f"{v:.4g}" for v in a)  # noqa: E731
+    return (
+        f"**diffusers `{view.diffusers_family}`** (EulerDiscreteScheduler, spacing `{view.timestep_spacing}`, "
+        f"steps_offset {view.steps_offset}, zero-SNR {view.rescale_betas_zero_snr}, karras {view.use_karras_sigmas}):\n\n"
+        f"- timesteps: `[{fmt(r.timesteps)}]`\n- sigmas: `[{fmt(r.sigmas.numpy())}]`\n"
+        f"- final sigma: **{float(r.sigmas[-1]):.4g}** (`final_sigmas_type={view.final_sigmas_type}`); "
+        f"first sigma {float(r.sigmas[0]):.4g} (SNR {1 / float(r.sigmas[0]) ** 2:.3g})\n"
+        f"- terminal SNR of the training grid: **{snr_T:.3g}** (λ_T = {lam_of_snr(snr_T):.3g})"
+    )
 
 
 def explain(view: SchedulesView, b: tight.Bounds, numbers: dict) -> str:
-    what = {"photo": f"**{view.photo}**", "field": f"a Gaussian field with β = {view.beta:g}",
-            "upload": "your upload"}[view.source]
+    what = {"photo": f"**{view.photo}**", "field": f"a Gaussian field with β = {view.beta:g}", "upload": "your upload"}[
+        view.source
+    ]
     worst = max(numbers, key=lambda k: numbers[k]["redundant"])
     best = min(numbers, key=lambda k: numbers[k]["redundant"])
-    return (f"For {what} at {view.size}², the spectrum says the useful noise range is σ ∈ [{b.sigma_min:.3g}, "
-            f"{b.sigma_max:.3g}] (λ ∈ [{b.logsnr_min:.2f}, {b.logsnr_max:.2f}], τ_lo = {view.tau_lo:g}, "
-            f"τ_hi = {view.tau_hi:g}): above σ_max even the strongest frequency is below SNR τ_lo, below σ_min "
-            f"the weakest is above τ_hi (or the noise is under the 8-bit floor {b.quantization_floor:.4f}).\n\n"
-            f"With N = {view.steps} steps, **{worst}** spends {numbers[worst]['redundant']} steps outside that band "
-            f"and **{best}** {numbers[best]['redundant']}. Tight schedules start at σ_max and stop at σ_min by "
-            "construction; the final jump to σ = 0 is one denoiser call.")
+    return (
+        f"For {what} at {view.size}², the spectrum says the useful noise range is σ ∈ [{b.sigma_min:.3g}, "
+        f"{b.sigma_max:.3g}] (λ ∈ [{b.logsnr_min:.2f}, {b.logsnr_max:.2f}], τ_lo = {view.tau_lo:g}, "
+        f"τ_hi = {view.tau_hi:g}): above σ_max even the strongest frequency is below SNR τ_lo, below σ_min "
+        f"the weakest is above τ_hi (or the noise is under the 8-bit floor {b.quantization_floor:.4f}).\n\n"
+        f"With N = {view.steps} steps, **{worst}** spends {numbers[worst]['redundant']} steps outside that band "
+        f"and **{best}** {numbers[best]['redundant']}. Tight schedules start at σ_max and stop at σ_min by "
+        "construction; the final jump to σ = 0 is one denoiser call."
+    )
 
 
 def schedules_view(view: SchedulesView, upload: str | None = None) -> SchedulesResult:
@@ -143,11 +167,15 @@ def schedules_view(view: SchedulesView, upload: str | None = None) -> SchedulesR
     edges, counts = steps_per_lam_bin(lam)
     table, numbers = _table(view, res, b)
     numbers["bounds"] = b.to_json()
-    return SchedulesResult(plots.logsnr_figure(lam, b.logsnr_min, b.logsnr_max),
-                           plots.sigma_figure(sig, b.sigma_min, b.sigma_max),
-                           plots.histogram_figure(edges, counts, b.logsnr_min, b.logsnr_max),
-                           table, diffusers_panel(view), explain(view, b, {v["label"]: v for k, v in numbers.items() if k != "bounds"}),
-                           numbers)
+    return SchedulesResult(
+        plots.logsnr_figure(lam, b.logsnr_min, b.logsnr_max),
+        plots.sigma_figure(sig, b.sigma_min, b.sigma_max),
+        plots.histogram_figure(edges, counts, b.logsnr_min, b.logsnr_max),
+        table,
+        diffusers_panel(view),
+        explain(view, b, {v["label"]: v for k, v in numbers.items() if k != "bounds"}),
+        numbers,
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -160,14 +188,25 @@ def bounds_view(view: SchedulesView, upload: str | None = None) -> tuple[str, ob
     per = {n: view_bounds(view, upload, n) for n in RESOLUTIONS}
     lo = [per[n].logsnr_min for n in RESOLUTIONS]
     slope = per_doubling_slope(RESOLUTIONS, lo)
-    md = (f"**Bounds at {view.size}²** — σ_max = **{b.sigma_max:.4g}** (from DC {b.sigma_max_dc:.4g}, lowest ring "
-          f"{b.sigma_max_ring:.4g}; DC {view.dc}d) · σ_min = **{b.sigma_min:.4g}** (spectral {b.sigma_min_spectral:.4g}, "
-          f"8-bit floor Δ/√12 = {b.quantization_floor:.5f}) · λ ∈ [{b.logsnr_min:.3f}, {b.logsnr_max:.3f}].\n\n"
-          f"Across resolutions λ_lo moves by **{slope:+.3f}** per doubling (a power-law image predicts −2 ln 2 = −1.386: "
-          "low-frequency power grows like R², so bigger images need more noise).")
+    md = (
+        f"**Bounds at {view.size}²** — σ_max = **{b.sigma_max:.4g}** (from DC {b.sigma_max_dc:.4g}, lowest ring "
+        f"{b.sigma_max_ring:.4g}; DC {view.dc}d) · σ_min = **{b.sigma_min:.4g}** (spectral {b.sigma_min_spectral:.4g}, "
+        f"8-bit floor Δ/√12 = {b.quantization_floor:.5f}) · λ ∈ [{b.logsnr_min:.3f}, {b.logsnr_max:.3f}].\n\n"
+        f"Across resolutions λ_lo moves by **{slope:+.3f}** per doubling (a power-law image predicts −2 ln 2 = −1.386: "
+        "low-frequency power grows like R², so bigger images need more noise)."
+    )
     numbers = {**b.to_json(), "logsnr_min_by_size": dict(zip(RESOLUTIONS, lo)), "shift_per_doubling": slope}
-    return md, plots.resolution_figure(list(RESOLUTIONS), lo, [per[n].logsnr_max for n in RESOLUTIONS],
-                                       view.size if view.size in RESOLUTIONS else RESOLUTIONS[0], slope), numbers
+    return (
+        md,
+        plots.resolution_figure(
+            list(RESOLUTIONS),
+            lo,
+            [per[n].logsnr_max for n in RESOLUTIONS],
+            view.size if view.size in RESOLUTIONS else RESOLUTIONS[0],
+            slope,
+        ),
+        numbers,
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -178,8 +217,10 @@ def autoregression_frames(view: SchedulesView, upload: str | None = None) -> lis
     """One frame per step of `view.animate`: rings destroyed (red), ambiguous (orange), resolved (green)."""
     x, spec = image_and_spectrum(view, upload)
     r = build_schedule(view.animate, view.steps, overrides_for(view.animate, view), image=x)
-    return [upscale_nearest(plots.ring_frame(ring_class_map(spec, float(lam), view.tau_lo, view.tau_hi)), 256)
-            for lam in r.logsnr.numpy()]
+    return [
+        upscale_nearest(plots.ring_frame(ring_class_map(spec, float(lam), view.tau_lo, view.tau_hi)), 256)
+        for lam in r.logsnr.numpy()
+    ]
 
 
 def autoregression_gif(view: SchedulesView, upload: str | None = None, fps: float = 6.0) -> str:
@@ -228,8 +269,16 @@ def dataset_params(dataset: str, tau_lo: float, tau_hi: float) -> np.ndarray:
     return tight.dataset_params(x, tau_lo, tau_hi, "exclude" if dataset == "fields" else "include")
 
 
-def dataset_view(dataset: str, components: int, draws: int, seed: int, steps: int, kind: str = "mixed",
-                 tau_lo: float = 0.1, tau_hi: float = 10.0) -> tuple[object, object, str]:
+def dataset_view(
+    dataset: str,
+    components: int,
+    draws: int,
+    seed: int,
+    steps: int,
+    kind: str = "mixed",
+    tau_lo: float = 0.1,
+    tau_hi: float = 10.0,
+) -> tuple[object, object, str]:
     """Scatter of per-image parameters with GMM draws, the sampled schedules, and a summary."""
     draws, steps = check_int("draws", draws, 1, 200), check_int("steps", steps, 2, 1000)
     params = dataset_params(dataset, *tight.check_taus(tau_lo, tau_hi))
@@ -241,8 +290,10 @@ def dataset_view(dataset: str, components: int, draws: int, seed: int, steps: in
     m = params.mean(axis=0)
     mean_curve = tight.tight_lam_fn(kind, tight.TightParams(m[0], m[1], m[2], n))(u).numpy()
     samples = np.array([[tp.beta, tp.logsnr_min, tp.logsnr_max] for tp in tps])
-    md = (f"**{dataset}**: {len(params)} images; mean β = {m[0]:.2f}, λ_lo = {m[1]:.2f}, λ_hi = {m[2]:.2f}; "
-          f"spread (std) {params[:, 0].std():.2f} / {params[:, 1].std():.2f} / {params[:, 2].std():.2f}. "
-          f"A {components}-component Gaussian mixture over (β, λ_lo, λ_hi) gives {draws} schedule draws: at "
-          "generation time the image spectrum is unknown, so its schedule is sampled, not measured.")
+    md = (
+        f"**{dataset}**: {len(params)} images; mean β = {m[0]:.2f}, λ_lo = {m[1]:.2f}, λ_hi = {m[2]:.2f}; "
+        f"spread (std) {params[:, 0].std():.2f} / {params[:, 1].std():.2f} / {params[:, 2].std():.2f}. "
+        f"A {components}-component Gaussian mixture over (β, λ_lo, λ_hi) gives {draws} schedule draws: at "
+        "generation time the image spectrum is unknown, so its schedule is sampled, not measured."
+    )
     return plots.dataset_figure(params, samples), plots.sampled_schedules_figure(curves, mean_curve), md

@@ -1,17 +1,20 @@
 """Schedules tab, inspector panel: type, paste or upload configs; see the exact table and the diff."""
+
 from __future__ import annotations
 
 import gradio as gr
 
-from . import inspector as handlers
 from ..widgets import Slider, ViewIO, guard
+from . import inspector as handlers
 
 D = handlers.InspectorView()
 IO = ViewIO("schedule_inspector", handlers.InspectorView)
-HELP = ("A config is `NAME[:key=value,...]` with diffusers' option names (`sd3:shift=2,shift_terminal=0.05`, "
-        "`flux:image_seq_len=16384`, `flow-match:use_karras_sigmas=true`, `scaled-linear:timestep_spacing=trailing`), "
-        "a VE sigma list `sigmas:80,10,1,0.1,0`, or a pasted diffusers `scheduler_config.json` "
-        "(FlowMatchEulerDiscreteScheduler or EulerDiscreteScheduler; set_timesteps arguments under `_set_timesteps`).")
+HELP = (
+    "A config is `NAME[:key=value,...]` with diffusers' option names (`sd3:shift=2,shift_terminal=0.05`, "
+    "`flux:image_seq_len=16384`, `flow-match:use_karras_sigmas=true`, `scaled-linear:timestep_spacing=trailing`), "
+    "a VE sigma list `sigmas:80,10,1,0.1,0`, or a pasted diffusers `scheduler_config.json` "
+    "(FlowMatchEulerDiscreteScheduler or EulerDiscreteScheduler; set_timesteps arguments under `_set_timesteps`)."
+)
 
 
 def inspect(**settings):
@@ -38,10 +41,19 @@ def build(demo: gr.Blocks) -> None:
             diff = gr.Markdown()
             table = gr.Markdown()
     settings = [a, b, steps, cross, strength]
-    main = dict(fn=guard(inspect), inputs_kwargs=IO.named(settings), outputs=[summary, fig, diff, table],
-                trigger_mode="always_last", show_progress="hidden")
-    gr.on(triggers=[a.submit, b.submit, a.blur, b.blur, steps.release, cross.submit, strength.release],
-          api_name="schedule_inspect", **main)
+    main = dict(
+        fn=guard(inspect),
+        inputs_kwargs=IO.named(settings),
+        outputs=[summary, fig, diff, table],
+        trigger_mode="always_last",
+        show_progress="hidden",
+    )
+    gr.on(
+        triggers=[a.submit, b.submit, a.blur, b.blur, steps.release, cross.submit, strength.release],
+        api_name="schedule_inspect",
+        **main,
+    )
     upload.upload(guard(handlers.read_config_upload), upload, a, api_visibility="private").then(
-        api_visibility="private", **main)
+        api_visibility="private", **main
+    )
     demo.load(api_visibility="private", **main)

@@ -1,4 +1,5 @@
 """The Schedules & bounds tab's view: every setting it shows, validated (one-line InputError)."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -25,16 +26,16 @@ class SchedulesView:
     steps: int = 32
     source: Literal["photo", "field", "upload"] = "photo"
     photo: str = "astronaut"
-    beta: float = 2.0                  # synthetic field exponent
+    beta: float = 2.0  # synthetic field exponent
     seed: int = 0
     size: int = 256
     tau_lo: float = 0.1
     tau_hi: float = 10.0
     dc: Literal["include", "exclude"] = "include"
-    sigma_min: float = 0.002           # karras / exponential
+    sigma_min: float = 0.002  # karras / exponential
     sigma_max: float = 80.0
     rho: float = 7.0
-    noise_d: int = 64                  # shifted cosine: lam + 2 log(noise_d / size)
+    noise_d: int = 64  # shifted cosine: lam + 2 log(noise_d / size)
     timestep_spacing: Literal["linspace", "leading", "trailing"] = "linspace"
     steps_offset: int = 0
     rescale_betas_zero_snr: bool = False
@@ -42,14 +43,14 @@ class SchedulesView:
     final_sigmas_type: Literal["zero", "sigma_min"] = "zero"
     diffusers_family: str = "scaled-linear"
     animate: str = "tight-mixed"
-    custom_points: str = "1:-5, 0.5:0, 0:6"   # `custom`: your own lam(t) through t:lam control points
-    flow_shift: float = 3.0            # sd3: t' = s t / (1 + (s - 1) t)
+    custom_points: str = "1:-5, 0.5:0, 0:6"  # `custom`: your own lam(t) through t:lam control points
+    flow_shift: float = 3.0  # sd3: t' = s t / (1 + (s - 1) t)
     flux_mu_from: Literal["image_seq_len", "mu"] = "image_seq_len"
-    flux_image_seq_len: int = 4096     # flux: mu = calculate_shift(tokens) between base and max shift
+    flux_image_seq_len: int = 4096  # flux: mu = calculate_shift(tokens) between base and max shift
     flux_mu: float = 1.15
     flux_base_shift: float = 0.5
     flux_max_shift: float = 1.15
-    flow_shift_terminal: float = 0.0   # sd3 and flux; 0 = off (diffusers' None)
+    flow_shift_terminal: float = 0.0  # sd3 and flux; 0 = off (diffusers' None)
 
     def __post_init__(self) -> None:
         if not self.schedules:

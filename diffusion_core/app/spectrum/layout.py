@@ -3,15 +3,16 @@
 This module is the pattern for every tab: components, then one `gr.on` for the main computation
 with a stable api_name, cheap updates on `.input`/`.change`, exports and presets on buttons.
 """
+
 from __future__ import annotations
 
 import gradio as gr
 
 from ... import data
-from . import handlers
-from . import view as V
 from ..widgets import Slider, ViewIO, export_controls, guard, reporter
 from ..widgets.live import live_box, live_payload, wire_live
+from . import handlers
+from . import view as V
 
 D = V.SpectrumView()
 IO = ViewIO("spectrum", V.SpectrumView)
@@ -37,8 +38,9 @@ def spectrum_live(upload=None, **settings):
     view = IO.view(**settings)
     r = handlers.spectrum_view(view, upload)
     sigma = handlers.sigma_label(view.lam)
-    payload = live_payload("spectrum", dict(zip(LIVE_PLOTS, (r.log_spectrum, r.psd, r.snr))),
-                           dict(zip(LIVE_TEXTS, (r.explanation, sigma))))
+    payload = live_payload(
+        "spectrum", dict(zip(LIVE_PLOTS, (r.log_spectrum, r.psd, r.snr))), dict(zip(LIVE_TEXTS, (r.explanation, sigma)))
+    )
     return r.noisy_image, r.explanation, sigma, payload
 
 
@@ -56,7 +58,8 @@ def build(demo: gr.Blocks) -> None:
         "**What this shows.** Noise is white, so it adds the same power e^(−λ) to every frequency, "
         "while natural images put most power at low frequencies. Move λ and watch the flat floor bury "
         "the image from the finest scales up: the frequencies still above the floor are what a "
-        "denoiser can recover at this noise level.")
+        "denoiser can recover at this noise level."
+    )
     with gr.Row():
         with gr.Column(scale=1, min_width=300):
             source = gr.Radio(["photo", "field", "upload", "dataset"], value=D.source, label="Image source")
@@ -64,8 +67,11 @@ def build(demo: gr.Blocks) -> None:
             dataset = gr.Radio(list(V.DATASETS), value=D.dataset, label="Data set (data-set mode)")
             beta = Slider(0.5, 4.0, value=D.beta, step=0.05, label="Synthetic field β (P ∝ f^-β)")
             seed = gr.Number(value=D.seed, precision=0, label="Seed (field and noise)")
-            upload = gr.File(label="Upload (PNG, JPEG, TIFF, WebP, GIF, NPY)", type="filepath",
-                             file_types=[".png", ".jpg", ".jpeg", ".tif", ".tiff", ".webp", ".gif", ".npy"])
+            upload = gr.File(
+                label="Upload (PNG, JPEG, TIFF, WebP, GIF, NPY)",
+                type="filepath",
+                file_types=[".png", ".jpg", ".jpeg", ".tif", ".tiff", ".webp", ".gif", ".npy"],
+            )
             size = gr.Dropdown(list(V.SIZES), value=D.size, label="Size (centre crop, resized)")
             window = gr.Checkbox(value=D.window, label="Hann window before the FFT")
             lam = Slider(-12.0, 12.0, value=D.lam, step=0.05, label="Noise level: logSNR λ (t → 1 is λ → −∞)")
@@ -80,8 +86,9 @@ def build(demo: gr.Blocks) -> None:
         with gr.Column(scale=3):
             explanation = gr.Markdown(elem_id=LIVE_TEXTS[0])
             with gr.Row():
-                noisy = gr.Image(label="Noisy image (VP: αx₀ + σε)", type="numpy", height=360, format="png",
-                                 elem_id=NOISY)
+                noisy = gr.Image(
+                    label="Noisy image (VP: αx₀ + σε)", type="numpy", height=360, format="png", elem_id=NOISY
+                )
                 logspec = gr.Plot(label="2-D log power spectrum", elem_id=LIVE_PLOTS[0])
             with gr.Row():
                 psd = gr.Plot(label="Radial PSD", elem_id=LIVE_PLOTS[1])
@@ -90,19 +97,43 @@ def build(demo: gr.Blocks) -> None:
 
     settings = [source, photo, dataset, beta, seed, size, lam, tau_lo, tau_hi, window]
     outputs = [noisy, logspec, psd, snr, explanation, sigma]
-    main = dict(fn=guard(spectrum), inputs_kwargs=IO.named(settings, after={"upload": upload}), outputs=outputs,
-                trigger_mode="always_last", show_progress="hidden")
-    gr.on(triggers=[source.change, photo.change, dataset.change, beta.release, seed.submit, size.change,
-                    window.change, tau_lo.input, tau_hi.input, upload.change],
-          api_name="spectrum", **main)
+    main = dict(
+        fn=guard(spectrum),
+        inputs_kwargs=IO.named(settings, after={"upload": upload}),
+        outputs=outputs,
+        trigger_mode="always_last",
+        show_progress="hidden",
+    )
+    gr.on(
+        triggers=[
+            source.change,
+            photo.change,
+            dataset.change,
+            beta.release,
+            seed.submit,
+            size.change,
+            window.change,
+            tau_lo.input,
+            tau_hi.input,
+            upload.change,
+        ],
+        api_name="spectrum",
+        **main,
+    )
     # λ moves: the page posts the same computation itself and draws the answer; the release runs it through
     # gradio (widgets/live.py).
-    wire_live(lam, guard(spectrum_live), inputs_kwargs=IO.named(settings, after={"upload": upload}),
-              outputs=[noisy, explanation, sigma, live], api_name="spectrum_live")
+    wire_live(
+        lam,
+        guard(spectrum_live),
+        inputs_kwargs=IO.named(settings, after={"upload": upload}),
+        outputs=[noisy, explanation, sigma, live],
+        api_name="spectrum_live",
+    )
     named = IO.named(settings, before={"upload": upload})
     csv_btn.click(guard(export_csv), inputs_kwargs=named, outputs=out_file, api_name="spectrum_csv")
     fig_btn.click(guard(export_figures), inputs_kwargs=named, outputs=out_file, api_name="spectrum_figures")
-    preset_btn.click(guard(IO.save_event()), inputs_kwargs=IO.named(settings), outputs=[out_file, link],
-                     api_name="spectrum_preset")
+    preset_btn.click(
+        guard(IO.save_event()), inputs_kwargs=IO.named(settings), outputs=[out_file, link], api_name="spectrum_preset"
+    )
     # Presets and links set the controls, then redraw once (programmatic sets fire .change, not .input).
     IO.wire_restore(demo, preset_in, settings, main)

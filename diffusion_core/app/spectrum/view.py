@@ -1,4 +1,5 @@
 """The Spectrum tab's view: every setting it shows, validated (one-line InputError)."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -19,13 +20,13 @@ class SpectrumView:
     source: Source = "photo"
     photo: str = "astronaut"
     dataset: Literal["photos", "digits"] = "photos"
-    beta: float = 2.0          # synthetic field exponent
-    seed: int = 0              # synthetic field and noise seed
+    beta: float = 2.0  # synthetic field exponent
+    seed: int = 0  # synthetic field and noise seed
     size: int = 256
-    lam: float = 0.0           # logSNR of the noisy state
+    lam: float = 0.0  # logSNR of the noisy state
     tau_lo: float = 0.1
     tau_hi: float = 10.0
-    window: bool = False       # Hann window before the FFT
+    window: bool = False  # Hann window before the FFT
 
     def __post_init__(self) -> None:
         check_choice("source", self.source, ("photo", "field", "upload", "dataset"))

@@ -5,6 +5,7 @@ data for declared Content-Length" in h11, "peer closed connection" at the client
 written once, under a temporary name, and renamed into place; a file that exists is reused as is
 (same name = same bytes). Gradio's own `save_file_to_cache` already works this way.
 """
+
 from __future__ import annotations
 
 import os
@@ -21,7 +22,7 @@ def save_pil_to_cache(img, cache_dir: str, name: str = "image", format: str = "w
     folder.mkdir(exist_ok=True, parents=True)
     path = (folder / f"{name}.{format}").resolve()
     if path.exists():
-        os.utime(path)                                    # keep it alive for delete_cache's ageing
+        os.utime(path)  # keep it alive for delete_cache's ageing
         return str(path)
     fd, staging = tempfile.mkstemp(dir=folder, prefix=f".{name}.")
     try:

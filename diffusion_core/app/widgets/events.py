@@ -1,5 +1,6 @@
 """One message per failure, never a wall of red: the guard every tab's events run through, and progress
 reporting for handlers that know no gradio."""
+
 from __future__ import annotations
 
 import functools
@@ -15,8 +16,8 @@ from gradio.context import LocalContext
 from ...validation import InputError, MissingInput
 from .slider import EMPTY, Clamped
 
-
 log = logging.getLogger("difflab.app")
+
 
 def from_the_page() -> bool:
     """True when the running event came from the app's own page (its client sends `x-gradio-user: app`),
@@ -45,7 +46,7 @@ def guard(fn: Callable[..., Any]) -> Callable[..., Any]:
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         typed = [*args, *kwargs.values()]
         if any(v is EMPTY for v in typed):
-            return gr.skip()                                  # an emptied slider box: still typing
+            return gr.skip()  # an emptied slider box: still typing
         clamped = [v for v in typed if isinstance(v, Clamped)]
         if clamped:
             log.info("slider value clamped in %s: %s", fn.__name__, clamped[0].message())
@@ -69,8 +70,11 @@ def guard(fn: Callable[..., Any]) -> Callable[..., Any]:
         except Exception as e:  # noqa: BLE001 - the server must keep serving
             eid = uuid.uuid4().hex[:8]
             log.error("internal error %s in %s:\n%s", eid, fn.__name__, traceback.format_exc())
-            return refuse(f"internal error {eid} in {fn.__name__} ({type(e).__name__}); the server log "
-                          f"has the details under this id", "Internal error")
+            return refuse(
+                f"internal error {eid} in {fn.__name__} ({type(e).__name__}); the server log "
+                f"has the details under this id",
+                "Internal error",
+            )
 
     return wrapper
 

@@ -19,6 +19,7 @@ function answers in ~10 ms. So a slider move runs no gradio event with a server 
 The plots stay gr.Plot components: they draw the first figure and every figure of the other events (which the
 server computes at the current slider value, so they never go back to an old one).
 """
+
 from __future__ import annotations
 
 import json
@@ -102,12 +103,20 @@ _MD = MarkdownIt("commonmark", {"html": False})
 
 def live_box() -> gr.HTML:
     """The channel a slider's live figures and texts travel in: an empty gr.HTML whose script draws them."""
-    return gr.HTML("", html_template="", js_on_load=LIVE_JS, apply_default_css=False, container=False,
-                   padding=False, elem_classes="live-channel")
+    return gr.HTML(
+        "",
+        html_template="",
+        js_on_load=LIVE_JS,
+        apply_default_css=False,
+        container=False,
+        padding=False,
+        elem_classes="live-channel",
+    )
 
 
-def live_payload(channel: str, figures: Mapping[str, go.Figure] | None = None,
-                 markdown: Mapping[str, str] | None = None) -> str:
+def live_payload(
+    channel: str, figures: Mapping[str, go.Figure] | None = None, markdown: Mapping[str, str] | None = None
+) -> str:
     """One JSON string: {channel, figures: {elem_id: figure}, markdown: {elem_id: HTML}} (plotly's encoder, no
     re-validation; Markdown rendered as CommonMark with raw HTML escaped)."""
     figs = ",".join(f"{json.dumps(k)}:{pio.to_json(f, validate=False)}" for k, f in (figures or {}).items())
@@ -118,16 +127,40 @@ def live_payload(channel: str, figures: Mapping[str, go.Figure] | None = None,
 def move_js(api_name: str, before: str = "") -> str:
     """The js of a slider's `input`: `before` (a function of the inputs returning them) first, then the POST."""
     first = before or "(...v) => v"
-    return (f"(...values) => {{ const v = ({first})(...values); "
-            f"window.difflabLive && window.difflabLive.move({json.dumps(api_name)}, v); }}")
+    return (
+        f"(...values) => {{ const v = ({first})(...values); "
+        f"window.difflabLive && window.difflabLive.move({json.dumps(api_name)}, v); }}"
+    )
 
 
-def wire_live(slider: gr.Slider, fn: Callable[..., Any], *, inputs_kwargs: dict[str, Any], outputs: list,
-              api_name: str, js: str = "") -> None:
+def wire_live(
+    slider: gr.Slider,
+    fn: Callable[..., Any],
+    *,
+    inputs_kwargs: dict[str, Any],
+    outputs: list,
+    api_name: str,
+    js: str = "",
+) -> None:
     """`slider.input`: page script only (`js`, then `move_js` posts to `fn` and draws its answer);
     `slider.release`: `fn` through gradio, so gradio's stored values end where the page is. `fn`'s outputs are
     images (drawn by elem_id) and texts, plus one live channel whose payload carries the figures and texts."""
-    slider.release(fn, inputs_kwargs=inputs_kwargs, outputs=outputs, api_name=api_name, api_visibility="private",
-                   queue=False, trigger_mode="always_last", show_progress="hidden")
-    slider.input(None, inputs=list(inputs_kwargs.values()), outputs=None, js=move_js(api_name, js),
-                 api_visibility="private", queue=False, show_progress="hidden")
+    slider.release(
+        fn,
+        inputs_kwargs=inputs_kwargs,
+        outputs=outputs,
+        api_name=api_name,
+        api_visibility="private",
+        queue=False,
+        trigger_mode="always_last",
+        show_progress="hidden",
+    )
+    slider.input(
+        None,
+        inputs=list(inputs_kwargs.values()),
+        outputs=None,
+        js=move_js(api_name, js),
+        api_visibility="private",
+        queue=False,
+        show_progress="hidden",
+    )

@@ -5,6 +5,7 @@ moves points: interior points keep their t between their neighbours, the ends t 
 only, λ stays inside the drawn range. On release it triggers `release` with the [t, λ] pairs; the server
 writes the text box and recomputes the tab through the same view (and the same messages) as typing.
 """
+
 from __future__ import annotations
 
 import gradio as gr
@@ -104,5 +105,12 @@ draw();
 
 def point_editor(value: dict) -> gr.HTML:
     """The editor, showing `value` (an editor_view figure); its `release` event carries {points: [[t, λ]]}."""
-    return gr.HTML(value, html_template=TEMPLATE, css_template=CSS, js_on_load=JS, apply_default_css=False,
-                   elem_id="custom-point-editor", label="custom schedule: drag the control points")
+    return gr.HTML(
+        value,
+        html_template=TEMPLATE,
+        css_template=CSS,
+        js_on_load=JS,
+        apply_default_css=False,
+        elem_id="custom-point-editor",
+        label="custom schedule: drag the control points",
+    )

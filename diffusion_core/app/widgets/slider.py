@@ -7,6 +7,7 @@ typed) or as `EMPTY`; `guard` (widgets/__init__.py) then computes with the clamp
 warning on the page (the slider itself snaps to the same end when the box loses focus), refuses it with
 one error for API callers, and leaves the outputs alone for an empty box (the user is still typing).
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -29,8 +30,10 @@ class Clamped(float):
 
     def message(self) -> str:
         """For the page, which computes at the clamp."""
-        return (f"{self.label}: {self.typed:g} is outside the slider's range [{self.lo:g}, {self.hi:g}]; "
-                f"shown at {float(self):g}. Type a value in the range.")
+        return (
+            f"{self.label}: {self.typed:g} is outside the slider's range [{self.lo:g}, {self.hi:g}]; "
+            f"shown at {float(self):g}. Type a value in the range."
+        )
 
     def refusal(self) -> str:
         """For API callers, who get an error and no computation."""

@@ -1,5 +1,6 @@
 """A tab's view dataclass bound to its controls (`ViewIO`): the preset and link round-trip every tab shares,
 links built from the request's own address, and the export panel's closing controls."""
+
 from __future__ import annotations
 
 import logging
@@ -62,8 +63,10 @@ class ViewIO:
 
     def save_event(self) -> Callable[..., tuple[str, str]]:
         """`save` with the request first, as gradio injects it (the settings arrive by name)."""
+
         def save(request: gr.Request, **settings: Any) -> tuple[str, str]:
             return self.save(request=request, **settings)
+
         save.__name__ = f"{self.tab}_preset"
         return save
 
@@ -78,8 +81,10 @@ class ViewIO:
         """A preset upload and a page link (`?tab=...`) set the controls quietly, then run each event of
         `redraws` (dicts of event arguments, e.g. the main computation) once, in order, privately."""
         quiet = dict(api_visibility="private", show_progress="hidden")
-        for event in (preset_in.upload(guard(self.load_file), preset_in, settings, **quiet),
-                      demo.load(guard(self.load_link), None, settings, **quiet)):
+        for event in (
+            preset_in.upload(guard(self.load_file), preset_in, settings, **quiet),
+            demo.load(guard(self.load_link), None, settings, **quiet),
+        ):
             for redraw in redraws:
                 event = event.then(api_visibility="private", **redraw)
 
@@ -92,8 +97,10 @@ class ViewIO:
         view, problems = from_query_lenient(params, self.cls)
         if problems:
             log.info("link refused in %s: %s", self.tab, "; ".join(problems))
-            gr.Warning("This link has settings the app cannot use; they stay at their defaults: "
-                       + "; ".join(problems), duration=12)
+            gr.Warning(
+                "This link has settings the app cannot use; they stay at their defaults: " + "; ".join(problems),
+                duration=12,
+            )
         return self.values(view)
 
 

@@ -4,6 +4,7 @@ and links pass through too). No gradio here (the widgets bind it).
 
 Also the address a link is built from: the request's host, port and root path, not a fixed one.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -36,8 +37,7 @@ def from_controls(cls: type[T], values: Mapping[str, Any], make: Callable[..., T
 
 def to_controls(view: Any) -> list:
     """The view -> control values in field order (tuples as lists, as checkbox groups expect)."""
-    return [list(v) if isinstance(v, tuple) else v
-            for v in (getattr(view, n) for n in field_names(type(view)))]
+    return [list(v) if isinstance(v, tuple) else v for v in (getattr(view, n) for n in field_names(type(view)))]
 
 
 def _first(value: str | None) -> str:

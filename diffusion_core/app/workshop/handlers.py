@@ -1,5 +1,6 @@
 """Workshop tab handlers: short exercises for a room of laptops, each a link to a live view, a
 question, and an answer checked against the core's own computation (not a stored number)."""
+
 from __future__ import annotations
 
 import math
@@ -7,17 +8,17 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
 
+import torch
+
 from ...caching import frozen_cache
 from ...exports import write_text
-from ...presets import PRESET_ROOT, load_preset
-from ...validation import InputError, check_choice, check_finite
-from ...spectral.report import spectrum_json
-from ..spectrum.handlers import SpectrumView, spectrum_view
-from ...spectral.report import bounds_json
-from ...nonnormal.report import increments_report
-import torch
 from ...gud import threshold_a
+from ...nonnormal.report import increments_report
+from ...presets import PRESET_ROOT, load_preset
 from ...scale_space.ops import resolution_schedule
+from ...spectral.report import bounds_json, spectrum_json
+from ...validation import InputError, check_choice, check_finite
+from ..spectrum.handlers import SpectrumView, spectrum_view
 
 TABS = ("spectrum", "schedules", "increments", "bases", "scale_space", "samplers")
 
@@ -27,11 +28,11 @@ class Exercise:
     """One exercise (presets/workshop/*.toml)."""
 
     title: str
-    tab: str                  # the tab the link opens
-    link: str                 # query string of that tab's settings
+    tab: str  # the tab the link opens
+    link: str  # query string of that tab's settings
     task: str
-    check: str                # name in CHECKS: computes the answer live
-    answer: float             # the instructor's expected value (tests keep it equal to the live one)
+    check: str  # name in CHECKS: computes the answer live
+    answer: float  # the instructor's expected value (tests keep it equal to the live one)
     tolerance: float
     unit: str
     explanation: str
@@ -66,19 +67,24 @@ def _laplace_kurtosis_50() -> float:
 
 
 def _gud_threshold_a() -> float:
-    return threshold_a(torch.arange(8.0))                 # 8 columns, labels 0..7, default band
+    return threshold_a(torch.arange(8.0))  # 8 columns, labels 0..7, default band
 
 
 def _ssd_first_switch() -> float:
     return float(resolution_schedule(64, 4, "convex", 0.5).switches[0])
 
 
-CHECKS: Mapping[str, Callable[[], float]] = MappingProxyType({
-    "camera_beta": _camera_beta, "astronaut_crossing": _astronaut_crossing,
-    "astronaut_sigma_max": _astronaut_sigma_max, "sigma_max_ratio": _sigma_max_ratio,
-    "laplace_kurtosis_50": _laplace_kurtosis_50, "gud_threshold_a": _gud_threshold_a,
-    "ssd_first_switch": _ssd_first_switch,
-})
+CHECKS: Mapping[str, Callable[[], float]] = MappingProxyType(
+    {
+        "camera_beta": _camera_beta,
+        "astronaut_crossing": _astronaut_crossing,
+        "astronaut_sigma_max": _astronaut_sigma_max,
+        "sigma_max_ratio": _sigma_max_ratio,
+        "laplace_kurtosis_50": _laplace_kurtosis_50,
+        "gud_threshold_a": _gud_threshold_a,
+        "ssd_first_switch": _ssd_first_switch,
+    }
+)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -109,8 +115,10 @@ def live_answer(check: str) -> float:
 def exercise_markdown(title: str) -> str:
     """The task, with a link that opens the right tab at the right settings."""
     ex = _get(title)
-    return (f"### {ex.title}\n\n{ex.task}\n\n[Open this view in the {ex.tab.replace('_', ' ')} tab]"
-            f"(?tab={ex.tab}&{ex.link}) (the page reloads on that tab with these settings).")
+    return (
+        f"### {ex.title}\n\n{ex.task}\n\n[Open this view in the {ex.tab.replace('_', ' ')} tab]"
+        f"(?tab={ex.tab}&{ex.link}) (the page reloads on that tab with these settings)."
+    )
 
 
 def parse_answer(value: float | str | None) -> float:
@@ -131,11 +139,15 @@ def check_answer(title: str, value: float | str | None) -> str:
     if math.isclose(v, truth, abs_tol=ex.tolerance):
         return f"**Right:** {truth:.4g}{unit} (your {v:g} is within ±{ex.tolerance:g}). {ex.explanation}"
     if v != 0 and math.isclose(-v, truth, abs_tol=ex.tolerance):
-        return (f"**Almost:** the size of {v:g}{unit} is right but the sign is not: does the value go up or "
-                "down? Look at the direction in the linked view.")
+        return (
+            f"**Almost:** the size of {v:g}{unit} is right but the sign is not: does the value go up or "
+            "down? Look at the direction in the linked view."
+        )
     side = "high" if v > truth else "low"
-    return (f"**Not yet:** {v:g}{unit} is too {side}. Look again in the "
-            f"{ex.tab.replace('_', ' ')} tab; the answer is within ±{ex.tolerance:g} of a value the app shows.")
+    return (
+        f"**Not yet:** {v:g}{unit} is too {side}. Look again in the "
+        f"{ex.tab.replace('_', ' ')} tab; the answer is within ±{ex.tolerance:g} of a value the app shows."
+    )
 
 
 def reveal(title: str) -> str:
