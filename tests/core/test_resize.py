@@ -15,7 +15,7 @@ from diffusion_core import data
 from diffusion_core.cli.main import main
 from diffusion_core.validation import InputError
 
-BENCH = Path(__file__).resolve().parents[1] / "benchmarks"
+BENCH = Path(__file__).resolve().parents[2] / "benchmarks"
 
 
 def checkerboard(side: int, amplitude: float = 0.5) -> torch.Tensor:
