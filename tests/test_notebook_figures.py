@@ -8,8 +8,8 @@ import base64
 import io
 
 import numpy as np
-import pytest
 import plotly.graph_objects as go
+import pytest
 from PIL import Image
 
 from diffusion_core.plotting.notebook import PLOTLY_MIME, NotebookFigure
