@@ -65,9 +65,18 @@ def test_plotly_figures_go_through_dl_show(path):
 
 def html_figures(nb) -> tuple[int, int, str]:
     """(plotly outputs, of them shown as a PNG in nbconvert's HTML, the HTML) of an executed notebook."""
+    import nbformat
     from nbconvert import HTMLExporter
 
     html, _ = HTMLExporter().from_notebook_node(nb)
+    bare = nbformat.from_dict(json.loads(json.dumps(nb)))  # the same notebook without its outputs
+    for c in bare.cells:
+        if c.cell_type == "code":
+            c.outputs = []
+    # nbconvert's page template loads its own CDN scripts (MathJax, require.js, mermaid); the outputs load none
+    fetched = re.compile(r"""(?:<script[^>]+src|<link[^>]+href|<img[^>]+src|<iframe[^>]+src)=["'](https?://[^"']+)""")
+    added = set(fetched.findall(html)) - set(fetched.findall(HTMLExporter().from_notebook_node(bare)[0]))
+    assert not added, f"outputs fetch {sorted(added)[:5]}"
     pngs = [o["data"]["image/png"] for c in nb.cells for o in c.get("outputs", []) if PLOTLY_MIME in o.get("data", {})]
     shown = sum(1 for png in pngs if re.search(r'<img[^>]+src="data:image/png;base64,' + re.escape(png[:200]), html))
     return len(pngs), shown, html
