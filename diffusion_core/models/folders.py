@@ -163,6 +163,8 @@ def load_folder(path: Path) -> Model:
         return load_project_folder(path)
     if foreign.is_diffusers_folder(path):
         return foreign.load_diffusers(path)
+    if foreign.is_bare_unet(path):
+        raise InputError(foreign.bare_unet_fix(path))
     raise InputError(
         f"{path.name} is not a model folder: expected config.json + model.safetensors (Diffusion Lab) "
         "or unet/ + scheduler/ (diffusers DDPMPipeline.save_pretrained)"
