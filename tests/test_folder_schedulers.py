@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 import torch
 
+from diffusion_core.cli.main import main
 from diffusion_core.models import folders
 from diffusion_core.sampling import run as S
 from diffusion_core.validation import InputError
@@ -161,3 +162,51 @@ def test_bare_unet_folder_gets_the_fix(tmp_path):
     with pytest.raises(InputError) as e:
         folders.load_folder(tmp_path / "bare")
     assert "scheduler" in str(e.value) and "save_pretrained" in str(e.value) and "unet/" in str(e.value)
+
+
+def _sample(capsys, *args: str) -> dict:
+    assert main(["sample", "--steps", "5", "--seed", "1", "--n", "2", "--json", *args]) == 0
+    return json.loads(capsys.readouterr().out)
+
+
+def test_cli_samples_a_folder_under_its_scheduler_and_set_overrides_it(tmp_path, capsys):
+    import numpy as np
+
+    folder = save(tmp_path / "ddim", diffusers.DDIMScheduler(timestep_spacing="trailing"))
+    r = _sample(capsys, "--model", str(folder), "--sampler", "auto", "--out", str(tmp_path / "a.npy"))
+    assert (r["schedule"], r["scheduler"], r["sampler"]) == ("scheduler", "DDIMScheduler", "ddim")
+    assert np.allclose(np.load(tmp_path / "a.npy"), theirs(folder, 5).clamp(-1, 1).numpy(), atol=2e-4)
+    r = _sample(
+        capsys,
+        "--model",
+        str(folder),
+        "--sampler",
+        "auto",
+        "--set",
+        "timestep_spacing=leading",
+        "--set",
+        "clip_sample=false",
+        "--out",
+        str(tmp_path / "b.npy"),
+    )
+    assert r["scheduler_overrides"] == {"timestep_spacing": "leading", "clip_sample": "false"}
+    lead = save(tmp_path / "lead", diffusers.DDIMScheduler(timestep_spacing="leading", clip_sample=False))
+    assert np.allclose(np.load(tmp_path / "b.npy"), theirs(lead, 5).clamp(-1, 1).numpy(), atol=2e-4)
+    assert r["sigma_max"] == pytest.approx(float(folders.load_folder(lead).scheduler.sigmas(5)[0]))
+    flow = save(tmp_path / "flow", diffusers.FlowMatchEulerDiscreteScheduler())
+    r = _sample(
+        capsys, "--model", str(flow), "--sampler", "euler", "--set", "shift=3", "--out", str(tmp_path / "f.npy")
+    )
+    shifted = save(tmp_path / "flow3", diffusers.FlowMatchEulerDiscreteScheduler(shift=3.0))
+    assert np.allclose(np.load(tmp_path / "f.npy"), theirs(shifted, 5).clamp(-1, 1).numpy(), atol=1e-5)
+
+
+@pytest.mark.parametrize(
+    "item, words", [("nonsense=1", "unknown option"), ("clip_sample=maybe", "true or false"), ("oops", "KEY=VALUE")]
+)
+def test_bad_set_is_one_line(tmp_path, capsys, item, words):
+    folder = save(tmp_path / "ddpm", diffusers.DDPMScheduler())
+    args = ["--model", str(folder), "--sampler", "auto", "--set", item, "--out", str(tmp_path / "x.npy")]
+    assert main(["sample", "--steps", "5", "--seed", "1", "--n", "2", *args]) != 0
+    err = capsys.readouterr().err.strip()
+    assert words in err and "\n" not in err

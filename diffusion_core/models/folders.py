@@ -204,7 +204,10 @@ def load_model_ref(
         return get_model(ref, dev)
     if allow_paths:
         path = Path(ref).expanduser()
-        if not path.exists() and foreign.HUB_ID.match(ref) and not ref.startswith("."):
+        in_dir = (models_dir or MODELS_DIR) / ref
+        if not path.exists() and ref and "/" not in ref and in_dir.is_dir():
+            path = in_dir  # a folder name in $DIFFLAB_MODELS_DIR
+        elif not path.exists() and foreign.HUB_ID.match(ref) and not ref.startswith("."):
             path = foreign.fetch_hub(ref)
         elif not path.exists():
             raise InputError(f"unknown model {ref!r}: not a registry name ({', '.join(SPECS)}) and no such folder")
