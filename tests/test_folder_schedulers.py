@@ -14,6 +14,8 @@ import torch
 
 from diffusion_core.cli.main import main
 from diffusion_core.models import folders
+from diffusion_core.noise.samplers import get_sampler
+from diffusion_core.protocols import gaussian_noise
 from diffusion_core.sampling import run as S
 from diffusion_core.validation import InputError
 
@@ -210,3 +212,26 @@ def test_bad_set_is_one_line(tmp_path, capsys, item, words):
     assert main(["sample", "--steps", "5", "--seed", "1", "--n", "2", *args]) != 0
     err = capsys.readouterr().err.strip()
     assert words in err and "\n" not in err
+
+
+def test_v_prediction_ddpm_ancestral_matches_ddpm_scheduler_on_the_same_noise_stream(tmp_path):
+    """z first, then one float32 torch.randn draw per step from the same generator (protocols.gaussian_noise), as
+    DDPMScheduler.step(generator=g) draws; the project's own laws draw by inverse CDF instead (nonnormal/laws.py)."""
+    folder = save(tmp_path / "v-anc", diffusers.DDPMScheduler(prediction_type="v_prediction"))  # clip_sample on
+    unet = diffusers.UNet2DModel.from_pretrained(folder / "unet").eval()
+    sched = diffusers.DDPMScheduler.from_pretrained(folder / "scheduler")
+    sched.set_timesteps(10)
+    g = torch.Generator().manual_seed(1)
+    x = torch.randn((2, 1, 8, 8), generator=g, dtype=torch.float64).to(torch.float32)
+    with torch.no_grad():
+        for t in sched.timesteps:
+            x = sched.step(unet(x, t).sample, t, x, generator=g).prev_sample
+    m = folders.load_folder(folder)
+    sig = m.scheduler.sigmas(10)
+    g = torch.Generator().manual_seed(1)
+    z = torch.randn((2, 1, 8, 8), generator=g, dtype=torch.float64)
+    x0 = (m.scheduler.init_sigma(float(sig[0])) * z).to(torch.float32)
+    a = get_sampler("ddpm_ancestral")(m.denoiser, x0, sig, generator=g, noise=gaussian_noise)
+    err = float((a - x).abs().max())
+    print("ddpm ancestral v", err)
+    assert err < 1e-4
