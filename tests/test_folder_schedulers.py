@@ -9,11 +9,13 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import numpy as np
 import pytest
 import torch
 
 from diffusion_core.cli.main import main
 from diffusion_core.models import folders
+from diffusion_core.models.schedulers import SAMPLER_OF
 from diffusion_core.noise.samplers import get_sampler
 from diffusion_core.protocols import gaussian_noise
 from diffusion_core.sampling import run as S
@@ -235,3 +237,12 @@ def test_v_prediction_ddpm_ancestral_matches_ddpm_scheduler_on_the_same_noise_st
     err = float((a - x).abs().max())
     print("ddpm ancestral v", err)
     assert err < 1e-4
+
+
+@pytest.mark.parametrize("cls", sorted(SAMPLER_OF))
+def test_every_supported_class_samples_from_the_cli(tmp_path, capsys, cls):
+    folder = save(tmp_path / cls, getattr(diffusers, cls)())
+    r = _sample(capsys, "--model", str(folder), "--sampler", "auto", "--out", str(tmp_path / "x.npy"))
+    assert (r["scheduler"], r["sampler"], r["nfe"] > 0) == (cls, SAMPLER_OF[cls], True)
+    x = np.load(tmp_path / "x.npy")
+    assert x.shape == (2, 1, 8, 8) and np.isfinite(x).all()
