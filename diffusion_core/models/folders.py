@@ -31,7 +31,7 @@ from ..networks.weights import check_sha256, load_state_strict, sha256_of
 from ..validation import InputError
 from . import foreign
 from .datasets import DATASETS
-from .registry import SIDECARS, SPECS, Model, ModelSpec, get_model, load_weights
+from .registry import SCALE_SPACE, SIDECARS, SPECS, Model, ModelSpec, get_model, load_weights
 
 CLASS_NAME = "DiffusionLabUNet"
 CONFIG, WEIGHTS, CARD = "config.json", "model.safetensors", "README.md"
@@ -210,7 +210,10 @@ def load_model_ref(
         elif not path.exists() and foreign.HUB_ID.match(ref) and not ref.startswith("."):
             path = foreign.fetch_hub(ref)
         elif not path.exists():
-            raise InputError(f"unknown model {ref!r}: not a registry name ({', '.join(SPECS)}) and no such folder")
+            raise InputError(
+                f"unknown model {ref!r}: not a registry name ({', '.join([*SPECS, *SCALE_SPACE])}) and no such folder "
+                f"(here or in $DIFFLAB_MODELS_DIR = {models_dir or MODELS_DIR})"
+            )
     elif models_dir is not None:
         path = in_models_dir(ref, models_dir)
     else:
