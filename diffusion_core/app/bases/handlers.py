@@ -61,8 +61,10 @@ def _shown(labels: torch.Tensor) -> np.ndarray:
 def _pair(setup: Setup, i: int, j: int) -> tuple[int, int]:
     lab = setup.schedule.labels
     d = lab.numel()
-    i = int(lab.argmin()) if i < 0 else check_int("component i", i, 0, d - 1)
-    j = int(lab.argmax()) if j < 0 else check_int("component j", j, 0, d - 1)
+    i = check_int("component i", -1 if i is None else i, -1, d - 1)  # -1 (or an emptied box): first generated
+    j = check_int("component j", -1 if j is None else j, -1, d - 1)  # -1: last generated
+    i = int(lab.argmin()) if i < 0 else i
+    j = int(lab.argmax()) if j < 0 else j
     return i, j
 
 

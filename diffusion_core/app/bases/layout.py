@@ -38,7 +38,7 @@ IO = ViewIO("bases", V.BasesView, V.make_view)
 
 def component_schedule(t=0.5, i=-1, j=-1, uploads=None, **settings):
     """api_name `component_schedule`: schedule figures and the live readouts."""
-    r = handlers.component_schedule(IO.view(**settings), float(t), int(i), int(j), uploads)
+    r = handlers.component_schedule(IO.view(**settings), float(t), i, j, uploads)
     return r.gamma, r.snr, r.sigma, r.windows, r.plane, r.explanation
 
 
@@ -183,8 +183,8 @@ def _controls() -> SimpleNamespace:
     c.clip = gr.Checkbox(value=D.clip, label="Clip γ to the band (β = 0 outside: frozen components)")
     c.t = Slider(0.0, 1.0, value=0.5, step=0.01, label="Readout time t (0 = data, 1 = noise)")
     with gr.Row():
-        c.ci = gr.Number(value=-1, precision=0, label="SNR plane: component i (-1: first generated)")
-        c.cj = gr.Number(value=-1, precision=0, label="component j (-1: last generated)")
+        c.ci = gr.Number(value=-1, label="SNR plane: component i (-1: first generated)")
+        c.cj = gr.Number(value=-1, label="component j (-1: last generated)")
     _process_controls(c)
     return c
 
@@ -202,7 +202,7 @@ def _process_controls(c: SimpleNamespace) -> None:
                 label="Steps (fast: a few seconds; accurate: 4x more; or a number)",
             )
             c.frames = Slider(3, 33, value=D.frames, step=1, label="Frames")
-            c.seed = gr.Number(value=D.seed, precision=0, label="Seed")
+            c.seed = gr.Number(value=D.seed, label="Seed")
         c.rev_btn = gr.Button("Run reverse process", variant="primary")
     with gr.Accordion("Export and presets", open=False):
         c.csv_btn = gr.Button("Export schedule table as CSV")

@@ -17,6 +17,7 @@ from ...nonnormal.controls import STEP_NOISES
 from ...nonnormal.laws import LAWS
 from ...sampling.pair_grid import MAX_SEEDS, PAIRS
 from ...sampling.pair_grid import pair_model_name as pair_name
+from ...validation import check_int
 from ..widgets import Slider, ViewIO, export_controls, guard, reporter
 from . import handlers
 from . import pairs as pair_handlers
@@ -44,7 +45,12 @@ def sweep(progress=gr.Progress(), **settings):
 def pair_grid(pairs, seed, seeds, steps, schedule, device, progress=gr.Progress()):
     """The pairs x seeds panel (api_name `pair_grid`): progress after every sampling step of every row."""
     view = pair_handlers.PairGridView(
-        pairs=tuple(pairs or ()), seed=int(seed), seeds=int(seeds), steps=int(steps), schedule=schedule, device=device
+        pairs=tuple(pairs or ()),
+        seed=check_int("first seed", seed),
+        seeds=int(seeds),
+        steps=int(steps),
+        schedule=schedule,
+        device=device,
     )
     r = pair_handlers.pair_grid(view, reporter(progress))
     return r.panel, r.table, r.explanation
@@ -95,7 +101,7 @@ def build(demo: gr.Blocks) -> None:
             )
             steps = Slider(1, 128, value=D.steps, step=1, label="Steps N (heun uses 2N − 1 evaluations)")
             with gr.Row():
-                seed = gr.Number(value=D.seed, precision=0, label="Seed (same initial noise for all)")
+                seed = gr.Number(value=D.seed, label="Seed (same initial noise for all)")
                 n = Slider(1, V.MAX_VIEW_N, value=D.n, step=1, label="Samples per sampler")
             law = gr.Radio(list(LAWS), value=D.noise_law, label="Noise law of the injections (stochastic samplers)")
             noise_controls = _noise_controls()
@@ -186,7 +192,7 @@ def _pair_panel(schedule, device) -> None:
         with gr.Column(scale=1, min_width=300):
             pairs = gr.CheckboxGroup(list(PAIRS), value=list(PAIRS), label="Increment pairs q–p (rows)")
             with gr.Row():
-                pseed = gr.Number(value=0, precision=0, label="First seed")
+                pseed = gr.Number(value=0, label="First seed")
                 pseeds = Slider(1, MAX_SEEDS, value=8, step=1, label="Seeds (columns)")
             psteps = Slider(1, 100, value=10, step=1, label="Ancestral steps N (schedule and device as above)")
             go = gr.Button("Sample pairs × seeds", variant="primary")

@@ -62,7 +62,7 @@ def _controls() -> tuple[list, gr.File]:
     source = gr.Radio(["photo", "field", "upload"], value=D.source, label="Image source")
     photo = gr.Dropdown(list(data.PHOTOS), value=D.photo, label="Bundled photo (scikit-image)")
     beta = Slider(0.5, 4.0, value=D.beta, step=0.05, label="Field β (P ∝ f^-β; forward view and sampling)")
-    seed = gr.Number(value=D.seed, precision=0, label="Seed (field, noise, sampling)")
+    seed = gr.Number(value=D.seed, label="Seed (field, noise, sampling)")
     upload = gr.File(
         label="Upload (PNG, JPEG, TIFF, WebP, GIF, NPY)",
         type="filepath",

@@ -66,7 +66,7 @@ def build(demo: gr.Blocks) -> None:
             photo = gr.Dropdown(list(data.PHOTOS), value=D.photo, label="Bundled photo (scikit-image)")
             dataset = gr.Radio(list(V.DATASETS), value=D.dataset, label="Data set (data-set mode)")
             beta = Slider(0.5, 4.0, value=D.beta, step=0.05, label="Synthetic field β (P ∝ f^-β)")
-            seed = gr.Number(value=D.seed, precision=0, label="Seed (field and noise)")
+            seed = gr.Number(value=D.seed, label="Seed (field and noise)")
             upload = gr.File(
                 label="Upload (PNG, JPEG, TIFF, WebP, GIF, NPY)",
                 type="filepath",
