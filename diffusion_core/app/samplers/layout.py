@@ -17,8 +17,8 @@ from ...nonnormal.controls import STEP_NOISES
 from ...nonnormal.laws import LAWS
 from ...sampling.pair_grid import MAX_SEEDS, PAIRS
 from ...sampling.pair_grid import pair_model_name as pair_name
-from ...validation import check_int
-from ..widgets import Slider, ViewIO, export_controls, guard, reporter
+from ...validation import InputError, check_int
+from ..widgets import Slider, ViewIO, export_controls, from_the_page, guard, reporter
 from . import handlers
 from . import pairs as pair_handlers
 from . import trajectory as trajectory_handlers
@@ -38,7 +38,13 @@ def sample_compare(progress=gr.Progress(), **settings):
 
 def sweep(progress=gr.Progress(), **settings):
     """Second step of a click (api_name `sample_compare_sweep`): quality vs NFE (networks: sampled, with progress)."""
-    fig, _ = handlers.sweep_after(IO.view(**settings), reporter(progress))
+    try:
+        view = IO.view(**settings)
+    except InputError:
+        if from_the_page():
+            return gr.skip()  # the samples event, run just before with the same settings, has said it once
+        raise
+    fig, _ = handlers.sweep_after(view, reporter(progress))
     return fig
 
 
@@ -99,7 +105,7 @@ def build(demo: gr.Blocks) -> None:
             schedule = gr.Dropdown(
                 list(FAMILIES), value=D.schedule, label="Schedule (karras/edm/exponential use the model's σ range)"
             )
-            steps = Slider(1, 128, value=D.steps, step=1, label="Steps N (heun uses 2N − 1 evaluations)")
+            steps = Slider(1, V.MAX_VIEW_STEPS, value=D.steps, step=1, label="Steps N (heun uses 2N − 1 evaluations)")
             with gr.Row():
                 seed = gr.Number(value=D.seed, label="Seed (same initial noise for all)")
                 n = Slider(1, V.MAX_VIEW_N, value=D.n, step=1, label="Samples per sampler")
