@@ -5,6 +5,8 @@ atoms carry that label; a sequential schedule orders by column or row; level-col
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Mapping
+from types import MappingProxyType
 
 from ... import data
 from ...gud.orderings import KINDS, ORDERINGS
@@ -14,13 +16,15 @@ from ...validation import InputError
 IMAGES = tuple(f"digit:{i}" for i in range(10)) + data.PHOTOS + ("field:2.0",)
 SIZES = (8, 16, 32, 64)
 # The ordering labels each basis's atoms carry (bases' labels(); tests compare them with the bases).
-BASIS_ORDERINGS: dict[str, tuple[str, ...]] = {
-    "pixel": ("row", "column"),
-    "fourier": ("frequency",),
-    "dct": ("frequency",),
-    "wavelet": ("level", "row", "column"),
-    "pca": (),
-}
+BASIS_ORDERINGS: Mapping[str, tuple[str, ...]] = MappingProxyType(
+    {
+        "pixel": ("row", "column"),
+        "fourier": ("frequency",),
+        "dct": ("frequency",),
+        "wavelet": ("level", "row", "column"),
+        "pca": (),
+    }
+)
 SEQUENTIAL = ("column", "row")
 
 

@@ -11,7 +11,7 @@ import gradio as gr
 from ... import data
 from ...noise.schedules import FAMILIES
 from ...validation import InputError, check_int
-from ..widgets import Slider, ViewIO, export_controls, guard
+from ..widgets import Slider, ViewIO, export_controls, guard, wire_upload
 from ..widgets.point_editor import point_editor
 from . import custom as schedule_custom
 from . import handlers
@@ -311,7 +311,6 @@ def _wire(demo: gr.Blocks, settings: list, upload, o: dict, e: dict, drag: gr.HT
             karras.change,
             final.change,
             dfam.change,
-            upload.change,
             custom.submit,
             shift.submit,
             mu_from.change,
@@ -333,7 +332,6 @@ def _wire(demo: gr.Blocks, settings: list, upload, o: dict, e: dict, drag: gr.HT
         tau_lo.release,
         tau_hi.release,
         dc.change,
-        upload.change,
     ]
     gr.on(triggers=bound_triggers, api_name="bounds", **bnd)
     res = dict(
@@ -377,3 +375,4 @@ def _wire(demo: gr.Blocks, settings: list, upload, o: dict, e: dict, drag: gr.HT
         guard(dragged), inputs=[sch], outputs=[custom, sch], api_visibility="private", show_progress="hidden"
     ).then(api_visibility="private", **main).then(api_visibility="private", **edt)
     IO.wire_restore(demo, e["preset_in"], settings, main, bnd, res, trn, edt)
+    wire_upload(upload, source, D.source, main, bnd, res, trn)

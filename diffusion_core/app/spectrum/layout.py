@@ -9,7 +9,7 @@ from __future__ import annotations
 import gradio as gr
 
 from ... import data
-from ..widgets import Slider, ViewIO, export_controls, guard, reporter
+from ..widgets import Slider, ViewIO, export_controls, guard, reporter, wire_upload
 from ..widgets.live import live_box, live_payload, wire_live
 from . import handlers
 from . import view as V
@@ -115,7 +115,6 @@ def build(demo: gr.Blocks) -> None:
             window.change,
             tau_lo.input,
             tau_hi.input,
-            upload.change,
         ],
         api_name="spectrum",
         **main,
@@ -137,3 +136,4 @@ def build(demo: gr.Blocks) -> None:
     )
     # Presets and links set the controls, then redraw once (programmatic sets fire .change, not .input).
     IO.wire_restore(demo, preset_in, settings, main)
+    wire_upload(upload, source, D.source, main)
