@@ -81,7 +81,7 @@ def build(demo: gr.Blocks) -> None:
             laplace_form = gr.Radio(
                 ["coordinate", "paper"],
                 value=D.laplace_form,
-                label="Laplace loss: per-coordinate sum or the paper's single exponential",
+                label="Laplace–Laplace loss: coordinate = KL of the sampled laws, per coordinate; paper = the printed form",
             )
             gr.Markdown("**Reverse sampling**")
             reverse_steps = Slider(1, 500, value=D.reverse_steps, step=1, label="Reverse steps")
