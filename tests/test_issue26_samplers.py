@@ -15,24 +15,20 @@ from diffusion_core.app.samplers import view as V
 from diffusion_core.app.widgets import guard
 
 
-def _page(monkeypatch) -> list[str]:
-    """Run as the app's own page would (x-gradio-user: app) and collect the warning toasts."""
+def test_one_warning_per_bad_input(monkeypatch):
+    """Run as the app's own page would (x-gradio-user: app) and count the warning toasts."""
     shown: list[str] = []
     monkeypatch.setattr(gr, "Warning", lambda message, **kw: shown.append(message))
-    LocalContext.request.set(SimpleNamespace(headers={"x-gradio-user": "app"}))
-    return shown
-
-
-def test_one_warning_per_bad_input(monkeypatch):
-    shown = _page(monkeypatch)
-    bad = dict(steps=0)
-    guard(layout.sample_compare)(progress=lambda *a, **k: None, **bad)
-    guard(layout.sweep)(progress=lambda *a, **k: None, **bad)
+    token = LocalContext.request.set(SimpleNamespace(headers={"x-gradio-user": "app"}))
+    try:
+        guard(layout.sample_compare)(progress=lambda *a, **k: None, steps=0)
+        guard(layout.sweep)(progress=lambda *a, **k: None, steps=0)
+    finally:
+        LocalContext.request.reset(token)
     assert len(shown) == 1 and "steps" in shown[0]
 
 
 def test_sweep_still_refuses_api_callers():
-    LocalContext.request.set(None)
     with pytest.raises(gr.Error, match="steps"):
         guard(layout.sweep)(progress=lambda *a, **k: None, steps=0)
 
