@@ -96,3 +96,27 @@ def test_component_past_the_end_is_shown_at_the_last_and_says_so():
     assert "component i = 9999 is past the last component: shown at 63" in r.explanation
     with pytest.raises(InputError, match="component i"):
         handlers.component_schedule(v, 0.5, 2.5, -1)
+
+
+def test_one_warning_per_bad_input(monkeypatch):
+    """The schedule figures and the forward process run on the same triggers: one warning between them."""
+    from types import SimpleNamespace
+
+    import gradio as gr
+    from gradio.context import LocalContext
+
+    from diffusion_core.app.bases import layout
+    from diffusion_core.app.widgets import guard
+
+    shown: list[str] = []
+    monkeypatch.setattr(gr, "Warning", lambda message, **kw: shown.append(message))
+    bad = dict(image="digit:3", size=8, basis="pixel", ordering="custom", custom_labels="1, 2, 3")
+    token = LocalContext.request.set(SimpleNamespace(headers={"x-gradio-user": "app"}))
+    try:
+        guard(layout.component_schedule)(**bad)
+        guard(layout.basis_forward)(progress=lambda *a, **k: None, **bad)
+    finally:
+        LocalContext.request.reset(token)
+    assert len(shown) == 1 and "custom" in shown[0]
+    with pytest.raises(gr.Error, match="custom"):
+        guard(layout.basis_forward)(progress=lambda *a, **k: None, **bad)  # API callers still get the error

@@ -13,7 +13,8 @@ from ...gud.extension import TEXTURES
 from ...gud.orderings import KINDS, ORDERINGS
 from ...plotting.bases import T_MARKER
 from ...presets import load_preset
-from ..widgets import Slider, ViewIO, export_controls, guard, reporter
+from ...validation import InputError
+from ..widgets import Slider, ViewIO, export_controls, from_the_page, guard, reporter
 from ..widgets.live import live_box, live_payload, wire_live
 from . import handlers
 from . import view as V
@@ -96,9 +97,14 @@ MOVE_T_MARKERS = """(...inputs) => {
 
 def basis_forward(uploads=None, progress=gr.Progress(), **settings):
     """api_name `basis_forward`: basis images, variances, forward frames (scrub with the slider)."""
-    view = IO.view(**settings)
-    progress(0, desc="forward process")
-    r = handlers.basis_forward(view, uploads, reporter(progress))
+    try:
+        view = IO.view(**settings)
+        progress(0, desc="forward process")
+        r = handlers.basis_forward(view, uploads, reporter(progress))
+    except InputError:
+        if from_the_page():
+            return gr.skip()  # component_schedule runs on the same triggers with the same settings and says it once
+        raise
     slider = gr.update(minimum=0, maximum=len(r.frames) - 1, value=0)
     return (
         r.frames,
@@ -188,8 +194,7 @@ def _controls() -> SimpleNamespace:
         c.wavelet = gr.Dropdown(list(WAVELETS), value=D.wavelet, label="Wavelet")
         c.levels = Slider(1, 5, value=D.levels, step=1, label="Levels")
     c.r = Slider(0.0, 1.0, value=D.r, step=0.05, label="Prior exponent r (0 white, 1 data-matched)")
-    # Every choice here (API callers are checked against these); the page narrows them to the basis's own
-    # at load and on every basis / schedule change (restrict), and make_view refuses a mismatch in one line.
+    # Every choice (API callers are checked against these); the page narrows them to the basis's own (restrict).
     c.kind = gr.Radio(list(KINDS), value=D.kind, label="Schedule")
     c.ordering = gr.Dropdown(list(ORDERINGS), value=D.ordering, label="Ordering (labels l_i)")
     c.custom_labels = gr.Textbox(
