@@ -17,7 +17,7 @@ from diffusion_core.noise.custom import parse_points
 from diffusion_core.uploads import read_image_file
 from diffusion_core.validation import InputError
 
-APP = Path(__file__).resolve().parents[1] / "diffusion_core" / "app"
+APP = Path(__file__).resolve().parents[2] / "diffusion_core" / "app"
 
 
 def _png_header(path: Path, w: int, h: int) -> None:
