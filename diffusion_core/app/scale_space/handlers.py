@@ -178,7 +178,7 @@ def explain(
             f"**Information lost at each switch** (share of Σ½ln(1+e^λ P_k) above the coarse Nyquist): {info}. "
             "Below ~10% (photos) the downsampling throws away little; textures such as grass lose ~30%.",
             (
-                f"**Going back up** at step {tr['switch_t']}: the exact posterior variance runs from {tr['eig_min']:.3f} "
+                f"**Going back up** at the first switch (its step is in the figure's title): the exact posterior variance runs from {tr['eig_min']:.3f} "
                 f"(directions the coarse state sees) to σ_s² = {tr['sigma_s2']:.4f} (the null space of M, fine detail the "
                 f"coarse state cannot know); a naive 'upsample + white noise' step with DDPM's β̃ = {tr['naive']:.2e} "
                 "would leave that detail almost empty."
