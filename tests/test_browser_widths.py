@@ -58,7 +58,7 @@ def browser():
 
 
 @pytest.mark.parametrize("width", [800, 1280])
-def test_every_tab_figure_and_table_fits(browser, app_url, width):
+def test_every_tab_figure_and_table_fits(browser, app_url, width, tmp_path):
     page = browser.new_page(viewport={"width": width, "height": 900})
     page.goto(app_url, wait_until="load", timeout=240_000)
     settle(page)
@@ -76,6 +76,6 @@ def test_every_tab_figure_and_table_fits(browser, app_url, width):
         problems += [f"{name}: word broken in a table cell: {w!r}" for w in cells["broken"]]
         problems += [f"{name}: table cell overflows: {t!r}" for t in cells["overflow"]]
         problems += [f"{name}: dropdown cuts {v!r}" for v in page.evaluate(JS_DROPDOWNS)]
-        page.screenshot(path=f"/tmp/difflab-width-{width}-{name.split()[0].lower()}.png", full_page=True)
+        page.screenshot(path=tmp_path / f"{width}-{name.split()[0].lower()}.png", full_page=True)  # to look at
     page.close()
     assert problems == [], "\n".join(problems)
