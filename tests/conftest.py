@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import socket
 import sys
+import tempfile
 import time
 import urllib.request
 from pathlib import Path
@@ -17,6 +18,8 @@ from pathlib import Path
 import pytest
 
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+# The workshop room of the test session's app: a fresh SQLite file, never ./difflab-data of the checkout.
+os.environ.setdefault("DIFFLAB_ROOM_DB", str(Path(tempfile.mkdtemp(prefix="difflab-room-")) / "room.sqlite"))
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # tests/support as `support`
 
 import torch  # noqa: E402
@@ -37,7 +40,10 @@ def app_url():
     """The full app, launched in-process on a free port of 127.0.0.1."""
     import gradio.networking as networking
 
-    from diffusion_core.app.layout import build_app
+    # The page CSS (tab buttons wrap, table cells, figure widths) as served. Not LIVE_CSS: with its
+    # `.live-channel {display: none}` the live slider moves of test_browser_tour.py time out (found in issue 26;
+    # serve() has passed LIVE_CSS since before; left for the live-figures owner).
+    from diffusion_core.app.layout import PAGE_CSS, build_app
 
     port = _free_port()
     demo = build_app().queue(default_concurrency_limit=4)
@@ -45,7 +51,7 @@ def app_url():
     # launch() then refuses to serve ("When localhost is not accessible, ..."); the loop below checks instead.
     url_ok, networking.url_ok = networking.url_ok, lambda url: True
     try:
-        demo.launch(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, show_error=False)
+        demo.launch(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, show_error=False, css=PAGE_CSS)
     finally:
         networking.url_ok = url_ok
     url = f"http://127.0.0.1:{port}/"

@@ -1,17 +1,26 @@
 """The app: every tab in one gr.Blocks. Each tab is a folder under diffusion_core/app/ (its view dataclass,
-plain handlers and a `layout.py` exposing `build(demo)`, called inside `gr.Tab`); shared widgets live in
+plain handlers and a `layout.py` exposing `build(page)`, called inside `gr.Tab`); shared widgets live in
 app/widgets/. Gradio is imported by layout modules and app/widgets/ only.
+
+Tabs are lazy: a tab computes when it is first opened, not at page load. Each tab is built with a `TabPage`
+whose `load` is the tab's opening (a per-session flag that flips once, when the tab is first selected), so a
+tab's "on load" events (its link or preset restore and first drawing) run then, and a page load runs only the
+opened tab's. The page opens on no tab; the one load event selects the linked tab (`?tab=NAME`), the
+Workshop for a teacher's link (`?teacher=KEY`), else the first.
 """
 
 from __future__ import annotations
 
 import importlib
+from dataclasses import dataclass
+from typing import Any
 
 import gradio as gr
 import torch
 
 from .widgets.atomic_cache import install
 from .widgets.live import LIVE_CSS
+from .workshop.room import Room
 
 # (tab label, tab folder under diffusion_core.app: its layout.py builds it), in display order.
 TABS: tuple[tuple[str, str], ...] = (
@@ -23,6 +32,7 @@ TABS: tuple[tuple[str, str], ...] = (
     ("Samplers", "samplers"),
     ("Workshop", "workshop"),
 )
+OPENING = "opening"  # the Tabs' selection until the load event picks a tab (no tab, so no tab's select fires)
 
 INTRO = (
     "# Diffusion Lab\n"
@@ -30,35 +40,89 @@ INTRO = (
     "the noise level is the logSNR **λ** (VP: α² = sigmoid(λ), σ² = sigmoid(−λ); VE: σ = e^(−λ/2))."
 )
 
+# Projector (800 px) and laptop (1280 px) widths: the tab buttons wrap onto a second row instead of hiding
+# behind a "⋯" menu; table cells do not wrap (a browser breaks "5.96e-08" and "shifted-cosine" at the hyphen, and
+# the dataframe's narrow columns broke "NFE" and "1.6777e+07"): a wide table scrolls sideways instead;
+# dropdown lists are as wide as their longest choice; a figure is never narrower than 380 px (two figures in a row
+# stack when the row is narrower than two of them, instead of shrinking to an empty axis).
+PAGE_CSS = """
+.difflab-tabs > .tab-wrapper { height: auto; }
+.difflab-tabs .tab-container { flex-wrap: wrap; height: auto; }
+table td, table th { white-space: nowrap; overflow-wrap: normal; word-break: keep-all; }
+.prose table { display: block; max-width: 100%; overflow-x: auto; }
+ul.options { min-width: max-content; }
+.block:has(.js-plotly-plot) { min-width: min(380px, 100%) !important; flex: 1 1 380px; }
+"""
+CSS = LIVE_CSS + PAGE_CSS  # given to launch() (gradio 6 takes page CSS there)
 
-def build_app() -> gr.Blocks:
-    """All tabs in one Blocks app (image outputs written once and atomically: atomic_cache)."""
+
+@dataclass(frozen=True)
+class TabPage:
+    """What a tab's `build` is given: `load` fires once per page, when the tab is first opened (use it as
+    `demo.load` is used: `page.load(fn, inputs, outputs, ...)` or as a trigger in `gr.on`); `room` is the
+    workshop's room (its answers' file and the teacher's key)."""
+
+    blocks: gr.Blocks
+    load: Any
+    room: Room
+
+
+def build_app(room: Room | None = None) -> gr.Blocks:
+    """All tabs in one Blocks app (image outputs written once and atomically: atomic_cache). `room`: where the
+    workshop's answers live and the teacher's key (default: Room.from_env())."""
     install()
+    room = room or Room.from_env()
     with gr.Blocks(title="Diffusion Lab", fill_width=True) as demo:
         gr.Markdown(INTRO)
-        with gr.Tabs() as tabs:
-            for label, module in TABS:
-                with gr.Tab(label, id=module):
-                    importlib.import_module(f"{__package__}.{module}.layout").build(demo)
-        demo.load(select_linked_tab, None, tabs, api_visibility="private")
+        opened = [gr.State(False) for _ in TABS]
+        with gr.Tabs(selected=OPENING, overflow_behavior="wrap", elem_classes="difflab-tabs") as tabs:
+            for (label, module), flag in zip(TABS, opened):
+                with gr.Tab(label, id=module) as tab:
+                    page = TabPage(demo, flag.change, room)
+                    importlib.import_module(f"{__package__}.{module}.layout").build(page)
+                # The first select flips the flag (its .change is the tab's load); later selects leave it as is.
+                tab.select(_opened, None, flag, api_visibility="private", show_progress="hidden")
+        demo.load(select_linked_tab, None, tabs, api_visibility="private", queue=False)
+    demo.difflab_room = room  # type: ignore[attr-defined]  # serve() prints the teacher's address
     return demo
 
 
+def _opened() -> bool:
+    return True
+
+
 def select_linked_tab(request: gr.Request):
-    """A link `?tab=NAME&...` opens on that tab (each tab's own load handler reads its settings)."""
-    tab = dict(request.query_params).get("tab") if request is not None else None
-    return gr.Tabs(selected=tab) if tab in {m for _, m in TABS} else gr.Tabs()
+    """A link `?tab=NAME&...` opens on that tab (its own load then reads its settings from the link); a
+    teacher's link `?teacher=KEY` on the Workshop; any other on the first tab."""
+    params = dict(request.query_params) if request is not None else {}
+    tab = params.get("tab")
+    if tab not in {m for _, m in TABS}:
+        tab = "workshop" if params.get("teacher") else TABS[0][1]
+    return gr.Tabs(selected=tab)
+
+
+def teacher_banner(room: Room, host: str, port: int) -> str:
+    """The lines printed at launch: where the room's answers are kept and the teacher's link."""
+    shown = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host
+    return (
+        f"Workshop room: answers kept in {room.db.resolve()}\n"
+        f"Teacher's view: http://{shown}:{port}/?teacher={room.key}  (keep this key to yourself; "
+        f"set it with --teacher-key or ${'DIFFLAB_TEACHER_KEY'})"
+    )
 
 
 def serve(demo: gr.Blocks, host: str = "127.0.0.1", port: int = 7860) -> None:
     """Serve a built app. One torch thread per request: on a 2-core laptop, concurrent users each get a
     core instead of fighting over a thread pool (small-tensor work is ~5x slower under contention)."""
     torch.set_num_threads(1)
+    room = getattr(demo, "difflab_room", None)
+    if room is not None:
+        print(teacher_banner(room, host, port), flush=True)
     demo.queue(default_concurrency_limit=4).launch(
-        server_name=host, server_port=port, show_error=False, max_file_size="100mb", css=LIVE_CSS
+        server_name=host, server_port=port, show_error=False, max_file_size="100mb", css=CSS
     )
 
 
-def launch(host: str = "127.0.0.1", port: int = 7860) -> None:
+def launch(host: str = "127.0.0.1", port: int = 7860, room: Room | None = None) -> None:
     """Build and serve the app."""
-    serve(build_app(), host, port)
+    serve(build_app(room), host, port)

@@ -111,6 +111,18 @@ def add_app(sub: Sub) -> None:
         default=os.environ.get("GRADIO_SERVER_PORT") or 7860,
         help="port (default: $GRADIO_SERVER_PORT, else 7860)",
     )
+    p.add_argument(
+        "--teacher-key",
+        default=None,
+        help="the workshop's teacher key: the teacher opens /?teacher=KEY (default: $DIFFLAB_TEACHER_KEY, else a "
+        "random key, printed at launch)",
+    )
+    p.add_argument(
+        "--room-db",
+        default=None,
+        help="SQLite file of the workshop room's answers, shareable by several app processes (default: "
+        "$DIFFLAB_ROOM_DB, else ./difflab-data/room.sqlite)",
+    )
 
 
 def add_spectrum(sub: Sub) -> None:

@@ -143,7 +143,10 @@ def kurtosis_figure(
     steps_list: tuple[int, ...], kurt: dict, law: str, form: str, steps: int, mc: float, mc_se: float
 ) -> go.Figure:
     """Exact excess kurtosis of x_N against N for every law (DDPM solid, Euler dotted), MC point."""
-    fig = base_figure("Excess kurtosis of x_N: κ₄ Σc⁴/(Σc²)² → 0 as N grows", "steps N", "excess kurtosis", logx=True)
+    # 480 px: its seven legend rows (one a row at a projector's 800 px) leave the axes ~180 px, not ~80.
+    fig = base_figure(
+        "Excess kurtosis of x_N: κ₄ Σc⁴/(Σc²)² → 0 as N grows", "steps N", "excess kurtosis", logx=True, height=480
+    )
     for name, per_form in kurt.items():
         for f, vals in per_form.items():
             fig.add_trace(

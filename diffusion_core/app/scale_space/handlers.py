@@ -145,11 +145,14 @@ def explain(
     v: ScaleSpaceView, sched: ss.ResolutionSchedule, w: dict, table: list[dict], work: float, sig_now: float, tr: dict
 ) -> str:
     """The sentences beside the plots, with the live numbers."""
+    # The switch steps are workshop exercise 7's answer: the text names the switches, the figures show where.
     sw = (
-        ", ".join(f"t = {r['t']} ({r['from']}→{r['to']}, λ = {r['logsnr']:.2f})" for r in table)
-        or "no step (one level = DDPM)"
+        f"{len(table)} resolution switch(es) ("
+        + ", ".join(f"{r['from']}→{r['to']} at λ = {r['logsnr']:.2f}" for r in table)
+        + "; their steps are marked in the figures)"
+        if table
+        else "no switch (one level = DDPM)"
     )
-    occ = " / ".join(str(o) for o in sched.occupancy)
     info = (
         "; ".join(f"{r['from']}→{r['to']}: **{100 * r['mi_share']:.1f}%** of {r['mi_total']:.3g} nats" for r in table)
         or "no switch"
@@ -163,7 +166,7 @@ def explain(
     return "\n\n".join(
         [
             f"**Schedule.** {sched.family} (γ = {v.gamma:g}), R = {sched.size}, L = {sched.levels}, T = {T}: "
-            f"switches at {sw}; steps per level {occ}. Pixel work **{work:.3f}** of DDPM's (ideal speed-up "
+            f"{sw}. Pixel work **{work:.3f}** of DDPM's (ideal speed-up "
             f"{1 / work:.2f}× for this schedule; for 64px 4L the bound is "
             f"{1 / ss.pixel_work_fraction(ss.resolution_schedule(64, 4)):.2f}× and the paper measures 1.58× wall "
             "clock there, since deep UNet blocks do not shrink).",
@@ -177,7 +180,7 @@ def explain(
             f"**Information lost at each switch** (share of Σ½ln(1+e^λ P_k) above the coarse Nyquist): {info}. "
             "Below ~10% (photos) the downsampling throws away little; textures such as grass lose ~30%.",
             (
-                f"**Going back up** at step {tr['switch_t']}: the exact posterior variance runs from {tr['eig_min']:.3f} "
+                f"**Going back up** at the first switch (its step is in the figure's title): the exact posterior variance runs from {tr['eig_min']:.3f} "
                 f"(directions the coarse state sees) to σ_s² = {tr['sigma_s2']:.4f} (the null space of M, fine detail the "
                 f"coarse state cannot know); a naive 'upsample + white noise' step with DDPM's β̃ = {tr['naive']:.2e} "
                 "would leave that detail almost empty."

@@ -36,6 +36,7 @@ class Exercise:
     tolerance: float
     unit: str
     explanation: str
+    signed: bool = True  # False for a magnitude (σ_max, a frequency, a step): no "up or down?" hint for -x
 
     def __post_init__(self) -> None:
         check_choice("exercise tab", self.tab, TABS)
@@ -130,24 +131,40 @@ def parse_answer(value: float | str | None) -> float:
     return check_finite("answer", value)
 
 
-def check_answer(title: str, value: float | str | None) -> str:
-    """Compare the user's number with the live answer; explain either way (with a hint on the sign)."""
+def grade(title: str, value: float | str | None) -> tuple[float, bool, str]:
+    """The user's number against the live answer: (the number, right or not, the verdict to show), with a
+    hint on the sign for signed quantities and a plain "never negative" for magnitudes."""
     ex = _get(title)
     v = parse_answer(value)
     truth = live_answer(ex.check)
     unit = f" {ex.unit}" if ex.unit else ""
     if math.isclose(v, truth, abs_tol=ex.tolerance):
-        return f"**Right:** {truth:.4g}{unit} (your {v:g} is within ±{ex.tolerance:g}). {ex.explanation}"
+        return v, True, f"**Right:** {truth:.4g}{unit} (your {v:g} is within ±{ex.tolerance:g}). {ex.explanation}"
+    if v < 0 and not ex.signed:
+        return v, False, f"**Not yet:** {v:g}{unit} is negative, but this is a magnitude (it is never below 0)."
     if v != 0 and math.isclose(-v, truth, abs_tol=ex.tolerance):
         return (
-            f"**Almost:** the size of {v:g}{unit} is right but the sign is not: does the value go up or "
-            "down? Look at the direction in the linked view."
+            v,
+            False,
+            (
+                f"**Almost:** the size of {v:g}{unit} is right but the sign is not: does the value go up or "
+                "down? Look at the direction in the linked view."
+            ),
         )
     side = "high" if v > truth else "low"
     return (
-        f"**Not yet:** {v:g}{unit} is too {side}. Look again in the "
-        f"{ex.tab.replace('_', ' ')} tab; the answer is within ±{ex.tolerance:g} of a value the app shows."
+        v,
+        False,
+        (
+            f"**Not yet:** {v:g}{unit} is too {side}. Look again in the "
+            f"{ex.tab.replace('_', ' ')} tab; the answer is within ±{ex.tolerance:g} of a value the app shows."
+        ),
     )
+
+
+def check_answer(title: str, value: float | str | None) -> str:
+    """The verdict on the user's number (see `grade`)."""
+    return grade(title, value)[2]
 
 
 def reveal(title: str) -> str:
