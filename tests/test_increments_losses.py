@@ -7,7 +7,7 @@ import torch
 from scipy import integrate, stats
 
 from diffusion_core.nonnormal.laws import get_law
-from diffusion_core.nonnormal.losses import (KL_UNIFORM_GAUSS, KL_UNIFORM_LAPLACE, PAIRS, kl_at_zero, kl_gauss_gauss,
+from diffusion_core.nonnormal.losses import (KL_UNIFORM_GAUSS, KL_UNIFORM_LAPLACE, PAIR_LAWS, PAIRS, kl_at_zero, kl_gauss_gauss,
                                              kl_laplace_laplace, kl_uniform_gauss, kl_uniform_laplace, loss_gauss_gauss,
                                              loss_laplace_laplace, loss_uniform_gauss, loss_uniform_laplace, loss_weights,
                                              pair_loss, soft_l1, vdm_weight_sum)
@@ -78,11 +78,6 @@ def test_losses_are_the_kls_at_d_equal_v_r():
                                    atol=1e-12)
         np.testing.assert_allclose(loss_uniform_laplace(r, v, "paper").numpy(), kl_uniform_laplace(v * d, 1.0, 1.0),
                                    atol=1e-12)
-
-
-# (q, p) laws of each pair, as get_law samples them.
-PAIR_LAWS = {"gaussian-gaussian": ("gaussian", "gaussian"), "laplace-laplace": ("laplace", "laplace"),
-             "uniform-gaussian": ("uniform", "gaussian"), "uniform-laplace": ("uniform", "laplace")}
 
 
 def kl_of_sampled_laws(pair: str, x: float) -> float:

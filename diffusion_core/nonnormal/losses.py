@@ -24,6 +24,9 @@ from ..noise.conventions import integrated_beta, lam_from_integrated_beta
 from .walks import beta_vp, check_steps, vp_alpha_sigma
 
 PAIRS = ("gaussian-gaussian", "laplace-laplace", "uniform-gaussian", "uniform-laplace")
+# (q, p) of each pair: q the true reverse increment law, p the model's (the law its generative chain samples).
+PAIR_LAWS = {"gaussian-gaussian": ("gaussian", "gaussian"), "laplace-laplace": ("laplace", "laplace"),
+             "uniform-gaussian": ("uniform", "gaussian"), "uniform-laplace": ("uniform", "laplace")}
 LossForm = Literal["coordinate", "paper"]
 LOSS_FORMS: tuple[str, ...] = ("coordinate", "paper")
 LOSS_FORM_LABELS = {"coordinate": "KL of the sampled unit-variance laws", "paper": "paper's printed form"}
