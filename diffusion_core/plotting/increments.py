@@ -87,7 +87,7 @@ def loss_figure(r: np.ndarray, curves: dict[str, np.ndarray], t: float, steps: i
     traces = [{"type": "scatter", "x": r, "y": y, "name": pair,
                "line": {"color": PAIR_COLORS[pair], "dash": "dash" if pair.startswith("uniform") else "solid"}}
               for pair, y in curves.items()]
-    note = {"x": kink, "y": 0, "text": "|r| = 1/v", "showarrow": False, "yanchor": "bottom", "xanchor": "left"}
+    note = {"x": kink, "y": 0, "text": f"uniform–Laplace kink |r| = {kink:.3g}", "showarrow": False, "yanchor": "bottom", "xanchor": "left"}
     return assemble(base, traces, [vline(s, color="gray", dash="dot") for s in (-kink, kink)], [note])
 
 

@@ -75,8 +75,8 @@ def build(demo: gr.Blocks) -> None:
             gr.Markdown("**Loss viewer**")
             loss_t = Slider(0.001, 1.0, value=D.loss_t, step=0.001, label="t of the step (0 = data, 1 = noise)")
             loss_steps = Slider(1, 2000, value=D.loss_steps, step=1, label="Steps N (Δt = 1/N)")
-            laplace_form = gr.Radio(["coordinate", "paper"], value=D.laplace_form,
-                                    label="Laplace loss: per-coordinate sum or the paper's single exponential")
+            laplace_form = gr.Radio([("KL of the sampled laws", "coordinate"), ("paper's printed form", "paper")],
+                                    value=D.laplace_form, label="Loss form")
             gr.Markdown("**Reverse sampling**")
             reverse_steps = Slider(1, 500, value=D.reverse_steps, step=1, label="Reverse steps")
             reverse_sampler = gr.Radio(["reverse-sde", "ddpm_ancestral"], value=D.reverse_sampler, label="Sampler")
