@@ -50,7 +50,7 @@ def chain_v(s: Tensor, steps: int) -> Tensor:
     return torch.sqrt(beta_vp(t) / steps) / sigma_vp
 
 
-def pair_loss_over_w(pair: str, r: Tensor, v: Tensor) -> Tensor:
+def pair_loss_over_w(pair: str, r: Tensor, v: Tensor, form: str = "coordinate") -> Tensor:
     """(KL_pair(r; v) - KL_pair(0; v)) / w, w = v^2 / 2, per sample: r [B, D], v [B] -> [B] (sum over D).
 
     KL_pair(0; v) is 0 except for uniform-laplace (kl_at_zero per coordinate: the law mismatch, no gradient)."""
@@ -58,16 +58,16 @@ def pair_loss_over_w(pair: str, r: Tensor, v: Tensor) -> Tensor:
         return loss_gauss_gauss(r, 1.0)                                   # w ||r||^2 / w
     vv = v.reshape(-1, 1)                                                 # [B, 1]
     if pair == "laplace-laplace":
-        kl = loss_laplace_laplace(r, vv)
+        kl = loss_laplace_laplace(r, vv, form)  # type: ignore[arg-type]
     else:
-        kl = loss_uniform_laplace(r, vv) - kl_at_zero(pair) * r.shape[1]
+        kl = loss_uniform_laplace(r, vv, form) - kl_at_zero(pair, form) * r.shape[1]  # type: ignore[arg-type]
     return kl * 2.0 / v**2
 
 
-def li_loss(d: Tensor, x0: Tensor, s: Tensor, pair: str, steps: int, sigma_data: float) -> Tensor:
+def li_loss(d: Tensor, x0: Tensor, s: Tensor, pair: str, steps: int, sigma_data: float, form: str = "coordinate") -> Tensor:
     """Batch loss of Li's construction for denoised d, data x0 [B, C, H, W] at VE levels s [B]."""
     r = ((d - x0) / s.reshape(-1, 1, 1, 1)).flatten(1)                  # eps - eps_theta, [B, D]
-    per = pair_loss_over_w(pair, r, chain_v(s, steps)) / r.shape[1]      # [B]
+    per = pair_loss_over_w(pair, r, chain_v(s, steps), form) / r.shape[1]      # [B]
     return ((1.0 + s**2 / sigma_data**2) * per).mean()
 
 
