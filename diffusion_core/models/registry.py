@@ -30,8 +30,9 @@ from ..denoisers.gaussian import GaussianDenoiser, fourier_denoiser
 from ..denoisers.mixture import GaussianMixture
 from ..devices import resolve_device
 from ..evaluation.truth import EmpiricalTruth, GaussianTruth, MixtureTruth, NoTruth, Truth
+from ..networks.arch import net_from_arch
 from ..networks.flexi_unet import FlexiConfig, FlexiDenoiser, FlexiUNet
-from ..networks.unet import NetDenoiser, UNet, UNetConfig
+from ..networks.unet import NetDenoiser
 from ..networks.weights import read_weights
 from ..protocols import Denoiser
 from ..validation import InputError, check_choice
@@ -228,7 +229,7 @@ def scale_space_spec(side: dict[str, Any]) -> ModelSpec:
 def _trained(spec: ModelSpec) -> Model:
     """Hash-checked weights -> UNet -> Denoiser; data and truth from models/datasets.py."""
     side = SIDECARS[spec.name]
-    net = UNet(UNetConfig.from_json(side["arch"]))
+    net = net_from_arch(side["arch"])
     net.load_state_dict(load_weights(spec), strict=True)
     ds = DATASETS[side["dataset"]]
     return Model(spec, NetDenoiser(net), ds.draw, ds.truth(), net=net)

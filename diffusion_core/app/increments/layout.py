@@ -79,9 +79,9 @@ def build(demo: gr.Blocks) -> None:
             loss_t = Slider(0.001, 1.0, value=D.loss_t, step=0.001, label="t of the step (0 = data, 1 = noise)")
             loss_steps = Slider(1, 2000, value=D.loss_steps, step=1, label="Steps N (Δt = 1/N)")
             laplace_form = gr.Radio(
-                ["coordinate", "paper"],
+                [("KL of the sampled laws", "coordinate"), ("paper's printed form", "paper")],
                 value=D.laplace_form,
-                label="Laplace loss: per-coordinate sum or the paper's single exponential",
+                label="Loss form: the KL of the unit-variance laws the chain samples, or Li's printed form",
             )
             gr.Markdown("**Reverse sampling**")
             reverse_steps = Slider(1, 500, value=D.reverse_steps, step=1, label="Reverse steps")
