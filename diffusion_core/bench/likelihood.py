@@ -21,7 +21,7 @@ BATCH = 100
 def run(
     quick: bool,
     device: torch.device | str = "cpu",
-    model: str = "mnist-li-gaussian-gaussian",
+    model: str = "mnist-li-gaussian-gaussian-unet2d",
     n: int = 1000,
     steps: int = 50,
     pair: str | None = None,

@@ -62,6 +62,10 @@ class ModelSpec:
     increment_law: str | None = None  # the law of the forward noise a trained model was trained with
     pair: str | None = None  # Li's construction: the (q, p) increment pair of the loss
     quality: dict[str, Any] | None = dataclasses.field(default=None, compare=False, hash=False)  # sidecar's
+    thread: str | None = None  # the paper thread of a trained network: nonnormal, scale-space, field
+    backbone: str | None = None  # trained networks: "unet" (networks/unet.py) or "unet2d" (diffusers UNet2DModel)
+    loss_form: str | None = None  # pair networks: "coordinate" (KL of the sampled laws) or "paper" (printed form)
+    likelihood: dict[str, Any] | None = dataclasses.field(default=None, compare=False, hash=False)  # bench likelihood
 
     def to_json(self) -> dict[str, Any]:
         d = dataclasses.asdict(self)
@@ -207,7 +211,19 @@ def spec_from_sidecar(side: dict[str, Any]) -> ModelSpec:
         increment_law=side["increment_law"],
         pair=side.get("pair"),
         quality=side.get("quality"),
+        thread="field" if side["dataset"].startswith("field") else "nonnormal",
+        backbone=side["arch"].get("backbone", "unet"),
+        loss_form=loss_form_of(side),
+        likelihood=side.get("likelihood"),
     )
+
+
+def loss_form_of(side: dict[str, Any]) -> str | None:
+    """A pair network's loss form; sidecars written before issue 22 trained LL and UL with the paper's printed form
+    (for gaussian-gaussian both forms are the same loss)."""
+    if not side.get("pair"):
+        return None
+    return side.get("loss_form") or ("coordinate" if side["pair"] == "gaussian-gaussian" else "paper")
 
 
 def scale_space_spec(side: dict[str, Any]) -> ModelSpec:
@@ -223,6 +239,8 @@ def scale_space_spec(side: dict[str, Any]) -> ModelSpec:
         params=side["params"],
         train_time=side["train_time"],
         increment_law=side["increment_law"],
+        thread="scale-space",
+        backbone="flexi-unet",
     )
 
 

@@ -24,18 +24,18 @@ from __future__ import annotations
 
 import torch
 
-from ..nonnormal.losses import kl_at_zero, loss_gauss_gauss, loss_laplace_laplace, loss_uniform_laplace
+from ..nonnormal.losses import PAIR_LAWS, kl_at_zero, loss_gauss_gauss, loss_laplace_laplace, loss_uniform_laplace
 from ..nonnormal.walks import BETA_MAX, BETA_MIN, beta_vp
+from ..validation import check_choice
 
 Tensor = torch.Tensor
 TRAINED_PAIRS = ("gaussian-gaussian", "laplace-laplace", "uniform-laplace")
-# q, the true reverse increment law of each pair: the step noise of its ancestral sampler.
-STEP_LAW = {
-    "gaussian-gaussian": "gaussian",
-    "laplace-laplace": "laplace",
-    "uniform-gaussian": "uniform",
-    "uniform-laplace": "uniform",
-}
+STEP_NOISES = ("p", "q")
+# The step noise of each pair's generative chain: p's law, the model's (Li's chain draws its increments from
+# p_theta: Gaussian for uniform-gaussian, Laplace for uniform-laplace). Q_LAW, the true reverse increment law,
+# drives the network with another law than the one it models: a labelled alternative, never the default.
+STEP_LAW = {pair: laws[1] for pair, laws in PAIR_LAWS.items()}
+Q_LAW = {pair: laws[0] for pair, laws in PAIR_LAWS.items()}
 # uniform-gaussian's loss is gaussian-gaussian's plus the constant C = 0.1765: the same trained network.
 MODEL_PAIR = {
     "gaussian-gaussian": "gaussian-gaussian",
@@ -43,6 +43,15 @@ MODEL_PAIR = {
     "uniform-gaussian": "gaussian-gaussian",
     "uniform-laplace": "uniform-laplace",
 }
+# The network that serves each pair in the pair table and grid: the UNet2DModel networks trained with the KL of the
+# sampled laws (presets/train/mnist-li-*-unet2d.toml); uniform-gaussian's is the gaussian-gaussian one.
+PAIR_NETWORK = {pair: f"mnist-li-{trained}-unet2d" for pair, trained in MODEL_PAIR.items()}
+
+
+def step_law(pair: str, noise: str = "p") -> str:
+    """The law of the step noise of `pair`'s chain: p's (the model's, default) or q's (labelled alternative)."""
+    check_choice("step noise", noise, STEP_NOISES)
+    return (STEP_LAW if noise == "p" else Q_LAW)[check_choice("pair", pair, tuple(PAIR_LAWS))]
 
 
 def vp_time(s: Tensor) -> Tensor:
