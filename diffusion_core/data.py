@@ -2,7 +2,8 @@
 
 Everything comes out as float32 [B, C, H, W] in [-1, 1] (synthetic Gaussian fields are exact
 Gaussians and therefore unbounded; with the default variance 0.25 they stay within [-1, 1] for
-95% of pixels). Photos and uploads are centre-cropped to a square and resized with antialiasing.
+95% of pixels). Photos and uploads are centre-cropped to a square and resized with antialiasing: scikit-image's
+prefiltered resize by default, a box (area) mean on request (RESIZES).
 """
 
 from __future__ import annotations
@@ -69,22 +70,35 @@ def hwc_to_tensor(a: np.ndarray, gray: bool) -> torch.Tensor:
     return t[None].contiguous()
 
 
-def center_crop_resize(x: torch.Tensor, size: int) -> torch.Tensor:
-    """Centre-crop [B, C, H, W] to a square, then resize to size x size with antialiasing.
+RESIZES = ("prefilter", "box")  # the resamplers a photo or upload can be resized with; prefilter is the default
+RESIZE_LABELS = {  # what each resampler is, in words (the app and the docs name the one in use)
+    "prefilter": "scikit-image's prefiltered resize (Gaussian prefilter σ = (scale − 1)/2, then linear interpolation)",
+    "box": "a box mean over each output pixel's footprint (2×2 for a factor 2)",
+}
 
-    skimage's resize (Gaussian prefilter, sigma = (scale - 1) / 2, then linear interpolation) keeps
-    the spectrum's top octave; the spectral reference values are computed with it.
+
+def center_crop_resize(x: torch.Tensor, size: int, resize: str = "prefilter") -> torch.Tensor:
+    """Centre-crop [B, C, H, W] to a square, then resize it to size x size with the named resampler.
+
+    prefilter: skimage's resize (Gaussian prefilter, sigma = (scale - 1) / 2, then linear interpolation); it
+    keeps part of the spectrum's top octave, and the spectral reference values are computed with it.
+    box: the mean over each output pixel's footprint (torch's `area` mode: the 2x2 box mean for a factor 2,
+    the k x k block mean for an integer factor k); it removes the Nyquist checkerboard exactly.
+    Both keep a constant image's value.
     """
-    from skimage.transform import resize
-
     size = check_int("size", size, MIN_SIZE, MAX_SIZE)
+    check_choice("resize", resize, RESIZES)
     h, w = x.shape[-2:]
     s = min(h, w)
     top, left = (h - s) // 2, (w - s) // 2
     x = x[..., top : top + s, left : left + s]
-    if s != size:
+    if s != size and resize == "box":
+        x = torch.nn.functional.interpolate(x.double(), size=(size, size), mode="area").to(torch.float32)
+    elif s != size:
+        from skimage.transform import resize as sk_resize
+
         a = x.permute(0, 2, 3, 1).numpy().astype(np.float64)  # [B, S, S, C]
-        a = resize(
+        a = sk_resize(
             a,
             (a.shape[0], size, size, a.shape[-1]),
             order=1,
@@ -100,15 +114,15 @@ def center_crop_resize(x: torch.Tensor, size: int) -> torch.Tensor:
 # Sources
 
 
-def load_photo(name: str, size: int = 256, gray: bool = True) -> torch.Tensor:
-    """A bundled scikit-image photo as [1, C, size, size] in [-1, 1]."""
+def load_photo(name: str, size: int = 256, gray: bool = True, resize: str = "prefilter") -> torch.Tensor:
+    """A bundled scikit-image photo as [1, C, size, size] in [-1, 1] (`resize`: one of RESIZES)."""
     import skimage.data
 
     check_choice("photo", name, PHOTOS)
     a = getattr(skimage.data, name)()
     if a.ndim == 3 and a.shape[-1] == 4:
         a = a[..., :3]
-    return center_crop_resize(hwc_to_tensor(to_unit_range(a), gray), size)
+    return center_crop_resize(hwc_to_tensor(to_unit_range(a), gray), size, resize)
 
 
 def load_photos(size: int = 256, gray: bool = True) -> torch.Tensor:
@@ -159,17 +173,19 @@ def load_mnist(split: str = "train") -> tuple[torch.Tensor, torch.Tensor]:
     return x, torch.from_numpy(labels[idx].astype(np.int64))
 
 
-def load_upload_with_notes(path: str, size: int = 256, gray: bool = True) -> tuple[torch.Tensor, list[str]]:
+def load_upload_with_notes(
+    path: str, size: int = 256, gray: bool = True, resize: str = "prefilter"
+) -> tuple[torch.Tensor, list[str]]:
     """A user file (PNG, JPEG, TIFF, WebP, GIF, NPY), validated -> ([B, C, size, size], notes)."""
     f = read_image_file(path)  # [H, W, C] or [B, H, W, C]
     frames = f.pixels if f.pixels.ndim == 4 else f.pixels[None]
-    x = torch.cat([center_crop_resize(hwc_to_tensor(a, gray), size) for a in frames])
+    x = torch.cat([center_crop_resize(hwc_to_tensor(a, gray), size, resize) for a in frames])
     return x, f.notes
 
 
-def load_upload(path: str, size: int = 256, gray: bool = True) -> torch.Tensor:
+def load_upload(path: str, size: int = 256, gray: bool = True, resize: str = "prefilter") -> torch.Tensor:
     """A user file (PNG, JPEG, TIFF, WebP, GIF, NPY), validated, as [B, C, size, size]."""
-    return load_upload_with_notes(path, size, gray)[0]
+    return load_upload_with_notes(path, size, gray, resize)[0]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -253,18 +269,20 @@ def _field_from_name(arg: str, size: int, gray: bool) -> torch.Tensor:
     return load_image("field", size=size, gray=gray, beta=beta, seed=seed)
 
 
-def image_from_name(arg: str, size: int, gray: bool = True) -> torch.Tensor:
-    """App text input: a bundled photo name or `field:BETA[:SEED]` (no paths: files are uploaded)."""
+def image_from_name(arg: str, size: int, gray: bool = True, resize: str = "prefilter") -> torch.Tensor:
+    """App text input: a bundled photo name or `field:BETA[:SEED]` (no paths: files are uploaded).
+
+    A field is drawn at `size` (no resampling), a photo is resized with `resize`."""
     if check_image_name(arg, digits=False) in PHOTOS:
-        return load_photo(arg, size, gray)
+        return load_photo(arg, size, gray, resize)
     return _field_from_name(arg, size, gray)
 
 
-def image_from_arg(arg: str, size: int, gray: bool = True) -> torch.Tensor:
+def image_from_arg(arg: str, size: int, gray: bool = True, resize: str = "prefilter") -> torch.Tensor:
     """CLI image argument: a bundled photo name, `field:BETA[:SEED]`, or a file path."""
     if arg in PHOTOS or arg.startswith("field:"):
-        return image_from_name(arg, size, gray)
-    return load_upload(arg, size, gray)
+        return image_from_name(arg, size, gray, resize)
+    return load_upload(arg, size, gray, resize)
 
 
 def to_display(x: torch.Tensor) -> np.ndarray:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import time
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -19,11 +20,28 @@ import torch
 
 from .. import scale_space as ss
 from ..models.registry import SCALE_SPACE, SIDECARS, load_flexi
+from ..networks.flexi_unet import FlexiDenoiser, FlexiUNet
 from ..scale_space.sampler import ssd_sample
 from ..training.flexi_quality import BASELINE, FLEXI, crop_to, digit_scores, schedule_for, trajectory_flops
 
-PAPER_SPEEDUP = 1.58  # 64 px, 4 levels (reference scale-space.md §8)
+PAPER_SPEEDUP = 1.58  # 64 px, 4 levels, wall clock (reference scale-space.md §8)
+PAPER_MULTS = ((1, 2, 3), (1, 2, 4))  # paper-like widening with depth (64 px: 1, 2, 3, 4), cut to 3 levels
 BATCH = 64
+
+
+def flop_ratio_with(mults: tuple[int, ...], steps: int) -> float:
+    """FLOP ratio (full resolution / Flexi) on the shipped Flexi trajectory for the shipped architecture with
+    other channel multipliers (untrained: FLOPs depend on the shapes only). The shipped one has (1, 1, 1)."""
+    side = SIDECARS[FLEXI]
+    den = load_flexi(FLEXI)
+    cfg = replace(den.net.cfg, mults=tuple(mults))
+    flops = trajectory_flops(FlexiDenoiser(FlexiUNet(cfg), side["schedule"]), schedule_for(FLEXI), steps)
+    return len(flops["per_step"]) * flops["full_step"] / flops["total"]
+
+
+def paper_bound() -> float:
+    """The pixel-work bound of the paper's 64 px, 4-level schedule (convex 0.5, T = 1000): 1 / 0.529."""
+    return 1.0 / ss.pixel_work_fraction(ss.resolution_schedule(64, 4))
 
 
 def timed(name: str, steps: int, seed: int, transition: str = "exact") -> tuple[torch.Tensor, float, float]:
@@ -78,6 +96,9 @@ def run(quick: bool = False) -> dict[str, Any]:
             "flop_ratio": bl["gflops_per_image"] / f["gflops_per_image"],
             "pixel_work_bound": 1.0 / work,
             "paper_speedup_64px_4L": PAPER_SPEEDUP,
+            "paper_pixel_work_bound_64px_4L": paper_bound(),
+            "mults": list(load_flexi(FLEXI).net.cfg.mults),
+            "flop_ratio_with_mults": {"-".join(map(str, m)): flop_ratio_with(m, steps) for m in PAPER_MULTS},
             "fd_ratio": (f["quality"]["fd"] / bl["quality"]["fd"]) if f["quality"] and bl["quality"] else None,
             FLEXI: f,
             BASELINE: bl,

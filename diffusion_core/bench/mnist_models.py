@@ -173,7 +173,7 @@ def study_change(side: dict[str, Any], base: dict[str, Any]) -> str:
         parts.append(f"{steps / base['steps']:.3g}× the steps ({steps:,})")
     a, b = side["arch"], base["arch"]
     if a.get("blocks", 1) != b.get("blocks", 1):
-        parts.append(f"{a['blocks']} ResBlocks per level")
+        parts.append(f"{a.get('blocks', 1)} ResBlock{'s' * (a.get('blocks', 1) > 1)} per level")
     if a.get("attention", False) != b.get("attention", False):
         parts.append("self-attention at the lowest resolution" if a.get("attention") else "no self-attention")
     if (a["width"], a["mults"]) != (b["width"], b["mults"]):
@@ -241,6 +241,7 @@ def guided_study(name: str, guide: str, w: float, n: int = 256, seed: int = 0, l
         "preset": main["preset"],
         "params": main["params"] + weak["params"],
         "change": change,
+        "guide_change": study_change(weak, main),  # what the guide changes against the main network
         "final_loss": main["final_loss"],
         "n": n,
         "seed": seed,

@@ -29,6 +29,7 @@ SAMPLER_NAMES = ("euler", "heun", "dpmpp_2m")
 CUSTOM_POINTS = "1:-4.5, 0.6:0, 0.3:2.5, 0:5.3"  # typed by hand near the field's tight range [-4.53, 5.33]
 CUSTOM_ROW = "custom (typed points)"
 FLOW_ROWS = {"flow (shift 1)": "flow-match", "sd3 (shift 3)": "sd3", "flux (mu 1.15)": "flux"}
+EDM_RANGE = (0.002, 80.0)  # EDM's sigma_min, sigma_max (Karras et al. 2022)
 METHOD = "exact-analytic (per Fourier mode, linear sampler pushed through; no Monte Carlo)"
 
 # ---------------------------------------------------------------------------------------------
@@ -73,6 +74,31 @@ def experiment_sigmas(size: int, beta: float) -> dict[str, Any]:
             out[name] = (lambda nm, k, f: lambda n: build_schedule(nm, n, lam_fn=tight_lam_fn(k, tp, f)).sigmas)(
                 name, kind, form
             )
+    return out
+
+
+def range_floors(size: int = 32, beta: float = 2.0, steps: int = 512) -> dict[str, Any]:
+    """What the tight range alone costs: the exact W2_rel of Heun with `steps` Karras steps (the discretisation
+    error gone) on the tight range [sigma_min, sigma_max], starting at its sigma_max only (down to EDM's
+    sigma_min) and stopping at its sigma_min only (from EDM's sigma_max), and on EDM's full range."""
+    _, b = field_tight_params(size, beta)
+    v = power_law_variance(size, beta)
+    scale = math.sqrt(float(v.sum()))
+    lo, hi = EDM_RANGE
+    ranges = {
+        "tight_range": (b.sigma_min, b.sigma_max),
+        "start_at_sigma_max_only": (lo, b.sigma_max),
+        "stop_at_sigma_min_only": (b.sigma_min, hi),
+        "edm_range": (lo, hi),
+    }
+    out: dict[str, Any] = {"sampler": "heun", "steps": steps, "spacing": "karras rho 7"}
+    for name, (a, z) in ranges.items():
+        sig = build_schedule("karras", steps, {"sigma_min": a, "sigma_max": z}).sigmas
+        out[name] = {
+            "sigma_min": a,
+            "sigma_max": z,
+            "w2_rel": w2_gaussian_diag(output_variance("heun", v, sig), v) / scale,
+        }
     return out
 
 
@@ -138,6 +164,7 @@ def run(quick: bool = False) -> dict[str, Any]:
             "dc": "exclude",
         },
         "floor_heun_1023nfe": floors,
+        "range_floors": range_floors(),
         "rows": rows,
     }
 

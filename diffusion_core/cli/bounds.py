@@ -10,5 +10,5 @@ from .stdio import image_arg
 
 
 def run(args: argparse.Namespace) -> int:
-    emit(bounds_json(image_arg(args.image), args.size, args.tau_lo, args.tau_hi, args.dc), args.json)
+    emit(bounds_json(image_arg(args.image), args.size, args.tau_lo, args.tau_hi, args.dc, args.resize), args.json)
     return 0

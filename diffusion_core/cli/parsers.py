@@ -14,6 +14,7 @@ import os
 # Help-text copies of the core's name tables (tests/cli/test_cli_start.py: each equals its source).
 NAMES: dict[str, tuple[str, ...]] = {
     "photos": ("astronaut", "camera", "coffee", "chelsea"),  # data.PHOTOS[:4]
+    "resizes": ("prefilter", "box"),  # data.RESIZES
     "laws": ("gaussian", "laplace", "uniform", "rademacher", "student-t"),  # nonnormal.laws.LAWS
     "forms": ("euler", "ddpm"),  # nonnormal.walks.FORMS
     "grids": ("left", "right"),  # nonnormal.walks.GRIDS
@@ -90,6 +91,16 @@ def _image_help(formats: str) -> str:
     )
 
 
+def _add_resize(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--resize",
+        default="prefilter",
+        help=f"resampler for photos and files: {'|'.join(NAMES['resizes'])}; prefilter = scikit-image's Gaussian "
+        "prefilter + linear interpolation, box = mean over each output pixel's footprint (2x2 for a factor 2); "
+        "fields are drawn at SIZE (default prefilter)",
+    )
+
+
 def add_app(sub: Sub) -> None:
     p = sub.add_parser("app", help="launch the Gradio app (binds 127.0.0.1 unless asked)")
     p.add_argument(
@@ -110,6 +121,7 @@ def add_spectrum(sub: Sub) -> None:
     p.add_argument("image", help=_image_help("PNG, JPEG, TIFF, WebP, GIF, NPY"))
     p.add_argument("--size", type=int, default=256, help="centre crop resized to SIZE x SIZE (default 256)")
     p.add_argument("--window", action="store_true", help="apply a Hann window before the FFT")
+    _add_resize(p)
     p.add_argument("--json", action="store_true", help="print JSON")
 
 
@@ -153,6 +165,7 @@ def add_bounds(sub: Sub) -> None:
         default="include",
         help="include: sigma_max from max(DC, lowest ring); exclude: lowest non-DC ring only (default include)",
     )
+    _add_resize(p)
     p.add_argument("--json", action="store_true", help="print JSON")
 
 

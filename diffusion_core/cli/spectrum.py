@@ -10,5 +10,5 @@ from .stdio import image_arg
 
 
 def run(args: argparse.Namespace) -> int:
-    emit(spectrum_json(image_arg(args.image), args.size, args.window), args.json)
+    emit(spectrum_json(image_arg(args.image), args.size, args.window, args.resize), args.json)
     return 0

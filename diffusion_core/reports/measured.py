@@ -13,7 +13,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from . import mnist
+from . import low_nfe, mnist
+from .low_nfe import pct as _pct
 
 ROOT = Path(__file__).resolve().parents[2]
 WEIGHTS = ROOT / "diffusion_core" / "models" / "weights"
@@ -38,10 +39,6 @@ SOURCES["mnist_models"] = "python -m diffusion_core.bench.mnist_models"
 Row = tuple[str, str, str]
 
 
-def _pct(x: float, digits: int = 1) -> str:
-    return f"{100 * x:.{digits}f}%"
-
-
 def _pct_span(xs: list[float], digits: int = 1) -> str:
     """min–max of fractions as percentages."""
     return f"{_pct(min(xs), digits)}–{_pct(max(xs), digits)}"
@@ -57,34 +54,27 @@ def _latency(j: dict) -> Row:
 
 
 def _beta(j: dict) -> Row:
+    box = j["box"]["beta"]
     return (
-        f"fitted β, {j['size']}² grayscale",
-        ", ".join(f"{k} {v:.2f}" for k, v in j["beta"].items()),
-        "`difflab bench spectral --json` (= `difflab spectrum NAME --json`)",
+        f"fitted β, {j['size']}² grayscale, {j['resize']} resize",
+        ", ".join(f"{k} {v:.2f}" for k, v in j["beta"].items())
+        + "; with a box-mean resize instead: "
+        + ", ".join(f"{k} {v:.2f}" for k, v in box.items()),
+        "`difflab bench spectral --json` (= `difflab spectrum NAME --json [--resize box]`)",
     )
 
 
 def _bounds(j: dict) -> Row:
-    b = j["bounds"]
+    b, box = j["bounds"], j["box"]["bounds"]
     return (
-        f"bounds at {j['size']}² (τ_lo {j['tau_lo']:g}, τ_hi {j['tau_hi']:g})",
+        f"bounds at {j['size']}² (τ_lo {j['tau_lo']:g}, τ_hi {j['tau_hi']:g}, {j['resize']} resize)",
         f"camera σ_min {b['camera']['sigma_min']:.4f}, astronaut σ_max(DC) {b['astronaut']['sigma_max_dc']:.1f} / "
         f"σ_min {b['astronaut']['sigma_min']:.4f}, grass σ_min {b['grass']['sigma_min']:.4f} "
-        "(reference table reproduced)",
-        "`difflab bench spectral --json` (= `difflab bounds NAME --json`)",
-    )
-
-
-def _quality(j: dict) -> Row:
-    w = {r["schedule"]: r["w2_rel"] for r in j["rows"] if r["sampler"] == "dpmpp_2m" and r["nfe_budget"] == 10}
-    return (
-        "low-NFE quality (β = 2 field, exact W2)",
-        f"NFE 10, DPM++(2M): EDM {_pct(w['edm'])}, tight-power (affine) {_pct(w['tight-power'])}, "
-        f"tight-power-crossing (ref. §6) {_pct(w['tight-power-crossing'])}, "
-        f"Karras on the tight range {_pct(w['karras@bounds'])}, a hand-typed `custom` curve "
-        f"{_pct(w['custom (typed points)'])}; flow schedules: shift 1 {_pct(w['flow (shift 1)'])}, "
-        f"SD3 {_pct(w['sd3 (shift 3)'])}, Flux {_pct(w['flux (mu 1.15)'])}",
-        "`difflab bench quality --json`, [benchmarks/quality.md](benchmarks/quality.md)",
+        "(reference table reproduced); with a box-mean resize instead σ_min moves: "
+        + ", ".join(
+            f"{k} {box[k]['sigma_min']:.4f} ({100 * (box[k]['sigma_min'] / b[k]['sigma_min'] - 1):+.0f}%)" for k in b
+        ),
+        "`difflab bench spectral --json` (= `difflab bounds NAME --json [--resize box]`)",
     )
 
 
@@ -94,11 +84,14 @@ def _resolution(j: dict) -> Row:
     return (
         "resolution: flow-shift rules vs the spectral law",
         f"λ_lo of {len(photos)} bundled photos moves {min(photos):.3f} to {max(photos):.3f} per doubling "
-        f"({j['photo_sides'][0]}→{j['photo_sides'][-1]} px; law −2 ln 2 = −1.386); per doubling "
-        f"{j['rule_sides'][0]}²→{j['rule_sides'][-1]}², Flux's μ moves λ by "
-        f"{', '.join(f'{d:+.2f}' for d in r['flux']['per_doubling'])} (mean gap to the law "
-        f"**{r['flux']['mean_abs_gap_to_law']:.2f}**; SD3's fixed shift {r['sd3']['mean_abs_gap_to_law']:.2f}, "
-        f"the SD3 paper's √(m/n) rule {r['sd3-paper']['mean_abs_gap_to_law']:.2f})",
+        f"({j['photo_sides'][0]}→{j['photo_sides'][-1]} px), the law −2 ln 2 = −1.386, because the resampler keeps "
+        "the image mean (the orthonormal DC power N²·mean² sets λ_lo and grows 4× per doubling): that is what "
+        f"the photos show. Per doubling {j['rule_sides'][0]}²→{j['rule_sides'][-1]}², Flux's μ (FluxPipeline's "
+        f"constants) moves λ by {', '.join(f'{d:+.2f}' for d in r['flux']['per_doubling'])} (mean gap to the law "
+        f"**{r['flux']['mean_abs_gap_to_law']:.2f}**) and SD3's fixed shift not at all (gap "
+        f"{r['sd3']['mean_abs_gap_to_law']:.2f} = 2 ln 2); the SD3 paper's √(m/n) rule moves λ by −2 ln 2 by "
+        f"construction (gap {r['sd3-paper']['mean_abs_gap_to_law']:.2f}), since it rests on the same DC-power "
+        "argument: an identity, not a measurement",
         "`difflab bench resolution --json`",
     )
 
@@ -177,6 +170,16 @@ def _slider(j: dict) -> Row:
     )
 
 
+def flexi_widths(r: dict) -> str:
+    """The shipped Flexi-UNet's channel multipliers and the FLOP ratio paper-like ones would give (same trajectory)."""
+    other = " / ".join(f"({m.replace('-', ', ')})" for m in r["flop_ratio_with_mults"])
+    ratios = " / ".join(f"{v:.2f}×" for v in r["flop_ratio_with_mults"].values())
+    return (
+        f"constant width, channel multipliers ({', '.join(map(str, r['mults']))}); with paper-like multipliers "
+        f"{other} the FLOP ratio on the same trajectory is {ratios}, untrained"
+    )
+
+
 def _flexi(j: dict) -> Row:
     r = j["flexi_vs_baseline"]
     f, b = r["mnist-ssd3-flexi"], r["mnist-ddpm-baseline"]
@@ -195,8 +198,10 @@ def _flexi(j: dict) -> Row:
     return (
         "Flexi-UNet vs full-resolution baseline (MNIST 32², SSD 32→16→8, same 211k-param network)",
         f"sampling speed-up **{r['speedup']:.2f}×** wall / {r['speedup_cpu']:.2f}× CPU time ({r['steps']} steps, "
-        f"{r['batches']} batches of {r['batch']}), FLOP ratio {r['flop_ratio']:.2f}× "
-        f"(pixel-work bound {r['pixel_work_bound']:.2f}×; paper {r['paper_speedup_64px_4L']}× at 64 px 4L); "
+        f"{r['batches']} batches of {r['batch']}), FLOP ratio {r['flop_ratio']:.2f}× against this schedule's "
+        f"pixel-work bound {r['pixel_work_bound']:.2f}× ({flexi_widths(r)}); the paper's "
+        f"{r['paper_speedup_64px_4L']}× is wall clock at 64 px with 4 levels and widening channels, against "
+        f"that schedule's bound {r['paper_pixel_work_bound_64px_4L']:.2f}×; "
         f"Fréchet distance {fq['fd']:.1f} vs {bq['fd']:.1f}, ratio **{fq['fd'] / bq['fd']:.2f}** (target ≤ 1.25; "
         f"floor {fq['fd_floor']:.1f} at n = {fq['n']}, {src}), confident {_pct(fq['confident'], 0)} vs "
         f"{_pct(bq['confident'], 0)}{also}",
@@ -284,7 +289,7 @@ PLAN: list[tuple[str | None, Callable[[dict], Row] | None]] = [
     (None, None),
     (None, None),
     ("resolution", _resolution),
-    ("quality", _quality),
+    ("quality", low_nfe.quality_row),
     ("increments", _increments),
     ("gud-covariance", _gud),
     ("scale-space", _scale_space),
@@ -319,26 +324,6 @@ def table(bench_dir: Path = ROOT / "benchmarks", weights: Path = WEIGHTS) -> str
     lines = ["| what | value | how |", "|---|---|---|"]
     lines += [f"| {a} | {b} | {c} |" for a, b, c in rows(bench_dir, weights)]
     return "\n".join(lines)
-
-
-def tight_reading(j: dict[str, Any]) -> str:
-    """The paragraph under the table: do tight schedules win at low NFE? (benchmarks/quality.json)"""
-    w = {(r["sampler"], r["schedule"], r["nfe_budget"]): r for r in j["rows"]}
-    top = max(r["nfe_budget"] for r in j["rows"])
-    gain = {s: w[(s, "edm", 10)]["w2_rel"] / w[(s, "tight-power", 10)]["w2_rel"] for s in ("euler", "heun", "dpmpp_2m")}
-    cross = min((w[(s, "tight-power-crossing", 10)] for s in ("euler", "heun", "dpmpp_2m")), key=lambda r: r["w2_rel"])
-    floor = min(w[(s, "tight-power-crossing", top)]["w2_rel"] for s in ("euler", "heun", "dpmpp_2m"))
-    return (
-        "**Do tight schedules win at low NFE?** Here, on exact Gaussian data, yes: tight-power (affine form, "
-        f"log f stretched onto [λ_lo, λ_hi]) cuts the exact W2 at NFE 10 by {gain['euler']:.1f}× (Euler), "
-        f"{gain['heun']:.1f}× (Heun) and {gain['dpmpp_2m']:.1f}× (DPM++) against EDM, and it levels off at about "
-        f"{_pct(w[('dpmpp_2m', 'tight-power', top)]['w2_rel'])} (DPM++, NFE {top}) where EDM keeps improving "
-        f"({_pct(w[('dpmpp_2m', 'edm', top)]['w2_rel'])}). The spacing adds little beyond the bounds: Karras "
-        f"spacing on the same range does as well (DPM++ {_pct(w[('dpmpp_2m', 'karras@bounds', 10)]['w2_rel'])} vs "
-        f"{_pct(w[('dpmpp_2m', 'tight-power', 10)]['w2_rel'])}). Reference §6's crossing form (λ = −log P(f), "
-        "clipped; `tight-*-crossing`) is a different, narrower range (SNR 1 at both ends): best for "
-        f"{cross['sampler']} at NFE {cross['nfe']} ({_pct(cross['w2_rel'])}), but it floors at {_pct(floor)}."
-    )
 
 
 def mnist_block(bench_dir: Path = ROOT / "benchmarks", weights: Path = WEIGHTS) -> str:

@@ -14,7 +14,7 @@ import json
 from collections.abc import Callable
 from pathlib import Path
 
-from . import api_reference, cli_reference, measured, mnist, readme, trained
+from . import api_reference, cli_reference, low_nfe, measured, mnist, readme, trained
 
 ROOT = measured.ROOT
 Render = Callable[[str], str]  # the page's current text -> what it should be
@@ -63,7 +63,7 @@ def benchmarks_page(bench_dir: Path) -> str:
                 "",
                 measured.table(bench_dir),
                 "",
-                measured.tight_reading(measured.load(bench_dir, "quality")),
+                low_nfe.tight_reading(measured.load(bench_dir, "quality")),
                 "",
                 "![W2 vs NFE](benchmarks/quality.png)",
                 "",

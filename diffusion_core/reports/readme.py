@@ -8,7 +8,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from . import mnist
+from . import low_nfe, mnist
 from .measured import load
 
 
@@ -42,33 +42,45 @@ def install(constraints: str) -> str:
 
 
 def example_numbers(spectral: dict[str, Any]) -> str:
-    """What the Python example prints for the camera photo (benchmarks/spectral.json)."""
+    """What the Python example prints for the camera photo (benchmarks/spectral.json), with the resampler those
+    numbers depend on and what the other one gives (the same JSON's `box` entry)."""
     beta, sigma_min = spectral["beta"]["camera"], spectral["bounds"]["camera"]["sigma_min"]
+    box = spectral["box"]
+    box_min = box["bounds"]["camera"]["sigma_min"]
     return (
         f"It prints β = {beta:.2f} and σ_min = {sigma_min:.4f} "
         f"for the camera photo at {spectral['size']}² (as `benchmarks/spectral.json` records), then the exact "
         "covariance error of 10 DPM++(2M) steps with EDM's schedule and with the tight-power schedule fitted "
-        "to the data."
+        f"to the data. Both numbers depend on how the 512² photo is brought to {spectral['size']}²: with the "
+        f"default {spectral['resize']} resampler (scikit-image's Gaussian prefilter, then linear interpolation) as "
+        f'here; a 2×2 box mean (`load_photo(..., resize="box")`, `--resize box`) gives β = '
+        f"{box['beta']['camera']:.2f} and σ_min = {box_min:.4f} ({100 * (box_min / sigma_min - 1):+.0f}%)."
     )
 
 
 def glance(bench_dir: Path) -> str:
     """A few headline results, each linked to its full table."""
-    q = {
-        (r["sampler"], r["schedule"]): r["w2_rel"] for r in load(bench_dir, "quality")["rows"] if r["nfe_budget"] == 10
-    }
+    quality = load(bench_dir, "quality")
+    q = {(r["sampler"], r["schedule"]): r["w2_rel"] for r in quality["rows"] if r["nfe_budget"] == 10}
     res = load(bench_dir, "mnist_models")
-    guided = [st for st in res.get("studies", []) if st.get("guide")]
-    best = max((r for st in guided for r in st["rows"]), key=lambda r: r["confident"], default=None)
+    guided = [(st, mnist.guided_comparison(res, st)) for st in res.get("studies", []) if st.get("guide")]
+    guided = [(st, c) for st, c in guided if c is not None]
     t = mnist.targets(res)
     ld, fx = load(bench_dir, "load"), load(bench_dir, "scale-space-flexi")["flexi_vs_baseline"]
     lines = [
         f"- **Low NFE on exact data:** 10 DPM++(2M) steps on a β = 2 Gaussian field leave an exact W2 of "
         f"{_pct(q[('dpmpp_2m', 'edm')])} with EDM's schedule and {_pct(q[('dpmpp_2m', 'tight-power')])} with the "
-        "tight-power schedule derived from the spectrum ([benchmarks](docs/benchmarks.md)).",
+        "tight-power schedule derived from the spectrum; from NFE "
+        f"{low_nfe.edm_overtakes(quality, 'dpmpp_2m')} on EDM is better ([benchmarks](docs/benchmarks.md)).",
         "- **MNIST digits on a CPU:** the Li-pair Gaussian network reaches "
-        f"{100 * t['best_confident']['confident']:.1f}% confidently classified samples"
-        + (f"; autoguided by a weaker network, {100 * best['confident']:.1f}% at NFE {best['nfe']}" if best else "")
+        f"{100 * t['best_confident']['confident']:.1f}% confidently classified samples at NFE ≤ 50"
+        + "".join(
+            f"; a larger network ({c['params']:,} parameters, `{st['model']}`) reaches "
+            f"{100 * c['best_alone']['confident']:.1f}% on its own and {100 * c['best']['confident']:.1f}% autoguided "
+            f"by the pair network in the same cell ({c['best']['sampler']}, NFE {c['best']['nfe']}, the guide's "
+            "calls counted)"
+            for st, c in guided[:1]
+        )
         + " ([models](docs/models.md)).",
         f"- **Scale space:** the Flexi-UNet samples MNIST {fx['speedup']:.2f}× faster than its full-resolution "
         "baseline ([benchmarks](docs/benchmarks.md)).",

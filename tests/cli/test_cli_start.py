@@ -95,6 +95,7 @@ def test_help_names_are_the_cores_tables():
 
     assert parsers.NAMES == {
         "photos": tuple(data.PHOTOS[:4]),
+        "resizes": tuple(data.RESIZES),
         "laws": tuple(LAWS),
         "forms": tuple(FORMS),
         "grids": tuple(GRIDS),

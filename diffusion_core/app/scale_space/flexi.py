@@ -109,8 +109,12 @@ def explain(v: FlexiView, n: dict) -> str:
             f"**Same seed {v.seed}, {v.steps} steps, {v.n} samples each.** Flexi-UNet (SSD 32→16→8, {v.transition} "
             f"transitions): **{n['flexi_seconds']:.2f} s**; full-resolution baseline (the same network at 32² every "
             f"step): **{n['baseline_seconds']:.2f} s**, speed-up **{n['speedup']:.2f}×**. Network work per image: "
-            f"{n['flexi_gflops']:.2f} vs {n['baseline_gflops']:.2f} GFLOPs (ratio {n['flop_ratio']:.2f}×; pixel-work "
-            f"bound of the schedule {n['pixel_work_bound']:.2f}×, the paper measures 1.58× at 64 px with 4 levels).",
+            f"{n['flexi_gflops']:.2f} vs {n['baseline_gflops']:.2f} GFLOPs (ratio {n['flop_ratio']:.2f}× against "
+            f"this schedule's pixel-work bound {n['pixel_work_bound']:.2f}×, for a network of constant width, channel "
+            f"multipliers ({', '.join(map(str, n['mults']))}); the paper's 1.58× is wall clock for another setting, "
+            "64 px with 4 levels and channels widening with depth (1, 2, 3, 4), against that schedule's bound "
+            f"{n['paper_pixel_work_bound_64px_4L']:.2f}×; wider deep levels shrink the FLOP ratio, since they run "
+            "at every step).",
             f"**Flexi-UNet quality**: {_quality_text(n['flexi_quality'], qf)}.",
             f"**Baseline quality**: {_quality_text(n['baseline_quality'], qb)}.",
             f"{v.n} samples say little about a distribution: the Fréchet distances quoted come from the shipped "
@@ -140,6 +144,8 @@ def trajectory_costs(steps: int) -> dict:
         "baseline_gflops": full * len(ts) / 1e9,
         "flop_ratio": full * len(ts) / sum(flexi),
         "pixel_work_bound": 1.0 / ss.pixel_work_fraction(sched),
+        "mults": list(cfg.mults),
+        "paper_pixel_work_bound_64px_4L": 1.0 / ss.pixel_work_fraction(ss.resolution_schedule(64, 4)),
     }
 
 

@@ -164,7 +164,9 @@ def explain(
         [
             f"**Schedule.** {sched.family} (γ = {v.gamma:g}), R = {sched.size}, L = {sched.levels}, T = {T}: "
             f"switches at {sw}; steps per level {occ}. Pixel work **{work:.3f}** of DDPM's (ideal speed-up "
-            f"{1 / work:.2f}×; the paper measures 1.58× for 64px 4L, since deep UNet blocks do not shrink).",
+            f"{1 / work:.2f}× for this schedule; for 64px 4L the bound is "
+            f"{1 / ss.pixel_work_fraction(ss.resolution_schedule(64, 4)):.2f}× and the paper measures 1.58× wall "
+            "clock there, since deep UNet blocks do not shrink).",
             f"**Now** t = {v.t:.3f} (step {v.step}): λ = **{w['logsnr']:.2f}**, grid {w['resolution']}×{w['resolution']}, "
             f"Nyquist {w['nyquist']:.3g} cycles/pixel. The image keeps {100 * (1 - w['rapsd_share_above_nyquist']):.1f}% of "
             f"its ring-summed power below that line; {under}. Signal-dominated pixels: {100 * sig_now:.1f}% vs the "

@@ -26,6 +26,7 @@ from ...spectral.bands import redundant_steps, ring_class_map
 from ...spectral.resolution_law import per_doubling_slope
 from ...spectral.schedule import build_schedule
 from ...validation import check_choice, check_int
+from ..spectrum.handlers import resampler_sentence
 from .flow import flow_label, flow_overrides
 from .view import DISCRETE, RESOLUTIONS, SchedulesView
 
@@ -155,6 +156,7 @@ def explain(view: SchedulesView, b: tight.Bounds, numbers: dict) -> str:
         f"With N = {view.steps} steps, **{worst}** spends {numbers[worst]['redundant']} steps outside that band "
         f"and **{best}** {numbers[best]['redundant']}. Tight schedules start at σ_max and stop at σ_min by "
         "construction; the final jump to σ = 0 is one denoiser call."
+        + ("" if view.source == "field" else "\n\n" + resampler_sentence(view.size))
     )
 
 
@@ -194,6 +196,7 @@ def bounds_view(view: SchedulesView, upload: str | None = None) -> tuple[str, ob
         f"8-bit floor Δ/√12 = {b.quantization_floor:.5f}) · λ ∈ [{b.logsnr_min:.3f}, {b.logsnr_max:.3f}].\n\n"
         f"Across resolutions λ_lo moves by **{slope:+.3f}** per doubling (a power-law image predicts −2 ln 2 = −1.386: "
         "low-frequency power grows like R², so bigger images need more noise)."
+        + ("" if view.source == "field" else "\n\n" + resampler_sentence(view.size))
     )
     numbers = {**b.to_json(), "logsnr_min_by_size": dict(zip(RESOLUTIONS, lo)), "shift_per_doubling": slope}
     return (

@@ -118,9 +118,20 @@ def explain(view: SpectrumView, c: CleanSpectrum, f_cross: float, counts: dict[s
         f"{counts['ambiguous']} ambiguous and {counts['destroyed']} destroyed. Lower λ and f* moves to coarser "
         "scales: denoising reveals the image coarse to fine.",
     ]
+    if view.source in ("photo", "upload") or (view.source == "dataset" and view.dataset == "photos"):
+        lines.append(resampler_sentence(view.size))
     if c.notes:
         lines.append("Note: " + "; ".join(c.notes) + ".")
     return "\n\n".join(lines)
+
+
+def resampler_sentence(size: int) -> str:
+    """Which resampler brought the image to size², and that β and the bounds depend on it."""
+    return (
+        f"Resampler: the centre crop is brought to {size}² with {data.RESIZE_LABELS['prefilter']}; β and the noise "
+        f"bounds depend on it (`difflab spectrum` / `difflab bounds` take `--resize box` for "
+        f"{data.RESIZE_LABELS['box']})."
+    )
 
 
 def spectrum_view(view: SpectrumView, upload: str | None = None) -> SpectrumResult:
