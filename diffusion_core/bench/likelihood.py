@@ -3,19 +3,25 @@ pair network's N-step chain on the held-out MNIST digits, in bits per dimension 
 
 from __future__ import annotations
 
+import argparse
+import json
 import math
 import time
+from pathlib import Path
 from typing import Any
 
 import torch
 
 from ..data import load_mnist
-from ..models.registry import get_model
+from ..models.registry import WEIGHTS_DIR, get_model
 from ..nonnormal.likelihood import DELTA, bootstrap_ci, chain_nll
 from ..nonnormal.losses import PAIRS
+from ..training.vp_chain import PAIR_NETWORK
 from ..validation import InputError, check_choice, check_int
 
 BATCH = 100
+# Li's Table 2, CIFAR-10 bits/dim of the four pairs (another data set and network: for orientation only).
+PAPER_BPD = {"gaussian-gaussian": 2.49, "laplace-laplace": 2.47, "uniform-gaussian": 2.82, "uniform-laplace": 2.66}
 
 
 def run(
@@ -63,3 +69,40 @@ def run(
         },
         "seconds": time.perf_counter() - t0,
     }
+
+
+OUT = Path(__file__).resolve().parents[2] / "benchmarks" / "likelihood.json"
+
+
+def measure_pairs(n: int = 1000, steps: int = 50, seed: int = 0) -> dict[str, Any]:
+    """Every pair's network (vp_chain.PAIR_NETWORK; uniform-gaussian on the gaussian-gaussian one) on the held-out
+    digits, with the same seed: benchmarks/likelihood.json's rows."""
+    rows = [run(False, "cpu", PAIR_NETWORK[pair], n, steps, pair, seed) for pair in PAIRS]
+    return {"n": n, "steps": steps, "seed": seed, "paper_cifar10_bpd": PAPER_BPD, "rows": rows}
+
+
+def attach(res: dict[str, Any], weights_dir: Path = WEIGHTS_DIR) -> None:
+    """Each network's own pair row as its sidecar's `likelihood` (what `difflab models --json` lists)."""
+    for row in res["rows"]:
+        path = weights_dir / f"{row['model']}.json"
+        side = json.loads(path.read_text())
+        if side.get("pair") == row["pair"]:
+            keep = ("bpd", "bpd_ci", "n", "steps", "seed", "pair")
+            side["likelihood"] = {k: row[k] for k in keep}
+            path.write_text(json.dumps(side, indent=1) + "\n")
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description="bpd of every pair network -> benchmarks/likelihood.json + sidecars")
+    ap.add_argument("--n", type=int, default=1000)
+    ap.add_argument("--steps", type=int, default=50)
+    ap.add_argument("--seed", type=int, default=0)
+    a = ap.parse_args(argv)
+    res = measure_pairs(a.n, a.steps, a.seed)
+    OUT.write_text(json.dumps(res, indent=1) + "\n")
+    attach(res)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

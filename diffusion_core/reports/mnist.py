@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..training.vp_chain import PAIR_NETWORK
+
 PAIR_LABEL = {
     "gaussian-gaussian": "gaussian–gaussian",
     "laplace-laplace": "laplace–laplace",
@@ -88,12 +90,14 @@ def ranking_sentence(res: dict[str, Any]) -> str:
 
 def budget_sentence(sides: dict[str, dict[str, Any]], preset: dict[str, Any]) -> str:
     """Steps, batch, optimiser and each model's training time from the sidecars and the preset."""
-    g = sides["mnist-li-gaussian-gaussian"]
+    g = sides[PAIR_NETWORK["gaussian-gaussian"]]
     times = " / ".join(
-        f"{sides[f'mnist-li-{p}']['train_time'] / 60:.0f}"
+        f"{sides[PAIR_NETWORK[p]]['train_time'] / 60:.0f}"
         for p in ("gaussian-gaussian", "laplace-laplace", "uniform-laplace")
     )
     return (
+        f"The pair networks: diffusers `UNet2DModel`s ({g['params']:,} parameters) trained with each pair's per-step "
+        "KL of the unit-variance laws the chain samples, and sampled with p's law. "
         f"Same seed, data order and budget: {g['steps']:,} steps × {g['batch_size']}, Adam {preset['lr']:g} "
         f"({preset['warmup']} warm-up, cosine to {preset['lr'] / 20:g}), EMA {preset['ema']:g}, "
         f"{g['world_size']} process{'es' * (g['world_size'] > 1)} × {preset['threads']} thread; {times} min (gaussian–gaussian / laplace–laplace "
@@ -101,7 +105,16 @@ def budget_sentence(sides: dict[str, dict[str, Any]], preset: dict[str, Any]) ->
     )
 
 
-def table(res: dict[str, Any], classifier: dict[str, Any]) -> str:
+def bpd_cells(likelihood: dict[str, Any] | None, pair: str) -> str:
+    """' 4.53 [4.51, 4.55] | 2.49 ': the pair's bits/dim with its interval and Li's CIFAR-10 value."""
+    if likelihood is None:
+        return " – | – "
+    r = next(r for r in likelihood["rows"] if r["pair"] == pair)
+    lo, hi = r["bpd_ci"]
+    return f" {r['bpd']:.2f} [{lo:.2f}, {hi:.2f}] | {likelihood['paper_cifar10_bpd'][pair]} "
+
+
+def table(res: dict[str, Any], classifier: dict[str, Any], likelihood: dict[str, Any] | None = None) -> str:
     rows, fl = heun_rows(res, 25), res["floor"]
     real = res.get("real_heldout")
     real_text = f"; real held-out digits: {100 * real['confident']:.1f}% confident" if real else ""
@@ -109,14 +122,20 @@ def table(res: dict[str, Any], classifier: dict[str, Any]) -> str:
         f"Quality (`diffusion_core/metrics.py`, the project's classifier `models/classifier.py`: "
         f"{classifier['params'] / 1000:.0f}k parameters, {classifier['heldout_accuracy']:.3f} held-out accuracy"
         f"{real_text}), {res['n']} samples, "
-        "Heun at NFE 25 on karras σ; full table (two samplers × NFE 10/25/50, ancestral with the pair's q as "
-        "step noise) in [benchmarks/mnist_models.md](benchmarks/mnist_models.md):\n\n"
+        "Heun at NFE 25 on karras σ; full table (two samplers × NFE 10/25/50, ancestral with the pair's p as "
+        "step noise) in [benchmarks/mnist_models.md](benchmarks/mnist_models.md). bits/dim: the negative ELBO of "
+        "the N-step chain on the held-out digits (`difflab bench likelihood`, 95 % bootstrap interval"
+        + (f", n = {likelihood['n']}, N = {likelihood['steps']}" if likelihood else "")
+        + "; it includes the law-mismatch constant of the uniform pairs at every step); Li's are CIFAR-10 values "
+        "of another network, for orientation only:\n\n"
         f"| pair (q–p) | CIFAR-10 FID (Li) | confident ≥ 0.9 | class TV | Fréchet (real floor {fl['fd_floor']:.1f}) "
-        f"| FD / floor | nearest-train RMS (held-out {fl['nn_heldout']:.3f}) |\n|---|---|---|---|---|---|---|\n"
+        f"| FD / floor | nearest-train RMS (held-out {fl['nn_heldout']:.3f}) | bits/dim | CIFAR-10 bits/dim (Li) |"
+        "\n|---|---|---|---|---|---|---|---|---|\n"
     )
     body = "".join(
         f"| {PAIR_LABEL[p]} | {res['paper_cifar10_fid'][p]} | {100 * r['confident']:.1f}% | "
-        f"{r['class_tv']:.3f} | {r['fd']:.1f} | {r['fd'] / fl['fd_floor']:.2f} | {r['nn_train']:.3f} |\n"
+        f"{r['class_tv']:.3f} | {r['fd']:.1f} | {r['fd'] / fl['fd_floor']:.2f} | {r['nn_train']:.3f} |"
+        f"{bpd_cells(likelihood, p)}|\n"
         for p, r in rows.items()
     )
     return head + body
@@ -253,13 +272,17 @@ def studies_list(res: dict[str, Any]) -> str:
 
 
 def block(
-    res: dict[str, Any], sides: dict[str, dict[str, Any]], preset: dict[str, Any], classifier: dict[str, Any]
+    res: dict[str, Any],
+    sides: dict[str, dict[str, Any]],
+    preset: dict[str, Any],
+    classifier: dict[str, Any],
+    likelihood: dict[str, Any] | None = None,
 ) -> str:
     """The generated "mnist-pairs" block of docs/models.md (markers excluded): budget, table, ranking,
     targets, then one bullet per study."""
     parts = [
         budget_sentence(sides, preset),
-        table(res, classifier).rstrip("\n"),
+        table(res, classifier, likelihood).rstrip("\n"),
         ranking_sentence(res),
         targets_sentence(res),
     ]
