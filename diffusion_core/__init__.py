@@ -26,6 +26,11 @@ core function or class itself, so `help(dl.bounds)` shows its formula. Groups:
 - models and sampling: list_models, get_model, model_sigmas, initial_noise, run_sampler, sample_score,
   power_law_denoiser, GaussianDenoiser, EmpiricalDenoiser, GaussianMixture, digit_quality (the MNIST
   classifier's numbers), load_flexi and flexi_schedule (the shipped scale-space networks)
+- model folders, autoguidance and sampling noise: load_model (a registry name, a model folder or a hub id, as
+  `difflab sample --model` takes it), autoguided (a model guided by a weaker one, Karras et al. 2024) and its
+  denoiser AutoGuided, SamplingNoise (the law, step noise, DDIM eta and EDM churn that run_sampler takes)
+- notebooks: show (a plotly figure as interactive JSON plus a static PNG, so it renders offline in JupyterLab
+  and in nbconvert HTML, GitHub and nbviewer)
 """
 
 from __future__ import annotations
@@ -115,6 +120,13 @@ _API: dict[str, tuple[str, str]] = {
     "digit_quality": ("evaluation.metrics", "digit_quality"),
     "load_flexi": ("models.registry", "load_flexi"),
     "flexi_schedule": ("training.flexi_quality", "schedule_for"),
+    # model folders, autoguidance and sampling noise
+    "load_model": ("models.folders", "load_model_ref"),
+    "autoguided": ("models.guided", "guided"),
+    "AutoGuided": ("denoisers.autoguidance", "AutoGuided"),
+    "SamplingNoise": ("nonnormal.controls", "SamplingNoise"),
+    # notebooks
+    "show": ("plotting.notebook", "show"),
 }
 
 __all__ = ["__version__", *_API]
@@ -147,6 +159,7 @@ def __dir__() -> list[str]:
 if TYPE_CHECKING:  # static type checkers and IDEs see the real signatures
     from .bases import BASES, basis_images, component_variances, make_basis
     from .data import PHOTOS, gaussian_field, load_digits, load_photo, load_photos, load_upload, power_law_variance
+    from .denoisers.autoguidance import AutoGuided
     from .denoisers.empirical import EmpiricalDenoiser
     from .denoisers.gaussian import GaussianDenoiser, power_law_denoiser
     from .denoisers.mixture import GaussianMixture
@@ -155,13 +168,17 @@ if TYPE_CHECKING:  # static type checkers and IDEs see the real signatures
     from .gud.setup import BasesView
     from .gud.setup import build as gud_setup
     from .gud.view import forward_run, reverse_run, schedule_table
+    from .models.folders import load_model_ref as load_model
+    from .models.guided import guided as autoguided
     from .models.registry import get_model, list_models, load_flexi
     from .noise.discretization import diffusers_config, sigmas_from_lam
     from .noise.samplers import SAMPLERS, get_sampler, nfe
     from .noise.schedules import FAMILIES as SCHEDULES
+    from .nonnormal.controls import SamplingNoise
     from .nonnormal.laws import LAWS, get_law, ks_to_gaussian, sample_excess_kurtosis
     from .nonnormal.losses import PAIRS, loss_weights, pair_loss
     from .nonnormal.walks import exact_moments, expected_excess_kurtosis, simulate_walk
+    from .plotting.notebook import show
     from .presets import workshop_exercises
     from .sampling.run import initial_noise, model_sigmas, run_sampler, sample_score
     from .scale_space.ops import pixel_work_fraction, resize, resolution_schedule

@@ -237,11 +237,14 @@ def add_sample(sub: Sub) -> None:
     p.add_argument(
         "--model",
         required=True,
-        help="model name (see `difflab models`), a model folder (exported, "
-        "or diffusers DDPMPipeline.save_pretrained), or a hub id when "
-        "online",
+        help="model name (see `difflab models`), a model folder (exported, or a diffusers pipeline folder: unet/ + "
+        "scheduler/), the name of a folder in $DIFFLAB_MODELS_DIR (default ./models), or a hub id when online",
     )
-    p.add_argument("--sampler", required=True, help=f"sampler: {', '.join(NAMES['samplers'])}")
+    p.add_argument(
+        "--sampler",
+        required=True,
+        help=f"sampler: {', '.join(NAMES['samplers'])}, or auto (a diffusers folder: its scheduler's step; else heun)",
+    )
     p.add_argument("--steps", required=True, help=f"sampling steps N, 1..{MAX_STEPS}")
     p.add_argument("--seed", required=True, help="torch.Generator seed, >= 0 (same seed, same pixels)")
     p.add_argument("--n", required=True, help=f"number of samples K, 1..{MAX_N}")
@@ -251,7 +254,18 @@ def add_sample(sub: Sub) -> None:
         help="output file: .png (grid) or .npy (float32 [K, C, H, W] in [-1, 1]); - writes the PNG grid to stdout",
     )
     p.add_argument(
-        "--schedule", default="karras", help="schedule family (default karras, over the model's sigma range)"
+        "--schedule",
+        default=None,
+        help="schedule family over the model's sigma range, or scheduler (a diffusers folder's own set_timesteps); "
+        "default: scheduler for a diffusers folder, else karras",
+    )
+    p.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="a diffusers folder's scheduler option, e.g. timestep_spacing=trailing, prediction_type=v_prediction, "
+        "clip_sample=false, shift=3 (repeatable; the names of its scheduler_config.json)",
     )
     p.add_argument("--noise-law", default="gaussian", help=f"law of the injected noise: {'|'.join(NAMES['laws'])}")
     p.add_argument(

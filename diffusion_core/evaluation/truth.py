@@ -6,7 +6,7 @@
                    covariance error of the draws next to what the exact denoiser would score, sample_cov_rel_fro
   EmpiricalTruth   the training set of the empirical optimal denoiser: the memorisation rate
   MixtureTruth     an exact Gaussian mixture: the TV distance of the sampled mode weights, mode_tv
-  DigitTruth       MNIST digits, via the project's classifier (evaluation/metrics.py): the confident share
+  DigitTruth       MNIST digits, via the project's classifier (evaluation/metrics.py): the share confident and real
   NoTruth          nothing to score against (a foreign network of unknown data)
 
 Every truth answers the same calls: `score(sampler, sigmas, x, noise)` -> Score (its JSON, a caption, a table
@@ -287,13 +287,14 @@ def digit_floor(n: int) -> dict[str, float]:
 
 class DigitTruth(Truth):
     """MNIST digits [n, 1, 28, 28]: the project classifier's metrics (evaluation/metrics.py), value = the share of
-    samples classified with confidence >= 0.9."""
+    samples classified with confidence >= 0.9 AND real-looking (features inside the real digits' range), so pure
+    noise, which the classifier calls an "8" with confidence, scores 0."""
 
     metric = "confident"
     sweep_nfes = (4, 10, 20)
     slow = True
     head = (
-        "| sampler | NFE | classified with confidence ≥ 0.9 | class TV to uniform | Fréchet distance (real-vs-real "
+        "| sampler | NFE | confident ≥ 0.9 and real-looking (confident alone) | class TV to uniform | Fréchet distance (real-vs-real "
         "floor) | nearest-train RMS (held-out digits) | wall time |\n|---|---|---|---|---|---|---|\n"
     )
 
@@ -302,17 +303,17 @@ class DigitTruth(Truth):
 
     def score_samples(self, x: Tensor) -> Score:
         """The classifier metrics (confident share, class TV, Frechet distance with its real-vs-real floor at the
-        same n, nearest-train RMS); value = the confident share."""
+        same n, nearest-train RMS); value = the share confident and real."""
         q = digit_quality(x, digit_floor(int(x.shape[0])))
-        value = q["confident"]
+        value = q["confident_real"]
         return Score(
             self.metric,
             value,
             False,
             q,
-            f"{100 * value:.0f}% confident",
+            f"{100 * value:.0f}% confident and real",
             (
-                f"**{100 * value:.0f}%**",
+                f"**{100 * value:.0f}%** ({100 * q['confident']:.0f}%)",
                 f"{q['class_tv']:.2f}",
                 f"{q['fd']:.1f} ({q['fd_floor']:.1f})",
                 f"{q['nn_train']:.3f} ({q['nn_heldout']:.3f})",
@@ -325,7 +326,8 @@ class DigitTruth(Truth):
         first = next(iter(numbers.values()))
         return (
             f"A trained network with no exact answer, so the project's MNIST classifier scores its {n} "
-            "samples per sampler: the share it classifies with confidence ≥ 0.9, the total variation of the "
+            "samples per sampler: the share it classifies with confidence ≥ 0.9 whose features also lie within the "
+            "range of real digits (in brackets: confident alone; pure noise is confident but not real), the total variation of the "
             "predicted classes to uniform, the Fréchet distance of its features to the 1,000 held-out digits "
             f"(in brackets: {n} real training digits against the same set, the floor at this count) and the "
             "mean RMS distance to the nearest training digit (in brackets: held-out digits; much lower means "

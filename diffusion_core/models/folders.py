@@ -29,7 +29,7 @@ from ..networks.weights import check_sha256, load_state_strict, sha256_of
 from ..validation import InputError
 from . import foreign
 from .datasets import DATASETS
-from .registry import SPECS, Model, ModelSpec, get_model
+from .registry import SCALE_SPACE, SPECS, Model, ModelSpec, get_model
 
 CLASS_NAME = "DiffusionLabUNet"
 CONFIG, WEIGHTS, CARD = "config.json", "model.safetensors", "README.md"
@@ -104,6 +104,8 @@ def load_folder(path: Path) -> Model:
         return load_project_folder(path)
     if foreign.is_diffusers_folder(path):
         return foreign.load_diffusers(path)
+    if foreign.is_bare_unet(path):
+        raise InputError(foreign.bare_unet_fix(path))
     raise InputError(
         f"{path.name} is not a model folder: expected config.json + model.safetensors (Diffusion Lab) "
         "or unet/ + scheduler/ (diffusers DDPMPipeline.save_pretrained)"
@@ -143,10 +145,16 @@ def load_model_ref(
         return get_model(ref, dev)
     if allow_paths:
         path = Path(ref).expanduser()
-        if not path.exists() and foreign.HUB_ID.match(ref) and not ref.startswith("."):
+        in_dir = (models_dir or MODELS_DIR) / ref
+        if not path.exists() and ref and "/" not in ref and in_dir.is_dir():
+            path = in_dir  # a folder name in $DIFFLAB_MODELS_DIR
+        elif not path.exists() and foreign.HUB_ID.match(ref) and not ref.startswith("."):
             path = foreign.fetch_hub(ref)
         elif not path.exists():
-            raise InputError(f"unknown model {ref!r}: not a registry name ({', '.join(SPECS)}) and no such folder")
+            raise InputError(
+                f"unknown model {ref!r}: not a registry name ({', '.join([*SPECS, *SCALE_SPACE])}) and no such folder "
+                f"(here or in $DIFFLAB_MODELS_DIR = {models_dir or MODELS_DIR})"
+            )
     elif models_dir is not None:
         path = in_models_dir(ref, models_dir)
     else:

@@ -82,6 +82,7 @@ class Model:
     draw_data: Callable[[int, torch.Generator], Tensor] | None  # n true samples [n, C, H, W]
     truth: Truth = dataclasses.field(default_factory=NoTruth)  # what its samples are scored against
     net: torch.nn.Module | None = None  # the network of a trained or wrapped model (None: exact)
+    scheduler: Any = None  # a diffusers folder's scheduler (models/schedulers.FolderScheduler): its default sampling
 
     @property
     def device(self) -> torch.device:

@@ -66,6 +66,14 @@ def to_d(x: Tensor, sigma: Tensor, denoised: Tensor) -> Tensor:
     return (x - denoised) / sigma.to(x.dtype)
 
 
+def euler_step(x: Tensor, sigma: Tensor, sigma_next: Tensor, denoised: Tensor) -> Tensor:
+    """x + (x - D) / s (s' - s); from a flow schedule's t = 1 (s >= SIGMA_T1) the same step as D + (s'/s)(x - D),
+    which float32 keeps: x + d (s' - s) there cancels two numbers of size 1.7e7 to one of size s'."""
+    if float(sigma) >= SIGMA_T1:
+        return denoised + (x - denoised) * (sigma_next / sigma).to(x.dtype)
+    return x + to_d(x, sigma, denoised) * (sigma_next - sigma).to(x.dtype)
+
+
 def ancestral_step(sigma: float, sigma_next: float, eta: float = 1.0) -> tuple[float, float]:
     """sigma_up = min(s', eta sqrt(s'^2 (s^2 - s'^2) / s^2)), sigma_down = sqrt(s'^2 - sigma_up^2)."""
     if sigma_next == 0.0 or eta == 0.0:
@@ -147,7 +155,7 @@ def sample_euler(
         x, s_hat = _churned(x, sigmas, i, (s_churn, s_tmin, s_tmax, s_noise), noise, generator)
         denoised = call_denoiser(denoiser, x, s_hat)
         _report(callback, i, x, sigmas, denoised)
-        x = x + to_d(x, s_hat, denoised) * (sigmas[i + 1] - s_hat).to(x.dtype)
+        x = euler_step(x, s_hat, sigmas[i + 1], denoised)
     return x
 
 
@@ -176,7 +184,7 @@ def sample_heun(
         denoised = call_denoiser(denoiser, x, s)
         _report(callback, i, x, sigmas, denoised)
         d = to_d(x, s, denoised)
-        x_next = x + d * (s_next - s).to(x.dtype)
+        x_next = euler_step(x, s, s_next, denoised)
         if float(s_next) > 0 and float(s) < SIGMA_T1:
             d_next = to_d(x_next, s_next, call_denoiser(denoiser, x_next, s_next))
             x_next = x + 0.5 * (d + d_next) * (s_next - s).to(x.dtype)
@@ -258,9 +266,26 @@ def sample_ddim(
     """DDIM (Song et al. 2021, eq. 12) in VE form: x' = x0 + sqrt(s'^2 - c^2) eps_hat + c n.
 
     With the VP->VE change x_ve = x_vp / alpha, DDIM's sigma_t(eta) becomes the ancestral
-    sigma_up above, so DDIM(eta) = Euler-ancestral(eta); eta = 0 is exactly Euler.
+    sigma_up above, so DDIM(eta) = Euler-ancestral(eta); eta = 0 is exactly Euler. A denoiser with
+    `x0_eps(x, lam) -> (x0_hat, eps_hat)` (a diffusers DDIM folder, models/wrapped.py) steps with that pair as
+    diffusers' DDIMScheduler does: the clipped x0 and the network's unclipped eps.
     """
-    return sample_euler_ancestral(denoiser, x, sigmas, generator=generator, noise=noise, callback=callback, eta=eta)
+    split = getattr(denoiser, "x0_eps", None)
+    if split is None:
+        return sample_euler_ancestral(denoiser, x, sigmas, generator=generator, noise=noise, callback=callback, eta=eta)
+    check_sigmas(sigmas)
+    if not (math.isfinite(eta) and eta >= 0):
+        raise InputError(f"eta must be a finite number >= 0, got {eta!r}")
+    noise = noise or gaussian_noise
+    for i in range(len(sigmas) - 1):
+        lam = sigma_to_lam(sigmas[i].to(x.dtype)).to(x.device).expand(x.shape[0])
+        x0, eps = split(x, lam)
+        _report(callback, i, x, sigmas, x0)
+        down, up = ancestral_step(float(sigmas[i]), float(sigmas[i + 1]), eta)
+        x = x0 + eps * down
+        if up > 0:
+            x = x + noise(x.shape, generator, x.dtype).to(x.device) * up
+    return x
 
 
 def ddpm_posterior(x: Tensor, x0: Tensor, sigma: float, sigma_next: float) -> tuple[Tensor, float]:

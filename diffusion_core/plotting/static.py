@@ -6,20 +6,17 @@ figure looks the same on paper as in the browser without a headless-browser imag
 
 from __future__ import annotations
 
+import base64
+import io
 from pathlib import Path
 
 import matplotlib
-
-matplotlib.use("Agg")
-import base64
-import io
-
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import plotly.graph_objects as go  # noqa: E402
+import numpy as np
+import plotly.graph_objects as go
+from matplotlib.figure import Figure
 from PIL import Image
 
-from ..exports import export_path  # noqa: E402
+from ..exports import export_path
 
 
 def _text(obj) -> str:
@@ -61,6 +58,16 @@ def _draw_trace(ax, tr) -> None:
         m = ax.pcolormesh(x, y, z, shading="auto", cmap="viridis")
         ax.figure.colorbar(m, ax=ax)
         return
+    if tr.type == "histogram":
+        density = tr.histnorm in ("probability density", "density")
+        ax.hist(
+            np.asarray(tr.x, dtype=float),
+            bins=tr.nbinsx or "auto",
+            density=density,
+            alpha=tr.opacity or 0.7,
+            label=tr.name if tr.showlegend is not False and tr.name else None,
+        )
+        return
     x = np.asarray(tr.x if tr.x is not None else np.arange(len(tr.y)))
     y = np.asarray(tr.y)
     color = (
@@ -80,9 +87,11 @@ def _draw_trace(ax, tr) -> None:
             ax.plot(x, y, style, label=label, color=color)
 
 
-def to_matplotlib(fig: go.Figure) -> plt.Figure:
-    """Redraw a plotly figure (scatter, bar, heatmap; log axes; shapes as lines) with matplotlib."""
-    mfig, ax = plt.subplots(figsize=(6.4, 4.2), dpi=150)
+def to_matplotlib(fig: go.Figure) -> Figure:
+    """Redraw a plotly figure (scatter, bar, histogram, heatmap, image; log axes; shapes as lines) with matplotlib.
+    A pyplot-free Figure: no global backend switch, nothing kept open (a notebook's inline backend stays)."""
+    mfig = Figure(figsize=(6.4, 4.2), dpi=150)
+    ax = mfig.subplots()
     for tr in fig.data:
         _draw_trace(ax, tr)
     lay = fig.layout
@@ -118,5 +127,4 @@ def export_png_svg(fig: go.Figure, stem: str) -> list[str]:
         p: Path = export_path(stem, suffix)
         mfig.savefig(p)
         paths.append(str(p))
-    plt.close(mfig)
     return paths

@@ -3,7 +3,8 @@
 
 A page is either written whole (docs/cli.md, docs/api.md, docs/benchmarks.md, benchmarks/mnist_models.md)
 or has generated blocks between markers `<!-- NAME:begin ... -->` and `<!-- NAME:end -->` inside
-hand-written text (README.md, docs/models.md, benchmarks/models.md). Nothing here measures: the numbers
+hand-written text (README.md, docs/models.md, benchmarks/models.md). README.md is also PyPI's long
+description, so its links into the repository are written absolute (readme.absolute_links). Nothing here measures: the numbers
 come from benchmarks/*.json and the trained models' sidecars, the CLI page from the argparse parser the
 caller passes in, the API page from `diffusion_core.__all__`."""
 
@@ -88,7 +89,7 @@ def pages(parser: argparse.ArgumentParser, package: object, root: Path = ROOT) -
     """Repository-relative path -> its renderer."""
     bench = root / "benchmarks"
     return {
-        "README.md": lambda text: fill(text, readme.blocks(root, bench)),
+        "README.md": lambda text: readme.absolute_links(fill(text, readme.blocks(root, bench))),
         "docs/cli.md": lambda _: cli_reference.render(parser, root),
         "docs/api.md": lambda _: api_reference.render(package),
         "docs/benchmarks.md": lambda _: benchmarks_page(bench),

@@ -11,6 +11,25 @@ from typing import Any
 from . import low_nfe, mnist
 from .measured import load
 
+# The repository the README's links point to: PyPI shows README.md as the long description, where a relative
+# link or image path resolves to nothing, so every link into the repository is written absolute.
+REPO_URL = "https://github.com/diffusion-lab/diffusion-lab"
+BLOB_URL = f"{REPO_URL}/blob/main/"  # a file as GitHub shows it
+RAW_URL = "https://raw.githubusercontent.com/diffusion-lab/diffusion-lab/main/"  # an image's bytes
+
+
+def absolute_links(markdown: str) -> str:
+    """Relative links `](path)` as repository URLs (images `![..](path)` as raw files); in-page `#anchors`,
+    absolute URLs and code blocks stay as they are."""
+    parts = re.split(r"(```.*?```)", markdown, flags=re.S)
+    link = re.compile(r"(!\[[^\]]*)?\]\((?!#|[a-z][a-z0-9+.-]*:|/)([^)\s]+)\)")
+
+    def url(m: re.Match[str]) -> str:
+        image = m.group(1) or ""
+        return f"{image}]({RAW_URL if image else BLOB_URL}{m.group(2).removeprefix('./')})"
+
+    return "".join(part if part.startswith("```") else link.sub(url, part) for part in parts)
+
 
 def _pct(x: float) -> str:
     return f"{100 * x:.1f}%"

@@ -37,17 +37,26 @@ OUT_SUFFIXES = (".png", ".npy")
 RANGE_KEYS = ("sigma_min", "sigma_max")
 
 
+SCHEDULER = "scheduler"  # the schedule of a diffusers folder's own scheduler (models/schedulers.py)
+
+
 def check_run(sampler: str, schedule: str, steps: int, n: int, seed: int, law: str) -> tuple[int, int, int]:
     """Validate the names and numbers of a run; returns (steps, n, seed) as ints."""
     check_choice("sampler", sampler, SAMPLERS)
-    check_choice("schedule", schedule, FAMILIES)
+    if schedule != SCHEDULER:
+        check_choice("schedule", schedule, FAMILIES)
     check_choice("noise law", law, LAWS)
     return (check_int("steps", steps, 1, MAX_STEPS), check_int("n", n, 1, MAX_N), check_int("seed", seed, 0, 2**63 - 1))
 
 
 def model_sigmas(model: Model, schedule: str, steps: int) -> Tensor:
     """N + 1 VE sigmas of `schedule` for `model`: karras/edm/exponential use the model's sigma range,
-    tight-* schedules are fitted to one true sample of the model's data. [steps + 1] float64"""
+    tight-* schedules are fitted to one true sample of the model's data; "scheduler" is a diffusers folder's own
+    `set_timesteps(steps)`. [steps + 1] float64"""
+    if schedule == SCHEDULER:
+        if model.scheduler is None:
+            raise InputError(f"schedule {SCHEDULER} is a diffusers folder's own; model {model.spec.name} has none")
+        return model.scheduler.sigmas(steps).to(torch.float64)
     check_choice("schedule", schedule, FAMILIES)
     fam = FAMILIES[schedule]
     overrides = {k: getattr(model.spec, k) for k in RANGE_KEYS if k in fam.defaults}
@@ -74,15 +83,17 @@ def run_sampler(
     noise: SamplingNoise | str = SamplingNoise(),
     callback: Callback | None = None,
     dtype: torch.dtype = DTYPE,
+    init_sigma: float | None = None,
 ) -> Tensor:
     """x0 samples [n, C, H, W] (not clipped; `dtype`, returned on the CPU) from x = sigma_0 z (z from `seed`) with
     sampler `sampler` under the sampling-noise controls `noise` (a law name means white noise of that law): the
     generator positioned after z for the injections, the sampler's options (churn, eta) and the step noise. The
-    state lives on the model's device throughout."""
+    state lives on the model's device throughout. `init_sigma` scales z instead of sigmas[0] (a diffusers
+    scheduler's initial state, `FolderScheduler.init_sigma`)."""
     controls = SamplingNoise(law=noise) if isinstance(noise, str) else noise
     fn = get_sampler(sampler)
     z, g = initial_noise(model, n, seed)
-    x = (sigmas[0] * z).to(model.device, dtype)
+    x = ((sigmas[0] if init_sigma is None else init_sigma) * z).to(model.device, dtype)
     return fn(
         model.denoiser,
         x,

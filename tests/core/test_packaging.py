@@ -136,6 +136,11 @@ def test_wheel_in_a_fresh_venv_runs_the_workshop_a_preset_and_train(tmp_path):
     )
     (wheel,) = dist.glob("diffusion_lab-*.whl")
     assert "diffusion_core/py.typed" in zipfile.ZipFile(wheel).namelist()
+    (meta_name,) = [n for n in zipfile.ZipFile(wheel).namelist() if n.endswith(".dist-info/METADATA")]
+    metadata = zipfile.ZipFile(wheel).read(meta_name).decode()  # what PyPI shows: URLs, classifiers, the README
+    assert "Project-URL: Homepage, https://github.com/diffusion-lab/diffusion-lab" in metadata
+    assert "Classifier: Typing :: Typed" in metadata and "Requires-Dist: tqdm" in metadata
+    assert "](docs/" not in metadata and "![Spectrum tab](https://raw.githubusercontent.com/" in metadata
     env_dir = tmp_path / "venv"
     venv.create(env_dir, with_pip=False)
     py = env_dir / "bin" / "python"

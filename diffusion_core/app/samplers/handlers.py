@@ -92,6 +92,8 @@ def sweep_is_slow(model: Model) -> bool:
 def _quality_sweep(view: SamplersView, progress: Progress | None = None) -> tuple[list[dict[str, Any]], str]:
     model = view_model(view)
     truth, rows = model.truth, []
+    if truth.metric is None:  # nothing scores this model (a foreign network of unknown data): no sweep to sample
+        return rows, truth.metric
     for k, name in enumerate(view.samplers):
         _tick(progress, 0.5 + 0.4 * k / len(view.samplers), f"NFE sweep: {name}")
         for budget in truth.sweep_nfes:

@@ -16,6 +16,9 @@ function answers in ~10 ms. So a slider move runs no gradio event with a server 
   holds (an image's download button, a re-mounted component) end in step with what the page shows; the
   channel skips a payload it has already drawn, and errors or warnings of a typed value show there.
 
+gradio does not document `run/predict` as a public route: pyproject.toml pins gradio to the minor version the
+app is tested with, and test_live_route.py starts the app and POSTs to that route as the page script does.
+
 The plots stay gr.Plot components: they draw the first figure and every figure of the other events (which the
 server computes at the current slider value, so they never go back to an old one).
 """
