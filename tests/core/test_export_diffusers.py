@@ -61,3 +61,19 @@ def test_the_cards_loop_in_plain_diffusers_reproduces_difflab_sample(tmp_path, c
     a, b = np.load(tmp_path / "diffusers.npy"), np.load(ours)
     assert a.shape == b.shape == (16, *SIDECARS[name]["shape"])
     assert np.abs(a - b).max() < 1e-4
+
+
+@pytest.mark.skipif(not UNET2D, reason="no UNet2DModel network shipped")
+def test_the_exported_folder_reads_back_as_the_same_denoiser(tmp_path):
+    """Read back by the diffusers-folder reader (models/foreign.py, EDMEulerScheduler): the same D(x, lam)."""
+    import torch
+
+    from diffusion_core.models.export import export_diffusers
+    from diffusion_core.models.folders import load_model_ref
+    from diffusion_core.models.registry import get_model
+    from diffusion_core.protocols import sigma_to_lam
+
+    name = UNET2D[0]
+    a, b = get_model(name), load_model_ref(str(export_diffusers(name, tmp_path / "x")))
+    x, lam = torch.randn(3, *a.spec.shape, dtype=torch.float64), sigma_to_lam(torch.tensor([0.01, 0.5, 20.0]))
+    assert (a.denoiser(x, lam) - b.denoiser(x, lam)).abs().max() < 1e-5
