@@ -231,6 +231,8 @@ def read_image_file(path: str) -> ImageFile:
                     return ImageFile((2.0 * a - 1.0).astype(np.float32))
             im.load()
             return _read_pillow(path, im)
+    except InputError:
+        raise  # our own checks (size limits) name the problem already
     except UnidentifiedImageError:
         raise InputError(f"not an image this app can read: {os.path.basename(path)}; use {KINDS}") from None
     except (OSError, SyntaxError, ValueError, EOFError) as e:

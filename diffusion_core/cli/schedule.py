@@ -11,7 +11,7 @@ from typing import Any
 
 from .. import data
 from ..noise.discretization import diffusers_config
-from ..noise.inspector import resolve
+from ..noise.inspector import load
 from ..noise.schedule_diff import diff
 from ..noise.scheduler_config import MAX_TEXT
 from ..noise.schedules import FAMILIES
@@ -63,10 +63,20 @@ def _read_config(arg: str) -> str | dict:
 
 
 def diff_json(a: str, b: str, steps: int) -> dict:
-    """`difflab schedule diff A B --steps N`: per-step table of both and the findings."""
+    """`difflab schedule diff A B --steps N`: per-step table of both and the findings, each config's name
+    (`label_a`, `label_b`) and notes (`notes_a`, `notes_b`: keys diffusers ignores, its surprises)."""
     steps = check_int("--steps", steps, 1, 10_000)
-    ra, rb = resolve(_read_config(a), steps), resolve(_read_config(b), steps)
-    return {"a": a, "b": b, "steps": steps, **diff(ra, rb)}
+    la, lb = load(_read_config(a), steps), load(_read_config(b), steps)
+    return {
+        "a": a,
+        "b": b,
+        "steps": steps,
+        "label_a": la.label,
+        "label_b": lb.label,
+        "notes_a": list(la.notes),
+        "notes_b": list(lb.notes),
+        **diff(la.result, lb.result),
+    }
 
 
 def run(args: argparse.Namespace) -> int:

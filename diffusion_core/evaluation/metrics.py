@@ -152,6 +152,13 @@ def classify(x: Tensor) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return top.indices.numpy(), top.values.double().numpy(), f.double().numpy()
 
 
+FEATURES = 64  # the classifier's penultimate features, the space the Frechet distance is measured in
+# Below this many samples the features' 64 x 64 covariance is estimated from too few points (rank < 64 under n = 65)
+# and the Frechet distance and its real-vs-real floor mostly measure n itself: a sampler can score below the
+# floor. Views show them from this n on, and say why below it.
+FD_MIN_N = 2 * FEATURES
+
+
 def real_floor(n: int, seed: int = 0) -> dict[str, float]:
     """fd and nn distances of n training-split digits (real vs real), drawn without replacement."""
     ref = _reference()

@@ -29,6 +29,8 @@ from ..denoisers.mixture import GaussianMixture
 from ..nonnormal.controls import SamplingNoise
 from .exact import WHITE, exact_cov_error, mode_ratio_range, output_covariance
 from .metrics import (
+    FD_MIN_N,
+    FEATURES,
     MEMO_TOL,
     cov_rel_fro,
     digit_quality,
@@ -315,7 +317,7 @@ class DigitTruth(Truth):
             (
                 f"**{100 * value:.0f}%** ({100 * q['confident']:.0f}%)",
                 f"{q['class_tv']:.2f}",
-                f"{q['fd']:.1f} ({q['fd_floor']:.1f})",
+                f"{q['fd']:.1f} ({q['fd_floor']:.1f})" if len(x) >= FD_MIN_N else f"— (n < {FD_MIN_N})",
                 f"{q['nn_train']:.3f} ({q['nn_heldout']:.3f})",
             ),
             {"class_tv": q["class_tv"], "fd": q["fd"], "fd_floor": q["fd_floor"]},
@@ -329,8 +331,14 @@ class DigitTruth(Truth):
             "samples per sampler: the share it classifies with confidence ≥ 0.9 whose features also lie within the "
             "range of real digits (in brackets: confident alone; pure noise is confident but not real), the total variation of the "
             "predicted classes to uniform, the Fréchet distance of its features to the 1,000 held-out digits "
-            f"(in brackets: {n} real training digits against the same set, the floor at this count) and the "
-            "mean RMS distance to the nearest training digit (in brackets: held-out digits; much lower means "
+            + (
+                f"(in brackets: {n} real training digits against the same set, the floor at this count) and the "
+                if n >= FD_MIN_N
+                else f"(not shown at n = {n}: its {FEATURES} features need n ≥ {FD_MIN_N} samples for a covariance "
+                "estimate; below that the distance and its real-vs-real floor mostly measure n, and a sampler can "
+                f"score below the floor; raise n to {FD_MIN_N} to see it) and the "
+            )
+            + "mean RMS distance to the nearest training digit (in brackets: held-out digits; much lower means "
             f"copies). Wall time: {first['all_seconds']:.2f} s for all samplers and their "
             f"numbers on {device} ({first['workers']} running at once; the "
             "table's time is each sampler's own)."

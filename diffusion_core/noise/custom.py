@@ -24,6 +24,11 @@ def parse_points(text: str) -> tuple[np.ndarray, np.ndarray]:
     if not isinstance(text, str) or not text.strip():
         raise InputError(f"control points are empty: type t:lam pairs, e.g. {DEFAULT_POINTS}")
     pairs = [p.strip() for p in text.replace(";", ",").split(",") if p.strip()]
+    for p in pairs:
+        if ":" not in p or p.count(":") > 1:
+            raise InputError(
+                f"control point {p!r} is not t:lam; give 2 to {MAX_POINTS} control points, e.g. {DEFAULT_POINTS}"
+            )
     if not 2 <= len(pairs) <= MAX_POINTS:
         raise InputError(f"give 2 to {MAX_POINTS} control points t:lam, got {len(pairs)}")
     t, lam = [], []

@@ -21,7 +21,7 @@ from ..validation import InputError, check_range
 from . import schedules as S
 from .discretization import ScheduleResult, build_schedule
 from .flow import t_from_ve_sigma
-from .scheduler_config import from_diffusers_config
+from .scheduler_config import read_config
 
 Tensor = torch.Tensor
 
@@ -57,13 +57,39 @@ def sigma_list(values: Any) -> Tensor:
     return sig
 
 
+@dataclass(frozen=True)
+class Loaded:
+    """A resolved config with its name, notes (e.g. keys diffusers ignores) and img2img rule ("sd" or "flow")."""
+
+    result: ScheduleResult
+    label: str
+    notes: tuple[str, ...]
+    pipeline: str
+
+
+def pipeline_of(r: ScheduleResult) -> str:
+    """The img2img rule of a schedule's pipeline family: "flow" (SD3/Flux) for flow schedules, else "sd"."""
+    return "flow" if r.flow is not None else "sd"
+
+
+def load(config: Any, steps: int) -> Loaded:
+    """Any accepted config form -> Loaded for `steps` steps (a sigma list keeps its own length)."""
+    if isinstance(config, dict) or (isinstance(config, str) and config.lstrip().startswith("{")):
+        c = read_config(config)
+        r = build_schedule(c.family, steps, c.overrides)
+        return Loaded(r, c.label, c.notes + tuple(r.flow.notes if r.flow is not None else ()), c.pipeline)
+    r = resolve(config, steps)
+    name = config.strip()[:80] if isinstance(config, str) else r.name
+    return Loaded(r, name, tuple(r.flow.notes if r.flow is not None else ()), pipeline_of(r))
+
+
 def resolve(config: Any, steps: int) -> ScheduleResult:
     """Any accepted config form -> ScheduleResult for `steps` steps (a sigma list keeps its own length)."""
     if isinstance(config, ScheduleResult):
         return config
     if isinstance(config, dict) or (isinstance(config, str) and config.lstrip().startswith("{")):
-        name, over = from_diffusers_config(config)
-        return build_schedule(name, steps, over)
+        c = read_config(config)
+        return build_schedule(c.family, steps, c.overrides)
     if isinstance(config, str) and config.strip().startswith("sigmas:"):
         sig = sigma_list(config.strip()[len("sigmas:") :])
         return ScheduleResult("sigmas", {}, sig, None, None)
@@ -140,14 +166,29 @@ def crossing_step(r: ScheduleResult, sigma: float) -> dict[str, Any]:
     }
 
 
-def img2img_steps(r: ScheduleResult, strength: float) -> dict[str, Any]:
-    """diffusers img2img get_timesteps: t_start = int(N - min(N * strength, N)); steps t_start.. run."""
+IMG2IMG_RULES = {
+    "sd": "SD/SDXL img2img: t_start = N − int(N·strength)",
+    "flow": "SD3/Flux img2img: t_start = int(N − N·strength)",
+}
+
+
+def img2img_steps(r: ScheduleResult, strength: float, rule: str | None = None) -> dict[str, Any]:
+    """diffusers img2img get_timesteps, by pipeline family (default: the schedule's own, `pipeline_of`):
+    SD/SDXL t_start = N - min(int(N * strength), N); SD3/Flux t_start = int(N - min(N * strength, N)).
+    Steps t_start.. run."""
     strength = check_range("strength", strength, 0, 1)
+    rule = rule or pipeline_of(r)
     n = len(r.sigmas) - 1
-    t_start = int(max(n - min(n * strength, n), 0))
+    if rule == "sd":
+        t_start = max(n - min(int(n * strength), n), 0)
+    elif rule == "flow":
+        t_start = int(max(n - min(n * strength, n), 0))
+    else:
+        raise InputError(f"unknown img2img rule {rule!r}; use sd or flow")
     sig = r.sigmas.numpy()
     return {
         "strength": strength,
+        "rule": rule,
         "skipped": list(range(t_start)),
         "run": n - t_start,
         "start_sigma": float(sig[t_start]) if t_start < n else 0.0,

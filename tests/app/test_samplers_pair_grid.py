@@ -105,7 +105,7 @@ def test_digit_models_get_classifier_numbers_and_the_sweep_comes_after(tiny_pair
     view = H.SamplersView(model="mnist-li-laplace-laplace", samplers=("euler", "ddpm_ancestral"), steps=2, n=4)
     r = H.sample_compare(view)
     assert r.numbers["metric"] == "confident" and r.numbers["sweep_pending"] and r.numbers["sweep"] == []
-    assert "classified with confidence ≥ 0.9" in r.table and "Fréchet" in r.table
+    assert "confident ≥ 0.9 and real-looking" in r.table and "Fréchet" in r.table
     q = r.numbers["samplers"]["euler"]
     assert {"confident", "class_tv", "fd", "fd_floor", "nn_train", "nn_heldout", "seconds"} <= set(q)
     fig, rows = H.sweep_after(view)

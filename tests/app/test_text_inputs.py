@@ -95,6 +95,7 @@ def test_every_text_input_of_the_layout_is_known():
     """The audit: free-text boxes and dropdowns that take custom values, with what each accepts."""
     known = {
         "Link to this view": "output (copied, never read)",
+        "Link to this diff": "output (copied, never read)",
         "Custom labels (ordering custom)": "numbers (parse_labels)",
         "Image: digit:N (8x8 digits), photo, field:BETA": "names (check_image_name)",
         "Steps (fast: a few seconds": "an integer step count or rule (check_int in gud.setup.build)",

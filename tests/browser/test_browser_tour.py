@@ -150,7 +150,9 @@ def test_a_lambda_move_is_drawn_by_the_page_and_its_release_brings_gradio_in_ste
     page.evaluate(RELEASE, "Noise level: logSNR λ")
     page.wait_for_timeout(1500)
     settle(page)
-    assert seen[1:] == [("run/predict", "spectrum_live", "gradio")]  # the release, through gradio
+    assert seen[1:] == [
+        ("queue/join", "spectrum_live", "gradio")
+    ]  # the release, through gradio's queue (its warnings reach the page)
     img = page.locator("#spectrum-noisy img").get_attribute("src")
     assert page.locator("#spectrum-noisy a.download-link").get_attribute("href") == img != before
     assert page.locator("#spectrum-explanation p").count() == 3 and "λ = 2.50" in page.inner_text(

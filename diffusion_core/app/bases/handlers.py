@@ -58,12 +58,19 @@ def _shown(labels: torch.Tensor) -> np.ndarray:
     return order[pick].numpy()
 
 
-def _pair(setup: Setup, i: int, j: int) -> tuple[int, int]:
+def _pair(setup: Setup, i: int, j: int) -> tuple[int, int, list[str]]:
+    """The SNR plane's components: -1 (or an emptied box) is the first / last generated; an index past the
+    last component is shown at the last one, and the returned notes say so."""
     lab = setup.schedule.labels
     d = lab.numel()
-    i = int(lab.argmin()) if i < 0 else check_int("component i", i, 0, d - 1)
-    j = int(lab.argmax()) if j < 0 else check_int("component j", j, 0, d - 1)
-    return i, j
+    out, notes = [], []
+    for name, v, default in (("i", i, int(lab.argmin())), ("j", j, int(lab.argmax()))):
+        v = check_int(f"component {name}", -1 if v is None else v, -1, None)
+        if v >= d:
+            notes.append(f"component {name} = {v} is past the last component: shown at {d - 1}")
+            v = d - 1
+        out.append(default if v < 0 else v)
+    return out[0], out[1], notes
 
 
 def explain(setup: Setup, view: BasesView, t: float, n_active: int, numbers: dict) -> str:
@@ -104,7 +111,7 @@ def component_schedule(
     g, snr = tab.gamma.numpy(), tab.true_logsnr.numpy()
     uniq, first = np.unique(np.round(lab, 9), return_index=True)
     pick = first[np.linspace(0, len(first) - 1, min(len(first), 64)).round().astype(int)]
-    i, j = _pair(setup, i, j)
+    i, j, pair_notes = _pair(setup, i, j)
     n_active = int(active(s, t).sum())
     numbers = {
         "slope": tab.slope,
@@ -141,7 +148,7 @@ def component_schedule(
             s.band,
             "SNR plane: diagonal = standard diffusion, L = autoregressive",
         ),
-        explanation=explain(setup, view, t, n_active, numbers),
+        explanation="".join(f"**{n}.** " for n in pair_notes) + explain(setup, view, t, n_active, numbers),
         numbers=numbers,
     )
 

@@ -9,11 +9,12 @@ from types import SimpleNamespace
 import gradio as gr
 
 from ...bases import BASIS_NAMES
-from ...gud import KINDS
 from ...gud.extension import TEXTURES
+from ...gud.orderings import KINDS, ORDERINGS
 from ...plotting.bases import T_MARKER
 from ...presets import load_preset
-from ..widgets import Slider, ViewIO, export_controls, guard, reporter
+from ...validation import InputError
+from ..widgets import Slider, ViewIO, export_controls, from_the_page, guard, reporter
 from ..widgets.live import live_box, live_payload, wire_live
 from . import handlers
 from . import view as V
@@ -29,16 +30,27 @@ STEP_CHOICES = (
     ("2000", 2000),
 )
 WAVELETS = ("haar", "db2", "db3", "db4", "sym4", "coif1")
-ORDERINGS = ("variance", "frequency", "level", "column", "row", "random", "custom")
 PRESETS = ("standard", "variance_matched", "column_sequential", "wavelet_column", "autoregressive_columns")
 
 
-IO = ViewIO("bases", V.BasesView, V.make_view)
+class BasesIO(ViewIO):
+    """The tab's ViewIO whose restored values (preset, link, bundled preset) also set the schedule and
+    ordering choices to the ones the view's basis supports, so a restored valid view is never outside them."""
+
+    def values(self, view):
+        out = super().values(view)
+        k, o = self.fields.index("kind"), self.fields.index("ordering")
+        out[k] = gr.update(choices=list(V.kind_choices(view.basis)), value=view.kind)
+        out[o] = gr.update(choices=list(V.ordering_choices(view.basis, view.kind)), value=view.ordering)
+        return out
+
+
+IO = BasesIO("bases", V.BasesView, V.make_view)
 
 
 def component_schedule(t=0.5, i=-1, j=-1, uploads=None, **settings):
     """api_name `component_schedule`: schedule figures and the live readouts."""
-    r = handlers.component_schedule(IO.view(**settings), float(t), int(i), int(j), uploads)
+    r = handlers.component_schedule(IO.view(**settings), float(t), i, j, uploads)
     return r.gamma, r.snr, r.sigma, r.windows, r.plane, r.explanation
 
 
@@ -85,9 +97,14 @@ MOVE_T_MARKERS = """(...inputs) => {
 
 def basis_forward(uploads=None, progress=gr.Progress(), **settings):
     """api_name `basis_forward`: basis images, variances, forward frames (scrub with the slider)."""
-    view = IO.view(**settings)
-    progress(0, desc="forward process")
-    r = handlers.basis_forward(view, uploads, reporter(progress))
+    try:
+        view = IO.view(**settings)
+        progress(0, desc="forward process")
+        r = handlers.basis_forward(view, uploads, reporter(progress))
+    except InputError:
+        if from_the_page():
+            return gr.skip()  # component_schedule runs on the same triggers with the same settings and says it once
+        raise
     slider = gr.update(minimum=0, maximum=len(r.frames) - 1, value=0)
     return (
         r.frames,
@@ -133,7 +150,17 @@ def export_anim(frames, fmt):
 
 
 def load_bundled(name):
-    return IO.values(load_preset(f"bases/{name}.toml", V.BasesView))
+    """A bundled preset: every setting it names, and the SNR plane's components back to first / last generated."""
+    return [*IO.values(load_preset(f"bases/{name}.toml", V.BasesView)), -1, -1]
+
+
+def restrict(basis, kind, ordering):
+    """The schedule and ordering choices the basis supports; a choice that no longer applies moves to a valid one."""
+    kind, ordering = V.agree(basis, kind, ordering)
+    return (
+        gr.update(choices=list(V.kind_choices(basis)), value=kind),
+        gr.update(choices=list(V.ordering_choices(basis, kind)), value=ordering),
+    )
 
 
 INTRO = (
@@ -167,6 +194,7 @@ def _controls() -> SimpleNamespace:
         c.wavelet = gr.Dropdown(list(WAVELETS), value=D.wavelet, label="Wavelet")
         c.levels = Slider(1, 5, value=D.levels, step=1, label="Levels")
     c.r = Slider(0.0, 1.0, value=D.r, step=0.05, label="Prior exponent r (0 white, 1 data-matched)")
+    # Every choice (API callers are checked against these); the page narrows them to the basis's own (restrict).
     c.kind = gr.Radio(list(KINDS), value=D.kind, label="Schedule")
     c.ordering = gr.Dropdown(list(ORDERINGS), value=D.ordering, label="Ordering (labels l_i)")
     c.custom_labels = gr.Textbox(
@@ -183,8 +211,8 @@ def _controls() -> SimpleNamespace:
     c.clip = gr.Checkbox(value=D.clip, label="Clip γ to the band (β = 0 outside: frozen components)")
     c.t = Slider(0.0, 1.0, value=0.5, step=0.01, label="Readout time t (0 = data, 1 = noise)")
     with gr.Row():
-        c.ci = gr.Number(value=-1, precision=0, label="SNR plane: component i (-1: first generated)")
-        c.cj = gr.Number(value=-1, precision=0, label="component j (-1: last generated)")
+        c.ci = gr.Number(value=-1, label="SNR plane: component i (-1: first generated)")
+        c.cj = gr.Number(value=-1, label="component j (-1: last generated)")
     _process_controls(c)
     return c
 
@@ -202,7 +230,7 @@ def _process_controls(c: SimpleNamespace) -> None:
                 label="Steps (fast: a few seconds; accurate: 4x more; or a number)",
             )
             c.frames = Slider(3, 33, value=D.frames, step=1, label="Frames")
-            c.seed = gr.Number(value=D.seed, precision=0, label="Seed")
+            c.seed = gr.Number(value=D.seed, label="Seed")
         c.rev_btn = gr.Button("Run reverse process", variant="primary")
     with gr.Accordion("Export and presets", open=False):
         c.csv_btn = gr.Button("Export schedule table as CSV")
@@ -280,11 +308,9 @@ def _wire(demo: gr.Blocks, c: SimpleNamespace, o: SimpleNamespace) -> None:
         c.image.change,
         c.size.change,
         c.gray.change,
-        c.basis.change,
         c.wavelet.change,
         c.levels.release,
         c.r.release,
-        c.kind.change,
         c.ordering.change,
         c.a.release,
         c.softness.release,
@@ -309,6 +335,16 @@ def _wire(demo: gr.Blocks, c: SimpleNamespace, o: SimpleNamespace) -> None:
         js=MOVE_T_MARKERS,
     )
     gr.on(triggers=data_triggers, api_name="basis_forward", **fwd)
+    # A basis or schedule change first restricts the other choices to valid ones, then recomputes once.
+    gr.on(
+        triggers=[c.basis.input, c.kind.input],
+        fn=restrict,
+        inputs=[c.basis, c.kind, c.ordering],
+        outputs=[c.kind, c.ordering],
+        api_visibility="private",
+        show_progress="hidden",
+        trigger_mode="always_last",
+    ).then(api_visibility="private", **sched).then(api_visibility="private", **fwd)
     c.rev_btn.click(
         guard(basis_reverse),
         inputs_kwargs=named,
@@ -347,9 +383,10 @@ def _wire(demo: gr.Blocks, c: SimpleNamespace, o: SimpleNamespace) -> None:
     c.preset_btn.click(
         guard(IO.save_event()), inputs_kwargs=IO.named(settings), outputs=[c.out_file, c.link], api_name="bases_preset"
     )
-    c.load_btn.click(guard(load_bundled), c.bundled, settings, api_visibility="private", show_progress="hidden").then(
-        api_visibility="private", **sched
-    ).then(api_visibility="private", **fwd)
+    c.load_btn.click(
+        guard(load_bundled), c.bundled, [*settings, c.ci, c.cj], api_visibility="private", show_progress="hidden"
+    ).then(api_visibility="private", **sched).then(api_visibility="private", **fwd)
+    demo.load(restrict, [c.basis, c.kind, c.ordering], [c.kind, c.ordering], api_visibility="private")
     IO.wire_restore(demo, c.preset_in, settings, sched, fwd)
 
 

@@ -74,14 +74,14 @@ def build(demo: gr.Blocks) -> None:
             form = gr.Radio(["ddpm", "euler"], value=D.form, label="Step form")
             grid = gr.Radio(["right", "left"], value=D.grid, label="β read at the … end of each step")
             paths = Slider(1000, 200_000, value=D.paths, step=1000, label="Monte Carlo paths")
-            seed = gr.Number(value=D.seed, precision=0, label="Seed")
+            seed = gr.Number(value=D.seed, label="Seed")
             gr.Markdown("**Loss viewer**")
             loss_t = Slider(0.001, 1.0, value=D.loss_t, step=0.001, label="t of the step (0 = data, 1 = noise)")
             loss_steps = Slider(1, 2000, value=D.loss_steps, step=1, label="Steps N (Δt = 1/N)")
             laplace_form = gr.Radio(
                 [("KL of the sampled laws", "coordinate"), ("paper's printed form", "paper")],
                 value=D.laplace_form,
-                label="Loss form: the KL of the unit-variance laws the chain samples, or Li's printed form",
+                label="Laplace–Laplace loss: coordinate = KL of the sampled laws, per coordinate; paper = the printed form",
             )
             gr.Markdown("**Reverse sampling**")
             reverse_steps = Slider(1, 500, value=D.reverse_steps, step=1, label="Reverse steps")

@@ -17,7 +17,8 @@ from ...nonnormal.controls import STEP_NOISES
 from ...nonnormal.laws import LAWS
 from ...sampling.pair_grid import MAX_SEEDS, PAIRS
 from ...sampling.pair_grid import pair_model_name as pair_name
-from ..widgets import Slider, ViewIO, export_controls, guard, reporter
+from ...validation import InputError, check_int
+from ..widgets import Slider, ViewIO, export_controls, from_the_page, guard, reporter
 from . import handlers
 from . import pairs as pair_handlers
 from . import trajectory as trajectory_handlers
@@ -37,14 +38,25 @@ def sample_compare(progress=gr.Progress(), **settings):
 
 def sweep(progress=gr.Progress(), **settings):
     """Second step of a click (api_name `sample_compare_sweep`): quality vs NFE (networks: sampled, with progress)."""
-    fig, _ = handlers.sweep_after(IO.view(**settings), reporter(progress))
+    try:
+        view = IO.view(**settings)
+    except InputError:
+        if from_the_page():
+            return gr.skip()  # the samples event, run just before with the same settings, has said it once
+        raise
+    fig, _ = handlers.sweep_after(view, reporter(progress))
     return fig
 
 
 def pair_grid(pairs, seed, seeds, steps, schedule, device, progress=gr.Progress()):
     """The pairs x seeds panel (api_name `pair_grid`): progress after every sampling step of every row."""
     view = pair_handlers.PairGridView(
-        pairs=tuple(pairs or ()), seed=int(seed), seeds=int(seeds), steps=int(steps), schedule=schedule, device=device
+        pairs=tuple(pairs or ()),
+        seed=check_int("first seed", seed),
+        seeds=int(seeds),
+        steps=int(steps),
+        schedule=schedule,
+        device=device,
     )
     r = pair_handlers.pair_grid(view, reporter(progress))
     return r.panel, r.table, r.explanation
@@ -93,9 +105,9 @@ def build(demo: gr.Blocks) -> None:
             schedule = gr.Dropdown(
                 list(FAMILIES), value=D.schedule, label="Schedule (karras/edm/exponential use the model's σ range)"
             )
-            steps = Slider(1, 128, value=D.steps, step=1, label="Steps N (heun uses 2N − 1 evaluations)")
+            steps = Slider(1, V.MAX_VIEW_STEPS, value=D.steps, step=1, label="Steps N (heun uses 2N − 1 evaluations)")
             with gr.Row():
-                seed = gr.Number(value=D.seed, precision=0, label="Seed (same initial noise for all)")
+                seed = gr.Number(value=D.seed, label="Seed (same initial noise for all)")
                 n = Slider(1, V.MAX_VIEW_N, value=D.n, step=1, label="Samples per sampler")
             law = gr.Radio(list(LAWS), value=D.noise_law, label="Noise law of the injections (stochastic samplers)")
             noise_controls = _noise_controls()
@@ -188,7 +200,7 @@ def _pair_panel(schedule, device) -> None:
         with gr.Column(scale=1, min_width=300):
             pairs = gr.CheckboxGroup(list(PAIRS), value=list(PAIRS), label="Increment pairs q–p (rows)")
             with gr.Row():
-                pseed = gr.Number(value=0, precision=0, label="First seed")
+                pseed = gr.Number(value=0, label="First seed")
                 pseeds = Slider(1, MAX_SEEDS, value=8, step=1, label="Seeds (columns)")
             psteps = Slider(1, 100, value=10, step=1, label="Ancestral steps N (schedule and device as above)")
             go = gr.Button("Sample pairs × seeds", variant="primary")

@@ -27,7 +27,7 @@ def diagram(**settings):
 def controls() -> tuple[list, gr.Button]:
     """Left column: seed, samples, steps, transition, and the sampling button."""
     with gr.Accordion("Trained networks (MNIST): Flexi-UNet vs full resolution", open=True):
-        seed = gr.Number(value=D.seed, precision=0, label="Seed (both networks)")
+        seed = gr.Number(value=D.seed, label="Seed (both networks)")
         n = Slider(4, 64, value=D.n, step=4, label="Samples per network")
         steps = Slider(10, 1000, value=D.steps, step=10, label="Sampling steps (same for both, of T = 1000)")
         transition = gr.Radio(

@@ -6,7 +6,7 @@ from __future__ import annotations
 import gradio as gr
 
 from ... import data
-from ..widgets import Slider, ViewIO, export_controls, guard, reporter
+from ..widgets import Slider, ViewIO, export_controls, guard, reporter, wire_upload
 from ..widgets.live import live_box, live_payload, wire_live
 from . import exports, handlers
 from . import flexi as flexi_handlers
@@ -62,7 +62,7 @@ def _controls() -> tuple[list, gr.File]:
     source = gr.Radio(["photo", "field", "upload"], value=D.source, label="Image source")
     photo = gr.Dropdown(list(data.PHOTOS), value=D.photo, label="Bundled photo (scikit-image)")
     beta = Slider(0.5, 4.0, value=D.beta, step=0.05, label="Field β (P ∝ f^-β; forward view and sampling)")
-    seed = gr.Number(value=D.seed, precision=0, label="Seed (field, noise, sampling)")
+    seed = gr.Number(value=D.seed, label="Seed (field, noise, sampling)")
     upload = gr.File(
         label="Upload (PNG, JPEG, TIFF, WebP, GIF, NPY)",
         type="filepath",
@@ -190,7 +190,6 @@ def _wire(demo, settings, upload, outputs, sampling, exports, live: dict) -> Non
             family.change,
             gamma.release,
             t.release,
-            upload.change,
         ],
         api_name="scale_space",
         **main,
@@ -214,3 +213,4 @@ def _wire(demo, settings, upload, outputs, sampling, exports, live: dict) -> Non
         guard(IO.save_event()), inputs_kwargs=named, outputs=[out_file, link], api_name="scale_space_preset"
     )
     IO.wire_restore(demo, preset_in, settings, main, live["dia"])
+    wire_upload(upload, source, D.source, main)

@@ -14,11 +14,14 @@ from typing import Any
 
 from ...noise import inspector as I
 from ...noise.schedule_diff import diff
-from ...noise.scheduler_config import MAX_TEXT, from_diffusers_config
+from ...noise.scheduler_config import MAX_TEXT, read_config
 from ...plotting import inspector as plots
+from ...presets import from_query_lenient, to_query
 from ...validation import InputError, check_int, check_range
 
 MAX_ROWS = 120  # table rows shown (the JSON export has all)
+STEPS_MAX = 1000  # the one bound on N: the view checks it, the slider stops there
+LINK_PREFIX = "inspector."  # link keys, apart from the Schedules tab's own (both have `steps`)
 
 
 @dataclass(frozen=True)
@@ -32,7 +35,7 @@ class InspectorView:
     strength: float = 0.6
 
     def __post_init__(self) -> None:
-        check_int("steps", self.steps, 1, 1000)
+        check_int("steps", self.steps, 1, STEPS_MAX)
         check_range("crossing sigma", self.crossing_sigma, 0, 1e9, lo_open=True)
         check_range("strength", self.strength, 0, 1)
         for name, text in (("config A", self.config_a), ("config B", self.config_b)):
@@ -93,34 +96,39 @@ def diff_markdown(d: dict[str, Any]) -> str:
 
 def inspect_view(view: InspectorView) -> InspectorResult:
     """The inspector's main computation (api_name `schedule_inspect`)."""
-    a, b = I.resolve(view.config_a, view.steps), I.resolve(view.config_b, view.steps)
+    la, lb = I.load(view.config_a, view.steps), I.load(view.config_b, view.steps)
+    a, b = la.result, lb.result
     tb = I.table(a)
     cross = I.crossing_step(a, view.crossing_sigma)
-    strength = I.img2img_steps(a, view.strength)
+    strength = I.img2img_steps(a, view.strength, la.pipeline)
     d = diff(a, b)
-    notes = a.flow.notes if a.flow is not None else []
-    if b.flow is not None and b.flow.notes:
-        d = {**d, "findings": d["findings"] + [f"B: {n}" for n in b.flow.notes]}
+    d = {**d, "findings": d["findings"] + [f"B = {lb.label}"] + [f"B: {n}" for n in lb.notes]}
     summary = (
-        f"**A** = `{view.config_a.strip()[:80]}`: {len(tb.step) - 1} steps, σ from {tb.sigma[0]:.5g} to "
+        f"**A** = {la.label}: {len(tb.step) - 1} steps, σ from {tb.sigma[0]:.5g} to "
         f"{tb.sigma[-2]:.5g} then {tb.sigma[-1]:.5g}. σ first drops to ≤ {view.crossing_sigma:g} at **step "
         f"{cross['step']}** (σ = {cross['sigma_at_step']:.5g}). img2img strength {view.strength:g} skips "
         f"**{len(strength['skipped'])}** steps and runs {strength['run']}, starting at σ = "
-        f"{strength['start_sigma']:.5g} (t = {strength['start_t']:.4g}; diffusers' get_timesteps: "
-        f"t_start = int(N − N·strength))."
+        f"{strength['start_sigma']:.5g} (t = {strength['start_t']:.4g}; diffusers' "
+        f"{I.IMG2IMG_RULES[strength['rule']]})."
     )
     if a.flow is not None:
         summary += " Flow schedule: t = 1 is shown as σ = 2²⁴ − 1 (its VE σ is infinite)." + (
             f" μ = {a.flow.mu:.4g}." if a.flow.mu is not None else ""
         )
-    if notes:
-        summary += "\n\n**What diffusers does here that you might not expect:**\n" + "\n".join(f"- {n}" for n in notes)
+    if la.notes:
+        summary += "\n\n**What diffusers does here that you might not expect:**\n" + "\n".join(
+            f"- {n}" for n in la.notes
+        )
     fig = plots.diff_figure(
         tb.lam, I.table(b).lam, [r["step"] for r in d["rows"] if r["differs"]], d["first_divergence"]
     )
     numbers = {
         "a": a.to_json(),
         "b": b.to_json(),
+        "label_a": la.label,
+        "label_b": lb.label,
+        "notes_a": list(la.notes),
+        "notes_b": list(lb.notes),
         "crossing": cross,
         "img2img": strength,
         "diff": {k: v for k, v in d.items() if k != "rows"},
@@ -128,6 +136,20 @@ def inspect_view(view: InspectorView) -> InspectorResult:
     return InspectorResult(
         table_markdown(tb, cross["step"], strength["skipped"]), summary, diff_markdown(d), fig, numbers
     )
+
+
+def inspector_query(view: InspectorView) -> str:
+    """The link's query: the Schedules tab, the inspector's settings under `inspector.`."""
+    return "tab=schedules&" + "&".join(f"{LINK_PREFIX}{part}" for part in to_query(view).split("&") if part)
+
+
+def view_from_link(params: dict[str, str]) -> tuple[InspectorView, list[str]]:
+    """A link's query (a dict) -> (the inspector view, problems): keys under `inspector.` only; a value that
+    does not validate stays at its default with one problem each (the Schedules tab's own keys are not ours)."""
+    if params.get("tab") != "schedules":
+        return InspectorView(), []
+    mine = {k[len(LINK_PREFIX) :]: v for k, v in params.items() if k.startswith(LINK_PREFIX)}
+    return from_query_lenient(mine, InspectorView)
 
 
 def read_config_upload(path: str | None) -> str:
@@ -138,5 +160,5 @@ def read_config_upload(path: str | None) -> str:
         raise InputError(f"the uploaded file is larger than {MAX_TEXT} bytes; a scheduler_config.json is small")
     with open(path, encoding="utf-8", errors="replace") as fh:
         text = fh.read()
-    from_diffusers_config(text)  # validate now, so the error names the upload
+    read_config(text)  # validate now, so the error names the upload
     return text

@@ -10,8 +10,8 @@ import gradio as gr
 
 from ... import data
 from ...noise.schedules import FAMILIES
-from ...validation import InputError
-from ..widgets import Slider, ViewIO, export_controls, guard
+from ...validation import InputError, check_int
+from ..widgets import Slider, ViewIO, export_controls, guard, wire_upload
 from ..widgets.point_editor import point_editor
 from . import custom as schedule_custom
 from . import handlers
@@ -83,7 +83,14 @@ def editor(custom_points: str):
 
 def dataset(dataset_name, components, draws, seed, steps, kind, tau_lo, tau_hi):
     return handlers.dataset_view(
-        dataset_name, int(components), int(draws), int(seed), int(steps), kind, float(tau_lo), float(tau_hi)
+        dataset_name,
+        int(components),
+        int(draws),
+        check_int("seed", seed),
+        int(steps),
+        kind,
+        float(tau_lo),
+        float(tau_hi),
     )
 
 
@@ -94,7 +101,7 @@ def _controls() -> list:
     source = gr.Radio(["photo", "field", "upload"], value=D.source, label="Image (sets the bounds and tight schedules)")
     photo = gr.Dropdown(list(data.PHOTOS), value=D.photo, label="Bundled photo (scikit-image)")
     beta = Slider(0.5, 4.0, value=D.beta, step=0.05, label="Synthetic field β (P ∝ f^-β)")
-    seed = gr.Number(value=D.seed, precision=0, label="Seed")
+    seed = gr.Number(value=D.seed, label="Seed")
     size = gr.Dropdown(list(V.SIZES), value=D.size, label="Resolution (centre crop, resized)")
     tau_lo = Slider(0.01, 1.0, value=D.tau_lo, step=0.01, label="τ_lo: σ_max puts the strongest frequency at this SNR")
     tau_hi = Slider(1.0, 100.0, value=D.tau_hi, step=0.5, label="τ_hi: σ_min puts the weakest frequency at this SNR")
@@ -109,7 +116,7 @@ def _controls() -> list:
     with gr.Accordion("diffusers settings (discrete families)", open=False):
         dfam = gr.Dropdown(list(V.DISCRETE), value=D.diffusers_family, label="Family shown in the diffusers panel")
         spacing = gr.Radio(["linspace", "leading", "trailing"], value=D.timestep_spacing, label="timestep_spacing")
-        offset = gr.Number(value=D.steps_offset, precision=0, label="steps_offset")
+        offset = gr.Number(value=D.steps_offset, label="steps_offset")
         zero_snr = gr.Checkbox(value=D.rescale_betas_zero_snr, label="rescale_betas_zero_snr")
         karras = gr.Checkbox(value=D.use_karras_sigmas, label="use_karras_sigmas")
         final = gr.Radio(["zero", "sigma_min"], value=D.final_sigmas_type, label="final_sigmas_type")
@@ -157,7 +164,7 @@ def _flow_controls() -> list:
             value=D.flux_mu_from,
             label="flux (use_dynamic_shifting=true): μ from image_seq_len or typed",
         )
-        seq = gr.Number(value=D.flux_image_seq_len, precision=0, label="flux image_seq_len (tokens; 1024² → 4096)")
+        seq = gr.Number(value=D.flux_image_seq_len, label="flux image_seq_len (tokens; 1024² → 4096)")
         mu = gr.Number(value=D.flux_mu, label="flux mu (shift e^μ)")
         base = gr.Number(value=D.flux_base_shift, label="flux base_shift (μ at base_image_seq_len 256)")
         top = gr.Number(value=D.flux_max_shift, label="flux max_shift (μ at max_image_seq_len 4096)")
@@ -304,7 +311,6 @@ def _wire(demo: gr.Blocks, settings: list, upload, o: dict, e: dict, drag: gr.HT
             karras.change,
             final.change,
             dfam.change,
-            upload.change,
             custom.submit,
             shift.submit,
             mu_from.change,
@@ -326,7 +332,6 @@ def _wire(demo: gr.Blocks, settings: list, upload, o: dict, e: dict, drag: gr.HT
         tau_lo.release,
         tau_hi.release,
         dc.change,
-        upload.change,
     ]
     gr.on(triggers=bound_triggers, api_name="bounds", **bnd)
     res = dict(
@@ -370,3 +375,4 @@ def _wire(demo: gr.Blocks, settings: list, upload, o: dict, e: dict, drag: gr.HT
         guard(dragged), inputs=[sch], outputs=[custom, sch], api_visibility="private", show_progress="hidden"
     ).then(api_visibility="private", **main).then(api_visibility="private", **edt)
     IO.wire_restore(demo, e["preset_in"], settings, main, bnd, res, trn, edt)
+    wire_upload(upload, source, D.source, main, bnd, res, trn)

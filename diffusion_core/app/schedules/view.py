@@ -75,6 +75,7 @@ class SchedulesView:
         if "custom" in self.schedules or self.animate == "custom":
             parse_points(self.custom_points)
         check_choice("flux mu from", self.flux_mu_from, ("image_seq_len", "mu"))
+        check_int("flux image_seq_len", self.flux_image_seq_len, 1, 10**9)
         for name in FLOW_FAMILIES:
             if name in self.schedules or self.animate == name:
                 family_params(name, flow_overrides(name, self))

@@ -9,7 +9,7 @@ from __future__ import annotations
 import gradio as gr
 
 from ... import data
-from ..widgets import Slider, ViewIO, export_controls, guard, reporter
+from ..widgets import Slider, ViewIO, export_controls, guard, reporter, wire_upload
 from ..widgets.live import live_box, live_payload, wire_live
 from . import handlers
 from . import view as V
@@ -66,7 +66,7 @@ def build(demo: gr.Blocks) -> None:
             photo = gr.Dropdown(list(data.PHOTOS), value=D.photo, label="Bundled photo (scikit-image)")
             dataset = gr.Radio(list(V.DATASETS), value=D.dataset, label="Data set (data-set mode)")
             beta = Slider(0.5, 4.0, value=D.beta, step=0.05, label="Synthetic field β (P ∝ f^-β)")
-            seed = gr.Number(value=D.seed, precision=0, label="Seed (field and noise)")
+            seed = gr.Number(value=D.seed, label="Seed (field and noise)")
             upload = gr.File(
                 label="Upload (PNG, JPEG, TIFF, WebP, GIF, NPY)",
                 type="filepath",
@@ -115,7 +115,6 @@ def build(demo: gr.Blocks) -> None:
             window.change,
             tau_lo.input,
             tau_hi.input,
-            upload.change,
         ],
         api_name="spectrum",
         **main,
@@ -137,3 +136,4 @@ def build(demo: gr.Blocks) -> None:
     )
     # Presets and links set the controls, then redraw once (programmatic sets fire .change, not .input).
     IO.wire_restore(demo, preset_in, settings, main)
+    wire_upload(upload, source, D.source, main)

@@ -9,7 +9,7 @@ import gradio as gr  # noqa: F401 (tests patch gr.Warning/gr.Info through this p
 
 from .events import from_the_page, guard, log, refuse, reporter
 from .slider import EMPTY, Clamped, Slider
-from .viewio import ViewIO, export_controls, link_for, request_url
+from .viewio import ViewIO, export_controls, link_for, request_url, wire_upload
 
 __all__ = [
     "EMPTY",
@@ -24,4 +24,5 @@ __all__ = [
     "refuse",
     "reporter",
     "request_url",
+    "wire_upload",
 ]

@@ -34,6 +34,8 @@ import plotly.graph_objects as go
 import plotly.io as pio
 from markdown_it import MarkdownIt
 
+from .keys import KEYS_JS
+
 # The page-side library (window.difflabLive), set up by the first channel that mounts; each channel then draws
 # the payloads gradio gives it. draw: figures keep what gradio's Plot adds to a layout (autosize, the top margin
 # it reserves for the block label) so a live figure sits where gradio drew one. move: one POST in flight per
@@ -109,7 +111,7 @@ def live_box() -> gr.HTML:
     return gr.HTML(
         "",
         html_template="",
-        js_on_load=LIVE_JS,
+        js_on_load=LIVE_JS + KEYS_JS,
         apply_default_css=False,
         container=False,
         padding=False,
@@ -154,10 +156,9 @@ def wire_live(
         outputs=outputs,
         api_name=api_name,
         api_visibility="private",
-        queue=False,
         trigger_mode="always_last",
         show_progress="hidden",
-    )
+    )  # queued: a warning (a typed value clamped to the range) reaches the page only through the queue
     slider.input(
         None,
         inputs=list(inputs_kwargs.values()),

@@ -110,3 +110,15 @@ def export_controls(multiple: bool = True) -> tuple[gr.File, gr.Textbox, gr.File
     link = gr.Textbox(label="Link to this view", buttons=["copy"])
     preset_in = gr.File(label="Load a preset (.toml)", type="filepath", file_types=[".toml"])
     return out_file, link, preset_in
+
+
+def wire_upload(upload: gr.File, source: gr.Radio, default: str, *redraws: dict) -> None:
+    """An image upload beside a source choice: a file uploaded is shown (source "upload", then each redraw,
+    since a source already on "upload" fires no change); a cleared upload returns the source to `default`,
+    whose change redraws the default view (no "your upload" label left, no "no file given" message). The
+    tab's events take the upload as an input but are not triggered by its change."""
+    quiet = dict(api_visibility="private", show_progress="hidden")
+    event = upload.upload(lambda: "upload", None, source, **quiet)
+    for redraw in redraws:
+        event = event.then(api_visibility="private", **redraw)
+    upload.clear(lambda: default, None, source, **quiet)
