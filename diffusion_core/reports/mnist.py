@@ -119,7 +119,7 @@ def table(res: dict[str, Any], classifier: dict[str, Any], likelihood: dict[str,
     real = res.get("real_heldout")
     real_text = f"; real held-out digits: {100 * real['confident']:.1f}% confident" if real else ""
     head = (
-        f"Quality (`diffusion_core/metrics.py`, the project's classifier `models/classifier.py`: "
+        f"Quality (`evaluation/metrics.py`, the project's classifier `networks/classifier.py`: "
         f"{classifier['params'] / 1000:.0f}k parameters, {classifier['heldout_accuracy']:.3f} held-out accuracy"
         f"{real_text}), {res['n']} samples, "
         "Heun at NFE 25 on karras σ; full table (two samplers × NFE 10/25/50, ancestral with the pair's p as "
@@ -128,7 +128,7 @@ def table(res: dict[str, Any], classifier: dict[str, Any], likelihood: dict[str,
         + (f", n = {likelihood['n']}, N = {likelihood['steps']}" if likelihood else "")
         + "; it includes the law-mismatch constant of the uniform pairs at every step); Li's are CIFAR-10 values "
         "of another network, for orientation only:\n\n"
-        f"| pair (q–p) | CIFAR-10 FID (Li) | confident ≥ 0.9 | class TV | Fréchet (real floor {fl['fd_floor']:.1f}) "
+        f"| pair (q–p) | CIFAR-10 FID (Li) | confident ≥ 0.9 and real-looking | class TV | Fréchet (real floor {fl['fd_floor']:.1f}) "
         f"| FD / floor | nearest-train RMS (held-out {fl['nn_heldout']:.3f}) | bits/dim | CIFAR-10 bits/dim (Li) |"
         "\n|---|---|---|---|---|---|---|---|---|\n"
     )
@@ -241,19 +241,21 @@ def guided_sentence(res: dict[str, Any], study: dict[str, Any]) -> str:
 
 def study_sentence(res: dict[str, Any], study: dict[str, Any]) -> str:
     """What one study network (bench.mnist_models --budget: more steps, another architecture) scores, against
-    the pair table's network (named as a different network); a guided study against its own network unguided."""
+    the baseline it was measured with (the pre-issue-22 pair-table network, same metric, named as a different
+    network); a guided study against its own network unguided."""
     if study.get("guide"):
         return guided_sentence(res, study)
     budget = 25
-    base = heun_rows(res, budget)["gaussian-gaussian"]
+    base = next(r for r in res["baseline"]["rows"] if r["sampler"] == "heun" and r["nfe_budget"] == budget)
     row = next(r for r in study["rows"] if r["sampler"] == "heun" and r["nfe_budget"] == budget)
     best_c = max(study["rows"], key=lambda r: r["confident"])
     best_f = min(study["rows"], key=lambda r: r["fd"])
     return (
         f"With {study['change']} (`{study['model']}`, {study['train_time'] / 60:.0f} min on the 2-core CPU "
         f"shared with the session's other work), the Gaussian network scores "
-        f"{100 * row['confident']:.1f}% confident and Fréchet {row['fd']:.1f} at Heun NFE {row['nfe']} (the pair "
-        f"table's network, trained without this change, at NFE {base['nfe']}: {100 * base['confident']:.1f}%, {base['fd']:.1f}); its best cell reaches "
+        f"{100 * row['confident']:.1f}% confident and Fréchet {row['fd']:.1f} at Heun NFE {row['nfe']} (the "
+        f"baseline `{res['baseline']['model']}`, trained without this change and scored with the same metric, at NFE "
+        f"{base['nfe']}: {100 * base['confident']:.1f}%, {base['fd']:.1f}); its best cell reaches "
         f"{100 * best_c['confident']:.1f}% ({best_c['sampler']}, NFE {best_c['nfe']}), so the "
         f"≥ {100 * TARGET_CONFIDENT:.0f}% target is "
         + ("met" if best_c["confident"] >= TARGET_CONFIDENT else "still not met")
@@ -289,7 +291,9 @@ def block(
     studies = studies_list(res)
     if studies:
         parts.append(
-            "The studies (`bench.mnist_models --budget NAME`, full rows in "
+            "The studies (`bench.mnist_models --budget NAME`; measured before issue 22 and 24: their confident share is "
+            "the classifier's alone, without the real-looking gate, and their ancestral sampler injects q's law, "
+            "which for these Gaussian networks is p's; full rows in "
             "[benchmarks/mnist_models.md](benchmarks/mnist_models.md)):\n\n" + studies
         )
     return "\n\n".join(parts)
@@ -345,7 +349,7 @@ def markdown(res: dict[str, Any]) -> str:
     extra = "".join(
         f"\n## The Gaussian network, {study_title(study)}\n\n{study['preset']}: "
         f"{study['change']}; {study['steps']:,} steps × {study['batch_size']}, {study['train_time'] / 60:.0f} min, "
-        f"final loss {study['final_loss']:.4f}. The pair table's networks share one smaller budget and "
+        f"final loss {study['final_loss']:.4f}. The baseline `mnist-li-gaussian-gaussian` (the pre-issue-22 pair-table network) has one smaller budget and "
         "architecture.\n\n"
         + head
         + "".join(
