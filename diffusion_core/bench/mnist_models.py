@@ -9,9 +9,12 @@
            apart from the pair table (whose networks share one budget) in mnist_models.json's "studies"
 
 Samplers: "heun" (EDM's 2nd-order PF-ODE solver: no noise is injected, so pairs differ only through
-training) and "ancestral-q" (DDPM ancestral steps whose injected noise is the pair's q, unit variance:
-Gaussian, Laplace or uniform), both on karras sigmas 80 -> 0.002. uniform-gaussian uses the
-gaussian-gaussian network (its loss differs by a constant) with uniform step noise. Every cell starts
+training) and "ancestral-p" (DDPM ancestral steps whose injected noise is the pair's p, the model's law, unit
+variance: Gaussian or Laplace, as Li's generative chain draws its increments), both on karras sigmas 80 -> 0.002.
+The pair networks are the UNet2DModel ones trained with the KL of the sampled laws (vp_chain.PAIR_NETWORK);
+uniform-gaussian uses the gaussian-gaussian network (its loss differs by a constant) and, under p's law, the same
+Gaussian step noise: its rows repeat gaussian-gaussian's. The studies (--budget) were measured before issue 22
+with q's law ("ancestral-q"); for their Gaussian networks q = p. Every cell starts
 from the same seed, hence the same initial noise.
 """
 
@@ -35,22 +38,22 @@ from ..nonnormal.laws import noise_sampler
 from ..presets import load_preset
 from ..sampling.run import initial_noise, model_sigmas, steps_for_nfe
 from ..training.edm import TrainPreset
-from ..training.vp_chain import MODEL_PAIR, STEP_LAW
+from ..training.vp_chain import PAIR_NETWORK, STEP_LAW
 
 Tensor = torch.Tensor
 PAIRS = ("gaussian-gaussian", "laplace-laplace", "uniform-gaussian", "uniform-laplace")
-SAMPLERS = ("heun", "ancestral-q")
+SAMPLERS = ("heun", "ancestral-p")  # studies measured before issue 22 name the ancestral sampler "ancestral-q"
 NFES = (10, 25, 50)
 PAPER_FID = {"gaussian-gaussian": 1.98, "laplace-laplace": 2.44, "uniform-gaussian": 1.99, "uniform-laplace": 2.39}
 OUT = Path(__file__).resolve().parents[2] / "benchmarks"
 
 
 def model_of(pair: str) -> str:
-    return f"mnist-li-{MODEL_PAIR[pair]}"
+    return PAIR_NETWORK[pair]
 
 
 def ancestral_sample(model: Model, pair: str, n: int, steps: int, seed: int) -> Tensor:
-    """DDPM ancestral sampling with the pair's q as the step noise (karras sigmas): x0 samples [n, C, H, W]."""
+    """DDPM ancestral sampling with the pair's p (the model's law) as the step noise (karras sigmas): x0 samples [n, C, H, W]."""
 
     sigmas = model_sigmas(model, "karras", steps)
     z, g = initial_noise(model, n, seed)
@@ -77,7 +80,7 @@ def pair_samples(
         model = guided(model, get_model(guide[0]), guide[1])
     steps = steps_for_nfe(sampler, nfe // evaluations(model))
     used = (2 * steps - 1 if sampler == "heun" else steps) * evaluations(model)
-    if sampler == "ancestral-q":
+    if sampler.startswith("ancestral"):
         return ancestral_sample(model, pair, n, steps, seed), used
     sigmas = model_sigmas(model, "karras", steps)
     z, _ = initial_noise(model, n, seed)
@@ -87,7 +90,8 @@ def pair_samples(
 def measure(
     n: int = 256, seed: int = 0, pairs: tuple[str, ...] = PAIRS, nfes: tuple[int, ...] = NFES, log: Any = print
 ) -> dict[str, Any]:
-    """Every pair x sampler x NFE; heun cells of uniform-gaussian are those of gaussian-gaussian."""
+    """Every pair x sampler x NFE; the cells of uniform-gaussian are those of gaussian-gaussian (same network, same
+    step law p)."""
     floor = real_floor(n)
     rows: list[dict[str, Any]] = []
     for pair in pairs:
@@ -96,8 +100,8 @@ def measure(
                 same = [
                     r
                     for r in rows
-                    if sampler == "heun"
-                    and r["sampler"] == "heun"
+                    if r["sampler"] == sampler
+                    and (sampler == "heun" or STEP_LAW[r["pair"]] == STEP_LAW[pair])  # same network, same noise
                     and r["nfe_budget"] == budget
                     and r["model"] == model_of(pair)
                 ]
@@ -333,7 +337,9 @@ def main(argv: list[str] | None = None) -> int:
             "rows": [r for p in PAIRS for part in parts for r in part["rows"] if r["pair"] == p],
         }
     else:
-        res = measure(a.n, a.seed, tuple(a.pairs))
+        old = a.out / "mnist_models.json"
+        studies = json.loads(old.read_text()).get("studies", []) if old.exists() else []
+        res = {**measure(a.n, a.seed, tuple(a.pairs)), "studies": studies}
     if a.part:
         a.part.write_text(json.dumps(res, indent=1) + "\n")
         return 0

@@ -57,7 +57,10 @@ BENCHMARKS: dict[str, str] = {
     "spectral": "diffusion_core.bench.spectral:run",
     "resolution": "diffusion_core.bench.resolution:run",
     "slider-latency": "diffusion_core.bench.slider_latency:run",
+    "likelihood": "diffusion_core.bench.likelihood:run",
 }
+# Options of one benchmark (flag -> run() keyword); given to any other benchmark they are an error.
+BENCH_OPTIONS = {"likelihood": ("model", "n", "steps", "pair", "seed")}
 
 # The GUD view's flags shared by component-schedule and basis-forward: (flag, field, type, help).
 VIEW_ARGS = [
@@ -140,6 +143,13 @@ def add_bench(sub: Sub) -> None:
     p.add_argument("--quick", action="store_true", help="short form (as used by the tests)")
     p.add_argument("--device", default="auto", help="auto|cpu|cuda|mps for benchmarks that run networks (sampling)")
     p.add_argument("--json", action="store_true", help="print JSON")
+    p.add_argument(
+        "--model", default=None, help="likelihood: a pair network (default mnist-li-gaussian-gaussian-unet2d)"
+    )
+    p.add_argument("--n", default=None, help="likelihood: held-out digits to score, 1..1000 (default 1000)")
+    p.add_argument("--steps", default=None, help="likelihood: N of the chain (default 50)")
+    p.add_argument("--pair", default=None, help="likelihood: the (q, p) pair (default: the network's own)")
+    p.add_argument("--seed", default=None, help="likelihood: seed of the dequantisation and noise draws (default 0)")
 
 
 def add_increments(sub: Sub) -> None:

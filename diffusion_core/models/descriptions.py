@@ -28,10 +28,18 @@ def budget_text(side: dict[str, Any]) -> str:
 
 def pair_description(side: dict[str, Any]) -> str:
     """One paragraph for a model of Li's construction (training/vp_chain.py) and its digit quality."""
+    backbone = "diffusers UNet2DModel" if side["arch"].get("backbone") == "unet2d" else "UNet"
+    form = side.get("loss_form") or ("coordinate" if side["pair"] == "gaussian-gaussian" else "paper")
+    loss = (
+        "per-step KL of the unit-variance laws it samples with"
+        if form == "coordinate"
+        else "per-step loss in the paper's printed form (Laplace scale = step std; trained before issue 22), not "
+        "the KL of the laws it samples with"
+    )
     text = (
-        f"UNet ({side['params']:,} parameters, EDM preconditioning) trained by `difflab train {side['preset']}` "
-        f"({budget_text(side)}): Li's construction, Gaussian VP marginal, the {side['pair']} "
-        f"pair's per-step loss with the w_k, v_k of N = {side['chain_steps']} steps."
+        f"{backbone} ({side['params']:,} parameters, EDM preconditioning) trained by `difflab train "
+        f"{side['preset']}` ({budget_text(side)}): Li's construction, Gaussian VP marginal, the {side['pair']} "
+        f"pair's {loss}, with the w_k, v_k of N = {side['chain_steps']} steps."
     )
     q = side.get("quality") or {}
     if q:

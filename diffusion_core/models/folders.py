@@ -17,10 +17,8 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
 
 import torch
 
@@ -31,7 +29,7 @@ from ..networks.weights import check_sha256, load_state_strict, sha256_of
 from ..validation import InputError
 from . import foreign
 from .datasets import DATASETS
-from .registry import SCALE_SPACE, SIDECARS, SPECS, Model, ModelSpec, get_model, load_weights
+from .registry import SCALE_SPACE, SPECS, Model, ModelSpec, get_model
 
 CLASS_NAME = "DiffusionLabUNet"
 CONFIG, WEIGHTS, CARD = "config.json", "model.safetensors", "README.md"
@@ -55,63 +53,6 @@ META_KEYS = (
     "device",
     "quality",
 )
-
-
-# ---------------------------------------------------------------------------------------------
-# Export
-
-
-def model_card(config: dict[str, Any], description: str) -> str:
-    """A huggingface_hub ModelCard: YAML metadata + what the model is and how to load it."""
-    from huggingface_hub import ModelCard, ModelCardData
-
-    data = ModelCardData(
-        library_name="diffusion-lab",
-        license="mit",
-        tags=["diffusion", "unconditional-image-generation", "pytorch_model_hub_mixin", "edm"],
-        datasets=["mnist"] if config.get("dataset") == "mnist" else None,
-        pipeline_tag="unconditional-image-generation",
-    )
-    body = (
-        f"# {config['name']}\n\n{description}\n\n"
-        f"- shape [C, H, W]: {config['shape']}; parameters: {config['params']:,}\n"
-        f"- denoiser: EDM-preconditioned UNet, D(x; σ) = c_skip x + c_out F(c_in x; c_noise), σ_data = "
-        f"{config['arch']['sigma_data']}; VE state x = x0 + σ n, σ in [{config['sigma_min']:g}, {config['sigma_max']:g}]\n"
-        f"- model.safetensors sha256: `{config['sha256']}` (the Diffusion Lab registry's file)\n\n"
-        "## Load\n\n```bash\ndifflab sample --model PATH/TO/THIS/FOLDER --sampler dpmpp_2m --steps 10 --seed 0 "
-        "--n 16 --out digits.png\n```\n\n```python\nfrom diffusion_core.models.folders import load_model_ref\n"
-        "model = load_model_ref('PATH/TO/THIS/FOLDER')   # model.denoiser(x, lam) -> x0_hat\n```\n"
-    )
-    return str(ModelCard(f"---\n{data.to_yaml()}\n---\n\n{body}"))
-
-
-def export_folder(name: str, out: str | Path) -> Path:
-    """Write registry model `name` (a trained network) as config.json + model.safetensors + README.md."""
-    if name not in SIDECARS:
-        raise InputError(
-            f"only trained registry models export to a folder; {name!r} is not one "
-            f"(trained: {', '.join(SIDECARS) or 'none'})"
-        )
-    spec, side = SPECS[name], SIDECARS[name]
-    load_weights(spec)  # the sha256 check, before anything is written
-    folder = Path(out)
-    folder.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(Path(__file__).resolve().parent / "weights" / str(spec.weights), folder / WEIGHTS)
-    config = {
-        "_class_name": CLASS_NAME,
-        "arch": side["arch"],
-        "sigma_min": spec.sigma_min,
-        "sigma_max": spec.sigma_max,
-        **{k: side[k] for k in META_KEYS if k in side},
-        "sha256": spec.sha256,
-    }
-    (folder / CONFIG).write_text(json.dumps(config, indent=1) + "\n")
-    (folder / CARD).write_text(model_card(config, spec.description))
-    return folder
-
-
-# ---------------------------------------------------------------------------------------------
-# Load
 
 
 def is_project_folder(path: Path) -> bool:

@@ -30,8 +30,9 @@ from ..denoisers.gaussian import GaussianDenoiser, fourier_denoiser
 from ..denoisers.mixture import GaussianMixture
 from ..devices import resolve_device
 from ..evaluation.truth import EmpiricalTruth, GaussianTruth, MixtureTruth, NoTruth, Truth
+from ..networks.arch import net_from_arch
 from ..networks.flexi_unet import FlexiConfig, FlexiDenoiser, FlexiUNet
-from ..networks.unet import NetDenoiser, UNet, UNetConfig
+from ..networks.unet import NetDenoiser
 from ..networks.weights import read_weights
 from ..protocols import Denoiser
 from ..validation import InputError, check_choice
@@ -61,6 +62,10 @@ class ModelSpec:
     increment_law: str | None = None  # the law of the forward noise a trained model was trained with
     pair: str | None = None  # Li's construction: the (q, p) increment pair of the loss
     quality: dict[str, Any] | None = dataclasses.field(default=None, compare=False, hash=False)  # sidecar's
+    thread: str | None = None  # the paper thread of a trained network: nonnormal, scale-space, field
+    backbone: str | None = None  # trained networks: "unet" (networks/unet.py) or "unet2d" (diffusers UNet2DModel)
+    loss_form: str | None = None  # pair networks: "coordinate" (KL of the sampled laws) or "paper" (printed form)
+    likelihood: dict[str, Any] | None = dataclasses.field(default=None, compare=False, hash=False)  # bench likelihood
 
     def to_json(self) -> dict[str, Any]:
         d = dataclasses.asdict(self)
@@ -207,7 +212,19 @@ def spec_from_sidecar(side: dict[str, Any]) -> ModelSpec:
         increment_law=side["increment_law"],
         pair=side.get("pair"),
         quality=side.get("quality"),
+        thread="field" if side["dataset"].startswith("field") else "nonnormal",
+        backbone=side["arch"].get("backbone", "unet"),
+        loss_form=loss_form_of(side),
+        likelihood=side.get("likelihood"),
     )
+
+
+def loss_form_of(side: dict[str, Any]) -> str | None:
+    """A pair network's loss form; sidecars written before issue 22 trained LL and UL with the paper's printed form
+    (for gaussian-gaussian both forms are the same loss)."""
+    if not side.get("pair"):
+        return None
+    return side.get("loss_form") or ("coordinate" if side["pair"] == "gaussian-gaussian" else "paper")
 
 
 def scale_space_spec(side: dict[str, Any]) -> ModelSpec:
@@ -223,13 +240,15 @@ def scale_space_spec(side: dict[str, Any]) -> ModelSpec:
         params=side["params"],
         train_time=side["train_time"],
         increment_law=side["increment_law"],
+        thread="scale-space",
+        backbone="flexi-unet",
     )
 
 
 def _trained(spec: ModelSpec) -> Model:
     """Hash-checked weights -> UNet -> Denoiser; data and truth from models/datasets.py."""
     side = SIDECARS[spec.name]
-    net = UNet(UNetConfig.from_json(side["arch"]))
+    net = net_from_arch(side["arch"])
     net.load_state_dict(load_weights(spec), strict=True)
     ds = DATASETS[side["dataset"]]
     return Model(spec, NetDenoiser(net), ds.draw, ds.truth(), net=net)

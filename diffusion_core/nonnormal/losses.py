@@ -1,5 +1,10 @@
 """Per-step losses implied by each (q, p) increment pair (Li, arXiv 2412.07935, Table 1, App. A),
-with the corrections recorded in reference/non-normal-increments.md section 6.
+with the corrections recorded in reference/non-normal-increments.md sections 6 and 10.
+
+The default form ("coordinate") is the KL between exactly the unit-variance laws the project samples
+(laws.py: Laplace scale b = s/sqrt(2), uniform on +-sqrt(3) s), summed over coordinates. The paper's printed
+forms (Laplace scale b = s; uniform half-width s in the uniform-Laplace pair; the Laplace KL of the L1 norm)
+are the named option form="paper", labelled "paper's printed form" wherever shown.
 
 Every loss is a function of the residual r = eps - eps_theta. With d = mu_1 - mu_2 measured in
 units of the step std g sqrt(dt), d = v_k r, where
@@ -20,8 +25,19 @@ from ..validation import check_choice, check_range
 from .walks import beta_vp, check_steps, vp_alpha_sigma
 
 PAIRS = ("gaussian-gaussian", "laplace-laplace", "uniform-gaussian", "uniform-laplace")
-LaplaceForm = Literal["coordinate", "paper"]
+# (q, p) of each pair: q the true reverse increment law, p the model's (the law its generative chain samples).
+PAIR_LAWS = {
+    "gaussian-gaussian": ("gaussian", "gaussian"),
+    "laplace-laplace": ("laplace", "laplace"),
+    "uniform-gaussian": ("uniform", "gaussian"),
+    "uniform-laplace": ("uniform", "laplace"),
+}
+LossForm = Literal["coordinate", "paper"]
+LOSS_FORMS: tuple[str, ...] = ("coordinate", "paper")
+LOSS_FORM_LABELS = {"coordinate": "KL of the sampled unit-variance laws", "paper": "paper's printed form"}
 KL_UNIFORM_GAUSS = 0.5 * (1.0 + math.log(math.pi / 6.0))  # = 0.17649 (the paper prints 0.34)
+SQRT2, SQRT3, SQRT6 = math.sqrt(2.0), math.sqrt(3.0), math.sqrt(6.0)
+KL_UNIFORM_LAPLACE = 3.0 / SQRT6 - 0.5 * math.log(6.0)  # = 0.32880: KL(U[+-sqrt 3] || Lap(1/sqrt 2)) at x = 0
 
 
 # ----------------------------------------------------------------------------
@@ -88,12 +104,12 @@ def loss_gauss_gauss(r: torch.Tensor, w: float) -> torch.Tensor:
     return w * (r**2).sum(-1)
 
 
-def loss_laplace_laplace(r: torch.Tensor, v: float, form: LaplaceForm = "coordinate") -> torch.Tensor:
-    """Laplace-Laplace: sum_j d(v |r_j|) (factorised KL); form="paper": d(v ||r||_1)."""
-    check_choice("laplace form", form, ("coordinate", "paper"))
+def loss_laplace_laplace(r: torch.Tensor, v: float | torch.Tensor, form: LossForm = "coordinate") -> torch.Tensor:
+    """Laplace-Laplace: sum_j d(sqrt2 v |r_j|), the KL of Lap(b = s/sqrt2) laws; form="paper": d(v ||r||_1)."""
+    check_choice("loss form", form, LOSS_FORMS)
     if form == "paper":
         return soft_l1(v * r.abs().sum(-1))
-    return soft_l1(v * r.abs()).sum(-1)
+    return soft_l1(SQRT2 * v * r.abs()).sum(-1)
 
 
 def loss_uniform_gauss(r: torch.Tensor, w: float) -> torch.Tensor:
@@ -101,22 +117,42 @@ def loss_uniform_gauss(r: torch.Tensor, w: float) -> torch.Tensor:
     return w * (r**2).sum(-1) + r.shape[-1] * KL_UNIFORM_GAUSS
 
 
-def loss_uniform_laplace(r: torch.Tensor, v: float) -> torch.Tensor:
-    """Uniform-Laplace (b1 = b2 = step std): per coordinate w r^2 + 1/2 if v|r| <= 1, else v|r|: Huber."""
-    vr = v * r.abs()
-    return torch.where(vr <= 1.0, 0.5 * vr**2 + 0.5, vr).sum(-1)
+def loss_uniform_laplace(r: torch.Tensor, v: float | torch.Tensor, form: LossForm = "coordinate") -> torch.Tensor:
+    """Uniform-Laplace, x = v|r|: -log(6)/2 + (x^2 + 3)/sqrt6 if x <= sqrt3, else -log(6)/2 + sqrt2 x (KL of
+    U[+-sqrt3 s] || Lap(s/sqrt2), a Huber kink at x = sqrt3); form="paper" (b1 = b2 = s): x^2/2 + 1/2 if x <= 1, else x."""
+    check_choice("loss form", form, LOSS_FORMS)
+    x = v * r.abs()
+    if form == "paper":
+        return torch.where(x <= 1.0, 0.5 * x**2 + 0.5, x).sum(-1)
+    inside = (x**2 + 3.0) / SQRT6
+    return (torch.where(x <= SQRT3, inside, SQRT2 * x) - 0.5 * math.log(6.0)).sum(-1)
 
 
-def pair_loss(
-    pair: str, r: torch.Tensor, t: float, steps: int, laplace_form: LaplaceForm = "coordinate"
-) -> torch.Tensor:
-    """The per-step loss of a (q, p) pair at (t, N) for residuals r [..., D]."""
+def kl_at_zero(pair: str, form: LossForm = "coordinate") -> float:
+    """The per-coordinate KL of a pair at r = 0 (the law mismatch; it carries no gradient)."""
+    check_choice("pair", pair, PAIRS)
+    if pair == "uniform-gaussian":
+        return KL_UNIFORM_GAUSS
+    if pair == "uniform-laplace":
+        return 0.5 if check_choice("loss form", form, LOSS_FORMS) == "paper" else KL_UNIFORM_LAPLACE
+    return 0.0
+
+
+def loss_kinks(v: float, form: LossForm = "coordinate") -> tuple[float, float]:
+    """|r| where Laplace-Laplace turns linear (v|r| = b/s: 1/(sqrt2 v), paper 1/v) and uniform-Laplace's Huber kink
+    (v|r| = half-width/s: sqrt3/v, paper 1/v)."""
+    check_choice("loss form", form, LOSS_FORMS)
+    return (1.0 / v, 1.0 / v) if form == "paper" else (1.0 / (SQRT2 * v), SQRT3 / v)
+
+
+def pair_loss(pair: str, r: torch.Tensor, t: float, steps: int, form: LossForm = "coordinate") -> torch.Tensor:
+    """The per-step loss (KL) of a (q, p) pair at (t, N) for residuals r [..., D]; form: see LOSS_FORMS."""
     check_choice("pair", pair, PAIRS)
     w, v = loss_weights(t, steps)
     if pair == "gaussian-gaussian":
         return loss_gauss_gauss(r, w)
     if pair == "laplace-laplace":
-        return loss_laplace_laplace(r, v, laplace_form)
+        return loss_laplace_laplace(r, v, form)
     if pair == "uniform-gaussian":
         return loss_uniform_gauss(r, w)
-    return loss_uniform_laplace(r, v)
+    return loss_uniform_laplace(r, v, form)

@@ -186,7 +186,14 @@ def loss_figure(r: np.ndarray, curves: dict[str, np.ndarray], t: float, steps: i
         }
         for pair, y in curves.items()
     ]
-    note = {"x": kink, "y": 0, "text": "|r| = 1/v", "showarrow": False, "yanchor": "bottom", "xanchor": "left"}
+    note = {
+        "x": kink,
+        "y": 0,
+        "text": f"uniform–Laplace kink |r| = {kink:.3g}",
+        "showarrow": False,
+        "yanchor": "bottom",
+        "xanchor": "left",
+    }
     return assemble(base, traces, [vline(s, color="gray", dash="dot") for s in (-kink, kink)], [note])
 
 

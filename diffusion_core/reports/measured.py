@@ -13,6 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from ..training.vp_chain import PAIR_NETWORK
 from . import low_nfe, mnist
 from .low_nfe import pct as _pct
 
@@ -26,6 +27,7 @@ SOURCES.update(
 )
 SOURCES["gud-covariance"] = "difflab bench gud-covariance --json > benchmarks/gud-covariance.json"
 SOURCES["quality"] = "python -m diffusion_core.bench.quality benchmarks"
+SOURCES["likelihood"] = "python -m diffusion_core.bench.likelihood  # every pair network, n = 1000, N = 50"
 SOURCES["resolution"] = "difflab bench resolution --json > benchmarks/resolution.json"
 SOURCES["sampling"] = "python -m diffusion_core.bench.sampling benchmarks"
 SOURCES["scale-space-flexi"] = "python -m diffusion_core.bench.flexi benchmarks"
@@ -329,6 +331,7 @@ def table(bench_dir: Path = ROOT / "benchmarks", weights: Path = WEIGHTS) -> str
 def mnist_block(bench_dir: Path = ROOT / "benchmarks", weights: Path = WEIGHTS) -> str:
     """The MNIST pair section's numbers (reports/mnist.py) from mnist_models.json and the sidecars."""
     sides = {p.stem: json.loads(p.read_text()) for p in weights.glob("mnist-li-*.json")}
-    preset = tomllib.loads((ROOT / sides["mnist-li-gaussian-gaussian"]["preset"]).read_text())
+    preset = tomllib.loads((ROOT / sides[PAIR_NETWORK["gaussian-gaussian"]]["preset"]).read_text())
     classifier = json.loads((weights / "classifier" / "mnist-cnn.json").read_text())
-    return mnist.block(load(bench_dir, "mnist_models"), sides, preset, classifier)
+    likelihood = load(bench_dir, "likelihood") if (bench_dir / "likelihood.json").exists() else None
+    return mnist.block(load(bench_dir, "mnist_models"), sides, preset, classifier, likelihood)

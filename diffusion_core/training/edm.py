@@ -15,13 +15,17 @@ from pathlib import Path
 from typing import Any, Literal
 
 import torch
+from torch import nn
 
 from ..evaluation.denoising import field_quality
 from ..models.datasets import DATASETS
 from ..models.registry import SIDECARS, SPECS, load_weights
-from ..networks.unet import NetDenoiser, UNet, UNetConfig, param_count
+from ..networks.arch import net_from_config
+from ..networks.unet import NetDenoiser, UNetConfig, param_count
+from ..networks.unet2d import UNet2DConfig
 from ..networks.weights import sha256_of, write_weights
 from ..nonnormal.laws import LAWS
+from ..nonnormal.losses import LOSS_FORMS
 from ..validation import check_choice, check_int, check_range
 from .loop import fit, fit_evaluate_save
 from .loss import EDMLoss, LiPairLoss
@@ -60,6 +64,10 @@ class TrainPreset:
     log_every: int = 100
     pair: str = ""  # Li's construction (training/vp_chain.py): "" = the EDM loss above
     chain_steps: int = 50  # N of the discrete chain whose w_k, v_k shape the pair's loss
+    loss_form: Literal["coordinate", "paper"] = (
+        "coordinate"  # pair loss: KL of the sampled laws, or the paper's printed form
+    )
+    backbone: Literal["unet", "unet2d"] = "unet"  # networks/unet.py, or diffusers' UNet2DModel (networks/unet2d.py)
     init: str = ""  # start from this shipped model's weights (same architecture); "" = seed
 
     def __post_init__(self) -> None:
@@ -82,6 +90,10 @@ class TrainPreset:
         check_range("ema", self.ema, 0.0, 1.0)
         check_range("sigma_data", self.sigma_data, 0.0, 10.0, lo_open=True)
         check_int("chain_steps", self.chain_steps, 1, 100_000)
+        check_choice("loss_form", self.loss_form, LOSS_FORMS)
+        check_choice("backbone", self.backbone, ("unet", "unet2d"))
+        if self.backbone == "unet2d" and (self.padding != "zeros" or any(self.width * m % 8 for m in self.mults)):
+            raise ValueError("the unet2d backbone pads with zeros and needs width * mults divisible by 8 (GroupNorm)")
         if self.pair:
             check_choice("pair", self.pair, TRAINED_PAIRS)
             if (self.increment_law, self.loss) != ("gaussian", "mse"):
@@ -91,7 +103,16 @@ class TrainPreset:
         if self.init:
             init_sidecar(self)
 
-    def unet_config(self) -> UNetConfig:
+    def unet_config(self) -> UNetConfig | UNet2DConfig:
+        if self.backbone == "unet2d":
+            return UNet2DConfig(
+                channels=DATASETS[self.dataset].shape[0],
+                size=DATASETS[self.dataset].shape[-1],
+                block_out_channels=tuple(self.width * m for m in self.mults),
+                layers_per_block=self.blocks,
+                attention=self.attention,
+                sigma_data=self.sigma_data,
+            )
         return UNetConfig(
             channels=DATASETS[self.dataset].shape[0],
             width=self.width,
@@ -106,7 +127,7 @@ class TrainPreset:
     def build_objective(self) -> EDMLoss:
         """EDM's loss with the preset's increment law and rho, or Li's pair loss when `pair` is set."""
         if self.pair:
-            return LiPairLoss(self.pair, self.chain_steps, self.p_mean, self.p_std, self.sigma_data)
+            return LiPairLoss(self.pair, self.chain_steps, self.p_mean, self.p_std, self.sigma_data, self.loss_form)
         return EDMLoss(self.p_mean, self.p_std, self.sigma_data, self.increment_law, self.loss, self.loss_v)
 
 
@@ -114,14 +135,14 @@ class TrainPreset:
 # The initial network
 
 
-def new_net(p: TrainPreset) -> UNet:
+def new_net(p: TrainPreset) -> nn.Module:
     """The initial network: the weights of the shipped model `p.init` (hash-checked, same architecture), else
     torch.manual_seed(p.seed) in a forked RNG (the global state is untouched)."""
     if p.init:
         return init_net(p)
     with torch.random.fork_rng():
         torch.manual_seed(p.seed)
-        return UNet(p.unet_config())
+        return net_from_config(p.unet_config())
 
 
 def init_sidecar(p: TrainPreset) -> dict[str, Any]:
@@ -138,10 +159,10 @@ def init_sidecar(p: TrainPreset) -> dict[str, Any]:
     return side
 
 
-def init_net(p: TrainPreset) -> UNet:
+def init_net(p: TrainPreset) -> nn.Module:
     """The shipped trained model `p.init` as a fresh UNet (weights hash-checked, never unpickled)."""
     init_sidecar(p)
-    net = UNet(p.unet_config())
+    net = net_from_config(p.unet_config())
     net.load_state_dict(load_weights(SPECS[p.init]), strict=True)
     return net
 
@@ -161,7 +182,7 @@ def init_record(p: TrainPreset) -> dict[str, Any]:
 
 
 def save_model(
-    net: UNet,
+    net: nn.Module,
     p: TrainPreset,
     run: dict[str, Any],
     out_dir: Path,
@@ -188,7 +209,7 @@ def save_model(
         "seed": p.seed,
         "arch": p.unet_config().to_json(),
         **run,
-        **({"pair": p.pair, "chain_steps": p.chain_steps} if p.pair else {}),
+        **({"pair": p.pair, "chain_steps": p.chain_steps, "loss_form": p.loss_form} if p.pair else {}),
         **init_record(p),
         "quality": quality,
     }
@@ -196,7 +217,7 @@ def save_model(
     return side
 
 
-def evaluate(net: UNet, p: TrainPreset, quick: bool = False) -> dict[str, Any] | None:
+def evaluate(net: nn.Module, p: TrainPreset, quick: bool = False) -> dict[str, Any] | None:
     """Quality against the exact answer (data sets with one), evaluation/denoising.py."""
     ds = DATASETS[p.dataset]
     if ds.exact is None:

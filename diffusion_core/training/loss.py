@@ -106,15 +106,22 @@ class LiPairLoss(EDMLoss):
     """Li's construction: Gaussian marginal, the (q, p) pair's per-step loss with the w_k, v_k of N steps."""
 
     def __init__(
-        self, pair: str, chain_steps: int = 50, p_mean: float = -1.2, p_std: float = 1.2, sigma_data: float = 0.5
+        self,
+        pair: str,
+        chain_steps: int = 50,
+        p_mean: float = -1.2,
+        p_std: float = 1.2,
+        sigma_data: float = 0.5,
+        form: str = "coordinate",
     ) -> None:
         super().__init__(p_mean, p_std, sigma_data)
         self.pair = pair  # training/vp_chain.TRAINED_PAIRS
         self.chain_steps = chain_steps  # N of the discrete chain
+        self.form = form  # "coordinate": KL of the sampled laws; "paper": the printed form
 
     def __call__(self, net: nn.Module, x0: Tensor, g: torch.Generator) -> Tensor:
         d, x0, sigma = self.noised(net, x0, g)
-        return li_loss(d, x0, sigma, self.pair, self.chain_steps, self.sigma_data)
+        return li_loss(d, x0, sigma, self.pair, self.chain_steps, self.sigma_data, self.form)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -9,7 +9,7 @@ import pytest
 
 from diffusion_core.app.increments import handlers as H
 from diffusion_core.nonnormal.laws import LAWS
-from diffusion_core.nonnormal.losses import KL_UNIFORM_GAUSS
+from diffusion_core.nonnormal.losses import KL_UNIFORM_GAUSS, KL_UNIFORM_LAPLACE
 from diffusion_core.presets import dump_preset, from_query, load_preset, to_query
 from diffusion_core.validation import InputError
 
@@ -40,7 +40,7 @@ def test_loss_view_curves():
     curves = {tr.name: np.asarray(tr.y) for tr in fig.data}
     mid = len(curves["gaussian-gaussian"]) // 2  # r = 0
     assert curves["uniform-gaussian"][mid] == pytest.approx(KL_UNIFORM_GAUSS)
-    assert curves["uniform-laplace"][mid] == pytest.approx(0.5)
+    assert curves["uniform-laplace"][mid] == pytest.approx(KL_UNIFORM_LAPLACE)
     assert curves["laplace-laplace"][mid] == 0.0
     assert "0.1765" in text and "v = √(2w) = **1.045**" in text
 

@@ -55,14 +55,16 @@ def test_grid_rows_share_the_initial_noise_of_each_column(tiny_pairs):
         6,
         7,
     ]
-    assert rows["uniform-gaussian"]["model"] == rows["gaussian-gaussian"]["model"] == "mnist-li-gaussian-gaussian"
-    assert [x["step_law"] for x in rows.values()] == ["gaussian", "uniform", "laplace"]
+    assert (
+        rows["uniform-gaussian"]["model"] == rows["gaussian-gaussian"]["model"] == "mnist-li-gaussian-gaussian-unet2d"
+    )
+    assert [x["step_law"] for x in rows.values()] == ["gaussian", "gaussian", "laplace"]  # p's law
     assert all(0 <= x["confident"] <= 1 and x["fd_floor"] > 0 and x["seconds"] > 0 for x in rows.values())
     assert len(calls) == 3 and calls[-1][0] == pytest.approx(1.0) and "laplace-laplace: step 1/1" in calls[-1][1]
     assert (
         r.panel.dtype == np.uint8
         and r.panel.ndim == 3
-        and "| uniform-gaussian | mnist-li-gaussian-gaussian |" in r.table
+        and "| uniform-gaussian | mnist-li-gaussian-gaussian-unet2d |" in r.table
     )
 
 
@@ -70,7 +72,7 @@ def test_one_step_rows_of_one_network_are_identical_and_columns_differ(tiny_pair
     """One step to sigma = 0 injects nothing, so the step law cannot matter: same network, same z -> same digits."""
     from diffusion_core.sampling import pair_grid as P
 
-    m = registry.get_model("mnist-li-gaussian-gaussian")
+    m = registry.get_model("mnist-li-gaussian-gaussian-unet2d")
     sig = torch.tensor([80.0, 0.0], dtype=torch.float64)
     a = P.sample_row(m, "gaussian-gaussian", [3, 4], sig)
     b = P.sample_row(m, "uniform-gaussian", [3, 4], sig)
@@ -80,13 +82,15 @@ def test_one_step_rows_of_one_network_are_identical_and_columns_differ(tiny_pair
 
 
 def test_more_steps_rows_differ_by_the_step_law(tiny_pairs):
+    """p's law by default: uniform-gaussian repeats gaussian-gaussian; q's law (the labelled alternative) differs."""
     from diffusion_core.sampling import pair_grid as P
 
-    m = registry.get_model("mnist-li-gaussian-gaussian")
+    m = registry.get_model("mnist-li-gaussian-gaussian-unet2d")
     sig = torch.tensor([80.0, 2.0, 0.5, 0.0], dtype=torch.float64)
     a = P.sample_row(m, "gaussian-gaussian", [3], sig)
     b = P.sample_row(m, "uniform-gaussian", [3], sig)
-    assert not torch.allclose(a, b)
+    q = P.sample_row(m, "uniform-gaussian", [3], sig, step_noise="q")
+    assert torch.equal(a, b) and not torch.allclose(a, q)
 
 
 def test_bad_grid_input_is_one_line(tiny_pairs):

@@ -1,4 +1,4 @@
-"""Li's construction (training/vp_chain.py): the per-pair training loss is the closed-form per-step KL
+"""Li's construction (models/vp_chain.py): the per-pair training loss is the closed-form per-step KL
 divided by w_k, with v_k of the N-step chain; a few training steps lower it; presets validate the pair."""
 
 from __future__ import annotations
@@ -34,10 +34,11 @@ def test_pair_loss_times_w_is_the_closed_form_kl(v):
     """Step std s = 1: the reverse-increment means differ by d = v r (reference section 5)."""
     d, w = (v * R[0]).numpy(), v * v / 2
     vt = torch.tensor([v], dtype=torch.float64)
+    b, h = 1 / math.sqrt(2), math.sqrt(3)  # the unit-variance laws sampled
     closed = {
         "gaussian-gaussian": kl_gauss_gauss(d, 1.0, 1.0),
-        "laplace-laplace": kl_laplace_laplace(d, 1.0, 1.0),
-        "uniform-laplace": kl_uniform_laplace(d, 1.0, 1.0) - kl_uniform_laplace(0.0, 1.0, 1.0),
+        "laplace-laplace": kl_laplace_laplace(d, b, b),
+        "uniform-laplace": kl_uniform_laplace(d, h, b) - kl_uniform_laplace(0.0, h, b),
     }
     for pair in TRAINED_PAIRS:
         got = w * float(pair_loss_over_w(pair, R, vt)[0])
@@ -45,14 +46,16 @@ def test_pair_loss_times_w_is_the_closed_form_kl(v):
 
 
 def test_pair_shapes_quadratic_soft_l1_huber():
-    """Small residuals: every pair is the eps-MSE; large: Laplace and uniform-Laplace grow like 2|r|/v."""
+    """Small residuals: quadratic, r^2 times the Fisher information of the law at the Gaussian's (1; Laplace 2;
+    uniform-Laplace 2/sqrt6); large: Laplace and uniform-Laplace grow like 2 sqrt2 |r| / v."""
     v = torch.tensor([1.0], dtype=torch.float64)
     small, big = torch.full((1, 1), 1e-3, dtype=torch.float64), torch.full((1, 1), 50.0, dtype=torch.float64)
-    for pair in TRAINED_PAIRS:
-        assert float(pair_loss_over_w(pair, small, v)[0]) == pytest.approx(1e-6, rel=1e-2)
+    for pair, k in (("gaussian-gaussian", 1.0), ("laplace-laplace", 2.0), ("uniform-laplace", 2 / math.sqrt(6))):
+        assert float(pair_loss_over_w(pair, small, v)[0]) == pytest.approx(k * 1e-6, rel=1e-2), pair
     assert float(pair_loss_over_w("gaussian-gaussian", big, v)[0]) == pytest.approx(2500.0)
-    assert float(pair_loss_over_w("laplace-laplace", big, v)[0]) == pytest.approx(2 * 50 - 2, rel=1e-6)
-    assert float(pair_loss_over_w("uniform-laplace", big, v)[0]) == pytest.approx(2 * 50 - 1, rel=1e-12)
+    assert float(pair_loss_over_w("laplace-laplace", big, v)[0]) == pytest.approx(2 * (math.sqrt(2) * 50 - 1), rel=1e-6)
+    ul = 2 * (math.sqrt(2) * 50 - 0.5 * math.log(6) - (3 / math.sqrt(6) - 0.5 * math.log(6)))
+    assert float(pair_loss_over_w("uniform-laplace", big, v)[0]) == pytest.approx(ul, rel=1e-12)
 
 
 TINY = """name = "tiny-pair"

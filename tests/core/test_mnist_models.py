@@ -12,7 +12,7 @@ import torch
 from diffusion_core.bench.mnist_models import ancestral_sample, model_of, pair_samples
 from diffusion_core.evaluation import metrics
 from diffusion_core.models.registry import SIDECARS, SPECS, WEIGHTS_DIR, get_model, load_weights
-from diffusion_core.training.vp_chain import TRAINED_PAIRS
+from diffusion_core.training.vp_chain import STEP_LAW, TRAINED_PAIRS, step_law
 from diffusion_core.validation import InputError
 
 # Share classified with confidence >= 0.9 at heun NFE 9 (benchmarks/mnist_models.md, 256 samples): 0.62-0.70 per pair
@@ -41,11 +41,21 @@ def test_a_short_run_gives_recognisable_digits(pair):
     assert len(set(pred.tolist())) >= 8  # not one class
 
 
-def test_ancestral_sampling_injects_the_pairs_q():
+def test_ancestral_sampling_injects_the_pairs_p():
+    """Li's chain draws its increments from p: uniform-laplace and laplace-laplace both inject Laplace steps (the
+    same network and seed give the same samples), gaussian-gaussian and uniform-gaussian Gaussian ones."""
     model = get_model(model_of("laplace-laplace"))
     a = ancestral_sample(model, "laplace-laplace", 4, 6, seed=0)
-    b = ancestral_sample(model, "uniform-laplace", 4, 6, seed=0)  # same network, uniform steps
-    assert torch.isfinite(a).all() and not torch.allclose(a, b)
+    b = ancestral_sample(model, "uniform-laplace", 4, 6, seed=0)  # same network, p = Laplace in both
+    g = ancestral_sample(model, "gaussian-gaussian", 4, 6, seed=0)  # same network, Gaussian steps
+    assert torch.isfinite(a).all() and torch.equal(a, b) and not torch.allclose(a, g)
+    assert STEP_LAW == {
+        "gaussian-gaussian": "gaussian",
+        "laplace-laplace": "laplace",
+        "uniform-gaussian": "gaussian",
+        "uniform-laplace": "laplace",
+    }
+    assert step_law("uniform-laplace", "q") == "uniform"
 
 
 def _measured_study(name: str) -> tuple:

@@ -69,10 +69,16 @@ def test_guided_sentence_without_the_unguided_network_says_so(tmp_path):
     assert "the same network unguided was not measured" in text and "11.1" not in text
 
 
-def test_unguided_study_sentence_names_the_pair_network_as_another_one():
+def test_unguided_study_sentence_names_its_baseline_as_another_network():
+    """Studies compare with the baseline they were measured with (same metric), named as another network."""
     res = json.loads((measured.ROOT / "benchmarks" / "mnist_models.json").read_text())
     study = next(st for st in res["studies"] if not st.get("guide"))
-    assert "the pair table's network, trained without this change," in mnist.study_sentence(res, study)
+    text = mnist.study_sentence(res, study)
+    base = next(r for r in res["baseline"]["rows"] if r["sampler"] == "heun" and r["nfe_budget"] == 25)
+    assert (
+        "the baseline `mnist-li-gaussian-gaussian`, trained without this change and scored with the same metric" in text
+    )
+    assert f"{100 * base['confident']:.1f}%, {base['fd']:.1f})" in text
 
 
 def test_readme_glance_takes_guided_and_unguided_from_the_same_cell(tmp_path):
@@ -82,7 +88,8 @@ def test_readme_glance_takes_guided_and_unguided_from_the_same_cell(tmp_path):
     line = next(x for x in readme.glance(bench).splitlines() if "MNIST" in x)
     assert (
         f"reaches {100 * c['best_alone']['confident']:.1f}% on its own and {100 * c['best']['confident']:.1f}% "
-        f"autoguided by the pair network in the same cell ({c['best']['sampler']}, NFE {c['best']['nfe']}" in line
+        f"autoguided by `mnist-li-gaussian-gaussian` in the same cell ({c['best']['sampler']}, NFE {c['best']['nfe']}"
+        in line
     )
     assert f"{c['params']:,} parameters" in line
 

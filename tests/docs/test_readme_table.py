@@ -53,7 +53,7 @@ def test_mnist_pair_section_follows_the_json(tmp_path):
     bench = _bench(tmp_path)
     m = json.loads((bench / "mnist_models.json").read_text())
     for r in m["rows"]:
-        if r["model"] == "mnist-li-gaussian-gaussian":
+        if r["model"] == "mnist-li-gaussian-gaussian-unet2d":
             r["fd"], r["confident"] = 123.4, 0.95
     (bench / "mnist_models.json").write_text(json.dumps(m))
     block = measured.mnist_block(bench)
@@ -91,7 +91,7 @@ def test_study_lines_follow_the_json(tmp_path):
     block = measured.mnist_block(bench)
     line = mnist.study_sentence(m, study)
     assert f"- {line}" in block  # one bullet per study
-    assert "`gg-long`, 49 min" in line and "87.6%" in line and "91.2% (ancestral-q, NFE 50)" in line
+    assert "`gg-long`, 49 min" in line and "87.6%" in line and "91.2% (ancestral-p, NFE 50)" in line
     gg[-1]["confident"] = 0.85
     (bench / "mnist_models.json").write_text(json.dumps(m))
     assert "87.6% (heun, NFE 25)" in mnist.study_sentence(m, study)

@@ -20,7 +20,7 @@ from ...exports import write_csv, write_json
 from ...noise.conventions import stream_generator
 from ...nonnormal.density import gaussian_pdf_curve, ks_mc_floor
 from ...nonnormal.laws import LAWS, get_law, kurtosis_estimate_reliable, noise_sampler
-from ...nonnormal.losses import KL_UNIFORM_GAUSS, PAIRS, loss_weights, pair_loss
+from ...nonnormal.losses import KL_UNIFORM_GAUSS, LOSS_FORM_LABELS, PAIRS, loss_kinks, loss_weights, pair_loss
 from ...nonnormal.report import walk_statistics
 from ...nonnormal.walks import (
     FORMS,
@@ -160,14 +160,21 @@ def loss_view(v: IncrementsView) -> tuple[object, str]:
     r_max = max(4.0, 3.0 / vk)
     r = torch.linspace(-r_max, r_max, 401, dtype=torch.float64).unsqueeze(-1)
     curves = {p: pair_loss(p, r, v.loss_t, v.loss_steps, v.laplace_form).numpy() for p in PAIRS}
+    knee, kink = loss_kinks(vk, v.laplace_form)
+    laws = (
+        "the unit-variance laws the sampler draws (Laplace b = s/√2, uniform ±√3 s)"
+        if v.laplace_form == "coordinate"
+        else "the paper's printed form (Laplace b = s, uniform ±s; not the laws sampled)"
+    )
     text = (
+        f"Losses: {LOSS_FORM_LABELS[v.laplace_form]}, the KL of {laws}. "
         f"At t = {v.loss_t:.3f} with N = {v.loss_steps} steps the weights are w = g²Δt/(2σ²) = **{w:.4g}** and "
-        f"v = √(2w) = **{vk:.4g}**. Laplace–Laplace is e^(−v|r|) − 1 + v|r|: quadratic (≈ w r²) while v|r| ≪ 1 "
-        f"and linear beyond |r| ≈ 1/v = {1 / vk:.3g}; more steps shrink v and make it quadratic everywhere. "
-        f"Uniform–Laplace is a Huber loss with its kink at |r| = 1/v = {1 / vk:.3g}; uniform–Gaussian is the "
+        f"v = √(2w) = **{vk:.4g}**. Laplace–Laplace is quadratic while |r| ≪ {knee:.3g} and linear beyond; "
+        f"more steps shrink v and make it quadratic everywhere. "
+        f"Uniform–Laplace is a Huber loss with its kink at |r| = {kink:.3g}; uniform–Gaussian is the "
         f"MSE shifted up by ½(1 + log(π/6)) = {KL_UNIFORM_GAUSS:.4f} (the paper prints 0.34)."
     )
-    return plots.loss_figure(r.squeeze(-1).numpy(), curves, v.loss_t, v.loss_steps, 1 / vk), text
+    return plots.loss_figure(r.squeeze(-1).numpy(), curves, v.loss_t, v.loss_steps, kink), text
 
 
 # ----------------------------------------------------------------------------

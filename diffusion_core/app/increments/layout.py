@@ -79,7 +79,7 @@ def build(demo: gr.Blocks) -> None:
             loss_t = Slider(0.001, 1.0, value=D.loss_t, step=0.001, label="t of the step (0 = data, 1 = noise)")
             loss_steps = Slider(1, 2000, value=D.loss_steps, step=1, label="Steps N (Δt = 1/N)")
             laplace_form = gr.Radio(
-                ["coordinate", "paper"],
+                [("KL of the sampled laws", "coordinate"), ("paper's printed form", "paper")],
                 value=D.laplace_form,
                 label="Laplace–Laplace loss: coordinate = KL of the sampled laws, per coordinate; paper = the printed form",
             )

@@ -193,7 +193,9 @@ def _noise_controls() -> list:
 
 def _pair_panel(schedule, device) -> None:
     """Li's MNIST networks, one row per increment pair, one column per seed (same initial noise down a column)."""
-    gr.Markdown("### Increment pairs × seeds: Li's construction on MNIST, sampled with each pair's q as step noise")
+    gr.Markdown(
+        "### Increment pairs × seeds: Li's construction on MNIST, sampled with each pair's p (the model's law) as step noise"
+    )
     with gr.Row():
         with gr.Column(scale=1, min_width=300):
             pairs = gr.CheckboxGroup(list(PAIRS), value=list(PAIRS), label="Increment pairs q–p (rows)")

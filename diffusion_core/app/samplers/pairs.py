@@ -73,7 +73,7 @@ def pair_models(view: PairGridView) -> dict[str, Any]:
 
 def _table(rows: list[P.PairRow]) -> str:
     head = (
-        "| pair (q–p) | network | step noise q | confident ≥ 0.9 | class TV | nearest-train RMS "
+        "| pair (q–p) | network | step noise (p) | confident ≥ 0.9 | class TV | nearest-train RMS "
         "(held-out) | wall time |\n|---|---|---|---|---|---|---|\n"
     )
     return head + "".join(
@@ -103,10 +103,11 @@ def pair_grid(view: PairGridView, progress: Progress | None = None) -> PairGridR
     first = next(iter(models.values()))
     sig = S.model_sigmas(first, view.schedule, view.steps)
     text = (
-        f"Rows: Li's increment pairs (q, p). Each network was trained with its pair's per-step loss on a Gaussian "
-        f"marginal; uniform–gaussian shares the gaussian–gaussian network (its loss differs by a constant). Each row "
+        f"Rows: Li's increment pairs (q, p). Each network (a diffusers UNet2DModel) was trained with its pair's "
+        f"per-step KL of the unit-variance laws on a Gaussian marginal; uniform–gaussian shares the gaussian–gaussian "
+        f"network (its loss differs by a constant) and, sampled with its p, repeats that row. Each row "
         f"samples **DDPM-ancestrally** in {view.steps} steps ({view.schedule}, σ {float(sig[0]):.3g} → "
-        f"{float(sig[-2]):.3g} → 0) with **q as the step noise** (unit variance). Columns: seeds {seeds[0]}–{seeds[-1]}; "
+        f"{float(sig[-2]):.3g} → 0) with **p, the model's law, as the step noise** (unit variance), as Li's generative chain draws its increments. Columns: seeds {seeds[0]}–{seeds[-1]}; "
         "each column starts from the **same initial noise** in every row, and the step noise is the same uniform "
         "stream pushed through each law, so differences between rows come from the pair alone. Numbers per row: the "
         f"project classifier on the row's {len(seeds)} digits (no Fréchet distance: its {FEATURES} features need "
