@@ -151,4 +151,4 @@ def test_the_channel_is_hidden_by_the_served_css():
 
     box = live.live_box()
     assert "live-channel" in box.elem_classes and ".live-channel { display: none" in live.LIVE_CSS
-    assert "css=LIVE_CSS" in inspect.getsource(layout.serve)
+    assert "css=CSS" in inspect.getsource(layout.serve) and layout.CSS.startswith(live.LIVE_CSS)

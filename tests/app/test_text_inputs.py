@@ -105,6 +105,7 @@ def test_every_text_input_of_the_layout_is_known():
         "(models.folders.check_model_ref in SamplersView, allow_paths=False)",
         "`custom`: your own λ(t)": "t:λ control points (schedules.parse_points)",
         "Your answer": "a number (workshop.parse_answer)",
+        "Room address for worksheet links": "an http(s)://HOST:PORT/ URL, teacher only (workshop layout set_address)",
         "Config A": "schedule spec, sigma list or pasted JSON (noise.inspector.resolve)",
         "Config B": "schedule spec, sigma list or pasted JSON (noise.inspector.resolve)",
     }
