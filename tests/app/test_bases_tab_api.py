@@ -35,7 +35,9 @@ def client(app_url):
 
 def test_component_schedule_endpoint(client):
     *_, explanation = client.predict(0.45, -1, -1, None, *SETTINGS.values(), api_name="/component_schedule")
-    assert "**8** of 64 components are active" in explanation and "Windows stop overlapping once a·Δl_min ≥" in explanation
+    assert (
+        "**8** of 64 components are active" in explanation and "Windows stop overlapping once a·Δl_min ≥" in explanation
+    )
     assert "a ≥ **10**" not in explanation  # the threshold is a workshop answer: the text gives the rule only
     assert "autoregressive" in explanation
 
