@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..networks.flexi_unet import schedule_label
+from ..networks.unet2d import is_unet2d
 
 
 def run_totals(side: dict[str, Any]) -> tuple[int, float]:
@@ -26,10 +27,18 @@ def budget_text(side: dict[str, Any]) -> str:
     return text
 
 
+def loss_form_of(side: dict[str, Any]) -> str | None:
+    """A pair network's loss form; sidecars written before issue 22 trained LL and UL with the paper's printed form
+    (for gaussian-gaussian both forms are the same loss)."""
+    if not side.get("pair"):
+        return None
+    return side.get("loss_form") or ("coordinate" if side["pair"] == "gaussian-gaussian" else "paper")
+
+
 def pair_description(side: dict[str, Any]) -> str:
     """One paragraph for a model of Li's construction (training/vp_chain.py) and its digit quality."""
-    backbone = "diffusers UNet2DModel" if side["arch"].get("backbone") == "unet2d" else "UNet"
-    form = side.get("loss_form") or ("coordinate" if side["pair"] == "gaussian-gaussian" else "paper")
+    backbone = "diffusers UNet2DModel" if is_unet2d(side["arch"]) else "UNet"
+    form = loss_form_of(side)
     loss = (
         "per-step KL of the unit-variance laws it samples with"
         if form == "coordinate"

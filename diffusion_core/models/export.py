@@ -22,8 +22,9 @@ from typing import Any
 
 from diffusers import EDMEulerScheduler
 
-from ..networks.unet2d import UNet2DNet
+from ..networks.unet2d import UNet2DNet, is_unet2d
 from ..validation import InputError
+from .descriptions import loss_form_of
 from .registry import SIDECARS, get_model
 
 SNIPPET = """import torch
@@ -45,7 +46,7 @@ images = x.clamp(-1, 1)  # [{n}, {c}, {h}, {w}] in [-1, 1]
 
 def exportable(name: str) -> bool:
     """Whether registry model `name` is a network on the UNet2DModel backbone."""
-    return name in SIDECARS and SIDECARS[name].get("arch", {}).get("backbone") == "unet2d"
+    return name in SIDECARS and is_unet2d(SIDECARS[name].get("arch", {}))
 
 
 def scheduler_config(side: dict[str, Any]) -> dict[str, Any]:
@@ -79,7 +80,7 @@ def model_card(side: dict[str, Any]) -> str:
         else ""
     )
     pair = (
-        f"Li's construction, the {side['pair']} pair's per-step KL ({side.get('loss_form', 'coordinate')} form)"
+        f"Li's construction, the {side['pair']} pair's per-step KL ({loss_form_of(side)} form)"
         if side.get("pair")
         else "EDM's loss"
     )

@@ -37,7 +37,7 @@ from ..networks.weights import read_weights
 from ..protocols import Denoiser
 from ..validation import InputError, check_choice
 from .datasets import DATASETS
-from .descriptions import scale_space_description, trained_description
+from .descriptions import loss_form_of, scale_space_description, trained_description
 
 Tensor = torch.Tensor
 Kind = Literal["analytic-gaussian", "empirical-optimal", "gaussian-mixture", "trained", "diffusers", "scale-space"]
@@ -217,14 +217,6 @@ def spec_from_sidecar(side: dict[str, Any]) -> ModelSpec:
         loss_form=loss_form_of(side),
         likelihood=side.get("likelihood"),
     )
-
-
-def loss_form_of(side: dict[str, Any]) -> str | None:
-    """A pair network's loss form; sidecars written before issue 22 trained LL and UL with the paper's printed form
-    (for gaussian-gaussian both forms are the same loss)."""
-    if not side.get("pair"):
-        return None
-    return side.get("loss_form") or ("coordinate" if side["pair"] == "gaussian-gaussian" else "paper")
 
 
 def scale_space_spec(side: dict[str, Any]) -> ModelSpec:
