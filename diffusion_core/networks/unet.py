@@ -36,10 +36,13 @@ class UNetConfig:
     sigma_data: float = 0.5  # expected std of the data (EDM sigma_data)
     blocks: int = 1  # ResBlocks per level on the way down (and up)
     attention: bool = False  # one self-attention block at the lowest resolution (middle)
+    cond: int = 0  # extra conditioning inputs c [B, cond] (a linear map added to the noise embedding)
 
     def to_json(self) -> dict[str, Any]:
         d = asdict(self)
         d["mults"] = list(self.mults)
+        if not self.cond:
+            del d["cond"]  # unconditioned networks keep the sidecar format they always had
         return d
 
     @classmethod
@@ -108,6 +111,7 @@ class UNet(nn.Module):
         self.cfg = cfg
         ws = [cfg.width * m for m in cfg.mults]
         self.embed = FourierEmbedding(cfg.emb)
+        self.cond = nn.Linear(cfg.cond, cfg.emb) if cfg.cond else None
         self.inp = nn.Conv2d(cfg.channels, ws[0], 3, padding=1, padding_mode=cfg.padding)
         self.down = nn.ModuleList(ResBlock(a, b, cfg.emb, cfg.padding) for a, b in zip([ws[0], *ws[:-1]], ws))
         self.mid = ResBlock(ws[-1], ws[-1], cfg.emb, cfg.padding)
@@ -120,8 +124,12 @@ class UNet(nn.Module):
         nn.init.zeros_(self.out.weight)
         nn.init.zeros_(self.out.bias)
 
-    def forward(self, x: Tensor, t: Tensor) -> Tensor:
+    def forward(self, x: Tensor, t: Tensor, c: Tensor | None = None) -> Tensor:
         e = self.embed(t)
+        if self.cond is not None:
+            if c is None:
+                raise ValueError(f"this network is conditioned on {self.cfg.cond} numbers per sample: pass c")
+            e = e + self.cond(c.to(e.dtype))  # [B, emb]
         h = self.inp(x)
         skips = []
         more = self.cfg.blocks - 1
@@ -152,14 +160,18 @@ def param_count(net: nn.Module) -> int:
 # EDM preconditioning: the network as a Denoiser
 
 
-def precond(net: nn.Module, x: Tensor, sigma: Tensor, sigma_data: float | None = None) -> Tensor:
-    """D(x; sigma) = c_skip x + c_out F(c_in x; c_noise), float32 inside; x [B, C, H, W], sigma [B].
+def precond(
+    net: nn.Module, x: Tensor, sigma: Tensor, sigma_data: float | None = None, cond: Tensor | None = None
+) -> Tensor:
+    """D(x; sigma) = c_skip x + c_out F(c_in x; c_noise[, c]), float32 inside; x [B, C, H, W], sigma [B].
 
-    `net` is a UNet or a wrapper of one (DDP); sigma_data defaults to net.cfg.sigma_data."""
+    `net` is a UNet or a wrapper of one (DDP); sigma_data defaults to net.cfg.sigma_data; `cond` [B, k] goes to
+    a network built with cfg.cond = k (the per-instance spectral network's schedule endpoints)."""
     sd = net.cfg.sigma_data if sigma_data is None else sigma_data
     s = sigma.to(torch.float32).reshape(-1, 1, 1, 1)  # [B, 1, 1, 1]
     xf = x.to(torch.float32)
-    f = net(c_in(s, sd) * xf, c_noise(s.clamp_min(1e-8)).reshape(-1))
+    t = c_noise(s.clamp_min(1e-8)).reshape(-1)
+    f = net(c_in(s, sd) * xf, t) if cond is None else net(c_in(s, sd) * xf, t, cond.to(xf.device, torch.float32))
     return c_skip(s, sd) * xf + c_out(s, sd) * f
 
 

@@ -245,23 +245,39 @@ def fit_band_for(n: int) -> tuple[float, float]:
     return default_fit_band(n) if n >= 32 else (1.0 / n, 0.5)
 
 
-def dataset_params(images: Tensor, tau_lo: float = 0.1, tau_hi: float = 10.0, dc: str = "include") -> np.ndarray:
-    """Per-image (beta, logsnr_min, logsnr_max) over a batch [B, C, n, n]; images without a usable
-    range (e.g. a zero-mean checkerboard) are skipped. [B', 3]"""
+def image_params(images: Tensor, tau_lo: float = 0.1, tau_hi: float = 10.0, dc: str = "include") -> np.ndarray:
+    """Per-image (beta, logsnr_min, logsnr_max) over a batch [B, C, n, n], one row per image in order; a row of
+    NaN for an image without a usable range (e.g. a zero-mean checkerboard). [B, 3]"""
     if images.ndim != 4 or images.shape[0] < 1:
         raise InputError(f"images must have shape [B, C, H, W] with B >= 1, got {tuple(images.shape)}")
     n = images.shape[-1]
     power = power_spectrum(images).mean(dim=1)  # [B, n, n]
-    rows = []
-    for p in power:
+    rows = np.full((len(power), 3), np.nan)
+    for i, p in enumerate(power):
         try:
             tp, _ = tight_params(ring_spectrum(p), tau_lo, tau_hi, dc, fit_band_for(n))
         except InputError:
             continue
-        rows.append((tp.beta, tp.logsnr_min, tp.logsnr_max))
-    if not rows:
+        rows[i] = (tp.beta, tp.logsnr_min, tp.logsnr_max)
+    return rows
+
+
+def dataset_params(images: Tensor, tau_lo: float = 0.1, tau_hi: float = 10.0, dc: str = "include") -> np.ndarray:
+    """Per-image (beta, logsnr_min, logsnr_max) over a batch [B, C, n, n]; images without a usable
+    range (e.g. a zero-mean checkerboard) are skipped. [B', 3]"""
+    rows = image_params(images, tau_lo, tau_hi, dc)
+    rows = rows[np.isfinite(rows).all(axis=1)]
+    if not len(rows):
         raise InputError("no image in the data set has a usable noise range; lower tau_hi or raise tau_lo")
-    return np.asarray(rows, dtype=np.float64)
+    return rows
+
+
+def dataset_tight_params(
+    images: Tensor, tau_lo: float = 0.1, tau_hi: float = 10.0, dc: str = "include"
+) -> tuple[TightParams, Bounds]:
+    """The data set's slope and bounds, from its mean power spectrum over [B, C, n, n] (one schedule for all)."""
+    power = power_spectrum(images).mean(dim=(0, 1))  # [n, n]
+    return tight_params(ring_spectrum(power), tau_lo, tau_hi, dc, fit_band_for(images.shape[-1]))
 
 
 def fit_gmm(params: np.ndarray, components: int = 2, seed: int = 0) -> Any:
@@ -288,3 +304,24 @@ def sample_tight_params(gmm: Any, count: int, n: int, seed: int = 0) -> list[Tig
         if len(out) == count:
             return out
     raise InputError("the fitted mixture rarely gives a valid schedule; use more images or fewer components")
+
+
+# ---------------------------------------------------------------------------------------------
+# The per-instance network's schedule: its noise levels and the conditioning c = (lam(0), lam(1))
+
+
+def instance_lams(params: np.ndarray, t: Tensor, n: int, kind: str = "mixed") -> Tensor:
+    """lam_b(t_b) of each image's own tight schedule, params [B, 3] = (beta, lam_lo, lam_hi), t [B]. [B] float64"""
+    t = torch.as_tensor(t, dtype=torch.float64).reshape(-1)
+    return torch.cat(
+        [
+            tight_lam_fn(kind, TightParams(float(b), float(lo), float(hi), n))(t[i : i + 1])
+            for i, (b, lo, hi) in enumerate(params)
+        ]
+    )
+
+
+def instance_condition(params: np.ndarray) -> Tensor:
+    """c = (lam(0), lam(1)) / 10 = (lam_hi, lam_lo) / 10 per image, the network's extra input. [B, 2] float32"""
+    p = torch.as_tensor(np.asarray(params), dtype=torch.float32).reshape(-1, 3)
+    return torch.stack([p[:, 2], p[:, 1]], dim=1) / 10.0

@@ -10,10 +10,11 @@ then rank 0 scores it against the exact answer (evaluation/denoising.py) and wri
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, Literal
 
+import numpy as np
 import torch
 from torch import nn
 
@@ -24,15 +25,19 @@ from ..networks.arch import net_from_config
 from ..networks.unet import NetDenoiser, UNetConfig, param_count
 from ..networks.unet2d import UNet2DConfig
 from ..networks.weights import sha256_of, write_weights
+from ..noise.schedules import TIGHT_DEFAULTS
 from ..nonnormal.laws import LAWS
 from ..nonnormal.losses import LOSS_FORMS
+from ..spectral.tight import TIGHT_KINDS, Bounds, TightParams, dataset_params, dataset_tight_params, fit_gmm
 from ..validation import check_choice, check_int, check_range
 from .loop import fit, fit_evaluate_save
-from .loss import EDMLoss, LiPairLoss
+from .loss import EDMLoss, InstanceTightLoss, LiPairLoss, TightLoss
 from .vp_chain import TRAINED_PAIRS
 
 Tensor = torch.Tensor
 LOSSES = ("mse", "soft-l1")
+SIGMA_SCHEDULES = ("lognormal", "tight", "instance")
+GMM_COMPONENTS = 4  # the per-instance network's mixture over (beta, lam_lo, lam_hi)
 
 
 @dataclass(frozen=True)
@@ -69,6 +74,11 @@ class TrainPreset:
     )
     backbone: Literal["unet", "unet2d"] = "unet"  # networks/unet.py, or diffusers' UNet2DModel (networks/unet2d.py)
     init: str = ""  # start from this shipped model's weights (same architecture); "" = seed
+    sigma_schedule: Literal["lognormal", "tight", "instance"] = (
+        "lognormal"  # training sigmas: EDM's log-normal, the data set's tight schedule, or each image's own
+    )
+    tight_kind: str = "mixed"  # tight schedule family (spectral/tight.TIGHT_KINDS), affine form
+    thread: str = ""  # the paper thread the network answers for ("" = field or nonnormal, from the data set)
 
     def __post_init__(self) -> None:
         if not self.name.replace("-", "").replace("_", "").isalnum():
@@ -92,6 +102,10 @@ class TrainPreset:
         check_int("chain_steps", self.chain_steps, 1, 100_000)
         check_choice("loss_form", self.loss_form, LOSS_FORMS)
         check_choice("backbone", self.backbone, ("unet", "unet2d"))
+        check_choice("sigma_schedule", self.sigma_schedule, SIGMA_SCHEDULES)
+        check_choice("tight_kind", self.tight_kind, TIGHT_KINDS)
+        if self.sigma_schedule != "lognormal" and (self.pair or self.backbone != "unet" or self.dataset != "mnist"):
+            raise ValueError("tight and instance sigma schedules train the project's UNet on mnist without a pair")
         if self.backbone == "unet2d" and (self.padding != "zeros" or any(self.width * m % 8 for m in self.mults)):
             raise ValueError("the unet2d backbone pads with zeros and needs width * mults divisible by 8 (GroupNorm)")
         if self.pair:
@@ -122,13 +136,55 @@ class TrainPreset:
             sigma_data=self.sigma_data,
             blocks=self.blocks,
             attention=self.attention,
+            cond=2 if self.sigma_schedule == "instance" else 0,
         )
 
     def build_objective(self) -> EDMLoss:
-        """EDM's loss with the preset's increment law and rho, or Li's pair loss when `pair` is set."""
+        """EDM's loss with the preset's increment law and rho, Li's pair loss when `pair` is set, or EDM's loss
+        over the data set's (tight) or each image's (instance) tight schedule."""
+        if self.sigma_schedule == "tight":
+            return TightLoss(data_tight(self.dataset)[0], self.tight_kind, self.sigma_data)
+        if self.sigma_schedule == "instance":
+            return InstanceTightLoss(data_tight(self.dataset)[0], self.tight_kind, self.sigma_data)
         if self.pair:
             return LiPairLoss(self.pair, self.chain_steps, self.p_mean, self.p_std, self.sigma_data, self.loss_form)
         return EDMLoss(self.p_mean, self.p_std, self.sigma_data, self.increment_law, self.loss, self.loss_v)
+
+
+def data_tight(dataset: str) -> tuple[TightParams, Bounds]:
+    """The data set's tight-schedule parameters (spectral/tight.dataset_tight_params, default thresholds)."""
+    ds = DATASETS[dataset]
+    assert ds.items is not None
+    return dataset_tight_params(ds.items())
+
+
+def schedule_record(p: TrainPreset) -> dict[str, Any]:
+    """The sidecar's record of the training sigmas: the data set's tight parameters and bounds (tight); the same
+    plus a Gaussian mixture over the training images' own (beta, lam_lo, lam_hi), for sampling (instance)."""
+    if p.sigma_schedule == "lognormal":
+        return {}
+    tp, b = data_tight(p.dataset)
+    rec: dict[str, Any] = {
+        "sigma_schedule": p.sigma_schedule,
+        "tight": {"kind": p.tight_kind, "form": "affine", **asdict(tp), "bounds": b.to_json(), **TIGHT_DEFAULTS},
+    }
+    if p.sigma_schedule == "instance":
+        items = DATASETS[p.dataset].items
+        assert items is not None
+        params = dataset_params(items())
+        gmm = fit_gmm(params, GMM_COMPONENTS, p.seed)
+        rec["gmm"] = {
+            "columns": ["beta", "logsnr_min", "logsnr_max"],
+            "weights": gmm.weights_.tolist(),
+            "means": gmm.means_.tolist(),
+            "covariances": gmm.covariances_.tolist(),
+            "images": len(params),
+            "spread": {
+                c: [float(q) for q in np.percentile(params[:, i], [5, 50, 95])]
+                for i, c in enumerate(("beta", "logsnr_min", "logsnr_max"))
+            },
+        }
+    return rec
 
 
 # ---------------------------------------------------------------------------------------------
@@ -211,6 +267,8 @@ def save_model(
         **run,
         **({"pair": p.pair, "chain_steps": p.chain_steps, "loss_form": p.loss_form} if p.pair else {}),
         **init_record(p),
+        **({"thread": p.thread} if p.thread else {}),
+        **schedule_record(p),
         "quality": quality,
     }
     (out_dir / f"{p.name}.json").write_text(json.dumps(side, indent=1) + "\n")

@@ -40,6 +40,7 @@ from ..networks.flexi_unet import c_noise_of
 from ..networks.unet import precond
 from ..nonnormal.laws import noise_sampler
 from ..nonnormal.losses import soft_l1
+from ..spectral.tight import TightParams, image_params, instance_condition, instance_lams, tight_lam_fn
 from .vp_chain import li_loss
 
 Tensor = torch.Tensor
@@ -84,14 +85,19 @@ class EDMLoss:
         self.kind = kind  # "mse" | "soft-l1"
         self.v = v  # soft-l1: residual scale of the L2 -> L1 switch
 
+    def draw_sigma(self, x0: Tensor, g: torch.Generator) -> tuple[Tensor, Tensor | None]:
+        """sigma [B] (float32, CPU) from g, and the network's extra conditioning (None: sigma only)."""
+        return torch.exp(self.p_mean + self.p_std * torch.randn(x0.shape[0], generator=g)), None
+
     def noised(self, net: nn.Module, x0: Tensor, g: torch.Generator) -> tuple[Tensor, Tensor, Tensor]:
         """(D(x; sigma), x0, sigma) on the net's device for sigmas and noise drawn on the CPU from g."""
         dev = _device(net)
-        sigma = torch.exp(self.p_mean + self.p_std * torch.randn(x0.shape[0], generator=g)).to(dev)  # [B]
+        sigma, cond = self.draw_sigma(x0, g)
+        sigma = sigma.to(dev)  # [B]
         n = self.noise(x0.shape, g, torch.float32).to(dev)
         x0 = x0.to(dev)
         x = x0 + sigma.reshape(-1, 1, 1, 1) * n
-        return precond(net, x, sigma, self.sigma_data), x0, sigma  # net: UNet or DDP(UNet)
+        return precond(net, x, sigma, self.sigma_data, cond), x0, sigma  # net: UNet or DDP(UNet)
 
     def __call__(self, net: nn.Module, x0: Tensor, g: torch.Generator) -> Tensor:
         d, x0, sigma = self.noised(net, x0, g)
@@ -100,6 +106,37 @@ class EDMLoss:
 
     def record(self) -> dict[str, Any]:
         return {}
+
+
+class TightLoss(EDMLoss):
+    """EDM's weighted loss with sigma = exp(-lam(t) / 2), t ~ U(0, 1), lam the data set's tight schedule
+    (spectral/tight.py: one schedule between the bounds of the data set's mean spectrum)."""
+
+    def __init__(self, tp: TightParams, kind: str = "mixed", sigma_data: float = 0.5) -> None:
+        super().__init__(sigma_data=sigma_data)
+        self.lam = tight_lam_fn(kind, tp)  # lam(t), t = 0 data -> 1 noise
+
+    def draw_sigma(self, x0: Tensor, g: torch.Generator) -> tuple[Tensor, Tensor | None]:
+        t = torch.rand(x0.shape[0], generator=g, dtype=torch.float64)  # [B]
+        return torch.exp(-0.5 * self.lam(t)).to(torch.float32), None
+
+
+class InstanceTightLoss(EDMLoss):
+    """The paper's per-instance form: each image's own tight schedule from its own RAPSD (bounds and slope,
+    spectral/tight.image_params; an image without a usable range takes the data set's), sigma = exp(-lam_b(t) / 2)
+    with t ~ U(0, 1), and the network conditioned on c = (lam_b(0), lam_b(1)) besides sigma."""
+
+    def __init__(self, fallback: TightParams, kind: str = "mixed", sigma_data: float = 0.5) -> None:
+        super().__init__(sigma_data=sigma_data)
+        self.fallback = np.array([fallback.beta, fallback.logsnr_min, fallback.logsnr_max])
+        self.kind = kind
+
+    def draw_sigma(self, x0: Tensor, g: torch.Generator) -> tuple[Tensor, Tensor | None]:
+        params = image_params(x0)  # [B, 3]
+        params[~np.isfinite(params).all(axis=1)] = self.fallback
+        t = torch.rand(x0.shape[0], generator=g, dtype=torch.float64)  # [B]
+        lam = instance_lams(params, t, x0.shape[-1], self.kind)
+        return torch.exp(-0.5 * lam).to(torch.float32), instance_condition(params)
 
 
 class LiPairLoss(EDMLoss):
