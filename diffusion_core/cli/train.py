@@ -26,6 +26,8 @@ from ..presets import PRESET_ROOT, resolve_preset_path
 from ..progress import bar
 from ..progress import enabled as progress_enabled
 from ..training.edm import TrainPreset, train
+from ..training.gud import GUDPreset
+from ..training.gud import train as gud_train
 from ..training.loop import under_torchrun
 from ..training.scale_space import load_train_preset
 from ..training.scale_space import train as ssd_train
@@ -86,6 +88,8 @@ def run(args: argparse.Namespace) -> int:
         log = progress_log(b, sys.stderr if args.json or progress_enabled() else sys.stdout)
         if isinstance(preset, TrainPreset):
             side = train(preset, out, rel, args.quick_eval, log, args.device)
+        elif isinstance(preset, GUDPreset):
+            side = gud_train(preset, out, rel, log, args.device)
         else:
             side = ssd_train(preset, out, rel, args.quick_eval, log, args.device)
     if side is not None:

@@ -7,7 +7,9 @@ model folders and diffusers folders. A hash, when the caller has one, is checked
 from __future__ import annotations
 
 import hashlib
+import json
 from pathlib import Path
+from typing import Any
 
 import torch
 from safetensors import SafetensorError
@@ -69,3 +71,19 @@ def load_state_strict(net: nn.Module, path: Path) -> None:
             f"for the config, e.g. {k}"
         )
     net.load_state_dict(state, strict=True)
+
+
+def save_with_sidecar(net: nn.Module, out_dir: Path, head: dict[str, Any], rest: dict[str, Any]) -> dict[str, Any]:
+    """Write <name>.safetensors and <name>.json, the sidecar the registry reads: `head` (name, kind, data set,
+    label, shape), then weights, sha256 and params, then `rest`; returns the sidecar dict. The one sidecar writer
+    of every trainer (training/edm.py, scale_space.py, gud.py)."""
+    path = write_weights(net, out_dir, head["name"])
+    side = {
+        **head,
+        "weights": path.name,
+        "sha256": sha256_of(path),
+        "params": sum(p.numel() for p in net.parameters()),
+        **rest,
+    }
+    (out_dir / f"{head['name']}.json").write_text(json.dumps(side, indent=1) + "\n")
+    return side

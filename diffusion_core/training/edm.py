@@ -9,7 +9,6 @@ then rank 0 scores it against the exact answer (evaluation/denoising.py) and wri
 
 from __future__ import annotations
 
-import json
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -22,9 +21,9 @@ from ..evaluation.denoising import field_quality
 from ..models.datasets import DATASETS
 from ..models.registry import SIDECARS, SPECS, load_weights
 from ..networks.arch import net_from_config
-from ..networks.unet import NetDenoiser, UNetConfig, param_count
+from ..networks.unet import NetDenoiser, UNetConfig
 from ..networks.unet2d import UNet2DConfig
-from ..networks.weights import sha256_of, write_weights
+from ..networks.weights import save_with_sidecar
 from ..noise.schedules import TIGHT_DEFAULTS
 from ..nonnormal.laws import LAWS
 from ..nonnormal.losses import LOSS_FORMS
@@ -246,17 +245,9 @@ def save_model(
     quality: dict[str, Any] | None,
 ) -> dict[str, Any]:
     """Write <name>.safetensors and <name>.json; returns the sidecar dict."""
-    path = write_weights(net, out_dir, p.name)
     ds = DATASETS[p.dataset]
-    side = {
-        "name": p.name,
-        "kind": "trained",
-        "dataset": p.dataset,
-        "dataset_label": ds.label,
-        "shape": list(ds.shape),
-        "weights": path.name,
-        "sha256": sha256_of(path),
-        "params": param_count(net),
+    head = {"name": p.name, "kind": "trained", "dataset": p.dataset, "dataset_label": ds.label, "shape": list(ds.shape)}
+    rest = {
         "increment_law": p.increment_law,
         "loss": p.loss,
         "preset": preset_path,
@@ -271,8 +262,7 @@ def save_model(
         **schedule_record(p),
         "quality": quality,
     }
-    (out_dir / f"{p.name}.json").write_text(json.dumps(side, indent=1) + "\n")
-    return side
+    return save_with_sidecar(net, out_dir, head, rest)
 
 
 def evaluate(net: nn.Module, p: TrainPreset, quick: bool = False) -> dict[str, Any] | None:

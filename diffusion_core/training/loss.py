@@ -36,6 +36,7 @@ from torch import nn
 from torch.nn import functional as F
 
 from .. import scale_space as ss
+from ..gud.learned import LearnedGUD, gud_loss
 from ..networks.flexi_unet import c_noise_of
 from ..networks.unet import precond
 from ..nonnormal.laws import noise_sampler
@@ -137,6 +138,21 @@ class InstanceTightLoss(EDMLoss):
         t = torch.rand(x0.shape[0], generator=g, dtype=torch.float64)  # [B]
         lam = instance_lams(params, t, x0.shape[-1], self.kind)
         return torch.exp(-0.5 * lam).to(torch.float32), instance_condition(params)
+
+
+class GUDLoss:
+    """GUD's eps loss in whitened components of a fixed space and soft-conditioning schedule (gud/learned.py)."""
+
+    find_unused = False
+
+    def __init__(self, space: LearnedGUD) -> None:
+        self.space = space  # basis, prior and schedule, fitted on the training data
+
+    def __call__(self, net: nn.Module, x0: Tensor, g: torch.Generator) -> Tensor:
+        return gud_loss(net, self.space, x0, g)
+
+    def record(self) -> dict[str, Any]:
+        return {}
 
 
 class LiPairLoss(EDMLoss):

@@ -8,7 +8,6 @@ training/loop.fit, as for every preset; rank 0 then scores the samples (training
 
 from __future__ import annotations
 
-import json
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,12 +18,12 @@ import torch
 from .. import scale_space as ss
 from ..models.datasets import DATASETS
 from ..networks.flexi_unet import FlexiConfig, FlexiUNet
-from ..networks.unet import param_count
-from ..networks.weights import sha256_of, write_weights
+from ..networks.weights import save_with_sidecar
 from ..presets import from_dict, parse_toml, resolve_preset_path
 from ..validation import InputError, check_choice, check_int, check_range
 from .edm import TrainPreset
 from .flexi_quality import flexi_quality
+from .gud import GUDPreset
 from .loop import fit, fit_evaluate_save
 from .loss import ScaleSpaceLoss, batch_loss, draw_batch, pad_to
 
@@ -104,10 +103,12 @@ class ScaleSpacePreset:
         return {"size": self.pad_to, "levels": self.levels, "family": self.family, "gamma": self.gamma, "T": self.T}
 
 
-def load_train_preset(path: str) -> ScaleSpacePreset | TrainPreset:
-    """A presets/train file as ScaleSpacePreset when it says objective = "scale-space", else TrainPreset."""
+def load_train_preset(path: str) -> ScaleSpacePreset | TrainPreset | GUDPreset:
+    """A presets/train file as ScaleSpacePreset (objective = "scale-space"), GUDPreset (objective = "gud"), else
+    TrainPreset."""
     raw = parse_toml(resolve_preset_path(path).read_text())
-    return from_dict(raw, ScaleSpacePreset if raw.get("objective") == "scale-space" else TrainPreset)
+    kinds: dict[Any, type] = {"scale-space": ScaleSpacePreset, "gud": GUDPreset}
+    return from_dict(raw, kinds.get(raw.get("objective"), TrainPreset))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -134,18 +135,16 @@ def save_flexi(
     quality: dict[str, Any] | None,
 ) -> dict[str, Any]:
     """Write <name>.safetensors and <name>.json (kind "scale-space"); returns the sidecar dict."""
-    path = write_weights(net, out_dir, p.name)
     ds = DATASETS[p.dataset]
-    side = {
+    head = {
         "name": p.name,
         "kind": "scale-space",
         "dataset": p.dataset,
         "dataset_label": ds.label,
         "shape": [ds.shape[0], p.pad_to, p.pad_to],
         "data_shape": list(ds.shape),
-        "weights": path.name,
-        "sha256": sha256_of(path),
-        "params": param_count(net),
+    }
+    rest = {
         "increment_law": "gaussian",
         "loss": f"x0 mse, min-SNR-{p.min_snr:g}",
         "preset": preset_path,
@@ -158,8 +157,7 @@ def save_flexi(
         **run,
         "quality": quality,
     }
-    (out_dir / f"{p.name}.json").write_text(json.dumps(side, indent=1) + "\n")
-    return side
+    return save_with_sidecar(net, out_dir, head, rest)
 
 
 def evaluate(net: FlexiUNet, p: ScaleSpacePreset, quick: bool = False) -> dict[str, Any] | None:

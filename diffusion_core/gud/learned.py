@@ -1,0 +1,123 @@
+"""GUD with a network: the trained counterpart of `gud.process` (reference gud.md, Secs. 2, 3, 8).
+
+Space and schedule of a trained network are fixed by its training data and three settings (basis, prior
+exponent r, inverse softness a): chi_hat = S^-1 U (x - mean) (gud.process.make_space), variance ordering
+l_i = -log Sigma_i of the data variances, gamma_i(t) the soft-conditioning line (gud.schedules).
+
+    chi_hat_i(t) = alpha_i(t) chi_hat_i(0) + sigma_i(t) eps_i,  alpha_i^2 = sigmoid(-gamma_i), sigma_i^2 = sigmoid(gamma_i)
+
+The network reads and writes `data_white` images phi_hat = U^T chi_hat [B, C, H, W] (U orthonormal, so white
+noise stays white and ||.|| is the same in both), conditioned on t alone (t fixes the whole vector gamma(t)
+for one schedule), and predicts eps with the tutorial's default eps_hat = F(phi_hat_t, 2t - 1) + phi_hat_t.
+Loss: E ||eps_hat - eps||^2, t stratified over the batch. Sampling: deterministic DDIM per component,
+chi_hat(t') = (alpha'/alpha) (chi_hat(t) - sigma eps_hat) + sigma' eps_hat, from chi_hat(1) ~ N(0, I); the
+last step returns the denoised chi_hat(0) = (chi_hat - sigma eps_hat) / alpha. NFE = steps.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import torch
+from torch import nn
+
+from ..bases import make_basis
+from ..validation import check_choice, check_int, check_range
+from .orderings import ScheduleSpec, build_schedule
+from .process import GAMMA_CAP, GUDSpace, from_white, make_space, to_white, working_variances
+from .schedules import ComponentSchedule, gamma
+
+Tensor = torch.Tensor
+LEARNED_BASES = ("pixel", "pca", "dct")
+EpsFn = Callable[[Tensor, Tensor], Tensor]  # (phi_hat_t [B, C, H, W] float32, t [B]) -> eps_hat, same shape
+
+
+@dataclass(frozen=True)
+class LearnedGUD:
+    """A trained GUD network's space and schedule: basis, prior exponent r, inverse softness a."""
+
+    space: GUDSpace
+    schedule: ComponentSchedule
+    basis: str
+    r: float
+    a: float
+
+
+def learned_gud(basis: str, r: float, a: float, data: Tensor) -> LearnedGUD:
+    """The space (fitted on data [N, C, H, W]) and variance-ordered soft-conditioning schedule of a network."""
+    check_choice("basis", basis, LEARNED_BASES)
+    check_range("r", r, 0.0, 1.0)
+    check_range("a", a, 0.0, 100.0)
+    shape = tuple(data.shape[1:])
+    b = make_basis(basis, shape, data=data) if basis == "pca" else make_basis(basis, shape)  # type: ignore[arg-type]
+    space = make_space(b, data, r)
+    labels = space.basis.labels() if hasattr(space.basis, "labels") else {}
+    sched = build_schedule(ScheduleSpec(a=a), labels, space.variances, working_variances(space), basis)
+    return LearnedGUD(space, sched, basis, r, a)
+
+
+def alpha_sigma_at(s: ComponentSchedule, t: Tensor) -> tuple[Tensor, Tensor]:
+    """alpha_i(t_b), sigma_i(t_b) for times t [B]: each [B, D] float64."""
+    g = gamma(s, t).clamp(-GAMMA_CAP, GAMMA_CAP)
+    return torch.sigmoid(-g).sqrt(), torch.sigmoid(g).sqrt()
+
+
+def to_image(g: LearnedGUD, z: Tensor) -> Tensor:
+    """phi_hat = U^T chi_hat: whitened components [B, D] -> the network's image [B, C, H, W] (float32)."""
+    return g.space.basis.decode(z).to(torch.float32)
+
+
+def from_image(g: LearnedGUD, img: Tensor) -> Tensor:
+    """chi_hat = U phi_hat: [B, C, H, W] -> [B, D] (float64)."""
+    return g.space.basis.encode(img.to(torch.float64))
+
+
+def eps_hat(net: nn.Module, img: Tensor, t: Tensor) -> Tensor:
+    """eps_hat = F(phi_hat_t, 2t - 1) + phi_hat_t (the tutorial's `gaussian_default`). [B, C, H, W]"""
+    c = (2.0 * t - 1.0).to(img.device, torch.float32).reshape(-1)
+    return net(img, c) + img
+
+
+def gud_loss(net: nn.Module, g: LearnedGUD, x0: Tensor, gen: torch.Generator) -> Tensor:
+    """E ||eps_hat - eps||^2 over a batch x0 [B, C, H, W], t stratified: t_b = (b + u_b) / B."""
+    b = x0.shape[0]
+    t = (torch.arange(b, dtype=torch.float64) + torch.rand(b, generator=gen, dtype=torch.float64)) / b  # [B]
+    z0 = to_white(g.space, x0)  # [B, D]
+    eps = torch.randn(z0.shape, generator=gen, dtype=torch.float64)
+    a, s = alpha_sigma_at(g.schedule, t)
+    dev = next(net.parameters()).device
+    img, target = to_image(g, a * z0 + s * eps).to(dev), to_image(g, eps).to(dev)
+    return (eps_hat(net, img, t.to(dev)) - target).pow(2).mean()
+
+
+@torch.no_grad()
+def ddim_sample(
+    eps_fn: EpsFn,
+    g: LearnedGUD,
+    n: int,
+    steps: int,
+    generator: torch.Generator,
+    callback: Callable[[dict[str, Tensor]], None] | None = None,
+) -> Tensor:
+    """n samples in data space [n, C, H, W] (float32, not clipped) by component-wise DDIM over t_i = 1 - i / steps.
+
+    callback({"i", "t", "z", "denoised"}) after each evaluation, z and denoised in whitened components [n, D]."""
+    n = check_int("n", n, 1, 4096)
+    steps = check_int("steps", steps, 1, 1000)
+    d = g.space.variances.numel()
+    z = torch.randn(n, d, generator=generator, dtype=torch.float64)  # chi_hat(1) ~ N(0, I)
+    ts = torch.linspace(1.0, 0.0, steps + 1, dtype=torch.float64)
+    for i in range(steps):
+        t = ts[i].expand(n)
+        a, s = alpha_sigma_at(g.schedule, t)
+        e = from_image(g, eps_fn(to_image(g, z), t))  # [n, D]
+        x0 = (z - s * e) / a
+        if callback is not None:
+            callback({"i": torch.tensor(i), "t": ts[i], "z": z, "denoised": x0})
+        if i + 1 < steps:
+            a2, s2 = alpha_sigma_at(g.schedule, ts[i + 1].expand(n))
+            z = (a2 / a) * (z - s * e) + s2 * e
+        else:
+            z = x0
+    return from_white(g.space, z).to(torch.float32)
