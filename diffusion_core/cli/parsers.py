@@ -254,10 +254,15 @@ def add_sample(sub: Sub) -> None:
     )
     p.add_argument(
         "--sampler",
-        required=True,
-        help=f"sampler: {', '.join(NAMES['samplers'])}, or auto (a diffusers folder: its scheduler's step; else heun)",
+        default="auto",
+        help=f"sampler: {', '.join(NAMES['samplers'])}, or auto (default: a diffusers folder's scheduler step; a GUD "
+        "network's component-wise ddim; else heun)",
     )
-    p.add_argument("--steps", required=True, help=f"sampling steps N, 1..{MAX_STEPS}")
+    p.add_argument(
+        "--steps",
+        default=None,
+        help=f"sampling steps N, 1..{MAX_STEPS} (default: the model's, NFE 25 for heun, 50 for a GUD network's ddim)",
+    )
     p.add_argument("--seed", required=True, help="torch.Generator seed, >= 0 (same seed, same pixels)")
     p.add_argument("--n", required=True, help=f"number of samples K, 1..{MAX_N}")
     p.add_argument(

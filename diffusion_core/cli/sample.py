@@ -1,4 +1,4 @@
-"""`difflab sample --model NAME|PATH --sampler NAME --steps N --seed S --n K --out F.png|F.npy
+"""`difflab sample --model NAME|PATH [--sampler NAME] [--steps N] --seed S --n K --out F.png|F.npy
 [--schedule NAME|scheduler] [--set key=value ...] [--noise-law LAW] [--step-noise white|coloured|brownian] [--noise-slope S] [--eta E]
 [--s-churn C --s-tmin A --s-tmax B --s-noise S] [--guide MODEL --guidance W] [--device auto|cpu|cuda|mps] [--json]`.
 
@@ -25,19 +25,22 @@ from ..models.datasets import DATASETS
 from ..models.folders import load_model_ref
 from ..models.foreign import rescheduled
 from ..models.guided import evaluations, guided
-from ..models.registry import SCALE_SPACE, SIDECARS, load_flexi
+from ..models.registry import OWN_SAMPLER, SCALE_SPACE, SIDECARS, load_flexi
 from ..nonnormal.controls import CHURN_KEYS, SamplingNoise
 from ..progress import bar
 from ..sampling import run as S
+from ..sampling.threads import sample_own
 from ..scale_space.sampler import ssd_sample
 from ..training.flexi_quality import crop_to, schedule_for
-from ..validation import InputError, check_range
+from ..validation import InputError, check_int, check_range
 from .main import emit
 from .schedule import parse_sets
 from .stdio import STDIO, output_path, summary_stream
 
 SSD = "ssd"  # the scale-space networks' own sampler
 AUTO = "auto"  # the sampler a diffusers folder's scheduler steps with (heun for other models)
+DEFAULT_NFE = 25  # --steps unset: the largest step count within NFE 25 (heun: 13 steps)
+SSD_STEPS = 50  # --steps unset for a scale-space network
 
 
 def number(name: str, text: Any) -> float:
@@ -74,6 +77,11 @@ def sample_report(
     A diffusers folder samples under its own scheduler (schedule None or "scheduler", sampler "auto": the
     scheduler's step), `sets` (KEY=VALUE) overriding that scheduler's options; other models default to karras."""
     overrides = parse_sets(sets or [])
+    if str(model).strip() in OWN_SAMPLER:
+        return own_report(str(model).strip(), sampler, steps, seed, n, S.check_out_path(out))
+    if steps is None:
+        ssd = str(model).strip() in SCALE_SPACE
+        steps = SSD_STEPS if ssd else S.steps_for_nfe("heun" if sampler == AUTO else sampler, DEFAULT_NFE)
     steps, n, seed = S.check_run(
         "euler" if sampler in (AUTO, SSD) else sampler, schedule or "karras", steps, n, seed, noise_law
     )
@@ -89,7 +97,7 @@ def sample_report(
     m = load_model_ref(model, resolve_device(device), allow_paths=True)
     if overrides:
         m = rescheduled(m, overrides)
-    schedule = schedule or (S.SCHEDULER if m.scheduler is not None else "karras")
+    schedule = schedule or (S.SCHEDULER if m.scheduler is not None else m.spec.default_schedule or "karras")
     if sampler == AUTO:
         sampler = m.scheduler.sampler if m.scheduler is not None else "heun"
     weak = load_model_ref(guide, resolve_device(device), allow_paths=True) if guide else None
@@ -130,6 +138,31 @@ def sample_report(
         "sigma_max": float(sigmas[0]),
         "sigma_min": float(sigmas[-2]),
         "clipped_fraction": float((x.abs() > 1).double().mean()),
+        "quality_metric": q["metric"],
+        "quality": q["value"],
+        "quality_details": q,
+    }
+
+
+def own_report(name: str, sampler: str, steps: Any, seed: Any, n: Any, path: Any) -> dict[str, Any]:
+    """A GUD or per-instance spectral network sampled by its own sampler (sampling/threads.py), scored by the
+    digit classifier."""
+    n, seed = check_int("n", n, 1, S.MAX_N), check_int("seed", seed, 0, 2**63 - 1)
+    steps = None if steps is None else check_int("steps", steps, 1, S.MAX_STEPS)
+    with bar(steps or 50, "sample", unit="step") as b:
+        x, rec = sample_own(name, None if sampler == AUTO else sampler, steps, n, seed, lambda _: b.update(1))
+    x = x.clamp(-1, 1)
+    S.save_samples(x, path)
+    q = DATASETS[SIDECARS[name]["dataset"]].truth().score_samples(x).to_json()  # type: ignore[attr-defined]
+    return {
+        "model": name,
+        "kind": OWN_SAMPLER[name].kind,
+        **rec,
+        "seed": seed,
+        "n": n,
+        "out": str(path),
+        "device": "cpu",
+        "shape": list(x.shape),
         "quality_metric": q["metric"],
         "quality": q["value"],
         "quality_details": q,

@@ -195,6 +195,19 @@ def mahalanobis(f: np.ndarray, gate: dict[str, Any]) -> np.ndarray:
     return np.sqrt(np.einsum("ij,jk,ik->i", d, gate["precision"], d))
 
 
+def digit_flags(x: Tensor) -> tuple[np.ndarray, np.ndarray]:
+    """Per sample: confident (top probability >= CONFIDENCE) AND real-looking (inside the feature gate) [n] bool,
+    and the penultimate features [n, 64], for samples x [n, 1, 28, 28] (clipped to [-1, 1])."""
+    _, top, f = classify(x.to(torch.float32).clamp(-1, 1))
+    gate = feature_gate()
+    return (top >= CONFIDENCE) & (mahalanobis(f, gate) <= gate["threshold"]), f
+
+
+def held_features() -> np.ndarray:
+    """The classifier features of the 1,000 held-out digits [1000, 64], the Frechet distance's reference."""
+    return _reference()["held_feat"]
+
+
 def digit_quality(x: Tensor, floor: dict[str, float] | None = None) -> dict[str, Any]:
     """All the numbers of the module docstring for samples x [n, 1, 28, 28] (clipped to [-1, 1])."""
     ref = _reference()

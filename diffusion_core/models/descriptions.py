@@ -83,6 +83,35 @@ def trained_description(side: dict[str, Any]) -> str:
     return text
 
 
+def thread_description(side: dict[str, Any]) -> str:
+    """One paragraph for a spectral-thread or GUD network: what it was trained with and how it samples."""
+    head = f"UNet ({side['params']:,} parameters) trained by `difflab train {side['preset']}` ({budget_text(side)})"
+    if side.get("kind") == "gud":
+        g = side["gud"]
+        prior = (
+            "white prior" if g["r"] == 0 else ("whitened, data-matched prior" if g["r"] == 1 else f"prior r={g['r']:g}")
+        )
+        return (
+            f"{head}: GUD in the {g['basis']} basis with the {prior}, variance-ordered soft conditioning a={g['a']:g} "
+            f"(gamma slope {g['slope']:.1f} per unit time), eps-loss in whitened components, conditioned on t. "
+            "Sampled by component-wise DDIM (NFE = steps)."
+        )
+    sched = side.get("sigma_schedule", "lognormal")
+    if sched == "instance":
+        spread = side["gmm"]["spread"]
+        return (
+            f"{head}: EDM's loss over each training digit's own tight-{side['tight']['kind']} schedule, conditioned on "
+            f"(lam(0), lam(1)); sampling draws the schedule from a {len(side['gmm']['weights'])}-component mixture "
+            f"over the digits' (beta, lam_lo, lam_hi) (5-95%: lam_lo {spread['logsnr_min'][0]:.2f}..{spread['logsnr_min'][2]:.2f}, "
+            f"lam_hi {spread['logsnr_max'][0]:.2f}..{spread['logsnr_max'][2]:.2f}). Heun per sample."
+        )
+    b = side["tight"]["bounds"]
+    return (
+        f"{head}: EDM's loss with sigma on the data set's tight-{side['tight']['kind']} schedule "
+        f"(sigma {b['sigma_min']:.3f}..{b['sigma_max']:.1f}), sampled over the same schedule."
+    )
+
+
 def scale_space_description(side: dict[str, Any]) -> str:
     """One paragraph for a scale-space network: what was trained, how, and its SSD-sampler digit quality."""
     q = side.get("quality") or {}

@@ -32,15 +32,25 @@ from ..devices import resolve_device
 from ..evaluation.truth import EmpiricalTruth, GaussianTruth, MixtureTruth, NoTruth, Truth
 from ..networks.arch import net_from_arch
 from ..networks.flexi_unet import FlexiConfig, FlexiDenoiser, FlexiUNet
-from ..networks.unet import NetDenoiser
+from ..networks.unet import NetDenoiser, UNet, UNetConfig
 from ..networks.weights import read_weights
 from ..protocols import Denoiser
 from ..validation import InputError, check_choice
 from .datasets import DATASETS
-from .descriptions import loss_form_of, scale_space_description, trained_description
+from .descriptions import loss_form_of, scale_space_description, thread_description, trained_description
 
 Tensor = torch.Tensor
-Kind = Literal["analytic-gaussian", "empirical-optimal", "gaussian-mixture", "trained", "diffusers", "scale-space"]
+Kind = Literal[
+    "analytic-gaussian",
+    "empirical-optimal",
+    "gaussian-mixture",
+    "trained",
+    "diffusers",
+    "scale-space",
+    "gud",
+    "spectral-instance",
+]
+OWN_KINDS = ("gud", "spectral-instance")  # networks with their own sampler (sampling/threads.py)
 WEIGHTS_DIR = Path(__file__).resolve().parent / "weights"
 
 
@@ -62,10 +72,12 @@ class ModelSpec:
     increment_law: str | None = None  # the law of the forward noise a trained model was trained with
     pair: str | None = None  # Li's construction: the (q, p) increment pair of the loss
     quality: dict[str, Any] | None = dataclasses.field(default=None, compare=False, hash=False)  # sidecar's
-    thread: str | None = None  # the paper thread of a trained network: nonnormal, scale-space, field
+    thread: str | None = None  # the paper thread of a trained network: spectral, gud, nonnormal, scale-space, field
     backbone: str | None = None  # trained networks: "unet" (networks/unet.py) or "unet2d" (diffusers UNet2DModel)
     loss_form: str | None = None  # pair networks: "coordinate" (KL of the sampled laws) or "paper" (printed form)
     likelihood: dict[str, Any] | None = dataclasses.field(default=None, compare=False, hash=False)  # bench likelihood
+    default_schedule: str | None = None  # the schedule `difflab sample` uses when none is given (None: karras)
+    tight: dict[str, Any] | None = dataclasses.field(default=None, compare=False, hash=False)  # data-set tight params
 
     def to_json(self) -> dict[str, Any]:
         d = dataclasses.asdict(self)
@@ -204,7 +216,7 @@ def spec_from_sidecar(side: dict[str, Any]) -> ModelSpec:
         "trained",
         DATASETS[side["dataset"]].label,
         tuple(side["shape"]),  # type: ignore[arg-type]
-        trained_description(side),
+        thread_description(side) if side.get("sigma_schedule") == "tight" else trained_description(side),
         weights=side["weights"],
         sha256=side["sha256"],
         params=side["params"],
@@ -212,10 +224,38 @@ def spec_from_sidecar(side: dict[str, Any]) -> ModelSpec:
         increment_law=side["increment_law"],
         pair=side.get("pair"),
         quality=side.get("quality"),
-        thread="field" if side["dataset"].startswith("field") else "nonnormal",
+        thread=side.get("thread") or ("field" if side["dataset"].startswith("field") else "nonnormal"),
         backbone=side["arch"].get("backbone", "unet"),
         loss_form=loss_form_of(side),
         likelihood=side.get("likelihood"),
+        default_schedule=f"tight-{side['tight']['kind']}" if side.get("sigma_schedule") == "tight" else None,
+        tight=side.get("tight") if side.get("sigma_schedule") == "tight" else None,
+    )
+
+
+def own_kind(side: dict[str, Any]) -> str | None:
+    """ "gud" or "spectral-instance" for a network sampled by its own sampler, else None."""
+    if side.get("kind") == "gud":
+        return "gud"
+    return "spectral-instance" if side.get("sigma_schedule") == "instance" else None
+
+
+def own_spec(side: dict[str, Any]) -> ModelSpec:
+    """The listing of a GUD or per-instance spectral network (sampling/threads.py samples it)."""
+    return ModelSpec(
+        side["name"],
+        own_kind(side),  # type: ignore[arg-type]
+        side["dataset_label"],
+        tuple(side["shape"]),  # type: ignore[arg-type]
+        thread_description(side),
+        weights=side["weights"],
+        sha256=side["sha256"],
+        params=side["params"],
+        train_time=side["train_time"],
+        increment_law=side["increment_law"],
+        quality=side.get("quality"),
+        thread=side.get("thread"),
+        backbone="unet",
     )
 
 
@@ -249,21 +289,26 @@ def _trained(spec: ModelSpec) -> Model:
 @cache
 def catalogue(weights_dir: Path = WEIGHTS_DIR) -> dict[str, dict[str, Any]]:
     """The registry, read once on first use: "specs" and "constructors" (the exact models, then every trained
-    <name>.json sidecar in `weights_dir`), "sidecars" (every sidecar) and "scale_space" (Flexi-UNets and their
-    full-resolution baselines, sampled by the scale-space sampler only)."""
+    <name>.json sidecar in `weights_dir`), "sidecars" (every sidecar), "scale_space" (Flexi-UNets and their
+    full-resolution baselines, sampled by the scale-space sampler only) and "own" (GUD and per-instance spectral
+    networks, sampled by their own samplers in sampling/threads.py)."""
     specs: dict[str, ModelSpec] = {s.name: s for s in EXACT}
     makers: dict[str, Callable[[ModelSpec], Model]] = dict(EXACT_CONSTRUCTORS)
     sides: dict[str, dict[str, Any]] = {}
     scale: dict[str, ModelSpec] = {}
+    own: dict[str, ModelSpec] = {}
     for path in sorted(weights_dir.glob("*.json"), key=lambda q: q.stem.split("-")):  # a-b before a-b-c
         side = json.loads(path.read_text())
         sides[side["name"]] = side
         if side.get("kind") == "scale-space":  # x0 at r(s) from x_t at r(t): the SSD sampler only
             scale[side["name"]] = scale_space_spec(side)
             continue
+        if own_kind(side):  # component-wise or per-sample noise levels: their own samplers
+            own[side["name"]] = own_spec(side)
+            continue
         specs[side["name"]] = spec_from_sidecar(side)
         makers[side["name"]] = _trained
-    return {"specs": specs, "constructors": makers, "sidecars": sides, "scale_space": scale}
+    return {"specs": specs, "constructors": makers, "sidecars": sides, "scale_space": scale, "own": own}
 
 
 class OnFirstUse(MutableMapping):
@@ -298,11 +343,12 @@ SPECS: MutableMapping[str, ModelSpec] = OnFirstUse("specs")
 CONSTRUCTORS: MutableMapping[str, Callable[[ModelSpec], Model]] = OnFirstUse("constructors")
 SIDECARS: MutableMapping[str, dict[str, Any]] = OnFirstUse("sidecars")
 SCALE_SPACE: MutableMapping[str, ModelSpec] = OnFirstUse("scale_space")
+OWN_SAMPLER: MutableMapping[str, ModelSpec] = OnFirstUse("own")
 
 
 def list_models() -> list[dict[str, Any]]:
-    """The registry as JSON-able dicts (`difflab models --json`), scale-space networks last."""
-    return [s.to_json() for s in [*SPECS.values(), *SCALE_SPACE.values()]]
+    """The registry as JSON-able dicts (`difflab models --json`), the networks with their own samplers last."""
+    return [s.to_json() for s in [*SPECS.values(), *OWN_SAMPLER.values(), *SCALE_SPACE.values()]]
 
 
 def get_model(name: str, device: str | torch.device = "cpu") -> Model:
@@ -326,6 +372,16 @@ def load_flexi(name: str) -> FlexiDenoiser:
     net = FlexiUNet(FlexiConfig.from_json(side["arch"]))
     net.load_state_dict(load_weights(SCALE_SPACE[name]), strict=True)
     return FlexiDenoiser(net, side["schedule"], name)
+
+
+@lru_cache(maxsize=4)
+def load_own(name: str) -> tuple[UNet, dict[str, Any]]:
+    """A shipped GUD or per-instance spectral network (hash-checked) and its sidecar."""
+    check_choice("model", name, OWN_SAMPLER)
+    side = SIDECARS[name]
+    net = UNet(UNetConfig.from_json(side["arch"]))
+    net.load_state_dict(load_weights(OWN_SAMPLER[name]), strict=True)
+    return net.eval(), side
 
 
 def load_weights(spec: ModelSpec) -> dict[str, Tensor]:

@@ -27,6 +27,7 @@ from ..nonnormal.controls import SamplingNoise
 from ..nonnormal.laws import LAWS
 from ..protocols import Callback
 from ..spectral.schedule import build_schedule
+from ..spectral.tight import TightParams, split_name, tight_lam_fn
 from ..validation import InputError, check_choice, check_int
 
 Tensor = torch.Tensor
@@ -51,7 +52,8 @@ def check_run(sampler: str, schedule: str, steps: int, n: int, seed: int, law: s
 
 def model_sigmas(model: Model, schedule: str, steps: int) -> Tensor:
     """N + 1 VE sigmas of `schedule` for `model`: karras/edm/exponential use the model's sigma range,
-    tight-* schedules are fitted to one true sample of the model's data; "scheduler" is a diffusers folder's own
+    tight-* schedules use the model's data-set tight parameters when it was trained on them (spec.tight), else
+    are fitted to one true sample of the model's data; "scheduler" is a diffusers folder's own
     `set_timesteps(steps)`. [steps + 1] float64"""
     if schedule == SCHEDULER:
         if model.scheduler is None:
@@ -60,6 +62,11 @@ def model_sigmas(model: Model, schedule: str, steps: int) -> Tensor:
     check_choice("schedule", schedule, FAMILIES)
     fam = FAMILIES[schedule]
     overrides = {k: getattr(model.spec, k) for k in RANGE_KEYS if k in fam.defaults}
+    if fam.kind == "tight" and model.spec.tight is not None:  # a network trained on its data set's tight schedule
+        tp = TightParams(**{k: model.spec.tight[k] for k in ("beta", "logsnr_min", "logsnr_max", "n", "log_amplitude")})
+        kind, form = split_name(schedule)
+        lam_fn = tight_lam_fn(kind, tp, form)
+        return build_schedule(schedule, steps, overrides, lam_fn=lam_fn).sigmas.to(torch.float64)
     image = None
     if fam.kind == "tight":
         if model.draw_data is None:

@@ -1,0 +1,142 @@
+"""The trained networks of the spectral and GUD threads at NFE 5, 10, 20 and 50 on the same seeds, each
+thread's question answered against its own baseline.
+
+    .venv/bin/python -m diffusion_core.bench.thread_networks [--n 500] [--seed 0]
+        -> benchmarks/thread_networks.json; each network's sidecar gets its default-sampling cell (NFE 25 Heun,
+           or NFE 50 DDIM for GUD) as "quality", what `difflab models --json` lists; then `make readme`
+
+Spectral (Esteves & Makadia: do tight schedules help pixel diffusion at low step counts?): Heun on every row,
+steps = the largest count within the NFE (5, 9, 19, 49 evaluations), the same initial noise per seed:
+  standard            mnist-spectral-standard over EDM's Karras schedule (80 -> 0.002, rho 7)
+  schedule alone      the same network over the data set's tight schedule (sampling changed, training not)
+  data-set tight      mnist-spectral-tight over the tight schedule it was trained on
+  per-instance        mnist-spectral-instance, each sample's schedule drawn from the mixture (sampling/threads.py)
+GUD (Gerdes et al.: what changes with another basis, prior and soft conditioning?): component-wise DDIM, NFE =
+steps, on mnist-gud-pixel-standard (the baseline) and mnist-gud-pca-soft.
+Numbers per cell (evaluation/metrics.py, evaluation/intervals.py): the share confident and real with its Wilson
+interval, the Frechet distance with a bootstrap interval and its real-vs-real floor at n; against the thread's
+baseline at the same NFE: the paired difference of both with 95% intervals, and the verdict.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+from pathlib import Path
+from typing import Any
+
+import torch
+
+from ..evaluation.intervals import fd_interval, paired_fd, paired_share, verdict, wilson
+from ..evaluation.metrics import digit_flags, digit_quality, held_features, real_floor
+from ..models.registry import WEIGHTS_DIR
+from ..sampling.threads import THREADS, draw_row
+
+Tensor = torch.Tensor
+NFES = (5, 10, 20, 50)
+OUT = Path(__file__).resolve().parents[2] / "benchmarks"
+QUESTIONS = {
+    "spectral": "Do tight schedules, derived from the spectrum, improve generation at low step counts?",
+    "gud": "What changes when the network runs in the PCA basis with the data-matched prior and soft conditioning?",
+}
+DEFAULT_CELL = {"spectral": 20, "gud": 50}  # the cell copied to the sidecar: NFE 19 (heun, 10 steps) / DDIM 50
+
+
+def cell(x: Tensor, nfe_: int, seconds: float, floor: dict[str, float], seed: int) -> dict[str, Any]:
+    flags, f = digit_flags(x)
+    fd, fd_ci = fd_interval(f, held_features(), seed)
+    k = int(flags.sum())
+    return {
+        "nfe": nfe_,
+        "confident_real": k / len(flags),
+        "confident_real_ci": list(wilson(k, len(flags))),
+        "fd": fd,
+        "fd_ci": list(fd_ci),
+        "fd_floor": floor["fd_floor"],
+        "class_tv": digit_quality(x, floor)["class_tv"],
+        "seconds": round(seconds, 2),
+        "_flags": flags,
+        "_features": f,
+    }
+
+
+def compare(row: dict[str, Any], base: dict[str, Any], seed: int) -> dict[str, Any]:
+    """This cell against the baseline's at the same NFE, paired over the samples."""
+    d_share, share_ci = paired_share(row["_flags"], base["_flags"])
+    d_fd, fd_ci = paired_fd(row["_features"], base["_features"], held_features(), seed)
+    return {
+        "d_confident_real": d_share,
+        "d_confident_real_ci": list(share_ci),
+        "d_fd": d_fd,
+        "d_fd_ci": list(fd_ci),
+        "verdict_confident_real": verdict(share_ci, higher_is_better=True),
+        "verdict_fd": verdict(fd_ci, higher_is_better=False),
+    }
+
+
+def run(n: int, seed: int) -> dict[str, Any]:
+    torch.set_num_threads(max(1, torch.get_num_threads()))
+    floor = real_floor(n)
+    out: dict[str, Any] = {"n": n, "seed": seed, "nfes": list(NFES), "threads": {}}
+    for thread, rows in THREADS.items():
+        cells: dict[str, dict[int, dict[str, Any]]] = {}
+        for label, name, schedule in rows:
+            cells[label] = {}
+            for budget in NFES:
+                t0 = time.perf_counter()
+                x, used = draw_row(name, schedule, budget, n, seed)
+                cells[label][budget] = cell(x, used, time.perf_counter() - t0, floor, seed)
+                print(f"{thread} {label} NFE {used}: {cells[label][budget]['confident_real']:.3f}", flush=True)
+        base = rows[0][0]
+        table = []
+        for label, name, schedule in rows:
+            for budget in NFES:
+                c = cells[label][budget]
+                extra = compare(c, cells[base][budget], seed) if label != base else {}
+                table.append(
+                    {"row": label, "model": name, "schedule": schedule or "own", "budget": budget}
+                    | {k: v for k, v in c.items() if not k.startswith("_")}
+                    | extra
+                )
+        out["threads"][thread] = {"question": QUESTIONS[thread], "baseline": base, "rows": table}
+    return out
+
+
+def write_quality(result: dict[str, Any], weights_dir: Path = WEIGHTS_DIR) -> None:
+    """Each network's default-sampling cell as its sidecar's "quality" (the row of its own schedule)."""
+    for thread, body in result["threads"].items():
+        for r in body["rows"]:
+            own = r["schedule"] in ("own", "karras") or (r["model"] == "mnist-spectral-tight")
+            if r["budget"] != DEFAULT_CELL[thread] or not own:
+                continue
+            path = weights_dir / f"{r['model']}.json"
+            side = json.loads(path.read_text())
+            side["quality"] = {
+                "n": result["n"],
+                "seed": result["seed"],
+                "nfe": r["nfe"],
+                "confident_real": r["confident_real"],
+                "confident_real_ci": r["confident_real_ci"],
+                "fd": r["fd"],
+                "fd_ci": r["fd_ci"],
+                "fd_floor": r["fd_floor"],
+            }
+            path.write_text(json.dumps(side, indent=1) + "\n")
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--n", type=int, default=500)
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--out", default=str(OUT / "thread_networks.json"))
+    a = ap.parse_args(argv)
+    result = run(a.n, a.seed)
+    Path(a.out).write_text(json.dumps(result, indent=1) + "\n")
+    write_quality(result)
+    print(f"wrote {a.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
