@@ -1,0 +1,88 @@
+"""GUD with a network (gud/learned.py): the eps loss and the component-wise DDIM against closed forms for data
+whose whitened components are standard Gaussian, where E[eps | z_t] = sigma_t z_t exactly."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+import torch
+from torch import nn
+
+from diffusion_core.gud.learned import alpha_sigma_at, ddim_sample, from_image, gud_loss, learned_gud, to_image
+from diffusion_core.gud.orderings import windows
+from diffusion_core.gud.process import to_white
+from diffusion_core.gud.schedules import gamma
+
+SHAPE = (1, 8, 8)
+
+
+@pytest.fixture(scope="module")
+def gaussian_data() -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """A Gaussian on 8 x 8 images with a power-law spectrum of variances: (chol L, mean, 40,000 draws)."""
+    g = torch.Generator().manual_seed(0)
+    d = 64
+    q, _ = torch.linalg.qr(torch.randn(d, d, generator=g, dtype=torch.float64))
+    var = torch.logspace(0, -3, d, dtype=torch.float64)
+    chol = q @ torch.diag(var.sqrt())
+    mean = 0.1 * torch.randn(d, generator=g, dtype=torch.float64)
+    x = (torch.randn(40_000, d, generator=g, dtype=torch.float64) @ chol.T + mean).reshape(-1, *SHAPE)
+    return chol, mean, x
+
+
+class ExactEps(nn.Module):
+    """eps_hat = sigma(t) z in whitened components (the MMSE for N(0, I) components), as F = eps_hat - phi_hat."""
+
+    def __init__(self, space) -> None:
+        super().__init__()
+        self.space = space
+        self.dummy = nn.Parameter(torch.zeros(1))
+
+    def forward(self, img: torch.Tensor, c: torch.Tensor) -> torch.Tensor:
+        t = (c.double() + 1) / 2
+        _, s = alpha_sigma_at(self.space.schedule, t)
+        return to_image(self.space, s * from_image(self.space, img)) - img
+
+
+@pytest.mark.parametrize("basis, r, a", [("pca", 1.0, 2.0), ("pca", 1.0, 1.0)])
+def test_eps_loss_of_the_exact_denoiser_is_the_mean_of_alpha_squared(gaussian_data, basis, r, a):
+    _, _, x = gaussian_data
+    space = learned_gud(basis, r, a, x)
+    white = to_white(space.space, x[:20_000])
+    assert float((white.var(0) - 1).abs().max()) < 0.05  # the whitened components are near N(0, 1)
+    loss = gud_loss(ExactEps(space), space, x[20_000:24_096], torch.Generator().manual_seed(1))
+    ts = (torch.arange(2000, dtype=torch.float64) + 0.5) / 2000
+    a_, _ = alpha_sigma_at(space.schedule, ts)
+    want = float(a_.pow(2).mean())  # E ||eps - sigma z||^2 per component = 1 - sigma^2 = alpha^2, averaged over t
+    assert float(loss) == pytest.approx(want, rel=0.03)
+    assert want < 0.9  # not the trivial value of a loss that ignores the signal
+
+
+def test_ddim_with_the_exact_eps_scales_each_component_by_the_closed_form_product(gaussian_data):
+    _, _, x = gaussian_data
+    space = learned_gud("pca", 1.0, 2.0, x)
+    steps, n = 7, 5
+    net = ExactEps(space)
+    out = ddim_sample(lambda img, t: net(img, 2 * t - 1) + img, space, n, steps, torch.Generator().manual_seed(4))
+    z1 = torch.randn(n, 64, generator=torch.Generator().manual_seed(4), dtype=torch.float64)
+    ts = torch.linspace(1.0, 0.0, steps + 1, dtype=torch.float64)
+    g = gamma(space.schedule, ts[:steps])  # [steps, D]
+    al, sg = torch.sigmoid(-g).sqrt(), torch.sigmoid(g).sqrt()
+    factor = torch.prod(al[1:] * al[:-1] + sg[1:] * sg[:-1], dim=0) * al[-1]  # [D]
+    want = z1 * factor  # whitened components of the expected output
+    torch.testing.assert_close(to_white(space.space, out.double()), want, atol=2e-4, rtol=1e-3)
+
+
+def test_soft_conditioning_staggers_the_pca_components_and_a_1_pixel_is_one_schedule(gaussian_data):
+    _, _, x = gaussian_data
+    soft = learned_gud("pca", 1.0, 2.0, x)
+    start, end = windows(soft.schedule)
+    assert float(start[0]) > float(start[-1]) and float(end[0]) > float(
+        end[-1]
+    )  # largest variance noised last: generated first
+    std = learned_gud("pixel", 0.0, 1.0, x)
+    g = gamma(std.schedule, torch.tensor([0.0, 0.5, 1.0]))
+    assert float((g - g[:, :1]).abs().max()) < 1e-9  # every pixel shares gamma(t)
+    var = std.space.variances
+    assert float(g[-1, 0]) == pytest.approx(3.0 + math.log(float(var.max())), abs=1e-9)  # gamma_noise + log Sigma_max
+    assert float(g[0, 0]) == pytest.approx(-7.0 + math.log(float(var.min())), abs=1e-9)  # gamma_denoise + log Sigma_min
