@@ -30,7 +30,7 @@ import torch
 
 from ..evaluation.intervals import fd_interval, paired_fd, paired_share, verdict, wilson
 from ..evaluation.metrics import digit_flags, digit_quality, held_features, real_floor
-from ..models.registry import WEIGHTS_DIR
+from ..models.registry import SIDECARS, WEIGHTS_DIR
 from ..sampling.threads import THREADS, draw_row
 
 Tensor = torch.Tensor
@@ -78,7 +78,17 @@ def compare(row: dict[str, Any], base: dict[str, Any], seed: int) -> dict[str, A
 def run(n: int, seed: int) -> dict[str, Any]:
     torch.set_num_threads(max(1, torch.get_num_threads()))
     floor = real_floor(n)
-    out: dict[str, Any] = {"n": n, "seed": seed, "nfes": list(NFES), "threads": {}}
+    names = sorted({name for rows in THREADS.values() for _, name, _ in rows})
+    out: dict[str, Any] = {
+        "n": n,
+        "seed": seed,
+        "nfes": list(NFES),
+        "networks": {
+            k: {f: SIDECARS[k][f] for f in ("params", "steps", "batch_size", "seed", "train_time", "sha256")}
+            for k in names
+        },
+        "threads": {},
+    }
     for thread, rows in THREADS.items():
         cells: dict[str, dict[int, dict[str, Any]]] = {}
         for label, name, schedule in rows:

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from ..training.vp_chain import PAIR_NETWORK
-from . import low_nfe, mnist
+from . import low_nfe, mnist, threads
 from .low_nfe import pct as _pct
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -37,6 +37,7 @@ SOURCES["slider-latency"] = (
     "--baseline DIR (a checkout of the commit to compare)"
 )
 SOURCES["mnist_models"] = "python -m diffusion_core.bench.mnist_models"
+SOURCES["thread_networks"] = "python -m diffusion_core.bench.thread_networks  # n = 500 per cell, seed 0"
 
 Row = tuple[str, str, str]
 
@@ -300,6 +301,7 @@ PLAN: list[tuple[str | None, Callable[[dict], Row] | None]] = [
     ("sampling-networks", _networks),
     ("load", _load),
     ("slider-latency", _slider),
+    ("thread_networks", threads.measured_row),
 ]
 
 

@@ -15,7 +15,7 @@ import json
 from collections.abc import Callable
 from pathlib import Path
 
-from . import api_reference, cli_reference, low_nfe, measured, mnist, readme, trained
+from . import api_reference, cli_reference, low_nfe, measured, mnist, readme, threads, trained
 
 ROOT = measured.ROOT
 Render = Callable[[str], str]  # the page's current text -> what it should be
@@ -93,9 +93,16 @@ def pages(parser: argparse.ArgumentParser, package: object, root: Path = ROOT) -
         "docs/cli.md": lambda _: cli_reference.render(parser, root),
         "docs/api.md": lambda _: api_reference.render(package),
         "docs/benchmarks.md": lambda _: benchmarks_page(bench),
-        "docs/models.md": lambda text: fill(text, {"mnist-pairs": from_docs(measured.mnist_block(bench))}),
+        "docs/models.md": lambda text: fill(
+            text,
+            {
+                "mnist-pairs": from_docs(measured.mnist_block(bench)),
+                "thread-networks": threads.models_block(measured.load(bench, "thread_networks")),
+            },
+        ),
         "benchmarks/models.md": lambda text: fill(text, {"trained-models": trained.models_markdown().rstrip("\n")}),
         "benchmarks/mnist_models.md": lambda _: mnist.markdown(json.loads((bench / "mnist_models.json").read_text())),
+        "benchmarks/thread_networks.md": lambda _: threads.markdown(measured.load(bench, "thread_networks")),
     }
 
 

@@ -8,7 +8,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from . import low_nfe, mnist
+from . import low_nfe, mnist, threads
 from .measured import load
 
 # The repository the README's links point to: PyPI shows README.md as the long description, where a relative
@@ -82,10 +82,9 @@ def glance(bench_dir: Path) -> str:
     quality = load(bench_dir, "quality")
     q = {(r["sampler"], r["schedule"]): r["w2_rel"] for r in quality["rows"] if r["nfe_budget"] == 10}
     res = load(bench_dir, "mnist_models")
-    guided = [(st, mnist.guided_comparison(res, st)) for st in res.get("studies", []) if st.get("guide")]
-    guided = [(st, c) for st, c in guided if c is not None]
     t = mnist.targets(res)
     ld, fx = load(bench_dir, "load"), load(bench_dir, "scale-space-flexi")["flexi_vs_baseline"]
+    tn = load(bench_dir, "thread_networks")
     lines = [
         f"- **Low NFE on exact data:** 10 DPM++(2M) steps on a β = 2 Gaussian field leave an exact W2 of "
         f"{_pct(q[('dpmpp_2m', 'edm')])} with EDM's schedule and {_pct(q[('dpmpp_2m', 'tight-power')])} with the "
@@ -93,15 +92,8 @@ def glance(bench_dir: Path) -> str:
         f"{low_nfe.edm_overtakes(quality, 'dpmpp_2m')} on EDM is better ([benchmarks](docs/benchmarks.md)).",
         "- **MNIST digits on a CPU:** the Li-pair Gaussian network (a diffusers UNet2DModel, 3,000 steps) reaches "
         f"{100 * t['best_confident']['confident']:.1f}% of samples confidently classified and real-looking at NFE ≤ 50"
-        + "".join(
-            f"; measured earlier with the classifier's confidence alone (another metric), a larger network "
-            f"({c['params']:,} parameters, `{st['model']}`) reaches "
-            f"{100 * c['best_alone']['confident']:.1f}% on its own and {100 * c['best']['confident']:.1f}% autoguided "
-            f"by `{st['guide']}` in the same cell ({c['best']['sampler']}, NFE {c['best']['nfe']}, the guide's "
-            "calls counted)"
-            for st, c in guided[:1]
-        )
-        + " ([models](docs/models.md)).",
+        " ([models](docs/models.md)).",
+        *[threads.readme_line(th, b, tn["n"]) for th, b in tn["threads"].items()],
         f"- **Scale space:** the Flexi-UNet samples MNIST {fx['speedup']:.2f}× faster than its full-resolution "
         "baseline ([benchmarks](docs/benchmarks.md)).",
         f"- **A room on one server:** {ld['clients']} simulated students × {ld['requests_per_client']} requests plus "
