@@ -5,7 +5,6 @@ accepts at the issue's bar (confident and real for at least 60% of n = 200 sampl
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import numpy as np
 import pytest
