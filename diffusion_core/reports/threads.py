@@ -68,10 +68,10 @@ def verdict_sentence(thread: str, body: dict[str, Any]) -> str:
 
 
 def readme_line(thread: str, body: dict[str, Any], n: int) -> str:
-    label = "Spectral networks" if thread == "spectral" else "GUD networks"
+    """One README bullet: the thread's verdict, generated, with the table linked."""
+    label = "Tight schedules, trained" if thread == "spectral" else "GUD soft conditioning, trained"
     return (
-        f"- **{label} on MNIST:** {body['question'][0].lower() + body['question'][1:-1]}? "
-        f"{verdict_sentence(thread, body)} (n = {n} each, confident-and-real share, 95% paired intervals; "
+        f"- **{label}:** {verdict_sentence(thread, body)[:-1]} (MNIST, n = {n}, confident-and-real share; "
         "[table](benchmarks/thread_networks.md))."
     )
 
