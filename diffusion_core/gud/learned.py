@@ -102,7 +102,8 @@ def ddim_sample(
 ) -> Tensor:
     """n samples in data space [n, C, H, W] (float32, not clipped) by component-wise DDIM over t_i = 1 - i / steps.
 
-    callback({"i", "t", "z", "denoised"}) after each evaluation, z and denoised in whitened components [n, D]."""
+    callback({"i", "t", "z", "denoised", "image"}) after each evaluation: z and denoised in whitened components
+    [n, D], image = the denoised estimate in data space [n, C, H, W]."""
     n = check_int("n", n, 1, 4096)
     steps = check_int("steps", steps, 1, 1000)
     d = g.space.variances.numel()
@@ -114,7 +115,7 @@ def ddim_sample(
         e = from_image(g, eps_fn(to_image(g, z), t))  # [n, D]
         x0 = (z - s * e) / a
         if callback is not None:
-            callback({"i": torch.tensor(i), "t": ts[i], "z": z, "denoised": x0})
+            callback({"i": torch.tensor(i), "t": ts[i], "z": z, "denoised": x0, "image": from_white(g.space, x0)})
         if i + 1 < steps:
             a2, s2 = alpha_sigma_at(g.schedule, ts[i + 1].expand(n))
             z = (a2 / a) * (z - s * e) + s2 * e
