@@ -32,7 +32,7 @@ import torch
 from .. import data
 from ..evaluation.intervals import fd_interval, paired_fd, paired_share, verdict, wilson
 from ..evaluation.metrics import digit_flags, digit_quality, held_features, real_floor
-from ..gud.learned import eps_hat
+from ..gud.learned import eps_function
 from ..gud.likelihood import ode_bpd
 from ..models.registry import SIDECARS, WEIGHTS_DIR, load_own
 from ..sampling.threads import GUD as GUD_ROWS
@@ -129,9 +129,7 @@ def gud_likelihood(name: str, n: int, steps: int, seed: int) -> dict[str, Any]:
     g = gud_space(side)
     y = data.load_mnist("heldout")[0][:n]
 
-    def eps_fn(img: Tensor, t: Tensor) -> Tensor:
-        return eps_hat(net, img, t)
-
+    eps_fn = eps_function(net, g)
     out: dict[str, Any] = {"n": n}
     for k in (steps // 2, steps):
         t0 = time.perf_counter()

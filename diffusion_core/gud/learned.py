@@ -8,8 +8,12 @@ l_i = -log Sigma_i of the data variances, gamma_i(t) the soft-conditioning line 
 
 The network reads and writes `data_white` images phi_hat = U^T chi_hat [B, C, H, W] (U orthonormal, so white
 noise stays white and ||.|| is the same in both), conditioned on t alone (t fixes the whole vector gamma(t)
-for one schedule), and predicts eps with the tutorial's default eps_hat = F(phi_hat_t, 2t - 1) + phi_hat_t.
-Loss: E ||eps_hat - eps||^2, t stratified over the batch. Sampling: deterministic DDIM per component,
+for one schedule). Two output parameterisations, t stratified over the batch:
+  eps  the tutorial's default eps_hat = F(phi_hat_t, 2t - 1) + phi_hat_t, loss E ||eps_hat - eps||^2;
+  v    v_hat = F, v = alpha eps - sigma chi_hat(0) per component, loss E ||v_hat - v||^2; then
+       eps_hat = sigma chi_hat_t + alpha v_hat and chi_hat(0)_hat = alpha chi_hat_t - sigma v_hat. This is EDM's
+       preconditioning per component with sigma_data = 1 (c_in y = chi_hat_t, c_skip y = alpha chi_hat_t,
+       c_out = sigma, weight 1 / c_out^2), and F = 0 is the exact denoiser of N(0, I) components. Sampling: deterministic DDIM per component,
 chi_hat(t') = (alpha'/alpha) (chi_hat(t) - sigma eps_hat) + sigma' eps_hat, from chi_hat(1) ~ N(0, I); the
 last step returns the denoised chi_hat(0) = (chi_hat - sigma eps_hat) / alpha. NFE = steps.
 """
@@ -30,6 +34,7 @@ from .schedules import ComponentSchedule, gamma
 
 Tensor = torch.Tensor
 LEARNED_BASES = ("pixel", "pca", "dct")
+PREDICTIONS = ("eps", "v")
 EpsFn = Callable[[Tensor, Tensor], Tensor]  # (phi_hat_t [B, C, H, W] float32, t [B]) -> eps_hat, same shape
 
 
@@ -42,19 +47,21 @@ class LearnedGUD:
     basis: str
     r: float
     a: float
+    prediction: str = "eps"  # the network's output: PREDICTIONS
 
 
-def learned_gud(basis: str, r: float, a: float, data: Tensor) -> LearnedGUD:
+def learned_gud(basis: str, r: float, a: float, data: Tensor, prediction: str = "eps") -> LearnedGUD:
     """The space (fitted on data [N, C, H, W]) and variance-ordered soft-conditioning schedule of a network."""
     check_choice("basis", basis, LEARNED_BASES)
     check_range("r", r, 0.0, 1.0)
     check_range("a", a, 0.0, 100.0)
+    check_choice("prediction", prediction, PREDICTIONS)
     shape = tuple(data.shape[1:])
     b = make_basis(basis, shape, data=data) if basis == "pca" else make_basis(basis, shape)  # type: ignore[arg-type]
     space = make_space(b, data, r)
     labels = space.basis.labels() if hasattr(space.basis, "labels") else {}
     sched = build_schedule(ScheduleSpec(a=a), labels, space.variances, working_variances(space), basis)
-    return LearnedGUD(space, sched, basis, r, a)
+    return LearnedGUD(space, sched, basis, r, a, prediction)
 
 
 def alpha_sigma_at(s: ComponentSchedule, t: Tensor) -> tuple[Tensor, Tensor]:
@@ -79,16 +86,34 @@ def eps_hat(net: nn.Module, img: Tensor, t: Tensor) -> Tensor:
     return net(img, c) + img
 
 
+def v_eps_hat(net: nn.Module, g: LearnedGUD, img: Tensor, t: Tensor) -> Tensor:
+    """eps_hat = sigma chi_hat_t + alpha v_hat of a v-predicting network, as an image. [B, C, H, W]"""
+    c = (2.0 * t - 1.0).to(img.device, torch.float32).reshape(-1)
+    v = from_image(g, net(img, c).cpu())
+    a, s = alpha_sigma_at(g.schedule, t.detach().cpu().to(torch.float64).reshape(-1))
+    return to_image(g, s * from_image(g, img.cpu()) + a * v).to(img.device)
+
+
+def eps_function(net: nn.Module, g: LearnedGUD) -> EpsFn:
+    """The network as eps_hat(phi_hat_t, t), whatever it predicts."""
+    if g.prediction == "v":
+        return lambda img, t: v_eps_hat(net, g, img, t)
+    return lambda img, t: eps_hat(net, img, t)
+
+
 def gud_loss(net: nn.Module, g: LearnedGUD, x0: Tensor, gen: torch.Generator) -> Tensor:
-    """E ||eps_hat - eps||^2 over a batch x0 [B, C, H, W], t stratified: t_b = (b + u_b) / B."""
+    """E ||eps_hat - eps||^2 (or ||v_hat - v||^2) over a batch x0 [B, C, H, W], t stratified: t_b = (b + u_b) / B."""
     b = x0.shape[0]
     t = (torch.arange(b, dtype=torch.float64) + torch.rand(b, generator=gen, dtype=torch.float64)) / b  # [B]
     z0 = to_white(g.space, x0)  # [B, D]
     eps = torch.randn(z0.shape, generator=gen, dtype=torch.float64)
     a, s = alpha_sigma_at(g.schedule, t)
     dev = next(net.parameters()).device
-    img, target = to_image(g, a * z0 + s * eps).to(dev), to_image(g, eps).to(dev)
-    return (eps_hat(net, img, t.to(dev)) - target).pow(2).mean()
+    img = to_image(g, a * z0 + s * eps).to(dev)
+    if g.prediction == "v":
+        c = (2.0 * t - 1.0).to(dev, torch.float32)
+        return (net(img, c) - to_image(g, a * eps - s * z0).to(dev)).pow(2).mean()
+    return (eps_hat(net, img, t.to(dev)) - to_image(g, eps).to(dev)).pow(2).mean()
 
 
 @torch.no_grad()

@@ -22,7 +22,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from ..gud.learned import LearnedGUD, ddim_sample, eps_hat, learned_gud
+from ..gud.learned import LearnedGUD, ddim_sample, eps_function, learned_gud
 from ..models.datasets import DATASETS
 from ..models.registry import OWN_SAMPLER, SPECS, get_model, load_own
 from ..networks.unet import precond
@@ -114,7 +114,7 @@ def gud_space(side: dict[str, Any]) -> LearnedGUD:
     items = DATASETS[side["dataset"]].items
     assert items is not None
     g = side["gud"]
-    return learned_gud(g["basis"], g["r"], g["a"], items())
+    return learned_gud(g["basis"], g["r"], g["a"], items(), g.get("prediction", "eps"))
 
 
 def sample_own(
@@ -138,7 +138,7 @@ def sample_own(
     g = torch.Generator().manual_seed(seed)
     if kind == "gud":
         space = gud_space(side)
-        x = ddim_sample(lambda img, t: eps_hat(net, img, t), space, n, steps, g, callback)
+        x = ddim_sample(eps_function(net, space), space, n, steps, g, callback)
         return x, {"sampler": "ddim", "steps": steps, "nfe": steps, "schedule": f"gud a={space.a:g} {space.basis}"}
     params = instance_draws(side, n, seed)
     sig = instance_sigmas(params, steps, side["shape"][-1], side["tight"]["kind"])

@@ -12,7 +12,7 @@ from typing import Any, Literal
 
 import torch
 
-from ..gud.learned import LEARNED_BASES, LearnedGUD, learned_gud
+from ..gud.learned import LEARNED_BASES, PREDICTIONS, LearnedGUD, learned_gud
 from ..gud.orderings import overlap_fraction, threshold_a
 from ..models.datasets import DATASETS
 from ..networks.unet import UNet, UNetConfig
@@ -33,6 +33,7 @@ class GUDPreset:
     basis: str = "pixel"  # gud/learned.LEARNED_BASES
     r: float = 0.0  # prior exponent: S = Sigma^(r/2); 0 = white prior, 1 = whitened (data-matched prior)
     a: float = 1.0  # inverse softness of the variance-ordered soft-conditioning line
+    prediction: Literal["eps", "v"] = "eps"  # the network's output (gud/learned.py)
     steps: int = 4000
     batch_size: int = 64
     lr: float = 2e-3  # Adam, linear warm-up, cosine decay to lr / 20
@@ -56,6 +57,7 @@ class GUDPreset:
         check_choice("basis", self.basis, LEARNED_BASES)
         check_range("r", self.r, 0.0, 1.0)
         check_range("a", self.a, 0.0, 100.0)
+        check_choice("prediction", self.prediction, PREDICTIONS)
         check_int("steps", self.steps, 1, 1_000_000)
         check_int("batch_size", self.batch_size, 1, 4096)
         check_int("threads", self.threads, 1, 64)
@@ -74,12 +76,12 @@ class GUDPreset:
         )
 
 
-def space_of(dataset: str, basis: str, r: float, a: float) -> LearnedGUD:
+def space_of(dataset: str, basis: str, r: float, a: float, prediction: str = "eps") -> LearnedGUD:
     """The space and schedule of a GUD network, fitted on the whole finite data set."""
     items = DATASETS[dataset].items
     if items is None:
         raise InputError(f"data set {dataset} is endless; a GUD space needs a finite one")
-    return learned_gud(basis, r, a, items())
+    return learned_gud(basis, r, a, items(), prediction)
 
 
 def gud_record(g: LearnedGUD) -> dict[str, Any]:
@@ -89,6 +91,7 @@ def gud_record(g: LearnedGUD) -> dict[str, Any]:
         "basis": g.basis,
         "r": g.r,
         "a": g.a,
+        "prediction": g.prediction,
         "ordering": "variance",
         "band": list(s.band),
         "slope": s.slope,
@@ -111,7 +114,7 @@ def save_gud(
     head = {"name": p.name, "kind": "gud", "dataset": p.dataset, "dataset_label": ds.label, "shape": list(ds.shape)}
     rest = {
         "increment_law": "gaussian",
-        "loss": "eps mse in whitened components",
+        "loss": f"{p.prediction} mse in whitened components",
         "preset": preset,
         "steps": p.steps,
         "batch_size": p.batch_size,
@@ -129,7 +132,7 @@ def train(
     p: GUDPreset, out_dir: Path, preset_path: str | None = None, log: Any = print, device: str = "cpu"
 ) -> dict[str, Any] | None:
     """fit + (rank 0) save; the sample quality comes from `difflab bench thread-networks`."""
-    g = space_of(p.dataset, p.basis, p.r, p.a)
+    g = space_of(p.dataset, p.basis, p.r, p.a, p.prediction)
     return fit_evaluate_save(
         lambda: fit(p, new_unet(p), GUDLoss(g), log, device),
         lambda net: None,
