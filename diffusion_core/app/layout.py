@@ -19,6 +19,7 @@ import gradio as gr
 import torch
 
 from .widgets.atomic_cache import install
+from .widgets.keys import keys_script
 from .widgets.live import LIVE_CSS
 from .workshop.room import Room
 
@@ -74,6 +75,7 @@ def build_app(room: Room | None = None) -> gr.Blocks:
     room = room or Room.from_env()
     with gr.Blocks(title="Diffusion Lab", fill_width=True) as demo:
         gr.Markdown(INTRO)
+        keys_script()  # outside the tabs: it mounts with the page, whichever tab the page opens on
         opened = [gr.State(False) for _ in TABS]
         with gr.Tabs(selected=OPENING, overflow_behavior="wrap", elem_classes="difflab-tabs") as tabs:
             for (label, module), flag in zip(TABS, opened):
@@ -111,15 +113,21 @@ def teacher_banner(room: Room, host: str, port: int) -> str:
     )
 
 
-def serve(demo: gr.Blocks, host: str = "127.0.0.1", port: int = 7860) -> None:
-    """Serve a built app. One torch thread per request: on a 2-core laptop, concurrent users each get a
-    core instead of fighting over a thread pool (small-tensor work is ~5x slower under contention)."""
+def serve(demo: gr.Blocks, host: str = "127.0.0.1", port: int = 7860, *, block: bool = True) -> None:
+    """Serve a built app (the tests serve it through here too, with `block=False`, so they test what a user gets).
+    One torch thread per request: on a 2-core laptop, concurrent users each get a core instead of fighting over
+    a thread pool (small-tensor work is ~5x slower under contention)."""
     torch.set_num_threads(1)
     room = getattr(demo, "difflab_room", None)
     if room is not None:
         print(teacher_banner(room, host, port), flush=True)
     demo.queue(default_concurrency_limit=4).launch(
-        server_name=host, server_port=port, show_error=False, max_file_size="100mb", css=CSS
+        server_name=host,
+        server_port=port,
+        show_error=False,
+        max_file_size="100mb",
+        css=CSS,
+        prevent_thread_lock=not block,
     )
 
 

@@ -71,11 +71,11 @@ def readout_at_t(t=0.5, uploads=None, **settings):
 # position (xaxis l2p, what plotly draws) and the shape's x0/x1 in the figure's layout, so a later redraw keeps
 # it: ~1 ms a figure, where Plotly.relayout of one shape re-supplies the defaults of all 49 traces (40-110 ms a
 # figure, measured in chromium). Plotly.relayout stays the fallback when the path is not drawn yet.
-# Runs first in the js of a readout-time move (widgets/live.py): gets the move's inputs, t first, and returns
-# them unchanged for the server call.
+# Runs first in a readout-time move's js (widgets/live.py): takes the inputs, t first, returns them unchanged; a
+# move made before plotly has drawn the four figures marks them once drawn (`plotted`), at the latest move's t.
 MOVE_T_MARKERS = """(...inputs) => {
-  const P = window.Plotly, t = inputs[0];
-  if (P) for (const gd of document.querySelectorAll('.t-marked .js-plotly-plot')) {
+  const t = inputs[0], live = window.difflabLive;
+  if (live) live.plotted('t-marked', '.t-marked', (P, gds) => { for (const gd of gds) {
     const shapes = (gd.layout && gd.layout.shapes) || [];
     const i = shapes.findIndex(s => s.name === '__T_MARKER__');
     if (i < 0) continue;
@@ -90,7 +90,7 @@ MOVE_T_MARKERS = """(...inputs) => {
     const px = (xa._offset + xa.l2p(xa.d2l(t))).toFixed(1);
     path.setAttribute('d', `M${px},${m[1]}L${px},${m[2]}`);
     shapes[i].x0 = shapes[i].x1 = fl.shapes[i].x0 = fl.shapes[i].x1 = t;
-  }
+  } });
   return inputs;
 }""".replace("__T_MARKER__", T_MARKER)
 
