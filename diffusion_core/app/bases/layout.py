@@ -15,6 +15,7 @@ from ...plotting.bases import T_MARKER
 from ...presets import load_preset
 from ...validation import InputError
 from ..widgets import Slider, ViewIO, export_controls, from_the_page, guard, reporter
+from ..widgets.concurrency import SAMPLING
 from ..widgets.live import live_box, live_payload, wire_live
 from . import handlers
 from . import view as V
@@ -350,21 +351,14 @@ def _wire(demo: gr.Blocks, c: SimpleNamespace, o: SimpleNamespace) -> None:
         inputs_kwargs=named,
         outputs=[rev_state, rev_caps, o.rev_img, o.rev_cap, o.rev_k, o.samples],
         api_name="basis_reverse",
+        concurrency_id=SAMPLING,
+        show_progress="full",
     )
-    o.fwd_k.input(
-        guard(pick),
-        [fwd_state, fwd_caps, o.fwd_k],
-        [o.fwd_img, o.fwd_cap],
-        show_progress="hidden",
-        api_visibility="private",
-    )
-    o.rev_k.input(
-        guard(pick),
-        [rev_state, rev_caps, o.rev_k],
-        [o.rev_img, o.rev_cap],
-        show_progress="hidden",
-        api_visibility="private",
-    )
+    for k, frames, caps, img, cap in (
+        (o.fwd_k, fwd_state, fwd_caps, o.fwd_img, o.fwd_cap),
+        (o.rev_k, rev_state, rev_caps, o.rev_img, o.rev_cap),
+    ):
+        k.input(guard(pick), [frames, caps, k], [img, cap], show_progress="hidden", api_visibility="private")
     c.csv_btn.click(guard(schedule_csv), inputs_kwargs=named, outputs=c.out_file, api_name="component_schedule_csv")
     for btn, state, fmt in (
         (c.gif_f, fwd_state, "gif"),
@@ -379,6 +373,8 @@ def _wire(demo: gr.Blocks, c: SimpleNamespace, o: SimpleNamespace) -> None:
         [o.ext_tex, o.ext_size, o.ext_shift, o.ext_reps, o.ext_soft, c.seed],
         [o.ext_img, o.ext_cap],
         api_name="image_extension",
+        concurrency_id=SAMPLING,
+        show_progress="full",
     )
     c.preset_btn.click(
         guard(IO.save_event()), inputs_kwargs=IO.named(settings), outputs=[c.out_file, c.link], api_name="bases_preset"
