@@ -11,6 +11,7 @@ server's peak RSS (VmHWM). Run outside `make test`, once, niced:
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import os
 import socket
@@ -23,6 +24,8 @@ import urllib.request
 from pathlib import Path
 
 import numpy as np
+
+from diffusion_core.app.widgets.concurrency import Limits
 
 ROOT = Path(__file__).resolve().parents[1]
 LIGHT = ("spectrum", "bounds", "schedules", "increments", "component_schedule", "scale_space")
@@ -137,7 +140,7 @@ def run(clients: int, requests: int, sampling: int) -> dict:
         "startup_s": startup,
         "cpu_count": os.cpu_count(),
         "load_avg_1min_end": os.getloadavg()[0],
-        "queue_concurrency": 4,
+        "queue_concurrency": dataclasses.asdict(Limits.from_env()),  # what the served app.py ran with
     }
 
 

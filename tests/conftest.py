@@ -37,21 +37,19 @@ def _free_port() -> int:
 
 @pytest.fixture(scope="session")
 def app_url():
-    """The full app, launched in-process on a free port of 127.0.0.1."""
+    """The full app, launched in-process on a free port of 127.0.0.1, served by the app's own `serve()` (its queue,
+    CSS and launch options: what `python app.py` serves)."""
     import gradio.networking as networking
 
-    # The page CSS (tab buttons wrap, table cells, figure widths) as served. Not LIVE_CSS: with its
-    # `.live-channel {display: none}` the live slider moves of test_browser_tour.py time out (found in issue 26;
-    # serve() has passed LIVE_CSS since before; left for the live-figures owner).
-    from diffusion_core.app.layout import PAGE_CSS, build_app
+    from diffusion_core.app.layout import build_app, serve
 
     port = _free_port()
-    demo = build_app().queue(default_concurrency_limit=4)
+    demo = build_app()
     # gradio's launch-time self-check (HEAD requests of 3 s) fails on a 2-core machine busy with training, and
     # launch() then refuses to serve ("When localhost is not accessible, ..."); the loop below checks instead.
     url_ok, networking.url_ok = networking.url_ok, lambda url: True
     try:
-        demo.launch(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, show_error=False, css=PAGE_CSS)
+        serve(demo, "127.0.0.1", port, block=False)
     finally:
         networking.url_ok = url_ok
     url = f"http://127.0.0.1:{port}/"

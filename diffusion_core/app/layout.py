@@ -19,6 +19,8 @@ import gradio as gr
 import torch
 
 from .widgets.atomic_cache import install
+from .widgets.concurrency import Limits, apply_limits
+from .widgets.keys import keys_script
 from .widgets.live import LIVE_CSS
 from .workshop.room import Room
 
@@ -74,6 +76,7 @@ def build_app(room: Room | None = None) -> gr.Blocks:
     room = room or Room.from_env()
     with gr.Blocks(title="Diffusion Lab", fill_width=True) as demo:
         gr.Markdown(INTRO)
+        keys_script()  # outside the tabs: it mounts with the page, whichever tab the page opens on
         opened = [gr.State(False) for _ in TABS]
         with gr.Tabs(selected=OPENING, overflow_behavior="wrap", elem_classes="difflab-tabs") as tabs:
             for (label, module), flag in zip(TABS, opened):
@@ -83,6 +86,7 @@ def build_app(room: Room | None = None) -> gr.Blocks:
                 # The first select flips the flag (its .change is the tab's load); later selects leave it as is.
                 tab.select(_opened, None, flag, api_visibility="private", show_progress="hidden")
         demo.load(select_linked_tab, None, tabs, api_visibility="private", queue=False)
+    apply_limits(demo, Limits.from_env())  # sampling and light views queue apart (widgets/concurrency.py)
     demo.difflab_room = room  # type: ignore[attr-defined]  # serve() prints the teacher's address
     return demo
 
@@ -111,15 +115,27 @@ def teacher_banner(room: Room, host: str, port: int) -> str:
     )
 
 
-def serve(demo: gr.Blocks, host: str = "127.0.0.1", port: int = 7860) -> None:
-    """Serve a built app. One torch thread per request: on a 2-core laptop, concurrent users each get a
-    core instead of fighting over a thread pool (small-tensor work is ~5x slower under contention)."""
+def serve(
+    demo: gr.Blocks, host: str = "127.0.0.1", port: int = 7860, *, limits: Limits | None = None, block: bool = True
+) -> None:
+    """Serve a built app (the tests serve it through here too, with `block=False`, so they test what a user gets).
+    `limits`: how many sampling runs and light views run at once (default: Limits.from_env()). One torch thread
+    per request: on a 2-core laptop, concurrent users each get a core instead of fighting over a thread pool
+    (small-tensor work is ~5x slower under contention)."""
     torch.set_num_threads(1)
+    limits = limits or Limits.from_env()
+    apply_limits(demo, limits)
     room = getattr(demo, "difflab_room", None)
     if room is not None:
         print(teacher_banner(room, host, port), flush=True)
-    demo.queue(default_concurrency_limit=4).launch(
-        server_name=host, server_port=port, show_error=False, max_file_size="100mb", css=CSS
+    print(f"Queue: {limits.sampling} sampling run(s) and {limits.light} light views at a time", flush=True)
+    demo.queue(default_concurrency_limit=limits.light).launch(
+        server_name=host,
+        server_port=port,
+        show_error=False,
+        max_file_size="100mb",
+        css=CSS,
+        prevent_thread_lock=not block,
     )
 
 

@@ -147,7 +147,16 @@ def _load(j: dict) -> Row:
         f"**{j['failures']} failures** in {j['requests']}; light endpoints p50 {p50[0]:.1f}–{p50[-1]:.1f} s, "
         f"worst p95 {p95:.1f} s; sampling p50 {samp.get('p50_s') or float('nan'):.1f} s; "
         f"peak RSS {j['peak_rss_mb'] / 1024:.2f} GB; {j['cpu_count']}-core CPU at load {j['load_avg_1min_end']:.0f}",
-        "`python benchmarks/load.py --out benchmarks/load.json` (queue: 4 at a time)",
+        f"`python benchmarks/load.py --out benchmarks/load.json` (queue: {_queue(j.get('queue_concurrency', 4))})",
+    )
+
+
+def _queue(q: int | dict) -> str:
+    """The served queue: one limit (before issue 25) or the sampling and light groups' limits."""
+    return (
+        f"{q} at a time"
+        if isinstance(q, int)
+        else f"{q['sampling']} sampling runs and {q['light']} light views at a time"
     )
 
 

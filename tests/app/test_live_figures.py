@@ -115,9 +115,7 @@ def test_a_move_runs_page_script_and_its_release_the_same_function(app_config):
     assert LIVE_IDS <= {k for k, b in by_elem.items() if isinstance(b, gr.Plot)}
     assert LIVE_TEXTS <= {k for k, b in by_elem.items() if isinstance(b, gr.Markdown)}
     assert LIVE_IMAGES <= {k for k, b in by_elem.items() if isinstance(b, gr.Image)}
-    channels = {
-        b._id for b in demo.blocks.values() if isinstance(b, gr.HTML) and b.js_on_load == live.LIVE_JS + live.KEYS_JS
-    }
+    channels = {b._id for b in demo.blocks.values() if isinstance(b, gr.HTML) and b.js_on_load == live.LIVE_JS}
     assert len(channels) == 4
     deps = config["dependencies"]
     sliders = {b.label: b._id for b in demo.blocks.values() if isinstance(b, gr.Slider)}
@@ -152,3 +150,17 @@ def test_the_channel_is_hidden_by_the_served_css():
     box = live.live_box()
     assert "live-channel" in box.elem_classes and ".live-channel { display: none" in live.LIVE_CSS
     assert "css=CSS" in inspect.getsource(layout.serve) and layout.CSS.startswith(live.LIVE_CSS)
+
+
+def test_the_key_script_mounts_with_the_page_whichever_tab_opens(app_config):
+    """Tabs mount when first opened (lazy tabs), so the key script (Enter and blur apply a typed value) is one
+    block outside the tabs: a page opened on a tab with no live slider (Schedules, Samplers) has it too."""
+    from diffusion_core.app.widgets import keys
+
+    demo, _ = app_config
+    (script,) = [b for b in demo.blocks.values() if isinstance(b, gr.HTML) and keys.KEYS_JS in (b.js_on_load or "")]
+    parent = script.parent
+    while parent is not None:
+        assert not isinstance(parent, (gr.Tab, gr.Tabs)), parent
+        parent = parent.parent
+    assert "page-script" in script.elem_classes and ".page-script" in live.LIVE_CSS

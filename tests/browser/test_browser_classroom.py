@@ -38,14 +38,14 @@ def room_app(tmp_path_factory):
     """The full app with a room of its own; yields (port, room)."""
     import gradio.networking as networking
 
-    from diffusion_core.app.layout import CSS, build_app
+    from diffusion_core.app.layout import build_app, serve
 
     room = Room(tmp_path_factory.mktemp("room") / "room.sqlite", KEY)
     port = _free_port()
-    demo = build_app(room).queue(default_concurrency_limit=4)
+    demo = build_app(room)
     url_ok, networking.url_ok = networking.url_ok, lambda url: True
     try:
-        demo.launch(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, show_error=False, css=CSS)
+        serve(demo, "127.0.0.1", port, block=False)  # as `python app.py` serves it
     finally:
         networking.url_ok = url_ok
     for _ in range(600):

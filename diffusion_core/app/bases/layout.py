@@ -15,6 +15,7 @@ from ...plotting.bases import T_MARKER
 from ...presets import load_preset
 from ...validation import InputError
 from ..widgets import Slider, ViewIO, export_controls, from_the_page, guard, reporter
+from ..widgets.concurrency import SAMPLING
 from ..widgets.live import live_box, live_payload, wire_live
 from . import handlers
 from . import view as V
@@ -71,11 +72,11 @@ def readout_at_t(t=0.5, uploads=None, **settings):
 # position (xaxis l2p, what plotly draws) and the shape's x0/x1 in the figure's layout, so a later redraw keeps
 # it: ~1 ms a figure, where Plotly.relayout of one shape re-supplies the defaults of all 49 traces (40-110 ms a
 # figure, measured in chromium). Plotly.relayout stays the fallback when the path is not drawn yet.
-# Runs first in the js of a readout-time move (widgets/live.py): gets the move's inputs, t first, and returns
-# them unchanged for the server call.
+# Runs first in a readout-time move's js (widgets/live.py): takes the inputs, t first, returns them unchanged; a
+# move made before plotly has drawn the four figures marks them once drawn (`plotted`), at the latest move's t.
 MOVE_T_MARKERS = """(...inputs) => {
-  const P = window.Plotly, t = inputs[0];
-  if (P) for (const gd of document.querySelectorAll('.t-marked .js-plotly-plot')) {
+  const t = inputs[0], live = window.difflabLive;
+  if (live) live.plotted('t-marked', '.t-marked', (P, gds) => { for (const gd of gds) {
     const shapes = (gd.layout && gd.layout.shapes) || [];
     const i = shapes.findIndex(s => s.name === '__T_MARKER__');
     if (i < 0) continue;
@@ -90,7 +91,7 @@ MOVE_T_MARKERS = """(...inputs) => {
     const px = (xa._offset + xa.l2p(xa.d2l(t))).toFixed(1);
     path.setAttribute('d', `M${px},${m[1]}L${px},${m[2]}`);
     shapes[i].x0 = shapes[i].x1 = fl.shapes[i].x0 = fl.shapes[i].x1 = t;
-  }
+  } });
   return inputs;
 }""".replace("__T_MARKER__", T_MARKER)
 
@@ -350,21 +351,14 @@ def _wire(demo: gr.Blocks, c: SimpleNamespace, o: SimpleNamespace) -> None:
         inputs_kwargs=named,
         outputs=[rev_state, rev_caps, o.rev_img, o.rev_cap, o.rev_k, o.samples],
         api_name="basis_reverse",
+        concurrency_id=SAMPLING,
+        show_progress="full",
     )
-    o.fwd_k.input(
-        guard(pick),
-        [fwd_state, fwd_caps, o.fwd_k],
-        [o.fwd_img, o.fwd_cap],
-        show_progress="hidden",
-        api_visibility="private",
-    )
-    o.rev_k.input(
-        guard(pick),
-        [rev_state, rev_caps, o.rev_k],
-        [o.rev_img, o.rev_cap],
-        show_progress="hidden",
-        api_visibility="private",
-    )
+    for k, frames, caps, img, cap in (
+        (o.fwd_k, fwd_state, fwd_caps, o.fwd_img, o.fwd_cap),
+        (o.rev_k, rev_state, rev_caps, o.rev_img, o.rev_cap),
+    ):
+        k.input(guard(pick), [frames, caps, k], [img, cap], show_progress="hidden", api_visibility="private")
     c.csv_btn.click(guard(schedule_csv), inputs_kwargs=named, outputs=c.out_file, api_name="component_schedule_csv")
     for btn, state, fmt in (
         (c.gif_f, fwd_state, "gif"),
@@ -379,6 +373,8 @@ def _wire(demo: gr.Blocks, c: SimpleNamespace, o: SimpleNamespace) -> None:
         [o.ext_tex, o.ext_size, o.ext_shift, o.ext_reps, o.ext_soft, c.seed],
         [o.ext_img, o.ext_cap],
         api_name="image_extension",
+        concurrency_id=SAMPLING,
+        show_progress="full",
     )
     c.preset_btn.click(
         guard(IO.save_event()), inputs_kwargs=IO.named(settings), outputs=[c.out_file, c.link], api_name="bases_preset"

@@ -9,6 +9,7 @@ import gradio as gr
 
 from ...nonnormal.laws import LAWS
 from ..widgets import Slider, ViewIO, export_controls, guard
+from ..widgets.concurrency import SAMPLING
 from ..widgets.live import live_box, live_payload, wire_live
 from . import handlers
 from . import view as V
@@ -157,10 +158,9 @@ def build(demo: gr.Blocks) -> None:
     # t moves: the page posts loss_live itself and draws the answer, the release runs it through gradio
     # (widgets/live.py); a t set by a link or a preset redraws through loss_ev (wire_restore below).
     wire_live(loss_t, guard(loss_live), inputs_kwargs=named, outputs=[loss_text, live], api_name="increments_loss_live")
-    reverse_btn.click(
-        guard(reverse), inputs_kwargs=named, outputs=[reverse_plot, reverse_text], api_name="increments_reverse"
-    )
-    images_btn.click(guard(images), inputs_kwargs=named, outputs=[digits, digits_text], api_name="increments_images")
+    sampling = dict(inputs_kwargs=named, concurrency_id=SAMPLING, show_progress="full")  # widgets/concurrency.py
+    reverse_btn.click(guard(reverse), outputs=[reverse_plot, reverse_text], api_name="increments_reverse", **sampling)
+    images_btn.click(guard(images), outputs=[digits, digits_text], api_name="increments_images", **sampling)
     csv_btn.click(guard(export_csv), inputs_kwargs=named, outputs=out_file, api_name="increments_csv")
     json_btn.click(guard(export_json), inputs_kwargs=named, outputs=out_file, api_name="increments_json")
     preset_btn.click(

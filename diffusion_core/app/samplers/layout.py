@@ -19,6 +19,7 @@ from ...sampling.pair_grid import MAX_SEEDS, PAIRS
 from ...sampling.pair_grid import pair_model_name as pair_name
 from ...validation import InputError, check_int
 from ..widgets import Slider, ViewIO, export_controls, from_the_page, guard, reporter
+from ..widgets.concurrency import SAMPLING
 from . import handlers
 from . import pairs as pair_handlers
 from . import trajectory as trajectory_handlers
@@ -220,25 +221,26 @@ def _pair_panel(schedule, device) -> None:
         api_name="pair_grid",
         trigger_mode="always_last",
         show_progress="full",
+        concurrency_id=SAMPLING,
     )
 
 
 def _wire(demo, settings, outputs, run, seed, gif_btn, gif, export_btns, preset_btn, out_file, link, preset_in) -> None:
-    """Events: the main computation (api_name `sample_compare`), the GIF, exports, presets and links."""
+    """Events: the main computation (api_name `sample_compare`), the GIF, exports, presets and links. All but the
+    preset sample (or may: a view not run yet), so they share the sampling queue (widgets/concurrency.py)."""
     named = IO.named(settings)
-    main = dict(
-        fn=guard(sample_compare), inputs_kwargs=named, outputs=outputs, trigger_mode="always_last", show_progress="full"
-    )
-    later = dict(fn=guard(sweep), inputs_kwargs=named, outputs=outputs[2], show_progress="full")
+    sampling = dict(inputs_kwargs=named, concurrency_id=SAMPLING, show_progress="full")
+    main = dict(fn=guard(sample_compare), outputs=outputs, trigger_mode="always_last", **sampling)
+    later = dict(fn=guard(sweep), outputs=outputs[2], **sampling)
     gr.on(triggers=[run.click, seed.submit], api_name="sample_compare", **main).then(
         api_name="sample_compare_sweep", **later
     )
-    gif_btn.click(guard(trajectory), inputs_kwargs=named, outputs=[gif, out_file], api_name="sample_trajectory")
+    gif_btn.click(guard(trajectory), outputs=[gif, out_file], api_name="sample_trajectory", **sampling)
     fig_btn, mp4_btn, csv_btn, json_btn = export_btns
-    fig_btn.click(guard(export_figures), inputs_kwargs=named, outputs=out_file, api_name="sample_compare_figures")
-    mp4_btn.click(guard(trajectory_mp4), inputs_kwargs=named, outputs=out_file, api_name="sample_trajectory_mp4")
-    csv_btn.click(guard(export_csv), inputs_kwargs=named, outputs=out_file, api_name="sample_compare_csv")
-    json_btn.click(guard(export_json), inputs_kwargs=named, outputs=out_file, api_name="sample_compare_json")
+    fig_btn.click(guard(export_figures), outputs=out_file, api_name="sample_compare_figures", **sampling)
+    mp4_btn.click(guard(trajectory_mp4), outputs=out_file, api_name="sample_trajectory_mp4", **sampling)
+    csv_btn.click(guard(export_csv), outputs=out_file, api_name="sample_compare_csv", **sampling)
+    json_btn.click(guard(export_json), outputs=out_file, api_name="sample_compare_json", **sampling)
     preset_btn.click(
         guard(IO.save_event()), inputs_kwargs=named, outputs=[out_file, link], api_name="sample_compare_preset"
     )

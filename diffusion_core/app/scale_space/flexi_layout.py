@@ -6,6 +6,7 @@ from __future__ import annotations
 import gradio as gr
 
 from ..widgets import Slider, ViewIO, guard, reporter
+from ..widgets.concurrency import SAMPLING
 from . import flexi as handlers
 
 D = handlers.FlexiView()
@@ -60,7 +61,14 @@ def wire(demo: gr.Blocks, t: gr.Slider, settings: list, button: gr.Button, sampl
     event's arguments: the tab's t moves draw the diagram live (scale_space/layout.py) and its link and preset
     restore run this event once."""
     named = IO.named([*settings, t])
-    button.click(guard(compare), inputs_kwargs=named, outputs=sample_out, api_name="scale_space_flexi")
+    button.click(
+        guard(compare),
+        inputs_kwargs=named,
+        outputs=sample_out,
+        api_name="scale_space_flexi",
+        concurrency_id=SAMPLING,
+        show_progress="full",
+    )
     dia = dict(
         fn=guard(diagram), inputs_kwargs=named, outputs=diagram_out, trigger_mode="always_last", show_progress="hidden"
     )

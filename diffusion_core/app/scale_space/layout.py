@@ -7,6 +7,7 @@ import gradio as gr
 
 from ... import data
 from ..widgets import Slider, ViewIO, export_controls, guard, reporter, wire_upload
+from ..widgets.concurrency import SAMPLING
 from ..widgets.live import live_box, live_payload, wire_live
 from . import exports, handlers
 from . import flexi as flexi_handlers
@@ -203,12 +204,15 @@ def _wire(demo, settings, upload, outputs, sampling, exports, live: dict) -> Non
         outputs=live["outputs"],
         api_name="scale_space_time_live",
     )
-    sample_btn.click(guard(sample), inputs_kwargs=named, outputs=sample_out, api_name="scale_space_sample")
+    sampling = dict(concurrency_id=SAMPLING, show_progress="full")  # widgets/concurrency.py
+    sample_btn.click(guard(sample), inputs_kwargs=named, outputs=sample_out, api_name="scale_space_sample", **sampling)
     csv_btn.click(guard(export_csv), inputs_kwargs=with_upload, outputs=out_file, api_name="scale_space_csv")
     fgif_btn.click(
         guard(export_forward_gif), inputs_kwargs=with_upload, outputs=out_file, api_name="scale_space_forward_gif"
     )
-    rgif_btn.click(guard(export_reverse_gif), inputs_kwargs=named, outputs=out_file, api_name="scale_space_reverse_gif")
+    rgif_btn.click(
+        guard(export_reverse_gif), inputs_kwargs=named, outputs=out_file, api_name="scale_space_reverse_gif", **sampling
+    )
     preset_btn.click(
         guard(IO.save_event()), inputs_kwargs=named, outputs=[out_file, link], api_name="scale_space_preset"
     )

@@ -4,9 +4,13 @@ gradio's slider sends `release` on pointer-up of the range and on blur of its nu
 arrow keys, which send only `input`), and gr.Number sends `submit` on Enter (not on blur). Tabs compute on a
 slider's `release` and a number's `submit`, so: Enter in a slider's box and a key-up of a navigation key on its
 range send the slider's pointer-up (its `release`); leaving a gr.Number box whose text changed sends its
-Enter (its `submit`). One page script, installed once by the first live channel (widgets/live.py)."""
+Enter (its `submit`). One page script, in an empty hidden block built outside the tabs (`keys_script`, placed
+by app/layout.py): tabs mount when first opened, so a script carried by a tab's block would be missing from a page
+opened on a tab without one."""
 
 from __future__ import annotations
+
+import gradio as gr
 
 KEYS_JS = """
 window.difflabKeys ??= (() => {
@@ -38,3 +42,16 @@ window.difflabKeys ??= (() => {
   return true;
 })();
 """
+
+
+def keys_script() -> gr.HTML:
+    """The block that installs KEYS_JS: empty, hidden by the served CSS (LIVE_CSS, class `page-script`)."""
+    return gr.HTML(
+        "",
+        html_template="",
+        js_on_load=KEYS_JS,
+        apply_default_css=False,
+        container=False,
+        padding=False,
+        elem_classes="page-script",
+    )

@@ -34,33 +34,38 @@ import plotly.graph_objects as go
 import plotly.io as pio
 from markdown_it import MarkdownIt
 
-from .keys import KEYS_JS
-
 # The page-side library (window.difflabLive), set up by the first channel that mounts; each channel then draws
-# the payloads gradio gives it. draw: figures keep what gradio's Plot adds to a layout (autosize, the top margin
-# it reserves for the block label) so a live figure sits where gradio drew one. move: one POST in flight per
-# function, the latest values next; an answer that is not OK is dropped (the release event reports it).
+# the payloads gradio gives it. draw: texts at once; figures keep what gradio's Plot adds to a layout (autosize,
+# the top margin it reserves for the block label) so a live figure sits where gradio drew one. A figure waits
+# (`plotted`) until plotly has drawn its plot: gradio's Plot imports plotly (4.6 MB) with its first figure, so a
+# move made in the seconds after a tab opens answers before `window.Plotly` exists; the latest payload of a
+# channel is drawn then, an older one is dropped. move: one POST in flight per function, the latest values next;
+# an answer that is not OK is dropped (the release event reports it).
 LIVE_JS = """
 window.difflabLive ??= (() => {
-  const drawn = {}, busy = {}, next = {};
+  const drawn = {}, busy = {}, next = {}, waiting = {};
+  function plotted(key, sel, fn, tries = 0) {
+    if (tries === 0) waiting[key] = fn;
+    if (waiting[key] !== fn) return;
+    const gds = [...document.querySelectorAll(sel)].map(b => b.querySelector('.js-plotly-plot'));
+    if (window.Plotly && gds.length && gds.every(gd => gd && gd.layout)) { delete waiting[key]; fn(window.Plotly, gds); }
+    else if (tries < 1200) setTimeout(() => plotted(key, sel, fn, tries + 1), 100);
+  }
   function draw(payload) {
-    const P = window.Plotly;
-    if (!payload || !P) return;
+    if (!payload) return;
     const p = JSON.parse(payload);
     if (drawn[p.channel] === payload) return;
     drawn[p.channel] = payload;
-    for (const [id, fig] of Object.entries(p.figures || {})) {
-      const gd = document.querySelector(`#${id} .js-plotly-plot`);
-      if (!gd || !gd.layout) continue;
-      const lay = fig.layout || {};
-      lay.autosize = true;
-      lay.margin = {...(lay.margin || {}), t: (gd.layout.margin || {}).t, autoexpand: true};
-      P.react(gd, fig.data || [], lay);
-    }
     for (const [id, html] of Object.entries(p.markdown || {})) {
       const md = document.querySelector(`#${id} .md`);
       if (md) md.innerHTML = html;
     }
+    for (const [id, fig] of Object.entries(p.figures || {})) plotted(`${p.channel}#${id}`, `#${id}`, (P, [gd]) => {
+      const lay = fig.layout || {};
+      lay.autosize = true;
+      lay.margin = {...(lay.margin || {}), t: (gd.layout.margin || {}).t, autoexpand: true};
+      P.react(gd, fig.data || [], lay);
+    });
   }
   function image(id, file) {
     const box = id && document.getElementById(id);
@@ -94,14 +99,14 @@ window.difflabLive ??= (() => {
       while (next[api]) { const v = next[api]; next[api] = null; await post(api, v); }
     } catch (e) { console.warn('live move', api, e); } finally { busy[api] = false; }
   }
-  return {draw, move};
+  return {draw, move, plotted};
 })();
 watch('value', () => window.difflabLive.draw(props.value));
 """
 
 # The channel draws nothing itself; hidden so that its empty block leaves no gap in the column (page CSS, given
-# to launch() in layout.serve; the script runs all the same).
-LIVE_CSS = ".live-channel { display: none !important; }"
+# to launch() in layout.serve; the script runs all the same), as is the page's key script (widgets/keys.py).
+LIVE_CSS = ".live-channel { display: none !important; }\n.page-script { display: none !important; }"
 
 _MD = MarkdownIt("commonmark", {"html": False})
 
@@ -111,7 +116,7 @@ def live_box() -> gr.HTML:
     return gr.HTML(
         "",
         html_template="",
-        js_on_load=LIVE_JS + KEYS_JS,
+        js_on_load=LIVE_JS,
         apply_default_css=False,
         container=False,
         padding=False,
