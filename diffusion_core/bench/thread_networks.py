@@ -81,10 +81,10 @@ def compare(row: dict[str, Any], base: dict[str, Any], seed: int) -> dict[str, A
     }
 
 
-def run(n: int, seed: int) -> dict[str, Any]:
+def run(n: int, seed: int, only: tuple[str, ...] = tuple(THREADS)) -> dict[str, Any]:
     torch.set_num_threads(max(1, torch.get_num_threads()))
     floor = real_floor(n)
-    names = sorted({name for rows in THREADS.values() for _, name, _ in rows})
+    names = sorted({name for th in only for _, name, _ in THREADS[th]})
     out: dict[str, Any] = {
         "n": n,
         "seed": seed,
@@ -96,6 +96,8 @@ def run(n: int, seed: int) -> dict[str, Any]:
         "threads": {},
     }
     for thread, rows in THREADS.items():
+        if thread not in only:
+            continue
         cells: dict[str, dict[int, dict[str, Any]]] = {}
         for label, name, schedule in rows:
             cells[label] = {}
@@ -173,8 +175,19 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--n", type=int, default=500)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--out", default=str(OUT / "thread_networks.json"))
+    ap.add_argument("--only", choices=tuple(THREADS), help="measure one thread and keep the other's rows from --out")
     a = ap.parse_args(argv)
-    result = run(a.n, a.seed)
+    result = run(a.n, a.seed, (a.only,) if a.only else tuple(THREADS))
+    old = Path(a.out)
+    if a.only and old.is_file():  # the other thread's rows, measured earlier at the same n and seed
+        prev = json.loads(old.read_text())
+        if (prev["n"], prev["seed"]) == (a.n, a.seed):
+            result["threads"] = {
+                k: result["threads"].get(k) or prev["threads"][k]
+                for k in THREADS
+                if k in result["threads"] or k in prev["threads"]
+            }
+            result["networks"] = {**prev["networks"], **result["networks"]}
     Path(a.out).write_text(json.dumps(result, indent=1) + "\n")
     write_quality(result)
     print(f"wrote {a.out}")
