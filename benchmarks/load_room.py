@@ -3,18 +3,20 @@ students, each on its own loopback address so nginx's stickiness is real.
 
 For each worker count W and student count S: start the room (W `difflab app` workers + nginx on free ports),
 then S students (threads) send R requests each over the light endpoints with default settings while K more
-students start one sampling run each, all at once, as benchmarks/load.py does for one server. Student k talks
-from 127.0.0.(10+k): its own httpx client bound to that address, calling Gradio's REST API as gradio_client
-does (POST /gradio_api/call/NAME, read the event stream, fetch the files the answer names; gradio_client cannot
-bind a source address: it calls httpx.get/post, which take no transport). The room is restarted for every run.
+students start one sampling run each, all at once, as benchmarks/load.py does for one server (`--sampling 4,0`:
+a sweep with K = 4, then one without sampling). Student k talks from 127.0.0.(10+k): its own httpx client bound
+to that address, calling Gradio's REST API as gradio_client does (POST /gradio_api/call/NAME, read the event
+stream, fetch the files the answer names; gradio_client cannot bind a source address: it calls httpx.get/post,
+which take no transport). The room is restarted for every run.
 
 Reports per run: failures, p50/p95 per endpoint, light p95 over all light requests, the sampling runs' waits,
-students per worker and whether each stayed on one worker, server CPU seconds per request (workers + nginx),
-the client's own CPU (it shares the machine), peak RSS per worker (VmHWM) and the load average. A run meets
-the targets with 0 failures, light p95 <= 3 s and every sampling run answered within 60 s; for each W the
-largest S tried that meets them is its capacity. Larger S for a W are skipped once one misses (--keep-going).
+students per worker and whether each stayed on one worker, server CPU seconds per request (workers + nginx), the
+cores the room used on average (server CPU / wall time), the client's own CPU (it shares the machine), peak RSS
+per worker (VmHWM), the load average and the kernel's CPU pressure (how busy the machine was). A run meets the
+targets with 0 failures, light p95 <= 3 s and every sampling run answered within 60 s; for each K and W the
+largest S tried that meets them is the capacity. Larger S are skipped once one misses (--keep-going).
 
-    nice -n 10 .venv/bin/python benchmarks/load_room.py --workers 1,2,3 --students 15,30,45,60 --out benchmarks/load-room.json
+    nice -n 10 .venv/bin/python benchmarks/load_room.py --workers 1,2,3 --students 2,5,10,15,20,30,45,60 --sampling 4,0 --out benchmarks/load-room.json
     nice -n 19 .venv/bin/python benchmarks/load_room.py --workers 2 --students 4 --requests 3 --sampling 1   # smoke
 """
 
@@ -60,6 +62,14 @@ def peak_rss_mb(pid: int) -> float:
         if line.startswith("VmHWM:"):
             return int(line.split()[1]) / 1024
     return float("nan")
+
+
+def cpu_pressure() -> float | None:
+    """The kernel's CPU pressure (share of the last 60 s some task waited for a core, %), if it reports one."""
+    try:
+        return float(Path("/proc/pressure/cpu").read_text().split()[2].split("=")[1])
+    except (OSError, IndexError, ValueError):
+        return None
 
 
 def nginx_pids(master: int) -> list[int]:
@@ -150,7 +160,7 @@ def meets(res: dict) -> bool:
 def run(workers: int, students: int, requests: int, sampling: int) -> dict:
     work = Path(tempfile.mkdtemp(prefix="difflab-load-room-"))
     port = room.free_block(workers + 1)
-    load_start, t0 = os.getloadavg()[0], time.perf_counter()
+    load_start, pressure_start, t0 = os.getloadavg()[0], cpu_pressure(), time.perf_counter()
     with room.start(workers, "127.0.0.1", port, room_db=work / "room.sqlite", run_dir=work / "nginx") as r:
         startup = time.perf_counter() - t0
         info = httpx.get(f"{r.url}gradio_api/info", timeout=120).json()["named_endpoints"]
@@ -192,6 +202,7 @@ def run(workers: int, students: int, requests: int, sampling: int) -> dict:
         "students_per_worker": per_worker,
         "sticky": all(len(s) <= 1 for s in seen.values()),
         "server_cpu_s_per_request": (sum(worker_cpu.values()) + proxy_cpu) / max(1, len(log)),
+        "server_cores_used": (sum(worker_cpu.values()) + proxy_cpu) / wall,
         "worker_cpu_s": worker_cpu,
         "nginx_cpu_s": proxy_cpu,
         "client_cpu_s": (client1.ru_utime + client1.ru_stime) - (client0.ru_utime + client0.ru_stime),
@@ -200,34 +211,48 @@ def run(workers: int, students: int, requests: int, sampling: int) -> dict:
         "startup_s": startup,
         "load_avg_1min_start": load_start,
         "load_avg_1min_end": os.getloadavg()[0],
+        "cpu_pressure_avg60_start": pressure_start,
+        "cpu_pressure_avg60_end": cpu_pressure(),
     }
 
 
-def sweep(workers: list[int], students: list[int], requests: int, sampling: int, keep_going: bool) -> dict:
+def sweep(workers: list[int], students: list[int], requests: int, sampling: list[int], keep_going: bool) -> dict:
     runs = []
-    for w in workers:
-        for s in sorted(students):
-            res = run(w, s, requests, sampling)
-            runs.append(res)
-            print(json.dumps({k: res[k] for k in ("workers", "students", "failures", "light", "sampling")}), flush=True)
-            if not res["meets_targets"] and not keep_going:
-                break
+    for k in sampling:
+        for w in workers:
+            for s in sorted(students):
+                res = run(w, s, requests, k)
+                runs.append(res)
+                keys = ("workers", "students", "sampling_requests", "failures", "light", "sampling")
+                print(json.dumps({key: res[key] for key in keys}), flush=True)
+                if not res["meets_targets"] and not keep_going:
+                    break
     capacity = {
-        str(w): max((r["students"] for r in runs if r["workers"] == w and r["meets_targets"]), default=None)
-        for w in workers
+        str(k): {
+            str(w): max(
+                (
+                    r["students"]
+                    for r in runs
+                    if (r["workers"], r["sampling_requests"]) == (w, k) and r["meets_targets"]
+                ),
+                default=None,
+            )
+            for w in workers
+        }
+        for k in sampling
     }
     return {
         "benchmark": "load-room",
         "targets": TARGETS,
         "requests_per_student": requests,
-        "sampling_requests": sampling,
+        "sampling_tried": sampling,
         "students_tried": sorted(students),
-        "capacity": capacity,
+        "capacity": capacity,  # sampling runs -> workers -> the most students tried that met the targets
         "cpu_count": os.cpu_count(),
         "niceness": os.nice(0),
         "client": "one httpx client per student bound to 127.0.0.(10+k), Gradio's REST call API, files fetched",
         "proxy": "nginx (Debian), hash $remote_addr over the workers (diffusion_core/serving/nginx.py)",
-        "queue_concurrency_per_worker": 4,
+        "queue_concurrency_per_event": 4,
         "runs": runs,
     }
 
@@ -237,12 +262,12 @@ if __name__ == "__main__":
     p.add_argument("--workers", default="1,2", help="comma-separated worker counts (default 1,2)")
     p.add_argument("--students", default="30,60", help="comma-separated student counts (default 30,60)")
     p.add_argument("--requests", type=int, default=20, help="light requests per student (default 20)")
-    p.add_argument("--sampling", type=int, default=4, help="sampling runs at the same time (default 4)")
+    p.add_argument("--sampling", default="4", help="comma-separated sampling runs at once, one sweep each (default 4)")
     p.add_argument("--keep-going", action="store_true", help="try every S even after one misses the targets")
     p.add_argument("--out", default=None)
     a = p.parse_args()
     ints = lambda text: [int(x) for x in text.split(",") if x]  # noqa: E731
-    res = sweep(ints(a.workers), ints(a.students), a.requests, a.sampling, a.keep_going)
+    res = sweep(ints(a.workers), ints(a.students), a.requests, ints(a.sampling), a.keep_going)
     text = json.dumps(res, indent=1)
     if a.out:
         Path(a.out).write_text(text + "\n")
