@@ -7,8 +7,9 @@ CONSTRAINTS ?= constraints.txt
 STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml $(CONSTRAINTS) | cksum | cut -d' ' -f1)
 HOST   ?= 127.0.0.1
 PORT   ?= 7860
+WORKERS ?= 2
 
-.PHONY: run test test-quick lint install browser bench readme clean notebooks-strip
+.PHONY: run room test test-quick lint install browser nginx bench readme clean notebooks-strip
 
 $(STAMP): pyproject.toml $(CONSTRAINTS)
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -25,11 +26,23 @@ browser:
 	  else sudo -n apt-get update -qq && sudo -n apt-get install -y -qq chromium chromium-driver >/dev/null; fi; } \
 	  || echo "warning: could not install chromium; browser tests will be skipped"
 
+# Debian's nginx serves a room from several app processes (`make room`; tests/app/test_room_serving.py).
+nginx:
+	@command -v nginx >/dev/null 2>&1 || test -x /usr/sbin/nginx || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq nginx-light >/dev/null; \
+	  else sudo -n apt-get update -qq && sudo -n apt-get install -y -qq nginx-light >/dev/null; fi; } \
+	  || echo "warning: could not install nginx; make room cannot start and its serving test will be skipped"
+
 run: install
 	$(PY) app.py --host $(HOST) --port $(PORT)
 
+# A room bigger than one process: WORKERS app processes on PORT+1.. behind nginx on HOST:PORT, each student's
+# address sticking to one worker (docs/classroom.md, "Serving a bigger room"). Ctrl-C stops them all.
+room: install nginx
+	$(PY) -m diffusion_core.serving.room --workers $(WORKERS) --host $(HOST) --port $(PORT)
+
 # Everything: lint, then every test (tests/core, app, cli, browser, docs; slow and browser tiers included).
-test: install browser lint
+test: install browser nginx lint
 	$(PY) -m pytest
 
 # The quick loop while editing: everything but the tests marked slow (training, long Monte Carlo) and the browser.

@@ -1,6 +1,6 @@
 """`python -m diffusion_core.cli.docs [--check]` (`make readme`): rewrite every generated page (README.md's
-blocks, docs/cli.md, docs/api.md, docs/benchmarks.md, docs/models.md's blocks, benchmarks/models.md,
-benchmarks/mnist_models.md) from benchmarks/*.json, the sidecars, this CLI's parser and the public API.
+blocks, docs/cli.md, docs/api.md, docs/benchmarks.md, docs/models.md's and docs/classroom.md's blocks,
+benchmarks/models.md, benchmarks/mnist_models.md) from benchmarks/*.json, the sidecars, this CLI's parser and the public API.
 With --check, only list the stale pages and exit 1 if there are any. Not a `difflab` command: it lives in
 the CLI shell because the CLI reference needs the parser, and the report layer below may not import it."""
 

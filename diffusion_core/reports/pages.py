@@ -3,7 +3,7 @@
 
 A page is either written whole (docs/cli.md, docs/api.md, docs/benchmarks.md, benchmarks/mnist_models.md)
 or has generated blocks between markers `<!-- NAME:begin ... -->` and `<!-- NAME:end -->` inside
-hand-written text (README.md, docs/models.md, benchmarks/models.md). README.md is also PyPI's long
+hand-written text (README.md, docs/models.md, docs/classroom.md, benchmarks/models.md). README.md is also PyPI's long
 description, so its links into the repository are written absolute (readme.absolute_links). Nothing here measures: the numbers
 come from benchmarks/*.json and the trained models' sidecars, the CLI page from the argparse parser the
 caller passes in, the API page from `diffusion_core.__all__`."""
@@ -15,7 +15,7 @@ import json
 from collections.abc import Callable
 from pathlib import Path
 
-from . import api_reference, cli_reference, low_nfe, measured, mnist, readme, threads, trained
+from . import api_reference, cli_reference, low_nfe, measured, mnist, readme, room, threads, trained
 
 ROOT = measured.ROOT
 Render = Callable[[str], str]  # the page's current text -> what it should be
@@ -93,6 +93,9 @@ def pages(parser: argparse.ArgumentParser, package: object, root: Path = ROOT) -
         "docs/cli.md": lambda _: cli_reference.render(parser, root),
         "docs/api.md": lambda _: api_reference.render(package),
         "docs/benchmarks.md": lambda _: benchmarks_page(bench),
+        "docs/classroom.md": lambda text: fill(
+            text, {"room-load": room.block(measured.load_optional(bench, "load-room"))}
+        ),
         "docs/models.md": lambda text: fill(
             text,
             {

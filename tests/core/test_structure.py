@@ -16,7 +16,7 @@ ROOT = Path(__file__).resolve().parents[2]
 PKG = ROOT / "diffusion_core"
 WIDGETS = PKG / "app" / "widgets"
 ARCHITECTURE = ROOT / "docs" / "architecture.md"
-SHELLS = ("app", "cli", "bench")  # everything else under diffusion_core/ is the core
+SHELLS = ("app", "cli", "bench", "serving")  # everything else under diffusion_core/ is the core
 MAX_LINES = 400
 MAX_TOP_MODULES = 12
 

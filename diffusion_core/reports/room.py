@@ -1,0 +1,116 @@
+"""What a room of several app processes behind nginx serves (docs/classroom.md's "room-load" block and a row of
+the measured table), written from benchmarks/load-room.json (benchmarks/load_room.py). A student count "meets
+the targets" with 0 failures, light p95 <= 3 s over all light requests and every sampling run answered within
+60 s; for each number of sampling runs and of workers the capacity is the largest count tried that met them,
+so the text says which counts were tried and never claims more than was measured."""
+
+from __future__ import annotations
+
+Row = tuple[str, str, str]
+SOURCE = (
+    "nice -n 10 .venv/bin/python benchmarks/load_room.py --workers 1,2,3 --students 2,5,10,15,20,30,45,60 "
+    "--sampling 4,0 --out benchmarks/load-room.json"
+)
+
+
+def _workers(n: int) -> str:
+    return f"{n} worker" + ("s" if n != 1 else "")
+
+
+def _s(x: float | None, digits: int = 1) -> str:
+    return "–" if x is None else f"{x:.{digits}f} s"
+
+
+def _runs_in(j: dict, sampling: int, workers: int) -> list[int]:
+    return sorted(r["students"] for r in j["runs"] if (r["sampling_requests"], r["workers"]) == (sampling, workers))
+
+
+def _sampling(k: int) -> str:
+    return "with no sampling run" if k == 0 else f"with {k} sampling run{'s' if k != 1 else ''} at once"
+
+
+def capacity(j: dict) -> str:
+    """'with 4 sampling runs at once: 1 worker **30** students (45 missed them), 2 workers **at least 60** (the most
+    tried); with no sampling run: ...' from the runs."""
+    sweeps = []
+    for k, per_w in j["capacity"].items():
+        parts = []
+        for w, cap in per_w.items():
+            tried = _runs_in(j, int(k), int(w))
+            if cap is None:
+                parts.append(f"{_workers(int(w))} none (tried {', '.join(map(str, tried))})")
+            elif cap == max(tried) == max(j["students_tried"]):
+                parts.append(f"{_workers(int(w))} **at least {cap}** (the most tried)")
+            else:
+                missed = min((s for s in tried if s > cap), default=None)
+                parts.append(f"{_workers(int(w))} **{cap}**" + (f" ({missed} missed them)" if missed else ""))
+        sweeps.append(f"{_sampling(int(k))}: " + ", ".join(parts))
+    return "; ".join(sweeps)
+
+
+def cores_used(r: dict) -> float:
+    """The cores the room's processes used on average during a run (their CPU seconds over its wall time)."""
+    return (sum(r["worker_cpu_s"].values()) + r["nginx_cpu_s"]) / r["wall_s"]
+
+
+def _busy(r: dict) -> str:
+    """The load average over the run, and the kernel's CPU pressure where it was recorded."""
+    text = f"{r['load_avg_1min_start']:.1f}–{r['load_avg_1min_end']:.1f}"
+    if r.get("cpu_pressure_avg60_end") is not None:
+        text += f" ({r['cpu_pressure_avg60_end']:.0f}%)"
+    return text
+
+
+def _row(r: dict) -> str:
+    light, samp = r["light"], r["sampling"]
+    spread = " / ".join(str(n) for n in r["students_per_worker"].values())
+    rss = max(r["peak_rss_mb"].values()) / 1024
+    return (
+        f"| {r['workers']} | {r['students']} × {r['requests_per_student']} + {r['sampling_requests']} | "
+        f"{r['failures']} of {r['requests']} | {_s(light['p50_s'])} / **{_s(light['p95_s'])}** | "
+        f"{_s(light['worst_endpoint_p95_s'])} | {_s(samp['max_s'], 0)} | {spread}{'' if r['sticky'] else ' (not sticky)'} | "
+        f"{r['server_cpu_s_per_request']:.2f} s | {cores_used(r):.2f} | {rss:.2f} GB | "
+        f"{_busy(r)} | {'yes' if r['meets_targets'] else 'no'} |"
+    )
+
+
+def block(j: dict | None) -> str:
+    """The classroom page's measured paragraph and table (or how to measure, when there is no JSON yet)."""
+    if j is None:
+        return f"Not measured yet: run `{SOURCE}`, then `make readme`."
+    t = j["targets"]
+    busy = max(r["load_avg_1min_end"] for r in j["runs"]) > j["cpu_count"]
+    lines = [
+        f"Measured with `benchmarks/load_room.py` on a {j['cpu_count']}-core machine (the students' clients run on "
+        f"it too), at niceness {j['niceness']}: each simulated student talks from its own loopback address and sends "
+        f"{j['requests_per_student']} light requests (default settings, six light endpoints) while the row's "
+        "sampling students start one sampling run each (all at once; the room restarted for every row). "
+        f"Targets: {t['failures']} failures, light p95 ≤ "
+        f"{t['light_p95_s']:g} s, every sampling run answered within {t['sampling_max_s']:g} s. Students served at the "
+        f"targets, {capacity(j)}.",
+        "",
+        "| workers | students × requests + sampling | failures | light p50 / p95 | worst endpoint p95 | "
+        "sampling max | students per worker (sampling too) | server CPU per request | cores used | "
+        "peak RSS per worker | load avg (CPU pressure) | targets met |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|",
+        *[_row(r) for r in j["runs"]],
+    ]
+    if busy:
+        lines += [
+            "",
+            "The load average exceeded the core count: the machine was busy with other work during these runs "
+            '("cores used" is what the room got of its cores; CPU pressure is the share of time some task waited '
+            "for a core), so they understate what an idle machine serves.",
+        ]
+    return "\n".join(lines)
+
+
+def measured_row(j: dict) -> Row:
+    """The measured table's row (docs/benchmarks.md)."""
+    return (
+        f"a room behind nginx: students × {j['requests_per_student']} light requests, each on its own address",
+        f"students served at light p95 ≤ {j['targets']['light_p95_s']:g} s, 0 failures, every sampling run ≤ "
+        f"{j['targets']['sampling_max_s']:g} s, {capacity(j)}; {j['cpu_count']}-core CPU at load "
+        f"{min(r['load_avg_1min_start'] for r in j['runs']):.0f}–{max(r['load_avg_1min_end'] for r in j['runs']):.0f}",
+        "`python benchmarks/load_room.py --out benchmarks/load-room.json`, [classroom](docs/classroom.md)",
+    )
