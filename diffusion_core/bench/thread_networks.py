@@ -36,15 +36,11 @@ from ..gud.learned import eps_function
 from ..gud.likelihood import ode_bpd
 from ..models.registry import SIDECARS, WEIGHTS_DIR, load_own
 from ..sampling.threads import GUD as GUD_ROWS
-from ..sampling.threads import THREADS, draw_row, gud_space
+from ..sampling.threads import QUESTIONS, THREADS, draw_row, gud_space
 
 Tensor = torch.Tensor
 NFES = (5, 10, 20, 50)
 OUT = Path(__file__).resolve().parents[2] / "benchmarks"
-QUESTIONS = {
-    "spectral": "Do tight schedules, derived from the spectrum, improve generation at low step counts?",
-    "gud": "What changes when the network runs in the PCA basis with the data-matched prior and soft conditioning?",
-}
 LIKELIHOOD_N, LIKELIHOOD_STEPS = 100, 40  # held-out digits, Heun steps of the ODE
 DEFAULT_CELL = {"spectral": 20, "gud": 50}  # the cell copied to the sidecar: NFE 19 (heun, 10 steps) / DDIM 50
 

@@ -6,6 +6,7 @@ schedules, from simultaneous through standard diffusion to autoregression
   orderings   labels that order the components, ScheduleSpec -> ComponentSchedule, windows
   process     forward / reverse SDE and ODE, exact component-wise denoisers
   setup       a view's basis, data and prior;  view  the figures' data;  extension  image extension
+  learned     a trained network's space, loss and DDIM;  learned_view  its reverse run beside the exact Gaussian's
 """
 
 from .orderings import (

@@ -196,3 +196,30 @@ def process_frames(frames, maps, times: list[float], min_side: int = 192) -> lis
         h = min(left.shape[0], right.shape[0])
         out.append(np.concatenate([left[:h], gap[:h], right[:h]], axis=1))
     return out
+
+
+def resolved_share_figure(times: np.ndarray, shares: np.ndarray, groups: list[str], title: str) -> go.Figure:
+    """Share of each component group resolved [K, G] at the snapshot times [K] (columns in the order the reverse
+    run visits them, t = 1 first); rows are the groups in generation order, first generated at the top."""
+    cols = [f"t = {t:.2f}" for t in times]
+    z = np.asarray(shares, dtype=np.float64).T  # [G, K]
+    fig = base_figure(
+        title, f"snapshot, {TIME_AXIS}", "component group (generation order)", height=120 + 28 * len(groups)
+    )
+    fig.add_trace(
+        go.Heatmap(
+            z=z,
+            x=cols,
+            y=groups,
+            zmin=0,
+            zmax=1,
+            colorscale=[[0.0, "#f7f7f7"], [1.0, "#2ca02c"]],
+            colorbar={"title": {"text": "resolved"}, "tickformat": ".0%"},
+            text=[[f"{v:.0%}" for v in row] for row in z],
+            texttemplate="%{text}",
+            hovertemplate="%{y}, %{x}: %{text} resolved<extra></extra>",
+        )
+    )
+    fig.update_yaxes(autorange="reversed", type="category", showgrid=False)
+    fig.update_xaxes(type="category", showgrid=False)
+    return fig

@@ -126,17 +126,19 @@ def labelled_grid(
     scale: int = 3,
     gap: int = 4,
     label_w: int = 230,
+    margin: int = 0,
 ) -> Any:
     """Rows of uint8 tiles [h, w] (or [h, w, 3]), each enlarged `scale`x (nearest), with two-line row labels on the
-    left and column labels on top: the "pair x seed" grid. uint8 [H, W, 3]"""
+    left and column labels on top: the "pair x seed" grid. `margin`: white rows above the column labels (room for
+    an image component's label badge). uint8 [H, W, 3]"""
     h, w = np.asarray(tiles[0][0]).shape[:2]
     th, tw = h * scale, w * scale
-    top = 26
+    top = 26 + margin
     canvas = Image.new("RGB", (label_w + len(col_labels) * (tw + gap), top + len(tiles) * (th + gap)), "white")
     draw = ImageDraw.Draw(canvas)
     font, small = ImageFont.load_default(size=14), ImageFont.load_default(size=12)
     for j, c in enumerate(col_labels):
-        draw.text((label_w + j * (tw + gap) + 2, 6), c, fill="#444", font=small)
+        draw.text((label_w + j * (tw + gap) + 2, 6 + margin), c, fill="#444", font=small)
     for i, row in enumerate(tiles):
         y = top + i * (th + gap)
         draw.text((4, y + th // 2 - 18), row_labels[i][0], fill="#111", font=font)

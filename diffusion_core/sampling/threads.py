@@ -22,6 +22,7 @@ import numpy as np
 import torch
 from torch import nn
 
+from ..caching import frozen_cache
 from ..gud.learned import LearnedGUD, ddim_sample, eps_function, learned_gud
 from ..models.datasets import DATASETS
 from ..models.registry import OWN_SAMPLER, SPECS, get_model, load_own
@@ -45,6 +46,11 @@ SPECTRAL = (
 )
 GUD = (("pixel, standard (a = 1)", "mnist-gud-pixel-standard", None), ("PCA, soft (a = 2)", "mnist-gud-pca-soft", None))
 THREADS = {"spectral": SPECTRAL, "gud": GUD}
+# The question each thread's rows answer (bench/thread_networks.py writes it beside the numbers; the app shows it)
+QUESTIONS = {
+    "spectral": "Do tight schedules, derived from the spectrum, improve generation at low step counts?",
+    "gud": "What changes when the network runs in the PCA basis with the data-matched prior and soft conditioning?",
+}
 
 
 class Mixture:
@@ -110,11 +116,17 @@ def instance_sample(
 
 
 def gud_space(side: dict[str, Any]) -> LearnedGUD:
-    """The network's space and schedule, rebuilt from its training data and the sidecar's settings."""
-    items = DATASETS[side["dataset"]].items
-    assert items is not None
+    """The network's space and schedule, rebuilt from its training data and the sidecar's settings (fitted once
+    per data set and settings: a PCA of the 9,000 training digits takes seconds)."""
     g = side["gud"]
-    return learned_gud(g["basis"], g["r"], g["a"], items(), g.get("prediction", "eps"))
+    return _fitted_space(side["dataset"], g["basis"], float(g["r"]), float(g["a"]), g.get("prediction", "eps"))
+
+
+@frozen_cache(maxsize=4)
+def _fitted_space(dataset: str, basis: str, r: float, a: float, prediction: str) -> LearnedGUD:
+    items = DATASETS[dataset].items
+    assert items is not None
+    return learned_gud(basis, r, a, items(), prediction)
 
 
 def sample_own(
