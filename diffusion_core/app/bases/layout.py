@@ -18,6 +18,7 @@ from ..widgets import Slider, ViewIO, export_controls, from_the_page, guard, rep
 from ..widgets.concurrency import SAMPLING
 from ..widgets.live import live_box, live_payload, wire_live
 from . import handlers
+from . import networks_layout as gud_networks
 from . import view as V
 
 D = V.BasesView()
@@ -59,9 +60,8 @@ EXPLANATION = "bases-explanation"  # elem_id: a readout-time move rewrites it li
 
 
 def readout_at_t(t=0.5, uploads=None, **settings):
-    """The readout time moved (api_name `bases_readout`): the explanation for gradio, and again as the live
-    payload the page draws while the slider moves (the page moves the figures' t markers itself,
-    MOVE_T_MARKERS)."""
+    """The readout time moved (api_name `bases_readout`): the explanation for gradio, and again as the live payload
+    the page draws while the slider moves (the page moves the figures' t markers itself, MOVE_T_MARKERS)."""
     text = handlers.schedule_readout(IO.view(**settings), float(t), uploads)
     return text, live_payload("bases", markdown={EXPLANATION: text})
 
@@ -394,3 +394,4 @@ def build(demo: gr.Blocks) -> None:
         with gr.Column(scale=3):
             o = _outputs()
     _wire(demo, c, o)
+    gud_networks.build()

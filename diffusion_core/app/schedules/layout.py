@@ -16,6 +16,7 @@ from ..widgets.point_editor import point_editor
 from . import custom as schedule_custom
 from . import handlers
 from . import inspector_layout as schedule_inspector
+from . import networks_layout as schedule_networks
 from . import resolution as schedule_resolution
 from . import training as schedule_training
 from . import view as V
@@ -239,6 +240,7 @@ def build(demo: gr.Blocks) -> None:
         with gr.Column(scale=3):
             o = _outputs()
     _wire(demo, settings, upload, o, e, drag)
+    schedule_networks.build(demo)
     schedule_inspector.build(demo)
 
 
