@@ -46,14 +46,15 @@ INTRO = (
 # behind a "⋯" menu; table cells do not wrap (a browser breaks "5.96e-08" and "shifted-cosine" at the hyphen, and
 # the dataframe's narrow columns broke "NFE" and "1.6777e+07"): a wide table scrolls sideways instead;
 # dropdown lists are as wide as their longest choice; a figure is never narrower than 380 px (two figures in a row
-# stack when the row is narrower than two of them, instead of shrinking to an empty axis).
+# stack when the row is narrower than two of them, instead of shrinking to an empty axis); an accordion holding a
+# figure is not a figure (flex-basis 380 px in a column clipped the accordion to a 380-px scroll box).
 PAGE_CSS = """
 .difflab-tabs > .tab-wrapper { height: auto; }
 .difflab-tabs .tab-container { flex-wrap: wrap; height: auto; }
 table td, table th { white-space: nowrap; overflow-wrap: normal; word-break: keep-all; }
 .prose table { display: block; max-width: 100%; overflow-x: auto; }
 ul.options { min-width: max-content; }
-.block:has(.js-plotly-plot) { min-width: min(380px, 100%) !important; flex: 1 1 380px; }
+.block:has(.js-plotly-plot):not(.gr-accordion) { min-width: min(380px, 100%) !important; flex: 1 1 380px; }
 """
 CSS = LIVE_CSS + PAGE_CSS  # given to launch() (gradio 6 takes page CSS there)
 
