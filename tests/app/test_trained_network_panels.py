@@ -13,7 +13,8 @@ from diffusion_core.app.schedules import networks_layout as spectral_layout
 from diffusion_core.app.widgets import guard
 from diffusion_core.gud.learned_view import component_groups
 from diffusion_core.gud.orderings import windows
-from diffusion_core.reports.thread_networks import find_cell, load_table
+from diffusion_core.reports import threads as bench_words
+from diffusion_core.reports.threads import find_cell, load_table
 from diffusion_core.sampling.threads import QUESTIONS, THREADS
 from diffusion_core.validation import InputError
 
@@ -54,6 +55,7 @@ def test_spectral_captions_quote_the_benchmark_at_the_chosen_budget(table, budge
     assert r.numbers["nfe"] == {label: find_cell(table, "spectral", label, budget)["nfe"] for label, _, _ in rows}
     assert QUESTIONS["spectral"][1:] in r.intro and "not from the grids" in r.intro
     assert f"n = {table['n']} samples per cell, seed {table['seed']}" in r.intro
+    assert bench_words.verdict_sentence("spectral", table["threads"]["spectral"]) in r.table
     lines = r.table.splitlines()
     assert [ln.split(" | ")[0] for ln in lines[-4:]] == [f"| {label}" for label, _, _ in rows]
 

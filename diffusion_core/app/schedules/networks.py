@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from ...reports import thread_networks as bench
+from ...reports import threads as bench
 from ...sampling.run import tile_grid
 from ...sampling.threads import QUESTIONS, THREADS, draw_row
 from ...validation import InputError, check_int
@@ -67,13 +67,14 @@ def intro(table: dict[str, Any] | None) -> str:
 
 
 def benchmark_table(table: dict[str, Any] | None) -> str:
-    """Markdown: every row at every budget, with the verdicts against the standard row."""
+    """Markdown: the benchmark's answer in one sentence, then every row at every budget with its verdicts."""
     if table is None:
         return ""
     return (
-        f"**The benchmark's table** (n = {table['n']}, seed {table['seed']}): share confident and real · FD, with "
-        "win / loss / = (no resolved difference) against the standard row at the same budget.\n\n"
-        + bench.verdict_table(table, THREAD)
+        f"**The benchmark's answer** (n = {table['n']}, seed {table['seed']}, confident-and-real share): "
+        f"{bench.verdict_sentence(THREAD, table['threads'][THREAD])}\n\n"
+        "Share confident and real · FD per row and budget, with win / loss / = (no resolved difference) against "
+        "the standard row at the same budget:\n\n" + bench.budget_table(table, THREAD)
     )
 
 

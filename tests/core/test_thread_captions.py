@@ -1,8 +1,8 @@
-"""reports/thread_networks.py: the benchmark's cells in words, quoted exactly (a made-up two-row table)."""
+"""reports/threads.py, the app's captions: the benchmark's cells in words, quoted exactly (a made-up table)."""
 
 import json
 
-from diffusion_core.reports.thread_networks import cell_caption, find_cell, load_table, verdict_table
+from diffusion_core.reports.threads import budget_table, cell_caption, find_cell, load_table
 
 
 def _row(row, budget, nfe, share, **extra):
@@ -77,7 +77,7 @@ def test_missing_file_and_missing_cell_are_said_in_one_line(tmp_path):
 
 
 def test_verdict_table_has_a_line_per_row_and_a_column_per_budget():
-    lines = verdict_table(TABLE, "spectral").splitlines()
+    lines = budget_table(TABLE, "spectral").splitlines()
     assert lines[0] == "| row | NFE budget 5 | NFE budget 10 |"
     assert lines[2] == "| standard | 25.0% · FD 812 | 50.0% · FD 812 |"
     assert lines[3] == "| tight | 37.5% win · FD 812 = | not measured |"
