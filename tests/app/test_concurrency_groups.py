@@ -48,6 +48,8 @@ KNOWN = {
     "increments_reverse",
     "scale_space_sample",
     "scale_space_flexi",
+    "spectral_networks",
+    "gud_network_reverse",
 }
 
 

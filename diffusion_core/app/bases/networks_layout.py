@@ -1,19 +1,15 @@
 """Bases tab, trained GUD networks panel: a network's reverse process beside the exact Gaussian one in the same
-space and schedule, and the closed-form share of each component group resolved (networks.py). Sampling runs one
-at a time (concurrency group "sampling"); api_name `gud_network_reverse`."""
+space and schedule, and the closed-form share of each component group resolved (networks.py). The runs wait in the
+sampling queue (widgets/concurrency.py); api_name `gud_network_reverse`."""
 
 from __future__ import annotations
-
-from types import MappingProxyType
 
 import gradio as gr
 
 from ..widgets import guard, reporter
+from ..widgets.concurrency import SAMPLING
 from . import networks as handlers
 
-SAMPLING = MappingProxyType(
-    {"concurrency_limit": 1, "concurrency_id": "sampling"}
-)  # one network run at a time on the server
 INTRO = (
     "**Trained GUD networks.** The two MNIST networks of the GUD thread generate in their own space: pixels with "
     "a white prior and a = 1 (standard diffusion), or PCA components with the data-matched prior and soft "
@@ -54,8 +50,8 @@ def build() -> None:
         inputs=[name, seed, steps, show],
         outputs=[network, exact, readout, caption],
         trigger_mode="always_last",
-        show_progress="minimal",
-        **SAMPLING,
+        concurrency_id=SAMPLING,  # widgets/concurrency.py: its queue, its limit, gradio's full progress
+        show_progress="full",
     )
     gr.on(
         triggers=[run.click, name.input, seed.submit, steps.input, show.input], api_name="gud_network_reverse", **event

@@ -1,20 +1,15 @@
 """Schedules tab, trained-networks panel: the spectral thread's networks at one NFE budget, the same seed in every
-grid, each captioned with the benchmark's numbers (networks.py). Sampling runs one at a time (concurrency group
-"sampling"); api_name `spectral_networks`."""
+grid, each captioned with the benchmark's numbers (networks.py). The networks wait in the sampling queue
+(widgets/concurrency.py); api_name `spectral_networks`."""
 
 from __future__ import annotations
-
-from types import MappingProxyType
 
 import gradio as gr
 
 from ...sampling.threads import THREADS
 from ..widgets import guard, reporter
+from ..widgets.concurrency import SAMPLING
 from . import networks as handlers
-
-SAMPLING = MappingProxyType(
-    {"concurrency_limit": 1, "concurrency_id": "sampling"}
-)  # one network run at a time on the server
 
 
 def spectral_networks(budget=5, seed=0, progress=gr.Progress()):
@@ -48,7 +43,7 @@ def build(page) -> None:
         outputs=[intro, *grids, *captions, table],
         api_name="spectral_networks",
         trigger_mode="always_last",
-        show_progress="minimal",
-        **SAMPLING,
+        concurrency_id=SAMPLING,  # widgets/concurrency.py: its queue, its limit, gradio's full progress
+        show_progress="full",
     )
     page.load(guard(handlers.spectral_overview), None, [intro, table], api_visibility="private", show_progress="hidden")
