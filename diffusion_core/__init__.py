@@ -26,6 +26,9 @@ core function or class itself, so `help(dl.bounds)` shows its formula. Groups:
 - models and sampling: list_models, get_model, model_sigmas, initial_noise, run_sampler, sample_score,
   power_law_denoiser, GaussianDenoiser, EmpiricalDenoiser, GaussianMixture, digit_quality (the MNIST
   classifier's numbers), load_flexi and flexi_schedule (the shipped scale-space networks)
+- the trained network of each paper thread: THREADS (the rows: spectral standard/tight/per-instance, GUD pixel and
+  PCA soft-conditioning), sample_own (a GUD or per-instance network with its own sampler), draw_row (one row of
+  same-seed samples at a chosen NFE)
 - model folders, autoguidance and sampling noise: load_model (a registry name, a model folder or a hub id, as
   `difflab sample --model` takes it), autoguided (a model guided by a weaker one, Karras et al. 2024) and its
   denoiser AutoGuided, SamplingNoise (the law, step noise, DDIM eta and EDM churn that run_sampler takes)
@@ -184,6 +187,7 @@ if TYPE_CHECKING:  # static type checkers and IDEs see the real signatures
     from .plotting.notebook import show
     from .presets import workshop_exercises
     from .sampling.run import initial_noise, model_sigmas, run_sampler, sample_score
+    from .sampling.threads import THREADS, draw_row, sample_own
     from .scale_space.ops import pixel_work_fraction, resize, resolution_schedule
     from .scale_space.process import ddpm_alpha_bar, forward_marginal, mi_share_above_nyquist, to_size
     from .scale_space.sampler import ExactFieldDenoiser, ssd_sample

@@ -114,9 +114,10 @@ def run(n: int, seed: int, only: tuple[str, ...] = tuple(THREADS)) -> dict[str, 
                     | extra
                 )
         out["threads"][thread] = {"question": QUESTIONS[thread], "baseline": base, "rows": table}
-    out["threads"]["gud"]["likelihood"] = {
-        name: gud_likelihood(name, LIKELIHOOD_N, LIKELIHOOD_STEPS, seed) for _, name, _ in GUD_ROWS
-    }
+    if "gud" in only:
+        out["threads"]["gud"]["likelihood"] = {
+            name: gud_likelihood(name, LIKELIHOOD_N, LIKELIHOOD_STEPS, seed) for _, name, _ in GUD_ROWS
+        }
     return out
 
 

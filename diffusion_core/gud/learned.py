@@ -30,11 +30,13 @@ from ..bases import make_basis
 from ..validation import check_choice, check_int, check_range
 from .orderings import ScheduleSpec, build_schedule
 from .process import GAMMA_CAP, GUDSpace, from_white, make_space, to_white, working_variances
-from .schedules import ComponentSchedule, gamma
+from .schedules import GAMMA_NOISE, ComponentSchedule, gamma
 
 Tensor = torch.Tensor
 LEARNED_BASES = ("pixel", "pca", "dct")
 PREDICTIONS = ("eps", "v")
+TIME_SAMPLINGS = ("uniform", "edm-variance")
+EDM_P_MEAN, EDM_P_STD = -1.2, 1.2  # EDM's training ln(sigma) ~ N(P_mean, P_std^2)
 EpsFn = Callable[[Tensor, Tensor], Tensor]  # (phi_hat_t [B, C, H, W] float32, t [B]) -> eps_hat, same shape
 
 
@@ -48,20 +50,51 @@ class LearnedGUD:
     r: float
     a: float
     prediction: str = "eps"  # the network's output: PREDICTIONS
+    time_sampling: str = "uniform"  # training times: TIME_SAMPLINGS (see train_times)
 
 
-def learned_gud(basis: str, r: float, a: float, data: Tensor, prediction: str = "eps") -> LearnedGUD:
-    """The space (fitted on data [N, C, H, W]) and variance-ordered soft-conditioning schedule of a network."""
+def learned_gud(
+    basis: str,
+    r: float,
+    a: float,
+    data: Tensor,
+    prediction: str = "eps",
+    gamma_noise: float = GAMMA_NOISE,
+    time_sampling: str = "uniform",
+) -> LearnedGUD:
+    """The space (fitted on data [N, C, H, W]) and variance-ordered soft-conditioning schedule of a network.
+
+    gamma_noise: the band's noise end in true gamma (the official code's 3.0 by default)."""
     check_choice("basis", basis, LEARNED_BASES)
     check_range("r", r, 0.0, 1.0)
     check_range("a", a, 0.0, 100.0)
     check_choice("prediction", prediction, PREDICTIONS)
+    check_range("gamma_noise", gamma_noise, -6.9, 20.0)
+    check_choice("time_sampling", time_sampling, TIME_SAMPLINGS)
     shape = tuple(data.shape[1:])
     b = make_basis(basis, shape, data=data) if basis == "pca" else make_basis(basis, shape)  # type: ignore[arg-type]
     space = make_space(b, data, r)
     labels = space.basis.labels() if hasattr(space.basis, "labels") else {}
-    sched = build_schedule(ScheduleSpec(a=a), labels, space.variances, working_variances(space), basis)
-    return LearnedGUD(space, sched, basis, r, a, prediction)
+    spec = ScheduleSpec(a=a, gamma_noise=gamma_noise)
+    sched = build_schedule(spec, labels, space.variances, working_variances(space), basis)
+    return LearnedGUD(space, sched, basis, r, a, prediction, time_sampling)
+
+
+def train_times(g: LearnedGUD, b: int, gen: torch.Generator) -> Tensor:
+    """Training times t [B] (float64).
+
+    uniform       t_b = (b + u_b) / B, stratified (the tutorial's default);
+    edm-variance  a component i drawn with probability Sigma_i / sum Sigma (its data variance) gets its
+                  process gamma from EDM's training law, gamma = 2 ln sigma, ln sigma ~ N(P_mean, P_std^2);
+                  t = (gamma - gamma0_i) / slope, clipped to [0, 1]. With one gamma(t) for all components
+                  (a = 1 in an unwhitened basis) this is EDM's sigma distribution; with staggered windows it
+                  trains most where the components that carry the variance are half noised."""
+    if g.time_sampling == "uniform":
+        return (torch.arange(b, dtype=torch.float64) + torch.rand(b, generator=gen, dtype=torch.float64)) / b
+    s = g.schedule
+    i = torch.multinomial(g.space.variances.to(torch.float64), b, replacement=True, generator=gen)  # [B]
+    ln_sigma = EDM_P_MEAN + EDM_P_STD * torch.randn(b, generator=gen, dtype=torch.float64)
+    return ((2.0 * ln_sigma - s.gamma0[i]) / s.slope).clamp(0.0, 1.0)
 
 
 def alpha_sigma_at(s: ComponentSchedule, t: Tensor) -> tuple[Tensor, Tensor]:
@@ -102,9 +135,8 @@ def eps_function(net: nn.Module, g: LearnedGUD) -> EpsFn:
 
 
 def gud_loss(net: nn.Module, g: LearnedGUD, x0: Tensor, gen: torch.Generator) -> Tensor:
-    """E ||eps_hat - eps||^2 (or ||v_hat - v||^2) over a batch x0 [B, C, H, W], t stratified: t_b = (b + u_b) / B."""
-    b = x0.shape[0]
-    t = (torch.arange(b, dtype=torch.float64) + torch.rand(b, generator=gen, dtype=torch.float64)) / b  # [B]
+    """E ||eps_hat - eps||^2 (or ||v_hat - v||^2) over a batch x0 [B, C, H, W], times from train_times."""
+    t = train_times(g, x0.shape[0], gen)  # [B]
     z0 = to_white(g.space, x0)  # [B, D]
     eps = torch.randn(z0.shape, generator=gen, dtype=torch.float64)
     a, s = alpha_sigma_at(g.schedule, t)

@@ -119,14 +119,16 @@ def gud_space(side: dict[str, Any]) -> LearnedGUD:
     """The network's space and schedule, rebuilt from its training data and the sidecar's settings (fitted once
     per data set and settings: a PCA of the 9,000 training digits takes seconds)."""
     g = side["gud"]
-    return _fitted_space(side["dataset"], g["basis"], float(g["r"]), float(g["a"]), g.get("prediction", "eps"))
+    return _fitted_space(
+        side["dataset"], g["basis"], float(g["r"]), float(g["a"]), g.get("prediction", "eps"), float(g["band"][1])
+    )
 
 
 @frozen_cache(maxsize=4)
-def _fitted_space(dataset: str, basis: str, r: float, a: float, prediction: str) -> LearnedGUD:
+def _fitted_space(dataset: str, basis: str, r: float, a: float, prediction: str, gamma_noise: float) -> LearnedGUD:
     items = DATASETS[dataset].items
     assert items is not None
-    return learned_gud(basis, r, a, items(), prediction)
+    return learned_gud(basis, r, a, items(), prediction, gamma_noise)
 
 
 def sample_own(

@@ -12,8 +12,9 @@ from typing import Any, Literal
 
 import torch
 
-from ..gud.learned import LEARNED_BASES, PREDICTIONS, LearnedGUD, learned_gud
+from ..gud.learned import LEARNED_BASES, PREDICTIONS, TIME_SAMPLINGS, LearnedGUD, learned_gud
 from ..gud.orderings import overlap_fraction, threshold_a
+from ..gud.schedules import GAMMA_NOISE
 from ..models.datasets import DATASETS
 from ..networks.unet import UNet, UNetConfig
 from ..networks.weights import save_with_sidecar
@@ -34,6 +35,8 @@ class GUDPreset:
     r: float = 0.0  # prior exponent: S = Sigma^(r/2); 0 = white prior, 1 = whitened (data-matched prior)
     a: float = 1.0  # inverse softness of the variance-ordered soft-conditioning line
     prediction: Literal["eps", "v"] = "eps"  # the network's output (gud/learned.py)
+    gamma_noise: float = GAMMA_NOISE  # the band's noise end in true gamma (official code: 3.0)
+    time_sampling: Literal["uniform", "edm-variance"] = "uniform"  # training times (gud/learned.train_times)
     steps: int = 4000
     batch_size: int = 64
     lr: float = 2e-3  # Adam, linear warm-up, cosine decay to lr / 20
@@ -58,6 +61,8 @@ class GUDPreset:
         check_range("r", self.r, 0.0, 1.0)
         check_range("a", self.a, 0.0, 100.0)
         check_choice("prediction", self.prediction, PREDICTIONS)
+        check_range("gamma_noise", self.gamma_noise, -6.9, 20.0)
+        check_choice("time_sampling", self.time_sampling, TIME_SAMPLINGS)
         check_int("steps", self.steps, 1, 1_000_000)
         check_int("batch_size", self.batch_size, 1, 4096)
         check_int("threads", self.threads, 1, 64)
@@ -76,12 +81,12 @@ class GUDPreset:
         )
 
 
-def space_of(dataset: str, basis: str, r: float, a: float, prediction: str = "eps") -> LearnedGUD:
-    """The space and schedule of a GUD network, fitted on the whole finite data set."""
-    items = DATASETS[dataset].items
+def space_of(p: GUDPreset) -> LearnedGUD:
+    """The space and schedule of a preset's GUD network, fitted on the whole finite data set."""
+    items = DATASETS[p.dataset].items
     if items is None:
-        raise InputError(f"data set {dataset} is endless; a GUD space needs a finite one")
-    return learned_gud(basis, r, a, items(), prediction)
+        raise InputError(f"data set {p.dataset} is endless; a GUD space needs a finite one")
+    return learned_gud(p.basis, p.r, p.a, items(), p.prediction, p.gamma_noise, p.time_sampling)
 
 
 def gud_record(g: LearnedGUD) -> dict[str, Any]:
@@ -92,6 +97,7 @@ def gud_record(g: LearnedGUD) -> dict[str, Any]:
         "r": g.r,
         "a": g.a,
         "prediction": g.prediction,
+        "time_sampling": g.time_sampling,
         "ordering": "variance",
         "band": list(s.band),
         "slope": s.slope,
@@ -132,7 +138,7 @@ def train(
     p: GUDPreset, out_dir: Path, preset_path: str | None = None, log: Any = print, device: str = "cpu"
 ) -> dict[str, Any] | None:
     """fit + (rank 0) save; the sample quality comes from `difflab bench thread-networks`."""
-    g = space_of(p.dataset, p.basis, p.r, p.a, p.prediction)
+    g = space_of(p)
     return fit_evaluate_save(
         lambda: fit(p, new_unet(p), GUDLoss(g), log, device),
         lambda net: None,

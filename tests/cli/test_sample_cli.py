@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from diffusion_core.cli.main import main
-from diffusion_core.models.registry import SCALE_SPACE, SPECS
+from diffusion_core.models.registry import OWN_KINDS, OWN_SAMPLER, SCALE_SPACE, SPECS
 
 KEYS = {
     "model",
@@ -111,7 +111,9 @@ def test_png_grid_and_empirical_memorisation(capsys, tmp_path):
 def test_models_json_lists_the_registry(capsys):
     code, text, _ = _run(capsys, "models", "--json")
     models = json.loads(text)["models"]
-    assert code == 0 and [m["name"] for m in models] == [*SPECS, *SCALE_SPACE]  # scale-space networks last
+    names_in_order = [m["name"] for m in models]  # own-sampler networks (GUD, per-instance) then scale-space last
+    assert code == 0 and names_in_order == [*SPECS, *OWN_SAMPLER, *SCALE_SPACE]
+    assert {"mnist-gud-pca-soft", "mnist-gud-pixel-standard", "mnist-spectral-instance"} <= set(OWN_SAMPLER)
     assert {"mnist-ssd3-flexi", "mnist-ddpm-baseline"} <= set(SCALE_SPACE)
     names = {m["name"]: m for m in models}
     assert {"field-beta2-32", "digits-pca-gaussian", "digits-empirical"} <= set(names)
@@ -119,9 +121,12 @@ def test_models_json_lists_the_registry(capsys):
     assert all(
         m["sha256"] is None and m["params"] is None and m["train_time"] is None
         for m in models
-        if m["kind"] not in ("trained", "scale-space")
+        if m["kind"] not in ("trained", "scale-space", *OWN_KINDS)
     )
-    assert all(m["sha256"] for m in models if m["kind"] in ("trained", "scale-space"))
+    assert all(m["sha256"] for m in models if m["kind"] in ("trained", "scale-space", *OWN_KINDS))
+    threads = {m["name"]: m["thread"] for m in models if m["sha256"]}
+    assert threads["mnist-gud-pca-soft"] == "gud" and threads["mnist-spectral-tight"] == "spectral"
+    assert threads["mnist-ssd3-flexi"] == "scale-space" and threads["mnist-li-laplace-laplace"] == "nonnormal"
 
 
 BAD = [

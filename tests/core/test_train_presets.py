@@ -11,7 +11,7 @@ from diffusion_core.presets import PRESET_ROOT, load_preset
 from diffusion_core.training.edm import TrainPreset
 from diffusion_core.training.loop import lr_at
 from diffusion_core.training.loss import edm_weight, residual_loss
-from diffusion_core.training.scale_space import load_train_preset
+from diffusion_core.training.scale_space import ScaleSpacePreset, load_train_preset
 from diffusion_core.validation import InputError
 
 BASE = 'name = "t"\n'
@@ -22,7 +22,7 @@ def test_every_shipped_train_preset_loads():
     assert {f.stem for f in files} >= {"field-beta2-32-unet", "field-beta2-32-unet-marginal-laplace", "smoke"}
     for f in files:
         p = load_train_preset(f"train/{f.name}")
-        cfg = p.unet_config() if isinstance(p, TrainPreset) else p.flexi_config()
+        cfg = p.flexi_config() if isinstance(p, ScaleSpacePreset) else p.unet_config()
         assert p.name == f.stem and cfg.channels == 1
 
 
