@@ -51,6 +51,8 @@ class LearnedGUD:
     a: float
     prediction: str = "eps"  # the network's output: PREDICTIONS
     time_sampling: str = "uniform"  # training times: TIME_SAMPLINGS (see train_times)
+    p_mean: float = EDM_P_MEAN  # edm-variance: ln sigma ~ N(p_mean, p_std^2)
+    p_std: float = EDM_P_STD
 
 
 def learned_gud(
@@ -61,6 +63,8 @@ def learned_gud(
     prediction: str = "eps",
     gamma_noise: float = GAMMA_NOISE,
     time_sampling: str = "uniform",
+    p_mean: float = EDM_P_MEAN,
+    p_std: float = EDM_P_STD,
 ) -> LearnedGUD:
     """The space (fitted on data [N, C, H, W]) and variance-ordered soft-conditioning schedule of a network.
 
@@ -77,7 +81,7 @@ def learned_gud(
     labels = space.basis.labels() if hasattr(space.basis, "labels") else {}
     spec = ScheduleSpec(a=a, gamma_noise=gamma_noise)
     sched = build_schedule(spec, labels, space.variances, working_variances(space), basis)
-    return LearnedGUD(space, sched, basis, r, a, prediction, time_sampling)
+    return LearnedGUD(space, sched, basis, r, a, prediction, time_sampling, p_mean, p_std)
 
 
 def train_times(g: LearnedGUD, b: int, gen: torch.Generator) -> Tensor:
@@ -93,7 +97,7 @@ def train_times(g: LearnedGUD, b: int, gen: torch.Generator) -> Tensor:
         return (torch.arange(b, dtype=torch.float64) + torch.rand(b, generator=gen, dtype=torch.float64)) / b
     s = g.schedule
     i = torch.multinomial(g.space.variances.to(torch.float64), b, replacement=True, generator=gen)  # [B]
-    ln_sigma = EDM_P_MEAN + EDM_P_STD * torch.randn(b, generator=gen, dtype=torch.float64)
+    ln_sigma = g.p_mean + g.p_std * torch.randn(b, generator=gen, dtype=torch.float64)
     return ((2.0 * ln_sigma - s.gamma0[i]) / s.slope).clamp(0.0, 1.0)
 
 

@@ -79,7 +79,7 @@ def readme_line(thread: str, body: dict[str, Any], n: int) -> str:
     """One README bullet: the thread's verdict, generated, with the table linked."""
     label = "Tight schedules, trained" if thread == "spectral" else "GUD soft conditioning, trained"
     return (
-        f"- **{label}:** {verdict_sentence(thread, body)[:-1]} (MNIST, n = {n}, confident-and-real share; "
+        f"- **{label}:** {verdict_sentence(thread, body)[:-1]} (MNIST, n = {n}, confident and real; "
         "[table](benchmarks/thread_networks.md))."
     )
 

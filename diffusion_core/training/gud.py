@@ -12,7 +12,7 @@ from typing import Any, Literal
 
 import torch
 
-from ..gud.learned import LEARNED_BASES, PREDICTIONS, TIME_SAMPLINGS, LearnedGUD, learned_gud
+from ..gud.learned import EDM_P_MEAN, EDM_P_STD, LEARNED_BASES, PREDICTIONS, TIME_SAMPLINGS, LearnedGUD, learned_gud
 from ..gud.orderings import overlap_fraction, threshold_a
 from ..gud.schedules import GAMMA_NOISE
 from ..models.datasets import DATASETS
@@ -37,6 +37,8 @@ class GUDPreset:
     prediction: Literal["eps", "v"] = "eps"  # the network's output (gud/learned.py)
     gamma_noise: float = GAMMA_NOISE  # the band's noise end in true gamma (official code: 3.0)
     time_sampling: Literal["uniform", "edm-variance"] = "uniform"  # training times (gud/learned.train_times)
+    p_mean: float = EDM_P_MEAN  # edm-variance: ln sigma ~ N(p_mean, p_std^2) (EDM's -1.2, 1.2 by default)
+    p_std: float = EDM_P_STD
     steps: int = 4000
     batch_size: int = 64
     lr: float = 2e-3  # Adam, linear warm-up, cosine decay to lr / 20
@@ -63,6 +65,8 @@ class GUDPreset:
         check_choice("prediction", self.prediction, PREDICTIONS)
         check_range("gamma_noise", self.gamma_noise, -6.9, 20.0)
         check_choice("time_sampling", self.time_sampling, TIME_SAMPLINGS)
+        check_range("p_mean", self.p_mean, -10.0, 10.0)
+        check_range("p_std", self.p_std, 0.0, 10.0, lo_open=True)
         check_int("steps", self.steps, 1, 1_000_000)
         check_int("batch_size", self.batch_size, 1, 4096)
         check_int("threads", self.threads, 1, 64)
@@ -86,7 +90,7 @@ def space_of(p: GUDPreset) -> LearnedGUD:
     items = DATASETS[p.dataset].items
     if items is None:
         raise InputError(f"data set {p.dataset} is endless; a GUD space needs a finite one")
-    return learned_gud(p.basis, p.r, p.a, items(), p.prediction, p.gamma_noise, p.time_sampling)
+    return learned_gud(p.basis, p.r, p.a, items(), p.prediction, p.gamma_noise, p.time_sampling, p.p_mean, p.p_std)
 
 
 def gud_record(g: LearnedGUD) -> dict[str, Any]:
@@ -98,6 +102,8 @@ def gud_record(g: LearnedGUD) -> dict[str, Any]:
         "a": g.a,
         "prediction": g.prediction,
         "time_sampling": g.time_sampling,
+        "p_mean": g.p_mean,
+        "p_std": g.p_std,
         "ordering": "variance",
         "band": list(s.band),
         "slope": s.slope,

@@ -117,3 +117,42 @@ def test_ode_likelihood_of_the_exact_gaussian_denoiser_is_the_gaussian_log_densi
     assert float(err.abs().median()) < 0.2  # per image (measured 0.03 nats; the unit-variance model is 3.7 off)
     wrong = ode_nll_white(GaussianEps(space, torch.ones(64, dtype=torch.float64)), space, z0, g, steps=50)
     assert float((wrong - want).mean()) > 2.0
+
+
+def test_edm_variance_times_give_edms_sigma_law_when_all_components_share_gamma(gaussian_data):
+    """pixel basis, a = 1: one gamma(t) for every component, so gamma(t_b) = 2 ln sigma with EDM's
+    ln sigma ~ N(-1.2, 1.2^2) wherever the clip to [0, 1] does not act."""
+    from diffusion_core.gud.learned import EDM_P_MEAN, EDM_P_STD, train_times
+
+    _, _, x = gaussian_data
+    space = learned_gud("pixel", 0.0, 1.0, x, gamma_noise=6.0, time_sampling="edm-variance")
+    s = space.schedule
+    assert float(s.gamma0.max() - s.gamma0.min()) < 1e-9  # one line for all (a = 1, white prior)
+    t = train_times(space, 200_000, torch.Generator().manual_seed(0))
+    inside = (t > 0) & (t < 1)
+    ln_sigma = (s.gamma0[0] + s.slope * t[inside]) / 2
+    z = (ln_sigma - EDM_P_MEAN) / EDM_P_STD
+    assert abs(float(z.mean())) < 0.02 and abs(float(z.std()) - 1.0) < 0.02
+    assert s.band == (-7.0, 6.0)  # the band's noise end moved, its clean end is the official code's
+    d = learned_gud("pixel", 0.0, 1.0, x).schedule  # the official band (-7, 3)
+    assert float(s.gamma0[0] + s.slope) - float(d.gamma0[0] + d.slope) == pytest.approx(3.0)  # gamma(1) moved by 3
+    uniform = train_times(learned_gud("pixel", 0.0, 1.0, x), 1000, torch.Generator().manual_seed(0))
+    assert torch.allclose(uniform.sort().values, uniform)  # stratified: t_b in [b/B, (b+1)/B)
+
+
+def test_edm_variance_times_follow_the_component_variances(gaussian_data):
+    """PCA, a = 2: components noised at different times; the share of draws whose t lies in component i's
+    window centre matches Sigma_i / sum Sigma (checked on the top component, which carries the largest share)."""
+    from diffusion_core.gud.learned import train_times
+
+    _, _, x = gaussian_data
+    space = learned_gud("pca", 1.0, 2.0, x, time_sampling="edm-variance")
+    s = space.schedule
+    t = train_times(space, 100_000, torch.Generator().manual_seed(0))
+    gam = gamma(s, t)  # [B, D]
+    top = int(space.space.variances.argmax())
+    share = float(space.space.variances[top] / space.space.variances.sum())
+    assert share > 0.05
+    half = ((gam[:, top] - (-2.4)).abs() < 2.4).double().mean()  # within one EDM std of its centre
+    assert float(half) > 0.68 * share  # at least the draws aimed at it land there
+    assert float(t.mean()) != pytest.approx(0.5, abs=0.02)  # not the uniform law

@@ -39,7 +39,7 @@ def build() -> None:
             show = gr.Radio(
                 [("current state χ̂(t)", "state"), ("denoised estimate", "denoised")], value="state", label="Show"
             )
-            run = gr.Button("Run both", variant="primary")
+            run = gr.Button("Run both", variant="primary", elem_id="gud-network-run")
         with gr.Row():
             network = gr.Image(label="Network (component-wise DDIM)", format="png", interactive=False)
             exact = gr.Image(label="Exact Gaussian (probability-flow ODE)", format="png", interactive=False)

@@ -28,7 +28,7 @@ def build(page) -> None:
         with gr.Row():
             budget = gr.Radio(list(handlers.BUDGETS), value=5, label="NFE budget (network evaluations per sample)")
             seed = gr.Number(value=0, label="Seed (the same initial noise in every grid)")
-            draw = gr.Button("Draw", variant="primary")
+            draw = gr.Button("Draw", variant="primary", elem_id="spectral-networks-draw")
         grids, captions = [], []
         with gr.Row(equal_height=False):
             for label, _, _ in rows:
