@@ -94,7 +94,11 @@ def pages(parser: argparse.ArgumentParser, package: object, root: Path = ROOT) -
         "docs/api.md": lambda _: api_reference.render(package),
         "docs/benchmarks.md": lambda _: benchmarks_page(bench),
         "docs/classroom.md": lambda text: fill(
-            text, {"room-load": room.block(measured.load_optional(bench, "load-room"))}
+            text,
+            {
+                "room-load": room.block(measured.load_optional(bench, "load-room")),
+                "request-cpu": room.request_cpu_block(measured.load_optional(bench, "request-cpu")),
+            },
         ),
         "docs/models.md": lambda text: fill(
             text,

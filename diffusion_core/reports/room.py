@@ -114,3 +114,31 @@ def measured_row(j: dict) -> Row:
         f"{min(r['load_avg_1min_start'] for r in j['runs']):.0f}–{max(r['load_avg_1min_end'] for r in j['runs']):.0f}",
         "`python benchmarks/load_room.py --out benchmarks/load-room.json`, [classroom](docs/classroom.md)",
     )
+
+
+CPU_SOURCE = "nice -n 10 .venv/bin/python benchmarks/request_cpu.py --requests 30 --out benchmarks/request-cpu.json"
+
+
+def request_cpu_block(j: dict | None) -> str:
+    """docs/classroom.md's "request-cpu" block: the server CPU of one request per light endpoint, split into the
+    view's computation and the rest (benchmarks/request_cpu.py)."""
+    if j is None:
+        return f"Not measured yet: run `{CPU_SOURCE}`, then `make readme`."
+    per = j["per_endpoint"]
+    lines = [
+        f"Server CPU per request (`benchmarks/request_cpu.py`: one client, requests in sequence, default views, mean "
+        f"over {j['requests_per_endpoint']} requests after 3 warm-ups; {j['cpu_count']}-core machine, load average "
+        f'{j["load_avg_1min_end"]:.1f} at the end). "View computation" is the handler alone in another process; '
+        "the rest is gradio's serialisation, file writes and the queue (it can come out slightly negative: two "
+        "processes, two measurements).",
+        "",
+        "| endpoint | server CPU per request | view computation | the rest | wall time (median) | target |",
+        "|---|---|---|---|---|---|",
+    ]
+    for ep, r in per.items():
+        target = f"≤ {r['target_ms']:g} ms: {'met' if r['meets_target'] else 'not met'}" if "target_ms" in r else "—"
+        lines.append(
+            f"| `{ep}` | {r['server_cpu_ms']:.0f} ms | {r['handler_cpu_ms']:.0f} ms | {r['not_computation_ms']:.0f} ms "
+            f"| {r['wall_ms']:.0f} ms | {target} |"
+        )
+    return "\n".join(lines)
