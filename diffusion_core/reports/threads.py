@@ -76,11 +76,21 @@ def verdict_sentence(thread: str, body: dict[str, Any]) -> str:
 
 
 def readme_line(thread: str, body: dict[str, Any], n: int) -> str:
-    """One README bullet: the thread's verdict, generated, with the table linked."""
+    """One README bullet: per NFE, how many of the thread's forms win (and lose) against its baseline on the
+    confident-and-real share, paired on the same seeds; the table linked for the rest."""
     label = "Tight schedules, trained" if thread == "spectral" else "GUD soft conditioning, trained"
+    cells = [r for r in body["rows"] if "verdict_confident_real" in r]
+    forms = sorted({r["row"] for r in cells}, key=[r["row"] for r in cells].index)
+    what = f"the {len(forms)} tight forms" if len(forms) > 1 else forms[0]
+    per_nfe = []
+    for budget in sorted({r["budget"] for r in cells}):
+        at = [r for r in cells if r["budget"] == budget]
+        wins = sum(r["verdict_confident_real"] == "win" for r in at)
+        losses = sum(r["verdict_confident_real"] == "loss" for r in at)
+        per_nfe.append(f"{at[0]['nfe']}: {wins}/{losses}")
     return (
-        f"- **{label}:** {verdict_sentence(thread, body)[:-1]} (MNIST, n = {n}, confident and real; "
-        "[table](benchmarks/thread_networks.md))."
+        f"- **{label}:** against {body['baseline']} on the same seeds (MNIST, n = {n}, confident and real), "
+        f"wins/losses of {what} at NFE " + ", ".join(per_nfe) + " ([table](benchmarks/thread_networks.md))."
     )
 
 

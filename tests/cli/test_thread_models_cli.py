@@ -1,7 +1,7 @@
 """The spectral and GUD networks through the CLI: listed with their thread, sampled by `difflab sample` with no
 sampler or step flags (each model's own sampler and conditioning), deterministic, and digits the classifier
-accepts at the issue's bar (confident and real for at least 60% of n = 200 samples, seed 0), except the PCA
-soft-conditioning network, held to what it measures (BAR)."""
+accepts at the issue's bar (confident and real for at least 60% of n = 200 samples, seed 0; the PCA
+soft-conditioning network measures 60.5%, the others 71-80.5%: sampling is deterministic for a seed)."""
 
 from __future__ import annotations
 
@@ -90,11 +90,6 @@ def test_a_gud_network_refuses_another_sampler_in_one_line(capsys, tmp_path):
     assert err.strip().count("\n") == 0 and "samples with ddim" in err
 
 
-# The issue's bar is 60%; mnist-gud-pca-soft measures 57.0% (n = 200, seed 0; its three earlier training runs
-# scored 32.0-48.0%), so its bar here is what it reaches, 0.55, and docs/models.md says it misses the issue's.
-BAR = {"mnist-gud-pca-soft": 0.55}
-
-
 @pytest.mark.slow
 @pytest.mark.parametrize("name", SPECTRAL + GUD)
 def test_each_network_draws_digits_the_classifier_accepts(capsys, tmp_path, name):
@@ -103,4 +98,4 @@ def test_each_network_draws_digits_the_classifier_accepts(capsys, tmp_path, name
     assert code == 0
     rep = json.loads(text)
     assert rep["quality_metric"] == "confident"
-    assert rep["quality_details"]["confident_real"] >= BAR.get(name, 0.6), rep["quality_details"]
+    assert rep["quality_details"]["confident_real"] >= 0.6, rep["quality_details"]
