@@ -32,6 +32,14 @@ LIGHT = ("spectrum", "bounds", "schedules", "increments", "component_schedule", 
 SAMPLING = "sample_compare"
 
 
+def emit(res: dict, out: str | None) -> None:
+    """A benchmark's result as indented JSON: printed, and written to `out` when given."""
+    text = json.dumps(res, indent=1)
+    if out:
+        Path(out).write_text(text + "\n")
+    print(text)
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -151,8 +159,4 @@ if __name__ == "__main__":
     p.add_argument("--sampling", type=int, default=4)
     p.add_argument("--out", default=None)
     a = p.parse_args()
-    res = run(a.clients, a.requests, a.sampling)
-    text = json.dumps(res, indent=1)
-    if a.out:
-        Path(a.out).write_text(text + "\n")
-    print(text)
+    emit(run(a.clients, a.requests, a.sampling), a.out)

@@ -10,13 +10,11 @@ chromium through Playwright. Run outside `make test`, on a quiet machine:
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import statistics
 import time
-from pathlib import Path
 
-from load import free_port, start_server
+from load import emit, free_port, start_server
 
 READY = "#spectrum-psd .js-plotly-plot .main-svg"  # the first tab's figure, drawn by plotly.js
 TARGET_S = 2.0
@@ -65,8 +63,4 @@ if __name__ == "__main__":
     ap.add_argument("--loads", type=int, default=7)
     ap.add_argument("--out", default=None)
     a = ap.parse_args()
-    res = run(a.loads)
-    text = json.dumps(res, indent=1)
-    if a.out:
-        Path(a.out).write_text(text + "\n")
-    print(text)
+    emit(run(a.loads), a.out)

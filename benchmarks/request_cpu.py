@@ -4,25 +4,26 @@ process, and how much of it is the view's own computation.
 Starts `python app.py` on a free port and sends one client's requests in sequence (no contention inside the
 server), each light endpoint with its default view: 3 warm-up requests, then R timed ones. The server's CPU is
 read from /proc/PID/stat (user + system time of every thread of the process) before and after the R requests
-(the clock ticks every 10 ms, so the number is a mean over them), so it counts the handler, figure building, gradio's serialisation, file writes and the queue's own work. The
-handler alone is timed in this process (time.process_time, the same defaults, after a warm-up), and the rest is
-what is not the computation. CPU means over the R requests, wall-time medians; CPU time, not wall time, so a busy machine inflates it
-less than latency (but does: caches are shared), and the load average is recorded. Run outside `make test`:
+(the clock ticks every 10 ms, so the number is a mean over them); it counts the handler, figure building,
+gradio's serialisation, file writes and the queue's own work. The handler alone is timed in this process
+(time.process_time, one torch thread as the app runs, the same defaults, after a warm-up); the rest is what is
+not the computation. CPU means over the R requests, wall-time medians. CPU time, not wall time, so a busy
+machine inflates it less than latency (but does: caches are shared); the load average is recorded. Run outside
+`make test`:
 
-    nice -n 10 .venv/bin/python benchmarks/request_cpu.py --requests 20 --out benchmarks/request-cpu.json
+    nice -n 10 .venv/bin/python benchmarks/request_cpu.py --requests 30 --out benchmarks/request-cpu.json
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import statistics
 import time
 from collections.abc import Callable
 from pathlib import Path
 
-from load import LIGHT, connect, free_port, start_server
+from load import LIGHT, connect, emit, free_port, start_server
 
 TARGET_MS = {"spectrum": 60.0}  # the issue's target: a full Spectrum view at 256² (the default size)
 
@@ -105,8 +106,4 @@ if __name__ == "__main__":
     p.add_argument("--requests", type=int, default=20)
     p.add_argument("--out", default=None)
     a = p.parse_args()
-    res = run(a.requests)
-    text = json.dumps(res, indent=1)
-    if a.out:
-        Path(a.out).write_text(text + "\n")
-    print(text)
+    emit(run(a.requests), a.out)

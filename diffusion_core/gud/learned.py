@@ -36,6 +36,7 @@ Tensor = torch.Tensor
 LEARNED_BASES = ("pixel", "pca", "dct")
 PREDICTIONS = ("eps", "v")
 TIME_SAMPLINGS = ("uniform", "edm-variance")
+GAMMA_NOISE_RANGE = (-6.9, 20.0)  # the band's noise end: above its clean end (-7)
 EDM_P_MEAN, EDM_P_STD = -1.2, 1.2  # EDM's training ln(sigma) ~ N(P_mean, P_std^2)
 EpsFn = Callable[[Tensor, Tensor], Tensor]  # (phi_hat_t [B, C, H, W] float32, t [B]) -> eps_hat, same shape
 
@@ -73,7 +74,7 @@ def learned_gud(
     check_range("r", r, 0.0, 1.0)
     check_range("a", a, 0.0, 100.0)
     check_choice("prediction", prediction, PREDICTIONS)
-    check_range("gamma_noise", gamma_noise, -6.9, 20.0)
+    check_range("gamma_noise", gamma_noise, *GAMMA_NOISE_RANGE)
     check_choice("time_sampling", time_sampling, TIME_SAMPLINGS)
     shape = tuple(data.shape[1:])
     b = make_basis(basis, shape, data=data) if basis == "pca" else make_basis(basis, shape)  # type: ignore[arg-type]

@@ -80,8 +80,8 @@ def readme_line(thread: str, body: dict[str, Any], n: int) -> str:
     confident-and-real share, paired on the same seeds; the table linked for the rest."""
     label = "Tight schedules, trained" if thread == "spectral" else "GUD soft conditioning, trained"
     cells = [r for r in body["rows"] if "verdict_confident_real" in r]
-    forms = sorted({r["row"] for r in cells}, key=[r["row"] for r in cells].index)
-    what = f"the {len(forms)} tight forms" if len(forms) > 1 else forms[0]
+    forms = list(dict.fromkeys(r["row"] for r in cells))  # in table order
+    what = f"the {len(forms)} tight forms" if thread == "spectral" else ", ".join(forms)
     per_nfe = []
     for budget in sorted({r["budget"] for r in cells}):
         at = [r for r in cells if r["budget"] == budget]

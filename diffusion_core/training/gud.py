@@ -12,7 +12,16 @@ from typing import Any, Literal
 
 import torch
 
-from ..gud.learned import EDM_P_MEAN, EDM_P_STD, LEARNED_BASES, PREDICTIONS, TIME_SAMPLINGS, LearnedGUD, learned_gud
+from ..gud.learned import (
+    EDM_P_MEAN,
+    EDM_P_STD,
+    GAMMA_NOISE_RANGE,
+    LEARNED_BASES,
+    PREDICTIONS,
+    TIME_SAMPLINGS,
+    LearnedGUD,
+    learned_gud,
+)
 from ..gud.orderings import overlap_fraction, threshold_a
 from ..gud.schedules import GAMMA_NOISE
 from ..models.datasets import DATASETS
@@ -63,7 +72,7 @@ class GUDPreset:
         check_range("r", self.r, 0.0, 1.0)
         check_range("a", self.a, 0.0, 100.0)
         check_choice("prediction", self.prediction, PREDICTIONS)
-        check_range("gamma_noise", self.gamma_noise, -6.9, 20.0)
+        check_range("gamma_noise", self.gamma_noise, *GAMMA_NOISE_RANGE)
         check_choice("time_sampling", self.time_sampling, TIME_SAMPLINGS)
         check_range("p_mean", self.p_mean, -10.0, 10.0)
         check_range("p_std", self.p_std, 0.0, 10.0, lo_open=True)
