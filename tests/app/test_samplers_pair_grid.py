@@ -130,3 +130,18 @@ def test_network_speed_table_has_overhead_and_ratio_against_diffusers(tiny_pairs
     for x in rows.values():
         assert x["images_per_s"] > 0 and x["overhead"] >= 1.0 and x["ratio_vs_diffusers"] > 0 and x["nfe"] == 2
     assert r["diffusers"]["config"]["block_out_channels"] == (8, 16, 16)  # match=False: the smallest config
+
+
+def test_panel_step_noise_choice_is_labelled_and_reaches_the_chain(tiny_pairs):
+    """The panel's step-noise choice: p by default; q drives uniform-gaussian with uniform steps, and says so."""
+    kw = dict(pairs=("gaussian-gaussian", "uniform-gaussian"), seed=2, seeds=2, steps=3)
+    p = PH.pair_grid(PH.PairGridView(**kw))
+    q = PH.pair_grid(PH.PairGridView(**kw, step_noise="q"))
+    assert [x["step_law"] for x in p.numbers["rows"]] == ["gaussian", "gaussian"]
+    assert [x["step_law"] for x in q.numbers["rows"]] == ["gaussian", "uniform"]
+    assert "| uniform-gaussian | mnist-li-gaussian-gaussian-unet2d | gaussian (p) |" in p.table
+    assert "| uniform-gaussian | mnist-li-gaussian-gaussian-unet2d | uniform (q) |" in q.table
+    assert "p, the model's law" in p.explanation and "q's law as the step noise" in q.explanation
+    assert np.array_equal(p.panel, PH.pair_grid(PH.PairGridView(**kw)).panel)  # same seeds, same grid
+    with pytest.raises(InputError, match="unknown step noise"):
+        PH.PairGridView(step_noise="laplace")

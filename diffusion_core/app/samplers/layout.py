@@ -49,7 +49,7 @@ def sweep(progress=gr.Progress(), **settings):
     return fig
 
 
-def pair_grid(pairs, seed, seeds, steps, schedule, device, progress=gr.Progress()):
+def pair_grid(pairs, seed, seeds, steps, schedule, device, step_noise, progress=gr.Progress()):
     """The pairs x seeds panel (api_name `pair_grid`): progress after every sampling step of every row."""
     view = pair_handlers.PairGridView(
         pairs=tuple(pairs or ()),
@@ -58,6 +58,7 @@ def pair_grid(pairs, seed, seeds, steps, schedule, device, progress=gr.Progress(
         steps=int(steps),
         schedule=schedule,
         device=device,
+        step_noise=step_noise,
     )
     r = pair_handlers.pair_grid(view, reporter(progress))
     return r.panel, r.table, r.explanation
@@ -195,7 +196,8 @@ def _noise_controls() -> list:
 def _pair_panel(schedule, device) -> None:
     """Li's MNIST networks, one row per increment pair, one column per seed (same initial noise down a column)."""
     gr.Markdown(
-        "### Increment pairs × seeds: Li's construction on MNIST, sampled with each pair's p (the model's law) as step noise"
+        "### Increment pairs × seeds: Li's construction on MNIST, sampled with each pair's p (the model's law) as step "
+        "noise by default"
     )
     with gr.Row():
         with gr.Column(scale=1, min_width=300):
@@ -204,6 +206,11 @@ def _pair_panel(schedule, device) -> None:
                 pseed = gr.Number(value=0, label="First seed")
                 pseeds = Slider(1, MAX_SEEDS, value=8, step=1, label="Seeds (columns)")
             psteps = Slider(1, 100, value=10, step=1, label="Ancestral steps N (schedule and device as above)")
+            pnoise = gr.Radio(
+                [("p: the model's law (Li's chain)", "p"), ("q's law (a labelled alternative)", "q")],
+                value="p",
+                label="Step noise",
+            )
             go = gr.Button("Sample pairs × seeds", variant="primary")
         with gr.Column(scale=3):
             text = gr.Markdown()
@@ -216,7 +223,7 @@ def _pair_panel(schedule, device) -> None:
             numbers = gr.Markdown()
     go.click(
         guard(pair_grid),
-        [pairs, pseed, pseeds, psteps, schedule, device],
+        [pairs, pseed, pseeds, psteps, schedule, device, pnoise],
         [grid, numbers, text],
         api_name="pair_grid",
         trigger_mode="always_last",

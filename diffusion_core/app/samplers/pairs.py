@@ -23,9 +23,16 @@ from ...noise.schedules import FAMILIES
 from ...plotting import samplers as plots
 from ...sampling import pair_grid as P
 from ...sampling import run as S
+from ...training.vp_chain import STEP_NOISES
 from ...validation import InputError, check_choice, check_int
 
 MAX_VIEW_STEPS = 256
+STEP_NOISE_TEXT = {
+    "p": "**p, the model's law, as the step noise** (unit variance), as Li's generative chain draws its increments.",
+    "q": "**q's law as the step noise** (unit variance): the labelled alternative, each network driven by the true "
+    "reverse increment law instead of the law it models (Li's chain draws from p), so uniform–gaussian now differs "
+    "from gaussian–gaussian.",
+}
 Progress = Callable[[float, str], None]
 
 
@@ -39,6 +46,7 @@ class PairGridView:
     steps: int = 10
     schedule: str = "karras"
     device: str = "auto"
+    step_noise: str = "p"  # p: the model's law (Li's chain, default) | q: the true reverse law (labelled alternative)
 
     def __post_init__(self) -> None:
         if not self.pairs:
@@ -50,6 +58,7 @@ class PairGridView:
         check_int("steps", self.steps, 1, MAX_VIEW_STEPS)
         check_choice("schedule", self.schedule, FAMILIES)
         check_choice("device", self.device, DEVICES)
+        check_choice("step noise", self.step_noise, STEP_NOISES)
 
 
 @dataclass
@@ -71,13 +80,13 @@ def pair_models(view: PairGridView) -> dict[str, Any]:
     return out
 
 
-def _table(rows: list[P.PairRow]) -> str:
+def _table(rows: list[P.PairRow], step_noise: str) -> str:
     head = (
-        "| pair (q–p) | network | step noise (p) | confident ≥ 0.9 | class TV | nearest-train RMS "
+        "| pair (q–p) | network | step noise | confident ≥ 0.9 | class TV | nearest-train RMS "
         "(held-out) | wall time |\n|---|---|---|---|---|---|---|\n"
     )
     return head + "".join(
-        f"| {r.pair} | {r.model} | {r.step_law} | **{100 * r.quality['confident']:.0f}%** | {r.quality['class_tv']:.2f} | "
+        f"| {r.pair} | {r.model} | {r.step_law} ({step_noise}) | **{100 * r.quality['confident']:.0f}%** | {r.quality['class_tv']:.2f} | "
         f"{r.quality['nn_train']:.3f} ({r.quality['nn_heldout']:.3f}) | "
         f"{r.seconds:.2f} s |\n"
         for r in rows
@@ -96,6 +105,7 @@ def pair_grid(view: PairGridView, progress: Progress | None = None) -> PairGridR
         view.schedule,
         progress,
         lambda x: DigitTruth().score_samples(x).to_json(),
+        view.step_noise,
     )
     tiles = [[S.to_uint8(r.samples[j : j + 1])[0][..., 0] for j in range(len(seeds))] for r in rows]
     labels = [(r.pair, f"{100 * r.quality['confident']:.0f}% conf. · {r.seconds:.1f} s") for r in rows]
@@ -107,7 +117,7 @@ def pair_grid(view: PairGridView, progress: Progress | None = None) -> PairGridR
         f"per-step KL of the unit-variance laws on a Gaussian marginal; uniform–gaussian shares the gaussian–gaussian "
         f"network (its loss differs by a constant) and, sampled with its p, repeats that row. Each row "
         f"samples **DDPM-ancestrally** in {view.steps} steps ({view.schedule}, σ {float(sig[0]):.3g} → "
-        f"{float(sig[-2]):.3g} → 0) with **p, the model's law, as the step noise** (unit variance), as Li's generative chain draws its increments. Columns: seeds {seeds[0]}–{seeds[-1]}; "
+        f"{float(sig[-2]):.3g} → 0) with {STEP_NOISE_TEXT[view.step_noise]} Columns: seeds {seeds[0]}–{seeds[-1]}; "
         "each column starts from the **same initial noise** in every row, and the step noise is the same uniform "
         "stream pushed through each law, so differences between rows come from the pair alone. Numbers per row: the "
         f"project classifier on the row's {len(seeds)} digits (no Fréchet distance: its {FEATURES} features need "
@@ -129,4 +139,4 @@ def pair_grid(view: PairGridView, progress: Progress | None = None) -> PairGridR
         "steps": view.steps,
         "device": str(first.device),
     }
-    return PairGridResult(panel, _table(rows), text, numbers)
+    return PairGridResult(panel, _table(rows, view.step_noise), text, numbers)
