@@ -62,14 +62,19 @@ def start_server(port: int) -> subprocess.Popen:
         stdout=subprocess.DEVNULL,
         stderr=open(Path(tempfile.gettempdir()) / "difflab-load-server.log", "w"),
     )
-    for _ in range(900):
+    return wait_up(proc, port, 900)
+
+
+def wait_up(proc: subprocess.Popen, port: int, seconds: int) -> subprocess.Popen:
+    """`proc` once its page at `port` answers; killed, with an error, if it does not within `seconds`."""
+    for _ in range(seconds):
         try:
             urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=2)
             return proc
         except OSError:
             time.sleep(1)
     proc.kill()
-    raise RuntimeError("the app did not start in 15 minutes")
+    raise RuntimeError(f"the server on port {port} did not start in {seconds} s")
 
 
 def connect(url: str, tries: int = 5):
@@ -83,6 +88,18 @@ def connect(url: str, tries: int = 5):
             if k == tries - 1:
                 raise
             time.sleep(2)
+
+
+def proc_cpu_s(pid: int) -> float:
+    """User + system CPU seconds of a process so far (/proc/PID/stat fields 14 and 15)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def own_cpu_s() -> float:
+    """CPU seconds of this process, every thread (the simulated students' gradio clients)."""
+    t = os.times()
+    return t.user + t.system
 
 
 def client_loop(
@@ -120,9 +137,11 @@ def run(clients: int, requests: int, sampling: int) -> dict:
     ]
     [t.start() for t in threads]
     t1 = time.perf_counter()
+    server0, clients0 = proc_cpu_s(proc.pid), own_cpu_s()
     go.set()
     [t.join() for t in threads]
     wall = time.perf_counter() - t1
+    server_cpu, clients_cpu = proc_cpu_s(proc.pid) - server0, own_cpu_s() - clients0
     rss = peak_rss_mb(proc.pid)
     proc.terminate()
     proc.wait(timeout=60)
@@ -145,6 +164,10 @@ def run(clients: int, requests: int, sampling: int) -> dict:
         "per_endpoint": per,
         "peak_rss_mb": rss,
         "wall_s": wall,
+        # CPU seconds during the run: the server, and the simulated students (this process), on the same cores
+        "server_cpu_s": round(server_cpu, 1),
+        "clients_cpu_s": round(clients_cpu, 1),
+        "clients_share_of_cpu": round(clients_cpu / (server_cpu + clients_cpu), 3),
         "startup_s": startup,
         "cpu_count": os.cpu_count(),
         "load_avg_1min_end": os.getloadavg()[0],

@@ -75,7 +75,7 @@ def build_app(room: Room | None = None) -> gr.Blocks:
     workshop's answers live and the teacher's key (default: Room.from_env())."""
     install()
     room = room or Room.from_env()
-    with gr.Blocks(title="Diffusion Lab", fill_width=True) as demo:
+    with gr.Blocks(title="Diffusion Lab", fill_width=True, analytics_enabled=False) as demo:  # offline: no calls out
         gr.Markdown(INTRO)
         keys_script()  # outside the tabs: it mounts with the page, whichever tab the page opens on
         opened = [gr.State(False) for _ in TABS]

@@ -3,10 +3,14 @@
     wilson(k, n)          95% Wilson score interval of a share k / n
     paired_share(a, b)    mean(a - b) of per-sample 0/1 flags from the same initial noise, with its 95% normal
                           interval (se = sd(a - b) / sqrt(n)): the paired comparison of two networks' shares
-    fd_interval           the Frechet distance of features f to a reference set, with a 95% basic bootstrap
-                          interval over the samples (B resamples, seeded): [2 FD - q97.5, 2 FD - q2.5], which
-                          corrects the upward bias resampling gives FD (repeated rows shrink the covariance)
+    fd_interval           the Frechet distance of features f to a reference set, with a 95% bootstrap interval
+                          over the samples (B resamples, seeded): the resampled values' spread about their median,
+                          re-centred on the estimate, [FD - (q97.5 - m), FD + (m - q2.5)]. Resampling with
+                          replacement repeats rows, which shrinks the covariance and lifts every resampled FD by
+                          a shift that is not sampling variability; the basic interval [2 FD - q97.5,
+                          2 FD - q2.5] reflects that shift and can lie wholly below the estimate
     paired_fd             FD(a) - FD(b) with the bootstrap resampling the same sample indices in both (paired)
+    separated(a, b)       whether every interval of a lies below (-1) or above (1) every interval of b, else 0
 A verdict is "win" when the 95% interval of the difference lies above 0 in the better direction, "loss" when
 it lies on the other side, "no resolved difference" when it contains 0.
 """
@@ -47,10 +51,16 @@ def _boot_index(n: int, seed: int, reps: int = BOOT) -> np.ndarray:
 
 
 def fd_interval(f: np.ndarray, ref: np.ndarray, seed: int = 0) -> tuple[float, tuple[float, float]]:
-    """FD(f, ref) and its 95% percentile bootstrap interval over the rows of f."""
+    """FD(f, ref) and its 95% bootstrap interval over the rows of f (`centred`)."""
     vals = [frechet_distance(f[i], ref) for i in _boot_index(len(f), seed)]
     fd = frechet_distance(f, ref)
-    return fd, basic(fd, vals)
+    return fd, centred(fd, vals)
+
+
+def centred(estimate: float, vals: list[float]) -> tuple[float, float]:
+    """[t - (q97.5 - m), t + (m - q2.5)]: the resampled values' 95% spread about their median m, placed on t."""
+    m, lo, hi = (float(np.percentile(vals, q)) for q in (50, 2.5, 97.5))
+    return (estimate - (hi - m), estimate + (m - lo))
 
 
 def basic(estimate: float, vals: list[float]) -> tuple[float, float]:
@@ -73,3 +83,12 @@ def verdict(interval: tuple[float, float], higher_is_better: bool) -> str:
     if hi < 0:
         return "loss" if higher_is_better else "win"
     return "no resolved difference"
+
+
+def separated(a: list[list[float]], b: list[list[float]]) -> int:
+    """-1 if every interval of a lies below every interval of b, 1 if above, 0 if any two overlap."""
+    if max(hi for _, hi in a) < min(lo for lo, _ in b):
+        return -1
+    if min(lo for lo, _ in a) > max(hi for _, hi in b):
+        return 1
+    return 0

@@ -52,9 +52,15 @@ def pair_description(side: dict[str, Any]) -> str:
     )
     q = side.get("quality") or {}
     if q:
+        share = (  # bench.pair_seeds writes the gated share with intervals; bench.mnist_models the classifier's
+            f"{100 * q['confident_real']:.0f}% [{100 * q['confident_real_ci'][0]:.0f}, "
+            f"{100 * q['confident_real_ci'][1]:.0f}] classified with confidence >= 0.9 and real-looking"
+            if "confident_real" in q
+            else f"{100 * q['confident']:.0f}% classified with confidence >= 0.9"
+        )
         text += (
-            f" {q['sampler']} at NFE {q['nfe']}, {q['n']} samples: {100 * q['confident']:.0f}% classified with "
-            f"confidence >= 0.9, Frechet distance {q['fd']:.1f} (real-vs-real floor {q['fd_floor']:.1f})."
+            f" {q['sampler']} at NFE {q['nfe']}, {q['n']} samples: {share}, Frechet distance {q['fd']:.1f} "
+            f"(real-vs-real floor {q['fd_floor']:.1f})."
         )
     return text
 

@@ -23,6 +23,7 @@ WEIGHTS = ROOT / "diffusion_core" / "models" / "weights"
 SOURCES = {name: f"difflab bench {name} --json > benchmarks/{name}.json" for name in ("latency", "spectral")}
 SOURCES["load"] = "nice -n 10 .venv/bin/python benchmarks/load.py --out benchmarks/load.json"
 SOURCES["load-room"] = room.SOURCE
+SOURCES["page-load"] = ".venv/bin/python benchmarks/page_load.py --out benchmarks/page-load.json"
 SOURCES.update(
     {name: f"difflab bench {name} --quick --json > benchmarks/{name}.json" for name in ("increments", "scale-space")}
 )
@@ -37,6 +38,7 @@ SOURCES["slider-latency"] = (
     "nice -n 10 .venv/bin/python -m diffusion_core.bench.slider_latency benchmarks "
     "--baseline DIR (a checkout of the commit to compare)"
 )
+SOURCES["pair_seeds"] = "python -m diffusion_core.bench.pair_seeds  # two training seeds per pair network, n = 500"
 SOURCES["mnist_models"] = "python -m diffusion_core.bench.mnist_models"
 SOURCES["thread_networks"] = "python -m diffusion_core.bench.thread_networks  # n = 500 per cell, seed 0"
 
@@ -147,8 +149,32 @@ def _load(j: dict) -> Row:
         f"{j['sampling_requests']} concurrent sampling runs",
         f"**{j['failures']} failures** in {j['requests']}; light endpoints p50 {p50[0]:.1f}–{p50[-1]:.1f} s, "
         f"worst p95 {p95:.1f} s; sampling p50 {samp.get('p50_s') or float('nan'):.1f} s; "
-        f"peak RSS {j['peak_rss_mb'] / 1024:.2f} GB; {j['cpu_count']}-core CPU at load {j['load_avg_1min_end']:.0f}",
+        f"peak RSS {j['peak_rss_mb'] / 1024:.2f} GB; {j['cpu_count']}-core CPU at load {j['load_avg_1min_end']:.0f}"
+        + (
+            f"; the simulated students' own clients ran on the same cores and used "
+            f"{100 * j['clients_share_of_cpu']:.0f}% of the CPU the run took ({j['clients_cpu_s']:.0f} s against "
+            f"the server's {j['server_cpu_s']:.0f} s)"
+            if "clients_share_of_cpu" in j
+            else ""
+        ),
         f"`python benchmarks/load.py --out benchmarks/load.json` (queue: {_queue(j.get('queue_concurrency', 4))})",
+    )
+
+
+def _page_load(j: dict) -> Row:
+    floor = j.get("floor")
+    against = (
+        f"; a gradio page with only three plotly figures and a slider (benchmarks/page_floor_app.py) takes "
+        f"{floor['median_s']:.1f} s in the same run, so the app is {j['app_over_floor']:.2f}× that floor"
+        if floor
+        else ""
+    )
+    return (
+        "page load → the first tab's figure drawn (fresh browser context)",
+        f"median **{j['median_s']:.1f} s** ({j['min_s']:.1f}–{j['max_s']:.1f} over {j['loads']} loads; target "
+        f"≤ {j['target_s']:.0f} s {'met' if j['meets_target'] else 'not met'}){against}",
+        f"`python benchmarks/page_load.py --out benchmarks/page-load.json`, Debian chromium, "
+        f"{j['cpu_count']}-core CPU at load {j['load_avg_1min_start']:.1f}",
     )
 
 
@@ -312,6 +338,7 @@ PLAN: list[tuple[str | None, Callable[[dict], Row] | None]] = [
     ("sampling-networks", _networks),
     ("load", _load),
     ("load-room", room.measured_row),
+    ("page-load", _page_load),
     ("slider-latency", _slider),
     ("thread_networks", threads.measured_row),
 ]
@@ -350,9 +377,11 @@ def table(bench_dir: Path = ROOT / "benchmarks", weights: Path = WEIGHTS) -> str
 
 
 def mnist_block(bench_dir: Path = ROOT / "benchmarks", weights: Path = WEIGHTS) -> str:
-    """The MNIST pair section's numbers (reports/mnist.py) from mnist_models.json and the sidecars."""
+    """The MNIST pair section's numbers (reports/mnist.py) from mnist_models.json, pair_seeds.json, likelihood.json
+    and the sidecars."""
     sides = {p.stem: json.loads(p.read_text()) for p in weights.glob("mnist-li-*.json")}
     preset = tomllib.loads((ROOT / sides[PAIR_NETWORK["gaussian-gaussian"]]["preset"]).read_text())
     classifier = json.loads((weights / "classifier" / "mnist-cnn.json").read_text())
     likelihood = load(bench_dir, "likelihood") if (bench_dir / "likelihood.json").exists() else None
-    return mnist.block(load(bench_dir, "mnist_models"), sides, preset, classifier, likelihood)
+    seeds = load(bench_dir, "pair_seeds")
+    return mnist.block(load(bench_dir, "mnist_models"), sides, preset, classifier, likelihood, seeds)

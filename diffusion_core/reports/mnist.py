@@ -8,14 +8,9 @@ from __future__ import annotations
 from typing import Any
 
 from ..training.vp_chain import PAIR_NETWORK
+from . import pair_seeds
+from .pair_seeds import SHORT
 
-PAIR_LABEL = {
-    "gaussian-gaussian": "gaussian–gaussian",
-    "laplace-laplace": "laplace–laplace",
-    "uniform-gaussian": "uniform–gaussian (same net)",
-    "uniform-laplace": "uniform–laplace",
-}
-SHORT = {"gaussian-gaussian": "GG", "laplace-laplace": "LL", "uniform-gaussian": "UG", "uniform-laplace": "UL"}
 TARGET_CONFIDENT, TARGET_FD_RATIO = 0.9, 2.0
 
 
@@ -91,64 +86,53 @@ def ranking_sentence(res: dict[str, Any]) -> str:
 def budget_sentence(sides: dict[str, dict[str, Any]], preset: dict[str, Any]) -> str:
     """Steps, batch, optimiser and each model's training time from the sidecars and the preset."""
     g = sides[PAIR_NETWORK["gaussian-gaussian"]]
-    times = " / ".join(
-        f"{sides[PAIR_NETWORK[p]]['train_time'] / 60:.0f}"
-        for p in ("gaussian-gaussian", "laplace-laplace", "uniform-laplace")
+    trained = ("gaussian-gaussian", "laplace-laplace", "uniform-laplace")
+    seeds = [("", 0)] + [(f"-seed{k}", k) for k in (1,) if f"{PAIR_NETWORK[trained[0]]}-seed{k}" in sides]
+    times = "; ".join(
+        f"seed {k}: "
+        + " / ".join(f"{sides[PAIR_NETWORK[p] + suffix]['train_time'] / 60:.0f}" for p in trained)
+        + " min"
+        for suffix, k in seeds
     )
     return (
         f"The pair networks: diffusers `UNet2DModel`s ({g['params']:,} parameters) trained with each pair's per-step "
         "KL of the unit-variance laws the chain samples, and sampled with p's law. "
-        f"Same seed, data order and budget: {g['steps']:,} steps × {g['batch_size']}, Adam {preset['lr']:g} "
+        f"Same data order and budget per training seed ({' and '.join(str(k) for _, k in seeds)}; the seed sets "
+        f"the initialisation and the data order): {g['steps']:,} steps × {g['batch_size']}, Adam {preset['lr']:g} "
         f"({preset['warmup']} warm-up, cosine to {preset['lr'] / 20:g}), EMA {preset['ema']:g}, "
-        f"{g['world_size']} process{'es' * (g['world_size'] > 1)} × {preset['threads']} thread; {times} min (gaussian–gaussian / laplace–laplace "
-        f"/ uniform–laplace) on the 2-core CPU while the rest of the session's work shared it."
+        f"{g['world_size']} process{'es' * (g['world_size'] > 1)} × {preset['threads']} thread; {times} "
+        "(gaussian–gaussian / laplace–laplace / uniform–laplace) on the 2-core CPU, shared with the session's other "
+        "work (seed 0) or with the two other seed-1 runs (seed 1)."
     )
 
 
-def bpd_cells(likelihood: dict[str, Any] | None, pair: str) -> str:
-    """' 4.53 [4.51, 4.55] | 2.49 ': the pair's bits/dim with its interval and Li's CIFAR-10 value."""
-    if likelihood is None:
-        return " – | – "
-    r = next(r for r in likelihood["rows"] if r["pair"] == pair)
-    lo, hi = r["bpd_ci"]
-    return f" {r['bpd']:.2f} [{lo:.2f}, {hi:.2f}] | {likelihood['paper_cifar10_bpd'][pair]} "
-
-
-def table(res: dict[str, Any], classifier: dict[str, Any], likelihood: dict[str, Any] | None = None) -> str:
-    rows, fl = heun_rows(res, 25), res["floor"]
+def quality_intro(res: dict[str, Any], classifier: dict[str, Any]) -> str:
+    """What the pair table's numbers are: the classifier, the real digits' score, where the full cells are."""
     real = res.get("real_heldout")
     real_text = f"; real held-out digits: {100 * real['confident']:.1f}% confident" if real else ""
-    head = (
+    return (
         f"Quality (`evaluation/metrics.py`, the project's classifier `networks/classifier.py`: "
         f"{classifier['params'] / 1000:.0f}k parameters, {classifier['heldout_accuracy']:.3f} held-out accuracy"
-        f"{real_text}), {res['n']} samples, "
-        "Heun at NFE 25 on karras σ; full table (two samplers × NFE 10/25/50, ancestral with the pair's p as "
-        "step noise) in [benchmarks/mnist_models.md](benchmarks/mnist_models.md). bits/dim: the negative ELBO of "
-        "the N-step chain on the held-out digits (`difflab bench likelihood`, 95 % bootstrap interval"
-        + (f", n = {likelihood['n']}, N = {likelihood['steps']}" if likelihood else "")
-        + "; it includes the law-mismatch constant of the uniform pairs at every step); Li's are CIFAR-10 values "
-        "of another network, for orientation only:\n\n"
-        f"| pair (q–p) | CIFAR-10 FID (Li) | confident ≥ 0.9 and real-looking | class TV | Fréchet (real floor {fl['fd_floor']:.1f}) "
-        f"| FD / floor | nearest-train RMS (held-out {fl['nn_heldout']:.3f}) | bits/dim | CIFAR-10 bits/dim (Li) |"
-        "\n|---|---|---|---|---|---|---|---|---|\n"
+        f"{real_text}) of the pair networks at both training seeds (`python -m diffusion_core.bench.pair_seeds`); "
+        "every sampler × NFE cell of the seed-0 networks (n = "
+        f"{res['n']}, with class TV and nearest-train distances) is in "
+        "[benchmarks/mnist_models.md](benchmarks/mnist_models.md)."
     )
-    body = "".join(
-        f"| {PAIR_LABEL[p]} | {res['paper_cifar10_fid'][p]} | {100 * r['confident']:.1f}% | "
-        f"{r['class_tv']:.3f} | {r['fd']:.1f} | {r['fd'] / fl['fd_floor']:.2f} | {r['nn_train']:.3f} |"
-        f"{bpd_cells(likelihood, p)}|\n"
-        for p, r in rows.items()
-    )
+
+
+def ode_sentence(likelihood: dict[str, Any] | None) -> str:
+    """The Gaussian network's probability-flow ODE likelihood, the continuous-time reference ("" if not measured)."""
     ode = (likelihood or {}).get("ode")
-    if ode:
-        lo, hi = ode["bpd_ci"]
-        body += (
-            f"\nThe same gaussian–gaussian network's probability-flow ODE likelihood (the continuous-time reference: "
-            f"Heun on {ode['steps']} karras steps, Hutchinson's trace estimator with one Rademacher draw per image "
-            f"and step, per-image spread {ode['per_image_std']:.2f} bits/dim) is {ode['bpd']:.2f} [{lo:.2f}, {hi:.2f}] "
-            f"bits/dim on the first {ode['n']} held-out digits: the N = 50 chain's bound above is looser by the "
-            "discretisation of its chain and its decoder.\n"
-        )
-    return head + body
+    if not ode:
+        return ""
+    lo, hi = ode["bpd_ci"]
+    return (
+        f"The gaussian–gaussian network's (training seed 0) probability-flow ODE likelihood (the continuous-time "
+        f"reference: Heun on {ode['steps']} karras steps, Hutchinson's trace estimator with one Rademacher draw per "
+        f"image and step, per-image spread {ode['per_image_std']:.2f} bits/dim) is {ode['bpd']:.2f} [{lo:.2f}, "
+        f"{hi:.2f}] bits/dim on the first {ode['n']} held-out digits: the N = 50 chain's bound above is looser by the "
+        "discretisation of its chain and its decoder."
+    )
 
 
 def targets(res: dict[str, Any]) -> dict[str, Any]:
@@ -288,14 +272,17 @@ def block(
     sides: dict[str, dict[str, Any]],
     preset: dict[str, Any],
     classifier: dict[str, Any],
-    likelihood: dict[str, Any] | None = None,
+    likelihood: dict[str, Any] | None,
+    seeds: dict[str, Any],
 ) -> str:
-    """The generated "mnist-pairs" block of docs/models.md (markers excluded): budget, table, ranking,
-    targets, then one bullet per study."""
+    """The generated "mnist-pairs" block of docs/models.md (markers excluded): budget, the two-seed table with
+    intervals, the seed spread, the ranking the intervals resolve, the ODE likelihood, targets, then one bullet
+    per study."""
     parts = [
         budget_sentence(sides, preset),
-        table(res, classifier, likelihood).rstrip("\n"),
-        ranking_sentence(res),
+        quality_intro(res, classifier) + " " + pair_seeds.table(seeds).rstrip("\n"),
+        pair_seeds.seed_spread(seeds) + " " + pair_seeds.ranking_sentence(seeds),
+        ode_sentence(likelihood),
         targets_sentence(res),
     ]
     studies = studies_list(res)
@@ -306,7 +293,7 @@ def block(
             "which for these Gaussian networks is p's; full rows in "
             "[benchmarks/mnist_models.md](benchmarks/mnist_models.md)):\n\n" + studies
         )
-    return "\n\n".join(parts)
+    return "\n\n".join(p for p in parts if p)
 
 
 # --- benchmarks/mnist_models.md (the report layer writes the text; bench/mnist_models.py measures)

@@ -91,8 +91,9 @@ def glance(bench_dir: Path) -> str:
         "tight-power schedule derived from the spectrum; from NFE "
         f"{low_nfe.edm_overtakes(quality, 'dpmpp_2m')} on EDM is better ([benchmarks](docs/benchmarks.md)).",
         "- **MNIST digits on a CPU:** the Li-pair Gaussian network (a diffusers UNet2DModel, 3,000 steps) reaches "
-        f"{100 * t['best_confident']['confident']:.1f}% of samples confidently classified and real-looking at NFE ≤ 50"
-        " ([models](docs/models.md)).",
+        f"{100 * t['best_confident']['confident']:.1f}% of samples classified with confidence ≥ 0.9 at NFE ≤ 50 "
+        f"({100 * t['best_confident']['confident_real']:.1f}% also real-looking; {res['n']} samples) "
+        "([models](docs/models.md)).",
         *[threads.readme_line(th, b, tn["n"]) for th, b in tn["threads"].items()],
         f"- **Scale space:** the Flexi-UNet samples MNIST {fx['speedup']:.2f}× faster than its full-resolution "
         "baseline ([benchmarks](docs/benchmarks.md)).",

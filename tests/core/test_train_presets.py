@@ -34,6 +34,21 @@ def test_laplace_preset_differs_from_the_gaussian_one_only_in_law_and_loss():
     assert (lap.increment_law, lap.loss) == ("laplace", "soft-l1")
 
 
+@pytest.mark.parametrize("pair", ["gaussian-gaussian", "laplace-laplace", "uniform-laplace"])
+def test_second_seed_of_each_pair_network_differs_only_in_seed(pair):
+    """The pair table's training-seed spread (issue 22) compares two trainings of one recipe: the seed-1
+    preset is the seed-0 one but for name and seed, and its shipped network says so in its sidecar."""
+    from diffusion_core.bench.pair_seeds import network
+    from diffusion_core.models.registry import SIDECARS
+
+    a = load_preset(f"train/mnist-li-{pair}-unet2d.toml", TrainPreset)
+    b = load_preset(f"train/mnist-li-{pair}-unet2d-seed1.toml", TrainPreset)
+    assert {k for k in a.__dataclass_fields__ if getattr(a, k) != getattr(b, k)} == {"name", "seed"}
+    assert (a.seed, b.seed) == (0, 1) and network(pair, 1) == b.name
+    side = SIDECARS[b.name]
+    assert side["seed"] == 1 and side["steps"] == a.steps and side["sha256"] != SIDECARS[a.name]["sha256"]
+
+
 @pytest.mark.parametrize(
     "text, message",
     [

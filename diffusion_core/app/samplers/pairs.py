@@ -27,12 +27,21 @@ from ...training.vp_chain import STEP_NOISES
 from ...validation import InputError, check_choice, check_int
 
 MAX_VIEW_STEPS = 256
-STEP_NOISE_TEXT = {
-    "p": "**p, the model's law, as the step noise** (unit variance), as Li's generative chain draws its increments.",
-    "q": "**q's law as the step noise** (unit variance): the labelled alternative, each network driven by the true "
-    "reverse increment law instead of the law it models (Li's chain draws from p), so uniform–gaussian now differs "
-    "from gaussian–gaussian.",
-}
+
+
+def step_noise_text(noise: str) -> str:
+    """How the explanation names the chosen step noise: p (default) or q's law (the labelled alternative)."""
+    if noise == "p":
+        return (
+            "**p, the model's law, as the step noise** (unit variance), as Li's generative chain draws its increments."
+        )
+    return (
+        "**q's law as the step noise** (unit variance): the labelled alternative, each network driven by the true "
+        "reverse increment law instead of the law it models (Li's chain draws from p), so uniform–gaussian now "
+        "differs from gaussian–gaussian."
+    )
+
+
 Progress = Callable[[float, str], None]
 
 
@@ -117,7 +126,7 @@ def pair_grid(view: PairGridView, progress: Progress | None = None) -> PairGridR
         f"per-step KL of the unit-variance laws on a Gaussian marginal; uniform–gaussian shares the gaussian–gaussian "
         f"network (its loss differs by a constant) and, sampled with its p, repeats that row. Each row "
         f"samples **DDPM-ancestrally** in {view.steps} steps ({view.schedule}, σ {float(sig[0]):.3g} → "
-        f"{float(sig[-2]):.3g} → 0) with {STEP_NOISE_TEXT[view.step_noise]} Columns: seeds {seeds[0]}–{seeds[-1]}; "
+        f"{float(sig[-2]):.3g} → 0) with {step_noise_text(view.step_noise)} Columns: seeds {seeds[0]}–{seeds[-1]}; "
         "each column starts from the **same initial noise** in every row, and the step noise is the same uniform "
         "stream pushed through each law, so differences between rows come from the pair alone. Numbers per row: the "
         f"project classifier on the row's {len(seeds)} digits (no Fréchet distance: its {FEATURES} features need "
