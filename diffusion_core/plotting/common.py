@@ -92,6 +92,27 @@ def hline(y: float, **line: object) -> dict:
     return {"type": "line", "xref": "x domain", "yref": "y", "x0": 0, "x1": 1, "y0": y, "y1": y, "line": line}
 
 
+def panel_axes(col: int) -> dict:
+    """A trace's axes in panel `col` (1, 2) of `two_panels`."""
+    return {"xaxis": "x", "yaxis": "y"} if col == 1 else {"xaxis": f"x{col}", "yaxis": f"y{col}"}
+
+
+def two_panels(titles: tuple[str, str], xtitle: str) -> dict:
+    """make_subplots(rows=1, cols=2, subplot_titles=titles) as a plain layout dict (axes side by side, each panel's
+    title above it), both x axes titled `xtitle`; for `assemble`."""
+    domains = ([0.0, 0.45], [0.55, 1.0])
+    lay: dict = {"annotations": []}
+    for k, (dom, title) in enumerate(zip(domains, titles), start=1):
+        s = "" if k == 1 else str(k)
+        lay[f"xaxis{s}"] = {"anchor": f"y{s}", "domain": dom, "title": {"text": xtitle}}
+        lay[f"yaxis{s}"] = {"anchor": f"x{s}", "domain": [0.0, 1.0]}
+        lay["annotations"].append(
+            {"text": title, "x": sum(dom) / 2, "y": 1.0, "xref": "paper", "yref": "paper", "showarrow": False}
+            | {"xanchor": "center", "yanchor": "bottom", "font": {"size": 16}}
+        )
+    return lay
+
+
 def assemble(
     base: dict,
     traces: list[dict],

@@ -7,7 +7,7 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from .common import COLORS, LEGEND, TIME_AXIS, assemble, base_figure, base_layout, vline
+from .common import COLORS, LEGEND, TIME_AXIS, assemble, base_figure, base_layout, panel_axes, two_panels, vline
 
 LAW_COLORS = {
     "gaussian": COLORS[0],
@@ -59,84 +59,47 @@ def moments_figure(
     steps: int,
 ) -> go.Figure:
     """Mean and variance of x_t for every law (markers) on the exact Theorem 3.1 curves (lines)."""
-    fig = make_subplots(rows=1, cols=2, subplot_titles=("mean E[x_t] (x0 = 1)", "variance Var(x_t)"))
+    traces = []
     for col, (exact, cont, idx) in enumerate(((mean, alpha, 1), (var, sigma2, 2)), start=1):
-        fig.add_trace(
-            go.Scatter(
-                x=t_fine, y=cont, name="continuum SDE", line={"color": "lightgray", "width": 6}, showlegend=col == 1
-            ),
-            row=1,
-            col=col,
-        )
-        fig.add_trace(
-            go.Scatter(
-                x=t,
-                y=exact,
-                name=f"exact, N = {steps}",
-                mode="lines",
-                line={"color": "black", "width": 1.5},
-                showlegend=col == 1,
-            ),
-            row=1,
-            col=col,
-        )
-        for k, (law, vals) in enumerate(sim.items()):
-            fig.add_trace(
-                go.Scatter(
-                    x=vals[0],
-                    y=vals[idx],
-                    name=law,
-                    mode="markers",
-                    marker={"color": LAW_COLORS[law], "size": 8 - k, "symbol": k},
-                    showlegend=col == 1,
-                ),
-                row=1,
-                col=col,
-            )
-    _style(fig, "Moments are the same for every law (Theorem 3.1)")
-    fig.update_xaxes(title_text=TIME_AXIS)
-    return fig
+        axes = panel_axes(col)
+        traces += [
+            {"type": "scatter", "x": t_fine, "y": cont, "name": "continuum SDE", **axes}
+            | {"line": {"color": "lightgray", "width": 6}, "showlegend": col == 1},
+            {"type": "scatter", "x": t, "y": exact, "name": f"exact, N = {steps}", "mode": "lines", **axes}
+            | {"line": {"color": "black", "width": 1.5}, "showlegend": col == 1},
+        ]
+        traces += [
+            {"type": "scatter", "x": vals[0], "y": vals[idx], "name": law, "mode": "markers", **axes}
+            | {"marker": {"color": LAW_COLORS[law], "size": 8 - k, "symbol": k}, "showlegend": col == 1}
+            for k, (law, vals) in enumerate(sim.items())
+        ]
+    lay = two_panels(("mean E[x_t] (x0 = 1)", "variance Var(x_t)"), TIME_AXIS)
+    return assemble(_styled(lay, "Moments are the same for every law (Theorem 3.1)"), traces)
 
 
 def forms_figure(
     forms: dict, paths: dict[str, np.ndarray], t_fine: np.ndarray, sigma2: np.ndarray, steps: int
 ) -> go.Figure:
     """Euler vs DDPM form at N steps: exact variance against t, and a few sample paths of each."""
-    fig = make_subplots(rows=1, cols=2, subplot_titles=(f"Var(x_t), N = {steps}", "sample paths (x0 = 1)"))
-    fig.add_trace(
-        go.Scatter(x=t_fine, y=sigma2, name="continuum", line={"color": "lightgray", "width": 6}), row=1, col=1
-    )
+    left, right = panel_axes(1), panel_axes(2)
+    traces = [
+        {"type": "scatter", "x": t_fine, "y": sigma2, "name": "continuum", **left}
+        | {"line": {"color": "lightgray", "width": 6}}
+    ]
     for form, m in forms.items():
         color = COLORS[5] if form == "euler" else COLORS[0]
-        fig.add_trace(
-            go.Scatter(
-                x=m.t[1:],
-                y=m.var[1:],
-                name=f"{form} form",
-                mode="lines+markers",  # log axis: skip Var(x_0) = 0
-                line={"color": color},
-            ),
-            row=1,
-            col=1,
+        traces.append(  # log axis: skip Var(x_0) = 0
+            {"type": "scatter", "x": m.t[1:], "y": m.var[1:], "name": f"{form} form", "mode": "lines+markers", **left}
+            | {"line": {"color": color}}
         )
-        for p in paths[form]:
-            fig.add_trace(
-                go.Scatter(
-                    x=m.t,
-                    y=p,
-                    mode="lines",
-                    line={"color": color, "width": 1},
-                    opacity=0.6,
-                    showlegend=False,
-                    name=form,
-                ),
-                row=1,
-                col=2,
-            )
-    _style(fig, "Euler x + fΔt + g√Δt z vs DDPM √(1−b) x + √b z")
-    fig.update_xaxes(title_text=TIME_AXIS)
-    fig.update_yaxes(type="log", minorloglabels="none", exponentformat="power", row=1, col=1)
-    return fig
+        traces += [
+            {"type": "scatter", "x": m.t, "y": p, "mode": "lines", "name": form, **right}
+            | {"line": {"color": color, "width": 1}, "opacity": 0.6, "showlegend": False}
+            for p in paths[form]
+        ]
+    lay = two_panels((f"Var(x_t), N = {steps}", "sample paths (x0 = 1)"), TIME_AXIS)
+    lay["yaxis"] |= {"type": "log", "minorloglabels": "none", "exponentformat": "power"}
+    return assemble(_styled(lay, "Euler x + fΔt + g√Δt z vs DDPM √(1−b) x + √b z"), traces)
 
 
 def kurtosis_figure(
@@ -144,32 +107,30 @@ def kurtosis_figure(
 ) -> go.Figure:
     """Exact excess kurtosis of x_N against N for every law (DDPM solid, Euler dotted), MC point."""
     # 480 px: its seven legend rows (one a row at a projector's 800 px) leave the axes ~180 px, not ~80.
-    fig = base_figure(
+    base = base_layout(
         "Excess kurtosis of x_N: κ₄ Σc⁴/(Σc²)² → 0 as N grows", "steps N", "excess kurtosis", logx=True, height=480
     )
-    for name, per_form in kurt.items():
-        for f, vals in per_form.items():
-            fig.add_trace(
-                go.Scatter(
-                    x=list(steps_list),
-                    y=vals,
-                    mode="lines",
-                    name=f"{name} ({f})",
-                    line={"color": LAW_COLORS[name], "dash": "dot" if f == "euler" else "solid"},
-                    showlegend=f == "ddpm" or name == "laplace",
-                )
-            )
-    fig.add_trace(
-        go.Scatter(
-            x=[steps],
-            y=[mc],
-            mode="markers",
-            name=f"Monte Carlo: {law}, {form}, N = {steps}",
-            error_y={"type": "data", "array": [2 * mc_se]},
-            marker={"color": "black", "size": 10, "symbol": "diamond"},
-        )
+    traces = [
+        {"type": "scatter", "x": list(steps_list), "y": vals, "mode": "lines", "name": f"{name} ({f})"}
+        | {"line": {"color": LAW_COLORS[name], "dash": "dot" if f == "euler" else "solid"}}
+        | {"showlegend": f == "ddpm" or name == "laplace"}
+        for name, per_form in kurt.items()
+        for f, vals in per_form.items()
+    ]
+    traces.append(
+        {
+            "type": "scatter",
+            "x": [steps],
+            "y": [mc],
+            "mode": "markers",
+            "name": f"Monte Carlo: {law}, {form}, N = {steps}",
+        }
+        | {
+            "error_y": {"type": "data", "array": [2 * mc_se]},
+            "marker": {"color": "black", "size": 10, "symbol": "diamond"},
+        }
     )
-    return fig
+    return assemble(base, traces)
 
 
 def loss_figure(r: np.ndarray, curves: dict[str, np.ndarray], t: float, steps: int, kink: float) -> go.Figure:
@@ -242,6 +203,24 @@ def reverse_figure(out: dict[str, tuple[np.ndarray, np.ndarray]], means: np.ndar
     _style(fig, "Reverse sampling of the 2-D mixture, each law as sampling noise (× = component means)")
     fig.update_layout(height=330, margin={"l": 40, "r": 10, "t": 60, "b": 20})
     return fig
+
+
+def _styled(layout: dict, title: str) -> dict:
+    """`_style` as a layout dict, for figures built with `assemble` (every x and y axis gets the grid)."""
+    grid = {"showgrid": True, "gridcolor": "#e5e5e5", "zeroline": False, "automargin": True}
+    axes = {k: v | grid for k, v in layout.items() if k.startswith(("xaxis", "yaxis"))}
+    return (
+        layout
+        | axes
+        | {
+            "template": "none",
+            "title": {"text": title, "x": 0.02, "font": {"size": 14}},
+            "height": 380,
+            "margin": {"l": 60, "r": 20, "t": 60, "b": 20},
+            "uirevision": "keep",
+            "legend": dict(LEGEND),
+        }
+    )
 
 
 def _style(fig: go.Figure, title: str) -> None:

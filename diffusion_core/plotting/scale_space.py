@@ -18,51 +18,47 @@ def schedule_figure(
     title: str,
 ) -> go.Figure:
     """Resolution r(t) as a step curve, logSNR on a second axis, switch points marked. u = t/(T-1)."""
-    fig = base_figure(title, TIME_AXIS, "grid side r(t) (pixels)", logy=True)
-    fig.add_trace(go.Scatter(x=u, y=res, name="resolution r(t)", line={"color": COLORS[0], "shape": "hv", "width": 3}))
-    fig.add_trace(go.Scatter(x=u, y=lam, name="logSNR λ(t)", yaxis="y2", line={"color": COLORS[1], "dash": "dot"}))
-    for i, (us, r_from, r_to, lam_s) in enumerate(switches):
-        fig.add_vline(x=us, line={"color": "gray", "dash": "dash"})
-        fig.add_annotation(
-            x=us,
-            y=0.98 - 0.09 * (i % 4),
-            xref="x",
-            yref="paper",
-            xanchor="right",
-            showarrow=False,
-            text=f"{r_from}→{r_to}, λ={lam_s:.2f}",
-            font={"size": 10},
-            bgcolor="rgba(255,255,255,0.8)",
-        )
-    fig.add_vline(
-        x=u_now, line={"color": "black", "width": 2}, annotation_text="current t", annotation_position="bottom left"
+    base = base_layout(title, TIME_AXIS, "grid side r(t) (pixels)", logy=True)
+    traces = [
+        {"type": "scatter", "x": u, "y": res, "name": "resolution r(t)"}
+        | {"line": {"color": COLORS[0], "shape": "hv", "width": 3}},
+        {"type": "scatter", "x": u, "y": lam, "name": "logSNR λ(t)", "yaxis": "y2"}
+        | {"line": {"color": COLORS[1], "dash": "dot"}},
+    ]
+    shapes = [vline(us, color="gray", dash="dash") for us, *_ in switches]
+    notes = [
+        {"x": us, "y": 0.98 - 0.09 * (i % 4), "xref": "x", "yref": "paper", "xanchor": "right", "showarrow": False}
+        | {"text": f"{r_from}→{r_to}, λ={lam_s:.2f}", "font": {"size": 10}, "bgcolor": "rgba(255,255,255,0.8)"}
+        for i, (us, r_from, r_to, lam_s) in enumerate(switches)
+    ]
+    shapes.append(vline(u_now, color="black", width=2))
+    notes.append(  # plotly's add_vline annotation at "bottom left"
+        {"x": u_now, "y": 0, "xref": "x", "yref": "y domain", "xanchor": "right", "yanchor": "bottom"}
+        | {"showarrow": False, "text": "current t"}
     )
     ticks = sorted(set(int(r) for r in res))
-    fig.update_layout(
-        yaxis={"tickvals": ticks, "ticktext": [str(t) for t in ticks]},
-        yaxis2={"title": {"text": "logSNR λ"}, "overlaying": "y", "side": "right", "showgrid": False},
-        margin={"r": 64},
-    )
-    return fig
+    yaxis = base["yaxis"] | {"tickvals": ticks, "ticktext": [str(t) for t in ticks]}
+    yaxis2 = {"title": {"text": "logSNR λ"}, "overlaying": "y", "side": "right", "showgrid": False}
+    margin = base["margin"] | {"r": 64}
+    return assemble(base, traces, shapes, notes, yaxis=yaxis, yaxis2=yaxis2, margin=margin)
 
 
 def occupancy_figure(resolutions: list[int], occupancy: list[int], work: list[float], title: str) -> go.Figure:
     """Steps spent at each level and their pixel work relative to a full-resolution step."""
-    fig = base_figure(title, "level (grid side)", "timesteps", height=320)
+    base = base_layout(title, "level (grid side)", "timesteps", height=320)
     labels = [f"{r}×{r}" for r in resolutions]
-    fig.add_trace(
-        go.Bar(
-            x=labels,
-            y=occupancy,
-            name="steps at this level",
-            marker={"color": COLORS[0]},
-            text=[str(o) for o in occupancy],
-            textposition="outside",
-        )
-    )
-    fig.add_trace(go.Bar(x=labels, y=work, name="pixel work (full-res step = 1)", marker={"color": COLORS[2]}))
-    fig.update_layout(barmode="group", xaxis={"type": "category"})
-    return fig
+    traces = [
+        {"type": "bar", "x": labels, "y": occupancy, "name": "steps at this level", "marker": {"color": COLORS[0]}}
+        | {"text": [str(o) for o in occupancy], "textposition": "outside"},
+        {
+            "type": "bar",
+            "x": labels,
+            "y": work,
+            "name": "pixel work (full-res step = 1)",
+            "marker": {"color": COLORS[2]},
+        },
+    ]
+    return assemble(base, traces, barmode="group", xaxis=base["xaxis"] | {"type": "category"})
 
 
 def spectrum_widget_figure(
@@ -123,34 +119,42 @@ def info_figure(
     u: np.ndarray, signal_frac: np.ndarray, area: np.ndarray, mi_share: np.ndarray, switches: list[float], title: str
 ) -> go.Figure:
     """Signal-dominated pixel fraction vs the SSD area ratio, and the MI share above the coarse Nyquist."""
-    fig = base_figure(title, TIME_AXIS, "fraction", height=380)
-    fig.add_trace(
-        go.Scatter(x=u, y=signal_frac, name="signal-dominated pixels erf(√(SNR/2)|x₀|)", line={"color": COLORS[0]})
-    )
-    fig.add_trace(go.Scatter(x=u, y=area, name="SSD area ratio (r/R)²", line={"color": COLORS[2], "shape": "hv"}))
-    fig.add_trace(go.Scatter(x=u, y=mi_share, name="MI share above the R/2 Nyquist", line={"color": COLORS[1]}))
-    for us in switches:
-        fig.add_vline(x=us, line={"color": "gray", "dash": "dash"})
-    fig.update_yaxes(range=[0, 1.02])
-    return fig
+    base = base_layout(title, TIME_AXIS, "fraction", height=380)
+    traces = [
+        {"type": "scatter", "x": u, "y": signal_frac, "name": "signal-dominated pixels erf(√(SNR/2)|x₀|)"}
+        | {"line": {"color": COLORS[0]}},
+        {
+            "type": "scatter",
+            "x": u,
+            "y": area,
+            "name": "SSD area ratio (r/R)²",
+            "line": {"color": COLORS[2], "shape": "hv"},
+        },
+        {
+            "type": "scatter",
+            "x": u,
+            "y": mi_share,
+            "name": "MI share above the R/2 Nyquist",
+            "line": {"color": COLORS[1]},
+        },
+    ]
+    shapes = [vline(us, color="gray", dash="dash") for us in switches]
+    return assemble(base, traces, shapes, yaxis=base["yaxis"] | {"range": [0, 1.02]})
 
 
 def transition_figure(eig_exact: np.ndarray, naive: float, sigma_s2: float, title: str) -> go.Figure:
     """Sorted eigenvalues of the exact switch-step posterior covariance against 'upsample + white noise'."""
-    fig = base_figure(title, "eigen-direction (sorted)", "posterior variance", logy=True, height=340)
+    base = base_layout(title, "eigen-direction (sorted)", "posterior variance", logy=True, height=340)
     k = np.arange(len(eig_exact))
-    fig.add_trace(go.Scatter(x=k, y=eig_exact, name="exact σ_s²(I − ρc²MᵀM)", line={"color": COLORS[0], "width": 3}))
-    fig.add_trace(
-        go.Scatter(
-            x=[0, k[-1]], y=[naive, naive], name="naive white (DDPM β̃)", line={"color": COLORS[1], "dash": "dash"}
-        )
-    )
-    fig.add_trace(
-        go.Scatter(
-            x=[0, k[-1]], y=[sigma_s2, sigma_s2], name="σ_s² (null space of M)", line={"color": "gray", "dash": "dot"}
-        )
-    )
-    return fig
+    traces = [
+        {"type": "scatter", "x": k, "y": eig_exact, "name": "exact σ_s²(I − ρc²MᵀM)"}
+        | {"line": {"color": COLORS[0], "width": 3}},
+        {"type": "scatter", "x": [0, k[-1]], "y": [naive, naive], "name": "naive white (DDPM β̃)"}
+        | {"line": {"color": COLORS[1], "dash": "dash"}},
+        {"type": "scatter", "x": [0, k[-1]], "y": [sigma_s2, sigma_s2], "name": "σ_s² (null space of M)"}
+        | {"line": {"color": "gray", "dash": "dot"}},
+    ]
+    return assemble(base, traces)
 
 
 def samples_psd_figure(

@@ -85,7 +85,21 @@ def test_figures_built_from_dicts_are_valid_plotly():
     flexi_controls = {f"flexi_{k}": v for k, v in layout_flexi.D.__dict__.items() if k != "t"}
     _, _, live = layout_scale.time_live(**dict(layout_scale.D.__dict__, t=0.7), **flexi_controls)
     widget = go.Figure(json.loads(live)["figures"]["scale-space-widget"])
-    for fig in (logspec, psd, snr, path, flops, loss_fig, widget):
+    from diffusion_core.app.increments import handlers as increments
+
+    fwd = increments.forward_view(increments.IncrementsView())  # two-panel figures: plotting.common.two_panels
+    assert [a.text for a in fwd.moments.layout.annotations] == ["mean E[x_t] (x0 = 1)", "variance Var(x_t)"]
+    assert fwd.forms.layout.yaxis.type == "log" and fwd.forms.data[-1].xaxis == "x2"
+    from diffusion_core.app.scale_space import handlers as scale_space
+
+    ssv = scale_space.scale_space_view(
+        scale_space.ScaleSpaceView(
+            **{k: v for k, v in layout_scale.D.__dict__.items() if k in scale_space.ScaleSpaceView.__dataclass_fields__}
+        )
+    )
+    assert ssv.schedule.layout.yaxis2.overlaying == "y" and ssv.schedule.layout.annotations[-1].text == "current t"
+    figs = (logspec, psd, snr, path, flops, loss_fig, widget, fwd.moments, fwd.forms, fwd.kurtosis)
+    for fig in (*figs, ssv.schedule, ssv.info, ssv.occupancy, ssv.transition):
         again = go.Figure(fig.to_dict())  # raises ValueError on an invalid property
         assert again.to_plotly_json()["data"] and fig.layout.title.text
     assert [t.name for t in psd.data][:3] == ["clean", "noisy", "noise floor e^-λ"]
