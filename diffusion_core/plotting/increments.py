@@ -205,32 +205,29 @@ def reverse_figure(out: dict[str, tuple[np.ndarray, np.ndarray]], means: np.ndar
     return fig
 
 
+GRID = {"showgrid": True, "gridcolor": "#e5e5e5", "zeroline": False, "automargin": True}  # every axis of the tab
+
+
+def _title_style(title: str) -> dict:
+    """The tab's figure style, the axes' grid aside."""
+    return {
+        "template": "none",
+        "title": {"text": title, "x": 0.02, "font": {"size": 14}},
+        "height": 380,
+        "margin": {"l": 60, "r": 20, "t": 60, "b": 20},
+        "uirevision": "keep",
+        "legend": dict(LEGEND),
+    }
+
+
 def _styled(layout: dict, title: str) -> dict:
-    """`_style` as a layout dict, for figures built with `assemble` (every x and y axis gets the grid)."""
-    grid = {"showgrid": True, "gridcolor": "#e5e5e5", "zeroline": False, "automargin": True}
-    axes = {k: v | grid for k, v in layout.items() if k.startswith(("xaxis", "yaxis"))}
-    return (
-        layout
-        | axes
-        | {
-            "template": "none",
-            "title": {"text": title, "x": 0.02, "font": {"size": 14}},
-            "height": 380,
-            "margin": {"l": 60, "r": 20, "t": 60, "b": 20},
-            "uirevision": "keep",
-            "legend": dict(LEGEND),
-        }
-    )
+    """The style as a layout dict, for figures built with `assemble` (every x and y axis gets the grid)."""
+    axes = {k: v | GRID for k, v in layout.items() if k.startswith(("xaxis", "yaxis"))}
+    return layout | axes | _title_style(title)
 
 
 def _style(fig: go.Figure, title: str) -> None:
-    fig.update_layout(
-        template="none",
-        title={"text": title, "x": 0.02, "font": {"size": 14}},
-        height=380,
-        margin={"l": 60, "r": 20, "t": 60, "b": 20},
-        uirevision="keep",
-        legend=LEGEND,
-    )
-    fig.update_xaxes(showgrid=True, gridcolor="#e5e5e5", zeroline=False, automargin=True)
-    fig.update_yaxes(showgrid=True, gridcolor="#e5e5e5", zeroline=False, automargin=True)
+    """The style applied to a figure built through plotly (every x and y axis gets the grid)."""
+    fig.update_layout(**_title_style(title))
+    fig.update_xaxes(**GRID)
+    fig.update_yaxes(**GRID)
