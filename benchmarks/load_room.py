@@ -7,7 +7,9 @@ students start one sampling run each, all at once, as benchmarks/load.py does fo
 a sweep with K = 4, then one without sampling). Student k talks from 127.0.0.(10+k): its own httpx client bound
 to that address, calling Gradio's REST API as gradio_client does (POST /gradio_api/call/NAME, read the event
 stream, fetch the files the answer names; gradio_client cannot bind a source address: it calls httpx.get/post,
-which take no transport). The room is restarted for every run.
+which take no transport), in one session per student as a browser tab or a gradio_client Client keeps (a call
+without a session_hash opens a new session, and gradio copies the config of every block into it: ~75 ms of server
+CPU per request that a class does not pay). The room is restarted for every run.
 
 Reports per run: failures, p50/p95 per endpoint, light p95 over all light requests, the sampling runs' waits,
 students per worker and whether each stayed on one worker, server CPU seconds per request (workers + nginx), the
@@ -30,6 +32,7 @@ import resource
 import tempfile
 import threading
 import time
+import uuid
 from pathlib import Path
 from typing import Any
 
@@ -84,9 +87,10 @@ def nginx_pids(master: int) -> list[int]:
     return [master, *kids]
 
 
-def call(client: httpx.Client, base: str, api_name: str, data: list[Any]) -> str:
-    """One request as gradio_client makes it; returns the worker that answered (nginx's X-Upstream)."""
-    posted = client.post(f"{base}gradio_api/call/{api_name}", json={"data": data})
+def call(client: httpx.Client, base: str, api_name: str, data: list[Any], session: str | None = None) -> str:
+    """One request as gradio_client makes it, in the student's session (one per student, as a browser tab or a
+    gradio_client Client keeps one); returns the worker that answered (nginx's X-Upstream)."""
+    posted = client.post(f"{base}gradio_api/call/{api_name}", json={"data": data, "session_hash": session})
     posted.raise_for_status()
     event = posted.json()["event_id"]
     with client.stream("GET", f"{base}gradio_api/call/{api_name}/{event}") as s:
@@ -103,6 +107,7 @@ def student(
     k: int, base: str, endpoints: tuple[str, ...], n: int, defaults: dict, log: list, lock: threading.Lock, go
 ) -> None:
     rng = np.random.default_rng(k)
+    session = uuid.uuid4().hex  # one page (a browser tab's session), as a student has
     transport = httpx.HTTPTransport(local_address=address(k))
     with httpx.Client(transport=transport, timeout=600) as c:
         go.wait()
@@ -110,7 +115,7 @@ def student(
             ep = str(rng.choice(endpoints))
             t, worker, err = time.perf_counter(), "", ""
             try:
-                worker = call(c, base, ep, defaults[ep])
+                worker = call(c, base, ep, defaults[ep], session)
             except Exception as e:  # noqa: BLE001 - a failure is a result here
                 err = repr(e)[:200]
             row = {"student": k, "endpoint": ep, "ok": not err, "error": err, "worker": worker}

@@ -12,6 +12,7 @@ Workshop for a teacher's link (`?teacher=KEY`), else the first.
 from __future__ import annotations
 
 import importlib
+import os
 from dataclasses import dataclass
 from typing import Any
 
@@ -34,6 +35,10 @@ TABS: tuple[tuple[str, str], ...] = (
     ("Samplers", "samplers"),
     ("Workshop", "workshop"),
 )
+# Gradio's queue summarises the timings of the last 10,000 finished events with pandas after every event, for its
+# /monitoring page: under a class's load that was 11% of the server's CPU per light request, and it grows with the
+# events kept. The app turns /monitoring off, so the summary is computed once per NEVER events (never, in practice).
+GRADIO_SUMMARY_EVERY, NEVER = "GRADIO_ANALYTICS_CACHE_FREQUENCY", str(10**9)
 OPENING = "opening"  # the Tabs' selection until the load event picks a tab (no tab, so no tab's select fires)
 
 INTRO = (
@@ -130,6 +135,7 @@ def serve(
     if room is not None:
         print(teacher_banner(room, host, port), flush=True)
     print(f"Queue: {limits.sampling} sampling run(s) and {limits.light} light views at a time", flush=True)
+    os.environ.setdefault(GRADIO_SUMMARY_EVERY, NEVER)  # read by demo.queue(): see GRADIO_SUMMARY_EVERY
     demo.queue(default_concurrency_limit=limits.light).launch(
         server_name=host,
         server_port=port,
@@ -137,6 +143,7 @@ def serve(
         max_file_size="100mb",
         css=CSS,
         prevent_thread_lock=not block,
+        enable_monitoring=False,  # gradio's /monitoring dashboard: nothing a room needs (and its summary is off)
     )
 
 

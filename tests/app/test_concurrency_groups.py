@@ -6,11 +6,14 @@ the core's reverse processes (below) through the functions it calls. A new sampl
 
 from __future__ import annotations
 
+import contextvars
 import functools
 import inspect
+import os
 import threading
 import time
 import types
+import urllib.error
 import urllib.request
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -18,7 +21,7 @@ from typing import Any
 import gradio as gr
 import pytest
 
-from diffusion_core.app.widgets.concurrency import LIGHT, SAMPLING, Limits, apply_limits
+from diffusion_core.app.widgets.concurrency import LIGHT, SAMPLING, SAMPLING_NICENESS, Limits, apply_limits, yielding
 from diffusion_core.gud import process as gud_process
 from diffusion_core.noise import samplers as noise_samplers
 from diffusion_core.nonnormal import walks
@@ -184,15 +187,21 @@ def test_a_second_sampling_run_waits_with_its_place_while_light_views_go_on(monk
     from diffusion_core.app.layout import serve
 
     gate = threading.Event()
+    nice: dict[str, list[int]] = {"sample": [], "light": []}
 
     def sample(x: float) -> float:
+        nice["sample"].append(_my_niceness())
         gate.wait(60)
         return x
+
+    def light(x: float) -> float:
+        nice["light"].append(_my_niceness())
+        return x + 1
 
     with gr.Blocks() as demo:
         n = gr.Number()
         gr.Button().click(sample, n, n, api_name="sample", concurrency_id=SAMPLING, show_progress="full")
-        gr.Button().click(lambda x: x + 1, n, n, api_name="light")
+        gr.Button().click(light, n, n, api_name="light")
     monkeypatch.setattr(networking, "url_ok", lambda url: True)  # as tests/conftest.py: the box is busy
     serve(demo, "127.0.0.1", _free_port(), limits=Limits(sampling=1, light=4), block=False)
     try:
@@ -208,9 +217,55 @@ def test_a_second_sampling_run_waits_with_its_place_while_light_views_go_on(monk
         assert not first.done() and not second.done()
         gate.set()
         assert first.result(timeout=60) == 1 and second.result(timeout=60) == 2
+        # Sampling runs yielded the CPU (their own threads at +10), the light view kept the server's priority.
+        base = os.getpriority(os.PRIO_PROCESS, 0)
+        assert nice == {"sample": [min(19, base + SAMPLING_NICENESS)] * 2, "light": [base]}
+        # gradio's per-event pandas summary for /monitoring is off, and so is /monitoring
+        assert demo._queue.cached_event_analytics_summary == {"functions": {}}
+        with pytest.raises(urllib.error.HTTPError, match="403"):
+            urllib.request.urlopen(f"{url}monitoring/summary", timeout=30)
     finally:
         gate.set()
         demo.close()
+
+
+def _my_niceness() -> int:
+    return os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+
+
+def test_yielding_runs_in_a_lower_priority_thread_and_leaves_the_caller_as_it_was():
+    marker: contextvars.ContextVar[str] = contextvars.ContextVar("marker")
+    marker.set("the request's")
+    seen: list = []
+
+    def run(x: int, *, y: int) -> int:
+        seen.append((threading.get_native_id(), _my_niceness(), marker.get()))
+        if x < 0:
+            raise ValueError("bad x")
+        return x + y
+
+    before = _my_niceness()
+    wrapped = yielding(run)
+    assert wrapped(2, y=3) == 5 and wrapped.__wrapped__ is run and inspect.signature(wrapped) == inspect.signature(run)
+    with pytest.raises(ValueError, match="bad x"):
+        wrapped(-1, y=0)
+    assert _my_niceness() == before  # the caller's thread is untouched
+    (tid1, n1, ctx1), (tid2, n2, _) = seen
+    assert tid1 != threading.get_native_id() and tid2 != tid1  # a new thread per run
+    assert n1 == n2 == min(19, before + SAMPLING_NICENESS) and ctx1 == "the request's"
+
+
+def test_apply_limits_makes_only_sampling_events_yield_and_only_once():
+    with gr.Blocks() as demo:
+        n = gr.Number()
+        gr.Button().click(lambda x: x, n, n, api_name="view")
+        gr.Button().click(lambda x: x, n, n, api_name="run", concurrency_id=SAMPLING, show_progress="full")
+    apply_limits(demo, Limits())
+    once = {fn.api_name: fn.fn for fn in demo.fns.values()}
+    apply_limits(demo, Limits(sampling=2, light=5))
+    fns = {fn.api_name: fn.fn for fn in demo.fns.values()}
+    assert fns == once and getattr(fns["run"], "yields_cpu", False) and not hasattr(fns["view"], "yields_cpu")
+    assert not getattr(fns["run"].__wrapped__, "yields_cpu", False)  # wrapped once, around the handler itself
 
 
 def _free_port() -> int:

@@ -9,6 +9,11 @@ everyone's views.
   tests/app/test_concurrency_groups.py finds every event that reaches a sampler and checks it is in the group.
 - `LIGHT`: every other queued event (views, their releases, exports that do not sample, the workshop).
 
+A sampling run also yields the CPU: it runs in a thread of its own at niceness +10 (`yielding`, Linux), so when a
+class's light views and a sampling run want the same cores the kernel gives them to the views first (a 10-nice
+thread weighs ~1/9 of a normal one) and the run takes what they leave; on an idle machine it runs at full speed.
+Measured in benchmarks/load_room.py (2 workers, 60 students, 4 sampling runs): see docs/classroom.md.
+
 The limits are the number of events of a group that run at once: `Limits` (defaults by core count, else
 $DIFFLAB_SAMPLING_LIMIT and $DIFFLAB_LIGHT_LIMIT, else `serve(..., limits=...)`), set on the built Blocks by
 `apply_limits`. A slider's live move (widgets/live.py) is a direct POST outside the queue, one in flight per
@@ -17,9 +22,14 @@ slider and page, so it is in neither group.
 
 from __future__ import annotations
 
+import contextvars
+import functools
 import os
-from collections.abc import Mapping
+import sys
+import threading
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import gradio as gr
 
@@ -27,6 +37,7 @@ SAMPLING = "sampling"
 LIGHT = "light"
 ENV_SAMPLING = "DIFFLAB_SAMPLING_LIMIT"
 ENV_LIGHT = "DIFFLAB_LIGHT_LIMIT"
+SAMPLING_NICENESS = 10  # added to the server's niceness for a sampling run's thread (the kernel caps it at 19)
 
 
 def _cores() -> int:
@@ -69,9 +80,51 @@ def _env_int(env: Mapping[str, str], name: str, default: int) -> int:
 def apply_limits(demo: gr.Blocks, limits: Limits) -> None:
     """Every event of the built app into its group with that group's limit: the events registered with
     `concurrency_id=SAMPLING` keep it, every other event joins LIGHT (gradio limits a group by the lowest limit of
-    its events, so all of a group's events get the same one)."""
+    its events, so all of a group's events get the same one). A sampling event's function runs `yielding`."""
     for fn in demo.fns.values():
         if fn.concurrency_id == SAMPLING:
             fn.concurrency_limit = limits.sampling
+            if fn.fn is not None and not getattr(fn.fn, "yields_cpu", False):
+                fn.fn = yielding(fn.fn)
         else:
             fn.concurrency_id, fn.concurrency_limit = LIGHT, limits.light
+
+
+def lower_priority(niceness: int = SAMPLING_NICENESS) -> None:
+    """Lower the calling thread's CPU priority by `niceness` (Linux: a thread is a task with its own nice value;
+    elsewhere a thread id is not a process id, so nothing is changed). Raising it back needs privileges, hence a
+    thread of its own (`yielding`)."""
+    if not sys.platform.startswith("linux"):
+        return
+    tid = threading.get_native_id()
+    try:
+        os.setpriority(os.PRIO_PROCESS, tid, min(19, os.getpriority(os.PRIO_PROCESS, tid) + niceness))
+    except OSError:  # not permitted here: the run keeps the server's priority
+        pass
+
+
+def yielding(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """`fn` run in a new thread at lower CPU priority (`lower_priority`), in the caller's context (gradio's request,
+    progress and messages are context variables); the caller's thread waits for it and is left as it was. The
+    signature is `fn`'s (functools.wraps), so gradio still finds its Request and Progress parameters."""
+
+    @functools.wraps(fn)
+    def run(*args: Any, **kwargs: Any) -> Any:
+        context, box = contextvars.copy_context(), {}
+
+        def target() -> None:
+            lower_priority()
+            try:
+                box["value"] = context.run(fn, *args, **kwargs)
+            except BaseException as e:  # noqa: BLE001 - re-raised in the caller's thread
+                box["error"] = e
+
+        worker = threading.Thread(target=target, name=f"sampling:{getattr(fn, '__name__', 'run')}", daemon=True)
+        worker.start()
+        worker.join()
+        if "error" in box:
+            raise box["error"]
+        return box["value"]
+
+    run.yields_cpu = True  # type: ignore[attr-defined]
+    return run
