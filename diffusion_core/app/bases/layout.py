@@ -17,6 +17,7 @@ from ...validation import InputError
 from ..widgets import Slider, ViewIO, export_controls, from_the_page, guard, reporter
 from ..widgets.concurrency import SAMPLING
 from ..widgets.live import live_box, live_payload, wire_live
+from ..widgets.plot import Plot
 from . import handlers
 from . import networks_layout as gud_networks
 from . import view as V
@@ -262,12 +263,12 @@ def _outputs() -> SimpleNamespace:
     o.samples = gr.Image(label="Reverse samples (8 seeds of the exact denoiser)", height=110, format="png")
     marked = dict(elem_classes=["t-marked"])  # their t marker follows the slider in the page
     with gr.Row():
-        o.g_plot, o.snr_plot = gr.Plot(label="γ_i(t)", **marked), gr.Plot(label="true log-SNR_i(t)", **marked)
+        o.g_plot, o.snr_plot = Plot(label="γ_i(t)", **marked), Plot(label="true log-SNR_i(t)", **marked)
     with gr.Row():
-        o.s_plot, o.w_plot = gr.Plot(label="σ_i²(t)", **marked), gr.Plot(label="Active windows", **marked)
+        o.s_plot, o.w_plot = Plot(label="σ_i²(t)", **marked), Plot(label="Active windows", **marked)
     with gr.Row():
-        o.plane, o.var_plot = gr.Plot(label="SNR plane"), gr.Plot(label="Variance spectrum")
-    o.atoms = gr.Plot(label="Basis images")
+        o.plane, o.var_plot = Plot(label="SNR plane"), Plot(label="Variance spectrum")
+    o.atoms = Plot(label="Basis images")
     with gr.Accordion("Four schedules on one image (GUD Fig. 4)", open=False):
         o.fig4_btn = gr.Button("Compare standard / variance-matched / column-sequential / wavelet + column")
         o.fig4 = gr.Image(label="Rows: the four presets; columns: t = 0 → 1", height=420, format="png")

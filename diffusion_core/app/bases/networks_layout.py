@@ -8,6 +8,7 @@ import gradio as gr
 
 from ..widgets import guard, reporter
 from ..widgets.concurrency import SAMPLING
+from ..widgets.plot import Plot
 from . import networks as handlers
 
 INTRO = (
@@ -43,7 +44,7 @@ def build() -> None:
         with gr.Row():
             network = gr.Image(label="Network (component-wise DDIM)", format="png", interactive=False)
             exact = gr.Image(label="Exact Gaussian (probability-flow ODE)", format="png", interactive=False)
-        readout = gr.Plot(label="Share of each component group resolved")
+        readout = Plot(label="Share of each component group resolved")
         caption = gr.Markdown()
     event = dict(
         fn=guard(gud_network_reverse),

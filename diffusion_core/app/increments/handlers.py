@@ -29,6 +29,7 @@ from ...nonnormal.walks import (
     reverse_sample,
     simulate_walk,
     vp_alpha_sigma,
+    walk_coefficients,
     walk_factors,
 )
 from ...plotting import increments as plots
@@ -120,14 +121,9 @@ def forward_view(v: IncrementsView) -> ForwardResult:
         ).paths
         for f in FORMS
     }
+    weights = {f: [walk_coefficients(*walk_factors(k, f, v.grid)) for k in KURTOSIS_STEPS] for f in FORMS}  # law-free
     kurt = {
-        law: {
-            f: [
-                expected_excess_kurtosis(get_law(law, v.nu).excess_kurtosis, exact_moments(k, f, v.grid).coefficients)
-                for k in KURTOSIS_STEPS
-            ]
-            for f in FORMS
-        }
+        law: {f: [expected_excess_kurtosis(get_law(law, v.nu).excess_kurtosis, c) for c in weights[f]] for f in FORMS}
         for law in LAWS
     }
     numbers = {k: val for k, val in n.items() if k not in ("x", "label")}

@@ -11,6 +11,7 @@ from ...nonnormal.laws import LAWS
 from ..widgets import Slider, ViewIO, export_controls, guard
 from ..widgets.concurrency import SAMPLING
 from ..widgets.live import live_box, live_payload, wire_live
+from ..widgets.plot import Plot
 from . import handlers
 from . import view as V
 
@@ -96,18 +97,18 @@ def build(demo: gr.Blocks) -> None:
         with gr.Column(scale=3):
             explanation = gr.Markdown()
             with gr.Row():
-                hist = gr.Plot(label="x_N against its Gaussian limit")
-                kurt = gr.Plot(label="Excess kurtosis against N")
-            moments = gr.Plot(label="Mean and variance for every law")
-            forms = gr.Plot(label="Euler vs DDPM form")
+                hist = Plot(label="x_N against its Gaussian limit")
+                kurt = Plot(label="Excess kurtosis against N")
+            moments = Plot(label="Mean and variance for every law")
+            forms = Plot(label="Euler vs DDPM form")
             with gr.Row():
-                loss_plot = gr.Plot(label="Loss shapes", elem_id=LOSS_PLOT)
+                loss_plot = Plot(label="Loss shapes", elem_id=LOSS_PLOT)
                 loss_text = gr.Markdown(elem_id=LOSS_TEXT)
             live = live_box()
             with gr.Row():
                 reverse_btn = gr.Button("Sample the 2-D mixture with every law", variant="primary")
                 images_btn = gr.Button("Same-seed digits with every law")
-            reverse_plot = gr.Plot(label="Reverse sampling, 2-D mixture")
+            reverse_plot = Plot(label="Reverse sampling, 2-D mixture")
             reverse_text = gr.Markdown()
             with gr.Row():
                 digits = gr.Image(label="Same-seed digits (rows: laws)", type="numpy", height=330, format="png")

@@ -20,6 +20,7 @@ from ...sampling.pair_grid import pair_model_name as pair_name
 from ...validation import InputError, check_int
 from ..widgets import Slider, ViewIO, export_controls, from_the_page, guard, reporter
 from ..widgets.concurrency import SAMPLING
+from ..widgets.plot import Plot
 from . import handlers
 from . import pairs as pair_handlers
 from . import trajectory as trajectory_handlers
@@ -148,7 +149,7 @@ def build(demo: gr.Blocks) -> None:
             )
             table = gr.Markdown()
             with gr.Row():
-                sweep = gr.Plot(label="Quality vs NFE (★ = this run)")
+                sweep = Plot(label="Quality vs NFE (★ = this run)")
                 gif = gr.Image(
                     label="Trajectory: VP state x/√(1+σ²) | denoiser estimate x̂₀", type="filepath", height=300
                 )

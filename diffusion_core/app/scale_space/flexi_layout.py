@@ -7,6 +7,7 @@ import gradio as gr
 
 from ..widgets import Slider, ViewIO, guard, reporter
 from ..widgets.concurrency import SAMPLING
+from ..widgets.plot import Plot
 from . import flexi as handlers
 
 D = handlers.FlexiView()
@@ -51,8 +52,8 @@ def outputs() -> tuple[list, list]:
         )
     caption = gr.Markdown(elem_id=CAPTION)
     with gr.Row():
-        path = gr.Plot(label="Flexi-UNet path at the current t", elem_id=PATH_PLOT)
-        flops = gr.Plot(label="FLOPs per step", elem_id=FLOPS_PLOT)
+        path = Plot(label="Flexi-UNet path at the current t", elem_id=PATH_PLOT)
+        flops = Plot(label="FLOPs per step", elem_id=FLOPS_PLOT)
     return [flexi_img, base_img, explanation], [path, flops, caption]
 
 

@@ -9,6 +9,7 @@ from ... import data
 from ..widgets import Slider, ViewIO, export_controls, guard, reporter, wire_upload
 from ..widgets.concurrency import SAMPLING
 from ..widgets.live import live_box, live_payload, wire_live
+from ..widgets.plot import Plot
 from . import exports, handlers
 from . import flexi as flexi_handlers
 from . import flexi_layout as flexi
@@ -104,8 +105,8 @@ def _outputs() -> tuple[list, list]:
     """The figures and images of the tab (right-hand column), in wiring order."""
     explanation = gr.Markdown()
     with gr.Row():
-        schedule = gr.Plot(label="Timestep → resolution")
-        occupancy = gr.Plot(label="Occupancy and pixel work")
+        schedule = Plot(label="Timestep → resolution")
+        occupancy = Plot(label="Occupancy and pixel work")
     strip = gr.Image(
         label="Top: clean pyramid M_{0:t}x₀ per level · Bottom: x_t at each level's first step",
         type="numpy",
@@ -116,17 +117,17 @@ def _outputs() -> tuple[list, list]:
         state = gr.Image(
             label="x_t at its own resolution (current t)", type="numpy", format="png", height=360, elem_id=XT_IMAGE
         )
-        widget = gr.Plot(label="Spectrum + noise floor + Nyquist line", elem_id=WIDGET_PLOT)
+        widget = Plot(label="Spectrum + noise floor + Nyquist line", elem_id=WIDGET_PLOT)
     with gr.Row():
-        info = gr.Plot(label="Information curves")
-        transition = gr.Plot(label="Switch-step posterior covariance")
+        info = Plot(label="Information curves")
+        transition = Plot(label="Switch-step posterior covariance")
     sample_md = gr.Markdown()
     with gr.Row():
         ssd_img = gr.Image(label="SSD samples", type="numpy", format="png", height=300)
         ddpm_img = gr.Image(label="DDPM samples (same seed)", type="numpy", format="png", height=300)
     with gr.Row():
-        psd = gr.Plot(label="Sample spectra vs truth")
-        rel = gr.Plot(label="Relative spectrum error")
+        psd = Plot(label="Sample spectra vs truth")
+        rel = Plot(label="Relative spectrum error")
     return (
         [schedule, occupancy, strip, state, widget, info, transition, explanation],
         [ssd_img, ddpm_img, psd, rel, sample_md],

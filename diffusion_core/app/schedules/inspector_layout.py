@@ -5,6 +5,7 @@ from __future__ import annotations
 import gradio as gr
 
 from ..widgets import Slider, ViewIO, guard, request_url
+from ..widgets.plot import Plot
 from . import inspector as handlers
 
 D = handlers.InspectorView()
@@ -56,7 +57,7 @@ def build(demo: gr.Blocks) -> None:
             save = gr.Button("Save this diff as a link", size="sm")
             link = gr.Textbox(label="Link to this diff", buttons=["copy"])
         summary = gr.Markdown()
-        fig = gr.Plot(label="A vs B")
+        fig = Plot(label="A vs B")
         with gr.Row():
             diff = gr.Markdown()
             table = gr.Markdown()

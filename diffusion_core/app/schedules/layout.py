@@ -12,6 +12,7 @@ from ... import data
 from ...noise.schedules import FAMILIES
 from ...validation import InputError, check_int
 from ..widgets import Slider, ViewIO, export_controls, guard, wire_upload
+from ..widgets.plot import Plot
 from ..widgets.point_editor import point_editor
 from . import custom as schedule_custom
 from . import handlers
@@ -177,18 +178,18 @@ def _outputs() -> dict:
     """The right-hand column: explanation, figures, tables, animation and data-set mode."""
     o = {"explanation": gr.Markdown(), "bounds": gr.Markdown()}
     with gr.Row():
-        o["lam"], o["sig"] = gr.Plot(label="logSNR per step"), gr.Plot(label="σ per step")
+        o["lam"], o["sig"] = Plot(label="logSNR per step"), Plot(label="σ per step")
     with gr.Row():
-        o["hist"], o["res"] = gr.Plot(label="Steps per logSNR bin"), gr.Plot(label="Bounds vs resolution")
+        o["hist"], o["res"] = Plot(label="Steps per logSNR bin"), Plot(label="Bounds vs resolution")
     with gr.Accordion("Resolution: SD3's and Flux's shift rules against the spectral law", open=True):
         o["res_md"] = gr.Markdown()
         with gr.Row():
             o["res_off"], o["res_lam"] = (
-                gr.Plot(label="Δλ per rule vs resolution"),
-                gr.Plot(label="Flux λ(t) per resolution"),
+                Plot(label="Δλ per rule vs resolution"),
+                Plot(label="Flux λ(t) per resolution"),
             )
     with gr.Accordion("Where training puts its weight: training-noise densities in λ", open=False):
-        o["train_md"], o["train_fig"] = gr.Markdown(), gr.Plot(label="p(λ) of training samplers")
+        o["train_md"], o["train_fig"] = gr.Markdown(), Plot(label="p(λ) of training samplers")
     o["table"], o["diffusers"] = gr.Markdown(), gr.Markdown()
     with gr.Row():
         o["anim_btn"] = gr.Button("Animate spectral autoregression (GIF)")
@@ -204,7 +205,7 @@ def _outputs() -> dict:
             o["ds_btn"] = gr.Button("Fit and sample")
         o["ds_md"] = gr.Markdown()
         with gr.Row():
-            o["ds_scatter"], o["ds_curves"] = gr.Plot(label="Per-image parameters"), gr.Plot(label="Sampled schedules")
+            o["ds_scatter"], o["ds_curves"] = Plot(label="Per-image parameters"), Plot(label="Sampled schedules")
     return o
 
 

@@ -11,6 +11,7 @@ import gradio as gr
 from ... import data
 from ..widgets import Slider, ViewIO, export_controls, guard, reporter, wire_upload
 from ..widgets.live import live_box, live_payload, wire_live
+from ..widgets.plot import Plot
 from . import handlers
 from . import view as V
 
@@ -89,10 +90,10 @@ def build(demo: gr.Blocks) -> None:
                 noisy = gr.Image(
                     label="Noisy image (VP: αx₀ + σε)", type="numpy", height=360, format="png", elem_id=NOISY
                 )
-                logspec = gr.Plot(label="2-D log power spectrum", elem_id=LIVE_PLOTS[0])
+                logspec = Plot(label="2-D log power spectrum", elem_id=LIVE_PLOTS[0])
             with gr.Row():
-                psd = gr.Plot(label="Radial PSD", elem_id=LIVE_PLOTS[1])
-                snr = gr.Plot(label="Per-frequency SNR", elem_id=LIVE_PLOTS[2])
+                psd = Plot(label="Radial PSD", elem_id=LIVE_PLOTS[1])
+                snr = Plot(label="Per-frequency SNR", elem_id=LIVE_PLOTS[2])
             live = live_box()
 
     settings = [source, photo, dataset, beta, seed, size, lam, tau_lo, tau_hi, window]
