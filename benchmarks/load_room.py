@@ -16,9 +16,10 @@ students per worker and whether each stayed on one worker, server CPU seconds pe
 cores the room used on average (server CPU / wall time), the client's own CPU (it shares the machine), peak RSS
 per worker (VmHWM), the load average and the kernel's CPU pressure (how busy the machine was). A run meets the
 targets with 0 failures, light p95 <= 3 s and every sampling run answered within 60 s; for each K and W the
-largest S tried that meets them is the capacity. Larger S are skipped once one misses (--keep-going).
+largest S tried that meets them in every repeat (--repeat R: R runs of each row) is the capacity. Larger S are
+skipped once one misses (--keep-going).
 
-    nice -n 10 .venv/bin/python benchmarks/load_room.py --workers 1,2,3 --students 2,5,10,15,20,30,45,60 --sampling 4,0 --out benchmarks/load-room.json
+    nice -n 10 .venv/bin/python benchmarks/load_room.py --workers 1,2 --students 10,20,30,60 --sampling 4 --repeat 2 --keep-going --out benchmarks/load-room.json
     nice -n 19 .venv/bin/python benchmarks/load_room.py --workers 2 --students 4 --requests 3 --sampling 1   # smoke
 """
 
@@ -38,26 +39,21 @@ from typing import Any
 
 import httpx
 import numpy as np
+from load import emit, proc_cpu_s
 
+from diffusion_core.reports import room as report
 from diffusion_core.serving import room
 
 LIGHT = ("spectrum", "bounds", "schedules", "increments", "component_schedule", "scale_space")
 SAMPLING = "sample_compare"
 TARGETS = {"failures": 0, "light_p95_s": 3.0, "sampling_max_s": 60.0}
 FILE_URL = re.compile(r'"url": "(https?://[^"]+/gradio_api/file=[^"]+)"')
-TICK = os.sysconf("SC_CLK_TCK")
 
 
 def address(k: int) -> str:
     """Student k's loopback address: 127.0.0.10, 127.0.0.11, ... (then 127.0.1.x)."""
     n = 10 + k
     return f"127.0.{n // 256}.{n % 256}"
-
-
-def cpu_s(pid: int) -> float:
-    """User + system CPU seconds of a process and its waited-for children."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return sum(int(x) for x in fields[11:15]) / TICK
 
 
 def peak_rss_mb(pid: int) -> float:
@@ -182,14 +178,14 @@ def run(workers: int, students: int, requests: int, sampling: int) -> dict:
             threading.Thread(target=student, args=(k, r.url, eps, n, defaults, log, lock, go)) for k, eps, n in jobs
         ]
         [t.start() for t in threads]
-        cpu0 = {w: cpu_s(pid) for w, pid in procs.items()}
-        proxy0, client0 = sum(cpu_s(p) for p in proxies), resource.getrusage(resource.RUSAGE_SELF)
+        cpu0 = {w: proc_cpu_s(pid) for w, pid in procs.items()}
+        proxy0, client0 = sum(proc_cpu_s(p) for p in proxies), resource.getrusage(resource.RUSAGE_SELF)
         t1 = time.perf_counter()
         go.set()
         [t.join() for t in threads]
         wall = time.perf_counter() - t1
-        worker_cpu = {w: cpu_s(pid) - cpu0[w] for w, pid in procs.items()}
-        proxy_cpu = sum(cpu_s(p) for p in proxies) - proxy0
+        worker_cpu = {w: proc_cpu_s(pid) - cpu0[w] for w, pid in procs.items()}
+        proxy_cpu = sum(proc_cpu_s(p) for p in proxies) - proxy0
         client1 = resource.getrusage(resource.RUSAGE_SELF)
         rss = {w: peak_rss_mb(pid) for w, pid in procs.items()}
     res = summarise(log)
@@ -221,41 +217,35 @@ def run(workers: int, students: int, requests: int, sampling: int) -> dict:
     }
 
 
-def sweep(workers: list[int], students: list[int], requests: int, sampling: list[int], keep_going: bool) -> dict:
+def sweep(
+    workers: list[int], students: list[int], requests: int, sampling: list[int], keep_going: bool, repeat: int = 1
+) -> dict:
     runs = []
     for k in sampling:
         for w in workers:
             for s in sorted(students):
-                res = run(w, s, requests, k)
-                runs.append(res)
-                keys = ("workers", "students", "sampling_requests", "failures", "light", "sampling")
-                print(json.dumps({key: res[key] for key in keys}), flush=True)
-                if not res["meets_targets"] and not keep_going:
+                met = True
+                for rep in range(repeat):
+                    res = {**run(w, s, requests, k), "repeat": rep}
+                    runs.append(res)
+                    keys = ("workers", "students", "repeat", "sampling_requests", "failures", "light", "sampling")
+                    print(json.dumps({key: res[key] for key in keys}), flush=True)
+                    met = met and res["meets_targets"]
+                if not met and not keep_going:
                     break
-    capacity = {
-        str(k): {
-            str(w): max(
-                (
-                    r["students"]
-                    for r in runs
-                    if (r["workers"], r["sampling_requests"]) == (w, k) and r["meets_targets"]
-                ),
-                default=None,
-            )
-            for w in workers
-        }
-        for k in sampling
-    }
+
+    capacity = report.capacities(runs, workers, sampling)
     return {
         "benchmark": "load-room",
         "targets": TARGETS,
         "requests_per_student": requests,
         "sampling_tried": sampling,
         "students_tried": sorted(students),
-        "capacity": capacity,  # sampling runs -> workers -> the most students tried that met the targets
+        "repeats": repeat,  # runs per (workers, students, sampling), one row each
+        "capacity": capacity,  # sampling runs -> workers -> the most students tried that met the targets every time
         "cpu_count": os.cpu_count(),
         "niceness": os.nice(0),
-        "client": "one httpx client per student bound to 127.0.0.(10+k), Gradio's REST call API, files fetched",
+        "client": "one httpx client per student bound to 127.0.0.(10+k), Gradio's REST call API in one session per student, files fetched",
         "proxy": "nginx (Debian), hash $remote_addr over the workers (diffusion_core/serving/nginx.py)",
         "queue_concurrency_per_event": 4,
         "runs": runs,
@@ -268,12 +258,10 @@ if __name__ == "__main__":
     p.add_argument("--students", default="30,60", help="comma-separated student counts (default 30,60)")
     p.add_argument("--requests", type=int, default=20, help="light requests per student (default 20)")
     p.add_argument("--sampling", default="4", help="comma-separated sampling runs at once, one sweep each (default 4)")
+    p.add_argument("--repeat", type=int, default=1, help="runs of each row (capacity: met in every one; default 1)")
     p.add_argument("--keep-going", action="store_true", help="try every S even after one misses the targets")
     p.add_argument("--out", default=None)
     a = p.parse_args()
     ints = lambda text: [int(x) for x in text.split(",") if x]  # noqa: E731
-    res = sweep(ints(a.workers), ints(a.students), a.requests, ints(a.sampling), a.keep_going)
-    text = json.dumps(res, indent=1)
-    if a.out:
-        Path(a.out).write_text(text + "\n")
-    print(text)
+    res = sweep(ints(a.workers), ints(a.students), a.requests, ints(a.sampling), a.keep_going, a.repeat)
+    emit(res, a.out)

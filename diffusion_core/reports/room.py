@@ -1,15 +1,16 @@
 """What a room of several app processes behind nginx serves (docs/classroom.md's "room-load" block and a row of
 the measured table), written from benchmarks/load-room.json (benchmarks/load_room.py). A student count "meets
 the targets" with 0 failures, light p95 <= 3 s over all light requests and every sampling run answered within
-60 s; for each number of sampling runs and of workers the capacity is the largest count tried that met them,
+60 s; for each number of sampling runs and of workers the capacity is the largest count tried that met them (in
+every run, when each count was run more than once),
 so the text says which counts were tried and never claims more than was measured."""
 
 from __future__ import annotations
 
 Row = tuple[str, str, str]
 SOURCE = (
-    "nice -n 10 .venv/bin/python benchmarks/load_room.py --workers 1,2,3 --students 2,5,10,15,20,30,45,60 "
-    "--sampling 4,0 --out benchmarks/load-room.json"
+    "nice -n 10 .venv/bin/python benchmarks/load_room.py --workers 1,2 --students 10,20,30,60 --sampling 4 "
+    "--repeat 2 --keep-going --out benchmarks/load-room.json"
 )
 
 
@@ -27,6 +28,31 @@ def _runs_in(j: dict, sampling: int, workers: int) -> list[int]:
 
 def _sampling(k: int) -> str:
     return "with no sampling run" if k == 0 else f"with {k} sampling run{'s' if k != 1 else ''} at once"
+
+
+def capacities(runs: list[dict], workers: list[int], sampling: list[int]) -> dict[str, dict[str, int | None]]:
+    """For each number of sampling runs and of workers, the most students tried that met the targets in every run
+    of that count (None: no count met them every time)."""
+
+    def met_every_time(w: int, k: int, s: int) -> bool:
+        return all(
+            r["meets_targets"] for r in runs if (r["workers"], r["sampling_requests"], r["students"]) == (w, k, s)
+        )
+
+    return {
+        str(k): {
+            str(w): max(
+                (
+                    s
+                    for s in sorted({r["students"] for r in runs if (r["workers"], r["sampling_requests"]) == (w, k)})
+                    if met_every_time(w, k, s)
+                ),
+                default=None,
+            )
+            for w in workers
+        }
+        for k in sampling
+    }
 
 
 def capacity(j: dict) -> str:
@@ -82,12 +108,13 @@ def block(j: dict | None) -> str:
     busy = max(r["load_avg_1min_end"] for r in j["runs"]) > j["cpu_count"]
     lines = [
         f"Measured with `benchmarks/load_room.py` on a {j['cpu_count']}-core machine (the students' clients run on "
-        f"it too), at niceness {j['niceness']}: each simulated student talks from its own loopback address and sends "
-        f"{j['requests_per_student']} light requests (default settings, six light endpoints) while the row's "
+        f"it too), at niceness {j['niceness']}: each simulated student talks from its own loopback address, in one page "
+        f"session (as a browser tab), and sends {j['requests_per_student']} light requests (default settings, six light endpoints) while the row's "
         "sampling students start one sampling run each (all at once; the room restarted for every row). "
         f"Targets: {t['failures']} failures, light p95 ≤ "
-        f"{t['light_p95_s']:g} s, every sampling run answered within {t['sampling_max_s']:g} s. Students served at the "
-        f"targets, {capacity(j)}.",
+        f"{t['light_p95_s']:g} s, every sampling run answered within {t['sampling_max_s']:g} s. "
+        + (f"Every row was run {j['repeats']} times (one line each). " if j.get("repeats", 1) > 1 else "")
+        + f"Students served at the targets{' in every run' if j.get('repeats', 1) > 1 else ''}, {capacity(j)}.",
         "",
         "| workers | students × requests + sampling | failures | light p50 / p95 | worst endpoint p95 | "
         "sampling max | students per worker (sampling too) | server CPU per request | cores used | "

@@ -64,7 +64,9 @@ def test_typed_arrays_are_decoded_and_compared_for_real():
     fig = go.Figure(go.Scatter(x=np.arange(3.0), y=np.array([1.0, 2.0, 4.0])))
     theirs = json.loads(gr.Plot().postprocess(fig).plot)
     assert "bdata" in json.dumps(theirs["data"][0]["x"])  # gr.Plot writes base64 here ...
-    assert decoded(theirs)["data"][0]["y"] == [1.0, 2.0, 4.0] == json.loads(Plot().postprocess(fig).plot)["data"][0]["y"]
+    assert (
+        decoded(theirs)["data"][0]["y"] == [1.0, 2.0, 4.0] == json.loads(Plot().postprocess(fig).plot)["data"][0]["y"]
+    )
     other = go.Figure(go.Scatter(x=np.arange(3.0), y=np.array([1.0, 2.0, 5.0])))
     assert decoded(json.loads(Plot().postprocess(other).plot)) != decoded(theirs)  # ... and a change is seen
 

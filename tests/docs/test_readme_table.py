@@ -34,17 +34,18 @@ def test_numbers_follow_the_json(tmp_path):
 
 
 def test_readme_numbers_follow_the_json(tmp_path):
-    """The README's example and glance numbers come from spectral.json, quality.json, load.json, ..."""
+    """The README's example and glance numbers come from spectral.json, quality.json, load-room.json, ..."""
     bench = _bench(tmp_path)
     s = json.loads((bench / "spectral.json").read_text())
     s["beta"]["camera"], s["bounds"]["camera"]["sigma_min"] = 9.87, 0.0321
     (bench / "spectral.json").write_text(json.dumps(s))
-    ld = json.loads((bench / "load.json").read_text())
-    ld["failures"], ld["requests"] = 7, 1234
-    (bench / "load.json").write_text(json.dumps(ld))
+    rm = json.loads((bench / "load-room.json").read_text())
+    rm["capacity"] = {"4": {"1": 20, "2": 45}}
+    rm["runs"][0]["failures"] = 7
+    (bench / "load-room.json").write_text(json.dumps(rm))
     blocks = readme.blocks(measured.ROOT, bench)
     assert "9.87" in blocks["example-numbers"] and "0.0321" in blocks["example-numbers"]
-    assert "7 failures in 1234" in blocks["glance"]
+    assert "for 20 (1 worker), 45 (2 workers) students and 4 sampling runs; 7 failures in" in blocks["glance"]
     assert "torch==2.13.0+cpu" in readme.install("torch==2.13.0+cpu\n")
 
 
