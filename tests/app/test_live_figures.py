@@ -18,6 +18,7 @@ from diffusion_core.app.scale_space import flexi_layout as layout_flexi
 from diffusion_core.app.scale_space import layout as layout_scale
 from diffusion_core.app.spectrum import layout as layout_spectrum
 from diffusion_core.app.widgets import live as live
+from diffusion_core.app.widgets.plot import Plot
 
 LIVE_IDS = {
     *layout_spectrum.LIVE_PLOTS,
@@ -38,7 +39,7 @@ MOVES = {
 
 
 def _same_traces(live_fig: dict, fig) -> None:
-    want = json.loads(fig.to_json())
+    want = json.loads(Plot().postprocess(fig).plot)  # what the full event's plot sends
     assert [t.get("name") for t in live_fig["data"]] == [t.get("name") for t in want["data"]]
     for a, b in zip(live_fig["data"], want["data"]):
         for key in ("x", "y", "source"):

@@ -31,8 +31,9 @@ from typing import Any
 
 import gradio as gr
 import plotly.graph_objects as go
-import plotly.io as pio
 from markdown_it import MarkdownIt
+
+from .plot import figure_json
 
 # The page-side library (window.difflabLive), set up by the first channel that mounts; each channel then draws
 # the payloads gradio gives it. draw: texts at once; figures keep what gradio's Plot adds to a layout (autosize,
@@ -127,9 +128,9 @@ def live_box() -> gr.HTML:
 def live_payload(
     channel: str, figures: Mapping[str, go.Figure] | None = None, markdown: Mapping[str, str] | None = None
 ) -> str:
-    """One JSON string: {channel, figures: {elem_id: figure}, markdown: {elem_id: HTML}} (plotly's encoder, no
-    re-validation; Markdown rendered as CommonMark with raw HTML escaped)."""
-    figs = ",".join(f"{json.dumps(k)}:{pio.to_json(f, validate=False)}" for k, f in (figures or {}).items())
+    """One JSON string: {channel, figures: {elem_id: figure}, markdown: {elem_id: HTML}} (figures as the app's Plot
+    sends them, plot.figure_json; Markdown rendered as CommonMark with raw HTML escaped)."""
+    figs = ",".join(f"{json.dumps(k)}:{figure_json(f)}" for k, f in (figures or {}).items())
     texts = json.dumps({k: _MD.render(v) for k, v in (markdown or {}).items()}, ensure_ascii=False)
     return f'{{"channel":{json.dumps(channel)},"figures":{{{figs}}},"markdown":{texts}}}'
 
