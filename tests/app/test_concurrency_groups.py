@@ -229,6 +229,40 @@ def test_a_second_sampling_run_waits_with_its_place_while_light_views_go_on(monk
         demo.close()
 
 
+def test_a_sampling_runs_progress_reaches_the_student_from_its_own_thread(monkeypatch):
+    """gr.Progress inside a sampling run (which runs in a thread of its own, `yielding`) still reports to the
+    waiting student: the status carries the run's progress and description."""
+    import gradio.networking as networking
+    from gradio_client import Client
+
+    from diffusion_core.app.layout import serve
+
+    gate, reported = threading.Event(), threading.Event()
+
+    def sample(x: float, progress=gr.Progress()) -> float:  # noqa: B008 - gradio's way to ask for progress
+        progress(0.5, desc="step 5 of 10")
+        reported.set()
+        gate.wait(60)
+        return x
+
+    with gr.Blocks() as demo:
+        n = gr.Number()
+        gr.Button().click(sample, n, n, api_name="sample", concurrency_id=SAMPLING, show_progress="full")
+    monkeypatch.setattr(networking, "url_ok", lambda url: True)
+    serve(demo, "127.0.0.1", _free_port(), limits=Limits(sampling=1, light=4), block=False)
+    try:
+        job = Client(demo.local_url, verbose=False).submit(3, api_name="/sample")
+        assert reported.wait(60)
+        _wait(lambda: bool(job.status().progress_data))
+        (unit,) = job.status().progress_data
+        assert unit.progress == 0.5 and unit.desc == "step 5 of 10"
+        gate.set()
+        assert job.result(timeout=60) == 3
+    finally:
+        gate.set()
+        demo.close()
+
+
 def _my_niceness() -> int:
     return os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
 
