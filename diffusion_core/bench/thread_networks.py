@@ -34,9 +34,10 @@ from ..evaluation.intervals import fd_interval, paired_fd, paired_share, verdict
 from ..evaluation.metrics import digit_flags, digit_quality, held_features, real_floor
 from ..gud.learned import eps_function
 from ..gud.likelihood import ode_bpd
+from ..models.gud_space import sidecar_gud
 from ..models.registry import SIDECARS, WEIGHTS_DIR, load_own
 from ..sampling.threads import GUD as GUD_ROWS
-from ..sampling.threads import QUESTIONS, THREADS, draw_row, gud_space
+from ..sampling.threads import QUESTIONS, THREADS, draw_row
 
 Tensor = torch.Tensor
 NFES = (5, 10, 20, 50)
@@ -125,7 +126,7 @@ def gud_likelihood(name: str, n: int, steps: int, seed: int) -> dict[str, Any]:
     """Bits/dim of the probability-flow ODE (gud/likelihood.py) on the first n held-out digits, mean with a 95%
     normal interval over the images, at `steps` Heun steps and at half that (the discretisation check)."""
     net, side = load_own(name)
-    g = gud_space(side)
+    g = sidecar_gud(side)
     y = data.load_mnist("heldout")[0][:n]
 
     eps_fn = eps_function(net, g)

@@ -15,9 +15,10 @@ from ..caching import frozen_cache
 from ..gud.learned import LearnedGUD
 from ..gud.learned_view import GaussianPosterior, Recorder, Snapshots, exact_reverse, fitted_covariance
 from ..models.datasets import DATASETS
+from ..models.gud_space import sidecar_gud
 from ..models.registry import OWN_SAMPLER, load_own
 from ..validation import check_choice, check_int
-from .threads import gud_space, sample_own
+from .threads import sample_own
 
 Tensor = torch.Tensor
 Progress = Callable[[float, str], None]
@@ -46,7 +47,7 @@ def white_covariance_of(name: str) -> Tensor:
     _, side = load_own(name)
     items = DATASETS[side["dataset"]].items
     assert items is not None
-    return fitted_covariance(gud_space(side), items())
+    return fitted_covariance(sidecar_gud(side), items())
 
 
 @frozen_cache(maxsize=4)
@@ -65,7 +66,7 @@ def reverse_beside_exact(
     if progress is not None:
         progress(0.0, f"{name}: space and schedule (the first use fits them to the training digits)")
     _, side = load_own(name)
-    g = gud_space(side)
+    g = sidecar_gud(side)
 
     def ticker(which: str, base: float) -> Any:
         if progress is None:

@@ -22,9 +22,8 @@ import numpy as np
 import torch
 from torch import nn
 
-from ..caching import frozen_cache
-from ..gud.learned import LearnedGUD, ddim_sample, eps_function, learned_gud
-from ..models.datasets import DATASETS
+from ..gud.learned import ddim_sample, eps_function
+from ..models.gud_space import sidecar_gud
 from ..models.registry import OWN_SAMPLER, SPECS, get_model, load_own
 from ..networks.unet import precond
 from ..noise.discretization import sigmas_from_lam
@@ -115,22 +114,6 @@ def instance_sample(
     return x.to(torch.float32)
 
 
-def gud_space(side: dict[str, Any]) -> LearnedGUD:
-    """The network's space and schedule, rebuilt from its training data and the sidecar's settings (fitted once
-    per data set and settings: a PCA of the 9,000 training digits takes seconds)."""
-    g = side["gud"]
-    return _fitted_space(
-        side["dataset"], g["basis"], float(g["r"]), float(g["a"]), g.get("prediction", "eps"), float(g["band"][1])
-    )
-
-
-@frozen_cache(maxsize=4)
-def _fitted_space(dataset: str, basis: str, r: float, a: float, prediction: str, gamma_noise: float) -> LearnedGUD:
-    items = DATASETS[dataset].items
-    assert items is not None
-    return learned_gud(basis, r, a, items(), prediction, gamma_noise)
-
-
 def sample_own(
     name: str,
     sampler: str | None,
@@ -151,7 +134,7 @@ def sample_own(
     net, side = load_own(name)
     g = torch.Generator().manual_seed(seed)
     if kind == "gud":
-        space = gud_space(side)
+        space = sidecar_gud(side)
         x = ddim_sample(eps_function(net, space), space, n, steps, g, callback)
         return x, {"sampler": "ddim", "steps": steps, "nfe": steps, "schedule": f"gud a={space.a:g} {space.basis}"}
     params = instance_draws(side, n, seed)

@@ -20,14 +20,14 @@ from ..gud.learned import (
     PREDICTIONS,
     TIME_SAMPLINGS,
     LearnedGUD,
-    learned_gud,
 )
 from ..gud.orderings import overlap_fraction, threshold_a
 from ..gud.schedules import GAMMA_NOISE
 from ..models.datasets import DATASETS
+from ..models.gud_space import SETTINGS, fitted_gud
 from ..networks.unet import UNet, UNetConfig
 from ..networks.weights import save_with_sidecar
-from ..validation import InputError, check_choice, check_int, check_range
+from ..validation import check_choice, check_int, check_range
 from .loop import fit, fit_evaluate_save
 from .loss import GUDLoss
 
@@ -96,10 +96,7 @@ class GUDPreset:
 
 def space_of(p: GUDPreset) -> LearnedGUD:
     """The space and schedule of a preset's GUD network, fitted on the whole finite data set."""
-    items = DATASETS[p.dataset].items
-    if items is None:
-        raise InputError(f"data set {p.dataset} is endless; a GUD space needs a finite one")
-    return learned_gud(p.basis, p.r, p.a, items(), p.prediction, p.gamma_noise, p.time_sampling, p.p_mean, p.p_std)
+    return fitted_gud(p.dataset, **{k: getattr(p, k) for k in SETTINGS})
 
 
 def gud_record(g: LearnedGUD) -> dict[str, Any]:

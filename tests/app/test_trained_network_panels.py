@@ -106,10 +106,10 @@ def test_gud_panel_shows_both_runs_from_the_same_start(pca_run):
 def test_gud_readout_matches_the_closed_form(pca_run):
     """Share resolved per group at each snapshot = the share of its components whose window starts at or after
     t (true log-SNR still at or above the clean edge), and at t = 0 every component is resolved."""
+    from diffusion_core.models.gud_space import sidecar_gud
     from diffusion_core.models.registry import load_own
-    from diffusion_core.sampling.threads import gud_space
 
-    g = gud_space(load_own("mnist-gud-pca-soft")[1])
+    g = sidecar_gud(load_own("mnist-gud-pca-soft")[1])
     start, _ = windows(g.schedule)  # each component's window opens (reverse time: closes) at the clean edge
     groups = component_groups(g.schedule, gud_panel.GROUPS)
     expected = [[float((t <= start[idx] + 1e-9).double().mean()) for idx in groups] for t in pca_run.numbers["times"]]

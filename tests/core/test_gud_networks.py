@@ -156,3 +156,22 @@ def test_edm_variance_times_follow_the_component_variances(gaussian_data):
     half = ((gam[:, top] - (-2.4)).abs() < 2.4).double().mean()  # within one EDM std of its centre
     assert float(half) > 0.68 * share  # at least the draws aimed at it land there
     assert float(t.mean()) != pytest.approx(0.5, abs=0.02)  # not the uniform law
+
+
+@pytest.mark.parametrize("name", ["mnist-gud-pca-soft", "mnist-gud-pixel-standard"])
+def test_a_shipped_gud_network_is_sampled_in_the_space_it_was_trained_in(name):
+    """Sampling rebuilds the space from the weights' sidecar (models/gud_space.sidecar_gud), training from the
+    preset (training/gud.space_of): one builder, the same settings, so the same space and schedule."""
+    from diffusion_core.models.gud_space import fitted_gud, sidecar_gud
+    from diffusion_core.models.registry import load_own
+    from diffusion_core.training.gud import space_of
+    from diffusion_core.training.scale_space import load_train_preset
+
+    side = load_own(name)[1]
+    preset = load_train_preset(f"train/{name}.toml")
+    sampled, trained = sidecar_gud(side), space_of(preset)
+    for field in ("basis", "r", "a", "prediction", "time_sampling", "p_mean", "p_std"):
+        assert getattr(sampled, field) == getattr(trained, field), field
+    assert sampled.schedule.band == trained.schedule.band
+    torch.testing.assert_close(sampled.space.variances, trained.space.variances)
+    assert fitted_gud.cache_info().hits >= 1  # the second build was the first one's, not a refit
