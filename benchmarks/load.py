@@ -68,6 +68,8 @@ def start_server(port: int) -> subprocess.Popen:
 def wait_up(proc: subprocess.Popen, port: int, seconds: int) -> subprocess.Popen:
     """`proc` once its page at `port` answers; killed, with an error, if it does not within `seconds`."""
     for _ in range(seconds):
+        if proc.poll() is not None:
+            raise RuntimeError(f"the server for port {port} exited with code {proc.returncode} before it answered")
         try:
             urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=2)
             return proc

@@ -1,10 +1,11 @@
 """Page load to the first tab interactive (issue 26: <= 2 s): a fresh browser context opens the app and waits until
 the Spectrum tab's power-spectrum figure is drawn (the first tab's last output), R times; median and range.
 
-Starts `python app.py` on a free port (benchmarks/load.py) and, beside it, the floor page
-(benchmarks/page_floor_app.py: gradio with only three plotly figures and a slider, what the first tab must draw),
-warms both with one load, then loads them in turn, so the app's median reads against the floor's from the same
-run (their ratio). Debian's chromium through Playwright. Run outside `make test`, on a quiet machine:
+Starts `python app.py` on a free port (benchmarks/load.py) and, beside it, the app with its first tab alone
+(benchmarks/page_first_tab_app.py) and the floor page (benchmarks/page_floor_app.py: gradio with only three plotly
+figures and a slider, what the first tab must draw); warms each with one load, then loads them in turn, so the
+app's median reads against both from the same run (ratios), with the components and events each page's config
+holds. Debian's chromium through Playwright. Run outside `make test`, on a quiet machine:
 
     .venv/bin/python benchmarks/page_load.py --loads 7 --out benchmarks/page-load.json
 """
@@ -12,11 +13,13 @@ run (their ratio). Debian's chromium through Playwright. Run outside `make test`
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import statistics
 import subprocess
 import sys
 import time
+import urllib.request
 from pathlib import Path
 
 from load import emit, free_port, start_server, wait_up
@@ -26,14 +29,22 @@ FLOOR_READY = "#floor-2 .js-plotly-plot .main-svg"  # the floor page's last figu
 TARGET_S = 2.0
 
 
-def start_floor(port: int) -> subprocess.Popen:
+def start_page(script: str, port: int) -> subprocess.Popen:
+    """One of the benchmark's own pages (a script beside this one, given its port), once it answers."""
     proc = subprocess.Popen(
-        [sys.executable, str(Path(__file__).with_name("page_floor_app.py")), str(port)],
+        [sys.executable, str(Path(__file__).with_name(script)), str(port)],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
         env={**os.environ, "GRADIO_ANALYTICS_ENABLED": "False"},
     )
     return wait_up(proc, port, 120)
+
+
+def config_size(port: int) -> dict:
+    """The components and events in the config a page mounts (gradio's /config)."""
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}/config", timeout=60) as r:
+        config = json.load(r)
+    return {"components": len(config["components"]), "events": len(config["dependencies"])}
 
 
 def summary(times: list[float]) -> dict:
@@ -48,10 +59,15 @@ def summary(times: list[float]) -> dict:
 def run(loads: int) -> dict:
     from playwright.sync_api import sync_playwright
 
-    port, floor_port = free_port(), free_port()
-    procs = [start_server(port), start_floor(floor_port)]
+    port, first_port, floor_port = free_port(), free_port(), free_port()
+    procs = [
+        start_server(port),
+        start_page("page_first_tab_app.py", first_port),
+        start_page("page_floor_app.py", floor_port),
+    ]
     load_start = os.getloadavg()[0]
-    pages = {"app": (port, READY), "floor": (floor_port, FLOOR_READY)}
+    pages = {"app": (port, READY), "first_tab": (first_port, READY), "floor": (floor_port, FLOOR_READY)}
+    components = {name: config_size(at) for name, (at, _) in pages.items()}
     times: dict[str, list[float]] = {k: [] for k in pages}
     try:
         with sync_playwright() as p:
@@ -72,14 +88,17 @@ def run(loads: int) -> dict:
             proc.terminate()
             proc.wait(timeout=60)
     med = statistics.median(times["app"])
-    floor = summary(times["floor"])
+    floor, first = summary(times["floor"]), summary(times["first_tab"])
     return {
         "loads": loads,
         **summary(times["app"]),
+        **components["app"],
         "target_s": TARGET_S,
         "meets_target": med <= TARGET_S,
-        "floor": floor,
+        "floor": {**floor, **components["floor"]},
+        "first_tab": {**first, **components["first_tab"]},
         "app_over_floor": round(med / floor["median_s"], 3),
+        "app_over_first_tab": round(med / first["median_s"], 3),
         "cpu_count": os.cpu_count(),
         "load_avg_1min_start": load_start,
         "load_avg_1min_end": os.getloadavg()[0],

@@ -75,23 +75,24 @@ class TabPage:
     room: Room
 
 
-def build_app(room: Room | None = None) -> gr.Blocks:
+def build_app(room: Room | None = None, tabs: tuple[tuple[str, str], ...] = TABS) -> gr.Blocks:
     """All tabs in one Blocks app (image outputs written once and atomically: atomic_cache). `room`: where the
-    workshop's answers live and the teacher's key (default: Room.from_env())."""
+    workshop's answers live and the teacher's key (default: Room.from_env()); `tabs`: which of TABS (the page-load
+    benchmark builds the first alone, to weigh the others)."""
     install()
     room = room or Room.from_env()
     with gr.Blocks(title="Diffusion Lab", fill_width=True, analytics_enabled=False) as demo:  # offline: no calls out
         gr.Markdown(INTRO)
         keys_script()  # outside the tabs: it mounts with the page, whichever tab the page opens on
-        opened = [gr.State(False) for _ in TABS]
-        with gr.Tabs(selected=OPENING, overflow_behavior="wrap", elem_classes="difflab-tabs") as tabs:
-            for (label, module), flag in zip(TABS, opened):
+        opened = [gr.State(False) for _ in tabs]
+        with gr.Tabs(selected=OPENING, overflow_behavior="wrap", elem_classes="difflab-tabs") as tab_bar:
+            for (label, module), flag in zip(tabs, opened):
                 with gr.Tab(label, id=module) as tab:
                     page = TabPage(demo, flag.change, room)
                     importlib.import_module(f"{__package__}.{module}.layout").build(page)
                 # The first select flips the flag (its .change is the tab's load); later selects leave it as is.
                 tab.select(_opened, None, flag, api_visibility="private", show_progress="hidden")
-        demo.load(select_linked_tab, None, tabs, api_visibility="private", queue=False)
+        demo.load(select_linked_tab, None, tab_bar, api_visibility="private", queue=False)
     apply_limits(demo, Limits.from_env())  # sampling and light views queue apart (widgets/concurrency.py)
     demo.difflab_room = room  # type: ignore[attr-defined]  # serve() prints the teacher's address
     return demo

@@ -162,13 +162,22 @@ def _load(j: dict) -> Row:
 
 
 def _page_load(j: dict) -> Row:
-    floor = j.get("floor")
+    floor, first = j.get("floor"), j.get("first_tab")
     against = (
         f"; a gradio page with only three plotly figures and a slider (benchmarks/page_floor_app.py) takes "
         f"{floor['median_s']:.1f} s in the same run, so the app is {j['app_over_floor']:.2f}× that floor"
         if floor
         else ""
     )
+    if first:
+        extra = j["components"] - first["components"]
+        against += (
+            f"; the app with its first tab alone (benchmarks/page_first_tab_app.py, {first['components']} components) "
+            f"takes {first['median_s']:.1f} s: the other tabs, not drawn (lazy) but mounted from the config "
+            f"({extra} more components, {j['events'] - first['events']} more events), add "
+            f"{j['median_s'] - first['median_s']:.1f} s ({1000 * (j['median_s'] - first['median_s']) / extra:.1f} ms "
+            "a component)"
+        )
     return (
         "page load → the first tab's figure drawn (fresh browser context)",
         f"median **{j['median_s']:.1f} s** ({j['min_s']:.1f}–{j['max_s']:.1f} over {j['loads']} loads; target "

@@ -62,6 +62,20 @@ def test_every_tab_is_a_folder_with_its_layout():
     assert not (APP / "layout").exists() and sorted(p.name for p in APP.glob("*.py")) == ["__init__.py", "layout.py"]
 
 
+def test_the_app_can_be_built_with_its_first_tab_alone():
+    """benchmarks/page_load.py weighs the other tabs against the app built with the first one only."""
+    import gradio as gr
+
+    from diffusion_core.app.layout import TABS as BUILT
+    from diffusion_core.app.layout import build_app
+
+    def tab_ids(demo: gr.Blocks) -> list[str]:
+        return [b.id for b in demo.blocks.values() if isinstance(b, gr.Tab)]
+
+    assert tab_ids(build_app(tabs=BUILT[:1])) == ["spectrum"]
+    assert tab_ids(build_app()) == list(TABS)
+
+
 def test_app_does_no_maths():
     found = []
     for path in FILES:
