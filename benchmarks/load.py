@@ -53,11 +53,13 @@ def peak_rss_mb(pid: int) -> float:
     return float("nan")
 
 
-def start_server(port: int) -> subprocess.Popen:
+def start_server(port: int, root: Path = ROOT) -> subprocess.Popen:
+    """`python app.py` of the checkout at `root` (its own diffusion_core: the script's folder comes first on the
+    path), once it answers."""
     env = {**os.environ, "GRADIO_ANALYTICS_ENABLED": "False"}
     proc = subprocess.Popen(
-        [sys.executable, str(ROOT / "app.py"), "--port", str(port)],
-        cwd=ROOT,
+        [sys.executable, str(root / "app.py"), "--port", str(port)],
+        cwd=root,
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=open(Path(tempfile.gettempdir()) / "difflab-load-server.log", "w"),

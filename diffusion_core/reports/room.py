@@ -150,7 +150,10 @@ def measured_row(j: dict) -> Row:
     )
 
 
-CPU_SOURCE = "nice -n 10 .venv/bin/python benchmarks/request_cpu.py --requests 30 --out benchmarks/request-cpu.json"
+CPU_SOURCE = (
+    "nice -n 10 .venv/bin/python benchmarks/request_cpu.py --requests 10 --rounds 3 --against f8cfb10 "
+    "--out benchmarks/request-cpu.json"
+)
 
 
 def request_cpu_block(j: dict | None) -> str:
@@ -159,20 +162,38 @@ def request_cpu_block(j: dict | None) -> str:
     if j is None:
         return f"Not measured yet: run `{CPU_SOURCE}`, then `make readme`."
     per = j["per_endpoint"]
+    before = j.get("against")
+    rounds = j.get("rounds", 1)
     lines = [
-        f"Server CPU per request (`benchmarks/request_cpu.py`: one client, requests in sequence, default views, mean "
-        f"over {j['requests_per_endpoint']} requests after 3 warm-ups; {j['cpu_count']}-core machine, load average "
-        f'{j["load_avg_1min_end"]:.1f} at the end). "View computation" is the handler alone in another process; '
-        "the rest is gradio's serialisation, file writes and the queue (it can come out slightly negative: two "
-        "processes, two measurements).",
+        f"Server CPU per request (`benchmarks/request_cpu.py`: one client, requests in sequence, default views, "
+        f"median of {rounds} round(s) of {j['requests_per_endpoint']} requests after 3 warm-ups; "
+        + (
+            f"the code of `{before}` served beside this checkout, the rounds alternating between the two; "
+            if before
+            else ""
+        )
+        + f'{j["cpu_count"]}-core machine, load average {j["load_avg_1min_end"]:.1f} at the end). "View computation" '
+        "is the handler alone in another process; the rest is gradio's serialisation, file writes and the queue (it "
+        "can come out slightly negative: two processes, two measurements).",
         "",
-        "| endpoint | server CPU per request | view computation | the rest | wall time (median) | target |",
-        "|---|---|---|---|---|---|",
+        "| endpoint | server CPU per request | "
+        + (f"before (`{before}`), same run | after / before | " if before else "")
+        + "view computation | the rest | wall time (median) | target |",
+        "|---|---|" + ("---|---|" if before else "") + "---|---|---|---|",
     ]
     for ep, r in per.items():
         target = f"≤ {r['target_ms']:g} ms: {'met' if r['meets_target'] else 'not met'}" if "target_ms" in r else "—"
+        versus = f"{r['before_server_cpu_ms']:.0f} ms | {r['after_over_before']:.2f} | " if before else ""
         lines.append(
-            f"| `{ep}` | {r['server_cpu_ms']:.0f} ms | {r['handler_cpu_ms']:.0f} ms | {r['not_computation_ms']:.0f} ms "
-            f"| {r['wall_ms']:.0f} ms | {target} |"
+            f"| `{ep}` | {r['server_cpu_ms']:.0f} ms | {versus}{r['handler_cpu_ms']:.0f} ms | "
+            f"{r['not_computation_ms']:.0f} ms | {r['wall_ms']:.0f} ms | {target} |"
         )
+    if before:
+        mean = sum(r["server_cpu_ms"] for r in per.values()) / len(per)
+        mean_before = sum(r["before_server_cpu_ms"] for r in per.values()) / len(per)
+        lines += [
+            "",
+            f"Mean over the {len(per)} endpoints: {mean:.0f} ms, against {mean_before:.0f} ms before "
+            f"({mean / mean_before:.2f}×).",
+        ]
     return "\n".join(lines)
