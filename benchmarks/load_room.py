@@ -29,7 +29,6 @@ import argparse
 import json
 import os
 import re
-import resource
 import tempfile
 import threading
 import time
@@ -39,7 +38,7 @@ from typing import Any
 
 import httpx
 import numpy as np
-from load import emit, proc_cpu_s
+from load import emit, own_cpu_s, proc_cpu_s
 
 from diffusion_core.reports import room as report
 from diffusion_core.serving import room
@@ -179,14 +178,14 @@ def run(workers: int, students: int, requests: int, sampling: int) -> dict:
         ]
         [t.start() for t in threads]
         cpu0 = {w: proc_cpu_s(pid) for w, pid in procs.items()}
-        proxy0, client0 = sum(proc_cpu_s(p) for p in proxies), resource.getrusage(resource.RUSAGE_SELF)
+        proxy0, client0 = sum(proc_cpu_s(p) for p in proxies), own_cpu_s()
         t1 = time.perf_counter()
         go.set()
         [t.join() for t in threads]
         wall = time.perf_counter() - t1
         worker_cpu = {w: proc_cpu_s(pid) - cpu0[w] for w, pid in procs.items()}
         proxy_cpu = sum(proc_cpu_s(p) for p in proxies) - proxy0
-        client1 = resource.getrusage(resource.RUSAGE_SELF)
+        client_cpu = own_cpu_s() - client0
         rss = {w: peak_rss_mb(pid) for w, pid in procs.items()}
     res = summarise(log)
     seen: dict[int, set[str]] = {}
@@ -206,7 +205,7 @@ def run(workers: int, students: int, requests: int, sampling: int) -> dict:
         "server_cores_used": (sum(worker_cpu.values()) + proxy_cpu) / wall,
         "worker_cpu_s": worker_cpu,
         "nginx_cpu_s": proxy_cpu,
-        "client_cpu_s": (client1.ru_utime + client1.ru_stime) - (client0.ru_utime + client0.ru_stime),
+        "client_cpu_s": client_cpu,
         "peak_rss_mb": rss,
         "wall_s": wall,
         "startup_s": startup,

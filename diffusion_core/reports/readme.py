@@ -8,7 +8,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from . import low_nfe, mnist, threads
+from . import low_nfe, mnist, room, threads
 from .measured import load
 
 # The repository the README's links point to: PyPI shows README.md as the long description, where a relative
@@ -77,24 +77,6 @@ def example_numbers(spectral: dict[str, Any]) -> str:
     )
 
 
-def room_line(rm: dict) -> str:
-    """What one machine serves, from benchmarks/load-room.json: the students at the light-p95 target per worker
-    count, with the most sampling runs tried at once."""
-    k = max(rm["capacity"], key=int)
-    served = ", ".join(
-        f"{'≥ ' if cap == max(rm['students_tried']) else ''}{cap} ({w} worker{'s' if w != '1' else ''})"
-        for w, cap in rm["capacity"][k].items()
-        if cap
-    )
-    runs = [r for r in rm["runs"] if r["sampling_requests"] == int(k)]
-    return (
-        f"- **A room on one {rm['cpu_count']}-core server:** light p95 ≤ {rm['targets']['light_p95_s']:g} s for "
-        f"{served} students and {k} sampling runs; "
-        f"{sum(r['failures'] for r in runs)} failures in {sum(r['requests'] for r in runs)} requests "
-        "([classroom](docs/classroom.md))."
-    )
-
-
 def glance(bench_dir: Path) -> str:
     """A few headline results, each linked to its full table."""
     quality = load(bench_dir, "quality")
@@ -115,7 +97,7 @@ def glance(bench_dir: Path) -> str:
         *[threads.readme_line(th, b, tn["n"]) for th, b in tn["threads"].items()],
         f"- **Scale space:** the Flexi-UNet samples MNIST {fx['speedup']:.2f}× faster than its full-resolution "
         "baseline ([benchmarks](docs/benchmarks.md)).",
-        room_line(rm),
+        room.readme_line(rm),
     ]
     return "\n".join(lines)
 

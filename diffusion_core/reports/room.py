@@ -55,6 +55,27 @@ def capacities(runs: list[dict], workers: list[int], sampling: list[int]) -> dic
     }
 
 
+def _most_tried(j: dict, cap: int) -> bool:
+    """Whether a capacity is the largest student count tried: then the room serves at least that many."""
+    return cap == max(j["students_tried"])
+
+
+def readme_line(j: dict) -> str:
+    """The README's glance line: the students served at the light-p95 target per worker count, with the most
+    sampling runs tried at once, and the failures over those runs."""
+    k = max(j["capacity"], key=int)
+    served = ", ".join(
+        f"{'≥ ' if _most_tried(j, cap) else ''}{cap} ({_workers(int(w))})" for w, cap in j["capacity"][k].items() if cap
+    )
+    runs = [r for r in j["runs"] if r["sampling_requests"] == int(k)]
+    return (
+        f"- **A room on one {j['cpu_count']}-core server:** light p95 ≤ {j['targets']['light_p95_s']:g} s for "
+        f"{served} students and {k} sampling runs; "
+        f"{sum(r['failures'] for r in runs)} failures in {sum(r['requests'] for r in runs)} requests "
+        "([classroom](docs/classroom.md))."
+    )
+
+
 def capacity(j: dict) -> str:
     """'with 4 sampling runs at once: 1 worker **30** students (45 missed them), 2 workers **at least 60** (the most
     tried); with no sampling run: ...' from the runs."""
@@ -65,7 +86,7 @@ def capacity(j: dict) -> str:
             tried = _runs_in(j, int(k), int(w))
             if cap is None:
                 parts.append(f"{_workers(int(w))} none (tried {', '.join(map(str, tried))})")
-            elif cap == max(tried) == max(j["students_tried"]):
+            elif _most_tried(j, cap):
                 parts.append(f"{_workers(int(w))} **at least {cap}** (the most tried)")
             else:
                 missed = min((s for s in tried if s > cap), default=None)
