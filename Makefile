@@ -9,7 +9,7 @@ HOST   ?= 127.0.0.1
 PORT   ?= 7860
 WORKERS ?= 2
 
-.PHONY: run room test test-quick lint install browser nginx bench readme clean notebooks-strip
+.PHONY: run room test test-quick lint install browser nginx bench readme clean notebooks-strip plotly-bundle
 
 $(STAMP): pyproject.toml $(CONSTRAINTS)
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -66,6 +66,15 @@ bench: install
 # the CLI's parser and the public API (diffusion_core/reports/pages.py; tests/test_docs_generated.py checks them)
 readme: install
 	$(PY) -m diffusion_core.cli.docs
+
+# The page draws figures with plotly.js's cartesian bundle, a copy of which the package ships (nothing is fetched at
+# run time): this fetches that copy again from the npm registry, at the version diffusion_core/app/widgets/plot.py
+# names (tests/app/test_plot_bundle.py checks its version and sha256). Needs npm; run by hand, never by make run.
+plotly-bundle: install
+	v=$$($(PY) -c "from diffusion_core.app.widgets.plot import PLOTLY_VERSION as v; print(v)") && \
+	d=$$(mktemp -d) && (cd $$d && npm pack -q plotly.js-cartesian-dist-min@$$v && tar xzf *.tgz) && \
+	cp $$d/package/plotly-cartesian.min.js diffusion_core/app/widgets/static/plotly-cartesian-$$v.min.js && \
+	cp $$d/package/LICENSE diffusion_core/app/widgets/static/plotly-LICENSE && rm -rf $$d
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .mypy_cache .ruff_cache

@@ -3,8 +3,9 @@ the Spectrum tab's power-spectrum figure is drawn (the first tab's last output),
 
 Starts `python app.py` on a free port (benchmarks/load.py) and, beside it, the app with its first tab alone
 (benchmarks/page_first_tab_app.py) and the floor page (benchmarks/page_floor_app.py: gradio with only three plotly
-figures and a slider, what the first tab must draw); warms each with one load, then loads them in turn, so the
-app's median reads against both from the same run (ratios), with the components and events each page's config
+figures and a slider, what the first tab must draw, drawn by the app's Plot) and the same floor drawn by gradio's
+gr.Plot (which loads the whole of plotly.js); warms each with one load, then loads them in turn, so the app's
+median reads against the others from the same run (ratios), with the components and events each page's config
 holds. Debian's chromium through Playwright. Run outside `make test`, on a quiet machine:
 
     .venv/bin/python benchmarks/page_load.py --loads 7 --out benchmarks/page-load.json
@@ -29,10 +30,10 @@ FLOOR_READY = "#floor-2 .js-plotly-plot .main-svg"  # the floor page's last figu
 TARGET_S = 2.0
 
 
-def start_page(script: str, port: int) -> subprocess.Popen:
-    """One of the benchmark's own pages (a script beside this one, given its port), once it answers."""
+def start_page(script: str, port: int, *args: str) -> subprocess.Popen:
+    """One of the benchmark's own pages (a script beside this one, given its port and `args`), once it answers."""
     proc = subprocess.Popen(
-        [sys.executable, str(Path(__file__).with_name(script)), str(port)],
+        [sys.executable, str(Path(__file__).with_name(script)), str(port), *args],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
         env={**os.environ, "GRADIO_ANALYTICS_ENABLED": "False"},
@@ -59,14 +60,20 @@ def summary(times: list[float]) -> dict:
 def run(loads: int) -> dict:
     from playwright.sync_api import sync_playwright
 
-    port, first_port, floor_port = free_port(), free_port(), free_port()
+    port, first_port, floor_port, gr_floor_port = free_port(), free_port(), free_port(), free_port()
     procs = [
         start_server(port),
         start_page("page_first_tab_app.py", first_port),
         start_page("page_floor_app.py", floor_port),
+        start_page("page_floor_app.py", gr_floor_port, "gr-plot"),
     ]
     load_start = os.getloadavg()[0]
-    pages = {"app": (port, READY), "first_tab": (first_port, READY), "floor": (floor_port, FLOOR_READY)}
+    pages = {
+        "app": (port, READY),
+        "first_tab": (first_port, READY),
+        "floor": (floor_port, FLOOR_READY),
+        "floor_gr_plot": (gr_floor_port, FLOOR_READY),
+    }
     components = {name: config_size(at) for name, (at, _) in pages.items()}
     times: dict[str, list[float]] = {k: [] for k in pages}
     try:
@@ -88,7 +95,7 @@ def run(loads: int) -> dict:
             proc.terminate()
             proc.wait(timeout=60)
     med = statistics.median(times["app"])
-    floor, first = summary(times["floor"]), summary(times["first_tab"])
+    floor, first, gr_floor = summary(times["floor"]), summary(times["first_tab"]), summary(times["floor_gr_plot"])
     return {
         "loads": loads,
         **summary(times["app"]),
@@ -97,6 +104,8 @@ def run(loads: int) -> dict:
         "meets_target": med <= TARGET_S,
         "floor": {**floor, **components["floor"]},
         "first_tab": {**first, **components["first_tab"]},
+        "floor_gr_plot": {**gr_floor, **components["floor_gr_plot"]},
+        "floor_over_floor_gr_plot": round(floor["median_s"] / gr_floor["median_s"], 3),
         "app_over_floor": round(med / floor["median_s"], 3),
         "app_over_first_tab": round(med / first["median_s"], 3),
         "cpu_count": os.cpu_count(),

@@ -23,6 +23,7 @@ from .widgets.atomic_cache import install
 from .widgets.concurrency import Limits, apply_limits
 from .widgets.keys import keys_script
 from .widgets.live import LIVE_CSS
+from .widgets.plot import PLOT_CSS
 from .workshop.room import Room
 
 # (tab label, tab folder under diffusion_core.app: its layout.py builds it), in display order.
@@ -61,7 +62,7 @@ table td, table th { white-space: nowrap; overflow-wrap: normal; word-break: kee
 ul.options { min-width: max-content; }
 .block:has(.js-plotly-plot):not(.gr-accordion) { min-width: min(380px, 100%) !important; flex: 1 1 380px; }
 """
-CSS = LIVE_CSS + PAGE_CSS  # given to launch() (gradio 6 takes page CSS there)
+CSS = LIVE_CSS + PLOT_CSS + PAGE_CSS  # given to launch() (gradio 6 takes page CSS there)
 
 
 @dataclass(frozen=True)

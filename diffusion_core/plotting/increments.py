@@ -163,7 +163,7 @@ def reverse_figure(out: dict[str, tuple[np.ndarray, np.ndarray]], means: np.ndar
     fig = make_subplots(rows=1, cols=len(out), subplot_titles=list(out), horizontal_spacing=0.02)
     for c, (law, (x, paths)) in enumerate(out.items(), start=1):
         fig.add_trace(
-            go.Scattergl(
+            go.Scatter(
                 x=x[:, 0],
                 y=x[:, 1],
                 mode="markers",

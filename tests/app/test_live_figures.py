@@ -113,7 +113,7 @@ def test_a_move_runs_page_script_and_its_release_the_same_function(app_config):
     with the elem_ids the payload and the page address, and one channel. Nothing else follows a move."""
     demo, config = app_config
     by_elem = {b.elem_id: b for b in demo.blocks.values() if getattr(b, "elem_id", None)}
-    assert LIVE_IDS <= {k for k, b in by_elem.items() if isinstance(b, gr.Plot)}
+    assert LIVE_IDS <= {k for k, b in by_elem.items() if isinstance(b, Plot)}
     assert LIVE_TEXTS <= {k for k, b in by_elem.items() if isinstance(b, gr.Markdown)}
     assert LIVE_IMAGES <= {k for k, b in by_elem.items() if isinstance(b, gr.Image)}
     channels = {b._id for b in demo.blocks.values() if isinstance(b, gr.HTML) and b.js_on_load == live.LIVE_JS}

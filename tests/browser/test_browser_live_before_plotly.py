@@ -1,14 +1,14 @@
-"""A slider moved before plotly has loaded (widgets/live.py). gradio's Plot imports plotly (a 4.6 MB chunk) with
-its first figure, so on a page opened on a tab (tabs compute when opened) the first figures are drawn seconds after
-the texts; a move made meanwhile must still draw its texts at once and its figures (and the Bases t markers) once
-plotly has drawn the plots. Here the plotly chunk is held back until the move has been answered; the page's old
-script dropped that whole answer (texts included) and the figures stayed at the old value until the release."""
+"""A slider moved before plotly has loaded (widgets/live.py). The app's Plot loads plotly.js (its cartesian bundle,
+1.5 MB) when the first plot mounts, so on a slow link or machine the first figures can be drawn after the texts; a
+move made meanwhile must still draw its texts at once and its figures (and the Bases t markers) once plotly has
+drawn the plots. Here the plotly bundle is held back until the move has been answered; the page's old script
+dropped that whole answer (texts included) and the figures stayed at the old value until the release."""
 
 import pytest
 from support.browser import chromium
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
-CHUNK = "**/PlotlyPlot-*.js"
+CHUNK = "**/plotly-cartesian-*.min.js"  # widgets/plot.py HEAD
 MOVE = """([label, v]) => { const r = document.querySelector(`input[type=range][aria-label^="range slider for ${label}"]`);
     r.value = String(v); r.dispatchEvent(new Event('input', {bubbles: true})); }"""
 

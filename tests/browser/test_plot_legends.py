@@ -8,12 +8,11 @@ reserves the rows they need below the axis title."""
 
 import json
 import shutil
-from pathlib import Path
 
 import numpy as np
-import plotly
 import pytest
 
+from diffusion_core.app.widgets.plot import PLOTLY_JS
 from diffusion_core.plotting import increments as inc
 from diffusion_core.plotting import samplers as sm
 from diffusion_core.plotting import scale_space as ss
@@ -80,13 +79,13 @@ def test_no_legend_entry_touches_an_axis_label_at_projector_widths(tmp_path):
         pytest.skip("Debian chromium is not installed (make test installs it with apt)")
     from playwright.sync_api import sync_playwright
 
-    plotly_js = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
+    plotly_js = PLOTLY_JS  # the bundle the app's Plot draws with
     divs, calls = [], []
     for k, fig in enumerate(figures().values()):
         for width in (400, 480, 700):  # 1024-px screen: two columns ~480, narrow panels ~400
             spec = json.loads(fig.to_json())
             lay = {**spec["layout"], "autosize": True}
-            lay["margin"] = {**lay.get("margin", {}), "autoexpand": True, "t": 100}  # as gradio's gr.Plot sets it
+            lay["margin"] = {**lay.get("margin", {}), "autoexpand": True}  # as the app's Plot draws (widgets/plot.py)
             divs.append(f'<div class="fig" id="f{k}-{width}" style="width:{width}px"></div>')
             calls.append(f"Plotly.newPlot('f{k}-{width}', {json.dumps(spec['data'])}, {json.dumps(lay)});")
     page_file = tmp_path / "legends.html"

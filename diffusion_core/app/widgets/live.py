@@ -2,7 +2,7 @@
 
 Measured in chromium on the 2-core box: every event gradio dispatches costs ~100-150 ms of main-thread work
 however small its outputs (on each status change its front end refreshes the loading status of every
-component that has ever been an output, one tree search each), and gr.Plot draws a new value with
+component that has ever been an output, one tree search each), and gradio's gr.Plot drew a new value with
 Plotly.react plus Plotly.Plots.resize (~130 ms a figure, ~105 ms of it the resize). A direct POST of the same
 function answers in ~10 ms. So a slider move runs no gradio event with a server function:
 
@@ -10,7 +10,7 @@ function answers in ~10 ms. So a slider move runs no gradio event with a server 
   them to gradio's own `run/predict` route for the function registered under `api_name` (gradio's input
   processing and file checks apply as for any call), at most one request in flight per slider and only the
   latest values sent next, and draws the answer: images by their elem_id, and the channel's JSON
-  (`live_payload`): figures Plotly.react'ed into the gr.Plot with that elem_id (15-30 ms a figure) and texts
+  (`live_payload`): figures Plotly.react'ed into the Plot with that elem_id (15-30 ms a figure) and texts
   rendered from Markdown on the server into the gr.Markdown with that elem_id.
 - `slider.release` (pointer up, number box left) runs the same function through gradio, so the values gradio
   holds (an image's download button, a re-mounted component) end in step with what the page shows; the
@@ -19,7 +19,7 @@ function answers in ~10 ms. So a slider move runs no gradio event with a server 
 gradio does not document `run/predict` as a public route: pyproject.toml pins gradio to the minor version the
 app is tested with, and test_live_route.py starts the app and POSTs to that route as the page script does.
 
-The plots stay gr.Plot components: they draw the first figure and every figure of the other events (which the
+The plots stay the app's Plot components (widgets/plot.py): they draw the first figure and every figure of the other events (which the
 server computes at the current slider value, so they never go back to an old one).
 """
 
@@ -36,10 +36,10 @@ from markdown_it import MarkdownIt
 from .plot import figure_json
 
 # The page-side library (window.difflabLive), set up by the first channel that mounts; each channel then draws
-# the payloads gradio gives it. draw: texts at once; figures keep what gradio's Plot adds to a layout (autosize,
-# the top margin it reserves for the block label) so a live figure sits where gradio drew one. A figure waits
-# (`plotted`) until plotly has drawn its plot: gradio's Plot imports plotly (4.6 MB) with its first figure, so a
-# move made in the seconds after a tab opens answers before `window.Plotly` exists; the latest payload of a
+# the payloads gradio gives it. draw: texts at once; figures keep what the app's Plot adds to a layout (autosize,
+# the top margin it was drawn with) so a live figure sits where the Plot drew one. A figure waits (`plotted`)
+# until plotly has drawn its plot: the Plot loads plotly.js (1.5 MB) when the first plot mounts, so a move made
+# as a tab opens can answer before `window.Plotly` exists; the latest payload of a
 # channel is drawn then, an older one is dropped. move: one POST in flight per function, the latest values next;
 # an answer that is not OK is dropped (the release event reports it).
 LIVE_JS = """
