@@ -5,8 +5,10 @@ app/widgets/. Gradio is imported by layout modules and app/widgets/ only.
 Tabs are lazy: a tab computes when it is first opened, not at page load. Each tab is built with a `TabPage`
 whose `load` is the tab's opening (a per-session flag that flips once, when the tab is first selected), so a
 tab's "on load" events (its link or preset restore and first drawing) run then, and a page load runs only the
-opened tab's. The page opens on no tab; the one load event selects the linked tab (`?tab=NAME`), the
-Workshop for a teacher's link (`?teacher=KEY`), else the first.
+opened tab's. The page opens on the first tab, drawn from the default view's answer its config carries
+(computed once, when the app is built: no event runs for it); the one load event then selects a linked tab
+(`?tab=NAME`, whose opening reads its settings from the link; a link to the first tab opens it the same way),
+the Workshop for a teacher's link (`?teacher=KEY`), and does nothing for a plain address.
 """
 
 from __future__ import annotations
@@ -40,7 +42,6 @@ TABS: tuple[tuple[str, str], ...] = (
 # /monitoring page: under a class's load that was 11% of the server's CPU per light request, and it grows with the
 # events kept. The app turns /monitoring off, so the summary is computed once per NEVER events (never, in practice).
 GRADIO_SUMMARY_EVERY, NEVER = "GRADIO_ANALYTICS_CACHE_FREQUENCY", str(10**9)
-OPENING = "opening"  # the Tabs' selection until the load event picks a tab (no tab, so no tab's select fires)
 
 INTRO = (
     "# Diffusion Lab\n"
@@ -69,11 +70,14 @@ CSS = LIVE_CSS + PLOT_CSS + PAGE_CSS  # given to launch() (gradio 6 takes page C
 class TabPage:
     """What a tab's `build` is given: `load` fires once per page, when the tab is first opened (use it as
     `demo.load` is used: `page.load(fn, inputs, outputs, ...)` or as a trigger in `gr.on`); `room` is the
-    workshop's room (its answers' file and the teacher's key)."""
+    workshop's room (its answers' file and the teacher's key); `first`: the page opens on this tab, so its outputs
+    start with the default view's answer (computed once when the app is built, the same for every visitor: the
+    page draws it as it mounts, before any event has run), and its `load` fires only for a link that names it."""
 
     blocks: gr.Blocks
     load: Any
     room: Room
+    first: bool = False
 
 
 def build_app(room: Room | None = None, tabs: tuple[tuple[str, str], ...] = TABS) -> gr.Blocks:
@@ -85,15 +89,21 @@ def build_app(room: Room | None = None, tabs: tuple[tuple[str, str], ...] = TABS
     with gr.Blocks(title="Diffusion Lab", fill_width=True, analytics_enabled=False) as demo:  # offline: no calls out
         gr.Markdown(INTRO)
         keys_script()  # outside the tabs: it mounts with the page, whichever tab the page opens on
-        opened = [gr.State(False) for _ in tabs]
-        with gr.Tabs(selected=OPENING, overflow_behavior="wrap", elem_classes="difflab-tabs") as tab_bar:
-            for (label, module), flag in zip(tabs, opened):
+        # Per page: the first tab opens (reads the link, redraws) only for a link that names it; every other tab
+        # the first time it is selected (the select flips its flag, whose .change is its load; later selects
+        # leave it as is). The first tab's flag is set by the load event, which runs outside the queue, and only
+        # the queue reports a gr.State's change to the page: a hidden checkbox's value is the page's own.
+        linked_first = gr.Checkbox(False, visible=False, container=False)
+        opened = [gr.State(False) for _ in tabs[1:]]
+        with gr.Tabs(selected=tabs[0][1], overflow_behavior="wrap", elem_classes="difflab-tabs") as tab_bar:
+            for k, (label, module) in enumerate(tabs):
+                flag = opened[k - 1] if k else linked_first
                 with gr.Tab(label, id=module) as tab:
-                    page = TabPage(demo, flag.change, room)
+                    page = TabPage(demo, flag.change, room, first=k == 0)
                     importlib.import_module(f"{__package__}.{module}.layout").build(page)
-                # The first select flips the flag (its .change is the tab's load); later selects leave it as is.
-                tab.select(_opened, None, flag, api_visibility="private", show_progress="hidden")
-        demo.load(select_linked_tab, None, tab_bar, api_visibility="private", queue=False)
+                if k:
+                    tab.select(_opened, None, flag, api_visibility="private", show_progress="hidden")
+        demo.load(linked_tab_opener(tabs), None, [tab_bar, linked_first], api_visibility="private", queue=False)
     apply_limits(demo, Limits.from_env())  # sampling and light views queue apart (widgets/concurrency.py)
     demo.difflab_room = room  # type: ignore[attr-defined]  # serve() prints the teacher's address
     return demo
@@ -103,14 +113,29 @@ def _opened() -> bool:
     return True
 
 
-def select_linked_tab(request: gr.Request):
-    """A link `?tab=NAME&...` opens on that tab (its own load then reads its settings from the link); a
-    teacher's link `?teacher=KEY` on the Workshop; any other on the first tab."""
-    params = dict(request.query_params) if request is not None else {}
+def linked_tab(params: dict, tabs: tuple[tuple[str, str], ...] = TABS) -> str | None:
+    """The tab a page address asks for: `?tab=NAME` (one of `tabs`), the Workshop for `?teacher=KEY`, else None."""
+    names = [m for _, m in tabs]
     tab = params.get("tab")
-    if tab not in {m for _, m in TABS}:
-        tab = "workshop" if params.get("teacher") else TABS[0][1]
-    return gr.Tabs(selected=tab)
+    if tab in names:
+        return tab
+    return "workshop" if params.get("teacher") and "workshop" in names else None
+
+
+def linked_tab_opener(tabs: tuple[tuple[str, str], ...] = TABS):
+    """The page's load event: (the tab selection, the first tab's opening flag). A link to another tab selects it
+    (its select opens it); a link to the first tab, already shown, opens it (reads the link, redraws); a plain
+    address changes nothing: the first tab shows the default view its config carries."""
+
+    def select_linked_tab(request: gr.Request):
+        tab = linked_tab(dict(request.query_params) if request is not None else {}, tabs)
+        if tab is None:
+            return gr.skip(), gr.skip()
+        if tab == tabs[0][1]:
+            return gr.skip(), True
+        return gr.Tabs(selected=tab), gr.skip()
+
+    return select_linked_tab
 
 
 def teacher_banner(room: Room, host: str, port: int) -> str:

@@ -162,13 +162,19 @@ def _load(j: dict) -> Row:
 
 
 def _page_load(j: dict) -> Row:
-    floor, first = j.get("floor"), j.get("first_tab")
+    floor, first, gr_floor = j.get("floor"), j.get("first_tab"), j.get("floor_gr_plot")
     against = (
         f"; a gradio page with only three plotly figures and a slider (benchmarks/page_floor_app.py) takes "
         f"{floor['median_s']:.1f} s in the same run, so the app is {j['app_over_floor']:.2f}× that floor"
         if floor
         else ""
     )
+    if gr_floor:
+        against += (
+            f" (drawn with the app's Plot, plotly.js's cartesian bundle; with gradio's gr.Plot, which loads the whole "
+            f"of plotly.js, the same page takes {gr_floor['median_s']:.1f} s: {j['floor_over_floor_gr_plot']:.2f}× "
+            "with the app's Plot)"
+        )
     if first:
         extra = j["components"] - first["components"]
         against += (

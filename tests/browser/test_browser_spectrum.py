@@ -57,3 +57,24 @@ def test_workshop_checks_an_answer(page, app_url):
     box.fill("10")
     page.get_by_role("button", name="Check").click()
     page.wait_for_selector("text=/Right:/", timeout=120_000)
+
+
+def test_the_first_tab_is_drawn_before_any_event_answers(page, app_url):
+    """A plain address opens on the Spectrum tab drawn from the default view its config carries: with every
+    request to gradio's event routes held back, its three figures, image and explanation are all there."""
+    pg = page.context.browser.new_page(viewport={"width": 1280, "height": 900})
+    try:
+        held = []
+        pg.route("**/gradio_api/queue/**", lambda route: held.append(route))
+        pg.route("**/gradio_api/run/**", lambda route: held.append(route))
+        pg.goto(app_url, wait_until="domcontentloaded", timeout=120_000)
+        for elem in ("spectrum-logspec", "spectrum-psd", "spectrum-snr"):
+            pg.wait_for_selector(f"#{elem} .js-plotly-plot .main-svg", timeout=120_000)
+        assert "λ = 0.00" in pg.inner_text("#spectrum-snr")  # the default view's λ, in the figure's title
+        pg.wait_for_selector("text=/falls like a power law/", timeout=60_000)
+        assert pg.locator("#spectrum-noisy img").count() == 1
+        assert [r.request.url.split("/gradio_api/")[1].split("?")[0] for r in held] == ["run/predict"]  # the load event
+        for route in held:
+            route.continue_()
+    finally:
+        pg.close()

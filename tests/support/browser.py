@@ -43,3 +43,15 @@ def settle(page: Any) -> None:
     page.wait_for_timeout(500)
     page.wait_for_function(BUSY, timeout=240_000)
     page.wait_for_timeout(500)
+
+
+def wait_for_tab(page: Any, label: str) -> None:
+    """Wait until the tab `label` is the selected one (a linked page opens on the first tab, then the load event
+    selects the tab the link names), then until gradio is idle."""
+    page.wait_for_function(
+        "label => [...document.querySelectorAll('[role=tab]')].some(b => b.getAttribute('aria-selected') === 'true'"
+        " && b.innerText.trim() === label)",
+        arg=label,
+        timeout=240_000,
+    )
+    settle(page)

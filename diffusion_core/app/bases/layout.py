@@ -78,6 +78,7 @@ def readout_at_t(t=0.5, uploads=None, **settings):
 MOVE_T_MARKERS = """(...inputs) => {
   const t = inputs[0], live = window.difflabLive;
   if (live) live.plotted('t-marked', '.t-marked', (P, gds) => { for (const gd of gds) {
+    gd.drawnPlot = null;
     const shapes = (gd.layout && gd.layout.shapes) || [];
     const i = shapes.findIndex(s => s.name === '__T_MARKER__');
     if (i < 0) continue;

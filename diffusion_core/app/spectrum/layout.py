@@ -54,7 +54,14 @@ def export_figures(upload=None, progress=gr.Progress(), **settings):
     return handlers.spectrum_figures(IO.view(**settings), upload, reporter(progress))
 
 
-def build(demo: gr.Blocks) -> None:
+def build(demo) -> None:
+    """The tab in the page `demo` (app/layout.py's TabPage). As the page's first tab, its outputs start with the
+    default view's answer (computed here, once), so the page draws the tab as it mounts."""
+    shown = (
+        dict(zip(("noisy", "logspec", "psd", "snr", "explanation"), spectrum()))
+        if getattr(demo, "first", False)
+        else {}
+    )
     gr.Markdown(
         "**What this shows.** Noise is white, so it adds the same power e^(−λ) to every frequency, "
         "while natural images put most power at low frequencies. Move λ and watch the flat floor bury "
@@ -85,15 +92,20 @@ def build(demo: gr.Blocks) -> None:
                 preset_btn = gr.Button("Save view as preset + link")
                 out_file, link, preset_in = export_controls()
         with gr.Column(scale=3):
-            explanation = gr.Markdown(elem_id=LIVE_TEXTS[0])
+            explanation = gr.Markdown(shown.get("explanation"), elem_id=LIVE_TEXTS[0])
             with gr.Row():
                 noisy = gr.Image(
-                    label="Noisy image (VP: αx₀ + σε)", type="numpy", height=360, format="png", elem_id=NOISY
+                    shown.get("noisy"),
+                    label="Noisy image (VP: αx₀ + σε)",
+                    type="numpy",
+                    height=360,
+                    format="png",
+                    elem_id=NOISY,
                 )
-                logspec = Plot(label="2-D log power spectrum", elem_id=LIVE_PLOTS[0])
+                logspec = Plot("2-D log power spectrum", value=shown.get("logspec"), elem_id=LIVE_PLOTS[0])
             with gr.Row():
-                psd = Plot(label="Radial PSD", elem_id=LIVE_PLOTS[1])
-                snr = Plot(label="Per-frequency SNR", elem_id=LIVE_PLOTS[2])
+                psd = Plot("Radial PSD", value=shown.get("psd"), elem_id=LIVE_PLOTS[1])
+                snr = Plot("Per-frequency SNR", value=shown.get("snr"), elem_id=LIVE_PLOTS[2])
             live = live_box()
 
     settings = [source, photo, dataset, beta, seed, size, lam, tau_lo, tau_hi, window]

@@ -65,6 +65,7 @@ window.difflabLive ??= (() => {
       const lay = fig.layout || {};
       lay.autosize = true;
       lay.margin = {...(lay.margin || {}), t: (gd.layout.margin || {}).t, autoexpand: true};
+      gd.drawnPlot = null;
       P.react(gd, fig.data || [], lay);
     });
   }

@@ -33,14 +33,17 @@ PLOTLY_SHA256 = "79542150855a52c567260e3137095dbe2b744e6d702a5cabe67da246942fba7
 gr.set_static_paths([PLOTLY_JS.parent])  # served at gradio_api/file=...; the folder holds the bundle and its licence
 
 # Drawn as gradio's Plot draws a plotly value (autosize, margins that grow for tick labels), then resized only if
-# the box is not the size plotly drew (a figure drawn as its tab mounts); the live channel (live.py) redraws the
-# same element with Plotly.react.
+# the box is not the size plotly drew (a figure drawn as its tab mounts). A value whose JSON is the one drawn last
+# is not drawn again (the first tab's opening recomputes the default view the page already shows); the live
+# channel (live.py) and the Bases t markers redraw the element themselves and clear `drawnPlot`.
 JS = f"""
 const gd = element.querySelector('.difflab-figure');
 const config = {json.dumps({**PLOT_CONFIG, "responsive": True})};
 function draw() {{
   const v = props.value;
-  if (!v || !v.plot) {{ if (gd.data) Plotly.purge(gd); return; }}
+  if (!v || !v.plot) {{ if (gd.data) Plotly.purge(gd); gd.drawnPlot = null; return; }}
+  if (gd.drawnPlot === v.plot) return;
+  gd.drawnPlot = v.plot;
   const fig = JSON.parse(v.plot);
   const layout = fig.layout || {{}};
   layout.autosize = true;
@@ -75,6 +78,7 @@ class Plot(gr.HTML):
         self,
         label: str | None = None,
         *,
+        value: go.Figure | None = None,
         elem_id: str | None = None,
         elem_classes: list[str] | str | None = None,
         visible: bool = True,
@@ -82,7 +86,7 @@ class Plot(gr.HTML):
     ):
         classes = [elem_classes] if isinstance(elem_classes, str) else list(elem_classes or [])
         super().__init__(
-            value=None,
+            value=value,
             label=label,
             show_label=label is not None,
             html_template='<div class="difflab-figure"></div>',
