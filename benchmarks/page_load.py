@@ -6,9 +6,11 @@ Starts `python app.py` on a free port (benchmarks/load.py) and, beside it, the a
 figures and a slider, what the first tab must draw, drawn by the app's Plot) and the same floor drawn by gradio's
 gr.Plot (which loads the whole of plotly.js); warms each with one load, then loads them in turn, so the app's
 median reads against the others from the same run (ratios), with the components and events each page's config
-holds. Debian's chromium through Playwright. Run outside `make test`, on a quiet machine:
+holds. With `--against REV` the app at REV (a git worktree, benchmarks/request_cpu.py) is loaded in the same
+rounds: before and after from one run. Debian's chromium through Playwright. Run outside `make test`, on a quiet
+machine:
 
-    .venv/bin/python benchmarks/page_load.py --loads 7 --out benchmarks/page-load.json
+    .venv/bin/python benchmarks/page_load.py --loads 7 --against 0ace63c --out benchmarks/page-load.json
 """
 
 from __future__ import annotations
@@ -23,7 +25,8 @@ import time
 import urllib.request
 from pathlib import Path
 
-from load import emit, free_port, start_server, wait_up
+from load import ROOT, emit, free_port, start_server, wait_up
+from request_cpu import checkout
 
 READY = "#spectrum-psd .js-plotly-plot .main-svg"  # the first tab's figure, drawn by plotly.js
 FLOOR_READY = "#floor-2 .js-plotly-plot .main-svg"  # the floor page's last figure
@@ -57,10 +60,11 @@ def summary(times: list[float]) -> dict:
     }
 
 
-def run(loads: int) -> dict:
+def run(loads: int, against: str | None = None) -> dict:
     from playwright.sync_api import sync_playwright
 
     port, first_port, floor_port, gr_floor_port = free_port(), free_port(), free_port(), free_port()
+    before = checkout(against) if against else None
     procs = [
         start_server(port),
         start_page("page_first_tab_app.py", first_port),
@@ -74,6 +78,10 @@ def run(loads: int) -> dict:
         "floor": (floor_port, FLOOR_READY),
         "floor_gr_plot": (gr_floor_port, FLOOR_READY),
     }
+    if before is not None:
+        before_port = free_port()
+        procs.append(start_server(before_port, root=before))
+        pages["before"] = (before_port, READY)
     components = {name: config_size(at) for name, (at, _) in pages.items()}
     times: dict[str, list[float]] = {k: [] for k in pages}
     try:
@@ -94,6 +102,8 @@ def run(loads: int) -> dict:
         for proc in procs:
             proc.terminate()
             proc.wait(timeout=60)
+        if before is not None:
+            subprocess.run(["git", "-C", str(ROOT), "worktree", "remove", "--force", str(before)], check=False)
     med = statistics.median(times["app"])
     floor, first, gr_floor = summary(times["floor"]), summary(times["first_tab"]), summary(times["floor_gr_plot"])
     return {
@@ -106,6 +116,14 @@ def run(loads: int) -> dict:
         "first_tab": {**first, **components["first_tab"]},
         "floor_gr_plot": {**gr_floor, **components["floor_gr_plot"]},
         "floor_over_floor_gr_plot": round(floor["median_s"] / gr_floor["median_s"], 3),
+        **(
+            {
+                "before": {"rev": against, **summary(times["before"])},
+                "app_over_before": round(med / statistics.median(times["before"]), 3),
+            }
+            if against
+            else {}
+        ),
         "app_over_floor": round(med / floor["median_s"], 3),
         "app_over_first_tab": round(med / first["median_s"], 3),
         "cpu_count": os.cpu_count(),
@@ -117,6 +135,7 @@ def run(loads: int) -> dict:
 if __name__ == "__main__":
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--loads", type=int, default=7)
+    ap.add_argument("--against", default=None, help="a git revision whose app is loaded in the same rounds")
     ap.add_argument("--out", default=None)
     a = ap.parse_args()
-    emit(run(a.loads), a.out)
+    emit(run(a.loads, a.against), a.out)

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from ..training.vp_chain import PAIR_NETWORK
-from . import low_nfe, mnist, room, threads
+from . import low_nfe, mnist, page_load, room, threads
 from .low_nfe import pct as _pct
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -23,7 +23,7 @@ WEIGHTS = ROOT / "diffusion_core" / "models" / "weights"
 SOURCES = {name: f"difflab bench {name} --json > benchmarks/{name}.json" for name in ("latency", "spectral")}
 SOURCES["load"] = "nice -n 10 .venv/bin/python benchmarks/load.py --out benchmarks/load.json"
 SOURCES["load-room"] = room.SOURCE
-SOURCES["page-load"] = ".venv/bin/python benchmarks/page_load.py --out benchmarks/page-load.json"
+SOURCES["page-load"] = page_load.SOURCE
 SOURCES.update(
     {name: f"difflab bench {name} --quick --json > benchmarks/{name}.json" for name in ("increments", "scale-space")}
 )
@@ -158,38 +158,6 @@ def _load(j: dict) -> Row:
             else ""
         ),
         f"`python benchmarks/load.py --out benchmarks/load.json` (queue: {_queue(j.get('queue_concurrency', 4))})",
-    )
-
-
-def _page_load(j: dict) -> Row:
-    floor, first, gr_floor = j.get("floor"), j.get("first_tab"), j.get("floor_gr_plot")
-    against = (
-        f"; a gradio page with only three plotly figures and a slider (benchmarks/page_floor_app.py) takes "
-        f"{floor['median_s']:.1f} s in the same run, so the app is {j['app_over_floor']:.2f}× that floor"
-        if floor
-        else ""
-    )
-    if gr_floor:
-        against += (
-            f" (drawn with the app's Plot, plotly.js's cartesian bundle; with gradio's gr.Plot, which loads the whole "
-            f"of plotly.js, the same page takes {gr_floor['median_s']:.1f} s: {j['floor_over_floor_gr_plot']:.2f}× "
-            "with the app's Plot)"
-        )
-    if first:
-        extra = j["components"] - first["components"]
-        against += (
-            f"; the app with its first tab alone (benchmarks/page_first_tab_app.py, {first['components']} components) "
-            f"takes {first['median_s']:.1f} s: the other tabs, not drawn (lazy) but mounted from the config "
-            f"({extra} more components, {j['events'] - first['events']} more events), add "
-            f"{j['median_s'] - first['median_s']:.1f} s ({1000 * (j['median_s'] - first['median_s']) / extra:.1f} ms "
-            "a component)"
-        )
-    return (
-        "page load → the first tab's figure drawn (fresh browser context)",
-        f"median **{j['median_s']:.1f} s** ({j['min_s']:.1f}–{j['max_s']:.1f} over {j['loads']} loads; target "
-        f"≤ {j['target_s']:.0f} s {'met' if j['meets_target'] else 'not met'}){against}",
-        f"`python benchmarks/page_load.py --out benchmarks/page-load.json`, Debian chromium, "
-        f"{j['cpu_count']}-core CPU at load {j['load_avg_1min_start']:.1f}",
     )
 
 
@@ -353,7 +321,7 @@ PLAN: list[tuple[str | None, Callable[[dict], Row] | None]] = [
     ("sampling-networks", _networks),
     ("load", _load),
     ("load-room", room.measured_row),
-    ("page-load", _page_load),
+    ("page-load", page_load.row),
     ("slider-latency", _slider),
     ("thread_networks", threads.measured_row),
 ]

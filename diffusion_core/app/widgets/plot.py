@@ -60,7 +60,7 @@ HEAD = f'<script src="gradio_api/file={PLOTLY_JS}"></script>'  # relative: the p
 # An empty plot keeps some height, as gr.Plot's empty state does, so a figure still to come has its place.
 PLOT_CSS = (
     '.difflab-plot > label[data-testid="block-label"] > span:has(svg) { display: none; }\n'
-    ".difflab-figure:empty { min-height: 96px; }\n"
+    ".difflab-figure:empty { min-height: 160px; }\n"
 )
 
 
