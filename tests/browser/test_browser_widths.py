@@ -21,11 +21,15 @@ TABS = [
 # to ~60 px at 800 px and the kurtosis figure's axes to 81 px under its legend; a strip of basis images is 110.
 MIN_PLOT_PX = 100
 
-# Each visible figure's plot area (plotly's drag rectangle spans the axes) by its block label.
+# Each visible figure's plot area (plotly's drag rectangle spans the axes) by its block label, and how far its
+# drawing runs past the bottom of its block (a figure whose box collapsed to its label, drawn over the next block:
+# the app's Plot at 800 px, before its box was given the figure's height).
 JS_PLOTS = """() => [...document.querySelectorAll('.js-plotly-plot')].filter(gd => gd.offsetParent !== null)
   .map(gd => { const r = gd.querySelector('.nsewdrag'); const b = r && r.getBoundingClientRect();
     const blk = gd.closest('.block'); const lab = blk && blk.querySelector('[data-testid=block-label]');
-    return {label: lab ? lab.innerText.trim() : '?', w: b ? b.width : 0, h: b ? b.height : 0}; })"""
+    const svg = gd.querySelector('.main-svg'), past = svg && blk ?
+      svg.getBoundingClientRect().bottom - blk.getBoundingClientRect().bottom : 0;
+    return {label: lab ? lab.innerText.trim() : '?', w: b ? b.width : 0, h: b ? b.height : 0, past}; })"""
 
 # Words (runs without spaces) of visible table cells that the browser broke across lines, and cells whose
 # content is wider than the cell.
@@ -72,6 +76,8 @@ def test_every_tab_figure_and_table_fits(browser, app_url, width, tmp_path):
         for p in page.evaluate(JS_PLOTS):
             if min(p["w"], p["h"]) < MIN_PLOT_PX:
                 problems.append(f"{name}: figure {p['label']!r} plot area {p['w']:.0f}x{p['h']:.0f} px")
+            if p["past"] > 2:
+                problems.append(f"{name}: figure {p['label']!r} runs {p['past']:.0f} px past its box")
         cells = page.evaluate(JS_CELLS)
         problems += [f"{name}: word broken in a table cell: {w!r}" for w in cells["broken"]]
         problems += [f"{name}: table cell overflows: {t!r}" for t in cells["overflow"]]

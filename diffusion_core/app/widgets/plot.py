@@ -33,7 +33,9 @@ PLOTLY_SHA256 = "79542150855a52c567260e3137095dbe2b744e6d702a5cabe67da246942fba7
 gr.set_static_paths([PLOTLY_JS.parent])  # served at gradio_api/file=...; the folder holds the bundle and its licence
 
 # Drawn as gradio's Plot draws a plotly value (autosize, margins that grow for tick labels), then resized only if
-# the box is not the size plotly drew (a figure drawn as its tab mounts). A value whose JSON is the one drawn last
+# the box is not the size plotly drew (a figure drawn as its tab mounts). The element gets the figure's height:
+# a responsive plotly figure without a layout height fills its element's height, and an element sized by its
+# content then collapses on the first resize (figures stacked at 800 px ran ~370 px past their boxes). A value whose JSON is the one drawn last
 # is not drawn again (the first tab's opening recomputes the default view the page already shows); the live
 # channel (live.py) and the Bases t markers redraw the element themselves and clear `drawnPlot`.
 JS = f"""
@@ -48,6 +50,7 @@ function draw() {{
   const layout = fig.layout || {{}};
   layout.autosize = true;
   layout.margin = Object.assign({{}}, layout.margin, {{autoexpand: true}});
+  gd.style.height = (layout.height || 450) + 'px';  // plotly's default height; see the note above
   Plotly.react(gd, {{data: fig.data || [], layout, frames: fig.frames, config}}).then(() => {{
     if (Math.abs(gd.getBoundingClientRect().width - gd._fullLayout.width) > 1) Plotly.Plots.resize(gd);
   }});
