@@ -25,8 +25,8 @@ import time
 import urllib.request
 from pathlib import Path
 
-from load import ROOT, emit, free_port, start_server, wait_up
-from request_cpu import checkout
+from load import emit, free_port, start_server, wait_up
+from request_cpu import checkout, remove_checkout
 
 READY = "#spectrum-psd .js-plotly-plot .main-svg"  # the first tab's figure, drawn by plotly.js
 FLOOR_READY = "#floor-2 .js-plotly-plot .main-svg"  # the floor page's last figure
@@ -103,7 +103,7 @@ def run(loads: int, against: str | None = None) -> dict:
             proc.terminate()
             proc.wait(timeout=60)
         if before is not None:
-            subprocess.run(["git", "-C", str(ROOT), "worktree", "remove", "--force", str(before)], check=False)
+            remove_checkout(before)
     med = statistics.median(times["app"])
     floor, first, gr_floor = summary(times["floor"]), summary(times["first_tab"]), summary(times["floor_gr_plot"])
     return {

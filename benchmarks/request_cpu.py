@@ -62,6 +62,11 @@ def checkout(rev: str) -> Path:
     return where
 
 
+def remove_checkout(where: Path) -> None:
+    """Remove a worktree made by `checkout`."""
+    subprocess.run(["git", "-C", str(ROOT), "worktree", "remove", "--force", str(where)], check=False)
+
+
 def run(requests: int, rounds: int = 3, against: str | None = None) -> dict:
     """Per endpoint, `rounds` rounds of R requests to each server in turn (this checkout, and `against`'s when
     given); the server CPU per request is the median of the rounds' means."""
@@ -90,7 +95,7 @@ def run(requests: int, rounds: int = 3, against: str | None = None) -> dict:
             proc.terminate()
             proc.wait(timeout=60)
         if against:
-            subprocess.run(["git", "-C", str(ROOT), "worktree", "remove", "--force", str(roots["before"])], check=False)
+            remove_checkout(roots["before"])
     per: dict[str, dict] = {}
     for ep in LIGHT:
         per[ep] = {"server_cpu_ms": median_ms(cpu["this"][ep]), "wall_ms": median_ms(wall[ep])}

@@ -1,7 +1,7 @@
 """Headless Chromium (Debian's, driven by Playwright) sees the Spectrum tab work end to end."""
 
 import pytest
-from support.browser import chromium
+from support.browser import chromium, wait_for_tab
 
 pytestmark = pytest.mark.browser
 
@@ -40,10 +40,7 @@ def test_link_restores_view(page, app_url):
 
 def test_link_opens_its_tab_with_its_settings(page, app_url):
     page.goto(app_url + "?tab=schedules&photo=camera&size=256&steps=32", wait_until="domcontentloaded", timeout=120_000)
-    tab = page.get_by_role("tab", name="Schedules & bounds")
-    page.wait_for_function(
-        "el => el.getAttribute('aria-selected') === 'true'", arg=tab.element_handle(), timeout=120_000
-    )
+    wait_for_tab(page, "Schedules & bounds")
     page.wait_for_selector("text=/camera/", timeout=120_000)
 
 

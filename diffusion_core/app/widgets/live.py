@@ -19,8 +19,8 @@ function answers in ~10 ms. So a slider move runs no gradio event with a server 
 gradio does not document `run/predict` as a public route: pyproject.toml pins gradio to the minor version the
 app is tested with, and test_live_route.py starts the app and POSTs to that route as the page script does.
 
-The plots stay the app's Plot components (widgets/plot.py): they draw the first figure and every figure of the other events (which the
-server computes at the current slider value, so they never go back to an old one).
+The plots stay the app's Plot components (widgets/plot.py): they draw the first figure and every figure of the
+other events (which the server computes at the current slider value, so they never go back to an old one).
 """
 
 from __future__ import annotations

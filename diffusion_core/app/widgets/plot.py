@@ -35,9 +35,9 @@ gr.set_static_paths([PLOTLY_JS.parent])  # served at gradio_api/file=...; the fo
 # Drawn as gradio's Plot draws a plotly value (autosize, margins that grow for tick labels), then resized only if
 # the box is not the size plotly drew (a figure drawn as its tab mounts). The element gets the figure's height:
 # a responsive plotly figure without a layout height fills its element's height, and an element sized by its
-# content then collapses on the first resize (figures stacked at 800 px ran ~370 px past their boxes). A value whose JSON is the one drawn last
-# is not drawn again (the first tab's opening recomputes the default view the page already shows); the live
-# channel (live.py) and the Bases t markers redraw the element themselves and clear `drawnPlot`.
+# content then collapses on the first resize (figures stacked at 800 px ran ~370 px past their boxes). A value
+# whose JSON is the one drawn last is not drawn again; the live channel (live.py) and the Bases t markers redraw
+# the element themselves and clear `drawnPlot`.
 JS = f"""
 const gd = element.querySelector('.difflab-figure');
 const config = {json.dumps({**PLOT_CONFIG, "responsive": True})};
@@ -109,9 +109,6 @@ class Plot(gr.HTML):
         if isinstance(value, go.Figure):
             return PlotData(type="plotly", plot=figure_json(value))
         raise TypeError(f"Plot shows a plotly go.Figure, got {type(value).__name__}")
-
-    def preprocess(self, payload: Any) -> Any:
-        return payload
 
     def api_info(self) -> dict[str, Any]:
         return gr.Plot().api_info()
