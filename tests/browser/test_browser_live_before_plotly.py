@@ -41,6 +41,7 @@ def _held_page(browser, url):
 @pytest.mark.timeout(240)
 def test_a_lambda_move_before_plotly_draws_its_texts_now_and_its_figures_when_plotly_comes(browser, app_url):
     page, release = _held_page(browser, app_url + "?tab=spectrum&size=64")
+    page.wait_for_selector("text=/brought to 64²/", timeout=240_000)  # the link's view, not the page's default
     page.wait_for_selector("text=/At logSNR λ = 0.00/", timeout=240_000)
     assert page.evaluate("typeof window.Plotly") == "undefined"
     page.evaluate(MOVE, ["Noise level: logSNR λ", 2.5])

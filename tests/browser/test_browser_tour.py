@@ -25,6 +25,9 @@ def browser():
 # The first drawing of a tab opened by a link: tabs compute when opened, a round trip after the page has loaded,
 # so settle() alone may return before the tab has started; a box typed into meanwhile loses its Enter.
 DRAWN = {"spectrum": "text=/At logSNR λ = /", "bases": "text=/components are active/"}
+# A link's own Spectrum view (size=64): the page shows the first tab's default view (256²) at once, the link's once
+# its restore has run, so a test acts on the link's view only after this.
+LINKED_64 = "brought to 64²"
 
 
 def _open(browser, url, tab=None):
@@ -93,6 +96,7 @@ def test_slider_value_typed_out_of_range_is_one_warning_and_a_visible_clamp(brow
     the handler and badged every output; now the figures follow τ_hi = 100 and one warning says why. (λ moves
     run outside the queue, where gradio shows no warnings: a typed λ = 50 is clamped visibly to 12.)"""
     page = _open(browser, app_url + "?tab=spectrum&size=64", "spectrum")
+    page.wait_for_selector(f"text=/{LINKED_64}/", timeout=240_000)
     box = page.locator("input[aria-label^='number input for τ_hi']:visible").first
     box.fill("500")
     box.press("Tab")
@@ -142,6 +146,7 @@ def test_a_lambda_move_is_drawn_by_the_page_and_its_release_brings_gradio_in_ste
     the noisy image follow without a gradio event; the release runs the function through gradio, which then
     holds what the page shows (the download link is the image shown; the texts are not doubled)."""
     page = _open(browser, app_url + "?tab=spectrum&size=64")
+    page.wait_for_selector(f"text=/{LINKED_64}/", timeout=240_000)
     page.wait_for_selector("text=/At logSNR λ = 0.00/", timeout=240_000)
     before = page.locator("#spectrum-noisy img").get_attribute("src")
     paragraphs = page.locator("#spectrum-explanation p").count()  # 4 since the resampler paragraph (f63f003)
