@@ -25,7 +25,7 @@ from .widgets.atomic_cache import install
 from .widgets.concurrency import Limits, apply_limits
 from .widgets.keys import keys_script
 from .widgets.live import LIVE_CSS
-from .widgets.plot import PLOT_CSS
+from .widgets.plot import HEAD, PLOT_CSS
 from .workshop.room import Room
 
 # (tab label, tab folder under diffusion_core.app: its layout.py builds it), in display order.
@@ -169,6 +169,7 @@ def serve(
         show_error=False,
         max_file_size="100mb",
         css=CSS,
+        head=HEAD,  # plotly.js loads as gradio mounts the page (widgets/plot.py)
         prevent_thread_lock=not block,
         enable_monitoring=False,  # gradio's /monitoring dashboard: nothing a room needs (and its summary is off)
     )

@@ -1,10 +1,12 @@
 """The plotly.js the page draws with (widgets/plot.py): the shipped copy is the cartesian bundle at the version
 plotly.py targets, byte for byte what `make plotly-bundle` fetches (sha256); it holds every trace type the app's
-figures use; a served app hands it to the page at the address the component's head names."""
+figures use; a served app hands it to the page at the address the component's head names; the app's page head
+starts it early."""
 
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 import urllib.request
 from pathlib import Path
@@ -66,3 +68,11 @@ def test_a_plot_sends_a_figure_and_clears_with_none():
     with pytest.raises(TypeError, match="go.Figure"):
         plot.postprocess("<b>not a figure</b>")
     assert plot.api_info() == gr.Plot().api_info()
+
+
+def test_the_app_page_starts_plotly_before_its_components_mount(app_url):
+    """The app's own head names the bundle (layout.serve): gradio adds it as the page reads its config, before it
+    mounts the 520 components, so the fetch runs beside that work instead of after the first figure mounts."""
+    with urllib.request.urlopen(app_url + "config", timeout=60) as r:
+        config = json.load(r)
+    assert config["head"] == HEAD

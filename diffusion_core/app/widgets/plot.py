@@ -37,7 +37,9 @@ gr.set_static_paths([PLOTLY_JS.parent])  # served at gradio_api/file=...; the fo
 # a responsive plotly figure without a layout height fills its element's height, and an element sized by its
 # content then collapses on the first resize (figures stacked at 800 px ran ~370 px past their boxes). A value
 # whose JSON is the one drawn last is not drawn again; the live channel (live.py) and the Bases t markers redraw
-# the element themselves and clear `drawnPlot`.
+# the element themselves and clear `drawnPlot`. A value waits for plotly.js: the app's page head starts loading it
+# before any component mounts (HEAD), and a component then finds the script in the page and does not wait
+# for it, so its script polls until `Plotly` is defined.
 JS = f"""
 const gd = element.querySelector('.difflab-figure');
 const config = {json.dumps({**PLOT_CONFIG, "responsive": True})};
@@ -55,10 +57,14 @@ function draw() {{
     if (Math.abs(gd.getBoundingClientRect().width - gd._fullLayout.width) > 1) Plotly.Plots.resize(gd);
   }});
 }}
-draw();
-watch('value', draw);
+function whenLoaded() {{ if (window.Plotly) draw(); else setTimeout(whenLoaded, 10); }}
+whenLoaded();
+watch('value', whenLoaded);
 """
 HEAD = f'<script src="gradio_api/file={PLOTLY_JS}"></script>'  # relative: the page's own address and root path
+# Given to launch() too (layout.serve): gradio adds the page's head as the config is read, so plotly.js is
+# fetched while gradio mounts the components (~0.7 s of the page's main thread for the app's 520), not after
+# the first figure has mounted (a component's head is added then).
 # gr.HTML's block label carries a code icon ("</>"): a figure's label shows its text only (given to launch()).
 # An empty plot keeps some height, as gr.Plot's empty state does, so a figure still to come has its place.
 PLOT_CSS = (
