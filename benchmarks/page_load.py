@@ -45,10 +45,15 @@ def start_page(script: str, port: int, *args: str) -> subprocess.Popen:
 
 
 def config_size(port: int) -> dict:
-    """The components and events in the config a page mounts (gradio's /config)."""
+    """The components a page mounts (its layout's), and the components and events of the config it reads."""
     with urllib.request.urlopen(f"http://127.0.0.1:{port}/config", timeout=60) as r:
         config = json.load(r)
-    return {"components": len(config["components"]), "events": len(config["dependencies"])}
+    drawn, stack = 0, [config["layout"]]
+    while stack:
+        node = stack.pop()
+        drawn += 1
+        stack.extend(node.get("children", []))
+    return {"components": drawn, "in_config": len(config["components"]), "events": len(config["dependencies"])}
 
 
 def summary(times: list[float]) -> dict:

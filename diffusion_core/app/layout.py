@@ -2,10 +2,12 @@
 plain handlers and a `layout.py` exposing `build(page)`, called inside `gr.Tab`); shared widgets live in
 app/widgets/. Gradio is imported by layout modules and app/widgets/ only.
 
-Tabs are lazy: a tab computes when it is first opened, not at page load. Each tab is built with a `TabPage`
-whose `load` is the tab's opening (a per-session flag that flips once, when the tab is first selected), so a
-tab's "on load" events (its link or preset restore and first drawing) run then, and a page load runs only the
-opened tab's. The page opens on the first tab, drawn from the default view's answer its config carries
+Tabs are lazy: a tab is mounted and computes when it is first opened, not at page load. Each tab is built with a
+`TabPage` whose `load` is the tab's opening. Every tab but the first is built twice (widgets/lazy_tabs.py): its
+API copy outside the layout (its endpoints, which the page never mounts) and, when a session first selects the
+tab (a per-session flag that flips once), the tab the page draws, by a gr.render whose load events (the tab's
+link or preset restore and first drawing) run as it mounts; so a page load mounts and runs only the first tab's.
+The page opens on the first tab, drawn from the default view's answer its config carries
 (computed once, when the app is built: no event runs for it); the one load event then selects a linked tab
 (`?tab=NAME`, whose opening reads its settings from the link; a link to the first tab opens it the same way),
 the Workshop for a teacher's link (`?teacher=KEY`), and does nothing for a plain address.
@@ -13,8 +15,10 @@ the Workshop for a teacher's link (`?teacher=KEY`), and does nothing for a plain
 
 from __future__ import annotations
 
+import functools
 import importlib
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,6 +28,7 @@ import torch
 from .widgets.atomic_cache import install
 from .widgets.concurrency import Limits, apply_limits
 from .widgets.keys import keys_script
+from .widgets.lazy_tabs import LabBlocks, api_copy, drawn_when_opened
 from .widgets.live import LIVE_CSS
 from .widgets.plot import HEAD, PLOT_CSS
 from .workshop.room import Room
@@ -86,7 +91,7 @@ def build_app(room: Room | None = None, tabs: tuple[tuple[str, str], ...] = TABS
     benchmark builds the first alone, to weigh the others)."""
     install()
     room = room or Room.from_env()
-    with gr.Blocks(title="Diffusion Lab", fill_width=True, analytics_enabled=False) as demo:  # offline: no calls out
+    with LabBlocks(title="Diffusion Lab", fill_width=True, analytics_enabled=False) as demo:  # offline: no calls out
         gr.Markdown(INTRO)
         keys_script()  # outside the tabs: it mounts with the page, whichever tab the page opens on
         # Per page: the first tab opens (reads the link, redraws) only for a link that names it; every other tab
@@ -97,12 +102,16 @@ def build_app(room: Room | None = None, tabs: tuple[tuple[str, str], ...] = TABS
         opened = [gr.State(False) for _ in tabs[1:]]
         with gr.Tabs(selected=tabs[0][1], overflow_behavior="wrap", elem_classes="difflab-tabs") as tab_bar:
             for k, (label, module) in enumerate(tabs):
-                flag = opened[k - 1] if k else linked_first
+                build = importlib.import_module(f"{__package__}.{module}.layout").build
                 with gr.Tab(label, id=module) as tab:
-                    page = TabPage(demo, flag.change, room, first=k == 0)
-                    importlib.import_module(f"{__package__}.{module}.layout").build(page)
+                    if k == 0:
+                        build(TabPage(demo, linked_first.change, room, first=True))
+                    else:  # its endpoints now, its page when a session opens it (widgets/lazy_tabs.py)
+                        tab_page = functools.partial(_build_page, build, demo, room)
+                        api_copy(tab_page)
+                        drawn_when_opened(demo, opened[k - 1], tab_page)
                 if k:
-                    tab.select(_opened, None, flag, api_visibility="private", show_progress="hidden")
+                    tab.select(_opened, None, opened[k - 1], api_visibility="private", show_progress="hidden")
         demo.load(linked_tab_opener(tabs), None, [tab_bar, linked_first], api_visibility="private", queue=False)
     apply_limits(demo, Limits.from_env())  # sampling and light views queue apart (widgets/concurrency.py)
     demo.difflab_room = room  # type: ignore[attr-defined]  # serve() prints the teacher's address
@@ -111,6 +120,10 @@ def build_app(room: Room | None = None, tabs: tuple[tuple[str, str], ...] = TABS
 
 def _opened() -> bool:
     return True
+
+
+def _build_page(build: Callable[[TabPage], None], demo: gr.Blocks, room: Room, load: Any) -> None:
+    build(TabPage(demo, load, room))
 
 
 def linked_tab(params: dict, tabs: tuple[tuple[str, str], ...] = TABS) -> str | None:

@@ -15,7 +15,7 @@ import time
 import types
 import urllib.error
 import urllib.request
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 import gradio as gr
@@ -118,11 +118,11 @@ def reaches_a_sampler(fn: Callable[..., Any]) -> bool:
     return False
 
 
-def misgrouped(demo: gr.Blocks, limits: Limits) -> list[str]:
-    """Every event not where it belongs: sampling events in SAMPLING with the sampling limit and full progress,
-    the others in LIGHT with the light limit."""
+def misgrouped(demo: gr.Blocks | Iterable[Any], limits: Limits) -> list[str]:
+    """Every event (of an app, or these BlockFunctions) not where it belongs: sampling events in SAMPLING with the
+    sampling limit and full progress, the others in LIGHT with the light limit."""
     wrong = []
-    for fn in demo.fns.values():
+    for fn in demo.fns.values() if isinstance(demo, gr.Blocks) else demo:
         if fn.fn is None:
             continue  # page script only
         if reaches_a_sampler(fn.fn):

@@ -80,8 +80,15 @@ def _env_int(env: Mapping[str, str], name: str, default: int) -> int:
 def apply_limits(demo: gr.Blocks, limits: Limits) -> None:
     """Every event of the built app into its group with that group's limit: the events registered with
     `concurrency_id=SAMPLING` keep it, every other event joins LIGHT (gradio limits a group by the lowest limit of
-    its events, so all of a group's events get the same one). A sampling event's function runs `yielding`."""
-    for fn in demo.fns.values():
+    its events, so all of a group's events get the same one). A sampling event's function runs `yielding`. The
+    limits stay on the Blocks for the events a tab registers when a session opens it (widgets/lazy_tabs.py)."""
+    demo.difflab_limits = limits  # type: ignore[attr-defined]
+    limit(demo.fns.values(), limits)
+
+
+def limit(fns: Any, limits: Limits) -> None:
+    """Each of `fns` (gradio BlockFunctions) into its group with that group's limit."""
+    for fn in fns:
         if fn.concurrency_id == SAMPLING:
             fn.concurrency_limit = limits.sampling
             if fn.fn is not None and not getattr(fn.fn, "yields_cpu", False):
