@@ -62,6 +62,18 @@ def test_malformed_link_is_one_warning(browser, app_url):
     page.close()
 
 
+def test_a_link_that_sets_a_released_control_draws_the_view_from_it(browser, app_url):
+    """A link (or a preset) sets the controls, then draws the tab from them: N is a slider whose view runs on its
+    release, which a programmatic set does not fire; the Increments view stayed at N = 50 under a box showing 20."""
+    page = browser.new_page(viewport={"width": 1024, "height": 900})
+    page.goto(app_url + "?tab=increments&steps=20&loss_t=0.25", wait_until="load", timeout=240_000)
+    page.wait_for_selector("text=/Laplace increments, N = 20 steps/", timeout=120_000)
+    page.wait_for_selector("text=/Per-step loss L_k\\(r\\) at t = 0.250/", timeout=120_000)
+    settle(page)
+    assert page.locator("text=/N = 50 steps/").count() == 0
+    page.close()
+
+
 def test_bad_text_input_is_one_message_and_no_badges(browser, app_url):
     page = _open(browser, app_url + "?tab=bases", "bases")
     box = page.get_by_label("Image: digit:N (8x8 digits), photo, field:BETA", exact=False).first

@@ -130,23 +130,17 @@ def build(demo: gr.Blocks) -> None:
         samples,
     ]
     named = IO.named(settings)
-    gr.on(
-        triggers=[
-            demo.load,
-            law.change,
-            nu.release,
-            steps.release,
-            form.change,
-            grid.change,
-            paths.release,
-            seed.submit,
-        ],
+    main = dict(
         fn=guard(increments),
         inputs_kwargs=named,
         outputs=[hist, moments, forms, kurt, explanation],
-        api_name="increments",
         trigger_mode="always_last",
         show_progress="minimal",
+    )
+    gr.on(
+        triggers=[law.change, nu.release, steps.release, form.change, grid.change, paths.release, seed.submit],
+        api_name="increments",
+        **main,
     )
     loss_ev = dict(
         fn=guard(loss),
@@ -155,9 +149,10 @@ def build(demo: gr.Blocks) -> None:
         trigger_mode="always_last",
         show_progress="hidden",
     )
-    gr.on(triggers=[demo.load, loss_steps.change, laplace_form.change], api_name="increments_loss", **loss_ev)
+    gr.on(triggers=[loss_steps.change, laplace_form.change], api_name="increments_loss", **loss_ev)
     # t moves: the page posts loss_live itself and draws the answer, the release runs it through gradio
-    # (widgets/live.py); a t set by a link or a preset redraws through loss_ev (wire_restore below).
+    # (widgets/live.py). The tab's opening, a link and a preset set the controls, then draw both views from them
+    # (wire_restore below): a programmatic set fires .change, not .release, so a link's N alone drew nothing.
     wire_live(loss_t, guard(loss_live), inputs_kwargs=named, outputs=[loss_text, live], api_name="increments_loss_live")
     sampling = dict(inputs_kwargs=named, concurrency_id=SAMPLING, show_progress="full")  # widgets/concurrency.py
     reverse_btn.click(guard(reverse), outputs=[reverse_plot, reverse_text], api_name="increments_reverse", **sampling)
@@ -167,4 +162,4 @@ def build(demo: gr.Blocks) -> None:
     preset_btn.click(
         guard(IO.save_event()), inputs_kwargs=named, outputs=[out_file, link], api_name="increments_preset"
     )
-    IO.wire_restore(demo, preset_in, settings, loss_ev)
+    IO.wire_restore(demo, preset_in, settings, main, loss_ev)
