@@ -50,5 +50,10 @@ def row(j: dict) -> tuple[str, str, str]:
         f"≤ {j['target_s']:.0f} s {'met' if j['meets_target'] else 'not met'}){against}",
         f"`python benchmarks/page_load.py{' --against ' + j['before']['rev'] if j.get('before') else ''} "
         "--out benchmarks/page-load.json`, Debian chromium, "
-        f"{j['cpu_count']}-core CPU at load {j['load_avg_1min_start']:.1f}",
+        f"{j['cpu_count']}-core CPU at load {j['load_avg_1min_start']:.1f}"
+        + (
+            f"–{j['load_avg_1min_end']:.1f} (the run's own servers and browser included)"
+            if "load_avg_1min_end" in j
+            else ""
+        ),
     )
