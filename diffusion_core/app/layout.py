@@ -59,14 +59,18 @@ INTRO = (
 # the dataframe's narrow columns broke "NFE" and "1.6777e+07"): a wide table scrolls sideways instead;
 # dropdown lists are as wide as their longest choice; a figure is never narrower than 380 px (two figures in a row
 # stack when the row is narrower than two of them, instead of shrinking to an empty axis); an accordion holding a
-# figure is not a figure (flex-basis 380 px in a column clipped the accordion to a 380-px scroll box).
+# figure is not a figure (flex-basis 380 px in a column clipped the accordion to a 380-px scroll box). A figure's
+# block has its width before plotly draws in it (the rule names the Plot's own class: one on `:has(.js-plotly-plot)`
+# applied only once plotly had drawn, the box then changed and the figure was drawn again), and the page keeps
+# the scrollbar's room, so a page growing past the window does not narrow every figure drawn so far.
 PAGE_CSS = """
+html { scrollbar-gutter: stable; }
 .difflab-tabs > .tab-wrapper { height: auto; }
 .difflab-tabs .tab-container { flex-wrap: wrap; height: auto; }
 table td, table th { white-space: nowrap; overflow-wrap: normal; word-break: keep-all; }
 .prose table { display: block; max-width: 100%; overflow-x: auto; }
 ul.options { min-width: max-content; }
-.block:has(.js-plotly-plot):not(.gr-accordion) { min-width: min(380px, 100%) !important; flex: 1 1 380px; }
+.block.difflab-plot { min-width: min(380px, 100%) !important; flex: 1 1 380px; }
 """
 CSS = LIVE_CSS + PLOT_CSS + PAGE_CSS  # given to launch() (gradio 6 takes page CSS there)
 

@@ -75,3 +75,35 @@ def test_the_first_tab_is_drawn_before_any_event_answers(page, app_url):
             route.continue_()
     finally:
         pg.close()
+
+
+# Counts plotly's draws in the page: every Plotly.react and Plots.resize, with the figure's box width then.
+COUNT_DRAWS = """(() => { let P; window.__draws = [];
+const FIG = gd => (gd.closest('#spectrum-logspec, #spectrum-psd, #spectrum-snr') || {id: 'another'}).id;
+Object.defineProperty(window, 'Plotly', { configurable: true, get() { return P; }, set(v) {
+  P = v;
+  const react = v.react, resize = v.Plots.resize;
+  v.react = function(gd, ...a) { window.__draws.push(['react', FIG(gd)]); return react.call(this, gd, ...a); };
+  v.Plots.resize = function(gd) { window.__draws.push(['resize', FIG(gd)]); return resize.apply(this, arguments); };
+}}); })();"""
+
+
+def test_the_first_figures_are_drawn_once_at_their_final_width(page, app_url):
+    """A page load draws each of the Spectrum tab's three figures once. The page CSS gave a figure its width only
+    once plotly had drawn it (a rule on `:has(.js-plotly-plot)`), so each figure was drawn at one width, its box
+    then changed, and it was drawn again (Plots.resize, ~180 ms of the page's main thread each, two per load)."""
+    ctx = page.context.browser.new_context(viewport={"width": 1280, "height": 900})  # a fresh page, as a visitor's
+    ctx.add_init_script(COUNT_DRAWS)
+    pg = ctx.new_page()
+    pg.goto(app_url, wait_until="load", timeout=120_000)
+    pg.wait_for_selector("#spectrum-snr .js-plotly-plot .main-svg", timeout=120_000)
+    pg.wait_for_timeout(1500)  # a resize would follow the draws
+    draws = pg.evaluate("window.__draws")
+    widths = pg.evaluate(
+        """() => ['spectrum-logspec', 'spectrum-psd', 'spectrum-snr'].map(id => {
+        const gd = document.querySelector(`#${id} .js-plotly-plot`);
+        return Math.abs(gd.getBoundingClientRect().width - gd._fullLayout.width); })"""
+    )
+    ctx.close()
+    assert sorted(draws) == [["react", f"spectrum-{k}"] for k in ("logspec", "psd", "snr")]
+    assert max(widths) <= 1
