@@ -28,6 +28,8 @@ from pathlib import Path
 from load import emit, free_port, start_server, wait_up
 from request_cpu import checkout, remove_checkout
 
+from diffusion_core.app.widgets.lazy_tabs import drawn_ids
+
 READY = "#spectrum-psd .js-plotly-plot .main-svg"  # the first tab's figure, drawn by plotly.js
 FLOOR_READY = "#floor-2 .js-plotly-plot .main-svg"  # the floor page's last figure
 TARGET_S = 2.0
@@ -48,12 +50,11 @@ def config_size(port: int) -> dict:
     """The components a page mounts (its layout's), and the components and events of the config it reads."""
     with urllib.request.urlopen(f"http://127.0.0.1:{port}/config", timeout=60) as r:
         config = json.load(r)
-    drawn, stack = 0, [config["layout"]]
-    while stack:
-        node = stack.pop()
-        drawn += 1
-        stack.extend(node.get("children", []))
-    return {"components": drawn, "in_config": len(config["components"]), "events": len(config["dependencies"])}
+    return {
+        "components": len(drawn_ids(config)),
+        "in_config": len(config["components"]),
+        "events": len(config["dependencies"]),
+    }
 
 
 def summary(times: list[float]) -> dict:

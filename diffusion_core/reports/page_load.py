@@ -28,21 +28,12 @@ def row(j: dict) -> tuple[str, str, str]:
             "the lazy mount), "
             f"loaded in the same rounds, takes {j['before']['median_s']:.1f} s: {j['app_over_before']:.2f}× now"
         )
-    if first and "in_config" in j:
+    if first:
         against += (
             f"; the app with its first tab alone (benchmarks/page_first_tab_app.py) takes {first['median_s']:.1f} s: "
             f"the app's page mounts {j['components']} components against {first['components']} (the other tabs "
             f"mount when first opened), and its config also carries their API copies ({j['in_config']} components "
             f"in all, {j['events'] - first['events']} more events): {j['app_over_first_tab']:.2f}× as long"
-        )
-    elif first:  # a run from before the lazy mount: every component of the config was mounted
-        extra = j["components"] - first["components"]
-        against += (
-            f"; the app with its first tab alone (benchmarks/page_first_tab_app.py, {first['components']} components) "
-            f"takes {first['median_s']:.1f} s: the other tabs, not drawn (lazy) but mounted from the config "
-            f"({extra} more components, {j['events'] - first['events']} more events), add "
-            f"{j['median_s'] - first['median_s']:.1f} s ({1000 * (j['median_s'] - first['median_s']) / extra:.1f} ms "
-            "a component)"
         )
     return (
         "page load → the first tab's figure drawn (fresh browser context)",
@@ -50,10 +41,6 @@ def row(j: dict) -> tuple[str, str, str]:
         f"≤ {j['target_s']:.0f} s {'met' if j['meets_target'] else 'not met'}){against}",
         f"`python benchmarks/page_load.py{' --against ' + j['before']['rev'] if j.get('before') else ''} "
         "--out benchmarks/page-load.json`, Debian chromium, "
-        f"{j['cpu_count']}-core CPU at load {j['load_avg_1min_start']:.1f}"
-        + (
-            f"–{j['load_avg_1min_end']:.1f} (the run's own servers and browser included)"
-            if "load_avg_1min_end" in j
-            else ""
-        ),
+        f"{j['cpu_count']}-core CPU at load {j['load_avg_1min_start']:.1f}–{j['load_avg_1min_end']:.1f} (the run's "
+        "own servers and browser included)",
     )

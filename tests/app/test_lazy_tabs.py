@@ -14,6 +14,7 @@ from gradio.context import LocalContext
 
 from diffusion_core.app.layout import TABS, build_app
 from diffusion_core.app.widgets.concurrency import Limits
+from diffusion_core.app.widgets.lazy_tabs import drawn_ids
 
 from .test_concurrency_groups import misgrouped
 
@@ -24,15 +25,6 @@ CONTRACT |= {"schedules": {"schedules", "bounds"}, "scale_space": {"scale_space"
 @pytest.fixture(scope="module")
 def app() -> gr.Blocks:
     return build_app()
-
-
-def _drawn(config: dict) -> set[int]:
-    ids, stack = set(), [config["layout"]]
-    while stack:
-        node = stack.pop()
-        ids.add(node["id"])
-        stack.extend(node.get("children", []))
-    return ids
 
 
 def rendered(app: gr.Blocks, k: int, is_open: bool = True):
@@ -51,7 +43,7 @@ def rendered(app: gr.Blocks, k: int, is_open: bool = True):
 
 def test_the_page_mounts_the_first_tab_and_the_api_keeps_every_tab(app):
     config = app.config
-    drawn = _drawn(config)
+    drawn = drawn_ids(config)
     hidden = [c for c in config["components"] if c["id"] not in drawn]
     assert len(drawn) < 80 and len(hidden) > 450  # the first tab (36 blocks) and the page's frame; 480 before
     assert all(c["props"]["visible"] is False for c in hidden)  # the page waits for none of them

@@ -33,16 +33,22 @@ class LabBlocks(gr.Blocks):
 
     def get_config_file(self):  # type: ignore[no-untyped-def]
         config = super().get_config_file()
-        drawn: set[int] = set()
-        stack = [config["layout"]]
-        while stack:
-            node = stack.pop()
-            drawn.add(node["id"])
-            stack.extend(node.get("children", []))
+        drawn = drawn_ids(config)
         for component in config["components"]:
             if component["id"] not in drawn:
                 component["props"]["visible"] = False
         return config
+
+
+def drawn_ids(config: dict) -> set[int]:
+    """The ids of the blocks a page config lays out: the components the page mounts."""
+    drawn: set[int] = set()
+    stack = [config["layout"]]
+    while stack:
+        node = stack.pop()
+        drawn.add(node["id"])
+        stack.extend(node.get("children", []))
+    return drawn
 
 
 def api_copy(build: Build) -> None:
